@@ -75,10 +75,13 @@ export function createAgencyDirectory(config: AgencyConfig, extra: Iterable<stri
   };
 
   const suggest = (input: string, limit = 3): string[] => {
-    const q = bigrams(foldKey(input));
+    const key = foldKey(input);
+    const q = bigrams(key);
+    const qChars = new Set(key);
     const best = new Map<string, number>();
     for (const [alias, name] of exact) {
-      const score = dice(q, bigrams(alias));
+      // Bigrams reward order, single characters catch a one-character typo ("公按局").
+      const score = dice(q, bigrams(alias)) + dice(qChars, new Set(alias));
       if (score > (best.get(name) ?? 0)) best.set(name, score);
     }
     return [...best.entries()]

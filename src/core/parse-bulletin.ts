@@ -136,6 +136,8 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
     const l = lines[i]!;
     if (!isDate(lines[i + 1]) || isDate(l) || SOURCE.test(l.form)) return false;
     if (agencies.resolve(l.text) && foldKey(l.text).length <= MAX_HEADING_CHARS) return true;
+    // The bulletin's title and publisher lines are not agency headings.
+    if (i < 2) return false;
     return [...l.text].length <= MAX_HEADING_CHARS && !/[，。,;；:：!！?？《》“”"]/.test(l.text);
   };
 
@@ -143,13 +145,14 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
   const unknownAgencies = new Set<string>();
   let section: string | null = null;
 
-  let i = firstDateIdx === -1 ? lines.length : firstDateIdx;
+  // The heading just before the first date line counts; the rest of the header is prose.
+  let i = firstDateIdx === -1 ? lines.length : Math.max(0, firstDateIdx - 1);
   while (i < lines.length) {
     const l = lines[i]!;
     const date = parseDateLine(l.form);
     if (!date) {
       if (isHeading(i)) section = agencies.resolve(l.text) ?? l.text;
-      else if (i < lines.length - 1 && lines.slice(i + 1).some((x) => isDate(x))) {
+      else if (i > firstDateIdx && lines.slice(i + 1).some((x) => isDate(x))) {
         warnings.push({ line: l.no, message: `text outside any measure ignored: "${l.text.slice(0, 40)}"` });
       }
       i++;
@@ -167,7 +170,7 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
       if (isDate(cur) || isHeading(i)) break;
       const src = SOURCE.exec(cur.form);
       if (src) {
-        const before = cur.text.slice(0, cur.text.search(/来源\s*[:：]/)).replace(/[;；,，。\s]+$/, '');
+        const before = cur.text.slice(0, cur.text.search(/来源\s*[:：]/)).replace(/[;；,，\s]+$/, '');
         if (before) body.push(before);
         source = cleanLine(src[1]!);
         i++;

@@ -1,0 +1,110 @@
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { IngestResult, ParsedBulletin } from '../core/model.ts';
+import { BulletinError } from '../core/parse-bulletin.ts';
+import { SHIPPED_AGENCIES_FILE, storeFiles } from '../paths.ts';
+import { loadAgencies, readBulletinFile } from '../store/bulletin-files.ts';
+import { openEntryStore } from '../store/entry-store.ts';
+import { StoreError } from '../store/json-file.ts';
+
+export interface CliIo {
+  env: Record<string, string | undefined>;
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const USAGE = 'usage: npm run ingest -- FILE... [--year YYYY] [--dry-run] [--json]';
+
+function summary(parsed: ParsedBulletin, result: IngestResult, dryRun: boolean): string {
+  const b = parsed.bulletin;
+  const lines = [
+    `${b.file}: ${b.title || '(untitled)'}${b.asOf ? ` — as of ${b.asOf}` : ''}`,
+    `  ${parsed.entries.length} measures: ${result.added} new, ${result.unchanged} unchanged, ${result.corrected} corrected${dryRun ? ' (dry run: nothing written)' : ''}`,
+  ];
+  for (const id of result.addedIds.slice(0, 5)) {
+    const e = parsed.entries.find((x) => x.id === id)!;
+    lines.push(`  + ${e.date} ${e.agency} ${e.title}`);
+  }
+  if (result.addedIds.length > 5) lines.push(`  … and ${result.addedIds.length - 5} more new`);
+  for (const id of result.correctedIds) {
+    const e = parsed.entries.find((x) => x.id === id)!;
+    lines.push(`  ~ corrected: ${e.date} ${e.agency} ${e.title}`);
+  }
+  for (const w of parsed.warnings) lines.push(`  warning${w.line ? ` (line ${w.line})` : ''}: ${w.message}`);
+  return lines.join('\n');
+}
+
+export async function runIngest(argv: string[], io: CliIo): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { year: { type: 'string' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (err) {
+    io.err(`${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = args;
+  if (values.help) {
+    io.out(USAGE);
+    return 0;
+  }
+  if (positionals.length === 0) {
+    io.err(`no bulletin file given\n${USAGE}`);
+    return 2;
+  }
+  let year: number | undefined;
+  if (values.year !== undefined) {
+    year = Number(values.year);
+    if (!/^\d{4}$/.test(values.year) || year < 1900 || year > 2200) {
+      io.err(`--year must be a four-digit year, got "${values.year}"`);
+      return 2;
+    }
+  }
+  const dryRun = values['dry-run'] ?? false;
+  const dataDir = io.env.DATA_DIR || 'data';
+
+  try {
+    const agencies = await loadAgencies(SHIPPED_AGENCIES_FILE);
+    // Parse every file before touching the store: one bad file writes nothing.
+    const parsed: ParsedBulletin[] = [];
+    for (const f of positionals) parsed.push(await readBulletinFile(resolve(f), agencies, year));
+
+    const store = await openEntryStore(storeFiles(dataDir).entries, { readOnly: dryRun });
+    const reports = parsed.map((p) => ({ parsed: p, result: store.apply(p) }));
+    if (!dryRun) await store.flush();
+
+    if (values.json) {
+      const objs = reports.map(({ parsed: p, result: r }) => ({
+        bulletin: p.bulletin,
+        entries: p.entries,
+        warnings: p.warnings,
+        result: { added: r.added, unchanged: r.unchanged, corrected: r.corrected, addedIds: r.addedIds, correctedIds: r.correctedIds },
+        dryRun,
+      }));
+      io.out(JSON.stringify(objs.length === 1 ? objs[0] : { files: objs }, null, 2));
+    } else {
+      io.out(reports.map((r) => summary(r.parsed, r.result, dryRun)).join('\n'));
+    }
+    return 0;
+  } catch (err) {
+    if (err instanceof BulletinError || err instanceof StoreError) {
+      io.err(`ingest: ${err.message}\nnothing was written.`);
+      return 1;
+    }
+    io.err(`ingest: ${(err as Error).message}\nnothing was written.`);
+    return 1;
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const code = await runIngest(process.argv.slice(2), {
+    env: process.env,
+    out: (t) => process.stdout.write(`${t}\n`),
+    err: (t) => process.stderr.write(`${t}\n`),
+  });
+  process.exitCode = code;
+}

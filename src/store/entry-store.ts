@@ -1,0 +1,156 @@
+import { access } from 'node:fs/promises';
+import { Low, Memory } from 'lowdb';
+import { z } from 'zod';
+import { bulletinSchema, storedEntrySchema } from '../core/model.ts';
+import type { Entry, IngestResult, ParsedBulletin, StoredEntry } from '../core/model.ts';
+import { createWriteBatcher, openJsonFile } from './json-file.ts';
+
+export const storedBulletinSchema = bulletinSchema.extend({
+  ingestedAt: z.string(),
+  entries: z.number().int().nonnegative(),
+});
+export type StoredBulletin = z.infer<typeof storedBulletinSchema>;
+
+export const entriesFileSchema = z.object({
+  version: z.literal(1),
+  seq: z.number().int().nonnegative(),
+  bulletins: z.array(storedBulletinSchema),
+  entries: z.array(storedEntrySchema),
+});
+export type EntriesFile = z.infer<typeof entriesFileSchema>;
+
+export const emptyEntriesFile = (): EntriesFile => ({ version: 1, seq: 0, bulletins: [], entries: [] });
+
+export interface EntryStore {
+  readonly file: string | null;
+  /** Entries ordered by seq (oldest change first). */
+  all(): readonly StoredEntry[];
+  get(id: string): StoredEntry | undefined;
+  /** The highest seq handed out: a new subscription's cursor starts here. */
+  seq(): number;
+  /** Entries inserted or corrected after `cursor`, oldest first; binary search, not a scan. */
+  since(cursor: number): StoredEntry[];
+  bulletins(): readonly StoredBulletin[];
+  /** What apply() would do, without changing anything. */
+  plan(parsed: ParsedBulletin): IngestResult;
+  apply(parsed: ParsedBulletin, now?: Date): IngestResult;
+  /** Called with the entries an apply() inserted or corrected (search indexes follow the store this way). */
+  onChange(listener: (changed: readonly StoredEntry[]) => void): () => void;
+  flush(): Promise<void>;
+  /** An in-memory copy, for dry runs over several files. */
+  clone(): EntryStore;
+}
+
+function sameContent(a: Entry, b: Entry): boolean {
+  return (
+    a.agency === b.agency &&
+    a.title === b.title &&
+    a.source === b.source &&
+    a.body.length === b.body.length &&
+    a.body.every((p, i) => p === b.body[i]) &&
+    a.bullets.length === b.bullets.length &&
+    a.bullets.every((p, i) => p === b.bullets[i])
+  );
+}
+
+export function createEntryStore(db: Low<EntriesFile>, file: string | null): EntryStore {
+  const data = db.data;
+  data.entries.sort((a, b) => a.seq - b.seq);
+  const byId = new Map(data.entries.map((e) => [e.id, e]));
+  const listeners = new Set<(changed: readonly StoredEntry[]) => void>();
+  const batcher = createWriteBatcher(() => db.write());
+
+  const classify = (parsed: ParsedBulletin) => {
+    const added: Entry[] = [];
+    const corrected: Entry[] = [];
+    let unchanged = 0;
+    for (const e of parsed.entries) {
+      const old = byId.get(e.id);
+      if (!old) added.push(e);
+      else if (sameContent(old, e)) unchanged++;
+      else corrected.push(e);
+    }
+    return { added, corrected, unchanged };
+  };
+  const result = (c: ReturnType<typeof classify>): IngestResult => ({
+    added: c.added.length,
+    unchanged: c.unchanged,
+    corrected: c.corrected.length,
+    addedIds: c.added.map((e) => e.id),
+    correctedIds: c.corrected.map((e) => e.id),
+  });
+
+  const store: EntryStore = {
+    file,
+    all: () => data.entries,
+    get: (id) => byId.get(id),
+    seq: () => data.seq,
+    since(cursor) {
+      let lo = 0;
+      let hi = data.entries.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (data.entries[mid]!.seq <= cursor) lo = mid + 1;
+        else hi = mid;
+      }
+      return data.entries.slice(lo);
+    },
+    bulletins: () => data.bulletins,
+    plan: (parsed) => result(classify(parsed)),
+    apply(parsed, now = new Date()) {
+      const c = classify(parsed);
+      const at = now.toISOString();
+      const changed: StoredEntry[] = [];
+      if (c.corrected.length > 0) {
+        const ids = new Set(c.corrected.map((e) => e.id));
+        data.entries = data.entries.filter((e) => !ids.has(e.id));
+      }
+      for (const e of c.corrected) {
+        const old = byId.get(e.id)!;
+        // A correction keeps its first appearance and moves to the end of the seq order, so digests resend it marked 更正.
+        const next: StoredEntry = { ...old, ...e, bulletin: old.bulletin, seq: ++data.seq, revisions: old.revisions + 1, correctedAt: at };
+        byId.set(e.id, next);
+        data.entries.push(next);
+        changed.push(next);
+      }
+      for (const e of c.added) {
+        const seq = ++data.seq;
+        const next: StoredEntry = { ...e, seq, addedSeq: seq, addedAt: at, revisions: 0, correctedAt: null };
+        byId.set(e.id, next);
+        data.entries.push(next);
+        changed.push(next);
+      }
+      if (!data.bulletins.some((b) => b.id === parsed.bulletin.id)) {
+        data.bulletins.push({ ...parsed.bulletin, ingestedAt: at, entries: parsed.entries.length });
+      }
+      batcher.markDirty();
+      if (changed.length > 0) for (const l of listeners) l(changed);
+      return result(c);
+    },
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    flush: () => batcher.flush(),
+    clone() {
+      const copy = new Low<EntriesFile>(new Memory<EntriesFile>(), structuredClone(data));
+      return createEntryStore(copy, null);
+    },
+  };
+  return store;
+}
+
+export async function openEntryStore(file: string, opts: { readOnly?: boolean } = {}): Promise<EntryStore> {
+  if (opts.readOnly) {
+    // A dry run must not even create the file: read it if it is there, else work on an empty copy.
+    const exists = await access(file).then(() => true, () => false);
+    if (!exists) return createMemoryEntryStore();
+    return (await openEntryStore(file)).clone();
+  }
+  const db = await openJsonFile(file, entriesFileSchema, emptyEntriesFile());
+  return createEntryStore(db, file);
+}
+
+export function createMemoryEntryStore(): EntryStore {
+  return createEntryStore(new Low<EntriesFile>(new Memory<EntriesFile>(), emptyEntriesFile()), null);
+}

@@ -1,0 +1,91 @@
+import { access, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Low } from 'lowdb';
+import { JSONFile } from 'lowdb/node';
+import type { z } from 'zod';
+
+export class StoreError extends Error {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`store file ${file}: ${reason}`);
+    this.name = 'StoreError';
+  }
+}
+
+/**
+ * Opens a lowdb JSON file validated by a zod schema. A missing file is created from the defaults;
+ * an empty, unreadable or invalid one is refused and left untouched, so an operator can repair it.
+ * (Not JSONFilePreset: under NODE_ENV=test it silently swaps in an in-memory adapter.)
+ */
+export async function openJsonFile<S extends z.ZodType>(file: string, schema: S, defaults: z.infer<S>): Promise<Low<z.infer<S>>> {
+  const exists = await access(file).then(
+    () => true,
+    () => false,
+  );
+  const db = new Low<z.infer<S>>(new JSONFile<z.infer<S>>(file), defaults);
+  if (!exists) {
+    db.data = defaults;
+    await mkdir(dirname(file), { recursive: true });
+    await db.write();
+    return db;
+  }
+  try {
+    await db.read();
+  } catch (err) {
+    const why = err instanceof SyntaxError ? `is not valid JSON (${err.message}); it was left as it is — restore it from a backup or move it away to start empty` : `cannot be read: ${(err as Error).message}`;
+    throw new StoreError(file, why);
+  }
+  if (db.data === null || db.data === undefined) throw new StoreError(file, 'is empty; it was left as it is — delete it to start a new store');
+  const parsed = schema.safeParse(db.data);
+  if (!parsed.success) {
+    const issues = parsed.error.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+      .join('; ');
+    throw new StoreError(file, `does not match the store format: ${issues}`);
+  }
+  db.data = parsed.data;
+  return db;
+}
+
+/**
+ * Coalesces writes: lowdb re-serialises the whole file on every write(), so callers mark the
+ * store dirty after each change and one write lands per batch window.
+ */
+export function createWriteBatcher(write: () => Promise<void>, delayMs = 50) {
+  let timer: NodeJS.Timeout | null = null;
+  let pending: Promise<void> | null = null;
+  let dirty = false;
+
+  const run = async (): Promise<void> => {
+    timer = null;
+    if (pending) await pending.catch(() => {});
+    if (!dirty) return;
+    dirty = false;
+    pending = write();
+    try {
+      await pending;
+    } finally {
+      pending = null;
+    }
+  };
+
+  return {
+    markDirty(): void {
+      dirty = true;
+      if (!timer && delayMs >= 0) {
+        timer = setTimeout(() => void run().catch(() => {}), delayMs);
+        timer.unref();
+      }
+    },
+    /** Resolves once every change marked so far is on disk. */
+    async flush(): Promise<void> {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      if (pending) await pending;
+      if (dirty) await run();
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runIngest } from '../../src/cli/ingest.ts';
+import { PROJECT_ROOT } from '../../src/paths.ts';
+import { seedPath, seedText } from '../helpers/seed.ts';
+import { useTempDir } from '../helpers/temp-dir.ts';
+
+const tempDir = useTempDir();
+
+async function ingest(args: string[], dataDir: string) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runIngest(args, { env: { DATA_DIR: dataDir }, out: (t) => out.push(t), err: (t) => err.push(t) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('npm run ingest', () => {
+  it('--dry-run --json prints one JSON object with the 19 measures and writes nothing', async () => {
+    const dir = tempDir();
+    const r = await ingest([seedPath, '--dry-run', '--json'], dir);
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.out) as { bulletin: { asOf: string }; entries: { agency: string; date: string }[]; result: Record<string, number> };
+    expect(json.entries).toHaveLength(19);
+    expect(json.bulletin.asOf).toBe('2020-03-26');
+    expect(json.entries.every((e) => e.date.startsWith('2020-'))).toBe(true);
+    expect(new Set(json.entries.map((e) => e.agency))).toEqual(new Set(['上海市科学技术委员会', '上海市公安局', '上海市民政局', '上海市司法局']));
+    expect(json.result).toMatchObject({ added: 19, unchanged: 0, corrected: 0 });
+    expect(existsSync(join(dir, 'entries.json'))).toBe(false);
+  });
+
+  it('is idempotent and prints a human summary', async () => {
+    const dir = tempDir();
+    const first = await ingest([seedPath], dir);
+    expect(first.code).toBe(0);
+    expect(first.out).toMatch(/19 new, 0 unchanged, 0 corrected/);
+    const second = await ingest([seedPath], dir);
+    expect(second.out).toMatch(/0 new, 19 unchanged, 0 corrected/);
+    const third = await ingest([seedPath, '--dry-run', '--json'], dir);
+    expect(JSON.parse(third.out).result).toMatchObject({ added: 0, unchanged: 19 });
+  });
+
+  it('reports warnings with line numbers', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'b.txt');
+    writeFileSync(file, ['简报 2020年', '', '3月1日', '甲', '来源：上海市交通委员会'].join('\n'));
+    const r = await ingest([file], dir);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/warning \(line 4\): unknown agency "上海市交通委员会"/);
+  });
+
+  it.each([
+    ['a file that does not exist', (d: string) => join(d, 'missing.txt'), /ENOENT|no such file/],
+    ['an empty file', (d: string) => (writeFileSync(join(d, 'e.txt'), ''), join(d, 'e.txt')), /e\.txt: the file is empty/],
+    ['a file with no measures', (d: string) => (writeFileSync(join(d, 'n.txt'), '只有一段文字。'), join(d, 'n.txt')), /n\.txt: no measures found/],
+  ])('fails on %s, with a message, writing nothing', async (_name, make, message) => {
+    const dir = tempDir();
+    const r = await ingest([seedPath, make(dir)], dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(message);
+    expect(r.err).toMatch(/nothing was written/);
+    expect(existsSync(join(dir, 'entries.json'))).toBe(false);
+  });
+
+  it('refuses a corrupt store without touching it', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'entries.json'), '{oops');
+    const r = await ingest([seedPath], dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/entries\.json.*not valid JSON/);
+    expect(readFileSync(join(dir, 'entries.json'), 'utf8')).toBe('{oops');
+  });
+
+  it.each([[['--year', '20']], [[]], [['--bogus']]])('rejects bad arguments %j with usage', async (args) => {
+    const r = await ingest([...args], tempDir());
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/usage|--year/);
+  });
+
+  it('--year overrides the stated year', async () => {
+    const r = await ingest([seedPath, '--dry-run', '--json', '--year', '2021'], tempDir());
+    expect((JSON.parse(r.out) as { entries: { date: string }[] }).entries[0]!.date).toBe('2021-02-04');
+  });
+
+  it('runs as the README says, through npm', () => {
+    const dir = tempDir();
+    const out = execFileSync('npm', ['run', '--silent', 'ingest', '--', seedPath, '--dry-run', '--json'], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, DATA_DIR: dir },
+      encoding: 'utf8',
+    });
+    expect((JSON.parse(out) as { entries: unknown[] }).entries).toHaveLength(19);
+    expect(seedText.length).toBeGreaterThan(0);
+  });
+});

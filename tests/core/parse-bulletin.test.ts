@@ -1,0 +1,212 @@
+import { describe, expect, it } from 'vitest';
+import { BulletinError, chineseNumber, decodeBulletin, entryId, parseBulletin } from '../../src/core/parse-bulletin.ts';
+import { miniBulletin, parseSeed, seedText, shippedAgencies } from '../helpers/seed.ts';
+
+const agencies = shippedAgencies();
+const parse = (text: string, year?: number) => parseBulletin(text, { file: 'test.txt', agencies, year });
+
+const KW = '上海市科学技术委员会';
+const GA = '上海市公安局';
+const MZ = '上海市民政局';
+const SF = '上海市司法局';
+
+describe('parseBulletin on the seed bulletin', () => {
+  const parsed = parseSeed();
+
+  it('reads the header', () => {
+    expect(parsed.bulletin.title).toBe('疫情防控阻击之一——上海企业复工复产复市进行时 (系列二：截止至3月26日)');
+    expect(parsed.bulletin.series).toBe(2);
+    expect(parsed.bulletin.asOf).toBe('2020-03-26');
+    expect(parsed.bulletin.publisher).toBe('上海市质协用户评价中心舆情分析');
+    expect(parsed.warnings).toEqual([]);
+  });
+
+  // Every measure of the seed, in order: agency, date, start of title.
+  const expected: [string, string, string][] = [
+    [KW, '2020-02-04', '沪外国人来华工作许可有关事项网办“不见面”审批正式实施'],
+    [KW, '2020-03-09', '政策“组合拳”、精准服务，支持科技企业复工复产'],
+    [KW, '2020-03-16', '线上求贤！3月16日起，上海高层次人才“云选会”陆续发布10万余个岗位'],
+    [GA, '2020-02-18', '加强疫情期间本市外国人出入境服务管理的举措'],
+    [GA, '2020-02-21', '疫情期间，上海公安交警推出交通事故处理十大便民措施'],
+    [GA, '2020-02-24', '道口打通“大动脉” 畅通“微循环”'],
+    [GA, '2020-02-27', '上海金山：发挥智慧警务平台作用'],
+    [GA, '2020-02-28', '助力外企复工复产：上海公安这些“破例”举措精准暖心'],
+    [GA, '2020-03-04', '浦东警方为张江企业顺利复产按下快捷键'],
+    [GA, '2020-03-25', '静安警方“点对点”护航企业复工复产'],
+    [MZ, '2020-03-02', '一手抓防控一手抓发展 本市行业协会商会积极推动会员企业复工复产'],
+    [MZ, '2020-03-06', '云路演助力本市康复辅具企业复工复产'],
+    [MZ, '2020-03-16', '三部门联合发文，发挥行业协会商会作用支持本市企业复工复产复市'],
+    [SF, '2020-02-12', '印发《关于加强本市新冠肺炎疫情防控期间行政执法工作的指导意见》'],
+    [SF, '2020-02-12', '印发《上海市司法局关于加强法律服务保障支持企业平稳健康发展的实施意见》'],
+    [SF, '2020-03-11', '《关于新冠肺炎疫情影响下本市建设工程合同履行的若干指导意见》相关问答'],
+    [SF, '2020-03-13', '关于本市复工复产复市期间进一步做好行政复议和行政应诉工作的通知'],
+    [SF, '2020-03-19', '关于加强企业复工复产复市公共法律服务工作的通知'],
+    [SF, '2020-03-23', '印发《关于本市推动严格规范公正文明执法为疫情防控和复工复产复市工作提供有力法治保障的意见》'],
+  ];
+
+  it('finds exactly 19 measures', () => {
+    expect(parsed.entries).toHaveLength(19);
+  });
+
+  it.each(expected.map((row, i) => [i, ...row] as const))('measure %i: %s %s %s', (i, agency, date, title) => {
+    const e = parsed.entries[i]!;
+    expect(e.agency).toBe(agency);
+    expect(e.date).toBe(date);
+    expect(e.title).toBe(title);
+    expect(e.id).toBe(entryId(date, title));
+  });
+
+  it('keeps a body line that starts with a date inside its measure', () => {
+    const yunxuan = parsed.entries.find((e) => e.title.includes('云选会'))!;
+    expect(yunxuan.body[0]).toMatch(/^3月16日，汇集6000余家企业/);
+  });
+
+  it('reads bullets without their markers and the stray "；来源：" line', () => {
+    const waiqi = parsed.entries.find((e) => e.title.startsWith('助力外企'))!;
+    expect(waiqi.bullets).toEqual(['集中统一代办，精准服务外企', '“特事特办”，更显城市温度', '多语种服务，精准纾困。']);
+    expect(waiqi.source).toBe(GA);
+  });
+
+  it('gives the two 2月12日 titles their own measures with the shared source', () => {
+    const feb12 = parsed.entries.filter((e) => e.date === '2020-02-12');
+    expect(feb12.map((e) => e.source)).toEqual([SF, SF]);
+    expect(new Set(feb12.map((e) => e.id)).size).toBe(2);
+  });
+
+  it('keeps intro and closing slogan out of every measure', () => {
+    const all = parsed.entries.flatMap((e) => [e.title, ...e.body, ...e.bullets]).join('\n');
+    expect(all).not.toContain('生命重于泰山');
+    expect(all).not.toContain('严而又严');
+  });
+
+  it('records title line numbers', () => {
+    const first = parsed.entries[0]!;
+    expect(seedText.split('\n')[first.line - 1]!.trim()).toBe(first.title);
+  });
+});
+
+describe('format variants', () => {
+  const base = (body: string) => miniBulletin({ body });
+  const one = (text: string) => {
+    const r = parse(text);
+    expect(r.entries).toHaveLength(1);
+    return r.entries[0]!;
+  };
+
+  it.each([
+    ['BOM and CRLF', '\uFEFF' + base('3月27日\r\n\r\n标题一\r\n\r\n正文。\r\n\r\n来源：上海市公安局').replace(/\n/g, '\r\n')],
+    ['half-width colon and trailing spaces', base('3月27日\n标题一\n正文。\n来源: 上海市公安局   ')],
+    ['full-width digits', base('３月２７日\n标题一\n正文。\n来源：上海市公安局')],
+    ['no blank lines', base('3月27日\n标题一\n正文。\n来源：上海市公安局')],
+    ['many blank lines and indentation', base('\n\n  3月27日  \n\n\n\t标题一\n\n\n  正文。\n\n\n来源：上海市公安局\n\n')],
+    ['markdown bold title', base('3月27日\n**标题一**\n正文。\n来源：上海市公安局')],
+    ['alias in 来源', base('3月27日\n标题一\n正文。\n来源：上海市公安局交通警察总队')],
+    ['source glued to the body', base('3月27日\n标题一\n正文。；来源：上海市公安局')],
+  ])('%s', (_name, text) => {
+    const e = one(text);
+    expect(e).toMatchObject({ agency: GA, date: '2020-03-27', title: '标题一', body: ['正文。'] });
+  });
+
+  it.each([
+    ['- ◆ item；', 'item'],
+    ['◆ item', 'item'],
+    ['• item', 'item'],
+    ['* item', 'item'],
+    ['- item', 'item'],
+  ])('bullet %s', (line, text) => {
+    const e = one(base(`3月27日\n标题一\n正文。\n${line}\n来源：上海市公安局`));
+    expect(e.bullets).toEqual([text]);
+  });
+
+  it('accepts a full date "2020年3月28日" and an ISO date line', () => {
+    const r = parse(base('2019年3月28日\n甲\n来源：上海市公安局\n2021-01-05\n乙\n来源：上海市公安局'));
+    expect(r.entries.map((e) => e.date)).toEqual(['2019-03-28', '2021-01-05']);
+  });
+
+  it('takes the year from --year, else the text, else the as-of date', () => {
+    const noYear = ['简报 (截止至3月28日)', '', '3月27日', '标题', '来源：上海市公安局'].join('\n');
+    expect(parse(noYear, 2031).entries[0]!.date).toBe('2031-03-27');
+    expect(parse(noYear.replace('简报', '简报 2018年版')).entries[0]!.date).toBe('2018-03-27');
+    expect(parse(noYear.replace('截止至3月28日', '截止至2017年3月28日')).entries[0]!.date).toBe('2017-03-27');
+    const fallback = parseBulletin(noYear, { file: 'x', agencies, now: new Date('2025-06-01T00:00:00Z') });
+    expect(fallback.entries[0]!.date).toBe('2025-03-27');
+    expect(fallback.warnings[0]!.message).toMatch(/--year/);
+  });
+
+  it('lets the 来源 line win over the section heading, and uses the heading when there is no 来源', () => {
+    const r = parse(base('上海市民政局\n3月27日\n甲\n来源：上海市司法局\n3月28日\n乙\n正文。'));
+    expect(r.entries.map((e) => e.agency)).toEqual([SF, MZ]);
+    expect(r.warnings.some((w) => /no 来源 line/.test(w.message))).toBe(true);
+  });
+
+  it('accepts an agency not in the list, with a warning naming its line', () => {
+    const r = parse(base('3月27日\n标题一\n来源：上海市交通委员会'));
+    expect(r.entries[0]!.agency).toBe('上海市交通委员会');
+    expect(r.warnings).toEqual([expect.objectContaining({ line: expect.any(Number), message: expect.stringContaining('上海市交通委员会') })]);
+  });
+
+  it('warns with the line number for a measure that cannot be placed, and keeps the others', () => {
+    const text = ['简报 2020年', '', '3月1日', '无来源的标题', '正文。', '', '上海市司法局', '3月2日', '有来源', '来源：上海市司法局'].join('\n');
+    const r = parse(text);
+    expect(r.entries.map((e) => e.title)).toEqual(['有来源']);
+    expect(r.warnings).toContainEqual({ line: 4, message: expect.stringContaining('skipped') });
+  });
+
+  it('treats a long sentence after the title as body, not as another measure', () => {
+    const e = one(base('3月27日\n标题一\n这是一段很长的正文，没有句号结尾但是超过了标题的长度限制' + '很长'.repeat(70) + '\n来源：上海市公安局'));
+    expect(e.body).toHaveLength(1);
+  });
+
+  it('gives the same id to the same measure in a later bulletin', () => {
+    const a = parse(base('3月27日\n标题一\n正文。\n来源：上海市公安局')).entries[0]!;
+    const b = parse(base('3月27日\n 标题一 \n改过的正文。\n来源：上海市公安局')).entries[0]!;
+    expect(a.id).toBe(b.id);
+    expect(a.bulletin).not.toBe(b.bulletin);
+  });
+});
+
+describe('bad input', () => {
+  it.each([
+    ['empty', ''],
+    ['only whitespace', ' \n\r\n\t'],
+    ['no measures', '标题\n\n这里没有任何措施。'],
+    ['control characters', 'abc\u0001\u0002def'],
+  ])('%s → a clear BulletinError naming the file', (_name, text) => {
+    expect(() => parse(text)).toThrowError(BulletinError);
+    expect(() => parse(text)).toThrowError(/^test\.txt/);
+  });
+
+  it('a date line with no placeable measure names the line', () => {
+    try {
+      parse('标题\n\n3月1日\n只有标题');
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(BulletinError);
+      expect((err as BulletinError).line).toBe(3);
+    }
+  });
+
+  it.each([
+    ['empty', new Uint8Array(), /empty/],
+    ['binary', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01]), /binary/],
+    ['not UTF-8', new Uint8Array([0xc3, 0x28, 0xa0, 0xa1]), /UTF-8/],
+    ['too large', new Uint8Array(3 * 1024 * 1024).fill(0x41), /at most/],
+  ])('decodeBulletin refuses %s bytes', (_name, bytes, message) => {
+    expect(() => decodeBulletin(bytes, 'f.txt')).toThrowError(message);
+  });
+
+  it('decodes UTF-8 text', () => {
+    expect(decodeBulletin(new TextEncoder().encode('来源'), 'f.txt')).toBe('来源');
+  });
+});
+
+describe('chineseNumber', () => {
+  it.each([
+    ['二', 2],
+    ['十', 10],
+    ['十二', 12],
+    ['二十三', 23],
+    ['7', 7],
+    ['abc', null],
+  ])('%s → %s', (text, n) => expect(chineseNumber(text)).toBe(n));
+});

@@ -1,0 +1,120 @@
+import { readFileSync, writeFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseBulletin } from '../../src/core/parse-bulletin.ts';
+import { openEntryStore } from '../../src/store/entry-store.ts';
+import { StoreError } from '../../src/store/json-file.ts';
+import { parseSeed, seedText, shippedAgencies } from '../helpers/seed.ts';
+import { useTempDir } from '../helpers/temp-dir.ts';
+
+const tempDir = useTempDir();
+const agencies = shippedAgencies();
+
+describe('entry store on a real file', () => {
+  it('creates a missing store (and its directory), and reopens what was written', async () => {
+    const file = join(tempDir(), 'nested', 'entries.json');
+    const store = await openEntryStore(file);
+    expect(store.all()).toHaveLength(0);
+    const r = store.apply(parseSeed(), new Date('2020-03-27T01:00:00Z'));
+    expect(r).toMatchObject({ added: 19, unchanged: 0, corrected: 0 });
+    await store.flush();
+
+    const again = await openEntryStore(file);
+    expect(again.all()).toHaveLength(19);
+    expect(again.seq()).toBe(19);
+    expect(again.all().map((e) => e.seq)).toEqual(Array.from({ length: 19 }, (_, i) => i + 1));
+    expect(again.bulletins()).toHaveLength(1);
+    expect(again.get(parseSeed().entries[0]!.id)?.addedAt).toBe('2020-03-27T01:00:00.000Z');
+  });
+
+  it('adds nothing when the same bulletin is ingested twice', async () => {
+    const file = join(tempDir(), 'entries.json');
+    const store = await openEntryStore(file);
+    store.apply(parseSeed());
+    expect(store.apply(parseSeed())).toMatchObject({ added: 0, unchanged: 19, corrected: 0 });
+    expect(store.all()).toHaveLength(19);
+    expect(store.bulletins()).toHaveLength(1);
+  });
+
+  it('adds only the new measures of a later cumulative bulletin and marks corrections', async () => {
+    const file = join(tempDir(), 'entries.json');
+    const store = await openEntryStore(file);
+    store.apply(parseSeed());
+    const changes: string[][] = [];
+    store.onChange((c) => changes.push(c.map((e) => e.title)));
+
+    // The next issue: one measure's body fixed, one measure added, everything else repeated.
+    const fixed = seedText
+      .replace(/(一手抓防控一手抓发展 本市行业协会商会积极推动会员企业复工复产\n\n)[^\n]+/, '$1市民政局指导行业协会商会帮助会员企业复工复产。')
+      .replace('**严而又严', '3月27日\n\n新增的司法局措施\n\n来源：上海市司法局\n\n**严而又严');
+    expect(fixed).not.toBe(seedText);
+    const later = parseBulletin(fixed, { file: 'later.txt', agencies });
+    const r = store.apply(later, new Date('2020-03-28T00:00:00Z'));
+    expect(r).toMatchObject({ added: 1, corrected: 1, unchanged: 18 });
+    expect(store.all()).toHaveLength(20);
+
+    const corrected = store.get(r.correctedIds[0]!)!;
+    expect(corrected.title).toBe('一手抓防控一手抓发展 本市行业协会商会积极推动会员企业复工复产');
+    expect(corrected.body).toEqual(['市民政局指导行业协会商会帮助会员企业复工复产。']);
+    expect(corrected).toMatchObject({ revisions: 1, correctedAt: '2020-03-28T00:00:00.000Z', addedSeq: 11 });
+    // Digests follow seq: the correction and the new measure come after the old cursor.
+    expect(store.since(19).map((e) => e.title)).toEqual([corrected.title, '新增的司法局措施']);
+    expect(changes).toEqual([[corrected.title, '新增的司法局措施']]);
+
+    await store.flush();
+    const reopened = await openEntryStore(file);
+    expect(reopened.since(19)).toHaveLength(2);
+    expect(reopened.get(corrected.id)?.revisions).toBe(1);
+  });
+
+  it('plans without changing anything', async () => {
+    const store = await openEntryStore(join(tempDir(), 'entries.json'));
+    expect(store.plan(parseSeed())).toMatchObject({ added: 19 });
+    expect(store.all()).toHaveLength(0);
+    const copy = store.clone();
+    copy.apply(parseSeed());
+    expect(copy.all()).toHaveLength(19);
+    expect(store.all()).toHaveLength(0);
+  });
+
+  it('since() returns what came after a cursor', async () => {
+    const store = await openEntryStore(join(tempDir(), 'entries.json'));
+    store.apply(parseSeed());
+    expect(store.since(0)).toHaveLength(19);
+    expect(store.since(17).map((e) => e.seq)).toEqual([18, 19]);
+    expect(store.since(19)).toEqual([]);
+  });
+
+  it('read-only open of a missing store creates no file', async () => {
+    const dir = tempDir();
+    const store = await openEntryStore(join(dir, 'entries.json'), { readOnly: true });
+    store.apply(parseSeed());
+    expect(() => statSync(join(dir, 'entries.json'))).toThrow();
+  });
+
+  it.each([
+    ['empty', '', /is empty|not valid JSON/],
+    ['truncated JSON', '{"version":1,"seq":3,"bulle', /not valid JSON/],
+    ['wrong shape', JSON.stringify({ version: 1, seq: 'x', bulletins: [], entries: [] }), /seq/],
+    ['bad entry', JSON.stringify({ version: 1, seq: 1, bulletins: [], entries: [{ id: 'a' }] }), /entries\.0/],
+  ])('refuses a corrupt store (%s), naming the file, and leaves it untouched', async (_name, content, reason) => {
+    const file = join(tempDir(), 'entries.json');
+    writeFileSync(file, content);
+    const err = await openEntryStore(file).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreError);
+    expect((err as Error).message).toContain(file);
+    expect((err as Error).message).toMatch(reason);
+    expect(readFileSync(file, 'utf8')).toBe(content);
+  });
+
+  it('batches writes: many applies in one tick land as one consistent file', async () => {
+    const file = join(tempDir(), 'entries.json');
+    const store = await openEntryStore(file);
+    const text = (n: number) => ['简报 2020年', '', '3月1日', `标题${n}`, '来源：上海市公安局'].join('\n');
+    for (let n = 0; n < 50; n++) store.apply(parseBulletin(text(n), { file: `${n}.txt`, agencies }));
+    await store.flush();
+    const onDisk = JSON.parse(readFileSync(file, 'utf8')) as { entries: unknown[]; seq: number };
+    expect(onDisk.entries).toHaveLength(50);
+    expect(onDisk.seq).toBe(50);
+  });
+});
