@@ -2,6 +2,33 @@ import type { Messages } from './zh.ts';
 
 export const en: Messages = {
   lang: 'en',
+  subscribe: {
+    confirmed: (time, when) => `Subscribed: a digest every day at ${time}.\nNext: ${when}`,
+    updated: (time, when) => `Subscription updated: every day at ${time}.\nNext: ${when}`,
+    dueNow: 'right away (today\'s digest has not been sent yet)',
+    filters: (agencies, keywords) => `Filters: ${agencies || 'all agencies'}${keywords ? `; any of the words: ${keywords}` : ''}`,
+    everything: 'Filters: every measure',
+    badTime: (t) => `"${t}" is not a time; use 24-hour HH:MM, e.g. /subscribe 08:30`,
+    latestTitle: 'Latest measures:',
+    unsubscribed: 'Unsubscribed: no more daily digests.',
+    notSubscribed: 'This chat has no subscription. Send /subscribe 09:00 to get a daily digest.',
+    adminsOnly: 'Sorry, only the group\'s administrators can change its subscription.',
+    settingsTitle: '<b>Digest settings</b>',
+    settingsBody: (time, tz, state, empty) => `Time: every day at ${time} (${tz})\nState: ${state}\nWhen nothing is new: ${empty}`,
+    stateActive: 'on',
+    statePaused: (why) => `paused (${why})`,
+    pausedWhy: { blocked: 'the bot was removed or blocked', 'chat-not-found': 'chat not found', user: 'paused by you' },
+    emptyOn: 'send a short note',
+    emptyOff: 'send nothing',
+    buttons: { time: (t) => `🕘 ${t}`, clear: '🧹 Clear filters', pause: '⏸ Pause', resume: '▶️ Resume', emptyOn: '🔔 Note when empty', emptyOff: '🔕 Silent when empty' },
+    changed: 'Updated.',
+  },
+  digest: {
+    header: (date, n) => `<b>📰 Daily digest · ${date}</b>\n${n} new or corrected measure${n === 1 ? '' : 's'}`,
+    agency: (name, n) => `<b>🏛 ${name}</b> (${n})`,
+    continued: ' (continued)',
+    nothingNew: (date) => `📰 ${date}: nothing new today.`,
+  },
   common: {
     agencyMeasures: (n) => `${n} measure${n === 1 ? '' : 's'}`,
     latestDate: (d) => `latest ${d}`,

@@ -1,6 +1,33 @@
 /** Chinese (default) catalogue. Values are plain text or functions of plain values; callers escape what they interpolate into HTML. */
 export const zh = {
   lang: 'zh',
+  subscribe: {
+    confirmed: (time: string, when: string) => `已订阅每日摘要，每天 ${time} 发送。\n下一次：${when}`,
+    updated: (time: string, when: string) => `订阅已更新，每天 ${time} 发送。\n下一次：${when}`,
+    dueNow: '马上（今天的摘要还没发送）',
+    filters: (agencies: string, keywords: string) => `筛选：${agencies || '全部部门'}${keywords ? `；关键词（任一）：${keywords}` : ''}`,
+    everything: '筛选：全部措施',
+    badTime: (t: string) => `时间“${t}”不对，请用 24 小时制 HH:MM，例如 /subscribe 08:30`,
+    latestTitle: '最近的措施：',
+    unsubscribed: '已取消订阅，不会再收到每日摘要。',
+    notSubscribed: '这个聊天还没有订阅。发送 /subscribe 09:00 订阅每日摘要。',
+    adminsOnly: '抱歉，只有群管理员可以修改本群的订阅。',
+    settingsTitle: '<b>订阅设置</b>',
+    settingsBody: (time: string, tz: string, state: string, empty: string) => `时间：每天 ${time}（${tz}）\n状态：${state}\n没有新措施时：${empty}`,
+    stateActive: '已开启',
+    statePaused: (why: string) => `已暂停（${why}）`,
+    pausedWhy: { blocked: '机器人被移出或屏蔽', 'chat-not-found': '找不到聊天', user: '手动暂停' },
+    emptyOn: '也发一条提示',
+    emptyOff: '不发送',
+    buttons: { time: (t: string) => `🕘 ${t}`, clear: '🧹 清除筛选', pause: '⏸ 暂停', resume: '▶️ 恢复', emptyOn: '🔔 无新措施也提示', emptyOff: '🔕 无新措施不提示' },
+    changed: '已更新。',
+  },
+  digest: {
+    header: (date: string, n: number) => `<b>📰 每日摘要 · ${date}</b>\n共 ${n} 条新措施或更正`,
+    agency: (name: string, n: number) => `<b>🏛 ${name}</b>（${n}）`,
+    continued: '（续）',
+    nothingNew: (date: string) => `📰 ${date}：今天没有新措施。`,
+  },
   common: {
     agencyMeasures: (n: number) => `${n} 条措施`,
     latestDate: (d: string) => `最新 ${d}`,

@@ -1,0 +1,252 @@
+import { randomUUID } from 'node:crypto';
+import type { AgencyDirectory } from '../core/agencies.ts';
+import { composeDigest, selectForDigest } from '../core/digest.ts';
+import type { StoredEntry } from '../core/model.ts';
+import { catalogues as defaultCatalogues } from '../i18n/index.ts';
+import type { Lang, Messages } from '../i18n/index.ts';
+import type { DigestRunCounts, Subscription, SubscriptionStore } from '../store/subscription-store.ts';
+import { createDueChecker } from './due.ts';
+import type { DigestLog } from './log.ts';
+
+/** The contract of src/delivery/send-with-retry.ts, typed here so this module does not depend on its internals. */
+export type DeliverResult<T> =
+  | { ok: true; value: T; chatId: number; migratedFrom?: number }
+  | { ok: false; reason: 'blocked' | 'chat-not-found' | 'bad-request' | 'failed'; description: string; chatId: number };
+export type Deliver = <T>(chatId: number, send: (chatId: number) => Promise<T>) => Promise<DeliverResult<T>>;
+
+/** Sends one HTML message (parse_mode HTML, previews off) into a chat, into a forum topic when threadId is set. */
+export type SendHtml = (chatId: number, html: string, opts: { threadId?: number }) => Promise<unknown>;
+
+export interface DigestRunnerDeps {
+  subscriptions: SubscriptionStore;
+  entries: { since(cursor: number): StoredEntry[]; seq(): number };
+  /** A function: the directory grows as bulletins name new agencies. */
+  agencies: () => AgencyDirectory;
+  deliver: Deliver;
+  send: SendHtml;
+  now?: () => number;
+  log: DigestLog;
+  catalogues?: Record<Lang, Messages>;
+  /** Failed attempts per chat and local day before it waits for tomorrow. */
+  maxAttemptsPerDay?: number;
+  /** Minimum gap between attempts after a failure, times the failures so far that day. */
+  retryBackoffMs?: number;
+  /** Chats per batch: progress is flushed and the event loop yielded after each batch… */
+  batchSize?: number;
+  /** …or after this long, whichever comes first. */
+  flushIntervalMs?: number;
+}
+
+export interface RunDueOptions {
+  /** Only this chat. */
+  only?: number;
+  /** Ignore the time of day (never the date: a chat served today is not served again). */
+  force?: boolean;
+  /** Compose and report, send nothing, change nothing. */
+  dryRun?: boolean;
+}
+
+export interface DigestPreview {
+  chatId: number;
+  threadId: number | null;
+  entries: number;
+  messages: string[];
+}
+
+export interface DigestRunSummary extends DigestRunCounts {
+  runId: string | null;
+  due: number;
+  dryRun: boolean;
+  previews: DigestPreview[];
+  /** Unfinished runs found at the start (a crash): their chats not yet advanced are served by this one. */
+  recovered: string[];
+}
+
+export interface DigestRunner {
+  runDue(opts?: RunDueOptions): Promise<DigestRunSummary>;
+}
+
+export class DigestRunAborted extends Error {
+  override name = 'DigestRunAborted';
+}
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+type ChatOutcome = 'sent' | 'empty' | 'paused' | 'failed' | 'skipped';
+
+export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
+  const store = deps.subscriptions;
+  const now = deps.now ?? Date.now;
+  const cats = deps.catalogues ?? defaultCatalogues;
+  const maxAttempts = deps.maxAttemptsPerDay ?? 3;
+  const backoffMs = deps.retryBackoffMs ?? 10 * 60_000;
+  const batchSize = Math.max(1, deps.batchSize ?? 50);
+  const flushIntervalMs = deps.flushIntervalMs ?? 1000;
+
+  const compose = (sub: Subscription, upTo: number, date: string, directory: AgencyDirectory) => {
+    // Entries changed after the run started wait for tomorrow: the cursor moves only to `upTo`.
+    const since = deps.entries.since(sub.cursor).filter((e) => e.seq <= upTo);
+    const picked = selectForDigest(since, sub.filters, directory);
+    const messages = composeDigest(picked, { date, m: cats[sub.language], notifyEmpty: sub.notifyEmpty, agencyOrder: directory.names() });
+    return { picked, messages };
+  };
+
+  /** Delivers every part; the digest counts as sent only when all were accepted. */
+  const serve = async (sub: Subscription, upTo: number, date: string, directory: AgencyDirectory, counts: { migrated: number }): Promise<ChatOutcome> => {
+    let messages: string[];
+    try {
+      messages = compose(sub, upTo, date, directory).messages;
+    } catch (err) {
+      // A bug tripped by one chat's filters or entries must not stop the others.
+      store.recordFailure(sub.chatId, date, `compose: ${(err as Error)?.message ?? String(err)}`);
+      deps.log.error({ event: 'digest-compose-failed', chatId: sub.chatId, err }, 'digest could not be composed');
+      return 'failed';
+    }
+    let chatId = sub.chatId;
+    for (const html of messages) {
+      const threadId = sub.threadId ?? undefined;
+      // An exception here (not a failure result) means delivery itself is broken: it aborts the run, see runDue.
+      const r = await deps.deliver(chatId, (id) => deps.send(id, html, threadId === undefined ? {} : { threadId }));
+      if (r.ok) {
+        if (r.migratedFrom !== undefined && r.chatId !== chatId) {
+          // A group upgraded to a supergroup: deliver already resent on the new id; the subscription follows it.
+          deps.log.info({ event: 'digest-chat-migrated', from: chatId, to: r.chatId }, 'chat migrated');
+          store.migrate(chatId, r.chatId);
+          counts.migrated++;
+          chatId = r.chatId;
+        }
+        continue;
+      }
+      if (r.reason === 'blocked' || r.reason === 'chat-not-found') {
+        // Kept, not deleted: a user who unblocks the bot or re-adds it gets the subscription back.
+        store.pause(r.chatId, r.reason);
+        deps.log.info({ event: 'digest-chat-paused', chatId: r.chatId, reason: r.reason, description: r.description }, 'subscription paused');
+        return 'paused';
+      }
+      const attempts = store.recordFailure(r.chatId, date, `${r.reason}: ${r.description}`);
+      deps.log.warn({ event: 'digest-chat-failed', chatId: r.chatId, reason: r.reason, description: r.description, attempts }, 'digest not delivered; cursor kept');
+      return 'failed';
+    }
+    store.advance(chatId, upTo, date);
+    return messages.length > 0 ? 'sent' : 'empty';
+  };
+
+  const runDue = async (opts: RunDueOptions = {}): Promise<DigestRunSummary> => {
+    const started = now();
+    const dryRun = opts.dryRun ?? false;
+    const directory = deps.agencies();
+    // Everything up to here is what this run delivers; the cursor never moves past it.
+    const upTo = deps.entries.seq();
+    const checker = createDueChecker(started, { force: opts.force });
+    const summary: DigestRunSummary = {
+      runId: null,
+      due: 0,
+      dryRun,
+      previews: [],
+      recovered: [],
+      sent: 0,
+      empty: 0,
+      paused: 0,
+      migrated: 0,
+      failed: 0,
+      skipped: 0,
+      durationMs: 0,
+    };
+
+    const candidates = store.query((s) => (opts.only === undefined || s.chatId === opts.only) && checker(s).due);
+    const due: { sub: Subscription; date: string }[] = [];
+    for (const sub of candidates) {
+      const date = checker(sub).local.date;
+      const f = sub.failures;
+      if (f && f.date === date && !opts.force && !opts.only) {
+        // A chat that keeps failing waits: at most maxAttempts a day, spaced out, so no hot loop.
+        if (f.count >= maxAttempts || started - Date.parse(f.lastAt) < backoffMs * f.count) {
+          summary.skipped++;
+          continue;
+        }
+      }
+      due.push({ sub, date });
+    }
+    summary.due = due.length;
+
+    if (dryRun) {
+      for (const { sub, date } of due) {
+        const { picked, messages } = compose(sub, upTo, date, directory);
+        summary.previews.push({ chatId: sub.chatId, threadId: sub.threadId, entries: picked.length, messages });
+      }
+      summary.durationMs = now() - started;
+      return summary;
+    }
+    if (due.length === 0) {
+      summary.durationMs = now() - started;
+      return summary;
+    }
+
+    for (const r of store.unfinishedRuns()) {
+      deps.log.warn({ event: 'digest-run-recovered', runId: r.id, startedAt: r.startedAt }, 'previous digest run did not finish; serving the chats it left');
+      store.markInterrupted(r.id);
+      summary.recovered.push(r.id);
+    }
+    const runId = randomUUID();
+    summary.runId = runId;
+    store.startRun({ id: runId, startedAt: new Date(started).toISOString(), forced: opts.force ?? false, only: opts.only ?? null });
+    // The in-progress marker must be on disk before the first message leaves.
+    await store.flush();
+    deps.log.info({ event: 'digest-run-start', runId, due: due.length, upTo }, 'digest run started');
+
+    const counts = (): DigestRunCounts => ({
+      sent: summary.sent,
+      empty: summary.empty,
+      paused: summary.paused,
+      migrated: summary.migrated,
+      failed: summary.failed,
+      skipped: summary.skipped,
+      durationMs: now() - started,
+    });
+
+    let sinceFlush = 0;
+    let lastFlush = now();
+    let aborted: unknown = null;
+    try {
+      for (let i = 0; i < due.length; i++) {
+        const { sub, date } = due[i]!;
+        // The subscription may have changed (paused, removed, migrated) while earlier chats were served.
+        if (store.get(sub.chatId) !== sub || sub.state !== 'active') continue;
+        let outcome: ChatOutcome;
+        try {
+          outcome = await serve(sub, upTo, date, directory, summary);
+        } catch (err) {
+          aborted = err;
+          break;
+        }
+        summary[outcome]++;
+        sinceFlush++;
+        // Exactly-once window: a crash loses at most the advances since the last flush (≤ batchSize chats
+        // or ≤ flushIntervalMs of sending); those chats get today's digest again after the restart.
+        if (sinceFlush >= batchSize || now() - lastFlush >= flushIntervalMs) {
+          await store.flush();
+          sinceFlush = 0;
+          lastFlush = now();
+          await yieldToLoop();
+        }
+      }
+    } finally {
+      if (aborted) {
+        // Progress is kept; the run stays marked in progress like after a crash, and the next pass recovers it.
+        await store.flush().catch(() => {});
+      }
+    }
+    if (aborted) {
+      deps.log.error({ event: 'digest-run-aborted', runId, err: aborted, ...counts() }, 'digest run aborted: delivery threw');
+      throw new DigestRunAborted(`digest run ${runId} aborted: ${(aborted as Error)?.message ?? String(aborted)}`, { cause: aborted });
+    }
+
+    summary.durationMs = now() - started;
+    store.finishRun(runId, counts(), new Date(now()).toISOString());
+    await store.flush();
+    deps.log.info({ event: 'digest-run-finished', runId, ...counts() }, 'digest run finished');
+    return summary;
+  };
+
+  return { runDue };
+}
