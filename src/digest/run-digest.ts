@@ -98,7 +98,7 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
       messages = compose(sub, upTo, date, directory).messages;
     } catch (err) {
       // A bug tripped by one chat's filters or entries must not stop the others.
-      store.recordFailure(sub.chatId, date, `compose: ${(err as Error)?.message ?? String(err)}`);
+      store.recordFailure(sub.chatId, date, `compose: ${(err as Error)?.message ?? String(err)}`, new Date(now()));
       deps.log.error({ event: 'digest-compose-failed', chatId: sub.chatId, err }, 'digest could not be composed');
       return 'failed';
     }
@@ -111,7 +111,7 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
         if (r.migratedFrom !== undefined && r.chatId !== chatId) {
           // A group upgraded to a supergroup: deliver already resent on the new id; the subscription follows it.
           deps.log.info({ event: 'digest-chat-migrated', from: chatId, to: r.chatId }, 'chat migrated');
-          store.migrate(chatId, r.chatId);
+          store.migrate(chatId, r.chatId, new Date(now()));
           counts.migrated++;
           chatId = r.chatId;
         }
@@ -119,15 +119,15 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
       }
       if (r.reason === 'blocked' || r.reason === 'chat-not-found') {
         // Kept, not deleted: a user who unblocks the bot or re-adds it gets the subscription back.
-        store.pause(r.chatId, r.reason);
+        store.pause(r.chatId, r.reason, new Date(now()));
         deps.log.info({ event: 'digest-chat-paused', chatId: r.chatId, reason: r.reason, description: r.description }, 'subscription paused');
         return 'paused';
       }
-      const attempts = store.recordFailure(r.chatId, date, `${r.reason}: ${r.description}`);
+      const attempts = store.recordFailure(r.chatId, date, `${r.reason}: ${r.description}`, new Date(now()));
       deps.log.warn({ event: 'digest-chat-failed', chatId: r.chatId, reason: r.reason, description: r.description, attempts }, 'digest not delivered; cursor kept');
       return 'failed';
     }
-    store.advance(chatId, upTo, date);
+    store.advance(chatId, upTo, date, new Date(now()));
     return messages.length > 0 ? 'sent' : 'empty';
   };
 

@@ -1,0 +1,335 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createDigestRunner, DigestRunAborted } from '../../src/digest/run-digest.ts';
+import type { DigestRunnerDeps } from '../../src/digest/run-digest.ts';
+import type { EntryStore } from '../../src/store/entry-store.ts';
+import { createMemorySubscriptionStore, openSubscriptionStore } from '../../src/store/subscription-store.ts';
+import type { SubscriptionInput, SubscriptionStore } from '../../src/store/subscription-store.ts';
+import { FakeTelegram, bulletinOf, entry, entryStoreWith, recordingLog } from '../helpers/digest.ts';
+import { shippedAgencies } from '../helpers/seed.ts';
+import { useTempDir } from '../helpers/temp-dir.ts';
+
+const tempDir = useTempDir();
+const agencies = shippedAgencies();
+const POLICE = '上海市公安局';
+const SCIENCE = '上海市科学技术委员会';
+const at = (iso: string) => Date.parse(iso);
+
+const input = (chatId: number, over: Partial<SubscriptionInput> = {}): SubscriptionInput => ({
+  chatId,
+  chatType: 'private',
+  time: '09:00',
+  timezone: 'Asia/Shanghai',
+  filters: { agencies: [], keywords: [] },
+  language: 'zh',
+  cursor: 0,
+  lastDigestDate: '2024-01-14',
+  ...over,
+});
+
+function setup(opts: { subs?: SubscriptionStore; entries?: EntryStore; clock?: number; deps?: Partial<DigestRunnerDeps> } = {}) {
+  const tg = new FakeTelegram();
+  const subs = opts.subs ?? createMemorySubscriptionStore();
+  const entries =
+    opts.entries ??
+    entryStoreWith(
+      entry({ agency: POLICE, title: '公安复工措施', body: ['企业复工'] }),
+      entry({ agency: SCIENCE, title: '科委人才措施', body: ['云选会'] }),
+    );
+  const log = recordingLog();
+  const clock = { now: opts.clock ?? at('2024-01-15T01:00:00Z') }; // 09:00 Shanghai
+  const runner = createDigestRunner({
+    subscriptions: subs,
+    entries,
+    agencies: () => agencies,
+    deliver: tg.deliver,
+    send: tg.send,
+    now: () => clock.now,
+    log,
+    ...opts.deps,
+  });
+  return { tg, subs, entries, log, clock, runner };
+}
+
+describe('digest runner: exactly once, on time', () => {
+  it('sends at the subscription time, once per day, and advances cursor and date', async () => {
+    const { tg, subs, runner, clock } = setup({ clock: at('2024-01-15T00:59:00Z') });
+    subs.upsert(input(1));
+    expect((await runner.runDue()).sent).toBe(0);
+    expect(tg.sent).toHaveLength(0);
+
+    clock.now = at('2024-01-15T01:00:00Z');
+    const first = await runner.runDue();
+    expect(first).toMatchObject({ sent: 1, failed: 0, paused: 0 });
+    expect(tg.to(1)).toHaveLength(1);
+    expect(tg.to(1)[0]!.html).toContain('公安复工措施');
+    expect(subs.get(1)).toMatchObject({ cursor: 2, lastDigestDate: '2024-01-15' });
+
+    clock.now = at('2024-01-15T01:01:00Z');
+    expect((await runner.runDue()).sent).toBe(0);
+    clock.now = at('2024-01-15T15:00:00Z'); // 23:00 the same local day
+    expect((await runner.runDue()).sent).toBe(0);
+    expect(tg.sent).toHaveLength(1);
+    expect(subs.runs().filter((r) => r.finishedAt !== null).map((r) => r.sent)).toEqual([1]);
+  });
+
+  it('after three days down sends one digest holding everything missed', async () => {
+    const entries = entryStoreWith(entry({ title: '第一天' }));
+    const { tg, subs, runner, clock } = setup({ entries, clock: at('2024-01-12T02:00:00Z') });
+    subs.upsert(input(1, { lastDigestDate: '2024-01-11' }));
+    await runner.runDue();
+    expect(tg.to(1)).toHaveLength(1);
+    // Down from the 13th to the 15th; bulletins kept arriving.
+    entries.apply(bulletinOf([entry({ title: '第二天' })]));
+    entries.apply(bulletinOf([entry({ title: '第三天' })]));
+    clock.now = at('2024-01-15T05:00:00Z');
+    await runner.runDue();
+    clock.now = at('2024-01-15T05:01:00Z');
+    await runner.runDue();
+    expect(tg.to(1)).toHaveLength(2);
+    expect(tg.to(1)[1]!.html).toContain('第二天');
+    expect(tg.to(1)[1]!.html).toContain('第三天');
+    expect(tg.to(1)[1]!.html).not.toContain('第一天');
+    expect(subs.get(1)?.lastDigestDate).toBe('2024-01-15');
+  });
+
+  it('serves each chat in its own zone', async () => {
+    const { tg, subs, runner, clock } = setup({ clock: at('2024-01-15T01:00:00Z') });
+    subs.upsert(input(1, { timezone: 'Asia/Shanghai' }));
+    subs.upsert(input(2, { timezone: 'Europe/London', lastDigestDate: '2024-01-14' }));
+    subs.upsert(input(3, { timezone: 'America/New_York', lastDigestDate: '2024-01-14' }));
+    await runner.runDue();
+    expect(tg.sent.map((s) => s.chatId)).toEqual([1]);
+    clock.now = at('2024-01-15T09:00:00Z');
+    await runner.runDue();
+    expect(tg.sent.map((s) => s.chatId)).toEqual([1, 2]);
+    clock.now = at('2024-01-15T14:00:00Z');
+    await runner.runDue();
+    expect(tg.sent.map((s) => s.chatId)).toEqual([1, 2, 3]);
+    expect(subs.get(3)?.lastDigestDate).toBe('2024-01-15');
+  });
+
+  it('with nothing new sends nothing but still closes the day; a "nothing new" note when asked', async () => {
+    const { tg, subs, runner } = setup();
+    subs.upsert(input(1, { cursor: 2 }));
+    subs.upsert(input(2, { cursor: 2, notifyEmpty: true, language: 'en' }));
+    const r = await runner.runDue();
+    expect(r).toMatchObject({ sent: 1, empty: 1 });
+    expect(tg.to(1)).toEqual([]);
+    expect(tg.to(2).map((s) => s.html)).toEqual(['📰 2024-01-15: nothing new today.']);
+    expect(subs.get(1)?.lastDigestDate).toBe('2024-01-15');
+  });
+
+  it('entries arriving during a run wait for the next digest instead of being skipped', async () => {
+    const { tg, subs, entries, runner, clock } = setup();
+    subs.upsert(input(1));
+    subs.upsert(input(2));
+    // The bulletin lands while chat 1 is being served.
+    const send = tg.send;
+    tg.send = async (chatId, html, o) => {
+      if (chatId === 1) entries.apply(bulletinOf([entry({ title: '中途到达' })]));
+      return send(chatId, html, o);
+    };
+    const runner2 = createDigestRunner({ subscriptions: subs, entries, agencies: () => agencies, deliver: tg.deliver, send: tg.send, now: () => clock.now, log: recordingLog() });
+    void runner;
+    await runner2.runDue();
+    expect(tg.to(2)[0]!.html).not.toContain('中途到达');
+    expect(subs.get(2)?.cursor).toBe(2);
+    clock.now = at('2024-01-16T01:00:00Z');
+    await runner2.runDue();
+    expect(tg.to(2)[1]!.html).toContain('中途到达');
+  });
+
+  it('applies each chat\'s filters (agency alias resolved at subscribe time, keywords)', async () => {
+    const { tg, subs, runner } = setup();
+    subs.upsert(input(1, { filters: { agencies: [agencies.resolve('科委')!], keywords: [] } }));
+    subs.upsert(input(2, { filters: { agencies: [], keywords: ['复工'] } }));
+    subs.upsert(input(3, { filters: { agencies: [], keywords: ['没有的词'] } }));
+    await runner.runDue();
+    expect(tg.to(1)[0]!.html).toContain('科委人才措施');
+    expect(tg.to(1)[0]!.html).not.toContain('公安复工措施');
+    expect(tg.to(2)[0]!.html).toContain('公安复工措施');
+    expect(tg.to(2)[0]!.html).not.toContain('科委人才措施');
+    expect(tg.to(3)).toEqual([]);
+    expect(subs.get(3)).toMatchObject({ cursor: 2, lastDigestDate: '2024-01-15' });
+  });
+
+  it('sends into the forum topic the subscription was made in', async () => {
+    const { tg, subs, runner } = setup();
+    subs.upsert(input(-1001234567890, { chatType: 'supergroup', threadId: 77 }));
+    await runner.runDue();
+    expect(tg.sent).toMatchObject([{ chatId: -1001234567890, threadId: 77 }]);
+  });
+});
+
+describe('digest runner: delivery outcomes', () => {
+  it('blocked → paused, not deleted; chat not found → paused; the others still served', async () => {
+    const { tg, subs, runner } = setup();
+    for (const id of [1, 2, 3]) subs.upsert(input(id));
+    tg.outcomes.set(1, { reason: 'blocked', description: 'Forbidden: bot was blocked by the user' });
+    tg.outcomes.set(2, { reason: 'chat-not-found', description: 'Bad Request: chat not found' });
+    const r = await runner.runDue();
+    expect(r).toMatchObject({ sent: 1, paused: 2, failed: 0 });
+    expect(subs.get(1)).toMatchObject({ state: 'paused', pausedReason: 'blocked', cursor: 0 });
+    expect(subs.get(2)).toMatchObject({ state: 'paused', pausedReason: 'chat-not-found' });
+    expect(tg.to(3)).toHaveLength(1);
+    // Paused chats are left alone from then on.
+    tg.outcomes.clear();
+    expect((await runner.runDue()).sent).toBe(0);
+    expect(tg.sent).toHaveLength(1);
+  });
+
+  it('migrated → the subscription moves to the new id and is not served twice', async () => {
+    const { tg, subs, runner, clock } = setup();
+    subs.upsert(input(-555, { chatType: 'group' }));
+    tg.outcomes.set(-555, { migrateTo: -1009876543210 });
+    const r = await runner.runDue();
+    expect(r).toMatchObject({ sent: 1, migrated: 1 });
+    expect(subs.get(-555)).toBeUndefined();
+    expect(subs.get(-1009876543210)).toMatchObject({ chatType: 'supergroup', cursor: 2, lastDigestDate: '2024-01-15' });
+    expect(tg.sent.map((s) => s.chatId)).toEqual([-1009876543210]);
+    clock.now += 60_000;
+    await runner.runDue();
+    expect(tg.sent).toHaveLength(1);
+  });
+
+  it('failed → cursor unchanged, retried later, at most three attempts a day', async () => {
+    const { tg, subs, runner, clock } = setup();
+    subs.upsert(input(1));
+    subs.upsert(input(2));
+    tg.outcomes.set(1, { reason: 'failed', description: 'Internal Server Error' });
+    const r = await runner.runDue();
+    expect(r).toMatchObject({ sent: 1, failed: 1 });
+    expect(subs.get(1)).toMatchObject({ cursor: 0, lastDigestDate: '2024-01-14', state: 'active', failures: { date: '2024-01-15', count: 1 } });
+    // The next tick is too soon (backoff), so it is skipped, not hammered.
+    clock.now += 60_000;
+    expect(await runner.runDue()).toMatchObject({ failed: 0, skipped: 1 });
+    let attempts = 1;
+    for (let i = 0; i < 20; i++) {
+      clock.now += 30 * 60_000;
+      const x = await runner.runDue();
+      attempts += x.failed;
+    }
+    expect(attempts).toBe(3);
+    expect(subs.get(1)?.failures?.count).toBe(3);
+    // The next local day it is tried again, and a success sends everything since the old cursor.
+    tg.outcomes.clear();
+    clock.now = at('2024-01-16T01:00:00Z');
+    expect(await runner.runDue()).toMatchObject({ sent: 1, empty: 1 });
+    expect(subs.get(1)).toMatchObject({ cursor: 2, lastDigestDate: '2024-01-16', failures: null });
+    expect(tg.to(1)[0]!.html).toContain('公安复工措施');
+  });
+
+  it('a digest in several parts counts only when every part was accepted', async () => {
+    const many = Array.from({ length: 60 }, (_, i) => entry({ title: `第${i}条 ${'长标题'.repeat(20)}`, body: ['正文'.repeat(200)] }));
+    const { tg, subs, runner, clock } = setup({ entries: entryStoreWith(...many) });
+    subs.upsert(input(1));
+    tg.failFromPart.set(1, 2);
+    expect(await runner.runDue()).toMatchObject({ sent: 0, failed: 1 });
+    expect(subs.get(1)?.cursor).toBe(0);
+    tg.failFromPart.clear();
+    clock.now += 60 * 60_000;
+    expect(await runner.runDue()).toMatchObject({ sent: 1 });
+    const parts = tg.to(1).slice(1);
+    expect(parts.length).toBeGreaterThan(1);
+    expect(parts.at(-1)!.html).toMatch(new RegExp(`\\(${parts.length}/${parts.length}\\)</i>$`));
+    expect(subs.get(1)?.cursor).toBe(60);
+  });
+});
+
+describe('digest runner: crash and recovery', () => {
+  it('a run that dies mid-way is finished by the next one; no chat is served twice', async () => {
+    const file = join(tempDir(), 'subscriptions.json');
+    const subs = await openSubscriptionStore(file);
+    for (let id = 1; id <= 12; id++) subs.upsert(input(id));
+    await subs.flush();
+    const { tg, runner } = setup({ subs, deps: { batchSize: 1 } });
+    tg.crashAfter = 5;
+    await expect(runner.runDue()).rejects.toBeInstanceOf(DigestRunAborted);
+    expect(tg.sent.map((s) => s.chatId)).toEqual([1, 2, 3, 4, 5]);
+
+    // A restart: a fresh store read from disk and a fresh runner.
+    const reopened = await openSubscriptionStore(file);
+    expect(reopened.unfinishedRuns()).toHaveLength(1);
+    expect(reopened.list().filter((s) => s.lastDigestDate === '2024-01-15').map((s) => s.chatId)).toEqual([1, 2, 3, 4, 5]);
+    const again = setup({ subs: reopened });
+    again.tg.sent = tg.sent;
+    const r = await again.runner.runDue();
+    expect(r.recovered).toHaveLength(1);
+    expect(r.sent).toBe(7);
+    const perChat = new Map<number, number>();
+    for (const s of tg.sent) perChat.set(s.chatId, (perChat.get(s.chatId) ?? 0) + 1);
+    expect([...perChat.values()]).toEqual(Array(12).fill(1));
+    expect(reopened.unfinishedRuns()).toEqual([]);
+    expect(reopened.runs().map((r) => [r.interrupted, r.finishedAt !== null])).toEqual([
+      [true, false],
+      [false, true],
+    ]);
+  });
+
+  it('flushes progress every batch: after a crash at most one batch of chats is unconfirmed on disk', async () => {
+    const file = join(tempDir(), 'subscriptions.json');
+    const subs = await openSubscriptionStore(file, { writeDelayMs: 60_000 });
+    for (let id = 1; id <= 10; id++) subs.upsert(input(id));
+    await subs.flush();
+    const { tg, runner } = setup({ subs, deps: { batchSize: 4, flushIntervalMs: 60_000 } });
+    tg.crashAfter = 9;
+    // Chat 10 "crashes" after chats 1–9 were accepted: 1–8 were flushed in two batches, chat 9 was not.
+    // DigestRunAborted flushes what it has, so read the file as a real crash would have left it: before that flush.
+    let onDisk: number[] = [];
+    const flush = subs.flush;
+    let flushes = 0;
+    subs.flush = async () => {
+      await flush();
+      flushes++;
+      if (flushes === 3) onDisk = (await openSubscriptionStore(file)).list().filter((s) => s.lastDigestDate === '2024-01-15').map((s) => s.chatId);
+    };
+    await expect(runner.runDue()).rejects.toThrow(/simulated crash/);
+    // Flushes: 1 = run marker, 2 = after chats 1–4, 3 = after chats 5–8.
+    expect(onDisk).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+});
+
+describe('digest runner: options', () => {
+  it('dry run composes for every due chat and changes nothing', async () => {
+    const { tg, subs, runner } = setup();
+    subs.upsert(input(1));
+    subs.upsert(input(2, { filters: { agencies: [SCIENCE], keywords: [] } }));
+    const r = await runner.runDue({ dryRun: true });
+    expect(r.previews.map((p) => [p.chatId, p.entries])).toEqual([
+      [1, 2],
+      [2, 1],
+    ]);
+    expect(r.previews[1]!.messages[0]).toContain('科委人才措施');
+    expect(tg.sent).toEqual([]);
+    expect(subs.get(1)).toMatchObject({ cursor: 0, lastDigestDate: '2024-01-14' });
+    expect(subs.runs()).toEqual([]);
+  });
+
+  it('force ignores the time of day; only limits the pass to one chat', async () => {
+    const { tg, subs, runner } = setup({ clock: at('2024-01-14T23:00:00Z') }); // 07:00 Shanghai
+    subs.upsert(input(1));
+    subs.upsert(input(2));
+    expect((await runner.runDue()).sent).toBe(0);
+    expect((await runner.runDue({ force: true, only: 2 })).sent).toBe(1);
+    expect(tg.sent.map((s) => s.chatId)).toEqual([2]);
+    // Forcing again the same day does not resend.
+    expect((await runner.runDue({ force: true })).sent).toBe(1);
+    expect(tg.sent.map((s) => s.chatId)).toEqual([2, 1]);
+  });
+
+  it('yields to the event loop between batches', async () => {
+    const { subs, runner } = setup({ deps: { batchSize: 2 } });
+    for (let id = 1; id <= 6; id++) subs.upsert(input(id));
+    let immediates = 0;
+    const count = () => {
+      immediates++;
+    };
+    // A setImmediate queued before the run gets its turn during it, not only after.
+    setImmediate(count);
+    const p = runner.runDue();
+    const r = await p;
+    expect(r.sent).toBe(6);
+    expect(immediates).toBe(1);
+  });
+});
