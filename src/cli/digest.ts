@@ -1,0 +1,168 @@
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { Telegram, TelegramError } from 'telegraf';
+import { createDigestRunner } from '../digest/run-digest.ts';
+import type { Deliver, DeliverResult, DigestRunSummary, SendHtml } from '../digest/run-digest.ts';
+import type { DigestLog } from '../digest/log.ts';
+import { SHIPPED_AGENCIES_FILE, storeFiles } from '../paths.ts';
+import { loadAgencies } from '../store/bulletin-files.ts';
+import { openEntryStore } from '../store/entry-store.ts';
+import { StoreError } from '../store/json-file.ts';
+import { openSubscriptionStore } from '../store/subscription-store.ts';
+
+export interface DigestCliIo {
+  env: Record<string, string | undefined>;
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** Tests inject Telegram; by default it is built from BOT_TOKEN (and TELEGRAM_API_ROOT). */
+  send?: SendHtml;
+  /** Defaults to one attempt per message with Telegram's errors classified (see directDeliver). */
+  deliver?: Deliver;
+  now?: () => number;
+}
+
+const USAGE = 'usage: npm run digest -- [--now] [--dry-run] [--chat ID] [--json]\n  --now      ignore the time of day (chats already served today are still not served again)\n  --dry-run  print what each due chat would get; send nothing, change nothing\n  --chat ID  only this chat (e.g. --chat -1001234567890)';
+
+/** parseArgs reads "--chat -100…" as a missing value followed by an option; a negative id is a value here. */
+function joinNegativeValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = argv[i + 1];
+    if (a === '--chat' && next !== undefined && /^-\d+$/.test(next)) {
+      out.push(`--chat=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
+export function telegramSender(token: string, apiRoot?: string): SendHtml {
+  const telegram = new Telegram(token, apiRoot ? { apiRoot } : {});
+  return (chatId, html, opts) =>
+    telegram.sendMessage(chatId, html, {
+      parse_mode: 'HTML',
+      link_preview_options: { is_disabled: true },
+      ...(opts.threadId !== undefined ? { message_thread_id: opts.threadId } : {}),
+    });
+}
+
+/**
+ * Stand-in until src/delivery/send-with-retry.ts is merged: one attempt, the outcome classified so the
+ * runner pauses blocked chats and follows migrations. No waiting on 429: a rate-limited chat counts
+ * as failed and is retried by a later pass.
+ */
+export const directDeliver: Deliver = async <T>(chatId: number, send: (chatId: number) => Promise<T>): Promise<DeliverResult<T>> => {
+  try {
+    return { ok: true, value: await send(chatId), chatId };
+  } catch (err) {
+    if (!(err instanceof TelegramError)) return { ok: false, reason: 'failed', description: (err as Error)?.message ?? String(err), chatId };
+    const to = err.parameters?.migrate_to_chat_id;
+    if (to !== undefined) {
+      const again = await directDeliver(to, send);
+      return again.ok ? { ...again, migratedFrom: chatId } : again;
+    }
+    const d = err.description;
+    if (err.code === 403) return { ok: false, reason: 'blocked', description: d, chatId };
+    if (err.code === 400 && /chat not found/i.test(d)) return { ok: false, reason: 'chat-not-found', description: d, chatId };
+    if (err.code === 400) return { ok: false, reason: 'bad-request', description: d, chatId };
+    return { ok: false, reason: 'failed', description: d, chatId };
+  }
+};
+
+function stderrLog(io: DigestCliIo): DigestLog {
+  const line = (level: string) => (obj: object, msg?: string) => {
+    const o = obj as { event?: string; chatId?: number; reason?: string; description?: string };
+    if (level === 'info' && o.event !== 'digest-chat-paused' && o.event !== 'digest-chat-migrated') return;
+    io.err(`${level}: ${msg ?? ''}${o.chatId !== undefined ? ` (chat ${o.chatId})` : ''}${o.description ? `: ${o.description}` : ''}`);
+  };
+  return { info: line('info'), warn: line('warn'), error: line('error') };
+}
+
+function report(s: DigestRunSummary): string {
+  if (s.dryRun) {
+    if (s.previews.length === 0) return 'dry run: no chat is due.';
+    const lines = [`dry run: ${s.previews.length} chat(s) due; nothing sent, nothing changed.`];
+    for (const p of s.previews) {
+      lines.push('', `── chat ${p.chatId}${p.threadId !== null ? ` (topic ${p.threadId})` : ''}: ${p.entries} measure(s), ${p.messages.length} message(s)`);
+      for (const m of p.messages) lines.push(m, '');
+    }
+    return lines.join('\n');
+  }
+  return `digest: ${s.due} due — ${s.sent} sent, ${s.empty} with nothing new, ${s.paused} paused, ${s.migrated} migrated, ${s.failed} failed, ${s.skipped} skipped (${s.durationMs} ms)`;
+}
+
+export async function runDigestCli(argv: string[], io: DigestCliIo): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: joinNegativeValues(argv),
+      options: { now: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, chat: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    }));
+  } catch (err) {
+    io.err(`${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    io.out(USAGE);
+    return 0;
+  }
+  let only: number | undefined;
+  if (values.chat !== undefined) {
+    only = Number(values.chat);
+    if (!/^-?\d+$/.test(values.chat) || !Number.isSafeInteger(only)) {
+      io.err(`--chat must be a chat id (an integer like 123456789 or -1001234567890), got "${values.chat}"`);
+      return 2;
+    }
+  }
+  const dryRun = values['dry-run'] ?? false;
+  const token = io.env.BOT_TOKEN?.trim();
+  if (!dryRun && !io.send && !token) {
+    io.err('digest: BOT_TOKEN is not set, so nothing can be sent. Set it (from @BotFather), or use --dry-run to see what would be sent.');
+    return 2;
+  }
+  const dataDir = io.env.DATA_DIR || 'data';
+  const files = storeFiles(dataDir);
+  try {
+    const entries = await openEntryStore(files.entries, { readOnly: true });
+    const subscriptions = await openSubscriptionStore(files.subscriptions, { readOnly: dryRun });
+    if (only !== undefined && !subscriptions.get(only)) {
+      io.err(`digest: chat ${only} has no subscription.`);
+      return 1;
+    }
+    const base = await loadAgencies(SHIPPED_AGENCIES_FILE);
+    const directory = base.withExtra(new Set(entries.all().map((e) => e.agency)));
+    const runner = createDigestRunner({
+      subscriptions,
+      entries,
+      agencies: () => directory,
+      deliver: io.deliver ?? directDeliver,
+      send:
+        io.send ??
+        (token
+          ? telegramSender(token, io.env.TELEGRAM_API_ROOT || undefined)
+          : async () => {
+              throw new Error('no BOT_TOKEN: a dry run never sends');
+            }),
+      now: io.now,
+      log: stderrLog(io),
+    });
+    const summary = await runner.runDue({ force: values.now ?? false, dryRun, ...(only !== undefined ? { only } : {}) });
+    await subscriptions.flush();
+    io.out(values.json ? JSON.stringify(summary, null, 2) : report(summary));
+    return summary.failed > 0 ? 1 : 0;
+  } catch (err) {
+    const what = err instanceof StoreError ? err.message : (err as Error)?.message ?? String(err);
+    io.err(`digest: ${what}`);
+    return 1;
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const code = await runDigestCli(process.argv.slice(2), {
+    env: process.env,
+    out: (t) => process.stdout.write(`${t}\n`),
+    err: (t) => process.stderr.write(`${t}\n`),
+  });
+  process.exitCode = code;
+}

@@ -1,0 +1,113 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { runDigestCli } from '../../src/cli/digest.ts';
+import type { DigestCliIo } from '../../src/cli/digest.ts';
+import { storeFiles } from '../../src/paths.ts';
+import { openEntryStore } from '../../src/store/entry-store.ts';
+import { openSubscriptionStore } from '../../src/store/subscription-store.ts';
+import type { SubscriptionInput } from '../../src/store/subscription-store.ts';
+import { FakeTelegram } from '../helpers/digest.ts';
+import { parseSeed } from '../helpers/seed.ts';
+import { useTempDir } from '../helpers/temp-dir.ts';
+
+const tempDir = useTempDir();
+const BIG = -1001234567890;
+
+const input = (chatId: number, over: Partial<SubscriptionInput> = {}): SubscriptionInput => ({
+  chatId,
+  chatType: chatId < 0 ? 'supergroup' : 'private',
+  time: '09:00',
+  timezone: 'Asia/Shanghai',
+  filters: { agencies: [], keywords: [] },
+  language: 'zh',
+  cursor: 0,
+  lastDigestDate: '2024-01-14',
+  ...over,
+});
+
+async function seeded() {
+  const dir = tempDir();
+  const files = storeFiles(dir);
+  const entries = await openEntryStore(files.entries);
+  entries.apply(parseSeed());
+  await entries.flush();
+  const subs = await openSubscriptionStore(files.subscriptions);
+  subs.upsert(input(1));
+  subs.upsert(input(BIG, { filters: { agencies: ['上海市科学技术委员会'], keywords: [] } }));
+  await subs.flush();
+  return { dir, files };
+}
+
+function io(env: Record<string, string | undefined>, extra: Partial<DigestCliIo> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, io: { env, out: (t: string) => out.push(t), err: (t: string) => err.push(t), ...extra } satisfies DigestCliIo };
+}
+
+describe('npm run digest', () => {
+  it('without BOT_TOKEN and without --dry-run refuses with a clear error', async () => {
+    const { dir } = await seeded();
+    const x = io({ DATA_DIR: dir });
+    expect(await runDigestCli([], x.io)).toBe(2);
+    expect(x.err.join('\n')).toMatch(/BOT_TOKEN is not set.*--dry-run/s);
+  });
+
+  it('--dry-run prints what each due chat would get, sends nothing, changes nothing', async () => {
+    const { dir, files } = await seeded();
+    const before = readFileSync(files.subscriptions, 'utf8');
+    const x = io({ DATA_DIR: dir }, { now: () => Date.parse('2024-01-15T02:00:00Z') });
+    expect(await runDigestCli(['--dry-run'], x.io)).toBe(0);
+    const text = x.out.join('\n');
+    expect(text).toContain('dry run: 2 chat(s) due');
+    expect(text).toMatch(/── chat 1: 19 measure\(s\)/);
+    expect(text).toMatch(/── chat -1001234567890: \d+ measure\(s\), 1 message\(s\)/);
+    expect(text).toContain('每日摘要 · 2024-01-15');
+    expect(readFileSync(files.subscriptions, 'utf8')).toBe(before);
+  });
+
+  it('sends the due digests, is a no-op the second time, and --chat takes a negative id', async () => {
+    const { dir, files } = await seeded();
+    const tg = new FakeTelegram();
+    const x = io({ DATA_DIR: dir }, { send: tg.send, deliver: tg.deliver, now: () => Date.parse('2024-01-15T02:00:00Z') });
+    expect(await runDigestCli(['--chat', String(BIG)], x.io)).toBe(0);
+    expect(tg.sent.map((s) => s.chatId)).toEqual([BIG]);
+    expect(await runDigestCli([], x.io)).toBe(0);
+    expect(tg.sent.map((s) => s.chatId)).toEqual([BIG, 1]);
+    expect(x.out.at(-1)).toMatch(/1 due — 1 sent/);
+    expect(await runDigestCli([], x.io)).toBe(0);
+    expect(tg.sent).toHaveLength(2);
+    const reopened = await openSubscriptionStore(files.subscriptions);
+    expect(reopened.get(1)).toMatchObject({ cursor: 19, lastDigestDate: '2024-01-15' });
+    expect(reopened.runs().filter((r) => r.finishedAt !== null)).toHaveLength(2);
+  });
+
+  it('--now ignores the time of day', async () => {
+    const { dir } = await seeded();
+    const tg = new FakeTelegram();
+    const x = io({ DATA_DIR: dir }, { send: tg.send, deliver: tg.deliver, now: () => Date.parse('2024-01-14T23:00:00Z') }); // 07:00 Shanghai
+    expect(await runDigestCli([], x.io)).toBe(0);
+    expect(tg.sent).toEqual([]);
+    expect(await runDigestCli(['--now'], x.io)).toBe(0);
+    expect(tg.sent.map((s) => s.chatId).sort()).toEqual([BIG, 1].sort());
+  });
+
+  it('reports a failed delivery with a non-zero exit, and a chat without subscription', async () => {
+    const { dir } = await seeded();
+    const tg = new FakeTelegram();
+    tg.outcomes.set(1, { reason: 'failed', description: 'Internal Server Error' });
+    const x = io({ DATA_DIR: dir }, { send: tg.send, deliver: tg.deliver, now: () => Date.parse('2024-01-15T02:00:00Z') });
+    expect(await runDigestCli([], x.io)).toBe(1);
+    expect(x.err.join('\n')).toContain('Internal Server Error');
+    expect(await runDigestCli(['--chat', '42'], x.io)).toBe(1);
+    expect(x.err.at(-1)).toBe('digest: chat 42 has no subscription.');
+    expect(await runDigestCli(['--chat', 'abc'], x.io)).toBe(2);
+  });
+
+  it('refuses a corrupt subscriptions file', async () => {
+    const { dir, files } = await seeded();
+    writeFileSync(files.subscriptions, '{oops');
+    const x = io({ DATA_DIR: dir, BOT_TOKEN: '1:x' });
+    expect(await runDigestCli(['--dry-run'], x.io)).toBe(1);
+    expect(x.err.join('\n')).toMatch(/subscriptions\.json: is not valid JSON/);
+  });
+});
