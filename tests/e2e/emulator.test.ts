@@ -2,7 +2,7 @@
  * Proves the e2e harness: a tiny telegraf bot really long-polls the emulated Bot API over HTTP.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Markup, Telegraf, TelegramError } from 'telegraf';
+import { Input, Markup, Telegraf, TelegramError } from 'telegraf';
 import { startBotApiEmulator, type Emulator } from '../helpers/bot-api-emulator.ts';
 import { SimulatedChat, launchBot, type RunningBot } from '../helpers/user-client.ts';
 
@@ -10,7 +10,7 @@ let emulator: Emulator;
 let running: RunningBot | undefined;
 let botErrors: unknown[];
 
-function makeBot(): Telegraf {
+function makeBot(extra?: (bot: Telegraf) => void): Telegraf {
   const bot = new Telegraf(emulator.token, { telegram: { apiRoot: emulator.apiRoot } });
   botErrors = [];
   bot.catch((err) => {
@@ -28,6 +28,7 @@ function makeBot(): Telegraf {
       botErrors.push(e);
     }
   });
+  extra?.(bot);
   bot.on('message', (ctx) => ctx.reply(`echo: ${'text' in ctx.message ? ctx.message.text : '?'}`));
   return bot;
 }
@@ -54,6 +55,7 @@ describe('Bot API emulator + telegraf long polling', () => {
     expect(reply?.text).toBe('Hello! Pick one:');
     expect(reply?.buttons[0]?.[0]).toMatchObject({ text: 'Today', callback_data: 'digest:today' });
     expect(emulator.pollCount).toBeGreaterThan(0);
+    expect((await emulator.waitForCall('sendMessage', { chatId: 42 })).status).toBe(200);
     expect(emulator.callsTo('sendMessage', 42)).toHaveLength(1);
     expect(emulator.calls.map((c) => c.method)).toEqual(expect.arrayContaining(['getMe', 'deleteWebhook', 'sendMessage']));
 
@@ -83,8 +85,22 @@ describe('Bot API emulator + telegraf long polling', () => {
     await group.send('/start@TestNameBot');
     const [reply] = await group.waitForBotMessages((m) => m.length === 1);
     expect(reply?.chatId).toBe(-7);
-    const sent = emulator.callsTo('sendMessage', -7)[0]?.response as { result: { chat: { type: string } } };
+    const sent = (await emulator.waitForCall('sendMessage', { chatId: -7 })).response as { result: { chat: { type: string } } };
     expect(sent.result.chat.type).toBe('group');
+  });
+
+  it('getUpdates honours offset: a restarted bot does not see confirmed updates again', async () => {
+    const user = new SimulatedChat(emulator, { userId: 8 });
+    running = await launchBot(makeBot());
+    await user.send('one');
+    await user.waitForBotMessages((m) => m.length === 1);
+    await running.stop();
+    await user.send('two'); // arrives while no bot is polling
+    running = await launchBot(makeBot());
+    const msgs = await user.waitForBotMessages((m) => m.length >= 2);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(user.botMessages().map((m) => m.text)).toEqual(['echo: one', 'echo: two']);
+    expect(msgs).toHaveLength(2);
   });
 
   it('setMyCommands / getMyCommands round-trip', async () => {
@@ -107,7 +123,7 @@ describe('Bot API emulator + telegraf long polling', () => {
     expect(err).toBeInstanceOf(TelegramError);
     expect((err as TelegramError).code).toBe(429);
     expect((err as TelegramError).parameters?.retry_after).toBe(1);
-    expect(emulator.callsTo('sendMessage', 5)[0]?.status).toBe(429);
+    expect((await emulator.waitForCall('sendMessage', { chatId: 5 })).status).toBe(429);
 
     // the rule was used up: the next call goes through
     await user.send('/ping');
@@ -157,6 +173,14 @@ describe('Bot API emulator + telegraf long polling', () => {
     expect(limited[0]?.parameters?.retry_after).toBeGreaterThanOrEqual(1);
   });
 
+  it('per-chat rate limit: a second message to the same chat within a second gets 429', async () => {
+    emulator.setRateLimit({ perSecond: 30, perChatPerSecond: 1 });
+    const bot = makeBot();
+    await bot.telegram.sendMessage(11, 'a');
+    await bot.telegram.sendMessage(12, 'b');
+    await expect(bot.telegram.sendMessage(11, 'c')).rejects.toMatchObject({ code: 429, parameters: { retry_after: 1 } });
+  });
+
   it('getFile + file download serve registered bytes', async () => {
     const bot = makeBot();
     emulator.addFile('file-1', 'bulletin bytes', { filePath: 'documents/bulletin.txt' });
@@ -164,6 +188,32 @@ describe('Bot API emulator + telegraf long polling', () => {
     const res = await fetch(link, { headers: { connection: 'close' } });
     expect(await res.text()).toBe('bulletin bytes');
     await expect(bot.telegram.getFile('nope')).rejects.toMatchObject({ code: 400 });
+  });
+
+  it('a user uploads a document; the bot downloads it through getFileLink', async () => {
+    const received: string[] = [];
+    const bot = makeBot((b) => b.on('document', async (ctx) => {
+      const link = await ctx.telegram.getFileLink(ctx.message.document.file_id);
+      const res = await fetch(link, { headers: { connection: 'close' } });
+      received.push(await res.text());
+      await ctx.reply(`got ${ctx.message.document.file_name}`);
+    }));
+    running = await launchBot(bot);
+    const user = new SimulatedChat(emulator, { userId: 77 });
+    await user.sendDocument('bulletin.txt', 'line 1\nline 2', { caption: 'new bulletin' });
+    await user.waitForBotMessages((m) => m.some((x) => x.text === 'got bulletin.txt'));
+    expect(received).toEqual(['line 1\nline 2']);
+  });
+
+  it('the bot uploads a document (multipart) and it can be fetched back', async () => {
+    const bot = makeBot();
+    const sent = await bot.telegram.sendDocument(3, Input.fromBuffer(Buffer.from('csv,data'), 'export.csv'), { caption: 'export' });
+    expect(sent.document.file_name).toBe('export.csv');
+    expect(sent.caption).toBe('export');
+    const link = await bot.telegram.getFileLink(sent.document.file_id);
+    const res = await fetch(link, { headers: { connection: 'close' } });
+    expect(await res.text()).toBe('csv,data');
+    expect(emulator.callsTo('sendDocument', 3)).toHaveLength(1);
   });
 
   it('rejects what Telegram rejects: bad HTML, too long, unknown method', async () => {

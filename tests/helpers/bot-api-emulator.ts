@@ -16,6 +16,11 @@ import net from 'node:net';
 import { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
 
 export const DEFAULT_TOKEN = '123456789:AAEmulatorTestTokenAAAAAAAAAAAAAAAA';
+/** A well-formed bot token for bot number `botId` (tokens select separate update queues). */
+export function makeToken(botId = 123456789): string {
+  return `${botId}:AAEmulatorTestToken${String(botId).padStart(16, '0')}`;
+}
+
 export const BOT_USER = { id: 666, is_bot: true, first_name: 'Test First name', username: 'TestNameBot' } as const;
 
 /** Telegram's error body: `{ ok: false, error_code, description, parameters }`. */
@@ -41,7 +46,7 @@ export interface RecordedCall {
   /** Date.now() when the front received the call. */
   time: number;
   token: string;
-  /** HTTP status of the answer (200, or the error code). */
+  /** HTTP status of the answer (200, or the error code); 0 while the call is still being answered. */
   status: number;
   /** The JSON answer the bot got. */
   response?: unknown;
@@ -50,6 +55,8 @@ export interface RecordedCall {
 export interface RateLimitOptions {
   /** Calls allowed per rolling second across all chats. */
   perSecond: number;
+  /** Also limit each chat to this many calls per rolling second (Telegram's ~1/s per chat); off by default. */
+  perChatPerSecond?: number;
   /** Methods counted (default ['sendMessage']). */
   methods?: string[];
 }
@@ -112,6 +119,8 @@ export interface Emulator {
   readonly pollCount: number;
   /** Calls to one method (optionally one chat). */
   callsTo(method: string, chatId?: number | string): RecordedCall[];
+  /** Resolve with the `index`-th (default first) answered call to `method` (optionally one chat); rejects after timeoutMs (default 3000). */
+  waitForCall(method: string, opts?: { chatId?: number | string; index?: number; timeoutMs?: number }): Promise<RecordedCall>;
   /** Commands stored by setMyCommands for a scope/language (default scope). */
   commands(scope?: unknown, languageCode?: string): unknown[];
   /** Make the next matching call(s) fail. Returns a function removing the rule. */
@@ -390,7 +399,7 @@ export async function startBotApiEmulator(opts: EmulatorOptions = {}): Promise<E
   const handlers = new Map<string, MethodHandler>();
   let errorRules: ErrorRule[] = [];
   let rateLimit = opts.rateLimit;
-  let rateWindow: number[] = [];
+  let rateWindow: { time: number; chat: string }[] = [];
   let pollCount = 0;
   let closed = false;
   const releaseHolds = new Set<() => void>();
@@ -576,13 +585,18 @@ export async function startBotApiEmulator(opts: EmulatorOptions = {}): Promise<E
     }
     if (rateLimit && (rateLimit.methods ?? ['sendMessage']).includes(method)) {
       const now = Date.now();
-      rateWindow = rateWindow.filter((t) => t > now - 1000);
-      if (rateWindow.length >= rateLimit.perSecond) {
-        const oldest = rateWindow[0] ?? now;
+      const tooMany = (oldest: number): BotApiError => {
         const retryAfter = Math.max(1, Math.ceil((oldest + 1000 - now) / 1000));
         return { error_code: 429, description: `Too Many Requests: retry after ${retryAfter}`, parameters: { retry_after: retryAfter } };
+      };
+      rateWindow = rateWindow.filter((t) => t.time > now - 1000);
+      if (rateWindow.length >= rateLimit.perSecond) return tooMany(rateWindow[0]?.time ?? now);
+      const chat = String(payload.chat_id);
+      if (rateLimit.perChatPerSecond !== undefined) {
+        const inChat = rateWindow.filter((t) => t.chat === chat);
+        if (inChat.length >= rateLimit.perChatPerSecond) return tooMany(inChat[0]?.time ?? now);
       }
-      rateWindow.push(now);
+      rateWindow.push({ time: now, chat });
     }
     return undefined;
   };
@@ -660,9 +674,12 @@ export async function startBotApiEmulator(opts: EmulatorOptions = {}): Promise<E
         send(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
         return;
       }
-      const time = Date.now();
+      // Recorded on arrival (status 0 until answered), so a test that sees the effect also sees the call.
+      const call: RecordedCall = { method, payload, time: Date.now(), token, status: 0 };
+      if (method !== 'getUpdates' || opts.recordGetUpdates) calls.push(call);
       const { status, body } = await callMethod(token, method, payload, req);
-      if (method !== 'getUpdates' || opts.recordGetUpdates) calls.push({ method, payload, time, token, status, response: body });
+      call.status = status;
+      call.response = body;
       send(res, status, body);
     })().catch((e: unknown) => send(res, 500, { ok: false, error_code: 500, description: String(e) }));
   });
@@ -682,6 +699,18 @@ export async function startBotApiEmulator(opts: EmulatorOptions = {}): Promise<E
       return pollCount;
     },
     callsTo: (method, chatId) => calls.filter((c) => c.method === method && (chatId === undefined || String(c.payload.chat_id) === String(chatId))),
+    async waitForCall(method, waitOpts = {}) {
+      const deadline = Date.now() + (waitOpts.timeoutMs ?? 3000);
+      for (;;) {
+        const answered = emulator.callsTo(method, waitOpts.chatId).filter((c) => c.status !== 0);
+        const hit = answered[waitOpts.index ?? 0];
+        if (hit) return hit;
+        if (Date.now() > deadline || closed) {
+          throw new Error(`waitForCall: no answered ${method}${waitOpts.chatId !== undefined ? ` to chat ${waitOpts.chatId}` : ''} (#${waitOpts.index ?? 0}) within ${waitOpts.timeoutMs ?? 3000} ms`);
+        }
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    },
     commands: (scope, languageCode) => commandSets.get(commandKey(scope, languageCode)) ?? [],
     injectError(rule) {
       const entry: ErrorRule = { ...rule, remaining: rule.times ?? 1 };
