@@ -42,8 +42,11 @@ export interface HttpServerOptions {
 export interface HttpServer {
   /** Resolves with the bound port (useful with port 0). */
   listen(): Promise<number>;
-  /** Stops accepting, waits for in-flight webhook updates, then drops keep-alive connections. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting, waits up to `graceMs` (default 10 s) for in-flight webhook updates, then drops all
+   * connections, keep-alive ones included. Idempotent.
+   */
+  close(graceMs?: number): Promise<void>;
   /** Webhook updates currently being handled. */
   inFlight(): number;
   readonly server: Server;
@@ -213,12 +216,20 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
         });
       });
     },
-    async close() {
+    async close(graceMs = 10_000) {
       if (!server.listening) return;
       closing = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      if (inFlight > 0) await new Promise<void>((resolve) => idleWaiters.push(resolve));
+      if (inFlight > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        const drained = new Promise<boolean>((resolve) => idleWaiters.push(() => resolve(true)));
+        const gaveUp = new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), graceMs);
+        });
+        if (!(await Promise.race([drained, gaveUp]))) log.warn({ inFlight, graceMs }, 'closing with webhook updates still in flight');
+        clearTimeout(timer);
+      }
       // Keep-alive sockets would otherwise hold close() open until their timeout.
       server.closeAllConnections();
       await closed;

@@ -124,6 +124,25 @@ describe('createHttpServer', () => {
     expect(handled).toEqual([]);
   });
 
+  it('refuses a bad secret before reading the body: the 401 arrives while the body is still unsent', async () => {
+    const handled: unknown[] = [];
+    const port = await webhookServer(handled);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        { host: '127.0.0.1', port, method: 'POST', path: '/tg/hook', agent: false, headers: { 'x-telegram-bot-api-secret-token': 'wrong', 'content-length': '100' } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+          req.destroy();
+        },
+      );
+      req.on('error', (err) => (req.destroyed ? undefined : reject(err)));
+      req.flushHeaders(); // headers only; the promised 100 bytes never come
+    });
+    expect(status).toBe(401);
+    expect(handled).toEqual([]);
+  });
+
   it('refuses an oversized body with 413, declared or streamed', async () => {
     const handled: unknown[] = [];
     const port = await webhookServer(handled);
@@ -187,6 +206,23 @@ describe('createHttpServer', () => {
     await closing;
     expect(closed).toBe(true);
     expect(server?.server.listening).toBe(false);
+  });
+
+  it('close() gives up on a hung handler after the grace period', async () => {
+    let started: () => void = () => {};
+    const handlerStarted = new Promise<void>((r) => (started = r));
+    const port = await webhookServer([], () => {
+      started();
+      return new Promise<void>(() => {});
+    });
+    const pending = call(port, 'POST', '/tg/hook', { headers: { 'x-telegram-bot-api-secret-token': SECRET }, body: '{"update_id":10}' }).catch((e: unknown) => e);
+    await handlerStarted;
+    const t0 = Date.now();
+    await server!.close(50);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(45);
+    expect(server?.server.listening).toBe(false);
+    // The client sees its connection dropped rather than a reply.
+    expect(await pending).toBeInstanceOf(Error);
   });
 });
 
