@@ -72,6 +72,10 @@ describe('loadConfig', () => {
     expect(c.rate).toEqual({ globalPerSecond: 25, privatePerSecond: 0.5, groupPerMinute: 10, searchPerMinute: 5 });
   });
 
+  it('accepts the token shape from the Bot API docs', () => {
+    expect(loadConfig({ BOT_TOKEN: '123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11' }).mode).toBe('polling');
+  });
+
   it('uses polling when a token is set without a webhook', () => {
     expect(loadConfig({ BOT_TOKEN: TOKEN }).mode).toBe('polling');
   });

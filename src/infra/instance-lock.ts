@@ -48,6 +48,9 @@ export class LockError extends Error {
 
 export const LOCK_FILE = '.lock';
 
+/** Ids of locks this process holds: tells our own live lock apart from one left by an earlier process that had our pid. */
+const heldHere = new Set<string>();
+
 const PURPOSE_LABEL: Record<LockPurpose, string> = { bot: 'the bot', ingest: 'an ingest run', digest: 'a digest run' };
 
 export function isProcessAlive(pid: number): boolean {
@@ -114,10 +117,13 @@ export async function acquireLock(dataDir: string, options: AcquireOptions): Pro
     // A handful of rounds is plenty: each round either wins, fails for a live holder, or clears one stale lock.
     for (let round = 0; round < 5; round++) {
       try {
+        // Registered before the link so a concurrent acquire in this process never mistakes it for a previous life.
+        heldHere.add(info.id);
         // link() is create-if-absent with the content already in place: atomic on POSIX and NTFS.
         await link(tmpPath, lockPath);
         return makeHandle(info, lockPath, options.releaseOnExit ?? true);
       } catch (err) {
+        heldHere.delete(info.id);
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
 
@@ -125,7 +131,9 @@ export async function acquireLock(dataDir: string, options: AcquireOptions): Pro
       if (seen === undefined) continue; // released between our link and read; try again
       const holder = parseLock(seen);
       if (holder && holder.host !== host) throw new LockError(heldMessage(holder, lockPath, dir, false), holder);
-      if (holder && isAlive(holder.pid)) throw new LockError(heldMessage(holder, lockPath, dir, true), holder);
+      // In a container the bot is often pid 1 on every start, so a crash leaves a lock whose pid is "alive": it's us.
+      const earlierLifeOfOurPid = holder !== undefined && holder.pid === process.pid && !heldHere.has(holder.id);
+      if (holder && !earlierLifeOfOurPid && isAlive(holder.pid)) throw new LockError(heldMessage(holder, lockPath, dir, true), holder);
 
       if (await removeIfUnchanged(lockPath, seen, dir)) {
         options.log?.warn(
@@ -174,6 +182,7 @@ function makeHandle(info: LockInfo, lockPath: string, releaseOnExit: boolean): I
   // Sync because 'exit' handlers cannot await; best-effort since the process is going away regardless.
   const onExit = (): void => {
     if (released) return;
+    heldHere.delete(info.id);
     try {
       if (isStillOurs(lockPath, info.id, readFileSync(lockPath, 'utf8'))) unlinkSync(lockPath);
     } catch {
@@ -188,6 +197,7 @@ function makeHandle(info: LockInfo, lockPath: string, releaseOnExit: boolean): I
     async release() {
       if (released) return;
       released = true;
+      heldHere.delete(info.id);
       process.off('exit', onExit);
       if (isStillOurs(lockPath, info.id, await readText(lockPath))) await unlink(lockPath).catch(() => {});
     },

@@ -75,6 +75,13 @@ describe('acquireLock', () => {
     expect(readdirSync(dir)).toEqual(['.lock']);
   });
 
+  it('takes over a lock from an earlier process that had our pid (containers restart as pid 1)', async () => {
+    writeFileSync(join(dir, '.lock'), JSON.stringify({ pid: process.pid, purpose: 'bot', startedAt: 'x', host: hostname(), id: 'previous-life' }));
+    const lock = await acquireLock(dir, { purpose: 'bot' });
+    held.push(lock);
+    expect(JSON.parse(readFileSync(join(dir, '.lock'), 'utf8'))).toMatchObject({ id: lock.info.id });
+  });
+
   it('takes over an unreadable lock file', async () => {
     writeFileSync(join(dir, '.lock'), 'garbage');
     const lock = await acquireLock(dir, { purpose: 'bot' });
@@ -115,6 +122,16 @@ describe('acquireLock', () => {
     expect(won).toHaveLength(1);
     held.push(...won.map((r) => r.value));
     for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(LockError);
+  });
+
+  it('only one of several concurrent acquires wins a stale lock', async () => {
+    writeFileSync(join(dir, '.lock'), JSON.stringify({ pid: deadPid(), purpose: 'bot', startedAt: 'x', host: hostname() }));
+    const results = await Promise.allSettled([1, 2, 3, 4, 5].map(() => acquireLock(dir, { purpose: 'ingest' })));
+    const won = results.filter((r): r is PromiseFulfilledResult<InstanceLock> => r.status === 'fulfilled');
+    expect(won).toHaveLength(1);
+    held.push(...won.map((r) => r.value));
+    expect(JSON.parse(readFileSync(join(dir, '.lock'), 'utf8'))).toMatchObject({ id: won[0]?.value.info.id });
+    expect(readdirSync(dir)).toEqual(['.lock']);
   });
 
   it('releases on process exit when the holder never called release()', () => {
