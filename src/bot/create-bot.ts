@@ -16,6 +16,9 @@ export function createBot(config: BotConfig, deps: BotDeps): Bot {
   });
 
   bot.use((ctx, next) => {
+    // telegraf makes a fresh Telegram client per update; sharing bot.telegram routes every reply through
+    // the one client that the rate limiter wraps (and that tests and the console stub).
+    (ctx as { telegram: typeof bot.telegram }).telegram = bot.telegram;
     ctx.lang = pickLang(ctx.from?.language_code);
     ctx.m = messages(ctx.lang);
     return next();

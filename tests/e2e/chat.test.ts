@@ -43,8 +43,9 @@ async function startProductBot() {
 describe('chat over a local Bot API', () => {
   it('answers /start, /latest 公安, /search 复工 and a page button', async () => {
     await startProductBot();
-    expect(emulator.commands().map((c) => c.command)).toContain('latest');
-    expect(emulator.commands(undefined, 'en').find((c) => c.command === 'search')?.description).toBe('Search measures');
+    type Cmd = { command: string; description: string };
+    expect((emulator.commands() as Cmd[]).map((c) => c.command)).toContain('latest');
+    expect((emulator.commands(undefined, 'en') as Cmd[]).find((c) => c.command === 'search')?.description).toBe('Search measures');
 
     const user = new SimulatedChat(emulator, { userId: 501 });
     await user.send('/start');
@@ -53,7 +54,7 @@ describe('chat over a local Bot API', () => {
 
     await user.send('/latest 公安');
     const msgs = await user.waitForBotMessages((m) => m.length >= 2);
-    expect(msgs[1]!.text).toMatch(/上海市公安局 最新 5 条措施/);
+    expect(msgs[1]!.text).toMatch(/<b>上海市公安局<\/b> 最新 5 条措施/);
     expect(msgs[1]!.text).toMatch(/静安警方“点对点”护航企业复工复产/);
 
     await user.send('/search 复工');

@@ -15,8 +15,6 @@ export const TEST_BOT: UserFromGetMe = {
   can_join_groups: true,
   can_read_all_group_messages: false,
   supports_inline_queries: true,
-  can_connect_to_business: false,
-  has_main_web_app: false,
 };
 
 export interface ApiCall {
