@@ -155,6 +155,24 @@ interface KeywordPlan {
   exact: number;
 }
 
+/**
+ * The k-th largest of the first n scores (small non-negative integers), or -1 when there are fewer:
+ * anything whose best possible score is below it cannot reach the first k.
+ */
+function kthLargest(scores: Int32Array, n: number, k: number): number {
+  if (k <= 0 || n < k) return -1;
+  let max = 0;
+  for (let i = 0; i < n; i++) if (scores[i]! > max) max = scores[i]!;
+  const histogram = new Int32Array(max + 1);
+  for (let i = 0; i < n; i++) histogram[scores[i]!]!++;
+  let seen = 0;
+  for (let s = max; s >= 0; s--) {
+    seen += histogram[s]!;
+    if (seen >= k) return s;
+  }
+  return -1;
+}
+
 function dateNumber(date: string): number {
   const n = Number(date.replace(/-/g, ''));
   return Number.isFinite(n) ? n : 0;
@@ -499,24 +517,37 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = []): Searc
     }
     const verify = plans.filter((p) => p.exact === -1).map((p) => p.text);
     if (verify.length > 0) {
+      // First the match itself and a lower bound of the score (one occurrence each); counting the
+      // further occurrences scans the rest of the text, so it is left to the few that can still rank.
       let out = 0;
       outer: for (let i = 0; i < n; i++) {
         const d = cands[i]!;
         const t = texts[d]!;
         let score = scores[i]!;
         for (const k of verify) {
-          let at = t.indexOf(k);
+          const at = t.indexOf(k);
           if (at === -1) continue outer;
           // The title is the text's prefix, so if any occurrence lies inside it, the first one does.
           if (at + k.length <= titleLens[d]!) score += TITLE_WEIGHT;
-          let count = 1;
-          while (count < OCCURRENCE_CAP && (at = t.indexOf(k, at + 1)) !== -1) count++;
-          score += count;
+          score += 1;
         }
         cands[out] = d;
         scores[out++] = score;
       }
       n = out;
+
+      const slack = verify.length * (OCCURRENCE_CAP - 1);
+      const threshold = kthLargest(scores, n, offset + limit);
+      for (let i = 0; i < n; i++) {
+        if (scores[i]! + slack < threshold) continue;
+        const t = texts[cands[i]!]!;
+        let extra = 0;
+        for (const k of verify) {
+          let at = t.indexOf(k);
+          for (let count = 1; count < OCCURRENCE_CAP && (at = t.indexOf(k, at + 1)) !== -1; count++) extra++;
+        }
+        scores[i]! += extra;
+      }
     }
 
     const hits = topHits(cands, scores, n, offset, limit);
