@@ -155,6 +155,24 @@ interface KeywordPlan {
   exact: number;
 }
 
+/**
+ * The k-th largest of the first n scores (small non-negative integers), or -1 when there are fewer:
+ * anything whose best possible score is below it cannot reach the first k.
+ */
+function kthLargest(scores: Int32Array, n: number, k: number): number {
+  if (k <= 0 || n < k) return -1;
+  let max = 0;
+  for (let i = 0; i < n; i++) if (scores[i]! > max) max = scores[i]!;
+  const histogram = new Int32Array(max + 1);
+  for (let i = 0; i < n; i++) histogram[scores[i]!]!++;
+  let seen = 0;
+  for (let s = max; s >= 0; s--) {
+    seen += histogram[s]!;
+    if (seen >= k) return s;
+  }
+  return -1;
+}
+
 function dateNumber(date: string): number {
   const n = Number(date.replace(/-/g, ''));
   return Number.isFinite(n) ? n : 0;
@@ -193,32 +211,40 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = []): Searc
   let delta = new Map<number, number[]>();
   let deltaPostings = 0;
 
-  const unigramOf = (c: number, add: boolean): number => {
-    let g = unigrams[c]!;
-    if (g === -1 && add) g = unigrams[c] = gramCount++;
-    return g;
-  };
-  const bigramOf = (a: number, b: number, add: boolean): number => {
-    if (!add) return bigrams.get(bigramKey(a, b));
-    const g = bigrams.getOrAdd(bigramKey(a, b), gramCount);
-    if (g === gramCount) gramCount++;
-    return g;
-  };
+  // Scratch for one document's gram occurrences, reused so indexing allocates nothing per document.
+  let scratchGrams = new Int32Array(1024);
+  let scratchTitle = new Uint8Array(1024);
 
-  /** Calls visit(gram, weightBit) for every indexed gram occurrence of doc's text. */
-  const forEachGram = (doc: number, visit: (gram: number, inTitle: number) => void): void => {
+  /** Fills the scratch with doc's indexed gram occurrences (and whether each lies in the title); returns their count. */
+  const collectGrams = (doc: number): number => {
     const t = texts[doc]!;
     const titleLen = titleLens[doc]!;
     const n = t.length;
+    if (scratchGrams.length < 2 * n) {
+      scratchGrams = new Int32Array(4 * n);
+      scratchTitle = new Uint8Array(4 * n);
+    }
+    const grams = scratchGrams;
+    const inTitle = scratchTitle;
+    let k = 0;
     let c = n > 0 ? t.charCodeAt(0) : 0;
     for (let i = 0; i < n; i++) {
       const next = i + 1 < n ? t.charCodeAt(i + 1) : 32;
       if (!isSkipped(c)) {
-        visit(unigramOf(c, true), i < titleLen ? W_TITLE : 0);
-        if (!isSkipped(next)) visit(bigramOf(c, next, true), i + 1 < titleLen ? W_TITLE : 0);
+        let g = unigrams[c]!;
+        if (g === -1) g = unigrams[c] = gramCount++;
+        grams[k] = g;
+        inTitle[k++] = i < titleLen ? W_TITLE : 0;
+        if (!isSkipped(next)) {
+          g = bigrams.getOrAdd(bigramKey(c, next), gramCount);
+          if (g === gramCount) gramCount++;
+          grams[k] = g;
+          inTitle[k++] = i + 1 < titleLen ? W_TITLE : 0;
+        }
       }
       c = next;
     }
+    return k;
   };
 
   const addWeight = (w: number, inTitle: number): number => (((w & W_COUNT) < W_COUNT ? w + 1 : w) | inTitle);
@@ -248,16 +274,19 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = []): Searc
     let df = new Int32Array(1 << 16);
     let last = new Int32Array(1 << 16).fill(-1);
     for (let d = 0; d < docCount; d++) {
-      forEachGram(d, (g) => {
-        if (g >= df.length) {
-          df = growInt32(df, g + 1, 0);
-          last = growInt32(last, g + 1, -1);
-        }
+      const k = collectGrams(d);
+      if (gramCount > df.length) {
+        df = growInt32(df, gramCount, 0);
+        last = growInt32(last, gramCount, -1);
+      }
+      const grams = scratchGrams;
+      for (let i = 0; i < k; i++) {
+        const g = grams[i]!;
         if (last[g] !== d) {
           last[g] = d;
           df[g]!++;
         }
-      });
+      }
     }
     const off = new Int32Array(gramCount + 1);
     for (let g = 0; g < gramCount; g++) off[g + 1] = off[g]! + df[g]!;
@@ -269,17 +298,21 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = []): Searc
 
     // Pass 2: fill; documents are visited in order, so every list comes out sorted.
     for (let d = 0; d < docCount; d++) {
-      forEachGram(d, (g, inTitle) => {
+      const k = collectGrams(d);
+      const grams = scratchGrams;
+      const inTitle = scratchTitle;
+      for (let i = 0; i < k; i++) {
+        const g = grams[i]!;
         if (last[g] !== d) {
           last[g] = d;
           const p = cursor[g]!++;
           docsOut[p] = d;
-          wOut[p] = 1 | inTitle;
+          wOut[p] = 1 | inTitle[i]!;
         } else {
           const p = cursor[g]! - 1;
-          wOut[p] = addWeight(wOut[p]!, inTitle);
+          wOut[p] = addWeight(wOut[p]!, inTitle[i]!);
         }
-      });
+      }
     }
     baseGramCount = gramCount;
     baseDocCount = docCount;
@@ -325,10 +358,12 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = []): Searc
 
   const indexIncrementally = (d: number): void => {
     const weights = new Map<number, number>();
-    forEachGram(d, (g, inTitle) => {
+    const k = collectGrams(d);
+    for (let i = 0; i < k; i++) {
+      const g = scratchGrams[i]!;
       const w = weights.get(g);
-      weights.set(g, w === undefined ? 1 | inTitle : addWeight(w, inTitle));
-    });
+      weights.set(g, w === undefined ? 1 | scratchTitle[i]! : addWeight(w, scratchTitle[i]!));
+    }
     for (const [g, w] of weights) {
       let list = delta.get(g);
       if (!list) delta.set(g, (list = []));
@@ -415,7 +450,7 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = []): Searc
       if (text.length === 1) {
         const c = text.charCodeAt(0);
         if (!isSkipped(c)) {
-          exact = unigramOf(c, false);
+          exact = unigrams[c]!;
           if (exact === -1) return null;
           grams.add(exact);
         }
@@ -424,7 +459,7 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = []): Searc
           const a = text.charCodeAt(i);
           const b = text.charCodeAt(i + 1);
           if (isSkipped(a) || isSkipped(b)) continue;
-          const g = bigramOf(a, b, false);
+          const g = bigrams.get(bigramKey(a, b));
           if (g === -1) return null;
           grams.add(g);
           if (text.length === 2) exact = g;
@@ -482,24 +517,37 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = []): Searc
     }
     const verify = plans.filter((p) => p.exact === -1).map((p) => p.text);
     if (verify.length > 0) {
+      // First the match itself and a lower bound of the score (one occurrence each); counting the
+      // further occurrences scans the rest of the text, so it is left to the few that can still rank.
       let out = 0;
       outer: for (let i = 0; i < n; i++) {
         const d = cands[i]!;
         const t = texts[d]!;
         let score = scores[i]!;
         for (const k of verify) {
-          let at = t.indexOf(k);
+          const at = t.indexOf(k);
           if (at === -1) continue outer;
           // The title is the text's prefix, so if any occurrence lies inside it, the first one does.
           if (at + k.length <= titleLens[d]!) score += TITLE_WEIGHT;
-          let count = 1;
-          while (count < OCCURRENCE_CAP && (at = t.indexOf(k, at + 1)) !== -1) count++;
-          score += count;
+          score += 1;
         }
         cands[out] = d;
         scores[out++] = score;
       }
       n = out;
+
+      const slack = verify.length * (OCCURRENCE_CAP - 1);
+      const threshold = kthLargest(scores, n, offset + limit);
+      for (let i = 0; i < n; i++) {
+        if (scores[i]! + slack < threshold) continue;
+        const t = texts[cands[i]!]!;
+        let extra = 0;
+        for (const k of verify) {
+          let at = t.indexOf(k);
+          for (let count = 1; count < OCCURRENCE_CAP && (at = t.indexOf(k, at + 1)) !== -1; count++) extra++;
+        }
+        scores[i]! += extra;
+      }
     }
 
     const hits = topHits(cands, scores, n, offset, limit);
