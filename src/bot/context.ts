@@ -1,0 +1,35 @@
+import type { Context } from 'telegraf';
+import type { Catalog } from '../core/catalog.ts';
+import type { Lang, Messages } from '../i18n/index.ts';
+import type { EntryStore } from '../store/entry-store.ts';
+
+export interface BotContext extends Context {
+  lang: Lang;
+  m: Messages;
+}
+
+export interface Log {
+  debug(obj: object | string, msg?: string): void;
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+}
+
+export const silentLog: Log = { debug() {}, info() {}, warn() {}, error() {} };
+
+export interface BotConfig {
+  token: string;
+  apiRoot?: string;
+  adminIds: number[];
+  timezone: string;
+  digestTime: string;
+  searchRatePerMinute: number;
+}
+
+/** Everything a feature needs, passed in so handler tests build a bot over an in-memory store. */
+export interface BotDeps {
+  entries: EntryStore;
+  catalog: Catalog;
+  log: Log;
+  now: () => number;
+}

@@ -1,0 +1,44 @@
+import { Telegraf } from 'telegraf';
+import type { Update } from 'telegraf/types';
+import { messages, pickLang } from '../i18n/index.ts';
+import type { BotConfig, BotContext, BotDeps } from './context.ts';
+import { createAgenciesFeature } from './features/agencies.ts';
+import { createFallbackFeature } from './features/fallback.ts';
+import { createSearchFeature } from './features/search.ts';
+import { createStartFeature } from './features/start.ts';
+
+export type Bot = Telegraf<BotContext>;
+
+export function createBot(config: BotConfig, deps: BotDeps): Bot {
+  const bot = new Telegraf<BotContext>(config.token, {
+    telegram: config.apiRoot ? { apiRoot: config.apiRoot } : {},
+    handlerTimeout: 30_000,
+  });
+
+  bot.use((ctx, next) => {
+    // telegraf makes a fresh Telegram client per update; sharing bot.telegram routes every reply through
+    // the one client that the rate limiter wraps (and that tests and the console stub).
+    (ctx as { telegram: typeof bot.telegram }).telegram = bot.telegram;
+    ctx.lang = pickLang(ctx.from?.language_code);
+    ctx.m = messages(ctx.lang);
+    return next();
+  });
+
+  bot.use(createStartFeature());
+  bot.use(createAgenciesFeature(deps));
+  // @feature-wiring (subscribe, admin)
+  bot.use(createSearchFeature(deps, { perMinute: config.searchRatePerMinute }));
+  bot.use(createFallbackFeature());
+
+  bot.catch(async (err, ctx) => {
+    const update = ctx.update as Update;
+    deps.log.error({ err, updateId: update.update_id, updateType: ctx.updateType }, 'update failed');
+    try {
+      if (ctx.callbackQuery) await ctx.answerCbQuery(ctx.m?.errors.internal ?? messages('zh').errors.internal);
+      else if (ctx.chat && ctx.message) await ctx.reply(ctx.m?.errors.internal ?? messages('zh').errors.internal);
+    } catch (replyErr) {
+      deps.log.warn({ err: replyErr, updateId: update.update_id }, 'could not tell the user about the failure');
+    }
+  });
+  return bot;
+}

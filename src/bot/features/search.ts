@@ -1,0 +1,109 @@
+import { Composer, Markup } from 'telegraf';
+import type { InlineQueryResult } from 'telegraf/types';
+import { buttonLabel, correctedMark, highlight, renderEntryFull } from '../../core/format/entry.ts';
+import { TELEGRAM_TEXT_LIMIT, escapeHtml, packMessages } from '../../core/html.ts';
+import type { StoredEntry } from '../../core/model.ts';
+import { parseQuery } from '../../core/search/query.ts';
+import { makeSnippet } from '../../core/search/snippet.ts';
+import type { Messages } from '../../i18n/index.ts';
+import type { BotContext, BotDeps } from '../context.ts';
+import { createFloodGuard } from '../lib/flood-guard.ts';
+import { createQueryCache } from '../lib/query-cache.ts';
+import { editOrReply, replyBlocks } from '../lib/reply.ts';
+
+export const PAGE_SIZE = 5;
+const INLINE_PAGE = 20;
+
+export function renderHit(e: StoredEntry, keywords: string[], m: Messages, n: number): string {
+  const title = makeSnippet(e.title, keywords, 200);
+  const bodyText = [...e.body, ...e.bullets].join(' ');
+  const snip = bodyText ? makeSnippet(bodyText, keywords, 90) : null;
+  const lines = [`<b>${n}.</b> <b>${highlight(title.text, title.marks)}</b>${correctedMark(e, m)}`, `${escapeHtml(e.agency)} · ${e.date}`];
+  if (snip && snip.text) lines.push(highlight(snip.text, snip.marks));
+  return lines.join('\n');
+}
+
+export function createSearchFeature(deps: BotDeps, opts: { perMinute: number }): Composer<BotContext> {
+  const c = new Composer<BotContext>();
+  const { catalog } = deps;
+  const queries = createQueryCache<{ keywords: string[]; text: string }>();
+  const guard = createFloodGuard({ perMinute: opts.perMinute, now: deps.now });
+
+  const page = (ctx: BotContext, q: { keywords: string[]; text: string }, key: string, p: number) => {
+    const { total, hits } = catalog.search(q.keywords, { limit: PAGE_SIZE, offset: p * PAGE_SIZE });
+    if (total === 0) return { blocks: [ctx.m.search.none(escapeHtml(q.text))], keyboard: undefined };
+    const pages = Math.ceil(total / PAGE_SIZE);
+    const header = `${ctx.m.search.results(escapeHtml(q.text), total)}${pages > 1 ? ` · ${ctx.m.common.page(p + 1, pages)}` : ''}`;
+    const blocks = [header, ...hits.map((e, i) => renderHit(e, q.keywords, ctx.m, p * PAGE_SIZE + i + 1))];
+    const rows = hits.map((e, i) => [Markup.button.callback(buttonLabel(`${p * PAGE_SIZE + i + 1}. ${e.title}`), `e:${e.id}`)]);
+    const nav = [];
+    if (p > 0) nav.push(Markup.button.callback(ctx.m.common.prev, `s:${key}:${p - 1}`));
+    if (p + 1 < pages) nav.push(Markup.button.callback(ctx.m.common.next, `s:${key}:${p + 1}`));
+    if (nav.length) rows.push(nav);
+    // One page is always one message, so page buttons can edit it in place.
+    return { blocks: [packMessages(blocks)[0]!], keyboard: Markup.inlineKeyboard(rows).reply_markup };
+  };
+
+  const runSearch = async (ctx: BotContext, text: string) => {
+    const q = parseQuery(text);
+    if (!q.ok) {
+      const reason = { empty: ctx.m.search.empty, 'too-long': ctx.m.search.tooLong, 'no-searchable-text': ctx.m.search.noText }[q.reason];
+      return replyBlocks(ctx, [reason]);
+    }
+    if (ctx.from) {
+      const verdict = guard.check(ctx.from.id);
+      if (!verdict.ok) {
+        if (verdict.notify) await replyBlocks(ctx, [ctx.m.search.slowDown(verdict.retryAfterSec)]);
+        return;
+      }
+    }
+    const shown = q.keywords.join(' ');
+    const entry = { keywords: q.keywords, text: shown };
+    const key = queries.put(entry);
+    const { blocks, keyboard } = page(ctx, entry, key, 0);
+    return replyBlocks(ctx, blocks, keyboard);
+  };
+
+  c.command('search', (ctx) => runSearch(ctx, ctx.payload));
+  c.action('try-search', async (ctx) => {
+    await ctx.answerCbQuery();
+    await runSearch(ctx, '复工');
+  });
+
+  c.action(/^s:([0-9a-z]{1,16}):(\d{1,4})$/, async (ctx) => {
+    const q = queries.get(ctx.match[1]!);
+    if (!q) return ctx.answerCbQuery(ctx.m.search.expired, { show_alert: true });
+    await ctx.answerCbQuery();
+    const { blocks, keyboard } = page(ctx, q, ctx.match[1]!, Number(ctx.match[2]));
+    return editOrReply(ctx, blocks, keyboard);
+  });
+
+  c.action(/^e:([\w-]{1,40})$/, async (ctx) => {
+    const e = catalog.get(ctx.match[1]!);
+    if (!e) return ctx.answerCbQuery(ctx.m.entry.notFound, { show_alert: true });
+    await ctx.answerCbQuery();
+    return replyBlocks(ctx, [renderEntryFull(e, ctx.m)]);
+  });
+
+  c.on('inline_query', async (ctx) => {
+    const q = parseQuery(ctx.inlineQuery.query);
+    if (!q.ok) return ctx.answerInlineQuery([], { cache_time: 30, button: { text: ctx.m.search.inlineHint, start_parameter: 'inline' } });
+    const offset = Math.min(Number(ctx.inlineQuery.offset) || 0, 1000);
+    const { total, hits } = catalog.search(q.keywords, { limit: INLINE_PAGE, offset });
+    const results: InlineQueryResult[] = hits.map((e) => ({
+      type: 'article',
+      id: e.id,
+      title: buttonLabel(e.title, 64),
+      description: `${e.agency} · ${e.date}`,
+      input_message_content: { message_text: packMessages([renderEntryFull(e, ctx.m)], { limit: TELEGRAM_TEXT_LIMIT - 16 })[0]!, parse_mode: 'HTML', link_preview_options: { is_disabled: true } },
+    }));
+    return ctx.answerInlineQuery(results, { cache_time: 60, next_offset: offset + INLINE_PAGE < total ? String(offset + INLINE_PAGE) : '' });
+  });
+
+  // Private chats: any plain text is a search. Groups: plain text is conversation, not for us.
+  c.on('text', async (ctx, next) => {
+    if (ctx.chat.type !== 'private' || ctx.message.text.startsWith('/')) return next();
+    return runSearch(ctx, ctx.message.text);
+  });
+  return c;
+}

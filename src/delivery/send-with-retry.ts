@@ -1,0 +1,158 @@
+/**
+ * Delivers one message to one chat through the rate limiter and Telegram's failure modes. deliver() never
+ * throws: a broadcast to 100k chats must survive any single chat failing, so every outcome is a value.
+ */
+import type { ChatId, Priority, RateLimiter } from './rate-limiter.ts';
+import { classifyTelegramError } from './telegram-errors.ts';
+
+export type DeliveryFailureReason = 'blocked' | 'chat-not-found' | 'bad-request' | 'failed';
+
+export type DeliveryResult<T> =
+  | { ok: true; value: T; chatId: ChatId; migratedFrom?: ChatId }
+  | { ok: false; reason: DeliveryFailureReason; description: string; chatId: ChatId; migratedFrom?: ChatId };
+
+/** Structural subset of pino's Logger, so the app's logger can be passed as is. */
+export interface DeliveryLogger {
+  info(obj: Record<string, unknown>, msg: string): void;
+  warn(obj: Record<string, unknown>, msg: string): void;
+}
+
+export interface DelivererOptions {
+  limiter: RateLimiter;
+  sleep: (ms: number) => Promise<void>;
+  now: () => number;
+  maxTransientRetries?: number;
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** Injected so tests can pin the jitter. */
+  random?: () => number;
+  log?: DeliveryLogger;
+  priority?: Priority;
+}
+
+export interface Deliverer {
+  deliver<T>(chatId: ChatId, send: (chatId: ChatId) => Promise<T>): Promise<DeliveryResult<T>>;
+  /** Where a chat id now points after an observed group→supergroup migration (itself if none). */
+  resolveChatId(chatId: ChatId): ChatId;
+}
+
+// A migrated chat id should itself never migrate again; more hops than this means something is looping.
+const MAX_MIGRATION_HOPS = 3;
+
+export function createDeliverer(options: DelivererOptions): Deliverer {
+  const { limiter, sleep, now, log } = options;
+  const maxTransientRetries = options.maxTransientRetries ?? 5;
+  const baseBackoffMs = options.baseBackoffMs ?? 500;
+  const maxBackoffMs = options.maxBackoffMs ?? 60_000;
+  const random = options.random ?? Math.random;
+  const priority = options.priority ?? 'normal';
+
+  // Remembered so the remaining parts of a digest (and tomorrow's run, while the process lives) go straight to
+  // the supergroup instead of paying a failed request each. Migrations are rare, so this stays small.
+  const migrations = new Map<string, ChatId>();
+  // Tail of the in-flight delivery per chat: the next message to a chat starts only after the previous one is
+  // settled, so a 429 retry or a backoff cannot let part 2 of a digest overtake part 1.
+  const tails = new Map<string, Promise<unknown>>();
+
+  const resolveChatId = (chatId: ChatId): ChatId => {
+    let id = chatId;
+    for (let i = 0; i < MAX_MIGRATION_HOPS; i++) {
+      const next = migrations.get(String(id));
+      if (next === undefined) break;
+      id = next;
+    }
+    return id;
+  };
+
+  const safeLog = (level: 'info' | 'warn', obj: Record<string, unknown>, msg: string): void => {
+    try {
+      log?.[level](obj, msg);
+    } catch {
+      // A broken logger must not turn into a lost message.
+    }
+  };
+
+  const backoff = (attempt: number): number => {
+    const exp = Math.min(maxBackoffMs, baseBackoffMs * 2 ** (attempt - 1));
+    // "Equal jitter": at least half the exponential step, so retries still spread out but never collapse to 0.
+    return Math.round(exp / 2 + (exp / 2) * random());
+  };
+
+  async function attempt<T>(original: ChatId, send: (chatId: ChatId) => Promise<T>): Promise<DeliveryResult<T>> {
+    let target = resolveChatId(original);
+    let migratedFrom: ChatId | undefined = target === original ? undefined : original;
+    let transientFailures = 0;
+    let hops = 0;
+    const withOrigin = <R extends object>(r: R): R & { migratedFrom?: ChatId } =>
+      migratedFrom === undefined ? r : { ...r, migratedFrom };
+
+    for (;;) {
+      try {
+        const chatId = target;
+        const value = await limiter.schedule(chatId, () => send(chatId), { priority });
+        return withOrigin({ ok: true as const, value, chatId });
+      } catch (err) {
+        const c = classifyTelegramError(err);
+        switch (c.kind) {
+          case 'rate-limited': {
+            // Telegram's 429 is not per chat as far as we can tell, so everything waits; this message is
+            // retried however long that takes, since dropping it would silently lose a digest.
+            const until = now() + c.retryAfterSec * 1000;
+            limiter.pauseAll(until);
+            safeLog('warn', { chatId: target, retryAfterSec: c.retryAfterSec }, 'telegram rate limit hit, pausing all sends');
+            continue;
+          }
+          case 'migrated': {
+            if (++hops > MAX_MIGRATION_HOPS) {
+              return withOrigin({ ok: false as const, reason: 'failed' as const, description: 'too many chat migrations', chatId: target });
+            }
+            migrations.set(String(target), c.migrateToChatId);
+            safeLog('info', { from: target, to: c.migrateToChatId }, 'group migrated to supergroup, resending');
+            migratedFrom ??= original;
+            target = c.migrateToChatId;
+            continue;
+          }
+          case 'blocked':
+          case 'chat-not-found':
+          case 'bad-request':
+            return withOrigin({ ok: false as const, reason: c.kind, description: c.description, chatId: target });
+          case 'transient': {
+            transientFailures++;
+            if (transientFailures > maxTransientRetries) {
+              safeLog('warn', { chatId: target, attempts: transientFailures, error: c.description }, 'giving up after transient failures');
+              return withOrigin({ ok: false as const, reason: 'failed' as const, description: c.description, chatId: target });
+            }
+            const delay = backoff(transientFailures);
+            safeLog('warn', { chatId: target, attempt: transientFailures, delayMs: delay, error: c.description }, 'transient send failure, backing off');
+            await sleep(delay);
+            continue;
+          }
+          case 'unknown':
+            return withOrigin({ ok: false as const, reason: 'failed' as const, description: c.description, chatId: target });
+        }
+      }
+    }
+  }
+
+  return {
+    resolveChatId,
+    deliver<T>(chatId: ChatId, send: (chatId: ChatId) => Promise<T>): Promise<DeliveryResult<T>> {
+      const key = String(chatId);
+      const prev = tails.get(key) ?? Promise.resolve();
+      const run = prev.then(() => attempt(chatId, send)).catch(
+        (err: unknown): DeliveryResult<T> => ({
+          ok: false,
+          reason: 'failed',
+          description: `internal delivery error: ${err instanceof Error ? err.message : String(err)}`,
+          chatId,
+        }),
+      );
+      tails.set(key, run);
+      // Drop the tail once settled unless a newer delivery has chained on, so idle chats cost no memory.
+      void run.then(() => {
+        if (tails.get(key) === run) tails.delete(key);
+      });
+      return run;
+    },
+  };
+}

@@ -1,0 +1,205 @@
+/**
+ * One process per DATA_DIR. Two bots polling the same token fight over getUpdates (409 Conflict), and two
+ * writers on one lowdb file silently drop each other's writes; an ingest during a digest is the same race.
+ * The lock is a file created atomically with its full content, so a reader never sees a half-written lock.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync, unlinkSync } from 'node:fs';
+import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Logger } from 'pino';
+
+export type LockPurpose = 'bot' | 'ingest' | 'digest';
+
+export interface LockInfo {
+  pid: number;
+  purpose: LockPurpose;
+  startedAt: string;
+  host: string;
+  /** Distinguishes two acquisitions by the same pid (tests, restarts in-process) so release never frees someone else's lock. */
+  id: string;
+}
+
+export interface InstanceLock {
+  readonly info: LockInfo;
+  readonly path: string;
+  release(): Promise<void>;
+}
+
+export interface AcquireOptions {
+  purpose: LockPurpose;
+  log?: Pick<Logger, 'info' | 'warn'>;
+  /** Remove the lock from a process 'exit' handler if release() was never called. Default true. */
+  releaseOnExit?: boolean;
+  /** Liveness probe; injectable for tests. Default: signal 0. */
+  isAlive?: (pid: number) => boolean;
+}
+
+export class LockError extends Error {
+  override readonly name = 'LockError';
+  constructor(
+    message: string,
+    readonly holder: LockInfo | undefined,
+  ) {
+    super(message);
+  }
+}
+
+export const LOCK_FILE = '.lock';
+
+/** Ids of locks this process holds: tells our own live lock apart from one left by an earlier process that had our pid. */
+const heldHere = new Set<string>();
+
+const PURPOSE_LABEL: Record<LockPurpose, string> = { bot: 'the bot', ingest: 'an ingest run', digest: 'a digest run' };
+
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: the process exists but belongs to another user; it is still alive.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function parseLock(text: string): LockInfo | undefined {
+  try {
+    const v = JSON.parse(text) as Partial<LockInfo>;
+    if (typeof v.pid === 'number' && Number.isInteger(v.pid) && v.pid > 0 && typeof v.host === 'string') {
+      return {
+        pid: v.pid,
+        purpose: v.purpose === 'bot' || v.purpose === 'ingest' || v.purpose === 'digest' ? v.purpose : 'bot',
+        startedAt: typeof v.startedAt === 'string' ? v.startedAt : 'unknown',
+        host: v.host,
+        id: typeof v.id === 'string' ? v.id : '',
+      };
+    }
+  } catch {
+    // fall through: unreadable content is treated like a stale lock by the caller
+  }
+  return undefined;
+}
+
+async function readText(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+function heldMessage(holder: LockInfo, lockPath: string, dataDir: string, sameHost: boolean): string {
+  const who = `${PURPOSE_LABEL[holder.purpose]} (pid ${holder.pid}, since ${holder.startedAt})`;
+  return sameHost
+    ? `${who} is running on this DATA_DIR (${dataDir}); stop it first`
+    : `${who} on host ${holder.host} holds this DATA_DIR (${dataDir}); stop it first, or if that host is gone, delete ${lockPath}`;
+}
+
+/**
+ * Takes the lock for `dataDir`, creating the directory if needed. Throws LockError if a live process holds it;
+ * takes over a lock left by a dead process (crash, kill -9) on this host.
+ */
+export async function acquireLock(dataDir: string, options: AcquireOptions): Promise<InstanceLock> {
+  const dir = resolve(dataDir);
+  const lockPath = join(dir, LOCK_FILE);
+  const isAlive = options.isAlive ?? isProcessAlive;
+  const host = hostname();
+  await mkdir(dir, { recursive: true });
+
+  const info: LockInfo = { pid: process.pid, purpose: options.purpose, startedAt: new Date().toISOString(), host, id: randomUUID() };
+  const content = `${JSON.stringify(info)}\n`;
+  const tmpPath = join(dir, `${LOCK_FILE}.${process.pid}.${info.id}.tmp`);
+  await writeFile(tmpPath, content);
+
+  try {
+    // A handful of rounds is plenty: each round either wins, fails for a live holder, or clears one stale lock.
+    for (let round = 0; round < 5; round++) {
+      try {
+        // Registered before the link so a concurrent acquire in this process never mistakes it for a previous life.
+        heldHere.add(info.id);
+        // link() is create-if-absent with the content already in place: atomic on POSIX and NTFS.
+        await link(tmpPath, lockPath);
+        return makeHandle(info, lockPath, options.releaseOnExit ?? true);
+      } catch (err) {
+        heldHere.delete(info.id);
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+
+      const seen = await readText(lockPath);
+      if (seen === undefined) continue; // released between our link and read; try again
+      const holder = parseLock(seen);
+      if (holder && holder.host !== host) throw new LockError(heldMessage(holder, lockPath, dir, false), holder);
+      // In a container the bot is often pid 1 on every start, so a crash leaves a lock whose pid is "alive": it's us.
+      const earlierLifeOfOurPid = holder !== undefined && holder.pid === process.pid && !heldHere.has(holder.id);
+      if (holder && !earlierLifeOfOurPid && isAlive(holder.pid)) throw new LockError(heldMessage(holder, lockPath, dir, true), holder);
+
+      if (await removeIfUnchanged(lockPath, seen, dir)) {
+        options.log?.warn(
+          { lockPath, stale: holder ?? { unreadable: seen.slice(0, 200) } },
+          holder
+            ? `took over a stale lock: ${PURPOSE_LABEL[holder.purpose]} (pid ${holder.pid}, since ${holder.startedAt}) is no longer running`
+            : 'took over an unreadable lock file',
+        );
+      }
+    }
+    throw new LockError(`could not take the lock ${lockPath}: it keeps changing hands; is something else starting on this DATA_DIR?`, undefined);
+  } finally {
+    await unlink(tmpPath).catch(() => {});
+  }
+}
+
+/**
+ * Removes the stale lock only if it is still the one we judged stale. Moving it aside (atomic) and then checking
+ * what we moved means two processes racing for the same stale lock can't delete each other's fresh one.
+ */
+async function removeIfUnchanged(lockPath: string, expected: string, dir: string): Promise<boolean> {
+  const aside = join(dir, `${LOCK_FILE}.stale.${randomUUID()}`);
+  try {
+    await rename(lockPath, aside);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false; // someone else cleared it
+    throw err;
+  }
+  const moved = await readText(aside);
+  if (moved === expected) {
+    await unlink(aside).catch(() => {});
+    return true;
+  }
+  // We grabbed a fresh lock another process just created: put it back unless yet another appeared meanwhile.
+  await link(aside, lockPath).catch(() => {});
+  await unlink(aside).catch(() => {});
+  return false;
+}
+
+function isStillOurs(lockPath: string, id: string, text: string | undefined): boolean {
+  return text !== undefined && parseLock(text)?.id === id;
+}
+
+function makeHandle(info: LockInfo, lockPath: string, releaseOnExit: boolean): InstanceLock {
+  let released = false;
+  // Sync because 'exit' handlers cannot await; best-effort since the process is going away regardless.
+  const onExit = (): void => {
+    if (released) return;
+    heldHere.delete(info.id);
+    try {
+      if (isStillOurs(lockPath, info.id, readFileSync(lockPath, 'utf8'))) unlinkSync(lockPath);
+    } catch {
+      // nothing useful to do while exiting; the next start treats the lock as stale
+    }
+  };
+  if (releaseOnExit) process.once('exit', onExit);
+
+  return {
+    info,
+    path: lockPath,
+    async release() {
+      if (released) return;
+      released = true;
+      heldHere.delete(info.id);
+      process.off('exit', onExit);
+      if (isStillOurs(lockPath, info.id, await readText(lockPath))) await unlink(lockPath).catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,149 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { acquireLock, isProcessAlive, LockError } from '../../src/infra/instance-lock.ts';
+import type { InstanceLock } from '../../src/infra/instance-lock.ts';
+import { createLogger } from '../../src/infra/logger.ts';
+
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', '']);
+  if (typeof child.pid !== 'number') throw new Error('could not spawn node');
+  return child.pid;
+}
+
+describe('acquireLock', () => {
+  let dir: string;
+  const held: InstanceLock[] = [];
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'lock-'));
+  });
+  afterEach(async () => {
+    for (const l of held.splice(0)) await l.release();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes pid, purpose, start time and host, and release removes the file', async () => {
+    const lock = await acquireLock(dir, { purpose: 'ingest' });
+    held.push(lock);
+    const content = JSON.parse(readFileSync(join(dir, '.lock'), 'utf8')) as Record<string, unknown>;
+    expect(content).toMatchObject({ pid: process.pid, purpose: 'ingest', host: hostname() });
+    expect(Number.isNaN(Date.parse(String(content['startedAt'])))).toBe(false);
+    await lock.release();
+    expect(existsSync(join(dir, '.lock'))).toBe(false);
+    // No temp files are left behind.
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('creates the data directory if needed', async () => {
+    const lock = await acquireLock(join(dir, 'nested', 'data'), { purpose: 'bot' });
+    held.push(lock);
+    expect(existsSync(join(dir, 'nested', 'data', '.lock'))).toBe(true);
+  });
+
+  it('refuses a second acquire while the holder is alive, with a clear message', async () => {
+    held.push(await acquireLock(dir, { purpose: 'bot' }));
+    const err = await acquireLock(dir, { purpose: 'ingest' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LockError);
+    const message = (err as LockError).message;
+    expect(message).toMatch(new RegExp(`^the bot \\(pid ${process.pid}, since \\d{4}-\\d\\d-\\d\\dT.*\\) is running on this DATA_DIR .*; stop it first$`));
+    expect((err as LockError).holder?.purpose).toBe('bot');
+    // The refused attempt did not disturb the holder's lock.
+    expect(JSON.parse(readFileSync(join(dir, '.lock'), 'utf8'))).toMatchObject({ purpose: 'bot' });
+  });
+
+  it('takes over a stale lock left by a dead process, and logs it', async () => {
+    const pid = deadPid();
+    expect(isProcessAlive(pid)).toBe(false);
+    writeFileSync(join(dir, '.lock'), JSON.stringify({ pid, purpose: 'digest', startedAt: '2024-01-01T00:00:00.000Z', host: hostname() }));
+    let logged = '';
+    const log = createLogger({
+      level: 'info',
+      destination: new Writable({
+        write(c, _e, cb) {
+          logged += String(c);
+          cb();
+        },
+      }),
+    });
+    const lock = await acquireLock(dir, { purpose: 'bot', log });
+    held.push(lock);
+    expect(JSON.parse(readFileSync(join(dir, '.lock'), 'utf8'))).toMatchObject({ pid: process.pid, purpose: 'bot' });
+    expect(logged).toContain(`took over a stale lock: a digest run (pid ${pid}`);
+    expect(readdirSync(dir)).toEqual(['.lock']);
+  });
+
+  it('takes over a lock from an earlier process that had our pid (containers restart as pid 1)', async () => {
+    writeFileSync(join(dir, '.lock'), JSON.stringify({ pid: process.pid, purpose: 'bot', startedAt: 'x', host: hostname(), id: 'previous-life' }));
+    const lock = await acquireLock(dir, { purpose: 'bot' });
+    held.push(lock);
+    expect(JSON.parse(readFileSync(join(dir, '.lock'), 'utf8'))).toMatchObject({ id: lock.info.id });
+  });
+
+  it('takes over an unreadable lock file', async () => {
+    writeFileSync(join(dir, '.lock'), 'garbage');
+    const lock = await acquireLock(dir, { purpose: 'bot' });
+    held.push(lock);
+    expect(JSON.parse(readFileSync(join(dir, '.lock'), 'utf8'))).toMatchObject({ pid: process.pid });
+  });
+
+  it('refuses a lock held from another host, since liveness cannot be checked', async () => {
+    writeFileSync(join(dir, '.lock'), JSON.stringify({ pid: deadPid(), purpose: 'bot', startedAt: 'x', host: 'some-other-host' }));
+    const err = await acquireLock(dir, { purpose: 'bot' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LockError);
+    expect((err as Error).message).toContain('on host some-other-host');
+    expect((err as Error).message).toContain(join(dir, '.lock'));
+  });
+
+  it('release removes the lock only if it is still ours', async () => {
+    const lock = await acquireLock(dir, { purpose: 'bot' });
+    // Someone else took over (e.g. an operator deleted our lock and another instance started).
+    const theirs = JSON.stringify({ pid: process.pid, purpose: 'ingest', startedAt: 'x', host: hostname(), id: 'someone-else' });
+    writeFileSync(join(dir, '.lock'), theirs);
+    await lock.release();
+    expect(readFileSync(join(dir, '.lock'), 'utf8')).toBe(theirs);
+  });
+
+  it('release is idempotent and the lock can be taken again afterwards', async () => {
+    const first = await acquireLock(dir, { purpose: 'bot' });
+    await first.release();
+    await first.release();
+    const second = await acquireLock(dir, { purpose: 'digest' });
+    held.push(second);
+    await first.release(); // a stale handle must not free the new holder's lock
+    expect(JSON.parse(readFileSync(join(dir, '.lock'), 'utf8'))).toMatchObject({ purpose: 'digest' });
+  });
+
+  it('only one of several concurrent acquires wins', async () => {
+    const results = await Promise.allSettled([1, 2, 3, 4, 5].map(() => acquireLock(dir, { purpose: 'bot' })));
+    const won = results.filter((r): r is PromiseFulfilledResult<InstanceLock> => r.status === 'fulfilled');
+    expect(won).toHaveLength(1);
+    held.push(...won.map((r) => r.value));
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(LockError);
+  });
+
+  it('only one of several concurrent acquires wins a stale lock', async () => {
+    writeFileSync(join(dir, '.lock'), JSON.stringify({ pid: deadPid(), purpose: 'bot', startedAt: 'x', host: hostname() }));
+    const results = await Promise.allSettled([1, 2, 3, 4, 5].map(() => acquireLock(dir, { purpose: 'ingest' })));
+    const won = results.filter((r): r is PromiseFulfilledResult<InstanceLock> => r.status === 'fulfilled');
+    expect(won).toHaveLength(1);
+    held.push(...won.map((r) => r.value));
+    expect(JSON.parse(readFileSync(join(dir, '.lock'), 'utf8'))).toMatchObject({ id: won[0]?.value.info.id });
+    expect(readdirSync(dir)).toEqual(['.lock']);
+  });
+
+  it('releases on process exit when the holder never called release()', () => {
+    const script = `
+      import { acquireLock } from ${JSON.stringify(new URL('../../src/infra/instance-lock.ts', import.meta.url).href)};
+      await acquireLock(${JSON.stringify(dir)}, { purpose: 'ingest' });
+      process.exit(3);
+    `;
+    const tsx = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
+    const res = spawnSync(process.execPath, ['--import', tsx, '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(res.stderr).toBe('');
+    expect(res.status).toBe(3);
+    expect(existsSync(join(dir, '.lock'))).toBe(false);
+  });
+});
