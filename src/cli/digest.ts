@@ -1,8 +1,11 @@
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { Telegram, TelegramError } from 'telegraf';
-import { createDigestRunner } from '../digest/run-digest.ts';
-import type { Deliver, DeliverResult, DigestRunSummary, SendHtml } from '../digest/run-digest.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Telegram } from 'telegraf';
+import { createRateLimiter } from '../delivery/rate-limiter.ts';
+import { createDeliverer } from '../delivery/send-with-retry.ts';
+import { createDigestRunner, deliverVia } from '../digest/run-digest.ts';
+import type { Deliver, DigestRunSummary, SendHtml } from '../digest/run-digest.ts';
 import type { DigestLog } from '../digest/log.ts';
 import { SHIPPED_AGENCIES_FILE, storeFiles } from '../paths.ts';
 import { loadAgencies } from '../store/bulletin-files.ts';
@@ -16,7 +19,7 @@ export interface DigestCliIo {
   err: (text: string) => void;
   /** Tests inject Telegram; by default it is built from BOT_TOKEN (and TELEGRAM_API_ROOT). */
   send?: SendHtml;
-  /** Defaults to one attempt per message with Telegram's errors classified (see directDeliver). */
+  /** Defaults to the app's deliverer: rate limits, 429 retry_after, migrations, 5xx backoff. */
   deliver?: Deliver;
   now?: () => number;
 }
@@ -47,28 +50,10 @@ export function telegramSender(token: string, apiRoot?: string): SendHtml {
     });
 }
 
-/**
- * Stand-in until src/delivery/send-with-retry.ts is merged: one attempt, the outcome classified so the
- * runner pauses blocked chats and follows migrations. No waiting on 429: a rate-limited chat counts
- * as failed and is retried by a later pass.
- */
-export const directDeliver: Deliver = async <T>(chatId: number, send: (chatId: number) => Promise<T>): Promise<DeliverResult<T>> => {
-  try {
-    return { ok: true, value: await send(chatId), chatId };
-  } catch (err) {
-    if (!(err instanceof TelegramError)) return { ok: false, reason: 'failed', description: (err as Error)?.message ?? String(err), chatId };
-    const to = err.parameters?.migrate_to_chat_id;
-    if (to !== undefined) {
-      const again = await directDeliver(to, send);
-      return again.ok ? { ...again, migratedFrom: chatId } : again;
-    }
-    const d = err.description;
-    if (err.code === 403) return { ok: false, reason: 'blocked', description: d, chatId };
-    if (err.code === 400 && /chat not found/i.test(d)) return { ok: false, reason: 'chat-not-found', description: d, chatId };
-    if (err.code === 400) return { ok: false, reason: 'bad-request', description: d, chatId };
-    return { ok: false, reason: 'failed', description: d, chatId };
-  }
-};
+function realDeliver(): Deliver {
+  const wait = (ms: number) => sleep(ms).then(() => undefined);
+  return deliverVia(createDeliverer({ limiter: createRateLimiter({ now: Date.now, sleep: wait }), sleep: wait, now: Date.now }));
+}
 
 function stderrLog(io: DigestCliIo): DigestLog {
   const line = (level: string) => (obj: object, msg?: string) => {
@@ -136,7 +121,7 @@ export async function runDigestCli(argv: string[], io: DigestCliIo): Promise<num
       subscriptions,
       entries,
       agencies: () => directory,
-      deliver: io.deliver ?? directDeliver,
+      deliver: io.deliver ?? realDeliver(),
       send:
         io.send ??
         (token

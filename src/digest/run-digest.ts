@@ -2,17 +2,29 @@ import { randomUUID } from 'node:crypto';
 import type { AgencyDirectory } from '../core/agencies.ts';
 import { composeDigest, selectForDigest } from '../core/digest.ts';
 import type { StoredEntry } from '../core/model.ts';
+import type { Deliverer } from '../delivery/send-with-retry.ts';
 import { catalogues as defaultCatalogues } from '../i18n/index.ts';
 import type { Lang, Messages } from '../i18n/index.ts';
 import type { DigestRunCounts, Subscription, SubscriptionStore } from '../store/subscription-store.ts';
 import { createDueChecker } from './due.ts';
 import type { DigestLog } from './log.ts';
 
-/** The contract of src/delivery/send-with-retry.ts, typed here so this module does not depend on its internals. */
+/** The contract of src/delivery/send-with-retry.ts, narrowed to numeric ids (subscriptions key on numbers). */
 export type DeliverResult<T> =
   | { ok: true; value: T; chatId: number; migratedFrom?: number }
-  | { ok: false; reason: 'blocked' | 'chat-not-found' | 'bad-request' | 'failed'; description: string; chatId: number };
+  | { ok: false; reason: 'blocked' | 'chat-not-found' | 'bad-request' | 'failed'; description: string; chatId: number; migratedFrom?: number };
 export type Deliver = <T>(chatId: number, send: (chatId: number) => Promise<T>) => Promise<DeliverResult<T>>;
+
+/** Adapts the app's Deliverer (ids typed number | string) to the runner's numeric contract. */
+export function deliverVia(deliverer: Pick<Deliverer, 'deliver'>): Deliver {
+  return async <T>(chatId: number, send: (chatId: number) => Promise<T>): Promise<DeliverResult<T>> => {
+    const r = await deliverer.deliver<T>(chatId, (id) => send(Number(id)));
+    const migratedFrom = r.migratedFrom === undefined ? {} : { migratedFrom: Number(r.migratedFrom) };
+    return r.ok
+      ? { ok: true, value: r.value, chatId: Number(r.chatId), ...migratedFrom }
+      : { ok: false, reason: r.reason, description: r.description, chatId: Number(r.chatId), ...migratedFrom };
+  };
+}
 
 /** Sends one HTML message (parse_mode HTML, previews off) into a chat, into a forum topic when threadId is set. */
 export type SendHtml = (chatId: number, html: string, opts: { threadId?: number }) => Promise<unknown>;
@@ -107,16 +119,15 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
       const threadId = sub.threadId ?? undefined;
       // An exception here (not a failure result) means delivery itself is broken: it aborts the run, see runDue.
       const r = await deps.deliver(chatId, (id) => deps.send(id, html, threadId === undefined ? {} : { threadId }));
-      if (r.ok) {
-        if (r.migratedFrom !== undefined && r.chatId !== chatId) {
-          // A group upgraded to a supergroup: deliver already resent on the new id; the subscription follows it.
-          deps.log.info({ event: 'digest-chat-migrated', from: chatId, to: r.chatId }, 'chat migrated');
-          store.migrate(chatId, r.chatId, new Date(now()));
-          counts.migrated++;
-          chatId = r.chatId;
-        }
-        continue;
+      if (r.chatId !== chatId) {
+        // A group upgraded to a supergroup: deliver resent on the new id; the subscription follows it,
+        // whatever became of the resend, so a pause or failure below lands on the live id.
+        deps.log.info({ event: 'digest-chat-migrated', from: chatId, to: r.chatId }, 'chat migrated');
+        store.migrate(chatId, r.chatId, new Date(now()));
+        counts.migrated++;
+        chatId = r.chatId;
       }
+      if (r.ok) continue;
       if (r.reason === 'blocked' || r.reason === 'chat-not-found') {
         // Kept, not deleted: a user who unblocks the bot or re-adds it gets the subscription back.
         store.pause(r.chatId, r.reason, new Date(now()));
