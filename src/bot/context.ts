@@ -2,6 +2,7 @@ import type { Context } from 'telegraf';
 import type { Catalog } from '../core/catalog.ts';
 import type { Lang, Messages } from '../i18n/index.ts';
 import type { EntryStore } from '../store/entry-store.ts';
+import type { SubscriptionStore } from '../store/subscription-store.ts';
 
 export interface BotContext extends Context {
   lang: Lang;
@@ -32,4 +33,6 @@ export interface BotDeps {
   catalog: Catalog;
   log: Log;
   now: () => number;
+  /** Without it the bot has no /subscribe (console mode, tests of other features). */
+  subscriptions?: SubscriptionStore;
 }

@@ -6,6 +6,7 @@ import { createAgenciesFeature } from './features/agencies.ts';
 import { createFallbackFeature } from './features/fallback.ts';
 import { createSearchFeature } from './features/search.ts';
 import { createStartFeature } from './features/start.ts';
+import { createSubscribeFeature } from './features/subscribe.ts';
 
 export type Bot = Telegraf<BotContext>;
 
@@ -27,6 +28,7 @@ export function createBot(config: BotConfig, deps: BotDeps): Bot {
   bot.use(createStartFeature());
   bot.use(createAgenciesFeature(deps));
   // @feature-wiring (subscribe, admin)
+  if (deps.subscriptions) bot.use(createSubscribeFeature({ ...deps, subscriptions: deps.subscriptions }, config));
   bot.use(createSearchFeature(deps, { perMinute: config.searchRatePerMinute }));
   bot.use(createFallbackFeature());
 

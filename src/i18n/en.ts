@@ -3,6 +3,8 @@ import type { Messages } from './zh.ts';
 export const en: Messages = {
   lang: 'en',
   subscribe: {
+    help: 'Send /subscribe 09:00 for a digest of new measures every day at 9; add agencies or keywords, e.g. /subscribe 08:30 police 复工 (one of the agencies, and any of the words).',
+    nextAt: (date, time, tz) => `${date} ${time} (${tz})`,
     confirmed: (time, when) => `Subscribed: a digest every day at ${time}.\nNext: ${when}`,
     updated: (time, when) => `Subscription updated: every day at ${time}.\nNext: ${when}`,
     dueNow: 'right away (today\'s digest has not been sent yet)',

@@ -2,6 +2,8 @@
 export const zh = {
   lang: 'zh',
   subscribe: {
+    help: '发送 /subscribe 09:00 每天 9 点收到新措施摘要；可以加部门或关键词，例如 /subscribe 08:30 公安 复工（部门之一，且含任一关键词）。',
+    nextAt: (date: string, time: string, tz: string) => `${date} ${time}（${tz}）`,
     confirmed: (time: string, when: string) => `已订阅每日摘要，每天 ${time} 发送。\n下一次：${when}`,
     updated: (time: string, when: string) => `订阅已更新，每天 ${time} 发送。\n下一次：${when}`,
     dueNow: '马上（今天的摘要还没发送）',
