@@ -1,10 +1,14 @@
 import { join } from 'node:path';
+import { Low, Memory } from 'lowdb';
+import { TelegramError } from 'telegraf';
 import { describe, expect, it } from 'vitest';
-import { createDigestRunner, DigestRunAborted } from '../../src/digest/run-digest.ts';
+import { createRateLimiter } from '../../src/delivery/rate-limiter.ts';
+import { createDeliverer } from '../../src/delivery/send-with-retry.ts';
+import { createDigestRunner, deliverVia, DigestRunAborted } from '../../src/digest/run-digest.ts';
 import type { DigestRunnerDeps } from '../../src/digest/run-digest.ts';
 import type { EntryStore } from '../../src/store/entry-store.ts';
-import { createMemorySubscriptionStore, openSubscriptionStore } from '../../src/store/subscription-store.ts';
-import type { SubscriptionInput, SubscriptionStore } from '../../src/store/subscription-store.ts';
+import { createMemorySubscriptionStore, createSubscriptionStore, emptySubscriptionsFile, openSubscriptionStore } from '../../src/store/subscription-store.ts';
+import type { SubscriptionInput, SubscriptionStore, SubscriptionsFile } from '../../src/store/subscription-store.ts';
 import { FakeTelegram, bulletinOf, entry, entryStoreWith, recordingLog } from '../helpers/digest.ts';
 import { shippedAgencies } from '../helpers/seed.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
@@ -331,5 +335,54 @@ describe('digest runner: options', () => {
     const r = await p;
     expect(r.sent).toBe(6);
     expect(immediates).toBe(1);
+  });
+});
+
+describe('digest runner over the real deliverer', () => {
+  it('maps Telegram errors: 403 pauses, chat not found pauses, migrate_to_chat_id moves, 5xx fails and keeps the cursor', async () => {
+    const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 5)));
+    const deliverer = createDeliverer({ limiter: createRateLimiter({ now: Date.now, sleep }), sleep, now: Date.now, baseBackoffMs: 1, maxBackoffMs: 2, maxTransientRetries: 1 });
+    const accepted: { chatId: number; html: string }[] = [];
+    const errors: Record<number, () => Error> = {
+      1: () => new TelegramError({ error_code: 403, description: 'Forbidden: bot was blocked by the user' }),
+      2: () => new TelegramError({ error_code: 400, description: 'Bad Request: chat not found' }),
+      3: () => new TelegramError({ error_code: 400, description: 'Bad Request: group chat was upgraded to a supergroup chat', parameters: { migrate_to_chat_id: -1003333333333 } }),
+      4: () => new TelegramError({ error_code: 502, description: 'Bad Gateway' }),
+    };
+    const send = async (chatId: number, html: string) => {
+      const e = errors[chatId];
+      if (e) throw e();
+      accepted.push({ chatId, html });
+      return { message_id: accepted.length };
+    };
+    const subs = createMemorySubscriptionStore();
+    for (const id of [1, 2, 3, 4, 5]) subs.upsert(input(id));
+    const { runner } = setup({ subs, deps: { deliver: deliverVia(deliverer), send } });
+    const r = await runner.runDue();
+    expect(r).toMatchObject({ sent: 2, paused: 2, migrated: 1, failed: 1 });
+    expect(subs.get(1)).toMatchObject({ state: 'paused', pausedReason: 'blocked' });
+    expect(subs.get(2)).toMatchObject({ state: 'paused', pausedReason: 'chat-not-found' });
+    expect(subs.get(3)).toBeUndefined();
+    expect(subs.get(-1003333333333)).toMatchObject({ state: 'active', lastDigestDate: '2024-01-15' });
+    expect(subs.get(4)).toMatchObject({ state: 'active', cursor: 0, lastDigestDate: '2024-01-14', failures: { count: 1 } });
+    expect(accepted.map((a) => a.chatId)).toEqual([-1003333333333, 5]);
+  });
+});
+
+describe('digest runner: writes stay batched', () => {
+  it('two thousand chats cost a few dozen file writes, not one per chat', async () => {
+    let writes = 0;
+    const mem = new Memory<SubscriptionsFile>();
+    const db = new Low({ read: () => mem.read(), write: async (d: SubscriptionsFile) => void (writes++, await mem.write(d)) }, emptySubscriptionsFile());
+    const subs = createSubscriptionStore(db, null, { writeDelayMs: 60_000 });
+    for (let id = 1; id <= 2000; id++) subs.upsert(input(id));
+    await subs.flush();
+    writes = 0;
+    const { tg, runner } = setup({ subs, deps: { batchSize: 50, flushIntervalMs: 60_000 } });
+    expect((await runner.runDue()).sent).toBe(2000);
+    expect(tg.sent).toHaveLength(2000);
+    // 1 for the run marker, 40 batches, 1 for the finished run.
+    expect(writes).toBeLessThanOrEqual(42);
+    expect(subs.list().every((s) => s.lastDigestDate === '2024-01-15')).toBe(true);
   });
 });
