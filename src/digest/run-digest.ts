@@ -104,7 +104,11 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
   };
 
   /** Delivers every part; the digest counts as sent only when all were accepted. */
-  const serve = async (sub: Subscription, upTo: number, date: string, directory: AgencyDirectory, counts: { migrated: number }): Promise<ChatOutcome> => {
+  const serve = async (sub: Subscription, runUpTo: number, date: string, directory: AgencyDirectory, counts: { migrated: number }): Promise<ChatOutcome> => {
+    // Resuming a digest cut short earlier today: same entries, same parts, skip those already accepted.
+    const resume = sub.partial && sub.partial.date === date ? sub.partial : null;
+    const upTo = resume ? Math.min(resume.upTo, runUpTo) : runUpTo;
+    const skip = resume?.parts ?? 0;
     let messages: string[];
     try {
       messages = compose(sub, upTo, date, directory).messages;
@@ -115,7 +119,8 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
       return 'failed';
     }
     let chatId = sub.chatId;
-    for (const html of messages) {
+    let accepted = skip;
+    for (const html of messages.slice(skip)) {
       const threadId = sub.threadId ?? undefined;
       // An exception here (not a failure result) means delivery itself is broken: it aborts the run, see runDue.
       const r = await deps.deliver(chatId, (id) => deps.send(id, html, threadId === undefined ? {} : { threadId }));
@@ -127,7 +132,11 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
         counts.migrated++;
         chatId = r.chatId;
       }
-      if (r.ok) continue;
+      if (r.ok) {
+        accepted++;
+        continue;
+      }
+      if (accepted > 0) store.recordPartial(r.chatId, date, upTo, accepted, new Date(now()));
       if (r.reason === 'blocked' || r.reason === 'chat-not-found') {
         // Kept, not deleted: a user who unblocks the bot or re-adds it gets the subscription back.
         store.pause(r.chatId, r.reason, new Date(now()));
@@ -139,7 +148,7 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
       return 'failed';
     }
     store.advance(chatId, upTo, date, new Date(now()));
-    return messages.length > 0 ? 'sent' : 'empty';
+    return messages.length > 0 || skip > 0 ? 'sent' : 'empty';
   };
 
   const runDue = async (opts: RunDueOptions = {}): Promise<DigestRunSummary> => {

@@ -37,6 +37,11 @@ export const subscriptionSchema = z.object({
     .object({ date: isoDate, count: z.number().int().nonnegative(), lastAt: z.string(), reason: z.string() })
     .nullable()
     .default(null),
+  /**
+   * A digest cut short after some parts were accepted: a retry the same local day recomposes up to the same
+   * entry seq and sends only the parts after these, so the chat does not see part 1 again.
+   */
+  partial: z.object({ date: isoDate, upTo: z.number().int().nonnegative(), parts: z.number().int().positive() }).nullable().default(null),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -111,6 +116,8 @@ export interface SubscriptionStore {
   migrate(oldId: number, newId: number, now?: Date): Subscription | undefined;
   /** A digest for `date` was delivered (or had nothing to deliver): move the cursor, clear failures. */
   advance(chatId: number, cursor: number, date: string, now?: Date): Subscription | undefined;
+  /** Remembers that the first `parts` messages of the digest for `date` (entries up to `upTo`) were accepted. */
+  recordPartial(chatId: number, date: string, upTo: number, parts: number, now?: Date): void;
   /** Counts a failed attempt on the local `date`; returns the count for that date. */
   recordFailure(chatId: number, date: string, reason: string, now?: Date): number;
   runs(): readonly DigestRun[];
@@ -181,6 +188,7 @@ export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string
         language: input.language,
         notifyEmpty: input.notifyEmpty ?? false,
         failures: null,
+        partial: null,
         createdAt: at,
         updatedAt: at,
       });
@@ -240,7 +248,14 @@ export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string
       s.cursor = Math.max(s.cursor, cursor);
       if (s.lastDigestDate === null || date > s.lastDigestDate) s.lastDigestDate = date;
       s.failures = null;
+      s.partial = null;
       return touch(s, now);
+    },
+    recordPartial(chatId, date, upTo, parts, now = new Date()) {
+      const s = byId.get(chatId);
+      if (!s || parts < 1) return;
+      s.partial = { date, upTo, parts };
+      touch(s, now);
     },
     recordFailure(chatId, date, reason, now = new Date()) {
       const s = byId.get(chatId);

@@ -47,6 +47,7 @@ describe('subscription store on a real file', () => {
       language: 'zh',
       notifyEmpty: true,
       failures: null,
+      partial: null,
       createdAt: '2024-01-01T00:00:00.000Z',
       updatedAt: '2024-01-01T00:00:00.000Z',
     });
