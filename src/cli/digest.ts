@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Telegram } from 'telegraf';
 import { createRateLimiter } from '../delivery/rate-limiter.ts';
 import { createDeliverer } from '../delivery/send-with-retry.ts';
+import { htmlSender } from '../digest/digest-service.ts';
 import { createDigestRunner, deliverVia } from '../digest/run-digest.ts';
 import type { Deliver, DigestRunSummary, SendHtml } from '../digest/run-digest.ts';
 import type { DigestLog } from '../digest/log.ts';
@@ -40,15 +41,7 @@ function joinNegativeValues(argv: string[]): string[] {
   return out;
 }
 
-export function telegramSender(token: string, apiRoot?: string): SendHtml {
-  const telegram = new Telegram(token, apiRoot ? { apiRoot } : {});
-  return (chatId, html, opts) =>
-    telegram.sendMessage(chatId, html, {
-      parse_mode: 'HTML',
-      link_preview_options: { is_disabled: true },
-      ...(opts.threadId !== undefined ? { message_thread_id: opts.threadId } : {}),
-    });
-}
+export const telegramSender = (token: string, apiRoot?: string): SendHtml => htmlSender(new Telegram(token, apiRoot ? { apiRoot } : {}));
 
 function realDeliver(): Deliver {
   const wait = (ms: number) => sleep(ms).then(() => undefined);

@@ -1,0 +1,68 @@
+/**
+ * Composition for the app: runner + one-minute scheduler over the bot's Telegram client and the shared
+ * deliverer. main.ts only has to create it after the bot and call start()/stop().
+ */
+import type { AgencyDirectory } from '../core/agencies.ts';
+import type { SubscriptionStore } from '../store/subscription-store.ts';
+import type { DigestLog } from './log.ts';
+import { createDigestRunner } from './run-digest.ts';
+import type { Deliver, DigestRunner, DigestRunnerDeps, SendHtml } from './run-digest.ts';
+import { createDigestScheduler } from './scheduler.ts';
+import type { DigestScheduler } from './scheduler.ts';
+
+/** The one Bot API call a digest makes; telegraf's Telegram satisfies it. */
+export interface HtmlSender {
+  sendMessage(chatId: number, text: string, extra: { parse_mode: 'HTML'; link_preview_options: { is_disabled: boolean }; message_thread_id?: number }): Promise<unknown>;
+}
+
+export function htmlSender(telegram: HtmlSender): SendHtml {
+  return (chatId, html, opts) =>
+    telegram.sendMessage(chatId, html, {
+      parse_mode: 'HTML',
+      link_preview_options: { is_disabled: true },
+      ...(opts.threadId !== undefined ? { message_thread_id: opts.threadId } : {}),
+    });
+}
+
+export interface DigestServiceOptions {
+  subscriptions: SubscriptionStore;
+  entries: DigestRunnerDeps['entries'];
+  agencies: () => AgencyDirectory;
+  deliver: Deliver;
+  send: SendHtml;
+  /** Zone of the minute ticks (config TIMEZONE); each subscription is due in its own zone. */
+  timezone: string;
+  log: DigestLog;
+  now?: () => number;
+}
+
+export interface DigestService {
+  runner: DigestRunner;
+  scheduler: DigestScheduler;
+  /** Schedules the ticks and runs the start-up catch-up pass. */
+  start(): Promise<void>;
+  /** Stops ticking, waits for the pass in flight, flushes the store. */
+  stop(): Promise<void>;
+}
+
+export function createDigestService(opts: DigestServiceOptions): DigestService {
+  const runner = createDigestRunner({
+    subscriptions: opts.subscriptions,
+    entries: opts.entries,
+    agencies: opts.agencies,
+    deliver: opts.deliver,
+    send: opts.send,
+    log: opts.log,
+    ...(opts.now ? { now: opts.now } : {}),
+  });
+  const scheduler = createDigestScheduler({ runDue: () => runner.runDue(), timezone: opts.timezone, log: opts.log });
+  return {
+    runner,
+    scheduler,
+    start: () => scheduler.start(),
+    async stop() {
+      await scheduler.stop();
+      await opts.subscriptions.flush();
+    },
+  };
+}
