@@ -11,6 +11,8 @@ import type { DigestLog } from '../digest/log.ts';
 import { SHIPPED_AGENCIES_FILE, storeFiles } from '../paths.ts';
 import { loadAgencies } from '../store/bulletin-files.ts';
 import { openEntryStore } from '../store/entry-store.ts';
+import { LockError, acquireLock } from '../infra/instance-lock.ts';
+import type { InstanceLock } from '../infra/instance-lock.ts';
 import { StoreError } from '../store/json-file.ts';
 import { openSubscriptionStore } from '../store/subscription-store.ts';
 
@@ -101,7 +103,11 @@ export async function runDigestCli(argv: string[], io: DigestCliIo): Promise<num
   }
   const dataDir = io.env.DATA_DIR || 'data';
   const files = storeFiles(dataDir);
+  let lock: InstanceLock | null = null;
   try {
+    // A digest run writes subscriptions.json; the running bot (or another run) writing it too would drop
+    // each other's updates and could send a digest twice. A dry run only reads.
+    if (!dryRun) lock = await acquireLock(dataDir, { purpose: 'digest', releaseOnExit: true });
     const entries = await openEntryStore(files.entries, { readOnly: true });
     const subscriptions = await openSubscriptionStore(files.subscriptions, { readOnly: dryRun });
     if (only !== undefined && !subscriptions.get(only)) {
@@ -130,9 +136,11 @@ export async function runDigestCli(argv: string[], io: DigestCliIo): Promise<num
     io.out(values.json ? JSON.stringify(summary, null, 2) : report(summary));
     return summary.failed > 0 ? 1 : 0;
   } catch (err) {
-    const what = err instanceof StoreError ? err.message : (err as Error)?.message ?? String(err);
+    const what = err instanceof StoreError || err instanceof LockError ? err.message : (err as Error)?.message ?? String(err);
     io.err(`digest: ${what}`);
     return 1;
+  } finally {
+    await lock?.release();
   }
 }
 

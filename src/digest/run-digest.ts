@@ -1,3 +1,19 @@
+/**
+ * One digest pass over the due subscriptions.
+ *
+ * Exactly once, and where it cannot be:
+ * - A chat is due while its local date is later than lastDigestDate; serving it moves lastDigestDate and the
+ *   cursor together (to the entry seq read at the start of the pass), so a second pass the same day, a forced
+ *   pass, or a restart finds nothing to do for it.
+ * - The cursor moves only after Telegram accepted every part. A digest cut short after some parts records
+ *   them (`partial`), and the retry that day resends only the missing parts, composed up to the same seq.
+ * - Progress is flushed after every `batchSize` chats (50) or `flushIntervalMs` (1 s), whichever comes first.
+ *   A crash (kill -9, power loss) between Telegram accepting a digest and that flush is the one window left:
+ *   at most the chats served since the last flush — ≤ 50 chats or ≤ 1 s of sending — get today's digest again
+ *   after the restart. Closing it would need a disk write per chat before each send (100k rewrites of the file).
+ * - The pass is marked in progress in the store before the first send and finished after the last; a pass
+ *   that finds an unfinished one logs it and serves whatever that one left (its chats are simply still due).
+ */
 import { randomUUID } from 'node:crypto';
 import type { AgencyDirectory } from '../core/agencies.ts';
 import { composeDigest, selectForDigest } from '../core/digest.ts';

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runDigestCli } from '../../src/cli/digest.ts';
+import { acquireLock } from '../../src/infra/instance-lock.ts';
 import type { DigestCliIo } from '../../src/cli/digest.ts';
 import { storeFiles } from '../../src/paths.ts';
 import { openEntryStore } from '../../src/store/entry-store.ts';
@@ -109,5 +110,20 @@ describe('npm run digest', () => {
     const x = io({ DATA_DIR: dir, BOT_TOKEN: '1:x' });
     expect(await runDigestCli(['--dry-run'], x.io)).toBe(1);
     expect(x.err.join('\n')).toMatch(/subscriptions\.json: is not valid JSON/);
+  });
+
+  it('refuses to send while the bot (or another run) holds the data directory; a dry run still works', async () => {
+    const { dir } = await seeded();
+    const lock = await acquireLock(dir, { purpose: 'bot', releaseOnExit: false });
+    try {
+      const tg = new FakeTelegram();
+      const x = io({ DATA_DIR: dir }, { send: tg.send, deliver: tg.deliver, now: () => Date.parse('2024-01-15T02:00:00Z') });
+      expect(await runDigestCli([], x.io)).toBe(1);
+      expect(x.err.at(-1)).toMatch(/^digest: /);
+      expect(tg.sent).toEqual([]);
+      expect(await runDigestCli(['--dry-run'], x.io)).toBe(0);
+    } finally {
+      await lock.release();
+    }
   });
 });
