@@ -125,22 +125,26 @@ describe('digest runner: exactly once, on time', () => {
   });
 
   it('entries arriving during a run wait for the next digest instead of being skipped', async () => {
-    const { tg, subs, entries, runner, clock } = setup();
+    let entries: EntryStore | null = null;
+    const { tg, subs, runner, clock, entries: store } = setup({
+      deps: {
+        // The bulletin lands while chat 1 is being served.
+        send: async (chatId, html, o) => {
+          if (chatId === 1) entries!.apply(bulletinOf([entry({ title: '中途到达' })]));
+          return tg.send(chatId, html, o);
+        },
+      },
+    });
+    entries = store;
     subs.upsert(input(1));
     subs.upsert(input(2));
-    // The bulletin lands while chat 1 is being served.
-    const send = tg.send;
-    tg.send = async (chatId, html, o) => {
-      if (chatId === 1) entries.apply(bulletinOf([entry({ title: '中途到达' })]));
-      return send(chatId, html, o);
-    };
-    const runner2 = createDigestRunner({ subscriptions: subs, entries, agencies: () => agencies, deliver: tg.deliver, send: tg.send, now: () => clock.now, log: recordingLog() });
-    void runner;
-    await runner2.runDue();
+    await runner.runDue();
+    expect(tg.to(1)[0]!.html).not.toContain('中途到达');
     expect(tg.to(2)[0]!.html).not.toContain('中途到达');
     expect(subs.get(2)?.cursor).toBe(2);
     clock.now = at('2024-01-16T01:00:00Z');
-    await runner2.runDue();
+    await runner.runDue();
+    expect(tg.to(1)[1]!.html).toContain('中途到达');
     expect(tg.to(2)[1]!.html).toContain('中途到达');
   });
 
