@@ -278,7 +278,7 @@ describe('files that are not bulletins', () => {
     expect(t.entries.all()).toHaveLength(19);
   });
 
-  it('a failed download says so and logs it', async () => {
+  it('a failed download says so instead of an internal error', async () => {
     const t = setup();
     const calls = await t.sendDocument('b.txt', twoMeasures());
     expect(texts(calls)).toHaveLength(1); // sanity: normal path works
