@@ -29,6 +29,8 @@ export const en: Messages = {
     bulletins: (n) => `Bulletins ingested: ${n}`,
     storeSize: (size) => `Store file: ${size}`,
     storeInMemory: 'Store file: in memory only',
+    statLine: (label, value) => `${label}: ${value}`,
+    listSep: ', ',
     extraUnavailable: '(subscription and digest statistics are unavailable)',
     labels: {
       subscriptions: 'Subscriptions',

@@ -28,6 +28,8 @@ export const zh = {
     bulletins: (n: number) => `已收录简报：${n} 份`,
     storeSize: (size: string) => `数据文件：${size}`,
     storeInMemory: '数据文件：仅内存',
+    statLine: (label: string, value: string) => `${label}：${value}`,
+    listSep: '，',
     extraUnavailable: '（订阅与摘要统计暂不可用）',
     labels: {
       subscriptions: '订阅',

@@ -121,20 +121,23 @@ export function renderPreview(parsed: ParsedBulletin, plan: IngestResult, m: Mes
 function renderValue(key: string, value: unknown, m: Messages, depth = 0): string {
   const label = (k: string) => escapeHtml(m.admin.labels[k] ?? k);
   if (value === null || value === undefined) return '—';
-  if (typeof value === 'number') return key === 'durationMs' ? `${(value / 1000).toFixed(1)} s` : String(value);
+  if (typeof value === 'number') {
+    if (key !== 'durationMs') return String(value);
+    return value < 1000 ? `${Math.round(value)} ms` : `${(value / 1000).toFixed(1)} s`;
+  }
   if (typeof value === 'boolean') return value ? '✓' : '✗';
   if (value instanceof Date) return value.toISOString();
   if (typeof value === 'object' && depth === 0 && !Array.isArray(value)) {
     return Object.entries(value as Record<string, unknown>)
       .map(([k, v]) => `${label(k)} ${renderValue(k, v, m, depth + 1)}`)
-      .join(', ');
+      .join(m.admin.listSep);
   }
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   return escapeHtml(text.length > 200 ? `${text.slice(0, 200)}…` : text);
 }
 
 export function renderExtraStats(extra: Record<string, unknown>, m: Messages): string[] {
-  return Object.entries(extra).map(([k, v]) => `${escapeHtml(m.admin.labels[k] ?? k)}：${renderValue(k, v, m)}`);
+  return Object.entries(extra).map(([k, v]) => m.admin.statLine(escapeHtml(m.admin.labels[k] ?? k), renderValue(k, v, m)));
 }
 
 export function createAdminFeature(deps: BotDeps, opts: AdminFeatureOptions): Composer<BotContext> {

@@ -354,8 +354,8 @@ describe('/stats for admins', () => {
     const [text] = texts(await t.send('/stats'));
     expect(text).toContain('合计：<b>2</b> 条措施');
     expect(text).toMatch(/数据文件：\d+\.\d KB/);
-    expect(text).toContain('订阅：有效 3, 已暂停 1');
-    expect(text).toContain('最近一次摘要：已发送 2, 已暂停 1, 失败 0, 耗时 1.5 s');
+    expect(text).toContain('订阅：有效 3，已暂停 1');
+    expect(text).toContain('最近一次摘要：已发送 2，已暂停 1，失败 0，耗时 1.5 s');
     expect(text).toContain('note：&lt;ok&gt;');
     assertValidTelegramHtml(text!);
   });
@@ -374,5 +374,9 @@ describe('/stats for admins', () => {
   it('exports the admin commands for the admins\' menu', () => {
     expect(ADMIN_COMMANDS.map(([c]) => c)).toEqual(['stats']);
     expect(renderExtraStats({ lastDigest: null }, zh)).toEqual(['最近一次摘要：—']);
+    expect(renderExtraStats({ subscriptions: { active: 1, paused: 0 }, lastDigest: { sent: 1, durationMs: 20 } }, messages('en'))).toEqual([
+      'Subscriptions: active 1, paused 0',
+      'Last digest run: sent 1, duration 20 ms',
+    ]);
   });
 });
