@@ -163,6 +163,18 @@ describe('inbox watcher', () => {
     expect(await readdir(dir)).toContain('c.txt'); // stopped: nothing taken any more
   });
 
+  it('stop() resolves only after the scan in flight has finished', async () => {
+    const { dir, store, watcher } = setup();
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'b.txt'), twoMeasures());
+    await watcher.scanOnce();
+    let settled = false;
+    void watcher.scanOnce().then(() => (settled = true));
+    await watcher.stop();
+    expect(settled).toBe(true);
+    expect(store.all()).toHaveLength(2);
+  });
+
   it('concurrent scanOnce calls run one after another, never taking a file twice', async () => {
     const { dir, store, watcher } = setup();
     await mkdir(dir, { recursive: true });
