@@ -32,4 +32,9 @@ export interface BotDeps {
   catalog: Catalog;
   log: Log;
   now: () => number;
+  /**
+   * Extra figures for the admins' /stats, from parts the chat does not own (subscriptions, the last digest
+   * run). Rendered as given: { subscriptions: { active, paused }, lastDigest: { sent, paused, failed, durationMs } }.
+   */
+  stats?: () => Promise<Record<string, unknown>> | Record<string, unknown>;
 }
