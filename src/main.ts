@@ -5,7 +5,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Update } from 'telegraf/types';
 import { openApp } from './app.ts';
+import { createInboxWatcher } from './admin/inbox.ts';
 import { registerCommands } from './bot/commands.ts';
+import { ADMIN_COMMANDS } from './bot/features/admin.ts';
 import { createBot } from './bot/create-bot.ts';
 import { ConfigError, loadConfig, loadDotEnv } from './config.ts';
 import type { Config } from './config.ts';
@@ -19,6 +21,7 @@ import { createLogger, shouldPrettyPrint } from './infra/logger.ts';
 import { installShutdown } from './infra/shutdown.ts';
 import type { ShutdownStep } from './infra/shutdown.ts';
 import { StoreError } from './store/json-file.ts';
+import { storeFiles } from './paths.ts';
 
 loadDotEnv('.env');
 let config: Config;
@@ -86,8 +89,12 @@ async function start(cfg: Config) {
     await server.listen();
   }
 
+  // Editors on the host drop bulletins here; it runs inside this process, which holds the lock.
+  const inbox = createInboxWatcher({ dir: storeFiles(cfg.dataDir).inbox, store: app.entries, agencies: app.catalog.directory(), log });
+
   const steps: ShutdownStep[] = [
     { name: 'stop taking updates', run: async () => (webhook ? servers[0]!.close(8_000) : bot.stop('shutdown')) },
+    { name: 'stop the inbox', run: () => inbox.stop() },
     { name: 'flush the store', run: () => app.entries.flush() },
     { name: 'close servers', run: async () => void (await Promise.all(servers.slice(webhook ? 1 : 0).map((s) => s.close(1_000)))) },
     { name: 'release the lock', run: () => lock.release() },
@@ -95,7 +102,8 @@ async function start(cfg: Config) {
   installShutdown({ steps, log, timeoutMs: 10_000 });
 
   bot.botInfo ??= await bot.telegram.getMe();
-  await registerCommands(bot.telegram, { adminIds: [...cfg.adminIds] }).catch((err: unknown) => log.warn({ err }, 'setMyCommands failed; the command menu may be stale'));
+  await registerCommands(bot.telegram, { adminIds: [...cfg.adminIds], adminCommands: ADMIN_COMMANDS }).catch((err: unknown) => log.warn({ err }, 'setMyCommands failed; the command menu may be stale'));
+  inbox.start();
   if (webhook) {
     await bot.telegram.setWebhook(webhook.url, { secret_token: webhook.secret, allowed_updates: ['message', 'callback_query', 'inline_query', 'my_chat_member'] });
     log.info({ url: webhook.url, port: webhook.port }, 'webhook set');
