@@ -1,36 +1,129 @@
-import { createBot } from './bot/create-bot.ts';
-import { registerCommands } from './bot/commands.ts';
-import type { Log } from './bot/context.ts';
+/**
+ * The process: the only place that reads the environment, opens the store, starts the scheduler and
+ * handles signals. Everything it wires is built and tested elsewhere.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Update } from 'telegraf/types';
 import { openApp } from './app.ts';
+import { createInboxWatcher } from './admin/inbox.ts';
+import { registerCommands } from './bot/commands.ts';
+import { ADMIN_COMMANDS } from './bot/features/admin.ts';
+import { createBot } from './bot/create-bot.ts';
+import { ConfigError, loadConfig, loadDotEnv } from './config.ts';
+import type { Config } from './config.ts';
 import { runConsole } from './console/run-console.ts';
+import { createRateLimiter } from './delivery/rate-limiter.ts';
+import { throttleTelegram } from './delivery/telegraf-throttle.ts';
+import { createHttpServer } from './infra/http-server.ts';
+import type { HttpServer } from './infra/http-server.ts';
+import { LockError, acquireLock } from './infra/instance-lock.ts';
+import { createLogger, shouldPrettyPrint } from './infra/logger.ts';
+import { installShutdown } from './infra/shutdown.ts';
+import type { ShutdownStep } from './infra/shutdown.ts';
+import { StoreError } from './store/json-file.ts';
+import { storeFiles } from './paths.ts';
 
-// The only place that reads the environment, opens the store and handles signals.
-const env = process.env;
-const log: Log = {
-  debug: () => {},
-  info: (o, m) => console.error(m ?? o, typeof o === 'object' ? JSON.stringify(o) : ''),
-  warn: (o, m) => console.error(m ?? o, typeof o === 'object' ? JSON.stringify(o) : ''),
-  error: (o, m) => console.error(m ?? o, o),
-};
+loadDotEnv('.env');
+let config: Config;
+try {
+  config = loadConfig(process.env);
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  process.stderr.write(`${err.message}\n`);
+  process.exit(1);
+}
 
-const app = await openApp({ dataDir: env.DATA_DIR || 'data', log });
-const token = env.BOT_TOKEN;
-const config = {
-  token: token ?? '0:console',
-  apiRoot: env.TELEGRAM_API_ROOT,
-  adminIds: [],
-  timezone: env.TIMEZONE || 'Asia/Shanghai',
-  digestTime: env.DIGEST_TIME || '09:00',
-  searchRatePerMinute: 20,
-};
-const bot = createBot(config, { entries: app.entries, catalog: app.catalog, log, now: Date.now });
+const consoleMode = config.mode === 'console' || process.argv.includes('--console');
+const log = createLogger({
+  // The console prints the conversation on stdout: logs stay quiet there unless asked for.
+  level: consoleMode && !process.env.LOG_LEVEL ? 'warn' : config.logLevel,
+  pretty: shouldPrettyPrint(process.stderr.isTTY),
+  secrets: [config.botToken, config.webhook?.secret],
+});
 
-if (!token || process.argv.includes('--console')) {
-  await runConsole(bot, { input: process.stdin, output: process.stdout, interactive: process.stdin.isTTY === true });
-  await app.entries.flush();
-} else {
-  await registerCommands(bot.telegram);
-  process.once('SIGINT', () => bot.stop('SIGINT'));
-  process.once('SIGTERM', () => bot.stop('SIGTERM'));
-  await bot.launch();
+async function start(cfg: Config) {
+  const lock = await acquireLock(cfg.dataDir, { purpose: 'bot', log });
+  const app = await openApp({ dataDir: cfg.dataDir, log });
+  log.info({ measures: app.entries.all().length, dataDir: cfg.dataDir, mode: consoleMode ? 'console' : cfg.mode }, 'store open');
+
+  const bot = createBot(
+    {
+      token: cfg.botToken ?? '0:console',
+      apiRoot: cfg.telegramApiRoot,
+      adminIds: [...cfg.adminIds],
+      timezone: cfg.timezone,
+      digestTime: cfg.digestTime.text,
+      searchRatePerMinute: cfg.rate.searchPerMinute,
+    },
+    { entries: app.entries, catalog: app.catalog, log, now: Date.now },
+  );
+
+  if (consoleMode) {
+    await runConsole(bot, { input: process.stdin, output: process.stdout, interactive: process.stdin.isTTY === true });
+    await app.entries.flush();
+    await lock.release();
+    return;
+  }
+
+  // One limiter for replies and digests alike: Telegram's limits are per bot, not per feature.
+  const limiter = createRateLimiter({
+    globalPerSecond: cfg.rate.globalPerSecond,
+    privatePerSecond: cfg.rate.privatePerSecond,
+    groupPerMinute: cfg.rate.groupPerMinute,
+    now: Date.now,
+    sleep: (ms) => sleep(ms),
+  });
+  throttleTelegram(bot.telegram, limiter);
+
+  const servers: HttpServer[] = [];
+  const health = () => ({ storeReadable: true, schedulerAlive: true, lastDigestRun: null, details: { measures: app.catalog.size() } });
+  const webhook = cfg.webhook;
+  if (webhook) {
+    const server = createHttpServer({ port: webhook.port, health, log, webhook: { path: webhook.path, secret: webhook.secret, handle: (u) => bot.handleUpdate(u as Update) } });
+    servers.push(server);
+    await server.listen();
+  }
+  if (cfg.healthPort !== 0 && cfg.healthPort !== webhook?.port) {
+    const server = createHttpServer({ port: cfg.healthPort, health, log });
+    servers.push(server);
+    await server.listen();
+  }
+
+  // Editors on the host drop bulletins here; it runs inside this process, which holds the lock.
+  const inbox = createInboxWatcher({ dir: storeFiles(cfg.dataDir).inbox, store: app.entries, agencies: app.catalog.directory(), log });
+
+  const steps: ShutdownStep[] = [
+    { name: 'stop taking updates', run: async () => (webhook ? servers[0]!.close(8_000) : bot.stop('shutdown')) },
+    { name: 'stop the inbox', run: () => inbox.stop() },
+    { name: 'flush the store', run: () => app.entries.flush() },
+    { name: 'close servers', run: async () => void (await Promise.all(servers.slice(webhook ? 1 : 0).map((s) => s.close(1_000)))) },
+    { name: 'release the lock', run: () => lock.release() },
+  ];
+  installShutdown({ steps, log, timeoutMs: 10_000 });
+
+  bot.botInfo ??= await bot.telegram.getMe();
+  await registerCommands(bot.telegram, { adminIds: [...cfg.adminIds], adminCommands: ADMIN_COMMANDS }).catch((err: unknown) => log.warn({ err }, 'setMyCommands failed; the command menu may be stale'));
+  inbox.start();
+  if (webhook) {
+    await bot.telegram.setWebhook(webhook.url, { secret_token: webhook.secret, allowed_updates: ['message', 'callback_query', 'inline_query', 'my_chat_member'] });
+    log.info({ url: webhook.url, port: webhook.port }, 'webhook set');
+  } else {
+    log.info({ username: bot.botInfo.username }, 'long polling');
+    // launch() resolves only when polling stops; a polling failure (409: another instance) is fatal.
+    bot.launch({ allowedUpdates: ['message', 'callback_query', 'inline_query', 'my_chat_member'] }).catch((err: unknown) => {
+      log.fatal({ err }, 'polling stopped');
+      process.kill(process.pid, 'SIGTERM');
+    });
+  }
+}
+
+try {
+  await start(config);
+} catch (err) {
+  if (err instanceof LockError || err instanceof StoreError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
+  log.fatal({ err }, 'start-up failed');
+  process.exit(1);
 }

@@ -35,4 +35,9 @@ export interface BotDeps {
   now: () => number;
   /** Without it the bot has no /subscribe (console mode, tests of other features). */
   subscriptions?: SubscriptionStore;
+  /**
+   * Extra figures for the admins' /stats, from parts the chat does not own (subscriptions, the last digest
+   * run). Rendered as given: { subscriptions: { active, paused }, lastDigest: { sent, paused, failed, durationMs } }.
+   */
+  stats?: () => Promise<Record<string, unknown>> | Record<string, unknown>;
 }

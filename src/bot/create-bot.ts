@@ -2,6 +2,7 @@ import { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import { messages, pickLang } from '../i18n/index.ts';
 import type { BotConfig, BotContext, BotDeps } from './context.ts';
+import { createAdminFeature } from './features/admin.ts';
 import { createAgenciesFeature } from './features/agencies.ts';
 import { createFallbackFeature } from './features/fallback.ts';
 import { createSearchFeature } from './features/search.ts';
@@ -29,6 +30,7 @@ export function createBot(config: BotConfig, deps: BotDeps): Bot {
   bot.use(createAgenciesFeature(deps));
   // @feature-wiring (subscribe, admin)
   if (deps.subscriptions) bot.use(createSubscribeFeature({ ...deps, subscriptions: deps.subscriptions }, config));
+  bot.use(createAdminFeature(deps, { adminIds: config.adminIds }));
   bot.use(createSearchFeature(deps, { perMinute: config.searchRatePerMinute }));
   bot.use(createFallbackFeature());
 

@@ -7,6 +7,7 @@ import { SHIPPED_AGENCIES_FILE, storeFiles } from '../paths.ts';
 import { loadAgencies, readBulletinFile } from '../store/bulletin-files.ts';
 import { openEntryStore } from '../store/entry-store.ts';
 import { StoreError } from '../store/json-file.ts';
+import { LockError, acquireLock } from '../infra/instance-lock.ts';
 
 export interface CliIo {
   env: Record<string, string | undefined>;
@@ -73,9 +74,16 @@ export async function runIngest(argv: string[], io: CliIo): Promise<number> {
     const parsed: ParsedBulletin[] = [];
     for (const f of positionals) parsed.push(await readBulletinFile(resolve(f), agencies, year));
 
-    const store = await openEntryStore(storeFiles(dataDir).entries, { readOnly: dryRun });
-    const reports = parsed.map((p) => ({ parsed: p, result: store.apply(p) }));
-    if (!dryRun) await store.flush();
+    // lowdb is safe within one process only: a writing ingest waits for no one and refuses to run beside the bot.
+    const lock = dryRun ? null : await acquireLock(dataDir, { purpose: 'ingest' });
+    let reports;
+    try {
+      const store = await openEntryStore(storeFiles(dataDir).entries, { readOnly: dryRun });
+      reports = parsed.map((p) => ({ parsed: p, result: store.apply(p) }));
+      if (!dryRun) await store.flush();
+    } finally {
+      await lock?.release();
+    }
 
     if (values.json) {
       const objs = reports.map(({ parsed: p, result: r }) => ({
@@ -91,7 +99,7 @@ export async function runIngest(argv: string[], io: CliIo): Promise<number> {
     }
     return 0;
   } catch (err) {
-    if (err instanceof BulletinError || err instanceof StoreError) {
+    if (err instanceof BulletinError || err instanceof StoreError || err instanceof LockError) {
       io.err(`ingest: ${err.message}\nnothing was written.`);
       return 1;
     }

@@ -78,6 +78,23 @@ describe('npm run ingest', () => {
     expect(r.err).toMatch(/usage|--year/);
   });
 
+  it('refuses to write while the bot holds the DATA_DIR, and writes nothing', async () => {
+    const dir = tempDir();
+    const { acquireLock } = await import('../../src/infra/instance-lock.ts');
+    const lock = await acquireLock(dir, { purpose: 'bot', releaseOnExit: false });
+    try {
+      const r = await ingest([seedPath], dir);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/running on this DATA_DIR/);
+      expect(existsSync(join(dir, 'entries.json'))).toBe(false);
+      // A dry run only reads: allowed beside the bot.
+      expect((await ingest([seedPath, '--dry-run'], dir)).code).toBe(0);
+    } finally {
+      await lock.release();
+    }
+    expect((await ingest([seedPath], dir)).code).toBe(0);
+  });
+
   it('--year overrides the stated year', async () => {
     const r = await ingest([seedPath, '--dry-run', '--json', '--year', '2021'], tempDir());
     expect((JSON.parse(r.out) as { entries: { date: string }[] }).entries[0]!.date).toBe('2021-02-04');
