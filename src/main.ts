@@ -3,6 +3,7 @@
  * handles signals. Everything it wires is built and tested elsewhere.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Telegram } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import { openApp } from './app.ts';
 import { createInboxWatcher } from './admin/inbox.ts';
@@ -13,7 +14,10 @@ import { ConfigError, loadConfig, loadDotEnv } from './config.ts';
 import type { Config } from './config.ts';
 import { runConsole } from './console/run-console.ts';
 import { createRateLimiter } from './delivery/rate-limiter.ts';
+import { createDeliverer } from './delivery/send-with-retry.ts';
 import { throttleTelegram } from './delivery/telegraf-throttle.ts';
+import { createDigestService, htmlSender } from './digest/digest-service.ts';
+import { deliverVia } from './digest/run-digest.ts';
 import { createHttpServer } from './infra/http-server.ts';
 import type { HttpServer } from './infra/http-server.ts';
 import { LockError, acquireLock } from './infra/instance-lock.ts';
@@ -22,6 +26,7 @@ import { installShutdown } from './infra/shutdown.ts';
 import type { ShutdownStep } from './infra/shutdown.ts';
 import { StoreError } from './store/json-file.ts';
 import { storeFiles } from './paths.ts';
+import { openSubscriptionStore } from './store/subscription-store.ts';
 
 loadDotEnv('.env');
 let config: Config;
@@ -41,10 +46,14 @@ const log = createLogger({
   secrets: [config.botToken, config.webhook?.secret],
 });
 
+let digest: ReturnType<typeof createDigestService> | null = null;
+
 async function start(cfg: Config) {
   const lock = await acquireLock(cfg.dataDir, { purpose: 'bot', log });
   const app = await openApp({ dataDir: cfg.dataDir, log });
   log.info({ measures: app.entries.all().length, dataDir: cfg.dataDir, mode: consoleMode ? 'console' : cfg.mode }, 'store open');
+  // The console has no real chats to deliver to: no subscriptions there.
+  const subscriptions = consoleMode ? null : await openSubscriptionStore(storeFiles(cfg.dataDir).subscriptions);
 
   const bot = createBot(
     {
@@ -55,7 +64,7 @@ async function start(cfg: Config) {
       digestTime: cfg.digestTime.text,
       searchRatePerMinute: cfg.rate.searchPerMinute,
     },
-    { entries: app.entries, catalog: app.catalog, log, now: Date.now },
+    { entries: app.entries, catalog: app.catalog, log, now: Date.now, ...(subscriptions ? { subscriptions, stats: () => digest!.stats() } : {}) },
   );
 
   if (consoleMode) {
@@ -75,8 +84,22 @@ async function start(cfg: Config) {
   });
   throttleTelegram(bot.telegram, limiter);
 
+  // Digests go through the deliverer, which schedules on the same limiter itself; they use their own,
+  // unthrottled client so a message is not queued on the limiter twice.
+  const digestTelegram = new Telegram(cfg.botToken ?? '0:console', cfg.telegramApiRoot ? { apiRoot: cfg.telegramApiRoot } : {});
+  const deliverer = createDeliverer({ limiter, sleep: (ms) => sleep(ms), now: Date.now, log });
+  digest = createDigestService({
+    subscriptions: subscriptions!,
+    entries: app.entries,
+    agencies: () => app.catalog.directory(),
+    deliver: deliverVia(deliverer),
+    send: htmlSender(digestTelegram),
+    timezone: cfg.timezone,
+    log,
+  });
+
   const servers: HttpServer[] = [];
-  const health = () => ({ storeReadable: true, schedulerAlive: true, lastDigestRun: null, details: { measures: app.catalog.size() } });
+  const health = () => ({ storeReadable: true, schedulerAlive: true, lastDigestRun: digest?.lastRunAt() ?? null, details: { measures: app.catalog.size() } });
   const webhook = cfg.webhook;
   if (webhook) {
     const server = createHttpServer({ port: webhook.port, health, log, webhook: { path: webhook.path, secret: webhook.secret, handle: (u) => bot.handleUpdate(u as Update) } });
@@ -95,6 +118,7 @@ async function start(cfg: Config) {
   const steps: ShutdownStep[] = [
     { name: 'stop taking updates', run: async () => (webhook ? servers[0]!.close(8_000) : bot.stop('shutdown')) },
     { name: 'stop the inbox', run: () => inbox.stop() },
+    { name: 'stop the digests', run: () => digest!.stop() },
     { name: 'flush the store', run: () => app.entries.flush() },
     { name: 'close servers', run: async () => void (await Promise.all(servers.slice(webhook ? 1 : 0).map((s) => s.close(1_000)))) },
     { name: 'release the lock', run: () => lock.release() },
@@ -104,6 +128,8 @@ async function start(cfg: Config) {
   bot.botInfo ??= await bot.telegram.getMe();
   await registerCommands(bot.telegram, { adminIds: [...cfg.adminIds], adminCommands: ADMIN_COMMANDS }).catch((err: unknown) => log.warn({ err }, 'setMyCommands failed; the command menu may be stale'));
   inbox.start();
+  // Ticks every minute; the first pass runs now and catches up digests missed while the bot was down.
+  void digest.start().catch((err: unknown) => log.error({ err }, 'digest scheduler failed to start'));
   if (webhook) {
     await bot.telegram.setWebhook(webhook.url, { secret_token: webhook.secret, allowed_updates: ['message', 'callback_query', 'inline_query', 'my_chat_member'] });
     log.info({ url: webhook.url, port: webhook.port }, 'webhook set');

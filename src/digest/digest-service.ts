@@ -43,6 +43,10 @@ export interface DigestService {
   start(): Promise<void>;
   /** Stops ticking, waits for the pass in flight, flushes the store. */
   stop(): Promise<void>;
+  /** For the admins' /stats hook (BotDeps.stats). */
+  stats(): { subscriptions: { active: number; paused: number }; lastDigest: Record<string, unknown> | null };
+  /** finishedAt of the last completed run, for the health report. */
+  lastRunAt(): string | null;
 }
 
 export function createDigestService(opts: DigestServiceOptions): DigestService {
@@ -55,7 +59,7 @@ export function createDigestService(opts: DigestServiceOptions): DigestService {
     log: opts.log,
     ...(opts.now ? { now: opts.now } : {}),
   });
-  const scheduler = createDigestScheduler({ runDue: () => runner.runDue(), timezone: opts.timezone, log: opts.log });
+  const scheduler = createDigestScheduler({ runDue: (signal) => runner.runDue({ signal }), timezone: opts.timezone, log: opts.log });
   return {
     runner,
     scheduler,
@@ -64,5 +68,21 @@ export function createDigestService(opts: DigestServiceOptions): DigestService {
       await scheduler.stop();
       await opts.subscriptions.flush();
     },
+    stats: () => digestStats(opts.subscriptions),
+    lastRunAt: () => opts.subscriptions.runs().findLast((r) => r.finishedAt !== null)?.finishedAt ?? null,
+  };
+}
+
+export function digestStats(store: SubscriptionStore): ReturnType<DigestService['stats']> {
+  let active = 0;
+  let paused = 0;
+  for (const s of store.list()) {
+    if (s.state === 'active') active++;
+    else paused++;
+  }
+  const last = store.runs().findLast((r) => r.finishedAt !== null);
+  return {
+    subscriptions: { active, paused },
+    lastDigest: last ? { at: last.finishedAt, sent: last.sent, paused: last.paused, failed: last.failed, durationMs: last.durationMs } : null,
   };
 }

@@ -72,6 +72,8 @@ export interface RunDueOptions {
   force?: boolean;
   /** Compose and report, send nothing, change nothing. */
   dryRun?: boolean;
+  /** Shutdown: stop after the chat being served, keep the progress; the chats left are still due next time. */
+  signal?: AbortSignal;
 }
 
 export interface DigestPreview {
@@ -88,6 +90,8 @@ export interface DigestRunSummary extends DigestRunCounts {
   previews: DigestPreview[];
   /** Unfinished runs found at the start (a crash): their chats not yet advanced are served by this one. */
   recovered: string[];
+  /** Stopped through the signal before every due chat was served. */
+  stoppedEarly: boolean;
 }
 
 export interface DigestRunner {
@@ -180,6 +184,7 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
       dryRun,
       previews: [],
       recovered: [],
+      stoppedEarly: false,
       sent: 0,
       empty: 0,
       paused: 0,
@@ -240,11 +245,16 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
       durationMs: now() - started,
     });
 
+    let handled = 0;
     let sinceFlush = 0;
     let lastFlush = now();
     let aborted: unknown = null;
     try {
       for (let i = 0; i < due.length; i++) {
+        if (opts.signal?.aborted) {
+          summary.stoppedEarly = true;
+          break;
+        }
         const { sub, date } = due[i]!;
         // The subscription may have changed (paused, removed, migrated) while earlier chats were served.
         if (store.get(sub.chatId) !== sub || sub.state !== 'active') continue;
@@ -256,6 +266,7 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
           break;
         }
         summary[outcome]++;
+        handled++;
         sinceFlush++;
         // Exactly-once window: a crash loses at most the advances since the last flush (≤ batchSize chats
         // or ≤ flushIntervalMs of sending); those chats get today's digest again after the restart.
@@ -278,7 +289,7 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
     }
 
     summary.durationMs = now() - started;
-    store.finishRun(runId, counts(), new Date(now()).toISOString());
+    store.finishRun(runId, counts(), new Date(now()).toISOString(), summary.stoppedEarly ? `stopped early: ${due.length - handled} due chats left for the next pass` : null);
     await store.flush();
     deps.log.info({ event: 'digest-run-finished', runId, ...counts() }, 'digest run finished');
     return summary;

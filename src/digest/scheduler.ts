@@ -4,7 +4,8 @@ import { isValidTimeZone } from './due.ts';
 import type { DigestLog } from './log.ts';
 
 export interface DigestSchedulerOptions {
-  runDue: () => Promise<unknown>;
+  /** One pass; it should end soon after `signal` aborts (stop()), keeping its progress. */
+  runDue: (signal: AbortSignal) => Promise<unknown>;
   /** Zone the minute ticks are computed in; each subscription still decides "due" in its own zone. */
   timezone: string;
   log: DigestLog;
@@ -38,6 +39,7 @@ export function createDigestScheduler(opts: DigestSchedulerOptions): DigestSched
   const rule = opts.rule ?? '* * * * *';
   let job: Job | null = null;
   let inFlight: Promise<void> | null = null;
+  let controller: AbortController | null = null;
   let stopped = false;
 
   const tick = (): Promise<void> => {
@@ -46,13 +48,16 @@ export function createDigestScheduler(opts: DigestSchedulerOptions): DigestSched
       opts.log.warn({ event: 'digest-tick-skipped' }, 'digest pass still running; tick skipped');
       return inFlight;
     }
+    const pass = new AbortController();
+    controller = pass;
     inFlight = (async () => {
       try {
-        await opts.runDue();
+        await opts.runDue(pass.signal);
       } catch (err) {
         opts.log.error({ event: 'digest-pass-failed', err }, 'digest pass failed');
       } finally {
         inFlight = null;
+        controller = null;
       }
     })();
     return inFlight;
@@ -74,6 +79,8 @@ export function createDigestScheduler(opts: DigestSchedulerOptions): DigestSched
       stopped = true;
       job?.cancel();
       job = null;
+      // A pass over many chats can take long; it stops after the chat in hand and keeps its progress.
+      controller?.abort();
       if (inFlight) await inFlight;
     },
     running: () => inFlight !== null,

@@ -346,6 +346,30 @@ describe('digest runner: options', () => {
   });
 });
 
+describe('digest runner: shutdown', () => {
+  it('an aborted signal stops the pass after the chat in hand; the rest are served by the next pass', async () => {
+    const controller = new AbortController();
+    let tgRef: FakeTelegram | null = null;
+    const { tg, subs, runner } = setup({
+      deps: {
+        send: async (chatId, html, o) => {
+          if (chatId === 2) controller.abort();
+          return tgRef!.send(chatId, html, o);
+        },
+      },
+    });
+    tgRef = tg;
+    for (let id = 1; id <= 5; id++) subs.upsert(input(id));
+    const r = await runner.runDue({ signal: controller.signal });
+    expect(r).toMatchObject({ sent: 2, stoppedEarly: true });
+    expect(subs.runs().at(-1)).toMatchObject({ sent: 2, error: 'stopped early: 3 due chats left for the next pass' });
+    expect(subs.runs().at(-1)?.finishedAt).not.toBeNull();
+    const next = await runner.runDue();
+    expect(next).toMatchObject({ sent: 3, stoppedEarly: false });
+    expect(tg.sent.map((x) => x.chatId)).toEqual([1, 2, 3, 4, 5]);
+  });
+});
+
 describe('digest runner over the real deliverer', () => {
   it('maps Telegram errors: 403 pauses, chat not found pauses, migrate_to_chat_id moves, 5xx fails and keeps the cursor', async () => {
     const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 5)));

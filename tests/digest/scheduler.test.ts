@@ -107,4 +107,22 @@ describe('digest scheduler', () => {
     await s.tick();
     expect(runs).toBe(1);
   });
+
+  it('stop() aborts the signal of the pass in flight so a long pass ends early', async () => {
+    let seen: AbortSignal | null = null;
+    const s = createDigestScheduler({
+      runDue: (signal) =>
+        new Promise<void>((resolve) => {
+          seen = signal;
+          signal.addEventListener('abort', () => resolve());
+        }),
+      timezone: 'UTC',
+      log: recordingLog(),
+    });
+    const pass = s.tick();
+    expect(seen!.aborted).toBe(false);
+    await s.stop();
+    await pass;
+    expect(seen!.aborted).toBe(true);
+  });
 });
