@@ -2,6 +2,8 @@
  * The process: the only place that reads the environment, opens the store, starts the scheduler and
  * handles signals. Everything it wires is built and tested elsewhere.
  */
+import { constants as fsConstants } from 'node:fs';
+import { access } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Telegram } from 'telegraf';
 import type { Update } from 'telegraf/types';
@@ -26,7 +28,7 @@ import { installShutdown } from './infra/shutdown.ts';
 import type { ShutdownStep } from './infra/shutdown.ts';
 import { StoreError } from './store/json-file.ts';
 import { storeFiles } from './paths.ts';
-import { openSubscriptionStore } from './store/subscription-store.ts';
+import { createMemorySubscriptionStore, openSubscriptionStore } from './store/subscription-store.ts';
 
 loadDotEnv('.env');
 let config: Config;
@@ -52,8 +54,8 @@ async function start(cfg: Config) {
   const lock = await acquireLock(cfg.dataDir, { purpose: 'bot', log });
   const app = await openApp({ dataDir: cfg.dataDir, log });
   log.info({ measures: app.entries.all().length, dataDir: cfg.dataDir, mode: consoleMode ? 'console' : cfg.mode }, 'store open');
-  // The console has no real chats to deliver to: no subscriptions there.
-  const subscriptions = consoleMode ? null : await openSubscriptionStore(storeFiles(cfg.dataDir).subscriptions);
+  // The console has no real chats to deliver to: its subscriptions live in memory, to try the commands.
+  const subscriptions = consoleMode ? createMemorySubscriptionStore() : await openSubscriptionStore(storeFiles(cfg.dataDir).subscriptions);
 
   const bot = createBot(
     {
@@ -64,7 +66,7 @@ async function start(cfg: Config) {
       digestTime: cfg.digestTime.text,
       searchRatePerMinute: cfg.rate.searchPerMinute,
     },
-    { entries: app.entries, catalog: app.catalog, log, now: Date.now, ...(subscriptions ? { subscriptions, stats: () => digest!.stats() } : {}) },
+    { entries: app.entries, catalog: app.catalog, log, now: Date.now, subscriptions, stats: () => digest?.stats() ?? {} },
   );
 
   if (consoleMode) {
@@ -89,7 +91,7 @@ async function start(cfg: Config) {
   const digestTelegram = new Telegram(cfg.botToken ?? '0:console', cfg.telegramApiRoot ? { apiRoot: cfg.telegramApiRoot } : {});
   const deliverer = createDeliverer({ limiter, sleep: (ms) => sleep(ms), now: Date.now, log });
   digest = createDigestService({
-    subscriptions: subscriptions!,
+    subscriptions,
     entries: app.entries,
     agencies: () => app.catalog.directory(),
     deliver: deliverVia(deliverer),
@@ -99,7 +101,12 @@ async function start(cfg: Config) {
   });
 
   const servers: HttpServer[] = [];
-  const health = () => ({ storeReadable: true, schedulerAlive: true, lastDigestRun: digest?.lastRunAt() ?? null, details: { measures: app.catalog.size() } });
+  const health = async () => ({
+    storeReadable: await access(app.entries.file ?? '', fsConstants.R_OK).then(() => true, () => false),
+    schedulerAlive: digest?.scheduler.nextInvocation() != null,
+    lastDigestRun: digest?.lastRunAt() ?? null,
+    details: { measures: app.catalog.size(), subscriptions: subscriptions.count() },
+  });
   const webhook = cfg.webhook;
   if (webhook) {
     const server = createHttpServer({ port: webhook.port, health, log, webhook: { path: webhook.path, secret: webhook.secret, handle: (u) => bot.handleUpdate(u as Update) } });
