@@ -85,7 +85,8 @@ export function createAgencyDirectory(config: AgencyConfig, extra: Iterable<stri
       if (score > (best.get(name) ?? 0)) best.set(name, score);
     }
     return [...best.entries()]
-      .filter(([, s]) => s > 0)
+      // Below this a "suggestion" shares a letter or two by chance ("xyz" → science): better none.
+      .filter(([, s]) => s > 0.5)
       .sort((a, b) => b[1] - a[1])
       .slice(0, limit)
       .map(([n]) => n);

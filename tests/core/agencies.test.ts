@@ -26,6 +26,12 @@ describe('agency directory', () => {
   it('suggests close names for a typo', () => {
     expect(dir.suggest('公按局')[0]).toBe('上海市公安局');
     expect(dir.suggest('司法厅')[0]).toBe('上海市司法局');
+    expect(dir.suggest('polise')[0]).toBe('上海市公安局');
+  });
+
+  it('suggests nothing for input unlike any agency', () => {
+    expect(dir.suggest('xyz')).toEqual([]);
+    expect(dir.suggest('卫健委')).toEqual([]);
   });
 
   it('learns agencies met only in bulletins', () => {
