@@ -99,9 +99,10 @@ const positiveRate = (def: number) =>
     blankToUndefined,
     z
       .string()
-      .regex(/^\d+(\.\d+)?$/, 'must be a positive number')
+      // Whole numbers: the limiter counts messages in windows, and a fraction would only fail later, at start-up.
+      .regex(/^\d+$/, 'must be a whole number of messages (1 or more)')
       .transform(Number)
-      .refine((n) => n > 0 && Number.isFinite(n), 'must be a positive number')
+      .refine((n) => n >= 1 && Number.isSafeInteger(n), 'must be a whole number of messages (1 or more)')
       .default(def),
   );
 

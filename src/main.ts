@@ -44,7 +44,9 @@ const consoleMode = config.mode === 'console' || process.argv.includes('--consol
 const log = createLogger({
   // The console prints the conversation on stdout: logs stay quiet there unless asked for.
   level: consoleMode && !process.env.LOG_LEVEL ? 'warn' : config.logLevel,
-  pretty: shouldPrettyPrint(process.stderr.isTTY),
+  pretty: shouldPrettyPrint((consoleMode ? process.stderr : process.stdout).isTTY),
+  // The console's conversation owns stdout.
+  fd: consoleMode ? 2 : 1,
   secrets: [config.botToken, config.webhook?.secret],
 });
 
@@ -120,7 +122,7 @@ async function start(cfg: Config) {
   }
 
   // Editors on the host drop bulletins here; it runs inside this process, which holds the lock.
-  const inbox = createInboxWatcher({ dir: storeFiles(cfg.dataDir).inbox, store: app.entries, agencies: app.catalog.directory(), log });
+  const inbox = createInboxWatcher({ dir: storeFiles(cfg.dataDir).inbox, store: app.entries, agencies: () => app.catalog.directory(), log });
 
   const steps: ShutdownStep[] = [
     { name: 'stop taking updates', run: async () => (webhook ? servers[0]!.close(8_000) : bot.stop('shutdown')) },

@@ -56,7 +56,7 @@ describe('loadConfig', () => {
       HEALTH_PORT: '0',
       LOG_LEVEL: 'DEBUG',
       RATE_GLOBAL_PER_SECOND: '25',
-      RATE_PRIVATE_PER_SECOND: '0.5',
+      RATE_PRIVATE_PER_SECOND: '2',
       RATE_GROUP_PER_MINUTE: '10',
       SEARCH_RATE_PER_MINUTE: '5',
     });
@@ -69,7 +69,7 @@ describe('loadConfig', () => {
     expect(c.webhook).toEqual({ url: 'https://bot.example.com/tg/hook?x=1', path: '/tg/hook', secret: 'abc_DEF-123', port: 88 });
     expect(c.healthPort).toBe(0);
     expect(c.logLevel).toBe('debug');
-    expect(c.rate).toEqual({ globalPerSecond: 25, privatePerSecond: 0.5, groupPerMinute: 10, searchPerMinute: 5 });
+    expect(c.rate).toEqual({ globalPerSecond: 25, privatePerSecond: 2, groupPerMinute: 10, searchPerMinute: 5 });
   });
 
   it('accepts the token shape from the Bot API docs', () => {
@@ -94,7 +94,7 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'verbose',
       RATE_GLOBAL_PER_SECOND: '0',
       RATE_PRIVATE_PER_SECOND: '-1',
-      RATE_GROUP_PER_MINUTE: 'lots',
+      RATE_GROUP_PER_MINUTE: '0.5',
       SEARCH_RATE_PER_MINUTE: 'x',
     });
     const names = [

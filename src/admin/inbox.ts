@@ -20,7 +20,8 @@ export interface InboxOptions {
   /** DATA_DIR/inbox (storeFiles(dataDir).inbox). */
   dir: string;
   store: EntryStore;
-  agencies: AgencyDirectory;
+  /** Asked per file: the agencies known now, including those learnt from earlier bulletins. */
+  agencies: AgencyDirectory | (() => AgencyDirectory);
   log: Log;
   intervalMs?: number;
   now?: () => Date;
@@ -87,7 +88,7 @@ export function createInboxWatcher(opts: InboxOptions): InboxWatcher {
       return fail(name, `the file is ${(size / 1024 / 1024).toFixed(1)} MB; a bulletin is at most ${MAX_BULLETIN_BYTES / 1024 / 1024} MB`);
     }
     const bytes = await readFile(join(dir, name));
-    const preview = previewBulletin(bytes, name, { agencies, store });
+    const preview = previewBulletin(bytes, name, { agencies: typeof agencies === 'function' ? agencies() : agencies, store });
     if (!preview.ok) return fail(name, preview.line ? `line ${preview.line}: ${preview.error}` : preview.error);
     // Moved only after the store is written: a failed write leaves the file in the inbox to be retried.
     const result = await publishBulletin(preview.parsed, store, now());

@@ -86,8 +86,12 @@ export function chineseNumber(text: string): number | null {
   return (a ? CHINESE_DIGITS[a]! : 1) * 10 + (b ? CHINESE_DIGITS[b]! : 0);
 }
 
-export function entryId(date: string, title: string): string {
-  const hash = createHash('sha1').update(`${date}|${foldKey(title)}`).digest('hex').slice(0, 10);
+/**
+ * Stable across re-publications (date, agency, title — not position), so a cumulative bulletin maps onto
+ * the measures already stored. The agency is part of it because a joint notice is listed under each agency.
+ */
+export function entryId(date: string, agency: string, title: string): string {
+  const hash = createHash('sha1').update(`${date}|${agency}|${foldKey(title)}`).digest('hex').slice(0, 10);
   return `${date.replaceAll('-', '')}-${hash}`;
 }
 
@@ -209,7 +213,7 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
     // Several title lines under one date are several measures sharing the body that follows.
     for (const t of titles) {
       entries.push({
-        id: entryId(dateIso, t.text),
+        id: entryId(dateIso, agency, t.text),
         agency,
         date: dateIso,
         title: t.text.replace(/^#+\s*/, ''),

@@ -20,6 +20,8 @@ export interface LoggerConfig {
   secrets?: ReadonlyArray<string | undefined>;
   /** Where lines go; stdout by default. Tests pass a capture stream. */
   destination?: DestinationStream;
+  /** File descriptor when no destination is given: 1 (stdout, the default) or 2 (stderr). */
+  fd?: 1 | 2;
 }
 
 /** Field names that hold secrets wherever they appear at the top level or one level down. */
@@ -72,10 +74,10 @@ export function createLogger(config: LoggerConfig): Logger {
       translateTime: 'SYS:HH:MM:ss.l',
       ignore: 'pid,hostname',
       sync: true,
-      ...(config.destination ? { destination: config.destination } : {}),
+      destination: config.destination ?? config.fd ?? 1,
     });
     return pino(options, stream);
   }
   // Synchronous stdout: shutdown ends in process.exit, and an async buffer would lose the last lines, which are the ones that explain the exit.
-  return pino(options, config.destination ?? pino.destination({ dest: 1, sync: true }));
+  return pino(options, config.destination ?? pino.destination({ dest: config.fd ?? 1, sync: true }));
 }

@@ -52,9 +52,10 @@ export async function openJsonFile<S extends z.ZodType>(file: string, schema: S,
 
 /**
  * Coalesces writes: lowdb re-serialises the whole file on every write(), so callers mark the
- * store dirty after each change and one write lands per batch window.
+ * store dirty after each change and one write lands per batch window. A failed write (disk full)
+ * leaves the store dirty: the next batch retries it, and flush() throws rather than report success.
  */
-export function createWriteBatcher(write: () => Promise<void>, delayMs = 50) {
+export function createWriteBatcher(write: () => Promise<void>, delayMs = 50, onError: (err: unknown) => void = () => {}) {
   let timer: NodeJS.Timeout | null = null;
   let pending: Promise<void> | null = null;
   let dirty = false;
@@ -67,24 +68,31 @@ export function createWriteBatcher(write: () => Promise<void>, delayMs = 50) {
     pending = write();
     try {
       await pending;
+    } catch (err) {
+      dirty = true;
+      throw err;
     } finally {
       pending = null;
+    }
+  };
+  const schedule = (after = delayMs) => {
+    if (!timer && after >= 0) {
+      // After a failure, retry every second rather than every batch window: the disk is not going to free itself in 50 ms.
+      timer = setTimeout(() => void run().catch((err: unknown) => (onError(err), schedule(Math.max(after, 1000)))), after);
+      timer.unref();
     }
   };
 
   return {
     markDirty(): void {
       dirty = true;
-      if (!timer && delayMs >= 0) {
-        timer = setTimeout(() => void run().catch(() => {}), delayMs);
-        timer.unref();
-      }
+      schedule();
     },
-    /** Resolves once every change marked so far is on disk. */
+    /** Resolves once every change marked so far is on disk; rejects if it could not be written. */
     async flush(): Promise<void> {
       if (timer) clearTimeout(timer);
       timer = null;
-      if (pending) await pending;
+      if (pending) await pending.catch(() => {});
       if (dirty) await run();
     },
   };

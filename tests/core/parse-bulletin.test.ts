@@ -53,7 +53,7 @@ describe('parseBulletin on the seed bulletin', () => {
     expect(e.agency).toBe(agency);
     expect(e.date).toBe(date);
     expect(e.title).toBe(title);
-    expect(e.id).toBe(entryId(date, title));
+    expect(e.id).toBe(entryId(date, agency, title));
   });
 
   it('keeps a body line that starts with a date inside its measure', () => {
@@ -155,6 +155,20 @@ describe('format variants', () => {
   it('treats a long sentence after the title as body, not as another measure', () => {
     const e = one(base('3月27日\n标题一\n这是一段很长的正文，没有句号结尾但是超过了标题的长度限制' + '很长'.repeat(70) + '\n来源：上海市公安局'));
     expect(e.body).toHaveLength(1);
+  });
+
+  it('keeps a joint notice listed under two agencies as one measure per agency', () => {
+    const r = parse(base('3月16日\n三部门联合发文\n来源：上海市民政局\n3月16日\n三部门联合发文\n来源：上海市司法局'));
+    expect(r.entries.map((e) => e.agency)).toEqual([MZ, SF]);
+    expect(new Set(r.entries.map((e) => e.id)).size).toBe(2);
+    expect(r.warnings).toEqual([]);
+  });
+
+  it('warns when the same measure appears twice under one agency, keeping one', () => {
+    const r = parse(base('3月16日\n同一条\n来源：上海市民政局\n3月16日\n同一条\n正文。\n来源：上海市民政局'));
+    expect(r.entries).toHaveLength(1);
+    expect(r.entries[0]!.body).toEqual(['正文。']);
+    expect(r.warnings[0]!.message).toMatch(/appears twice/);
   });
 
   it('gives the same id to the same measure in a later bulletin', () => {

@@ -71,18 +71,18 @@ describe('search index on the seed bulletin', () => {
   });
 
   it.each([
-    ['外企', ['20200228-9d44513bf4']],
-    ['云选会', ['20200316-48cec61678']],
-    ['康复辅具', ['20200306-101aba0483']],
-    ['行政复议', ['20200313-27d6aa0065']],
-    ['6000余家', ['20200316-48cec61678']],
+    ['外企', ['20200228-ca1d1f5475']],
+    ['云选会', ['20200316-d85573f675']],
+    ['康复辅具', ['20200306-7aade8fa0d']],
+    ['行政复议', ['20200313-f8a78dd0c2']],
+    ['6000余家', ['20200316-d85573f675']],
     ['ＴＥＬＥＧＲＡＭ', []],
   ])('%s → %j', (q, expected) => {
     expect(ids(q)).toEqual(expected);
   });
 
   it('不见面 ranks the measure titled with it above the one mentioning it in the body', () => {
-    expect(ids('不见面')).toEqual(['20200204-e38b2723f7', '20200316-48cec61678']);
+    expect(ids('不见面')).toEqual(['20200204-e474e557ca', '20200316-d85573f675']);
   });
 
   it('requires every keyword', () => {
@@ -107,10 +107,10 @@ describe('search index on the seed bulletin', () => {
 
   it('breaks score ties by newer date first', () => {
     const hits = seedIndex.search(['公共法律服务'], all).hits;
-    expect(hits.map((h) => h.id)).toEqual(['20200319-538149572d']);
+    expect(hits.map((h) => h.id)).toEqual(['20200319-46a77b5884']);
     // Three titles start with 印发 (two on the same day: then the later-ingested one, higher seq, first); one body mentions it.
     const tied = seedIndex.search(['印发'], all).hits;
-    expect(tied.map((h) => h.id)).toEqual(['20200323-0263f5800a', '20200212-71e3a65e79', '20200212-bf496784c6', '20200316-8ad5e41f11']);
+    expect(tied.map((h) => h.id)).toEqual(['20200323-e0ee945cfd', '20200212-cd1aaff9b0', '20200212-3aea7eae8b', '20200316-a30e5958ce']);
     expect(new Set(tied.slice(0, 3).map((h) => h.score)).size).toBe(1);
     expect(tied[3]!.score).toBeLessThan(tied[2]!.score);
   });
