@@ -79,10 +79,10 @@ export function tokenizeQuery(keywords: readonly string[]): string[] {
 
 export const searchableText = (e: StoredEntry): string => [e.title, ...e.body, ...e.bullets, e.agency].map(normalizeForSearch).join('\n');
 
-export function ourEngine(entries: readonly StoredEntry[]): Engine {
-  const index = createSearchIndex(entries);
+export function ourEngine(entries: readonly StoredEntry[], opts: { cache?: boolean } = {}): Engine {
+  const index = createSearchIndex(entries, opts.cache === false ? { cacheBytes: 0 } : {});
   return {
-    name: 'ours',
+    name: opts.cache === false ? 'ours, no cache' : 'ours',
     search(keywords, limit) {
       const r = index.search(keywords, { limit });
       return { total: r.total, ids: r.hits.map((h) => h.id) };
