@@ -102,8 +102,7 @@ export function benchSearch(size: number, reps: number, engineNames: string[], l
       engines.push(e);
       buildMs[e.name] = ms;
     }
-    buildMs[name] = ms;
-    log(`  ${size}: built ${name} in ${fmt(buildMs[name]!)} ms`);
+    log(`  ${size}: built ${name} in ${fmt(ms)} ms`);
   }
   const queries = QUERIES.map(keywordsOf);
   const scan = scanEngine(entries);
@@ -337,7 +336,7 @@ export async function main(opts: BenchOptions = {}): Promise<BenchReport> {
   };
   if (only.has('search')) {
     for (const size of sizes) {
-      const reps = opts.reps ?? (quick ? 10 : size >= 100_000 ? 30 : size >= 10_000 ? 100 : 300);
+      const reps = opts.reps ?? (quick ? 10 : size >= 100_000 ? 15 : size >= 10_000 ? 60 : 200);
       log(`search ${size} × ${reps} rounds`);
       report.search.push(benchSearch(size, reps, engines, log));
     }

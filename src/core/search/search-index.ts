@@ -1,5 +1,5 @@
 import type { StoredEntry } from '../model.ts';
-import { normalizeForSearch } from './normalize.ts';
+import { normalizeAndJoin, normalizeForSearch } from './normalize.ts';
 
 export type IndexableEntry = Pick<StoredEntry, 'id' | 'agency' | 'date' | 'title' | 'body' | 'bullets' | 'seq'>;
 
@@ -413,12 +413,10 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
   };
 
   const addDocument = (entry: IndexableEntry): number => {
-    const title = normalizeForSearch(entry.title);
     // Newlines keep fields apart, so a keyword never matches across the end of one field and the start of the next.
-    let text = title;
-    for (const p of entry.body) text += '\n' + normalizeForSearch(p);
-    for (const p of entry.bullets) text += '\n' + normalizeForSearch(p);
-    text += '\n' + normalizeForSearch(entry.agency);
+    const text = normalizeAndJoin([entry.title, ...entry.body, ...entry.bullets, entry.agency]);
+    // The title is the first field: its normalised length ends at the first newline, unless the title has its own.
+    const titleLen = entry.title.includes('\n') ? normalizeForSearch(entry.title).length : text.indexOf('\n');
     const d = docCount++;
     if (alive.length <= d) {
       const grown = new Uint8Array(Math.max(16, alive.length * 2));
@@ -427,7 +425,7 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     }
     ids[d] = entry.id;
     texts[d] = text;
-    titleLens[d] = title.length;
+    titleLens[d] = titleLen;
     let agency = agencyIds.get(entry.agency);
     if (agency === undefined) agencyIds.set(entry.agency, (agency = agencyIds.size));
     agencyOf[d] = agency;

@@ -90,3 +90,25 @@ describe('search ranking equals a brute-force ranking', () => {
     expect(index.search(['复工'], { limit: 3 })).toEqual({ total: reference(entries, ['复工']).length, hits: reference(entries, ['复工']).slice(0, 3) });
   });
 });
+
+describe('normalizeAndJoin', () => {
+  it('equals normalizing each part and joining with newlines, fast path or not', async () => {
+    const { normalizeAndJoin, normalizeForSearch } = await import('../../../src/core/search/normalize.ts');
+    const samples = [
+      ['复工复产，（上海）“云选会”：１０万余个岗位！', 'ＴＥＬＥＧＲＡＭ Bot', '《通知》【重要】…'],
+      ['café', 'e\u0301', '\uFB01', '\u2460', '复\u200B工'],
+      ['', '', ''],
+      ['\uD83C\uDF89 emoji', 'lone \uD800 surrogate'],
+      ['Ⅻ', 'ｶﾀｶﾅ', '㍻', '\u3000全角空格'],
+    ];
+    for (const parts of samples) expect(normalizeAndJoin(parts)).toBe(parts.map(normalizeForSearch).join('\n'));
+    // Every BMP unit, one at a time and next to CJK text.
+    for (let c = 0; c < 0x10000; c += 1) {
+      const ch = String.fromCharCode(c);
+      const parts = ['复工' + ch + 'a', ch];
+      const got = normalizeAndJoin(parts);
+      const want = parts.map(normalizeForSearch).join('\n');
+      if (got !== want) expect({ c: c.toString(16), got }).toEqual({ c: c.toString(16), got: want });
+    }
+  });
+});
