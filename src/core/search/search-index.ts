@@ -647,9 +647,10 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       for (let si = 1; si < sources.length && n > 0; si++) n = intersect(n, sources[si]!);
     }
 
-    // Tombstones and other agencies go before the costlier text checks.
+    // Tombstones and other agencies go before the costlier text checks (a pass only when there are any).
     let kept = 0;
-    for (let i = 0; i < n; i++) {
+    if (agency === -1 && live === docCount) kept = n;
+    else for (let i = 0; i < n; i++) {
       const d = cands[i]!;
       if (alive[d] && (agency === -1 || agencyOf[d] === agency)) {
         cands[kept] = d;
@@ -700,21 +701,25 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     return { total: n, hits: topHits(n, offset, limit) };
   };
 
-  /** The k-th largest of the first n scores, or -1 when there are fewer than k. */
-  let histogram = new Int32Array(256);
-  const kthLargest = (n: number, k: number): number => {
-    if (k <= 0 || n < k) return -1;
-    let max = 0;
-    for (let i = 0; i < n; i++) if (scores[i]! > max) max = scores[i]!;
-    if (histogram.length <= max) histogram = new Int32Array(max + 1);
-    histogram.fill(0, 0, max + 1);
+  /** Scores are small (at most 15 per keyword, 8 keywords): a histogram ranks them in one pass. */
+  const histogram = new Int32Array(256);
+  const fillHistogram = (n: number): void => {
+    histogram.fill(0);
     for (let i = 0; i < n; i++) histogram[scores[i]!]!++;
+  };
+  /** The k-th largest score in the histogram, or -1 when it counts fewer than k. */
+  const kthFromHistogram = (k: number): number => {
     let seen = 0;
-    for (let s = max; s >= 0; s--) {
+    for (let s = 255; s >= 0; s--) {
       seen += histogram[s]!;
       if (seen >= k) return s;
     }
     return -1;
+  };
+  const kthLargest = (n: number, k: number): number => {
+    if (k <= 0 || n < k) return -1;
+    fillHistogram(n);
+    return kthFromHistogram(k);
   };
 
   /** Better-first order: score, then newer date, then higher seq, then id for a stable order. */
@@ -733,15 +738,31 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
   const topHits = (n: number, offset: number, limit: number): SearchHit[] => {
     const k = Math.min(n, offset + limit);
     if (k <= offset) return [];
-    const threshold = kthLargest(n, k);
-    let above = 0;
-    if (threshold !== -1) for (let i = 0; i < n; i++) if (scores[i]! > threshold) above++;
-    let tiesWanted = k - above;
+    fillHistogram(n);
+    const threshold = n < k ? -1 : kthFromHistogram(k);
+    let aboveLeft = 0;
+    for (let s = threshold + 1; s < 256; s++) aboveLeft += histogram[s]!;
+    let tiesWanted = k - aboveLeft;
     const picked: number[] = [];
     for (let i = 0; i < n; i++) {
+      if (aboveLeft === 0 && tiesWanted <= 0) {
+        // Everything else ranks below, except that delta documents (numbered last, not in rank order) may tie.
+        if (deltaDocs === 0) break;
+        let lo = i;
+        let hi = n;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (cands[mid]! < baseDocCount) lo = mid + 1;
+          else hi = mid;
+        }
+        for (let j = lo; j < n; j++) if (scores[j] === threshold) picked.push(j);
+        break;
+      }
       const s = scores[i]!;
-      if (s > threshold) picked.push(i);
-      else if (s === threshold) {
+      if (s > threshold) {
+        picked.push(i);
+        aboveLeft--;
+      } else if (s === threshold) {
         // Delta documents are not in rank order: keep them all, the sort below places them.
         if (cands[i]! >= baseDocCount) picked.push(i);
         else if (tiesWanted > 0) {
