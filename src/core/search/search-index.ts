@@ -1,5 +1,5 @@
 import type { StoredEntry } from '../model.ts';
-import { normalizeForSearch } from './normalize.ts';
+import { normalizeAndJoin, normalizeForSearch } from './normalize.ts';
 
 export type IndexableEntry = Pick<StoredEntry, 'id' | 'agency' | 'date' | 'title' | 'body' | 'bullets' | 'seq'>;
 
@@ -149,29 +149,53 @@ function gallopPacked(arr: readonly number[], lo: number, target: number): numbe
   return lo;
 }
 
-interface KeywordPlan {
-  text: string;
-  /** Gram whose posting list is exactly this keyword's matches (1–2 unit keywords), else -1. */
-  exact: number;
+export interface SearchIndexOptions {
+  /**
+   * Memory for remembered matches of long keywords (3+ characters, which need their text checked):
+   * a popular keyword such as 复工复产 is then checked once per index change, not once per search.
+   * 0 turns the cache off. Default 32 MB.
+   */
+  cacheBytes?: number;
+  /** Candidates from which a long keyword's matches are worth caching (default 512; tests lower it). */
+  cacheMinCandidates?: number;
 }
 
-/**
- * The k-th largest of the first n scores (small non-negative integers), or -1 when there are fewer:
- * anything whose best possible score is below it cannot reach the first k.
- */
-function kthLargest(scores: Int32Array, n: number, k: number): number {
-  if (k <= 0 || n < k) return -1;
-  let max = 0;
-  for (let i = 0; i < n; i++) if (scores[i]! > max) max = scores[i]!;
-  const histogram = new Int32Array(max + 1);
-  for (let i = 0; i < n; i++) histogram[scores[i]!]!++;
-  let seen = 0;
-  for (let s = max; s >= 0; s--) {
-    seen += histogram[s]!;
-    if (seen >= k) return s;
-  }
-  return -1;
+/** Score of one keyword for a posting weight: a title hit outranks any number of body-only occurrences. */
+const SCORE = new Uint8Array(256);
+for (let w = 0; w < 256; w++) SCORE[w] = (w & W_TITLE ? TITLE_WEIGHT : 0) + Math.min(w & W_COUNT, OCCURRENCE_CAP);
+
+/** Below this many candidates checking the text directly is cheap; above it a long keyword's matches are cached. */
+const CACHE_MIN_CANDIDATES = 512;
+const CACHE_MAX_KEYWORDS = 256;
+
+/** A sorted list of documents with one weight byte each: base part [lo, hi) of docs/w, then packed delta postings. */
+interface Source {
+  docs: Int32Array;
+  w: Uint8Array;
+  lo: number;
+  hi: number;
+  /** doc * 256 + weight, ascending, all docs above the base ones; null when none. */
+  extra: number[] | null;
+  length: number;
+  /** Whether its weights count towards the score (false for bigrams that only narrow a long keyword). */
+  scored: boolean;
 }
+
+interface KeywordPlan {
+  text: string;
+  /** Where its matches are known without checking text: its own gram (1–2 units) or the cache. */
+  exact: Source | null;
+  /** Grams every match must contain, when not exact. */
+  filters: number[];
+}
+
+interface CachedMatches {
+  docs: Int32Array;
+  w: Uint8Array;
+}
+
+const EMPTY_I32 = new Int32Array(0);
+const EMPTY_U8 = new Uint8Array(0);
 
 function dateNumber(date: string): number {
   const n = Number(date.replace(/-/g, ''));
@@ -182,8 +206,13 @@ function toCount(value: number | undefined, fallback: number): number {
   return value === undefined || !Number.isFinite(value) || value < 0 ? fallback : Math.floor(value);
 }
 
-export function createSearchIndex(entries: Iterable<IndexableEntry> = []): SearchIndex {
-  // Documents, by internal number. Removed or replaced documents stay as tombstones until a rebuild.
+export function createSearchIndex(entries: Iterable<IndexableEntry> = [], options: SearchIndexOptions = {}): SearchIndex {
+  const cacheBudget = options.cacheBytes ?? 32 * 2 ** 20;
+  const cacheMin = options.cacheMinCandidates ?? CACHE_MIN_CANDIDATES;
+
+  // Documents, by internal number. A rebuild numbers the live ones best-first (newer date, then higher
+  // seq, then id), so among equal scores the lower number ranks first. Documents added since keep
+  // numbers above the base ones. Removed or replaced documents stay as tombstones until a rebuild.
   let ids: string[] = [];
   let texts: string[] = [];
   let titleLens: number[] = [];
@@ -207,13 +236,37 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = []): Searc
   let baseOff = new Int32Array(1);
   let baseDocs = new Int32Array(0);
   let baseW = new Uint8Array(0);
-  // Postings of documents added since the last build: doc * 256 + weight, ascending.
+  // Postings of documents indexed one by one since the last build: doc * 256 + weight, ascending.
   let delta = new Map<number, number[]>();
-  let deltaPostings = 0;
+  let deltaDocs = 0;
+  // Documents added but not indexed yet: a burst of upserts (loading a store) is indexed in one build.
+  let pending: number[] = [];
+  let flushScheduled = false;
+
+  // Remembered matches of long keywords, valid until the next change; Map order doubles as LRU order.
+  const cache = new Map<string, CachedMatches>();
+  let cacheBytes = 0;
+  const clearCache = (): void => {
+    cache.clear();
+    cacheBytes = 0;
+  };
 
   // Scratch for one document's gram occurrences, reused so indexing allocates nothing per document.
   let scratchGrams = new Int32Array(1024);
   let scratchTitle = new Uint8Array(1024);
+  // Scratch for queries: candidates and their scores, grown to the document count and reused.
+  let cands = new Int32Array(0);
+  let scores = new Int32Array(0);
+  let cands2 = new Int32Array(0);
+  let w2 = new Uint8Array(0);
+  const ensureScratch = (): void => {
+    if (cands.length >= docCount) return;
+    const n = Math.max(1024, docCount + (docCount >> 2));
+    cands = new Int32Array(n);
+    scores = new Int32Array(n);
+    cands2 = new Int32Array(n);
+    w2 = new Uint8Array(n);
+  };
 
   /** Fills the scratch with doc's indexed gram occurrences (and whether each lies in the title); returns their count. */
   const collectGrams = (doc: number): number => {
@@ -249,23 +302,23 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = []): Searc
 
   const addWeight = (w: number, inTitle: number): number => (((w & W_COUNT) < W_COUNT ? w + 1 : w) | inTitle);
 
-  /** Rebuilds every posting list from the live documents, renumbering them densely. */
+  /** Rebuilds every posting list from the live documents, renumbering them best-first. */
   const rebuild = (): void => {
-    if (docCount !== live) {
-      const keep: number[] = [];
-      for (let d = 0; d < docCount; d++) if (alive[d]) keep.push(d);
-      ids = keep.map((d) => ids[d]!);
-      texts = keep.map((d) => texts[d]!);
-      titleLens = keep.map((d) => titleLens[d]!);
-      agencyOf = keep.map((d) => agencyOf[d]!);
-      dates = keep.map((d) => dates[d]!);
-      seqs = keep.map((d) => seqs[d]!);
-      docCount = keep.length;
-      alive = new Uint8Array(Math.max(16, docCount * 2));
-      alive.fill(1, 0, docCount);
-      docById.clear();
-      ids.forEach((id, d) => docById.set(id, d));
-    }
+    const keep: number[] = [];
+    for (let d = 0; d < docCount; d++) if (alive[d]) keep.push(d);
+    keep.sort((a, b) => dates[b]! - dates[a]! || seqs[b]! - seqs[a]! || (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
+    ids = keep.map((d) => ids[d]!);
+    texts = keep.map((d) => texts[d]!);
+    titleLens = keep.map((d) => titleLens[d]!);
+    agencyOf = keep.map((d) => agencyOf[d]!);
+    dates = keep.map((d) => dates[d]!);
+    seqs = keep.map((d) => seqs[d]!);
+    docCount = keep.length;
+    live = docCount;
+    alive = new Uint8Array(Math.max(16, docCount + (docCount >> 1)));
+    alive.fill(1, 0, docCount);
+    docById.clear();
+    for (let d = 0; d < docCount; d++) docById.set(ids[d]!, d);
     unigrams = new Int32Array(65536).fill(-1);
     bigrams = new BigramTable();
     gramCount = 0;
@@ -320,13 +373,50 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = []): Searc
     baseDocs = docsOut;
     baseW = wOut;
     delta = new Map();
-    deltaPostings = 0;
+    deltaDocs = 0;
+    pending = [];
+    clearCache();
+  };
+
+  const indexIncrementally = (d: number): void => {
+    const weights = new Map<number, number>();
+    const k = collectGrams(d);
+    for (let i = 0; i < k; i++) {
+      const g = scratchGrams[i]!;
+      const w = weights.get(g);
+      weights.set(g, w === undefined ? 1 | scratchTitle[i]! : addWeight(w, scratchTitle[i]!));
+    }
+    for (const [g, w] of weights) {
+      let list = delta.get(g);
+      if (!list) delta.set(g, (list = []));
+      list.push(d * 256 + w);
+    }
+    deltaDocs++;
+  };
+
+  /**
+   * Indexes pending documents. Many at once (loading, a large import) or many tombstones: one bulk
+   * build, best-first numbering. A few (a bulletin's new measures): appended to the delta lists.
+   */
+  const flush = (): void => {
+    flushScheduled = false;
+    const dead = docCount - live;
+    const unindexed = pending.length + deltaDocs;
+    if (unindexed > Math.max(1_000, baseDocCount >> 2) || dead > Math.max(1_000, live >> 1)) {
+      rebuild();
+      return;
+    }
+    if (pending.length === 0) return;
+    for (const d of pending) if (alive[d]) indexIncrementally(d);
+    pending = [];
+    clearCache();
   };
 
   const addDocument = (entry: IndexableEntry): number => {
-    const title = normalizeForSearch(entry.title);
     // Newlines keep fields apart, so a keyword never matches across the end of one field and the start of the next.
-    const text = [title, ...entry.body.map(normalizeForSearch), ...entry.bullets.map(normalizeForSearch), normalizeForSearch(entry.agency)].join('\n');
+    const text = normalizeAndJoin([entry.title, ...entry.body, ...entry.bullets, entry.agency]);
+    // The title is the first field: its normalised length ends at the first newline, unless the title has its own.
+    const titleLen = entry.title.includes('\n') ? normalizeForSearch(entry.title).length : text.indexOf('\n');
     const d = docCount++;
     if (alive.length <= d) {
       const grown = new Uint8Array(Math.max(16, alive.length * 2));
@@ -335,7 +425,7 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = []): Searc
     }
     ids[d] = entry.id;
     texts[d] = text;
-    titleLens[d] = title.length;
+    titleLens[d] = titleLen;
     let agency = agencyIds.get(entry.agency);
     if (agency === undefined) agencyIds.set(entry.agency, (agency = agencyIds.size));
     agencyOf[d] = agency;
@@ -356,166 +446,226 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = []): Searc
     return true;
   };
 
-  const indexIncrementally = (d: number): void => {
-    const weights = new Map<number, number>();
-    const k = collectGrams(d);
-    for (let i = 0; i < k; i++) {
-      const g = scratchGrams[i]!;
-      const w = weights.get(g);
-      weights.set(g, w === undefined ? 1 | scratchTitle[i]! : addWeight(w, scratchTitle[i]!));
-    }
-    for (const [g, w] of weights) {
-      let list = delta.get(g);
-      if (!list) delta.set(g, (list = []));
-      list.push(d * 256 + w);
-    }
-    deltaPostings += weights.size;
-  };
-
-  // A rebuild costs about as much as everything indexed so far, so it waits until the delta (or the
-  // tombstones) are as large as the base: one-by-one upserts then cost amortised O(1) rebuilds each.
-  const maybeRebuild = (): void => {
-    const dead = docCount - live;
-    if (deltaPostings > Math.max(100_000, baseDocs.length) || dead > Math.max(1_000, live)) rebuild();
-  };
-
   for (const entry of entries) {
     removeDocument(entry.id);
     addDocument(entry);
   }
   rebuild();
 
-  const postingLength = (g: number): number =>
-    (g < baseGramCount ? baseOff[g + 1]! - baseOff[g]! : 0) + (delta.get(g)?.length ?? 0);
-
-  /** The documents of gram g, ascending. */
-  const postingDocs = (g: number): Int32Array => {
-    const extra = delta.get(g) ?? [];
+  const sourceOf = (g: number, scored: boolean): Source => {
     const lo = g < baseGramCount ? baseOff[g]! : 0;
     const hi = g < baseGramCount ? baseOff[g + 1]! : 0;
-    const out = new Int32Array(hi - lo + extra.length);
-    out.set(baseDocs.subarray(lo, hi));
-    for (let i = 0; i < extra.length; i++) out[hi - lo + i] = Math.floor(extra[i]! / 256);
-    return out;
+    const extra = delta.get(g) ?? null;
+    return { docs: baseDocs, w: baseW, lo, hi, extra, length: hi - lo + (extra?.length ?? 0), scored };
+  };
+  const cachedSource = (c: CachedMatches): Source => ({ docs: c.docs, w: c.w, lo: 0, hi: c.docs.length, extra: null, length: c.docs.length, scored: true });
+
+  /** Copies the source into out/outW (weights) and returns its length. */
+  const materialize = (s: Source, out: Int32Array, outW: Uint8Array | null): number => {
+    const n = s.hi - s.lo;
+    out.set(s.docs.subarray(s.lo, s.hi));
+    if (outW) outW.set(s.w.subarray(s.lo, s.hi));
+    let k = n;
+    if (s.extra) {
+      for (const p of s.extra) {
+        out[k] = Math.floor(p / 256);
+        if (outW) outW[k] = p % 256;
+        k++;
+      }
+    }
+    return k;
   };
 
-  /** Keeps the candidates that are also in gram g's list. */
-  const intersect = (cands: Int32Array, n: number, g: number): number => {
-    const extra = delta.get(g);
-    let lo = g < baseGramCount ? baseOff[g]! : 0;
-    const hi = g < baseGramCount ? baseOff[g + 1]! : 0;
+  /** Keeps the first n candidates that are in the source, adding its score when scored. */
+  const intersect = (n: number, s: Source): number => {
+    const { docs, w, hi, extra, scored } = s;
+    let lo = s.lo;
     let j = 0;
     let out = 0;
+    const firstDelta = s.extra ? baseDocCount : 0x7fffffff;
     for (let i = 0; i < n; i++) {
       const d = cands[i]!;
-      if (d < baseDocCount) {
-        lo = gallop(baseDocs, lo, hi, d);
-        if (lo < hi && baseDocs[lo] === d) cands[out++] = d;
+      if (d < firstDelta || docs !== baseDocs) {
+        if (lo < hi && docs[lo]! < d) lo = gallop(docs, lo + 1, hi, d);
+        if (lo < hi && docs[lo] === d) {
+          cands[out] = d;
+          scores[out++] = scored ? scores[i]! + SCORE[w[lo]!]! : scores[i]!;
+        }
       } else if (extra) {
         j = gallopPacked(extra, j, d * 256);
-        if (j < extra.length && extra[j]! < (d + 1) * 256) cands[out++] = d;
+        if (j < extra.length && extra[j]! < (d + 1) * 256) {
+          cands[out] = d;
+          scores[out++] = scored ? scores[i]! + SCORE[extra[j]! % 256]! : scores[i]!;
+        }
       }
+      if (lo >= hi && (!extra || j >= extra.length)) break;
     }
     return out;
   };
 
-  /** Weights of gram g for the given ascending documents (all of which are in its list). */
-  const weightsFor = (cands: Int32Array, n: number, g: number): Uint8Array => {
-    const out = new Uint8Array(n);
-    const extra = delta.get(g);
-    let lo = g < baseGramCount ? baseOff[g]! : 0;
-    const hi = g < baseGramCount ? baseOff[g + 1]! : 0;
-    let j = 0;
-    for (let i = 0; i < n; i++) {
-      const d = cands[i]!;
-      if (d < baseDocCount) {
-        lo = gallop(baseDocs, lo, hi, d);
-        out[i] = baseW[lo]!;
-      } else if (extra) {
-        j = gallopPacked(extra, j, d * 256);
-        out[i] = extra[j]! % 256;
-      }
-    }
-    return out;
+  /** Weight of keyword k in document d (title flag, occurrences up to the cap), or -1 when it does not occur. */
+  const weightIn = (d: number, k: string): number => {
+    const t = texts[d]!;
+    let at = t.indexOf(k);
+    if (at === -1) return -1;
+    const w = at + k.length <= titleLens[d]! ? W_TITLE : 0;
+    let count = 1;
+    while (count < OCCURRENCE_CAP && (at = t.indexOf(k, at + 1)) !== -1) count++;
+    return w | count;
   };
 
-  /** Plans the keywords; null when some indexed gram of a keyword occurs nowhere, so nothing can match. */
-  const plan = (keywords: readonly string[]): { plans: KeywordPlan[]; grams: number[] } | null => {
+  /** Every live document containing long keyword k, with its weights: the gram filters narrow, the text decides. */
+  const matchesOf = (p: KeywordPlan): CachedMatches => {
+    const hit = cache.get(p.text);
+    if (hit) {
+      cache.delete(p.text);
+      cache.set(p.text, hit);
+      return hit;
+    }
+    const sources = p.filters.map((g) => sourceOf(g, false)).sort((a, b) => a.length - b.length);
+    // Uses cands2/w2 as its own scratch: the caller's candidates stay in cands.
+    let n = 0;
+    if (sources.length === 0) {
+      for (let d = 0; d < docCount; d++) cands2[n++] = d;
+    } else {
+      n = materialize(sources[0]!, cands2, null);
+      for (let si = 1; si < sources.length && n > 0; si++) {
+        const s = sources[si]!;
+        let lo = s.lo;
+        let j = 0;
+        let out = 0;
+        for (let i = 0; i < n; i++) {
+          const d = cands2[i]!;
+          if (d < baseDocCount) {
+            if (lo < s.hi && s.docs[lo]! < d) lo = gallop(s.docs, lo + 1, s.hi, d);
+            if (lo < s.hi && s.docs[lo] === d) cands2[out++] = d;
+          } else if (s.extra) {
+            j = gallopPacked(s.extra, j, d * 256);
+            if (j < s.extra.length && s.extra[j]! < (d + 1) * 256) cands2[out++] = d;
+          }
+        }
+        n = out;
+      }
+    }
+    let out = 0;
+    for (let i = 0; i < n; i++) {
+      const d = cands2[i]!;
+      if (!alive[d]) continue;
+      const w = weightIn(d, p.text);
+      if (w === -1) continue;
+      cands2[out] = d;
+      w2[out++] = w;
+    }
+    const found: CachedMatches = { docs: cands2.slice(0, out), w: w2.slice(0, out) };
+    const bytes = out * 5 + 64;
+    if (bytes <= cacheBudget / 4) {
+      cache.set(p.text, found);
+      cacheBytes += bytes;
+      for (const [key, old] of cache) {
+        if (cacheBytes <= cacheBudget && cache.size <= CACHE_MAX_KEYWORDS) break;
+        cache.delete(key);
+        cacheBytes -= old.docs.length * 5 + 64;
+      }
+    }
+    return found;
+  };
+
+  /** Plans the keywords; null when some gram of a keyword occurs nowhere, so nothing can match. */
+  const plan = (keywords: readonly string[]): KeywordPlan[] | null => {
     const plans: KeywordPlan[] = [];
-    const grams = new Set<number>();
     for (const raw of keywords) {
       const text = normalizeForSearch(raw);
       if (text === '' || plans.some((p) => p.text === text)) continue;
-      let exact = -1;
-      if (text.length === 1) {
-        const c = text.charCodeAt(0);
-        if (!isSkipped(c)) {
-          exact = unigrams[c]!;
-          if (exact === -1) return null;
-          grams.add(exact);
-        }
+      let exact: Source | null = null;
+      const filters: number[] = [];
+      if (text.length <= 2 && !isSkipped(text.charCodeAt(0)) && (text.length === 1 || !isSkipped(text.charCodeAt(1)))) {
+        const g = text.length === 1 ? unigrams[text.charCodeAt(0)]! : bigrams.get(bigramKey(text.charCodeAt(0), text.charCodeAt(1)));
+        if (g === -1) return null;
+        exact = sourceOf(g, true);
       } else {
-        for (let i = 0; i + 1 < text.length; i++) {
-          const a = text.charCodeAt(i);
-          const b = text.charCodeAt(i + 1);
-          if (isSkipped(a) || isSkipped(b)) continue;
-          const g = bigrams.get(bigramKey(a, b));
-          if (g === -1) return null;
-          grams.add(g);
-          if (text.length === 2) exact = g;
+        const cached = cache.get(text);
+        if (cached) {
+          exact = cachedSource(cached);
+        } else {
+          for (let i = 0; i + 1 < text.length; i++) {
+            const a = text.charCodeAt(i);
+            const b = text.charCodeAt(i + 1);
+            if (isSkipped(a) || isSkipped(b)) continue;
+            const g = bigrams.get(bigramKey(a, b));
+            if (g === -1) return null;
+            if (!filters.includes(g)) filters.push(g);
+          }
+          if (filters.length === 0) {
+            // No two indexed units side by side (e.g. "a b"): every indexed unit must still occur.
+            for (let i = 0; i < text.length; i++) {
+              const c = text.charCodeAt(i);
+              if (isSkipped(c)) continue;
+              const g = unigrams[c]!;
+              if (g === -1) return null;
+              if (!filters.includes(g)) filters.push(g);
+            }
+          }
         }
       }
-      plans.push({ text, exact });
+      plans.push({ text, exact, filters });
     }
-    return { plans, grams: [...grams] };
+    return plans;
   };
 
   const search = (keywords: readonly string[], opts: SearchOptions = {}): SearchResult => {
+    if (pending.length > 0) flush();
     const limit = toCount(opts.limit, DEFAULT_LIMIT);
     const offset = toCount(opts.offset, 0);
-    const empty: SearchResult = { total: 0, hits: [] };
     let agency = -1;
     if (opts.agency !== undefined) {
       const a = agencyIds.get(opts.agency);
-      if (a === undefined) return empty;
+      if (a === undefined) return { total: 0, hits: [] };
       agency = a;
     }
-    const planned = plan(keywords);
-    if (!planned) return empty;
-    const { plans, grams } = planned;
+    const plans = plan(keywords);
+    if (!plans) return { total: 0, hits: [] };
+    ensureScratch();
 
-    // Candidates: intersection of the gram lists, rarest first so the working set shrinks fastest.
-    let cands: Int32Array;
+    // Candidates: intersection of every known list, shortest first so the working set shrinks fastest.
+    const sources: Source[] = [];
+    for (const p of plans) {
+      if (p.exact) sources.push(p.exact);
+      else for (const g of p.filters) sources.push(sourceOf(g, false));
+    }
+    sources.sort((a, b) => a.length - b.length);
     let n: number;
-    if (grams.length === 0) {
-      cands = new Int32Array(docCount);
-      for (let d = 0; d < docCount; d++) cands[d] = d;
+    if (sources.length === 0) {
+      for (let d = 0; d < docCount; d++) {
+        cands[d] = d;
+        scores[d] = 0;
+      }
       n = docCount;
     } else {
-      grams.sort((a, b) => postingLength(a) - postingLength(b));
-      cands = postingDocs(grams[0]!);
-      n = cands.length;
-      for (let i = 1; i < grams.length && n > 0; i++) n = intersect(cands, n, grams[i]!);
+      const first = sources[0]!;
+      n = materialize(first, cands, w2);
+      for (let i = 0; i < n; i++) scores[i] = first.scored ? SCORE[w2[i]!]! : 0;
+      for (let si = 1; si < sources.length && n > 0; si++) n = intersect(n, sources[si]!);
     }
 
-    // Drop tombstones and other agencies before the costlier verification.
+    // Tombstones and other agencies go before the costlier text checks (a pass only when there are any).
     let kept = 0;
-    for (let i = 0; i < n; i++) {
+    if (agency === -1 && live === docCount) kept = n;
+    else for (let i = 0; i < n; i++) {
       const d = cands[i]!;
-      if (alive[d] && (agency === -1 || agencyOf[d] === agency)) cands[kept++] = d;
+      if (alive[d] && (agency === -1 || agencyOf[d] === agency)) {
+        cands[kept] = d;
+        scores[kept++] = scores[i]!;
+      }
     }
     n = kept;
 
-    const scores = new Int32Array(n);
+    // Long keywords: with many candidates, all their matches (remembered for the next search); with few, check the few.
+    const verify: string[] = [];
     for (const p of plans) {
-      if (p.exact === -1) continue;
-      const w = weightsFor(cands, n, p.exact);
-      for (let i = 0; i < n; i++) {
-        const wi = w[i]!;
-        scores[i]! += (wi & W_TITLE ? TITLE_WEIGHT : 0) + Math.min(wi & W_COUNT, OCCURRENCE_CAP);
-      }
+      if (p.exact || n === 0) continue;
+      if (cacheBudget > 0 && n >= cacheMin) n = intersect(n, cachedSource(matchesOf(p)));
+      else verify.push(p.text);
     }
-    const verify = plans.filter((p) => p.exact === -1).map((p) => p.text);
     if (verify.length > 0) {
       // First the match itself and a lower bound of the score (one occurrence each); counting the
       // further occurrences scans the rest of the text, so it is left to the few that can still rank.
@@ -535,9 +685,8 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = []): Searc
         scores[out++] = score;
       }
       n = out;
-
       const slack = verify.length * (OCCURRENCE_CAP - 1);
-      const threshold = kthLargest(scores, n, offset + limit);
+      const threshold = kthLargest(n, offset + limit);
       for (let i = 0; i < n; i++) {
         if (scores[i]! + slack < threshold) continue;
         const t = texts[cands[i]!]!;
@@ -549,9 +698,28 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = []): Searc
         scores[i]! += extra;
       }
     }
+    return { total: n, hits: topHits(n, offset, limit) };
+  };
 
-    const hits = topHits(cands, scores, n, offset, limit);
-    return { total: n, hits };
+  /** Scores are small (at most 15 per keyword, 8 keywords): a histogram ranks them in one pass. */
+  const histogram = new Int32Array(256);
+  const fillHistogram = (n: number): void => {
+    histogram.fill(0);
+    for (let i = 0; i < n; i++) histogram[scores[i]!]!++;
+  };
+  /** The k-th largest score in the histogram, or -1 when it counts fewer than k. */
+  const kthFromHistogram = (k: number): number => {
+    let seen = 0;
+    for (let s = 255; s >= 0; s--) {
+      seen += histogram[s]!;
+      if (seen >= k) return s;
+    }
+    return -1;
+  };
+  const kthLargest = (n: number, k: number): number => {
+    if (k <= 0 || n < k) return -1;
+    fillHistogram(n);
+    return kthFromHistogram(k);
   };
 
   /** Better-first order: score, then newer date, then higher seq, then id for a stable order. */
@@ -562,53 +730,72 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = []): Searc
     return ids[a]! < ids[b]!;
   };
 
-  /** The page [offset, offset + limit) of the ranking, with a bounded heap instead of sorting every match. */
-  const topHits = (docs: Int32Array, scores: Int32Array, n: number, offset: number, limit: number): SearchHit[] => {
+  /**
+   * The page [offset, offset + limit) of the ranking. Base documents are numbered best-first, so
+   * among equal scores the candidates (ascending) are already in rank order: a histogram finds the
+   * k-th best score, and only documents at or above it are collected and sorted.
+   */
+  const topHits = (n: number, offset: number, limit: number): SearchHit[] => {
     const k = Math.min(n, offset + limit);
     if (k <= offset) return [];
-    // Min-heap (worst on top) of match indices.
-    const heap: number[] = [];
-    const worse = (x: number, y: number): boolean => better(docs[y]!, scores[y]!, docs[x]!, scores[x]!);
-    const siftDown = (i: number): void => {
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < heap.length && worse(heap[l]!, heap[m]!)) m = l;
-        if (r < heap.length && worse(heap[r]!, heap[m]!)) m = r;
-        if (m === i) return;
-        [heap[i], heap[m]] = [heap[m]!, heap[i]!];
-        i = m;
-      }
-    };
+    fillHistogram(n);
+    const threshold = n < k ? -1 : kthFromHistogram(k);
+    let aboveLeft = 0;
+    for (let s = threshold + 1; s < 256; s++) aboveLeft += histogram[s]!;
+    let tiesWanted = k - aboveLeft;
+    const picked: number[] = [];
     for (let i = 0; i < n; i++) {
-      if (heap.length < k) {
-        heap.push(i);
-        let c = heap.length - 1;
-        while (c > 0) {
-          const parent = (c - 1) >> 1;
-          if (!worse(heap[c]!, heap[parent]!)) break;
-          [heap[c], heap[parent]] = [heap[parent]!, heap[c]!];
-          c = parent;
+      if (aboveLeft === 0 && tiesWanted <= 0) {
+        // Everything else ranks below, except that delta documents (numbered last, not in rank order) may tie.
+        if (deltaDocs === 0) break;
+        let lo = i;
+        let hi = n;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (cands[mid]! < baseDocCount) lo = mid + 1;
+          else hi = mid;
         }
-      } else if (worse(heap[0]!, i)) {
-        heap[0] = i;
-        siftDown(0);
+        for (let j = lo; j < n; j++) if (scores[j] === threshold) picked.push(j);
+        break;
+      }
+      const s = scores[i]!;
+      if (s > threshold) {
+        picked.push(i);
+        aboveLeft--;
+      } else if (s === threshold) {
+        // Delta documents are not in rank order: keep them all, the sort below places them.
+        if (cands[i]! >= baseDocCount) picked.push(i);
+        else if (tiesWanted > 0) {
+          picked.push(i);
+          tiesWanted--;
+        }
       }
     }
-    heap.sort((x, y) => (worse(x, y) ? 1 : worse(y, x) ? -1 : 0));
-    return heap.slice(offset).map((i) => ({ id: ids[docs[i]!]!, score: scores[i]! }));
+    picked.sort((x, y) => (better(cands[x]!, scores[x]!, cands[y]!, scores[y]!) ? -1 : better(cands[y]!, scores[y]!, cands[x]!, scores[x]!) ? 1 : 0));
+    return picked.slice(offset, k).map((i) => ({ id: ids[cands[i]!]!, score: scores[i]! }));
+  };
+
+  const scheduleFlush = (): void => {
+    if (flushScheduled) return;
+    flushScheduled = true;
+    // After the current synchronous batch of upserts (a store load, one bulletin), index them together.
+    queueMicrotask(() => {
+      if (flushScheduled) flush();
+    });
   };
 
   return {
     upsert(entry) {
-      removeDocument(entry.id);
-      indexIncrementally(addDocument(entry));
-      maybeRebuild();
+      if (removeDocument(entry.id)) clearCache();
+      pending.push(addDocument(entry));
+      scheduleFlush();
     },
     remove(id) {
       const removed = removeDocument(id);
-      if (removed) maybeRebuild();
+      if (removed) {
+        clearCache();
+        scheduleFlush();
+      }
       return removed;
     },
     has: (id) => docById.has(id),

@@ -1,0 +1,381 @@
+/**
+ * npm run bench [-- --quick] [-- --sizes=1000,10000] [-- --reps=N] [-- --only=search,throughput,store]
+ *
+ * Prints a markdown report and writes bench/results/latest.json. Timings are wall-clock on whatever
+ * machine runs it; quote medians and p99 over repetitions, and compare engines only within one run
+ * (the rounds interleave the engines, so machine noise hits them alike).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Low, Memory } from 'lowdb';
+import type { Update } from 'telegraf/types';
+import { createBot } from '../src/bot/create-bot.ts';
+import { createCatalog } from '../src/core/catalog.ts';
+import type { StoredEntry } from '../src/core/model.ts';
+import { parseQuery } from '../src/core/search/query.ts';
+import { createEntryStore } from '../src/store/entry-store.ts';
+import type { EntriesFile } from '../src/store/entry-store.ts';
+import { TEST_BOT } from '../tests/helpers/bot-harness.ts';
+import { shippedAgencies } from '../tests/helpers/seed.ts';
+import { makeCorpus } from './corpus.ts';
+import { flexSearchEngines, miniSearchEngine, ourEngine, scanEngine } from './engines.ts';
+import type { Engine } from './engines.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** The fixed query set: what users type, from common to rare, CJK and Latin/digit, one and several keywords. */
+export const QUERIES = ['复工', '外企', '不见面', '行政复议', '复工复产', '警方 复工', '疫情 防控 企业', '6000余家', 'telegram', '复'];
+
+export interface BenchOptions {
+  quick?: boolean;
+  sizes?: number[];
+  reps?: number;
+  /** Sections to run: search, throughput, store (store includes memory). */
+  only?: string[];
+  /** Engines besides ours in the search section. */
+  engines?: string[];
+  throughputSize?: number;
+  storeSize?: number;
+  log?: (line: string) => void;
+  write?: boolean;
+}
+
+export interface Stats {
+  n: number;
+  median: number;
+  p99: number;
+  max: number;
+}
+
+export function stats(samples: number[]): Stats {
+  const s = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] ?? NaN;
+  return { n: s.length, median: at(0.5), p99: at(0.99), max: s[s.length - 1] ?? NaN };
+}
+
+const keywordsOf = (q: string): string[] => {
+  const p = parseQuery(q);
+  if (!p.ok) throw new Error(`bench query ${q} refused: ${p.reason}`);
+  return p.keywords;
+};
+
+const fmt = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms >= 1 ? ms.toFixed(2) : ms.toFixed(3));
+
+// ---------------------------------------------------------------------------------------------
+// (1) Search latency, recall, build time
+// ---------------------------------------------------------------------------------------------
+
+export interface QueryResult {
+  query: string;
+  matches: number;
+  engines: Record<string, { latency: Stats; recall: number; precision: number; total: number }>;
+}
+
+export interface SizeResult {
+  size: number;
+  buildMs: Record<string, number>;
+  queries: QueryResult[];
+  pooled: Record<string, Stats>;
+}
+
+const ENGINE_MAKERS: Record<string, (entries: readonly StoredEntry[]) => Engine | Engine[]> = {
+  ours: ourEngine,
+  // Every search pays for checking long keywords' text: the cold cost, or a query seen for the first time.
+  'ours-nocache': (entries) => ourEngine(entries, { cache: false }),
+  MiniSearch: miniSearchEngine,
+  FlexSearch: flexSearchEngines,
+  scan: scanEngine,
+};
+
+export function benchSearch(size: number, reps: number, engineNames: string[], log: (s: string) => void): SizeResult {
+  const entries = makeCorpus(size);
+  const engines: Engine[] = [];
+  const buildMs: Record<string, number> = {};
+  for (const name of ['ours', ...engineNames.filter((n) => n !== 'ours')]) {
+    const t0 = performance.now();
+    const made = ENGINE_MAKERS[name]!(entries);
+    const ms = performance.now() - t0;
+    for (const e of Array.isArray(made) ? made : [made]) {
+      engines.push(e);
+      buildMs[e.name] = ms;
+    }
+    log(`  ${size}: built ${name} in ${fmt(ms)} ms`);
+  }
+  const queries = QUERIES.map(keywordsOf);
+  const scan = scanEngine(entries);
+
+  // Correctness first: every engine's full answer against the scan.
+  const results: QueryResult[] = QUERIES.map((query, qi) => {
+    const truth = new Set(scan.all(queries[qi]!));
+    const r: QueryResult = { query, matches: truth.size, engines: {} };
+    for (const e of engines) {
+      const got = e.all(queries[qi]!);
+      const found = got.filter((id) => truth.has(id)).length;
+      r.engines[e.name] = {
+        latency: { n: 0, median: NaN, p99: NaN, max: NaN },
+        recall: truth.size === 0 ? 1 : found / truth.size,
+        precision: got.length === 0 ? 1 : found / new Set(got).size,
+        total: e.search(queries[qi]!, 10).total,
+      };
+      if (e.name === 'ours' && r.engines.ours!.total !== truth.size) throw new Error(`ours: total ${r.engines.ours!.total} ≠ scan ${truth.size} for ${query}`);
+    }
+    return r;
+  });
+
+  // Latency: rounds interleave engines and queries; a few warm-up rounds are discarded.
+  const samples = engines.map(() => queries.map(() => [] as number[]));
+  const warm = Math.min(3, Math.max(1, Math.floor(reps / 10)));
+  for (let round = 0; round < warm + reps; round++) {
+    for (let ei = 0; ei < engines.length; ei++) {
+      const e = engines[ei]!;
+      for (let qi = 0; qi < queries.length; qi++) {
+        const t0 = performance.now();
+        e.search(queries[qi]!, 10);
+        const dt = performance.now() - t0;
+        if (round >= warm) samples[ei]![qi]!.push(dt);
+      }
+    }
+  }
+  const pooled: Record<string, Stats> = {};
+  engines.forEach((e, ei) => {
+    results.forEach((r, qi) => (r.engines[e.name]!.latency = stats(samples[ei]![qi]!)));
+    pooled[e.name] = stats(samples[ei]!.flat());
+  });
+  return { size, buildMs, queries: results, pooled };
+}
+
+// ---------------------------------------------------------------------------------------------
+// (2) Throughput through bot.handleUpdate, Bot API stubbed
+// ---------------------------------------------------------------------------------------------
+
+export interface ThroughputResult {
+  size: number;
+  kind: string;
+  updates: number;
+  perSecond: number;
+  perUpdate: Stats;
+  apiCalls: number;
+}
+
+function storeOf(entries: StoredEntry[]) {
+  const data: EntriesFile = { version: 1, seq: entries.length, bulletins: [], entries };
+  return createEntryStore(new Low<EntriesFile>(new Memory<EntriesFile>(), data), null);
+}
+
+/** The real bot (as tests/helpers/bot-harness.ts builds it) with a Bot API stub that answers at once and records nothing. */
+function benchBot(entries: StoredEntry[]) {
+  const store = storeOf(entries);
+  const catalog = createCatalog(store, shippedAgencies());
+  const log = { debug() {}, info() {}, warn() {}, error: (o: unknown) => errors.push(o) };
+  const errors: unknown[] = [];
+  const bot = createBot(
+    { token: '123:test', adminIds: [], timezone: 'Asia/Shanghai', digestTime: '09:00', searchRatePerMinute: 1e9 },
+    { entries: store, catalog, log, now: () => Date.now() },
+  );
+  bot.botInfo = TEST_BOT;
+  let calls = 0;
+  let messageId = 100;
+  bot.telegram.callApi = (async (method: string, payload: Record<string, any>) => {
+    calls++;
+    if (method === 'sendMessage' || method === 'editMessageText') return { message_id: ++messageId, date: 0, chat: { id: payload.chat_id, type: 'private' }, text: payload.text };
+    return true;
+  }) as unknown as typeof bot.telegram.callApi;
+  return { bot, errors, calls: () => calls };
+}
+
+export async function benchThroughput(size: number, updates: number, log: (s: string) => void): Promise<ThroughputResult[]> {
+  const { bot, errors, calls } = benchBot(makeCorpus(size));
+  const out: ThroughputResult[] = [];
+  const agencies = ['公安', '上海市民政局', '科委', '司法局'];
+  const kinds: [string, (i: number) => string][] = [
+    ['/search', (i) => `/search ${QUERIES[i % QUERIES.length]}`],
+    ['/latest', (i) => `/latest ${agencies[i % agencies.length]} 5`],
+  ];
+  let updateId = 0;
+  for (const [kind, text] of kinds) {
+    const run = async (n: number) => {
+      const per: number[] = [];
+      const before = calls();
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) {
+        const t = text(i);
+        const cmd = /^\/\S+/.exec(t)![0];
+        const userId = 1000 + (i % 997);
+        const u = {
+          update_id: ++updateId,
+          message: { message_id: updateId, date: 0, chat: { id: userId, type: 'private', first_name: 'U' }, from: { id: userId, is_bot: false, first_name: 'U', language_code: 'zh-hans' }, text: t, entities: [{ type: 'bot_command', offset: 0, length: cmd.length }] },
+        } as unknown as Update;
+        const s = performance.now();
+        await bot.handleUpdate(u);
+        per.push(performance.now() - s);
+      }
+      return { seconds: (performance.now() - t0) / 1000, per, apiCalls: calls() - before };
+    };
+    await run(Math.min(200, updates)); // warm-up
+    const r = await run(updates);
+    out.push({ size, kind, updates, perSecond: updates / r.seconds, perUpdate: stats(r.per), apiCalls: r.apiCalls });
+    log(`  ${kind}: ${(updates / r.seconds).toFixed(0)} updates/s`);
+  }
+  if (errors.length) throw new Error(`bot errors during the throughput run: ${String(errors[0])}`);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// (4) Store start-up and (5) memory, in a fresh process
+// ---------------------------------------------------------------------------------------------
+
+export interface StoreResult {
+  size: number;
+  fileMB: number;
+  runs: { openMs: number; catalogMs: number; firstSearchMs: number; startupMs: number; before: { rssMB: number }; after: { rssMB: number; heapUsedMB: number; externalMB: number }; gc: boolean }[];
+  startupMs: Stats;
+  rssMB: Stats;
+}
+
+export function benchStore(size: number, runs: number, log: (s: string) => void): StoreResult {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-store-'));
+  try {
+    const file = join(dir, 'entries.json');
+    const entries = makeCorpus(size);
+    const data: EntriesFile = { version: 1, seq: entries.length, bulletins: [], entries };
+    // lowdb's JSONFile writes JSON.stringify(data, null, 2); the same here.
+    writeFileSync(file, JSON.stringify(data, null, 2));
+    const fileMB = statSync(file).size / 2 ** 20;
+    const results: StoreResult['runs'] = [];
+    for (let i = 0; i < runs; i++) {
+      const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(here, 'startup-child.ts'), file], { encoding: 'utf8', cwd: join(here, '..'), maxBuffer: 1 << 20 });
+      const r = JSON.parse(out.trim().split('\n').pop()!);
+      if (r.entries !== size) throw new Error(`start-up child loaded ${r.entries} entries, expected ${size}`);
+      results.push(r);
+      log(`  start-up ${size}: ${fmt(r.startupMs)} ms, RSS ${r.after.rssMB.toFixed(0)} MB`);
+    }
+    return { size, fileMB, runs: results, startupMs: stats(results.map((r) => r.startupMs)), rssMB: stats(results.map((r) => r.after.rssMB)) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+// ---------------------------------------------------------------------------------------------
+
+export interface BenchReport {
+  date: string;
+  machine: { nproc: number; cpu: string; node: string; platform: string };
+  mode: 'quick' | 'full';
+  search: SizeResult[];
+  throughput: ThroughputResult[];
+  store: StoreResult[];
+  todo: string[];
+}
+
+const TODO = [
+  '(3) Digest fan-out (subscriptions × new entries through the rate-limited deliverer against tests/helpers/bot-api-emulator.ts with rateLimit) — TODO: waits for src/digest/run-digest.ts and src/store/subscription-store.ts on main.',
+  '(3b) Subscription durability (crash/restart mid-digest, no lost or duplicate sends) — TODO: same dependency.',
+  '(5b) RSS with 100k subscriptions on top of 100k entries — TODO: same dependency.',
+];
+
+export function renderMarkdown(r: BenchReport): string {
+  const lines: string[] = [];
+  lines.push(`# Bench ${r.mode} — ${r.date}`, '', `Machine: ${r.machine.nproc} × ${r.machine.cpu}, Node ${r.machine.node}, ${r.machine.platform}`, '');
+  for (const s of r.search) {
+    const names = Object.keys(s.buildMs);
+    lines.push(`## (1) Search, ${s.size.toLocaleString('en')} entries — latency ms (median / p99), top 10 + total`, '');
+    lines.push(`| query | matches | ${names.join(' | ')} |`, `|---|---:|${names.map(() => '---:|').join('')}`);
+    for (const q of s.queries) {
+      lines.push(`| ${q.query} | ${q.matches} | ${names.map((n) => `${fmt(q.engines[n]!.latency.median)} / ${fmt(q.engines[n]!.latency.p99)}`).join(' | ')} |`);
+    }
+    lines.push(`| **all queries** | | ${names.map((n) => `**${fmt(s.pooled[n]!.median)} / ${fmt(s.pooled[n]!.p99)}**`).join(' | ')} |`);
+    const ours = s.pooled.ours!;
+    lines.push(`| p99 ratio vs ours | | ${names.map((n) => `${(s.pooled[n]!.p99 / ours.p99).toFixed(1)}×`).join(' | ')} |`);
+    lines.push(`| build ms | | ${names.map((n) => fmt(s.buildMs[n]!)).join(' | ')} |`);
+    const minOf = (n: string, f: 'recall' | 'precision') => Math.min(...s.queries.map((q) => q.engines[n]![f]));
+    lines.push(`| min recall | | ${names.map((n) => minOf(n, 'recall').toFixed(3)).join(' | ')} |`);
+    lines.push(`| min precision | | ${names.map((n) => minOf(n, 'precision').toFixed(3)).join(' | ')} |`);
+    lines.push('');
+    const bad = s.queries.filter((q) => Object.values(q.engines).some((e) => e.recall < 1 || e.precision < 1));
+    for (const q of bad) lines.push(`- ${q.query}: ${names.map((n) => `${n} recall ${q.engines[n]!.recall.toFixed(3)} precision ${q.engines[n]!.precision.toFixed(3)}`).join('; ')}`);
+    if (bad.length) lines.push('');
+  }
+  if (r.throughput.length) {
+    lines.push('## (2) Throughput through bot.handleUpdate (Bot API stubbed, one update at a time)', '');
+    lines.push('| entries | update | updates | updates/s | per update ms (median / p99 / max) | API calls |', '|---:|---|---:|---:|---|---:|');
+    for (const t of r.throughput) lines.push(`| ${t.size.toLocaleString('en')} | ${t.kind} | ${t.updates} | ${t.perSecond.toFixed(0)} | ${fmt(t.perUpdate.median)} / ${fmt(t.perUpdate.p99)} / ${fmt(t.perUpdate.max)} | ${t.apiCalls} |`);
+    lines.push('');
+  }
+  lines.push('## (3) Digest fan-out and subscription durability', '', ...TODO.slice(0, 2).map((t) => `- ${t}`), '');
+  if (r.store.length) {
+    lines.push('## (4) Store start-up and (5) memory (fresh process per run)', '');
+    lines.push('| entries | file MB | open ms | catalog+index ms | start-up ms (median / max) | RSS MB after load (median / max) | heap MB |', '|---:|---:|---:|---:|---|---|---:|');
+    for (const s of r.store) {
+      const med = (f: (x: StoreResult['runs'][number]) => number) => stats(s.runs.map(f)).median;
+      lines.push(`| ${s.size.toLocaleString('en')} | ${s.fileMB.toFixed(1)} | ${fmt(med((x) => x.openMs))} | ${fmt(med((x) => x.catalogMs + x.firstSearchMs))} | ${fmt(s.startupMs.median)} / ${fmt(s.startupMs.max)} | ${s.rssMB.median.toFixed(0)} / ${s.rssMB.max.toFixed(0)} | ${med((x) => x.after.heapUsedMB).toFixed(0)} |`);
+    }
+    lines.push('', `- ${TODO[2]}`, '');
+  }
+  return lines.join('\n');
+}
+
+export async function main(opts: BenchOptions = {}): Promise<BenchReport> {
+  const log = opts.log ?? ((s: string) => process.stderr.write(s + '\n'));
+  const quick = !!opts.quick;
+  const sizes = opts.sizes ?? (quick ? [1_000] : [1_000, 10_000, 100_000]);
+  const only = new Set(opts.only ?? ['search', 'throughput', 'store']);
+  const engines = opts.engines ?? ['ours-nocache', 'MiniSearch', 'FlexSearch', 'scan'];
+  const report: BenchReport = {
+    date: new Date().toISOString(),
+    machine: { nproc: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform} ${process.arch}` },
+    mode: quick ? 'quick' : 'full',
+    search: [],
+    throughput: [],
+    store: [],
+    todo: TODO,
+  };
+  if (only.has('search')) {
+    for (const size of sizes) {
+      const reps = opts.reps ?? (quick ? 10 : size >= 100_000 ? 15 : size >= 10_000 ? 60 : 200);
+      log(`search ${size} × ${reps} rounds`);
+      report.search.push(benchSearch(size, reps, engines, log));
+    }
+  }
+  if (only.has('throughput')) {
+    const size = opts.throughputSize ?? (quick ? 1_000 : 100_000);
+    log(`throughput at ${size}`);
+    report.throughput.push(...(await benchThroughput(size, quick ? 300 : 5_000, log)));
+  }
+  if (only.has('store')) {
+    const size = opts.storeSize ?? (quick ? 1_000 : 100_000);
+    log(`store at ${size}`);
+    report.store.push(benchStore(size, quick ? 1 : 3, log));
+  }
+  if (opts.write !== false) {
+    const dir = join(here, 'results');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'latest.json'), JSON.stringify(report, null, 2));
+  }
+  return report;
+}
+
+function parseArgs(argv: string[]): BenchOptions {
+  const o: BenchOptions = {};
+  for (const a of argv) {
+    const [k, v] = a.replace(/^--/, '').split('=');
+    if (k === 'quick') o.quick = true;
+    else if (k === 'sizes') o.sizes = v!.split(',').map(Number);
+    else if (k === 'reps') o.reps = Number(v);
+    else if (k === 'only') o.only = v!.split(',');
+    else if (k === 'engines') o.engines = v!.split(',').filter(Boolean);
+    else if (k === 'throughput-size') o.throughputSize = Number(v);
+    else if (k === 'store-size') o.storeSize = Number(v);
+    else throw new Error(`unknown option ${a}`);
+  }
+  return o;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const report = await main(parseArgs(process.argv.slice(2)));
+  process.stdout.write(renderMarkdown(report) + '\n');
+}

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { QUERIES, main, renderMarkdown } from '../../bench/run.ts';
+
+// Checks only that the quick bench still runs and that its correctness outputs hold; timings are never asserted.
+describe('bench --quick (smallest size, in-process)', () => {
+  it('our index agrees exactly with the substring scan on every bench query', async () => {
+    const report = await main({ quick: true, sizes: [1_000], reps: 1, only: ['search', 'throughput'], engines: ['scan'], write: false, log: () => {} });
+    const [size] = report.search;
+    expect(size!.size).toBe(1_000);
+    expect(size!.queries.map((q) => q.query)).toEqual(QUERIES);
+    for (const q of size!.queries) {
+      expect(q.engines.ours!.recall).toBe(1);
+      expect(q.engines.ours!.precision).toBe(1);
+      expect(q.engines.ours!.total).toBe(q.matches);
+      expect(q.engines.scan!.total).toBe(q.matches);
+    }
+    // The corpus is realistic only if common words match many entries and rare ones few.
+    const matches = Object.fromEntries(size!.queries.map((q) => [q.query, q.matches]));
+    expect(matches['复工']).toBeGreaterThan(500);
+    expect(matches['行政复议']).toBeLessThan(100);
+    for (const t of report.throughput) expect(t.apiCalls).toBe(t.updates);
+    expect(renderMarkdown(report)).toContain('TODO');
+  }, 60_000);
+});

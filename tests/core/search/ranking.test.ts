@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { normalizeForSearch } from '../../../src/core/search/normalize.ts';
+import { createSearchIndex, type IndexableEntry } from '../../../src/core/search/search-index.ts';
+
+// The full ranking, by brute force: per keyword 10 for a title hit plus occurrences (overlapping) up to 5;
+// ties: newer date, higher seq, then id.
+const occurrences = (t: string, k: string): number => {
+  let n = 0;
+  for (let at = t.indexOf(k); at !== -1 && n < 5; at = t.indexOf(k, at + 1)) n++;
+  return n;
+};
+function reference(entries: Iterable<IndexableEntry>, keywords: string[], agency?: string): { id: string; score: number }[] {
+  const ks = [...new Set(keywords.map(normalizeForSearch).filter(Boolean))];
+  const rows: { e: IndexableEntry; score: number }[] = [];
+  for (const e of entries) {
+    if (agency !== undefined && e.agency !== agency) continue;
+    const title = normalizeForSearch(e.title);
+    const text = [e.title, ...e.body, ...e.bullets, e.agency].map(normalizeForSearch).join('\n');
+    if (!ks.every((k) => text.includes(k))) continue;
+    rows.push({ e, score: ks.reduce((s, k) => s + (title.includes(k) ? 10 : 0) + occurrences(text, k), 0) });
+  }
+  rows.sort((a, b) => b.score - a.score || (a.e.date < b.e.date ? 1 : a.e.date > b.e.date ? -1 : 0) || b.e.seq - a.e.seq || (a.e.id < b.e.id ? -1 : 1));
+  return rows.map((r) => ({ id: r.e.id, score: r.score }));
+}
+
+let state = 7;
+const random = (): number => {
+  state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+  return state / 2 ** 32;
+};
+const alphabet = [...'复工产复工复产复市外企云选会不见面行政复议上海公安局疫情防控ab1２ '];
+const pick = (n: number): string => Array.from({ length: n }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+const makeEntry = (i: number): IndexableEntry => ({
+  id: `r${i}`,
+  title: pick(3 + Math.floor(random() * 8)),
+  body: [pick(Math.floor(random() * 80))],
+  bullets: random() < 0.3 ? [pick(12)] : [],
+  agency: random() < 0.5 ? '上海市公安局' : '上海市民政局',
+  // Few distinct dates and seqs, so ties go all the way down to the id.
+  date: `2020-0${1 + Math.floor(random() * 3)}-1${Math.floor(random() * 3)}`,
+  seq: 1 + Math.floor(random() * 5),
+});
+const queries = (): string[][] =>
+  Array.from({ length: 120 }, () => Array.from({ length: 1 + Math.floor(random() * 2) }, () => pick(1 + Math.floor(random() * 4)).trim()).filter(Boolean));
+
+describe('search ranking equals a brute-force ranking', () => {
+  for (const cacheBytes of [undefined, 0]) {
+    // With the cache on, every long keyword goes through it (the threshold is 1).
+    it(`pages, scores and totals match for random queries (cache ${cacheBytes === 0 ? 'off' : 'on'}), across upserts and removals`, () => {
+      const live = new Map<string, IndexableEntry>();
+      const first = Array.from({ length: 1500 }, (_, i) => makeEntry(i));
+      for (const e of first) live.set(e.id, e);
+      const index = createSearchIndex(first, { cacheBytes, cacheMinCandidates: 1 });
+      const check = () => {
+        for (const q of queries()) {
+          const expected = reference(live.values(), q);
+          // Twice: the second search may be answered from remembered matches.
+          for (let round = 0; round < 2; round++) {
+            const offset = Math.floor(random() * 3) * 5;
+            const r = index.search(q, { limit: 7, offset });
+            expect(r.total).toBe(expected.length);
+            expect(r.hits).toEqual(expected.slice(offset, offset + 7));
+          }
+          const agency = '上海市民政局';
+          expect(index.search(q, { limit: 5, agency }).hits).toEqual(reference(live.values(), q, agency).slice(0, 5));
+        }
+      };
+      check();
+      // A bulletin's worth of new and corrected measures goes to the delta lists, not a rebuild.
+      for (let i = 0; i < 60; i++) {
+        const e = makeEntry(i % 2 ? 1500 + i : i * 7);
+        index.upsert(e);
+        live.set(e.id, e);
+      }
+      for (let i = 0; i < 20; i++) {
+        const id = `r${i * 13}`;
+        expect(index.remove(id)).toBe(live.delete(id));
+      }
+      expect(index.size).toBe(live.size);
+      check();
+    });
+  }
+
+  it('indexes a burst of upserts once, after the batch', async () => {
+    const index = createSearchIndex();
+    const entries = Array.from({ length: 3000 }, (_, i) => makeEntry(10_000 + i));
+    for (const e of entries) index.upsert(e);
+    expect(index.size).toBe(3000);
+    await Promise.resolve();
+    expect(index.search(['复工'], { limit: 3 })).toEqual({ total: reference(entries, ['复工']).length, hits: reference(entries, ['复工']).slice(0, 3) });
+  });
+});
+
+describe('normalizeAndJoin', () => {
+  it('equals normalizing each part and joining with newlines, fast path or not', async () => {
+    const { normalizeAndJoin, normalizeForSearch } = await import('../../../src/core/search/normalize.ts');
+    const samples = [
+      ['复工复产，（上海）“云选会”：１０万余个岗位！', 'ＴＥＬＥＧＲＡＭ Bot', '《通知》【重要】…'],
+      ['café', 'e\u0301', '\uFB01', '\u2460', '复\u200B工'],
+      ['', '', ''],
+      ['\uD83C\uDF89 emoji', 'lone \uD800 surrogate'],
+      ['Ⅻ', 'ｶﾀｶﾅ', '㍻', '\u3000全角空格'],
+    ];
+    for (const parts of samples) expect(normalizeAndJoin(parts)).toBe(parts.map(normalizeForSearch).join('\n'));
+    // Every BMP unit, one at a time and next to CJK text.
+    for (let c = 0; c < 0x10000; c += 1) {
+      const ch = String.fromCharCode(c);
+      const parts = ['复工' + ch + 'a', ch];
+      const got = normalizeAndJoin(parts);
+      const want = parts.map(normalizeForSearch).join('\n');
+      if (got !== want) expect({ c: c.toString(16), got }).toEqual({ c: c.toString(16), got: want });
+    }
+  });
+});
