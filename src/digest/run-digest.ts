@@ -6,7 +6,10 @@
  *   cursor together (to the entry seq read at the start of the pass), so a second pass the same day, a forced
  *   pass, or a restart finds nothing to do for it.
  * - The cursor moves only after Telegram accepted every part. A digest cut short after some parts records
- *   them (`partial`), and the retry that day resends only the missing parts, composed up to the same seq.
+ *   which entries those parts carried (`partial.delivered`), and the retry that day, composed up to the same
+ *   seq, leaves out exactly those entries: when the rebuilt digest is the same it sends the parts after the
+ *   accepted ones, otherwise (a correction published in between) a digest of the entries not yet delivered.
+ *   A change of filters, language or notifyEmpty forgets the cut-short digest (the store clears `partial`).
  * - Progress is flushed after every `batchSize` chats (50) or `flushIntervalMs` (1 s), whichever comes first.
  *   A crash (kill -9, power loss) between Telegram accepting a digest and that flush is the one window left:
  *   at most the chats served since the last flush — ≤ 50 chats or ≤ 1 s of sending — get today's digest again
@@ -16,7 +19,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AgencyDirectory } from '../core/agencies.ts';
-import { composeDigest, selectForDigest } from '../core/digest.ts';
+import { composeDigestParts, selectForDigest } from '../core/digest.ts';
+import type { DigestPart } from '../core/digest.ts';
 import type { StoredEntry } from '../core/model.ts';
 import type { Deliverer } from '../delivery/send-with-retry.ts';
 import { catalogues as defaultCatalogues } from '../i18n/index.ts';
@@ -115,35 +119,58 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
   const batchSize = Math.max(1, deps.batchSize ?? 50);
   const flushIntervalMs = deps.flushIntervalMs ?? 1000;
 
-  const compose = (sub: Subscription, upTo: number, date: string, directory: AgencyDirectory) => {
+  const select = (sub: Subscription, upTo: number, directory: AgencyDirectory) =>
     // Entries changed after the run started wait for tomorrow: the cursor moves only to `upTo`.
-    const since = deps.entries.since(sub.cursor).filter((e) => e.seq <= upTo);
-    const picked = selectForDigest(since, sub.filters, directory);
-    const messages = composeDigest(picked, { date, m: cats[sub.language], notifyEmpty: sub.notifyEmpty, agencyOrder: directory.names() });
-    return { picked, messages };
+    selectForDigest(
+      deps.entries.since(sub.cursor).filter((e) => e.seq <= upTo),
+      sub.filters,
+      directory,
+    );
+  const composeParts = (sub: Subscription, picked: StoredEntry[], date: string, directory: AgencyDirectory, notifyEmpty: boolean) =>
+    composeDigestParts(picked, { date, m: cats[sub.language], notifyEmpty, agencyOrder: directory.names() });
+
+  /**
+   * What to send this attempt. A digest cut short earlier today (same date) is resumed by entry: the entries its
+   * accepted parts carried are never sent again, and none of the others is skipped.
+   */
+  const plan = (sub: Subscription, runUpTo: number, date: string, directory: AgencyDirectory) => {
+    const resume = sub.partial && sub.partial.date === date ? sub.partial : null;
+    const upTo = resume ? Math.min(resume.upTo, runUpTo) : runUpTo;
+    const picked = select(sub, upTo, directory);
+    const full = composeParts(sub, picked, date, directory, sub.notifyEmpty);
+    if (!resume) return { resume, upTo, picked, parts: full, skip: 0 };
+    const done = new Set(resume.delivered);
+    // The same digest as the one cut short (nothing changed in between): send the parts after those accepted,
+    // so the numbering (2/3, 3/3) continues.
+    const prefix = full.slice(0, resume.parts).flatMap((p) => p.entryIds);
+    if (resume.parts <= full.length && prefix.length === done.size && prefix.every((id) => done.has(id))) {
+      return { resume, upTo, picked, parts: full, skip: resume.parts };
+    }
+    // It changed (a correction moved an entry out of it, say): a digest of exactly the entries not yet delivered.
+    const rest = picked.filter((e) => !done.has(e.id));
+    return { resume, upTo, picked: rest, parts: composeParts(sub, rest, date, directory, false), skip: 0 };
   };
 
   /** Delivers every part; the digest counts as sent only when all were accepted. */
   const serve = async (sub: Subscription, runUpTo: number, date: string, directory: AgencyDirectory, counts: { migrated: number }): Promise<ChatOutcome> => {
-    // Resuming a digest cut short earlier today: same entries, same parts, skip those already accepted.
-    const resume = sub.partial && sub.partial.date === date ? sub.partial : null;
-    const upTo = resume ? Math.min(resume.upTo, runUpTo) : runUpTo;
-    const skip = resume?.parts ?? 0;
-    let messages: string[];
+    let planned: ReturnType<typeof plan>;
     try {
-      messages = compose(sub, upTo, date, directory).messages;
+      planned = plan(sub, runUpTo, date, directory);
     } catch (err) {
       // A bug tripped by one chat's filters or entries must not stop the others.
       store.recordFailure(sub.chatId, date, `compose: ${(err as Error)?.message ?? String(err)}`, new Date(now()));
       deps.log.error({ event: 'digest-compose-failed', chatId: sub.chatId, err }, 'digest could not be composed');
       return 'failed';
     }
+    const { resume, upTo, skip } = planned;
+    const parts: DigestPart[] = planned.parts.slice(skip);
     let chatId = sub.chatId;
-    let accepted = skip;
-    for (const html of messages.slice(skip)) {
+    let accepted = 0;
+    const delivered: string[] = [];
+    for (const part of parts) {
       const threadId = sub.threadId ?? undefined;
       // An exception here (not a failure result) means delivery itself is broken: it aborts the run, see runDue.
-      const r = await deps.deliver(chatId, (id) => deps.send(id, html, threadId === undefined ? {} : { threadId }));
+      const r = await deps.deliver(chatId, (id) => deps.send(id, part.html, threadId === undefined ? {} : { threadId }));
       if (r.chatId !== chatId) {
         // A group upgraded to a supergroup: deliver resent on the new id; the subscription follows it,
         // whatever became of the resend, so a pause or failure below lands on the live id.
@@ -154,9 +181,10 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
       }
       if (r.ok) {
         accepted++;
+        delivered.push(...part.entryIds);
         continue;
       }
-      if (accepted > 0) store.recordPartial(r.chatId, date, upTo, accepted, new Date(now()));
+      if (accepted > 0) store.recordPartial(r.chatId, date, upTo, { parts: accepted, delivered }, new Date(now()));
       if (r.reason === 'blocked' || r.reason === 'chat-not-found') {
         // Kept, not deleted: a user who unblocks the bot or re-adds it gets the subscription back.
         store.pause(r.chatId, r.reason, new Date(now()));
@@ -168,7 +196,7 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
       return 'failed';
     }
     store.advance(chatId, upTo, date, new Date(now()));
-    return messages.length > 0 || skip > 0 ? 'sent' : 'empty';
+    return parts.length > 0 || resume ? 'sent' : 'empty';
   };
 
   const runDue = async (opts: RunDueOptions = {}): Promise<DigestRunSummary> => {
@@ -212,8 +240,9 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
 
     if (dryRun) {
       for (const { sub, date } of due) {
-        const { picked, messages } = compose(sub, upTo, date, directory);
-        summary.previews.push({ chatId: sub.chatId, threadId: sub.threadId, entries: picked.length, messages });
+        const p = plan(sub, upTo, date, directory);
+        const messages = p.parts.slice(p.skip).map((x) => x.html);
+        summary.previews.push({ chatId: sub.chatId, threadId: sub.threadId, entries: p.picked.length, messages });
       }
       summary.durationMs = now() - started;
       return summary;

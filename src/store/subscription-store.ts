@@ -39,9 +39,15 @@ export const subscriptionSchema = z.object({
     .default(null),
   /**
    * A digest cut short after some parts were accepted: a retry the same local day recomposes up to the same
-   * entry seq and sends only the parts after these, so the chat does not see part 1 again.
+   * entry seq and leaves out exactly the entries in `delivered` (ids), so the chat does not see part 1 again
+   * and nothing is skipped even when the rebuilt digest differs (a correction published in between).
+   * `parts` is how many messages were accepted. A file written before `delivered` existed reads as [] (the
+   * retry then resends everything: a repeat, never a loss). Cleared when filters, language or notifyEmpty change.
    */
-  partial: z.object({ date: isoDate, upTo: z.number().int().nonnegative(), parts: z.number().int().positive() }).nullable().default(null),
+  partial: z
+    .object({ date: isoDate, upTo: z.number().int().nonnegative(), parts: z.number().int().positive(), delivered: z.array(z.string()).default([]) })
+    .nullable()
+    .default(null),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -116,8 +122,11 @@ export interface SubscriptionStore {
   migrate(oldId: number, newId: number, now?: Date): Subscription | undefined;
   /** A digest for `date` was delivered (or had nothing to deliver): move the cursor, clear failures. */
   advance(chatId: number, cursor: number, date: string, now?: Date): Subscription | undefined;
-  /** Remembers that the first `parts` messages of the digest for `date` (entries up to `upTo`) were accepted. */
-  recordPartial(chatId: number, date: string, upTo: number, parts: number, now?: Date): void;
+  /**
+   * Remembers that `parts` messages of the digest for `date` (entries up to `upTo`) were accepted, carrying the
+   * entries `delivered` (ids). Adds to what an earlier attempt the same day recorded.
+   */
+  recordPartial(chatId: number, date: string, upTo: number, progress: { parts: number; delivered: readonly string[] }, now?: Date): void;
   /** Counts a failed attempt on the local `date`; returns the count for that date. */
   recordFailure(chatId: number, date: string, reason: string, now?: Date): number;
   runs(): readonly DigestRun[];
@@ -128,6 +137,18 @@ export interface SubscriptionStore {
   markInterrupted(id: string): void;
   /** Resolves once every change so far is on disk. */
   flush(): Promise<void>;
+}
+
+const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * Whether a change alters which entries a digest selects or how it is composed. A digest cut short earlier
+ * today is then forgotten: the retry composes the new digest in full (at worst repeating a measure, never losing one).
+ */
+function changesSelection(s: Subscription, next: { filters?: SubscriptionFilters; language?: Subscription['language']; notifyEmpty?: boolean }): boolean {
+  if (next.filters && (!sameList(s.filters.agencies, next.filters.agencies) || !sameList(s.filters.keywords, next.filters.keywords))) return true;
+  if (next.language !== undefined && next.language !== s.language) return true;
+  return next.notifyEmpty !== undefined && next.notifyEmpty !== s.notifyEmpty;
 }
 
 export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string | null, opts: { writeDelayMs?: number } = {}): SubscriptionStore {
@@ -162,6 +183,7 @@ export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string
     upsert(input, now = new Date()) {
       const old = byId.get(input.chatId);
       if (old) {
+        if (changesSelection(old, input)) old.partial = null;
         old.chatType = input.chatType;
         old.threadId = input.threadId ?? null;
         old.time = input.time;
@@ -199,6 +221,7 @@ export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string
       if (!s) return undefined;
       if (patch.time !== undefined && !TIME_SHAPE.test(patch.time)) throw new Error(`invalid time ${patch.time}`);
       if (patch.timezone !== undefined && !isValidTimeZone(patch.timezone)) throw new Error(`unknown time zone ${patch.timezone}`);
+      if (changesSelection(s, patch)) s.partial = null;
       Object.assign(s, patch);
       return touch(s, now);
     },
@@ -251,10 +274,13 @@ export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string
       s.partial = null;
       return touch(s, now);
     },
-    recordPartial(chatId, date, upTo, parts, now = new Date()) {
+    recordPartial(chatId, date, upTo, progress, now = new Date()) {
       const s = byId.get(chatId);
-      if (!s || parts < 1) return;
-      s.partial = { date, upTo, parts };
+      if (!s || progress.parts < 1) return;
+      // A second cut-short attempt the same day adds to the first: both sets of entries were delivered.
+      const same = s.partial && s.partial.date === date && s.partial.upTo === upTo ? s.partial : null;
+      const delivered = [...new Set([...(same?.delivered ?? []), ...progress.delivered])];
+      s.partial = { date, upTo, parts: (same?.parts ?? 0) + progress.parts, delivered };
       touch(s, now);
     },
     recordFailure(chatId, date, reason, now = new Date()) {

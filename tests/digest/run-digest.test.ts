@@ -249,6 +249,53 @@ describe('digest runner: delivery outcomes', () => {
   });
 });
 
+describe('digest runner: a digest cut short resumes by entry, not by message count', () => {
+  const JUSTICE = '上海市司法局';
+  const long = (agency: string, tag: string, i: number) => entry({ id: `${tag}${i}`, agency, title: `${tag}第${i}条 ${'长标题'.repeat(20)}`, body: ['正文'.repeat(200)] });
+
+  it('a /subscribe changing the filters between attempts: every measure of the new selection still arrives', async () => {
+    const police = Array.from({ length: 30 }, (_, i) => long(POLICE, 'P', i));
+    const justice = Array.from({ length: 30 }, (_, i) => long(JUSTICE, 'J', i));
+    const { tg, subs, runner, clock } = setup({ entries: entryStoreWith(...police, ...justice) });
+    subs.upsert(input(1));
+    tg.failFromPart.set(1, 2);
+    expect(await runner.runDue()).toMatchObject({ failed: 1 });
+    expect(tg.to(1)).toHaveLength(1);
+    // The user narrows the subscription to 司法 before the retry.
+    subs.upsert(input(1, { filters: { agencies: [JUSTICE], keywords: [] } }));
+    tg.failFromPart.clear();
+    clock.now += 60 * 60_000;
+    expect(await runner.runDue()).toMatchObject({ sent: 1 });
+    const all = tg.to(1).map((p) => p.html).join('\n');
+    for (let i = 0; i < 30; i++) expect(all).toContain(`J第${i}条 `);
+    expect(subs.get(1)).toMatchObject({ cursor: 60, lastDigestDate: '2024-01-15', partial: null });
+  });
+
+  it('a correction published between attempts: no measure is skipped, none already delivered is sent again', async () => {
+    const many = Array.from({ length: 60 }, (_, i) => long(POLICE, 'P', i));
+    const { tg, subs, entries, runner, clock } = setup({ entries: entryStoreWith(...many) });
+    subs.upsert(input(1));
+    tg.failFromPart.set(1, 2);
+    expect(await runner.runDue()).toMatchObject({ failed: 1 });
+    const first = tg.to(1)[0]!.html;
+    const inFirst = many.filter((e) => first.includes(`P第${e.id.slice(1)}条 `));
+    expect(inFirst.length).toBeGreaterThan(1);
+    // One measure of part 1 is corrected: it leaves today's selection (its seq is now past the run's), which
+    // shifts every later measure one place forward in the rebuilt digest.
+    const fixed = inFirst[0]!;
+    entries.apply(bulletinOf([{ ...fixed, body: ['更正后的正文'] }]));
+    tg.failFromPart.clear();
+    clock.now += 60 * 60_000;
+    expect(await runner.runDue()).toMatchObject({ sent: 1 });
+    const parts = tg.to(1).map((p) => p.html);
+    for (const e of many) {
+      const n = parts.filter((p) => p.includes(`P第${e.id.slice(1)}条 `)).length;
+      expect([e.id, n]).toEqual([e.id, 1]);
+    }
+    expect(subs.get(1)).toMatchObject({ cursor: 60, partial: null });
+  });
+});
+
 describe('digest runner: crash and recovery', () => {
   it('a run that dies mid-way is finished by the next one; no chat is served twice', async () => {
     const file = join(tempDir(), 'subscriptions.json');

@@ -90,6 +90,29 @@ describe('subscription operations', () => {
     expect(subscription).toMatchObject({ time: '18:30', cursor: 10, lastDigestDate: '2024-01-01', state: 'active', pausedReason: null, filters: { keywords: ['x'] } });
   });
 
+  it('a digest cut short is forgotten when filters, language or "nothing new" change, kept when they do not', () => {
+    const store = memory();
+    const cut = (id: number) => store.recordPartial(id, '2024-01-15', 60, { parts: 1, delivered: ['a', 'b'] });
+    store.upsert(input(1));
+    cut(1);
+    expect(store.get(1)?.partial).toMatchObject({ date: '2024-01-15', upTo: 60, parts: 1, delivered: ['a', 'b'] });
+    store.upsert(input(1, { time: '10:00' }));
+    expect(store.get(1)?.partial).not.toBeNull();
+    store.upsert(input(1, { filters: { agencies: ['上海市司法局'], keywords: [] } }));
+    expect(store.get(1)?.partial).toBeNull();
+    cut(1);
+    store.upsert(input(1, { filters: { agencies: ['上海市司法局'], keywords: [] }, language: 'en' }));
+    expect(store.get(1)?.partial).toBeNull();
+    cut(1);
+    store.update(1, { time: '11:00' });
+    expect(store.get(1)?.partial).not.toBeNull();
+    store.update(1, { notifyEmpty: true });
+    expect(store.get(1)?.partial).toBeNull();
+    cut(1);
+    store.update(1, { filters: { agencies: [], keywords: [] } });
+    expect(store.get(1)?.partial).toBeNull();
+  });
+
   it('pauses and resumes; a resume for "blocked" does not undo a pause by the user', () => {
     const store = memory();
     store.upsert(input(1));
