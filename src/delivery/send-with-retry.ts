@@ -5,7 +5,8 @@
 import type { ChatId, Priority, RateLimiter } from './rate-limiter.ts';
 import { classifyTelegramError } from './telegram-errors.ts';
 
-export type DeliveryFailureReason = 'blocked' | 'chat-not-found' | 'bad-request' | 'failed';
+/** topic-gone: the forum topic was deleted or closed; the caller may resend without message_thread_id. */
+export type DeliveryFailureReason = 'blocked' | 'chat-not-found' | 'topic-gone' | 'bad-request' | 'failed';
 
 export type DeliveryResult<T> =
   | { ok: true; value: T; chatId: ChatId; migratedFrom?: ChatId }
@@ -114,6 +115,7 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
           }
           case 'blocked':
           case 'chat-not-found':
+          case 'topic-gone':
           case 'bad-request':
             return withOrigin({ ok: false as const, reason: c.kind, description: c.description, chatId: target });
           case 'transient': {

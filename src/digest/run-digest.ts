@@ -32,7 +32,7 @@ import type { DigestLog } from './log.ts';
 /** The contract of src/delivery/send-with-retry.ts, narrowed to numeric ids (subscriptions key on numbers). */
 export type DeliverResult<T> =
   | { ok: true; value: T; chatId: number; migratedFrom?: number }
-  | { ok: false; reason: 'blocked' | 'chat-not-found' | 'bad-request' | 'failed'; description: string; chatId: number; migratedFrom?: number };
+  | { ok: false; reason: 'blocked' | 'chat-not-found' | 'topic-gone' | 'bad-request' | 'failed'; description: string; chatId: number; migratedFrom?: number };
 export type Deliver = <T>(chatId: number, send: (chatId: number) => Promise<T>) => Promise<DeliverResult<T>>;
 
 /** Adapts the app's Deliverer (ids typed number | string) to the runner's numeric contract. */
@@ -61,6 +61,8 @@ export interface DigestRunnerDeps {
   catalogues?: Record<Lang, Messages>;
   /** Failed attempts per chat and local day before it waits for tomorrow. */
   maxAttemptsPerDay?: number;
+  /** Local days (since the last success) with a digest refused as a bad request before the chat is paused ('failing'). */
+  maxBadRequestDays?: number;
   /** Minimum gap between attempts after a failure, times the failures so far that day. */
   retryBackoffMs?: number;
   /** Chats per batch: progress is flushed and the event loop yielded after each batch… */
@@ -115,6 +117,7 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
   const now = deps.now ?? Date.now;
   const cats = deps.catalogues ?? defaultCatalogues;
   const maxAttempts = deps.maxAttemptsPerDay ?? 3;
+  const maxBadRequestDays = deps.maxBadRequestDays ?? 3;
   const backoffMs = deps.retryBackoffMs ?? 10 * 60_000;
   const batchSize = Math.max(1, deps.batchSize ?? 50);
   const flushIntervalMs = deps.flushIntervalMs ?? 1000;
@@ -170,7 +173,18 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
     for (const part of parts) {
       const threadId = sub.threadId ?? undefined;
       // An exception here (not a failure result) means delivery itself is broken: it aborts the run, see runDue.
-      const r = await deps.deliver(chatId, (id) => deps.send(id, part.html, threadId === undefined ? {} : { threadId }));
+      let r = await deps.deliver(chatId, (id) => deps.send(id, part.html, threadId === undefined ? {} : { threadId }));
+      if (!r.ok && r.reason === 'topic-gone' && threadId !== undefined) {
+        // The forum topic was deleted or closed: the digest goes to the group's General chat from now on.
+        deps.log.warn({ event: 'digest-topic-gone', chatId: r.chatId, threadId, description: r.description }, 'forum topic gone; sending to the general chat instead');
+        if (r.chatId !== chatId) {
+          store.migrate(chatId, r.chatId, new Date(now()));
+          counts.migrated++;
+          chatId = r.chatId;
+        }
+        store.update(chatId, { threadId: null }, new Date(now()));
+        r = await deps.deliver(chatId, (id) => deps.send(id, part.html, {}));
+      }
       if (r.chatId !== chatId) {
         // A group upgraded to a supergroup: deliver resent on the new id; the subscription follows it,
         // whatever became of the resend, so a pause or failure below lands on the live id.
@@ -191,7 +205,17 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
         deps.log.info({ event: 'digest-chat-paused', chatId: r.chatId, reason: r.reason, description: r.description }, 'subscription paused');
         return 'paused';
       }
-      const attempts = store.recordFailure(r.chatId, date, `${r.reason}: ${r.description}`, new Date(now()));
+      // A topic error with no topic set (the General chat itself closed) is as permanent as a bad request.
+      const badRequest = r.reason === 'bad-request' || r.reason === 'topic-gone';
+      const attempts = store.recordFailure(r.chatId, date, `${r.reason}: ${r.description}`, new Date(now()), { badRequest });
+      const badDays = store.get(r.chatId)?.failures?.badRequestDays ?? 0;
+      if (badRequest && badDays >= maxBadRequestDays) {
+        // Refused on several days in a row: this chat will not take a digest as things are. Paused, not retried
+        // forever; /settings shows why, and ▶️ (or /subscribe) resumes it.
+        store.pause(r.chatId, 'failing', new Date(now()));
+        deps.log.warn({ event: 'digest-chat-paused', chatId: r.chatId, reason: 'failing', description: r.description, days: badDays }, 'subscription paused: digests kept failing');
+        return 'paused';
+      }
       deps.log.warn({ event: 'digest-chat-failed', chatId: r.chatId, reason: r.reason, description: r.description, attempts }, 'digest not delivered; cursor kept');
       return 'failed';
     }

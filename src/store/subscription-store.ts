@@ -5,7 +5,8 @@ import { isoDate } from '../core/model.ts';
 import { TIME_SHAPE, isValidTimeZone } from '../digest/due.ts';
 import { createWriteBatcher, openJsonFile } from './json-file.ts';
 
-export const pausedReasonSchema = z.enum(['blocked', 'chat-not-found', 'user']);
+/** 'failing': every digest was refused with a bad request on several days in a row (see the runner). */
+export const pausedReasonSchema = z.enum(['blocked', 'chat-not-found', 'user', 'failing']);
 export type PausedReason = z.infer<typeof pausedReasonSchema>;
 
 export const subscriptionFiltersSchema = z.object({
@@ -32,9 +33,20 @@ export const subscriptionSchema = z.object({
   pausedReason: pausedReasonSchema.nullable(),
   language: z.enum(['zh', 'en']),
   notifyEmpty: z.boolean(),
-  /** Failed attempts on one local date, so a broken chat is not retried every minute all day. */
+  /**
+   * Failed attempts on one local date, so a broken chat is not retried every minute all day; `badRequestDays`
+   * counts the local dates since the last success on which a digest was refused with a bad request
+   * (`badRequestDate` the last of them), so a chat that can never take one is paused instead of retried forever.
+   */
   failures: z
-    .object({ date: isoDate, count: z.number().int().nonnegative(), lastAt: z.string(), reason: z.string() })
+    .object({
+      date: isoDate,
+      count: z.number().int().nonnegative(),
+      lastAt: z.string(),
+      reason: z.string(),
+      badRequestDays: z.number().int().nonnegative().default(0),
+      badRequestDate: isoDate.nullable().default(null),
+    })
     .nullable()
     .default(null),
   /**
@@ -127,8 +139,11 @@ export interface SubscriptionStore {
    * entries `delivered` (ids). Adds to what an earlier attempt the same day recorded.
    */
   recordPartial(chatId: number, date: string, upTo: number, progress: { parts: number; delivered: readonly string[] }, now?: Date): void;
-  /** Counts a failed attempt on the local `date`; returns the count for that date. */
-  recordFailure(chatId: number, date: string, reason: string, now?: Date): number;
+  /**
+   * Counts a failed attempt on the local `date`; returns the count for that date. With `badRequest`, the date
+   * also counts towards `failures.badRequestDays` (once per date).
+   */
+  recordFailure(chatId: number, date: string, reason: string, now?: Date, opts?: { badRequest?: boolean }): number;
   runs(): readonly DigestRun[];
   /** The run found unfinished (a crash), if any. */
   unfinishedRuns(): DigestRun[];
@@ -191,6 +206,8 @@ export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string
         old.filters = { agencies: [...input.filters.agencies], keywords: [...input.filters.keywords] };
         old.language = input.language;
         if (input.notifyEmpty !== undefined) old.notifyEmpty = input.notifyEmpty;
+        // Subscribing again is a fresh start for a paused chat, failures included (else 'failing' would recur at once).
+        if (old.state === 'paused') old.failures = null;
         old.state = 'active';
         old.pausedReason = null;
         return { subscription: touch(old, now), created: false };
@@ -283,11 +300,17 @@ export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string
       s.partial = { date, upTo, parts: (same?.parts ?? 0) + progress.parts, delivered };
       touch(s, now);
     },
-    recordFailure(chatId, date, reason, now = new Date()) {
+    recordFailure(chatId, date, reason, now = new Date(), opts = {}) {
       const s = byId.get(chatId);
       if (!s) return 0;
       const count = s.failures && s.failures.date === date ? s.failures.count + 1 : 1;
-      s.failures = { date, count, lastAt: stamp(now), reason };
+      let badRequestDays = s.failures?.badRequestDays ?? 0;
+      let badRequestDate = s.failures?.badRequestDate ?? null;
+      if (opts.badRequest && badRequestDate !== date) {
+        badRequestDays++;
+        badRequestDate = date;
+      }
+      s.failures = { date, count, lastAt: stamp(now), reason, badRequestDays, badRequestDate };
       touch(s, now);
       return count;
     },

@@ -111,6 +111,15 @@ describe('deliver: permanent failures', () => {
     expect(requests).toHaveLength(1);
   });
 
+  it('a deleted or closed forum topic: one request, reason topic-gone (the caller may resend outside the topic)', async () => {
+    const { clock, deliverer, requests, on, send } = setup();
+    on(-1005, tg(400, 'Bad Request: message thread not found'));
+    const result = deliverer.deliver(-1005, send('x'));
+    await clock.runAll();
+    expect(await result).toEqual({ ok: false, reason: 'topic-gone', description: 'Bad Request: message thread not found', chatId: -1005 });
+    expect(requests).toHaveLength(1);
+  });
+
   it('other 400: one request, reason bad-request with Telegram’s description', async () => {
     const { clock, deliverer, requests, on, send } = setup();
     on(5, tg(400, "Bad Request: can't parse entities: Unsupported start tag \"foo\" at byte offset 0"));

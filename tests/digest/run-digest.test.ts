@@ -448,6 +448,66 @@ describe('digest runner over the real deliverer', () => {
   });
 });
 
+describe('digest runner: forum topics and chats that keep failing', () => {
+  const FORUM = -1001234567890;
+  const realDeliver = () => {
+    const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 5)));
+    return deliverVia(createDeliverer({ limiter: createRateLimiter({ now: Date.now, sleep }), sleep, now: Date.now, baseBackoffMs: 1, maxBackoffMs: 2, maxTransientRetries: 1 }));
+  };
+
+  for (const description of ['Bad Request: message thread not found', 'Bad Request: TOPIC_CLOSED', 'Bad Request: TOPIC_DELETED']) {
+    it(`a topic gone (${description}): resent once to the group's General chat, the thread dropped, the cursor moved`, async () => {
+      const accepted: { chatId: number; threadId?: number }[] = [];
+      const send = async (chatId: number, _html: string, o: { threadId?: number }) => {
+        if (o.threadId !== undefined) throw new TelegramError({ error_code: 400, description });
+        accepted.push({ chatId, ...o });
+        return { message_id: accepted.length };
+      };
+      const subs = createMemorySubscriptionStore();
+      subs.upsert(input(FORUM, { chatType: 'supergroup', threadId: 77 }));
+      const { runner, log } = setup({ subs, deps: { deliver: realDeliver(), send } });
+      expect(await runner.runDue()).toMatchObject({ sent: 1, failed: 0, paused: 0 });
+      expect(accepted).toEqual([{ chatId: FORUM }]);
+      expect(subs.get(FORUM)).toMatchObject({ threadId: null, state: 'active', cursor: 2, lastDigestDate: '2024-01-15' });
+      expect(log.lines.some((l) => (l.obj as { event?: string }).event === 'digest-topic-gone')).toBe(true);
+    });
+  }
+
+  it('a chat refusing every digest with a bad request for three days is paused as failing, and resumes', async () => {
+    const { tg, subs, runner, clock } = setup();
+    subs.upsert(input(1));
+    tg.outcomes.set(1, { reason: 'bad-request', description: 'Bad Request: something permanent' });
+    for (const day of ['2024-01-15', '2024-01-16']) {
+      for (let h = 1; h <= 10; h++) {
+        clock.now = at(`${day}T${String(h).padStart(2, '0')}:00:00Z`);
+        await runner.runDue();
+      }
+      expect(subs.get(1)).toMatchObject({ state: 'active' });
+    }
+    clock.now = at('2024-01-17T01:00:00Z');
+    expect(await runner.runDue()).toMatchObject({ paused: 1, failed: 0 });
+    expect(subs.get(1)).toMatchObject({ state: 'paused', pausedReason: 'failing', cursor: 0 });
+    // Not retried while paused; a resume (the ▶️ button) serves it again.
+    clock.now += 60 * 60_000;
+    expect((await runner.runDue()).due).toBe(0);
+    tg.outcomes.clear();
+    subs.resume(1);
+    expect(await runner.runDue()).toMatchObject({ sent: 1 });
+    expect(subs.get(1)).toMatchObject({ state: 'active', failures: null, lastDigestDate: '2024-01-17' });
+  });
+
+  it('transient failures (not bad requests) never pause a chat', async () => {
+    const { tg, subs, runner, clock } = setup();
+    subs.upsert(input(1));
+    tg.outcomes.set(1, { reason: 'failed', description: '502: Bad Gateway' });
+    for (const day of ['2024-01-15', '2024-01-16', '2024-01-17', '2024-01-18']) {
+      clock.now = at(`${day}T01:00:00Z`);
+      await runner.runDue();
+    }
+    expect(subs.get(1)).toMatchObject({ state: 'active' });
+  });
+});
+
 describe('digest runner: writes stay batched', () => {
   it('two thousand chats cost a few dozen file writes, not one per chat', async () => {
     let writes = 0;

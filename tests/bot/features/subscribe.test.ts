@@ -145,6 +145,19 @@ describe('/unsubscribe and /settings', () => {
     expect(t.subscriptions.get(7)?.notifyEmpty).toBe(true);
   });
 
+  it('a subscription paused because its digests kept failing says so, and ▶️ resumes it', async () => {
+    const t = setup();
+    await t.send('/subscribe');
+    t.subscriptions.pause(7, 'failing');
+    const calls = await t.send('/settings');
+    expect(texts(calls)[0]).toContain('状态：已暂停（连续多日发送失败）');
+    expect(buttons(calls.at(-1)).map((b) => b.callback_data)).toContain('sub:resume');
+    const en = await t.send('/settings', { lang: 'en' });
+    expect(texts(en)[0]).toContain('delivery kept failing for days');
+    await t.press('sub:resume');
+    expect(t.subscriptions.get(7)).toMatchObject({ state: 'active', pausedReason: null });
+  });
+
   it('a group member who is not an administrator cannot press the settings buttons', async () => {
     const t = setup('member');
     t.subscriptions.upsert({ chatId: GROUP, chatType: 'supergroup', time: '09:00', timezone: 'Asia/Shanghai', filters: { agencies: [], keywords: [] }, language: 'zh', cursor: 0 });
