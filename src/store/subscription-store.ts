@@ -127,6 +127,7 @@ export interface SubscriptionStore {
   upsert(input: SubscriptionInput, now?: Date): { subscription: Subscription; created: boolean };
   update(chatId: number, patch: SubscriptionPatch, now?: Date): Subscription | undefined;
   remove(chatId: number): boolean;
+  /** Pauses for `reason`; a subscription already paused by the user keeps 'user' (only resume() ends that). */
   pause(chatId: number, reason: PausedReason, now?: Date): Subscription | undefined;
   /** Resumes; with `onlyIf`, only a subscription paused for that reason (a bot re-added resumes 'blocked', not 'user'). */
   resume(chatId: number, opts?: { onlyIf?: PausedReason }, now?: Date): Subscription | undefined;
@@ -251,6 +252,9 @@ export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string
     pause(chatId, reason, now = new Date()) {
       const s = byId.get(chatId);
       if (!s) return undefined;
+      // A pause the user chose outlives any other: blocking and unblocking the bot (pause 'blocked', then
+      // resume onlyIf 'blocked') must not switch the digest back on behind the user's back.
+      if (s.state === 'paused' && s.pausedReason === 'user') return s;
       s.state = 'paused';
       s.pausedReason = reason;
       return touch(s, now);

@@ -124,6 +124,12 @@ describe('subscription operations', () => {
     store.resume(2, { onlyIf: 'blocked' });
     expect(store.get(1)).toMatchObject({ state: 'active', pausedReason: null });
     expect(store.get(2)).toMatchObject({ state: 'paused', pausedReason: 'user' });
+    // Blocked while paused by the user: still the user's pause, so an unblock does not undo it.
+    store.pause(2, 'blocked');
+    store.pause(2, 'chat-not-found');
+    expect(store.get(2)).toMatchObject({ state: 'paused', pausedReason: 'user' });
+    store.resume(2, { onlyIf: 'blocked' });
+    expect(store.get(2)).toMatchObject({ state: 'paused', pausedReason: 'user' });
   });
 
   it('migrates a group to its supergroup id, and prefers an existing subscription there', () => {

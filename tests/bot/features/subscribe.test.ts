@@ -181,6 +181,16 @@ describe('membership changes', () => {
     expect(t.subscriptions.get(7)).toMatchObject({ state: 'paused', pausedReason: 'user' });
   });
 
+  it('a pause by the user survives the bot being blocked and unblocked', async () => {
+    const t = setup();
+    await t.send('/subscribe');
+    await t.press('sub:pause');
+    await t.raw(memberUpdate({ id: 7, type: 'private' }, 'kicked'));
+    expect(t.subscriptions.get(7)).toMatchObject({ state: 'paused', pausedReason: 'user' });
+    await t.raw(memberUpdate({ id: 7, type: 'private' }, 'member'));
+    expect(t.subscriptions.get(7)).toMatchObject({ state: 'paused', pausedReason: 'user' });
+  });
+
   it('bot removed from a group → paused; added back as administrator → resumed', async () => {
     const t = setup('administrator');
     await t.send('/subscribe', { chatType: 'supergroup', chatId: GROUP });
