@@ -108,6 +108,9 @@ export class DigestRunAborted extends Error {
   override name = 'DigestRunAborted';
 }
 
+/** What the send of a digest part yields when it was withheld (see sendPart in serve). */
+const NOT_SENT = Symbol('digest part not sent');
+
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 type ChatOutcome = 'sent' | 'empty' | 'paused' | 'failed' | 'skipped';
@@ -170,28 +173,35 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
     let chatId = sub.chatId;
     let accepted = 0;
     const delivered: string[] = [];
+    // Deliver resends on the supergroup's id after a migration; when that supergroup has a subscription of its
+    // own, this one's digest must not land there: the resend is skipped and the migration below stops the serve.
+    const sendPart = (html: string, threadId: number | undefined) => (id: number) =>
+      id !== chatId && store.get(id) !== undefined ? Promise.resolve(NOT_SENT) : deps.send(id, html, threadId === undefined ? {} : { threadId });
+    /** Follows a group→supergroup migration; false when the supergroup has its own subscription (it wins). */
+    const follow = (to: number): boolean => {
+      // The subscription follows the new id whatever became of the resend, so a pause or failure lands on the live id.
+      deps.log.info({ event: 'digest-chat-migrated', from: chatId, to }, 'chat migrated');
+      const { collision } = store.migrate(chatId, to, new Date(now()));
+      counts.migrated++;
+      if (collision) {
+        // Its own turn serves it (with its own filters, cursor and date); nothing more of this digest is sent.
+        deps.log.info({ event: 'digest-migrated-onto-subscribed', from: chatId, to }, 'supergroup has its own subscription; old one dropped, its digest stopped');
+        return false;
+      }
+      chatId = to;
+      return true;
+    };
     for (const part of parts) {
       const threadId = sub.threadId ?? undefined;
       // An exception here (not a failure result) means delivery itself is broken: it aborts the run, see runDue.
-      let r = await deps.deliver(chatId, (id) => deps.send(id, part.html, threadId === undefined ? {} : { threadId }));
+      let r = await deps.deliver(chatId, sendPart(part.html, threadId));
+      if (r.chatId !== chatId && !follow(r.chatId)) return 'skipped';
       if (!r.ok && r.reason === 'topic-gone' && threadId !== undefined) {
         // The forum topic was deleted or closed: the digest goes to the group's General chat from now on.
-        deps.log.warn({ event: 'digest-topic-gone', chatId: r.chatId, threadId, description: r.description }, 'forum topic gone; sending to the general chat instead');
-        if (r.chatId !== chatId) {
-          store.migrate(chatId, r.chatId, new Date(now()));
-          counts.migrated++;
-          chatId = r.chatId;
-        }
+        deps.log.warn({ event: 'digest-topic-gone', chatId, threadId, description: r.description }, 'forum topic gone; sending to the general chat instead');
         store.update(chatId, { threadId: null }, new Date(now()));
-        r = await deps.deliver(chatId, (id) => deps.send(id, part.html, {}));
-      }
-      if (r.chatId !== chatId) {
-        // A group upgraded to a supergroup: deliver resent on the new id; the subscription follows it,
-        // whatever became of the resend, so a pause or failure below lands on the live id.
-        deps.log.info({ event: 'digest-chat-migrated', from: chatId, to: r.chatId }, 'chat migrated');
-        store.migrate(chatId, r.chatId, new Date(now()));
-        counts.migrated++;
-        chatId = r.chatId;
+        r = await deps.deliver(chatId, sendPart(part.html, undefined));
+        if (r.chatId !== chatId && !follow(r.chatId)) return 'skipped';
       }
       if (r.ok) {
         accepted++;

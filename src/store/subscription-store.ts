@@ -131,8 +131,11 @@ export interface SubscriptionStore {
   pause(chatId: number, reason: PausedReason, now?: Date): Subscription | undefined;
   /** Resumes; with `onlyIf`, only a subscription paused for that reason (a bot re-added resumes 'blocked', not 'user'). */
   resume(chatId: number, opts?: { onlyIf?: PausedReason }, now?: Date): Subscription | undefined;
-  /** A group became a supergroup: the subscription follows the new id. If the new id already has one, that one wins. */
-  migrate(oldId: number, newId: number, now?: Date): Subscription | undefined;
+  /**
+   * A group became a supergroup: the subscription follows the new id. If the new id already has one, that one
+   * wins, the old one is dropped, and `collision` is true: the caller must not go on serving the old one there.
+   */
+  migrate(oldId: number, newId: number, now?: Date): { subscription: Subscription | undefined; collision: boolean };
   /** A digest for `date` was delivered (or had nothing to deliver): move the cursor, clear failures. */
   advance(chatId: number, cursor: number, date: string, now?: Date): Subscription | undefined;
   /**
@@ -271,19 +274,19 @@ export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string
     },
     migrate(oldId, newId, now = new Date()) {
       const s = byId.get(oldId);
-      if (!s) return byId.get(newId);
-      if (oldId === newId) return s;
+      if (!s) return { subscription: byId.get(newId), collision: false };
+      if (oldId === newId) return { subscription: s, collision: false };
       byId.delete(oldId);
       if (byId.has(newId)) {
         // The supergroup already has its own subscription (set up after the upgrade): keep it, drop the stale one.
         data.subscriptions = data.subscriptions.filter((x) => x.chatId !== oldId);
         dirty();
-        return byId.get(newId);
+        return { subscription: byId.get(newId), collision: true };
       }
       s.chatId = newId;
       s.chatType = 'supergroup';
       byId.set(newId, s);
-      return touch(s, now);
+      return { subscription: touch(s, now), collision: false };
     },
     advance(chatId, cursor, date, now = new Date()) {
       const s = byId.get(chatId);

@@ -201,6 +201,28 @@ describe('digest runner: delivery outcomes', () => {
     expect(tg.sent).toHaveLength(1);
   });
 
+  it('migrated onto a supergroup that has its own subscription: the old digest stops there, the target gets its own', async () => {
+    const TARGET = -1009876543210;
+    const { tg, subs, runner, clock } = setup();
+    // The old group wanted police measures, at 09:00; the supergroup has its own subscription (science, 10:00).
+    subs.upsert(input(-555, { chatType: 'group', filters: { agencies: [POLICE], keywords: [] } }));
+    subs.upsert(input(TARGET, { chatType: 'supergroup', time: '10:00', filters: { agencies: [SCIENCE], keywords: [] } }));
+    tg.outcomes.set(-555, { migrateTo: TARGET });
+    const r = await runner.runDue();
+    expect(r.migrated).toBe(1);
+    expect(subs.get(-555)).toBeUndefined();
+    // Not advanced by the old subscription's digest: its own turn (10:00) is still to come.
+    expect(subs.get(TARGET)).toMatchObject({ time: '10:00', cursor: 0, lastDigestDate: '2024-01-14', filters: { agencies: [SCIENCE] } });
+    expect(subs.count()).toBe(1);
+    // Nothing of the old subscription's digest reached the supergroup, not even the message that found the move.
+    expect(tg.sent).toEqual([]);
+    clock.now = at('2024-01-15T02:00:00Z'); // 10:00 Shanghai
+    expect(await runner.runDue()).toMatchObject({ sent: 1 });
+    expect(tg.to(TARGET)).toHaveLength(1);
+    expect(tg.to(TARGET)[0]!.html).toContain('科委人才措施');
+    expect(tg.to(TARGET)[0]!.html).not.toContain('公安复工措施');
+  });
+
   it('failed → cursor unchanged, retried later, at most three attempts a day', async () => {
     const { tg, subs, runner, clock } = setup();
     subs.upsert(input(1));

@@ -135,13 +135,14 @@ describe('subscription operations', () => {
   it('migrates a group to its supergroup id, and prefers an existing subscription there', () => {
     const store = memory();
     store.upsert(input(-100, { chatType: 'group', cursor: 4 }));
-    store.migrate(-100, BIG);
+    expect(store.migrate(-100, BIG)).toMatchObject({ collision: false, subscription: { chatId: BIG } });
     expect(store.get(-100)).toBeUndefined();
     expect(store.get(BIG)).toMatchObject({ chatId: BIG, chatType: 'supergroup', cursor: 4 });
 
     store.upsert(input(-200, { chatType: 'group', time: '07:00' }));
     store.upsert(input(-1009999999999, { time: '20:00' }));
-    store.migrate(-200, -1009999999999);
+    // The supergroup has its own subscription: it wins, and the caller is told so.
+    expect(store.migrate(-200, -1009999999999)).toMatchObject({ collision: true, subscription: { chatId: -1009999999999, time: '20:00' } });
     expect(store.get(-200)).toBeUndefined();
     expect(store.get(-1009999999999)?.time).toBe('20:00');
     expect(store.count()).toBe(2);
