@@ -33,12 +33,16 @@ import type { DigestLog } from './log.ts';
 export type DeliverResult<T> =
   | { ok: true; value: T; chatId: number; migratedFrom?: number }
   | { ok: false; reason: 'blocked' | 'chat-not-found' | 'topic-gone' | 'bad-request' | 'failed'; description: string; chatId: number; migratedFrom?: number };
-export type Deliver = <T>(chatId: number, send: (chatId: number) => Promise<T>) => Promise<DeliverResult<T>>;
+/**
+ * `signal` (shutdown): once aborted, a deliver waiting (429 pause, backoff) returns at once with
+ * { ok: false, reason: 'failed', description: 'aborted' } and the message unsent.
+ */
+export type Deliver = <T>(chatId: number, send: (chatId: number) => Promise<T>, opts?: { signal?: AbortSignal }) => Promise<DeliverResult<T>>;
 
 /** Adapts the app's Deliverer (ids typed number | string) to the runner's numeric contract. */
 export function deliverVia(deliverer: Pick<Deliverer, 'deliver'>): Deliver {
-  return async <T>(chatId: number, send: (chatId: number) => Promise<T>): Promise<DeliverResult<T>> => {
-    const r = await deliverer.deliver<T>(chatId, (id) => send(Number(id)));
+  return async <T>(chatId: number, send: (chatId: number) => Promise<T>, opts: { signal?: AbortSignal } = {}): Promise<DeliverResult<T>> => {
+    const r = await deliverer.deliver<T>(chatId, (id) => send(Number(id)), opts);
     const migratedFrom = r.migratedFrom === undefined ? {} : { migratedFrom: Number(r.migratedFrom) };
     return r.ok
       ? { ok: true, value: r.value, chatId: Number(r.chatId), ...migratedFrom }
@@ -78,7 +82,11 @@ export interface RunDueOptions {
   force?: boolean;
   /** Compose and report, send nothing, change nothing. */
   dryRun?: boolean;
-  /** Shutdown: stop after the chat being served, keep the progress; the chats left are still due next time. */
+  /**
+   * Shutdown: stop after the chat being served, keep the progress; the chats left are still due next time.
+   * Passed on to deliver, so a long wait (a 429 pause) ends at once: that chat is left as it was (not advanced,
+   * no failure counted; parts already accepted are kept as `partial`) and the progress is flushed right away.
+   */
   signal?: AbortSignal;
 }
 
@@ -114,6 +122,8 @@ const NOT_SENT = Symbol('digest part not sent');
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 type ChatOutcome = 'sent' | 'empty' | 'paused' | 'failed' | 'skipped';
+/** The shutdown signal cut the chat short: nothing about it is counted, the pass stops. */
+type ServeOutcome = ChatOutcome | 'aborted';
 
 export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
   const store = deps.subscriptions;
@@ -158,7 +168,7 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
   };
 
   /** Delivers every part; the digest counts as sent only when all were accepted. */
-  const serve = async (sub: Subscription, runUpTo: number, date: string, directory: AgencyDirectory, counts: { migrated: number }): Promise<ChatOutcome> => {
+  const serve = async (sub: Subscription, runUpTo: number, date: string, directory: AgencyDirectory, counts: { migrated: number }, signal?: AbortSignal): Promise<ServeOutcome> => {
     let planned: ReturnType<typeof plan>;
     try {
       planned = plan(sub, runUpTo, date, directory);
@@ -194,13 +204,14 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
     for (const part of parts) {
       const threadId = sub.threadId ?? undefined;
       // An exception here (not a failure result) means delivery itself is broken: it aborts the run, see runDue.
-      let r = await deps.deliver(chatId, sendPart(part.html, threadId));
+      const opts = signal ? { signal } : {};
+      let r = await deps.deliver(chatId, sendPart(part.html, threadId), opts);
       if (r.chatId !== chatId && !follow(r.chatId)) return 'skipped';
       if (!r.ok && r.reason === 'topic-gone' && threadId !== undefined) {
         // The forum topic was deleted or closed: the digest goes to the group's General chat from now on.
         deps.log.warn({ event: 'digest-topic-gone', chatId, threadId, description: r.description }, 'forum topic gone; sending to the general chat instead');
         store.update(chatId, { threadId: null }, new Date(now()));
-        r = await deps.deliver(chatId, sendPart(part.html, undefined));
+        r = await deps.deliver(chatId, sendPart(part.html, undefined), opts);
         if (r.chatId !== chatId && !follow(r.chatId)) return 'skipped';
       }
       if (r.ok) {
@@ -209,6 +220,11 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
         continue;
       }
       if (accepted > 0) store.recordPartial(r.chatId, date, upTo, { parts: accepted, delivered }, new Date(now()));
+      if (signal?.aborted && r.reason === 'failed') {
+        // Shutdown cut a wait short: not this chat's fault, so no failure is counted; it is still due next pass.
+        deps.log.info({ event: 'digest-chat-aborted', chatId: r.chatId, accepted }, 'digest interrupted by shutdown; cursor kept');
+        return 'aborted';
+      }
       if (r.reason === 'blocked' || r.reason === 'chat-not-found') {
         // Kept, not deleted: a user who unblocks the bot or re-adds it gets the subscription back.
         store.pause(r.chatId, r.reason, new Date(now()));
@@ -321,11 +337,16 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
         const { sub, date } = due[i]!;
         // The subscription may have changed (paused, removed, migrated) while earlier chats were served.
         if (store.get(sub.chatId) !== sub || sub.state !== 'active') continue;
-        let outcome: ChatOutcome;
+        let outcome: ServeOutcome;
         try {
-          outcome = await serve(sub, upTo, date, directory, summary);
+          outcome = await serve(sub, upTo, date, directory, summary, opts.signal);
         } catch (err) {
           aborted = err;
+          break;
+        }
+        if (outcome === 'aborted') {
+          // The progress is flushed below, straight away (finishRun + flush), well inside the shutdown deadline.
+          summary.stoppedEarly = true;
           break;
         }
         summary[outcome]++;

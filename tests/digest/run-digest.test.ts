@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Low, Memory } from 'lowdb';
 import { TelegramError } from 'telegraf';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createRateLimiter } from '../../src/delivery/rate-limiter.ts';
 import { createDeliverer } from '../../src/delivery/send-with-retry.ts';
 import { createDigestRunner, deliverVia, DigestRunAborted } from '../../src/digest/run-digest.ts';
@@ -10,6 +10,7 @@ import type { EntryStore } from '../../src/store/entry-store.ts';
 import { createMemorySubscriptionStore, createSubscriptionStore, emptySubscriptionsFile, openSubscriptionStore } from '../../src/store/subscription-store.ts';
 import type { SubscriptionInput, SubscriptionStore, SubscriptionsFile } from '../../src/store/subscription-store.ts';
 import { FakeTelegram, bulletinOf, entry, entryStoreWith, recordingLog } from '../helpers/digest.ts';
+import { createFakeClock } from '../helpers/fake-clock.ts';
 import { shippedAgencies } from '../helpers/seed.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
 
@@ -436,6 +437,51 @@ describe('digest runner: shutdown', () => {
     const next = await runner.runDue();
     expect(next).toMatchObject({ sent: 3, stoppedEarly: false });
     expect(tg.sent.map((x) => x.chatId)).toEqual([1, 2, 3, 4, 5]);
+  });
+});
+
+describe('digest runner: shutdown during a long wait', () => {
+  it('a 429 with retry_after 3600 mid-run, then abort: the pass ends at once (in fake time), progress flushed, that chat not advanced, served exactly once later', async () => {
+    const clock = createFakeClock(at('2024-01-15T01:00:00Z'));
+    const limiter = createRateLimiter({ now: clock.now, sleep: clock.sleep });
+    const deliverer = createDeliverer({ limiter, now: clock.now, sleep: clock.sleep, random: () => 0 });
+    const accepted: number[] = [];
+    let limited = false;
+    const send = async (chatId: number) => {
+      if (chatId === 2 && !limited) {
+        limited = true;
+        throw new TelegramError({ error_code: 429, description: 'Too Many Requests: retry after 3600', parameters: { retry_after: 3600 } });
+      }
+      accepted.push(chatId);
+      return { message_id: accepted.length };
+    };
+    const file = join(tempDir(), 'subscriptions.json');
+    const subs = await openSubscriptionStore(file, { writeDelayMs: 600_000 });
+    for (const id of [1, 2, 3]) subs.upsert(input(id));
+    await subs.flush();
+    const { runner } = setup({ subs, deps: { deliver: deliverVia(deliverer), send, now: clock.now, flushIntervalMs: 600_000 } });
+    const controller = new AbortController();
+    const pass = runner.runDue({ signal: controller.signal });
+    // The run marker goes to disk first (real I/O), then chat 1 is served and chat 2 hits the 429.
+    await vi.waitFor(() => expect(limited).toBe(true));
+    await clock.advance(50);
+    expect(accepted).toEqual([1]);
+    controller.abort();
+    // No time is advanced: the 3600 s wait must not hold the shutdown.
+    const r = await pass;
+    expect(r).toMatchObject({ sent: 1, failed: 0, stoppedEarly: true });
+    const onDisk = await openSubscriptionStore(file);
+    expect(onDisk.get(1)).toMatchObject({ lastDigestDate: '2024-01-15', cursor: 2 });
+    expect(onDisk.get(2)).toMatchObject({ lastDigestDate: '2024-01-14', cursor: 0, failures: null });
+    expect(onDisk.runs().at(-1)?.finishedAt).not.toBeNull();
+
+    // The next pass (same process, same limiter) once the pause is over: chats 2 and 3, each exactly once.
+    const next = runner.runDue();
+    await clock.advance(3_601_000);
+    expect(await next).toMatchObject({ sent: 2 });
+    await clock.runAll();
+    expect(accepted.filter((id) => id === 2)).toHaveLength(1);
+    expect(accepted.filter((id) => id === 3)).toHaveLength(1);
   });
 });
 
