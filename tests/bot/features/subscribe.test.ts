@@ -39,6 +39,12 @@ describe('parseSubscribeArgs', () => {
     expect(parseSubscribeArgs('警方，警察、复工', dir).filters).toEqual({ agencies: [POLICE], keywords: ['复工'] });
     expect(parseSubscribeArgs('25:00', dir).badTime).toBe('25:00');
   });
+
+  it('a time needs a colon (also the full-width ：); "3.15" is a keyword, not 03:15', () => {
+    expect(parseSubscribeArgs('3.15 复工', dir)).toEqual({ time: null, badTime: null, filters: { agencies: [], keywords: ['3.15', '复工'] } });
+    expect(parseSubscribeArgs('8：30 公安', dir)).toEqual({ time: '08:30', badTime: null, filters: { agencies: [POLICE], keywords: [] } });
+    expect(parseSubscribeArgs('12.30', dir).time).toBeNull();
+  });
 });
 
 describe('/subscribe', () => {
