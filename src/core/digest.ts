@@ -53,6 +53,7 @@ export interface ComposeOptions {
 }
 
 interface Block {
+  id: string;
   agency: string;
   html: string;
   first: boolean;
@@ -60,8 +61,19 @@ interface Block {
 
 /** Telegram HTML messages for one digest, each under 4096 visible characters, split only between entries. */
 export function composeDigest(entries: readonly StoredEntry[], opts: ComposeOptions): string[] {
+  return composeDigestParts(entries, opts).map((p) => p.html);
+}
+
+/** One message of a digest and the ids of the entries it completes (an entry cut over several messages counts in its last). */
+export interface DigestPart {
+  html: string;
+  entryIds: string[];
+}
+
+/** composeDigest, telling which entries each message carries, so a digest cut short can resume by entry. */
+export function composeDigestParts(entries: readonly StoredEntry[], opts: ComposeOptions): DigestPart[] {
   const { m, date } = opts;
-  if (entries.length === 0) return opts.notifyEmpty ? [escapeHtml(m.digest.nothingNew(date))] : [];
+  if (entries.length === 0) return opts.notifyEmpty ? [{ html: escapeHtml(m.digest.nothingNew(date)), entryIds: [] }] : [];
   const limit = opts.limit ?? TELEGRAM_TEXT_LIMIT - 96;
 
   const groups = new Map<string, StoredEntry[]>();
@@ -80,33 +92,39 @@ export function composeDigest(entries: readonly StoredEntry[], opts: ComposeOpti
     const heading = m.digest.agency(escapeHtml(agency), list.length);
     sorted.forEach((e, i) => {
       const item = renderEntrySummary(e, m);
-      blocks.push({ agency, html: i === 0 ? `${heading}\n\n${item}` : item, first: i === 0 });
+      blocks.push({ id: e.id, agency, html: i === 0 ? `${heading}\n\n${item}` : item, first: i === 0 });
     });
   }
 
   const header = m.digest.header(date, entries.length);
-  const out: string[] = [];
+  const out: DigestPart[] = [];
   let cur = header;
+  let curIds: string[] = [];
   const counts = new Map([...groups].map(([k, v]) => [k, v.length]));
   for (const b of blocks) {
     const next = `${cur}\n\n${b.html}`;
     if (visibleLength(next) <= limit) {
       cur = next;
+      curIds.push(b.id);
       continue;
     }
-    if (cur) out.push(cur);
+    if (cur) out.push({ html: cur, entryIds: curIds });
+    curIds = [];
     // A new message that starts inside a group repeats the group's heading, so no entry is orphaned from its agency.
     const lead = b.first ? '' : `${m.digest.agency(escapeHtml(b.agency), counts.get(b.agency) ?? 0)}${escapeHtml(m.digest.continued)}\n\n`;
     const body = `${lead}${b.html}`;
     if (visibleLength(body) <= limit) {
       cur = body;
+      curIds.push(b.id);
       continue;
     }
     // One entry alone beyond the limit (summaries truncate bodies, so only a giant title): cut it on lines.
     const pieces = packMessages([body], { limit });
     cur = pieces.pop() ?? '';
-    out.push(...pieces);
+    out.push(...pieces.map((html) => ({ html, entryIds: [] })));
+    curIds.push(b.id);
   }
-  if (cur) out.push(cur);
-  return numberParts(out);
+  if (cur) out.push({ html: cur, entryIds: curIds });
+  const numbered = numberParts(out.map((p) => p.html));
+  return out.map((p, i) => ({ html: numbered[i]!, entryIds: p.entryIds }));
 }

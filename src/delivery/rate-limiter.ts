@@ -16,6 +16,11 @@ export type Priority = 'high' | 'normal';
 export interface ScheduleOptions {
   /** Interactive replies jump ahead of a running broadcast; within one chat, order stays FIFO. */
   priority?: Priority;
+  /**
+   * Withdraws the call while it is still queued (a shutdown must not wait out a 429 pause): the promise rejects
+   * with the signal's reason and fn never runs. A call already started is not affected.
+   */
+  signal?: AbortSignal;
 }
 
 export interface RateLimiter {
@@ -99,6 +104,8 @@ class Deque<T> {
 interface Task {
   run: () => void;
   priority: Priority;
+  /** Withdrawn through its signal before it ran: skipped when its turn comes, without using a send slot. */
+  cancelled?: boolean;
 }
 
 interface ChatState {
@@ -228,7 +235,8 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   };
 
   const dispatch = (chat: ChatState, t: number): void => {
-    const task = chat.tasks.shift();
+    let task = chat.tasks.shift();
+    while (task?.cancelled) task = chat.tasks.shift();
     if (!task) {
       chat.where = 'idle';
       return;
@@ -280,10 +288,26 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   return {
     schedule<T>(chatId: ChatId, fn: () => Promise<T>, opts: ScheduleOptions = {}): Promise<T> {
       return new Promise<T>((resolve, reject) => {
+        const signal = opts.signal;
+        if (signal?.aborted) {
+          reject(signal.reason);
+          return;
+        }
         const chat = stateFor(chatId);
+        const onAbort = (): void => {
+          if (task.cancelled) return;
+          task.cancelled = true;
+          queued--;
+          reject(signal!.reason);
+        };
         // Deferred by a microtask so a synchronous throw in fn becomes a rejection and cannot break the pump.
-        const run = (): void => void Promise.resolve().then(fn).then(resolve, reject);
-        chat.tasks.push({ run, priority: opts.priority ?? 'normal' });
+        const run = (): void => {
+          signal?.removeEventListener('abort', onAbort);
+          void Promise.resolve().then(fn).then(resolve, reject);
+        };
+        const task: Task = { run, priority: opts.priority ?? 'normal' };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        chat.tasks.push(task);
         queued++;
         const t = now();
         if (chat.where === 'idle') place(chat, t);

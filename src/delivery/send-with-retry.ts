@@ -5,7 +5,8 @@
 import type { ChatId, Priority, RateLimiter } from './rate-limiter.ts';
 import { classifyTelegramError } from './telegram-errors.ts';
 
-export type DeliveryFailureReason = 'blocked' | 'chat-not-found' | 'bad-request' | 'failed';
+/** topic-gone: the forum topic was deleted or closed; the caller may resend without message_thread_id. */
+export type DeliveryFailureReason = 'blocked' | 'chat-not-found' | 'topic-gone' | 'bad-request' | 'failed';
 
 export type DeliveryResult<T> =
   | { ok: true; value: T; chatId: ChatId; migratedFrom?: ChatId }
@@ -30,10 +31,44 @@ export interface DelivererOptions {
   priority?: Priority;
 }
 
+export interface DeliverOptions {
+  /**
+   * Shutdown: once aborted, any wait (a 429 pause, a backoff, an earlier message to the same chat) ends at once
+   * and deliver returns { ok: false, reason: 'failed', description: 'aborted' }, the message not sent. A request
+   * already on the wire is awaited: abandoning it could leave a message delivered but reported as not.
+   */
+  signal?: AbortSignal;
+}
+
+/** The description of the failure deliver returns when its signal aborted it. */
+export const ABORTED = 'aborted';
+
 export interface Deliverer {
-  deliver<T>(chatId: ChatId, send: (chatId: ChatId) => Promise<T>): Promise<DeliveryResult<T>>;
+  deliver<T>(chatId: ChatId, send: (chatId: ChatId) => Promise<T>, opts?: DeliverOptions): Promise<DeliveryResult<T>>;
   /** Where a chat id now points after an observed group→supergroup migration (itself if none). */
   resolveChatId(chatId: ChatId): ChatId;
+}
+
+const ABORT = Symbol('aborted');
+
+/** `p`, or ABORT as soon as `signal` aborts (p keeps running; its outcome is then ignored). */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T | typeof ABORT> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.resolve(ABORT);
+  return new Promise<T | typeof ABORT>((resolve, reject) => {
+    const onAbort = () => resolve(ABORT);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
 }
 
 // A migrated chat id should itself never migrate again; more hops than this means something is looping.
@@ -78,20 +113,24 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
     return Math.round(exp / 2 + (exp / 2) * random());
   };
 
-  async function attempt<T>(original: ChatId, send: (chatId: ChatId) => Promise<T>): Promise<DeliveryResult<T>> {
+  async function attempt<T>(original: ChatId, send: (chatId: ChatId) => Promise<T>, signal: AbortSignal | undefined): Promise<DeliveryResult<T>> {
     let target = resolveChatId(original);
     let migratedFrom: ChatId | undefined = target === original ? undefined : original;
     let transientFailures = 0;
     let hops = 0;
     const withOrigin = <R extends object>(r: R): R & { migratedFrom?: ChatId } =>
       migratedFrom === undefined ? r : { ...r, migratedFrom };
+    const aborted = () => withOrigin({ ok: false as const, reason: 'failed' as const, description: ABORTED, chatId: target });
 
     for (;;) {
+      if (signal?.aborted) return aborted();
       try {
         const chatId = target;
-        const value = await limiter.schedule(chatId, () => send(chatId), { priority });
+        const value = await limiter.schedule(chatId, () => send(chatId), { priority, ...(signal ? { signal } : {}) });
         return withOrigin({ ok: true as const, value, chatId });
       } catch (err) {
+        // Withdrawn from the limiter's queue (during a 429 pause, say) by the signal: nothing was sent.
+        if (signal?.aborted) return aborted();
         const c = classifyTelegramError(err);
         switch (c.kind) {
           case 'rate-limited': {
@@ -114,6 +153,7 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
           }
           case 'blocked':
           case 'chat-not-found':
+          case 'topic-gone':
           case 'bad-request':
             return withOrigin({ ok: false as const, reason: c.kind, description: c.description, chatId: target });
           case 'transient': {
@@ -124,7 +164,7 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
             }
             const delay = backoff(transientFailures);
             safeLog('warn', { chatId: target, attempt: transientFailures, delayMs: delay, error: c.description }, 'transient send failure, backing off');
-            await sleep(delay);
+            if (!(await sleepUnlessAborted(delay, signal))) return aborted();
             continue;
           }
           case 'unknown':
@@ -134,12 +174,20 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
     }
   }
 
+  /** Sleeps; resolves false as soon as the signal aborts (the sleep itself is left to run out unobserved). */
+  const sleepUnlessAborted = (ms: number, signal: AbortSignal | undefined): Promise<boolean> =>
+    untilAborted(sleep(ms), signal).then((r) => r !== ABORT);
+
   return {
     resolveChatId,
-    deliver<T>(chatId: ChatId, send: (chatId: ChatId) => Promise<T>): Promise<DeliveryResult<T>> {
+    deliver<T>(chatId: ChatId, send: (chatId: ChatId) => Promise<T>, opts: DeliverOptions = {}): Promise<DeliveryResult<T>> {
+      const { signal } = opts;
       const key = String(chatId);
       const prev = tails.get(key) ?? Promise.resolve();
-      const run = prev.then(() => attempt(chatId, send)).catch(
+      // Waiting for the previous message to this chat is a wait like any other: the signal ends it.
+      const run = untilAborted(prev, signal)
+        .then((r) => (r === ABORT ? ({ ok: false, reason: 'failed', description: ABORTED, chatId } as const) : attempt(chatId, send, signal)))
+        .catch(
         (err: unknown): DeliveryResult<T> => ({
           ok: false,
           reason: 'failed',
@@ -147,10 +195,13 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
           chatId,
         }),
       );
-      tails.set(key, run);
+      // An aborted delivery may settle before the one it waited for: the next one still waits for both, so
+      // order within a chat holds.
+      const tail = signal ? Promise.allSettled([prev, run]) : run;
+      tails.set(key, tail);
       // Drop the tail once settled unless a newer delivery has chained on, so idle chats cost no memory.
-      void run.then(() => {
-        if (tails.get(key) === run) tails.delete(key);
+      void tail.then(() => {
+        if (tails.get(key) === tail) tails.delete(key);
       });
       return run;
     },

@@ -10,6 +10,8 @@ export type TelegramErrorKind =
   | { kind: 'blocked'; description: string }
   | { kind: 'migrated'; migrateToChatId: number }
   | { kind: 'chat-not-found'; description: string }
+  /** The forum topic (message_thread_id) was deleted or closed; the chat itself may still take messages. */
+  | { kind: 'topic-gone'; description: string }
   | { kind: 'bad-request'; description: string }
   | { kind: 'transient'; description: string }
   | { kind: 'unknown'; description: string };
@@ -28,6 +30,10 @@ const BLOCKED_400 = [
   /group chat was deactivated/i,
   /bot was kicked/i,
 ];
+
+// A forum topic deleted ("message thread not found", also Telegram's TOPIC_DELETED) or closed (TOPIC_CLOSED):
+// resending without message_thread_id reaches the group's General chat.
+const TOPIC_GONE_400 = [/message thread not found/i, /TOPIC_CLOSED/, /TOPIC_DELETED/, /TOPIC_ID_INVALID/];
 
 const CHAT_NOT_FOUND_400 = [/chat not found/i, /PEER_ID_INVALID/, /user not found/i, /CHAT_ID_INVALID/];
 
@@ -111,6 +117,7 @@ export function classifyTelegramError(err: unknown): TelegramErrorKind {
     }
     if (code === 403) return { kind: 'blocked', description };
     if (code === 400) {
+      if (TOPIC_GONE_400.some((re) => re.test(description))) return { kind: 'topic-gone', description };
       if (CHAT_NOT_FOUND_400.some((re) => re.test(description))) return { kind: 'chat-not-found', description };
       if (BLOCKED_400.some((re) => re.test(description))) return { kind: 'blocked', description };
       return { kind: 'bad-request', description };

@@ -6,7 +6,10 @@
  *   cursor together (to the entry seq read at the start of the pass), so a second pass the same day, a forced
  *   pass, or a restart finds nothing to do for it.
  * - The cursor moves only after Telegram accepted every part. A digest cut short after some parts records
- *   them (`partial`), and the retry that day resends only the missing parts, composed up to the same seq.
+ *   which entries those parts carried (`partial.delivered`), and the retry that day, composed up to the same
+ *   seq, leaves out exactly those entries: when the rebuilt digest is the same it sends the parts after the
+ *   accepted ones, otherwise (a correction published in between) a digest of the entries not yet delivered.
+ *   A change of filters, language or notifyEmpty forgets the cut-short digest (the store clears `partial`).
  * - Progress is flushed after every `batchSize` chats (50) or `flushIntervalMs` (1 s), whichever comes first.
  *   A crash (kill -9, power loss) between Telegram accepting a digest and that flush is the one window left:
  *   at most the chats served since the last flush — ≤ 50 chats or ≤ 1 s of sending — get today's digest again
@@ -16,7 +19,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AgencyDirectory } from '../core/agencies.ts';
-import { composeDigest, selectForDigest } from '../core/digest.ts';
+import { composeDigestParts, selectForDigest } from '../core/digest.ts';
+import type { DigestPart } from '../core/digest.ts';
 import type { StoredEntry } from '../core/model.ts';
 import type { Deliverer } from '../delivery/send-with-retry.ts';
 import { catalogues as defaultCatalogues } from '../i18n/index.ts';
@@ -28,13 +32,17 @@ import type { DigestLog } from './log.ts';
 /** The contract of src/delivery/send-with-retry.ts, narrowed to numeric ids (subscriptions key on numbers). */
 export type DeliverResult<T> =
   | { ok: true; value: T; chatId: number; migratedFrom?: number }
-  | { ok: false; reason: 'blocked' | 'chat-not-found' | 'bad-request' | 'failed'; description: string; chatId: number; migratedFrom?: number };
-export type Deliver = <T>(chatId: number, send: (chatId: number) => Promise<T>) => Promise<DeliverResult<T>>;
+  | { ok: false; reason: 'blocked' | 'chat-not-found' | 'topic-gone' | 'bad-request' | 'failed'; description: string; chatId: number; migratedFrom?: number };
+/**
+ * `signal` (shutdown): once aborted, a deliver waiting (429 pause, backoff) returns at once with
+ * { ok: false, reason: 'failed', description: 'aborted' } and the message unsent.
+ */
+export type Deliver = <T>(chatId: number, send: (chatId: number) => Promise<T>, opts?: { signal?: AbortSignal }) => Promise<DeliverResult<T>>;
 
 /** Adapts the app's Deliverer (ids typed number | string) to the runner's numeric contract. */
 export function deliverVia(deliverer: Pick<Deliverer, 'deliver'>): Deliver {
-  return async <T>(chatId: number, send: (chatId: number) => Promise<T>): Promise<DeliverResult<T>> => {
-    const r = await deliverer.deliver<T>(chatId, (id) => send(Number(id)));
+  return async <T>(chatId: number, send: (chatId: number) => Promise<T>, opts: { signal?: AbortSignal } = {}): Promise<DeliverResult<T>> => {
+    const r = await deliverer.deliver<T>(chatId, (id) => send(Number(id)), opts);
     const migratedFrom = r.migratedFrom === undefined ? {} : { migratedFrom: Number(r.migratedFrom) };
     return r.ok
       ? { ok: true, value: r.value, chatId: Number(r.chatId), ...migratedFrom }
@@ -57,6 +65,8 @@ export interface DigestRunnerDeps {
   catalogues?: Record<Lang, Messages>;
   /** Failed attempts per chat and local day before it waits for tomorrow. */
   maxAttemptsPerDay?: number;
+  /** Local days (since the last success) with a digest refused as a bad request before the chat is paused ('failing'). */
+  maxBadRequestDays?: number;
   /** Minimum gap between attempts after a failure, times the failures so far that day. */
   retryBackoffMs?: number;
   /** Chats per batch: progress is flushed and the event loop yielded after each batch… */
@@ -72,7 +82,11 @@ export interface RunDueOptions {
   force?: boolean;
   /** Compose and report, send nothing, change nothing. */
   dryRun?: boolean;
-  /** Shutdown: stop after the chat being served, keep the progress; the chats left are still due next time. */
+  /**
+   * Shutdown: stop after the chat being served, keep the progress; the chats left are still due next time.
+   * Passed on to deliver, so a long wait (a 429 pause) ends at once: that chat is left as it was (not advanced,
+   * no failure counted; parts already accepted are kept as `partial`) and the progress is flushed right away.
+   */
   signal?: AbortSignal;
 }
 
@@ -102,73 +116,137 @@ export class DigestRunAborted extends Error {
   override name = 'DigestRunAborted';
 }
 
+/** What the send of a digest part yields when it was withheld (see sendPart in serve). */
+const NOT_SENT = Symbol('digest part not sent');
+
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 type ChatOutcome = 'sent' | 'empty' | 'paused' | 'failed' | 'skipped';
+/** The shutdown signal cut the chat short: nothing about it is counted, the pass stops. */
+type ServeOutcome = ChatOutcome | 'aborted';
 
 export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
   const store = deps.subscriptions;
   const now = deps.now ?? Date.now;
   const cats = deps.catalogues ?? defaultCatalogues;
   const maxAttempts = deps.maxAttemptsPerDay ?? 3;
+  const maxBadRequestDays = deps.maxBadRequestDays ?? 3;
   const backoffMs = deps.retryBackoffMs ?? 10 * 60_000;
   const batchSize = Math.max(1, deps.batchSize ?? 50);
   const flushIntervalMs = deps.flushIntervalMs ?? 1000;
 
-  const compose = (sub: Subscription, upTo: number, date: string, directory: AgencyDirectory) => {
+  const select = (sub: Subscription, upTo: number, directory: AgencyDirectory) =>
     // Entries changed after the run started wait for tomorrow: the cursor moves only to `upTo`.
-    const since = deps.entries.since(sub.cursor).filter((e) => e.seq <= upTo);
-    const picked = selectForDigest(since, sub.filters, directory);
-    const messages = composeDigest(picked, { date, m: cats[sub.language], notifyEmpty: sub.notifyEmpty, agencyOrder: directory.names() });
-    return { picked, messages };
+    selectForDigest(
+      deps.entries.since(sub.cursor).filter((e) => e.seq <= upTo),
+      sub.filters,
+      directory,
+    );
+  const composeParts = (sub: Subscription, picked: StoredEntry[], date: string, directory: AgencyDirectory, notifyEmpty: boolean) =>
+    composeDigestParts(picked, { date, m: cats[sub.language], notifyEmpty, agencyOrder: directory.names() });
+
+  /**
+   * What to send this attempt. A digest cut short earlier today (same date) is resumed by entry: the entries its
+   * accepted parts carried are never sent again, and none of the others is skipped.
+   */
+  const plan = (sub: Subscription, runUpTo: number, date: string, directory: AgencyDirectory) => {
+    const resume = sub.partial && sub.partial.date === date ? sub.partial : null;
+    const upTo = resume ? Math.min(resume.upTo, runUpTo) : runUpTo;
+    const picked = select(sub, upTo, directory);
+    const full = composeParts(sub, picked, date, directory, sub.notifyEmpty);
+    if (!resume) return { resume, upTo, picked, parts: full, skip: 0 };
+    const done = new Set(resume.delivered);
+    // The same digest as the one cut short (nothing changed in between): send the parts after those accepted,
+    // so the numbering (2/3, 3/3) continues.
+    const prefix = full.slice(0, resume.parts).flatMap((p) => p.entryIds);
+    if (resume.parts <= full.length && prefix.length === done.size && prefix.every((id) => done.has(id))) {
+      return { resume, upTo, picked, parts: full, skip: resume.parts };
+    }
+    // It changed (a correction moved an entry out of it, say): a digest of exactly the entries not yet delivered.
+    const rest = picked.filter((e) => !done.has(e.id));
+    return { resume, upTo, picked: rest, parts: composeParts(sub, rest, date, directory, false), skip: 0 };
   };
 
   /** Delivers every part; the digest counts as sent only when all were accepted. */
-  const serve = async (sub: Subscription, runUpTo: number, date: string, directory: AgencyDirectory, counts: { migrated: number }): Promise<ChatOutcome> => {
-    // Resuming a digest cut short earlier today: same entries, same parts, skip those already accepted.
-    const resume = sub.partial && sub.partial.date === date ? sub.partial : null;
-    const upTo = resume ? Math.min(resume.upTo, runUpTo) : runUpTo;
-    const skip = resume?.parts ?? 0;
-    let messages: string[];
+  const serve = async (sub: Subscription, runUpTo: number, date: string, directory: AgencyDirectory, counts: { migrated: number }, signal?: AbortSignal): Promise<ServeOutcome> => {
+    let planned: ReturnType<typeof plan>;
     try {
-      messages = compose(sub, upTo, date, directory).messages;
+      planned = plan(sub, runUpTo, date, directory);
     } catch (err) {
       // A bug tripped by one chat's filters or entries must not stop the others.
       store.recordFailure(sub.chatId, date, `compose: ${(err as Error)?.message ?? String(err)}`, new Date(now()));
       deps.log.error({ event: 'digest-compose-failed', chatId: sub.chatId, err }, 'digest could not be composed');
       return 'failed';
     }
+    const { resume, upTo, skip } = planned;
+    const parts: DigestPart[] = planned.parts.slice(skip);
     let chatId = sub.chatId;
-    let accepted = skip;
-    for (const html of messages.slice(skip)) {
+    let accepted = 0;
+    const delivered: string[] = [];
+    // Deliver resends on the supergroup's id after a migration; when that supergroup has a subscription of its
+    // own, this one's digest must not land there: the resend is skipped and the migration below stops the serve.
+    const sendPart = (html: string, threadId: number | undefined) => (id: number) =>
+      id !== chatId && store.get(id) !== undefined ? Promise.resolve(NOT_SENT) : deps.send(id, html, threadId === undefined ? {} : { threadId });
+    /** Follows a group→supergroup migration; false when the supergroup has its own subscription (it wins). */
+    const follow = (to: number): boolean => {
+      // The subscription follows the new id whatever became of the resend, so a pause or failure lands on the live id.
+      deps.log.info({ event: 'digest-chat-migrated', from: chatId, to }, 'chat migrated');
+      const { collision } = store.migrate(chatId, to, new Date(now()));
+      counts.migrated++;
+      if (collision) {
+        // Its own turn serves it (with its own filters, cursor and date); nothing more of this digest is sent.
+        deps.log.info({ event: 'digest-migrated-onto-subscribed', from: chatId, to }, 'supergroup has its own subscription; old one dropped, its digest stopped');
+        return false;
+      }
+      chatId = to;
+      return true;
+    };
+    for (const part of parts) {
       const threadId = sub.threadId ?? undefined;
       // An exception here (not a failure result) means delivery itself is broken: it aborts the run, see runDue.
-      const r = await deps.deliver(chatId, (id) => deps.send(id, html, threadId === undefined ? {} : { threadId }));
-      if (r.chatId !== chatId) {
-        // A group upgraded to a supergroup: deliver resent on the new id; the subscription follows it,
-        // whatever became of the resend, so a pause or failure below lands on the live id.
-        deps.log.info({ event: 'digest-chat-migrated', from: chatId, to: r.chatId }, 'chat migrated');
-        store.migrate(chatId, r.chatId, new Date(now()));
-        counts.migrated++;
-        chatId = r.chatId;
+      const opts = signal ? { signal } : {};
+      let r = await deps.deliver(chatId, sendPart(part.html, threadId), opts);
+      if (r.chatId !== chatId && !follow(r.chatId)) return 'skipped';
+      if (!r.ok && r.reason === 'topic-gone' && threadId !== undefined) {
+        // The forum topic was deleted or closed: the digest goes to the group's General chat from now on.
+        deps.log.warn({ event: 'digest-topic-gone', chatId, threadId, description: r.description }, 'forum topic gone; sending to the general chat instead');
+        store.update(chatId, { threadId: null }, new Date(now()));
+        r = await deps.deliver(chatId, sendPart(part.html, undefined), opts);
+        if (r.chatId !== chatId && !follow(r.chatId)) return 'skipped';
       }
       if (r.ok) {
         accepted++;
+        delivered.push(...part.entryIds);
         continue;
       }
-      if (accepted > 0) store.recordPartial(r.chatId, date, upTo, accepted, new Date(now()));
+      if (accepted > 0) store.recordPartial(r.chatId, date, upTo, { parts: accepted, delivered }, new Date(now()));
+      if (signal?.aborted && r.reason === 'failed') {
+        // Shutdown cut a wait short: not this chat's fault, so no failure is counted; it is still due next pass.
+        deps.log.info({ event: 'digest-chat-aborted', chatId: r.chatId, accepted }, 'digest interrupted by shutdown; cursor kept');
+        return 'aborted';
+      }
       if (r.reason === 'blocked' || r.reason === 'chat-not-found') {
         // Kept, not deleted: a user who unblocks the bot or re-adds it gets the subscription back.
         store.pause(r.chatId, r.reason, new Date(now()));
         deps.log.info({ event: 'digest-chat-paused', chatId: r.chatId, reason: r.reason, description: r.description }, 'subscription paused');
         return 'paused';
       }
-      const attempts = store.recordFailure(r.chatId, date, `${r.reason}: ${r.description}`, new Date(now()));
+      // A topic error with no topic set (the General chat itself closed) is as permanent as a bad request.
+      const badRequest = r.reason === 'bad-request' || r.reason === 'topic-gone';
+      const attempts = store.recordFailure(r.chatId, date, `${r.reason}: ${r.description}`, new Date(now()), { badRequest });
+      const badDays = store.get(r.chatId)?.failures?.badRequestDays ?? 0;
+      if (badRequest && badDays >= maxBadRequestDays) {
+        // Refused on several days in a row: this chat will not take a digest as things are. Paused, not retried
+        // forever; /settings shows why, and ▶️ (or /subscribe) resumes it.
+        store.pause(r.chatId, 'failing', new Date(now()));
+        deps.log.warn({ event: 'digest-chat-paused', chatId: r.chatId, reason: 'failing', description: r.description, days: badDays }, 'subscription paused: digests kept failing');
+        return 'paused';
+      }
       deps.log.warn({ event: 'digest-chat-failed', chatId: r.chatId, reason: r.reason, description: r.description, attempts }, 'digest not delivered; cursor kept');
       return 'failed';
     }
     store.advance(chatId, upTo, date, new Date(now()));
-    return messages.length > 0 || skip > 0 ? 'sent' : 'empty';
+    return parts.length > 0 || resume ? 'sent' : 'empty';
   };
 
   const runDue = async (opts: RunDueOptions = {}): Promise<DigestRunSummary> => {
@@ -212,8 +290,9 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
 
     if (dryRun) {
       for (const { sub, date } of due) {
-        const { picked, messages } = compose(sub, upTo, date, directory);
-        summary.previews.push({ chatId: sub.chatId, threadId: sub.threadId, entries: picked.length, messages });
+        const p = plan(sub, upTo, date, directory);
+        const messages = p.parts.slice(p.skip).map((x) => x.html);
+        summary.previews.push({ chatId: sub.chatId, threadId: sub.threadId, entries: p.picked.length, messages });
       }
       summary.durationMs = now() - started;
       return summary;
@@ -258,11 +337,16 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
         const { sub, date } = due[i]!;
         // The subscription may have changed (paused, removed, migrated) while earlier chats were served.
         if (store.get(sub.chatId) !== sub || sub.state !== 'active') continue;
-        let outcome: ChatOutcome;
+        let outcome: ServeOutcome;
         try {
-          outcome = await serve(sub, upTo, date, directory, summary);
+          outcome = await serve(sub, upTo, date, directory, summary, opts.signal);
         } catch (err) {
           aborted = err;
+          break;
+        }
+        if (outcome === 'aborted') {
+          // The progress is flushed below, straight away (finishRun + flush), well inside the shutdown deadline.
+          summary.stoppedEarly = true;
           break;
         }
         summary[outcome]++;

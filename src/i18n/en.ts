@@ -19,7 +19,7 @@ export const en: Messages = {
     settingsBody: (time, tz, state, empty) => `Time: every day at ${time} (${tz})\nState: ${state}\nWhen nothing is new: ${empty}`,
     stateActive: 'on',
     statePaused: (why) => `paused (${why})`,
-    pausedWhy: { blocked: 'the bot was removed or blocked', 'chat-not-found': 'chat not found', user: 'paused by you' },
+    pausedWhy: { blocked: 'the bot was removed or blocked', 'chat-not-found': 'chat not found', user: 'paused by you', failing: 'delivery kept failing for days' },
     emptyOn: 'send a short note',
     emptyOff: 'send nothing',
     buttons: { time: (t) => `🕘 ${t}`, clear: '🧹 Clear filters', pause: '⏸ Pause', resume: '▶️ Resume', emptyOn: '🔔 Note when empty', emptyOff: '🔕 Silent when empty' },

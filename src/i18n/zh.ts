@@ -18,7 +18,7 @@ export const zh = {
     settingsBody: (time: string, tz: string, state: string, empty: string) => `时间：每天 ${time}（${tz}）\n状态：${state}\n没有新措施时：${empty}`,
     stateActive: '已开启',
     statePaused: (why: string) => `已暂停（${why}）`,
-    pausedWhy: { blocked: '机器人被移出或屏蔽', 'chat-not-found': '找不到聊天', user: '手动暂停' },
+    pausedWhy: { blocked: '机器人被移出或屏蔽', 'chat-not-found': '找不到聊天', user: '手动暂停', failing: '连续多日发送失败' },
     emptyOn: '也发一条提示',
     emptyOff: '不发送',
     buttons: { time: (t: string) => `🕘 ${t}`, clear: '🧹 清除筛选', pause: '⏸ 暂停', resume: '▶️ 恢复', emptyOn: '🔔 无新措施也提示', emptyOff: '🔕 无新措施不提示' },

@@ -5,7 +5,8 @@ import { isoDate } from '../core/model.ts';
 import { TIME_SHAPE, isValidTimeZone } from '../digest/due.ts';
 import { createWriteBatcher, openJsonFile } from './json-file.ts';
 
-export const pausedReasonSchema = z.enum(['blocked', 'chat-not-found', 'user']);
+/** 'failing': every digest was refused with a bad request on several days in a row (see the runner). */
+export const pausedReasonSchema = z.enum(['blocked', 'chat-not-found', 'user', 'failing']);
 export type PausedReason = z.infer<typeof pausedReasonSchema>;
 
 export const subscriptionFiltersSchema = z.object({
@@ -32,16 +33,33 @@ export const subscriptionSchema = z.object({
   pausedReason: pausedReasonSchema.nullable(),
   language: z.enum(['zh', 'en']),
   notifyEmpty: z.boolean(),
-  /** Failed attempts on one local date, so a broken chat is not retried every minute all day. */
+  /**
+   * Failed attempts on one local date, so a broken chat is not retried every minute all day; `badRequestDays`
+   * counts the local dates since the last success on which a digest was refused with a bad request
+   * (`badRequestDate` the last of them), so a chat that can never take one is paused instead of retried forever.
+   */
   failures: z
-    .object({ date: isoDate, count: z.number().int().nonnegative(), lastAt: z.string(), reason: z.string() })
+    .object({
+      date: isoDate,
+      count: z.number().int().nonnegative(),
+      lastAt: z.string(),
+      reason: z.string(),
+      badRequestDays: z.number().int().nonnegative().default(0),
+      badRequestDate: isoDate.nullable().default(null),
+    })
     .nullable()
     .default(null),
   /**
    * A digest cut short after some parts were accepted: a retry the same local day recomposes up to the same
-   * entry seq and sends only the parts after these, so the chat does not see part 1 again.
+   * entry seq and leaves out exactly the entries in `delivered` (ids), so the chat does not see part 1 again
+   * and nothing is skipped even when the rebuilt digest differs (a correction published in between).
+   * `parts` is how many messages were accepted. A file written before `delivered` existed reads as [] (the
+   * retry then resends everything: a repeat, never a loss). Cleared when filters, language or notifyEmpty change.
    */
-  partial: z.object({ date: isoDate, upTo: z.number().int().nonnegative(), parts: z.number().int().positive() }).nullable().default(null),
+  partial: z
+    .object({ date: isoDate, upTo: z.number().int().nonnegative(), parts: z.number().int().positive(), delivered: z.array(z.string()).default([]) })
+    .nullable()
+    .default(null),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -109,17 +127,27 @@ export interface SubscriptionStore {
   upsert(input: SubscriptionInput, now?: Date): { subscription: Subscription; created: boolean };
   update(chatId: number, patch: SubscriptionPatch, now?: Date): Subscription | undefined;
   remove(chatId: number): boolean;
+  /** Pauses for `reason`; a subscription already paused by the user keeps 'user' (only resume() ends that). */
   pause(chatId: number, reason: PausedReason, now?: Date): Subscription | undefined;
   /** Resumes; with `onlyIf`, only a subscription paused for that reason (a bot re-added resumes 'blocked', not 'user'). */
   resume(chatId: number, opts?: { onlyIf?: PausedReason }, now?: Date): Subscription | undefined;
-  /** A group became a supergroup: the subscription follows the new id. If the new id already has one, that one wins. */
-  migrate(oldId: number, newId: number, now?: Date): Subscription | undefined;
+  /**
+   * A group became a supergroup: the subscription follows the new id. If the new id already has one, that one
+   * wins, the old one is dropped, and `collision` is true: the caller must not go on serving the old one there.
+   */
+  migrate(oldId: number, newId: number, now?: Date): { subscription: Subscription | undefined; collision: boolean };
   /** A digest for `date` was delivered (or had nothing to deliver): move the cursor, clear failures. */
   advance(chatId: number, cursor: number, date: string, now?: Date): Subscription | undefined;
-  /** Remembers that the first `parts` messages of the digest for `date` (entries up to `upTo`) were accepted. */
-  recordPartial(chatId: number, date: string, upTo: number, parts: number, now?: Date): void;
-  /** Counts a failed attempt on the local `date`; returns the count for that date. */
-  recordFailure(chatId: number, date: string, reason: string, now?: Date): number;
+  /**
+   * Remembers that `parts` messages of the digest for `date` (entries up to `upTo`) were accepted, carrying the
+   * entries `delivered` (ids). Adds to what an earlier attempt the same day recorded.
+   */
+  recordPartial(chatId: number, date: string, upTo: number, progress: { parts: number; delivered: readonly string[] }, now?: Date): void;
+  /**
+   * Counts a failed attempt on the local `date`; returns the count for that date. With `badRequest`, the date
+   * also counts towards `failures.badRequestDays` (once per date).
+   */
+  recordFailure(chatId: number, date: string, reason: string, now?: Date, opts?: { badRequest?: boolean }): number;
   runs(): readonly DigestRun[];
   /** The run found unfinished (a crash), if any. */
   unfinishedRuns(): DigestRun[];
@@ -128,6 +156,18 @@ export interface SubscriptionStore {
   markInterrupted(id: string): void;
   /** Resolves once every change so far is on disk. */
   flush(): Promise<void>;
+}
+
+const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * Whether a change alters which entries a digest selects or how it is composed. A digest cut short earlier
+ * today is then forgotten: the retry composes the new digest in full (at worst repeating a measure, never losing one).
+ */
+function changesSelection(s: Subscription, next: { filters?: SubscriptionFilters; language?: Subscription['language']; notifyEmpty?: boolean }): boolean {
+  if (next.filters && (!sameList(s.filters.agencies, next.filters.agencies) || !sameList(s.filters.keywords, next.filters.keywords))) return true;
+  if (next.language !== undefined && next.language !== s.language) return true;
+  return next.notifyEmpty !== undefined && next.notifyEmpty !== s.notifyEmpty;
 }
 
 export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string | null, opts: { writeDelayMs?: number } = {}): SubscriptionStore {
@@ -162,6 +202,7 @@ export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string
     upsert(input, now = new Date()) {
       const old = byId.get(input.chatId);
       if (old) {
+        if (changesSelection(old, input)) old.partial = null;
         old.chatType = input.chatType;
         old.threadId = input.threadId ?? null;
         old.time = input.time;
@@ -169,6 +210,8 @@ export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string
         old.filters = { agencies: [...input.filters.agencies], keywords: [...input.filters.keywords] };
         old.language = input.language;
         if (input.notifyEmpty !== undefined) old.notifyEmpty = input.notifyEmpty;
+        // Subscribing again is a fresh start for a paused chat, failures included (else 'failing' would recur at once).
+        if (old.state === 'paused') old.failures = null;
         old.state = 'active';
         old.pausedReason = null;
         return { subscription: touch(old, now), created: false };
@@ -199,6 +242,7 @@ export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string
       if (!s) return undefined;
       if (patch.time !== undefined && !TIME_SHAPE.test(patch.time)) throw new Error(`invalid time ${patch.time}`);
       if (patch.timezone !== undefined && !isValidTimeZone(patch.timezone)) throw new Error(`unknown time zone ${patch.timezone}`);
+      if (changesSelection(s, patch)) s.partial = null;
       Object.assign(s, patch);
       return touch(s, now);
     },
@@ -211,6 +255,9 @@ export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string
     pause(chatId, reason, now = new Date()) {
       const s = byId.get(chatId);
       if (!s) return undefined;
+      // A pause the user chose outlives any other: blocking and unblocking the bot (pause 'blocked', then
+      // resume onlyIf 'blocked') must not switch the digest back on behind the user's back.
+      if (s.state === 'paused' && s.pausedReason === 'user') return s;
       s.state = 'paused';
       s.pausedReason = reason;
       return touch(s, now);
@@ -227,19 +274,19 @@ export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string
     },
     migrate(oldId, newId, now = new Date()) {
       const s = byId.get(oldId);
-      if (!s) return byId.get(newId);
-      if (oldId === newId) return s;
+      if (!s) return { subscription: byId.get(newId), collision: false };
+      if (oldId === newId) return { subscription: s, collision: false };
       byId.delete(oldId);
       if (byId.has(newId)) {
         // The supergroup already has its own subscription (set up after the upgrade): keep it, drop the stale one.
         data.subscriptions = data.subscriptions.filter((x) => x.chatId !== oldId);
         dirty();
-        return byId.get(newId);
+        return { subscription: byId.get(newId), collision: true };
       }
       s.chatId = newId;
       s.chatType = 'supergroup';
       byId.set(newId, s);
-      return touch(s, now);
+      return { subscription: touch(s, now), collision: false };
     },
     advance(chatId, cursor, date, now = new Date()) {
       const s = byId.get(chatId);
@@ -251,17 +298,26 @@ export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string
       s.partial = null;
       return touch(s, now);
     },
-    recordPartial(chatId, date, upTo, parts, now = new Date()) {
+    recordPartial(chatId, date, upTo, progress, now = new Date()) {
       const s = byId.get(chatId);
-      if (!s || parts < 1) return;
-      s.partial = { date, upTo, parts };
+      if (!s || progress.parts < 1) return;
+      // A second cut-short attempt the same day adds to the first: both sets of entries were delivered.
+      const same = s.partial && s.partial.date === date && s.partial.upTo === upTo ? s.partial : null;
+      const delivered = [...new Set([...(same?.delivered ?? []), ...progress.delivered])];
+      s.partial = { date, upTo, parts: (same?.parts ?? 0) + progress.parts, delivered };
       touch(s, now);
     },
-    recordFailure(chatId, date, reason, now = new Date()) {
+    recordFailure(chatId, date, reason, now = new Date(), opts = {}) {
       const s = byId.get(chatId);
       if (!s) return 0;
       const count = s.failures && s.failures.date === date ? s.failures.count + 1 : 1;
-      s.failures = { date, count, lastAt: stamp(now), reason };
+      let badRequestDays = s.failures?.badRequestDays ?? 0;
+      let badRequestDate = s.failures?.badRequestDate ?? null;
+      if (opts.badRequest && badRequestDate !== date) {
+        badRequestDays++;
+        badRequestDate = date;
+      }
+      s.failures = { date, count, lastAt: stamp(now), reason, badRequestDays, badRequestDate };
       touch(s, now);
       return count;
     },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { composeDigest, selectForDigest } from '../../src/core/digest.ts';
+import { composeDigest, composeDigestParts, selectForDigest } from '../../src/core/digest.ts';
 import { TELEGRAM_TEXT_LIMIT, visibleLength } from '../../src/core/html.ts';
 import type { StoredEntry } from '../../src/core/model.ts';
 import { en } from '../../src/i18n/en.ts';
@@ -107,5 +107,16 @@ describe('composeDigest', () => {
     for (const msg of msgs.slice(1)) expect(msg.startsWith('<b>🏛 ')).toBe(true);
     // Only the first message carries the digest header.
     expect(msgs.filter((m) => m.includes('每日摘要'))).toHaveLength(1);
+  });
+});
+
+describe('composeDigestParts', () => {
+  it('tells which entries each message carries: every entry in exactly one message, the html as composeDigest', () => {
+    const many = stored(...Array.from({ length: 60 }, (_, i) => ({ agency: i % 2 ? POLICE : SCIENCE, title: `第${i}条 ${'长标题'.repeat(20)}`, body: ['正文'.repeat(200)] })));
+    const parts = composeDigestParts(many, { date: '2024-01-15', m: zh, agencyOrder: agencies.names() });
+    expect(parts.map((p) => p.html)).toEqual(composeDigest(many, { date: '2024-01-15', m: zh, agencyOrder: agencies.names() }));
+    expect(parts.length).toBeGreaterThan(2);
+    expect(parts.flatMap((p) => p.entryIds).sort()).toEqual(many.map((e) => e.id).sort());
+    for (const p of parts) for (const id of p.entryIds) expect(p.html).toContain(`${many.find((e) => e.id === id)!.title.split(' ')[0]} `);
   });
 });

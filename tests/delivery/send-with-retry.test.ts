@@ -111,6 +111,15 @@ describe('deliver: permanent failures', () => {
     expect(requests).toHaveLength(1);
   });
 
+  it('a deleted or closed forum topic: one request, reason topic-gone (the caller may resend outside the topic)', async () => {
+    const { clock, deliverer, requests, on, send } = setup();
+    on(-1005, tg(400, 'Bad Request: message thread not found'));
+    const result = deliverer.deliver(-1005, send('x'));
+    await clock.runAll();
+    expect(await result).toEqual({ ok: false, reason: 'topic-gone', description: 'Bad Request: message thread not found', chatId: -1005 });
+    expect(requests).toHaveLength(1);
+  });
+
   it('other 400: one request, reason bad-request with Telegram’s description', async () => {
     const { clock, deliverer, requests, on, send } = setup();
     on(5, tg(400, "Bad Request: can't parse entities: Unsupported start tag \"foo\" at byte offset 0"));
@@ -242,5 +251,48 @@ describe('deliver: transient failures', () => {
       expect.objectContaining({ ok: true, chatId: 4 }),
     ]);
     expect(log.warn).toHaveBeenCalled();
+  });
+});
+
+describe('deliver: shutdown (abort signal)', () => {
+  it('an abort during a long 429 pause ends the wait at once: failed/aborted, and the message is never sent later', async () => {
+    const { clock, deliverer, requests, on, send } = setup();
+    on(1, tg(429, 'Too Many Requests: retry after 3600', { retry_after: 3600 }));
+    const controller = new AbortController();
+    let settled = false;
+    const result = deliverer.deliver(1, send('x'), { signal: controller.signal });
+    void result.then(() => (settled = true));
+    await clock.advance(1000);
+    expect(settled).toBe(false);
+    controller.abort();
+    await clock.flush();
+    expect(settled).toBe(true);
+    expect(await result).toEqual({ ok: false, reason: 'failed', description: 'aborted', chatId: 1 });
+    // The queued resend was withdrawn: when the pause ends nothing goes out, and the next delivery is sent once.
+    const later = deliverer.deliver(1, send('y'));
+    await clock.runAll();
+    expect(await later).toMatchObject({ ok: true });
+    expect(requests.map((r) => r.text)).toEqual(['x', 'y']);
+  });
+
+  it('an abort during a transient backoff ends it at once', async () => {
+    const { clock, deliverer, requests, on, send } = setup({ baseBackoffMs: 60_000, maxBackoffMs: 600_000 });
+    const bad = tg(502, 'Bad Gateway');
+    on(8, bad, bad, bad);
+    const controller = new AbortController();
+    const result = deliverer.deliver(8, send('x'), { signal: controller.signal });
+    await clock.advance(10);
+    controller.abort();
+    await clock.flush();
+    expect(await Promise.race([result, Promise.resolve('pending')])).toEqual({ ok: false, reason: 'failed', description: 'aborted', chatId: 8 });
+    expect(requests).toHaveLength(1);
+  });
+
+  it('a signal aborted before the call sends nothing', async () => {
+    const { clock, deliverer, requests, send } = setup();
+    const result = deliverer.deliver(3, send('x'), { signal: AbortSignal.abort() });
+    await clock.runAll();
+    expect(await result).toEqual({ ok: false, reason: 'failed', description: 'aborted', chatId: 3 });
+    expect(requests).toEqual([]);
   });
 });

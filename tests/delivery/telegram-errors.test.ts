@@ -39,6 +39,10 @@ const cases: [string, unknown, TelegramErrorKind][] = [
   ],
   ['chat not found', tgError(400, 'Bad Request: chat not found'), { kind: 'chat-not-found', description: 'Bad Request: chat not found' }],
   ['PEER_ID_INVALID', tgError(400, 'Bad Request: PEER_ID_INVALID'), { kind: 'chat-not-found', description: 'Bad Request: PEER_ID_INVALID' }],
+  // A forum topic deleted or closed: the chat still works, the topic does not.
+  ['topic deleted (thread not found)', tgError(400, 'Bad Request: message thread not found'), { kind: 'topic-gone', description: 'Bad Request: message thread not found' }],
+  ['topic closed', tgError(400, 'Bad Request: TOPIC_CLOSED'), { kind: 'topic-gone', description: 'Bad Request: TOPIC_CLOSED' }],
+  ['topic deleted', tgError(400, 'Bad Request: TOPIC_DELETED'), { kind: 'topic-gone', description: 'Bad Request: TOPIC_DELETED' }],
   ['message too long', tgError(400, 'Bad Request: message is too long'), { kind: 'bad-request', description: 'Bad Request: message is too long' }],
   [
     "can't parse entities",

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Low, Memory } from 'lowdb';
 import { TelegramError } from 'telegraf';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createRateLimiter } from '../../src/delivery/rate-limiter.ts';
 import { createDeliverer } from '../../src/delivery/send-with-retry.ts';
 import { createDigestRunner, deliverVia, DigestRunAborted } from '../../src/digest/run-digest.ts';
@@ -10,6 +10,7 @@ import type { EntryStore } from '../../src/store/entry-store.ts';
 import { createMemorySubscriptionStore, createSubscriptionStore, emptySubscriptionsFile, openSubscriptionStore } from '../../src/store/subscription-store.ts';
 import type { SubscriptionInput, SubscriptionStore, SubscriptionsFile } from '../../src/store/subscription-store.ts';
 import { FakeTelegram, bulletinOf, entry, entryStoreWith, recordingLog } from '../helpers/digest.ts';
+import { createFakeClock } from '../helpers/fake-clock.ts';
 import { shippedAgencies } from '../helpers/seed.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
 
@@ -201,6 +202,28 @@ describe('digest runner: delivery outcomes', () => {
     expect(tg.sent).toHaveLength(1);
   });
 
+  it('migrated onto a supergroup that has its own subscription: the old digest stops there, the target gets its own', async () => {
+    const TARGET = -1009876543210;
+    const { tg, subs, runner, clock } = setup();
+    // The old group wanted police measures, at 09:00; the supergroup has its own subscription (science, 10:00).
+    subs.upsert(input(-555, { chatType: 'group', filters: { agencies: [POLICE], keywords: [] } }));
+    subs.upsert(input(TARGET, { chatType: 'supergroup', time: '10:00', filters: { agencies: [SCIENCE], keywords: [] } }));
+    tg.outcomes.set(-555, { migrateTo: TARGET });
+    const r = await runner.runDue();
+    expect(r.migrated).toBe(1);
+    expect(subs.get(-555)).toBeUndefined();
+    // Not advanced by the old subscription's digest: its own turn (10:00) is still to come.
+    expect(subs.get(TARGET)).toMatchObject({ time: '10:00', cursor: 0, lastDigestDate: '2024-01-14', filters: { agencies: [SCIENCE] } });
+    expect(subs.count()).toBe(1);
+    // Nothing of the old subscription's digest reached the supergroup, not even the message that found the move.
+    expect(tg.sent).toEqual([]);
+    clock.now = at('2024-01-15T02:00:00Z'); // 10:00 Shanghai
+    expect(await runner.runDue()).toMatchObject({ sent: 1 });
+    expect(tg.to(TARGET)).toHaveLength(1);
+    expect(tg.to(TARGET)[0]!.html).toContain('科委人才措施');
+    expect(tg.to(TARGET)[0]!.html).not.toContain('公安复工措施');
+  });
+
   it('failed → cursor unchanged, retried later, at most three attempts a day', async () => {
     const { tg, subs, runner, clock } = setup();
     subs.upsert(input(1));
@@ -246,6 +269,53 @@ describe('digest runner: delivery outcomes', () => {
     expect(parts.join('\n')).not.toContain('重试前到达');
     for (let i = 0; i < 60; i++) expect(parts.filter((p) => p.includes(`第${i}条 `))).toHaveLength(1);
     expect(subs.get(1)).toMatchObject({ cursor: 60, lastDigestDate: '2024-01-15', partial: null });
+  });
+});
+
+describe('digest runner: a digest cut short resumes by entry, not by message count', () => {
+  const JUSTICE = '上海市司法局';
+  const long = (agency: string, tag: string, i: number) => entry({ id: `${tag}${i}`, agency, title: `${tag}第${i}条 ${'长标题'.repeat(20)}`, body: ['正文'.repeat(200)] });
+
+  it('a /subscribe changing the filters between attempts: every measure of the new selection still arrives', async () => {
+    const police = Array.from({ length: 30 }, (_, i) => long(POLICE, 'P', i));
+    const justice = Array.from({ length: 30 }, (_, i) => long(JUSTICE, 'J', i));
+    const { tg, subs, runner, clock } = setup({ entries: entryStoreWith(...police, ...justice) });
+    subs.upsert(input(1));
+    tg.failFromPart.set(1, 2);
+    expect(await runner.runDue()).toMatchObject({ failed: 1 });
+    expect(tg.to(1)).toHaveLength(1);
+    // The user narrows the subscription to 司法 before the retry.
+    subs.upsert(input(1, { filters: { agencies: [JUSTICE], keywords: [] } }));
+    tg.failFromPart.clear();
+    clock.now += 60 * 60_000;
+    expect(await runner.runDue()).toMatchObject({ sent: 1 });
+    const all = tg.to(1).map((p) => p.html).join('\n');
+    for (let i = 0; i < 30; i++) expect(all).toContain(`J第${i}条 `);
+    expect(subs.get(1)).toMatchObject({ cursor: 60, lastDigestDate: '2024-01-15', partial: null });
+  });
+
+  it('a correction published between attempts: no measure is skipped, none already delivered is sent again', async () => {
+    const many = Array.from({ length: 60 }, (_, i) => long(POLICE, 'P', i));
+    const { tg, subs, entries, runner, clock } = setup({ entries: entryStoreWith(...many) });
+    subs.upsert(input(1));
+    tg.failFromPart.set(1, 2);
+    expect(await runner.runDue()).toMatchObject({ failed: 1 });
+    const first = tg.to(1)[0]!.html;
+    const inFirst = many.filter((e) => first.includes(`P第${e.id.slice(1)}条 `));
+    expect(inFirst.length).toBeGreaterThan(1);
+    // One measure of part 1 is corrected: it leaves today's selection (its seq is now past the run's), which
+    // shifts every later measure one place forward in the rebuilt digest.
+    const fixed = inFirst[0]!;
+    entries.apply(bulletinOf([{ ...fixed, body: ['更正后的正文'] }]));
+    tg.failFromPart.clear();
+    clock.now += 60 * 60_000;
+    expect(await runner.runDue()).toMatchObject({ sent: 1 });
+    const parts = tg.to(1).map((p) => p.html);
+    for (const e of many) {
+      const n = parts.filter((p) => p.includes(`P第${e.id.slice(1)}条 `)).length;
+      expect([e.id, n]).toEqual([e.id, 1]);
+    }
+    expect(subs.get(1)).toMatchObject({ cursor: 60, partial: null });
   });
 });
 
@@ -370,6 +440,51 @@ describe('digest runner: shutdown', () => {
   });
 });
 
+describe('digest runner: shutdown during a long wait', () => {
+  it('a 429 with retry_after 3600 mid-run, then abort: the pass ends at once (in fake time), progress flushed, that chat not advanced, served exactly once later', async () => {
+    const clock = createFakeClock(at('2024-01-15T01:00:00Z'));
+    const limiter = createRateLimiter({ now: clock.now, sleep: clock.sleep });
+    const deliverer = createDeliverer({ limiter, now: clock.now, sleep: clock.sleep, random: () => 0 });
+    const accepted: number[] = [];
+    let limited = false;
+    const send = async (chatId: number) => {
+      if (chatId === 2 && !limited) {
+        limited = true;
+        throw new TelegramError({ error_code: 429, description: 'Too Many Requests: retry after 3600', parameters: { retry_after: 3600 } });
+      }
+      accepted.push(chatId);
+      return { message_id: accepted.length };
+    };
+    const file = join(tempDir(), 'subscriptions.json');
+    const subs = await openSubscriptionStore(file, { writeDelayMs: 600_000 });
+    for (const id of [1, 2, 3]) subs.upsert(input(id));
+    await subs.flush();
+    const { runner } = setup({ subs, deps: { deliver: deliverVia(deliverer), send, now: clock.now, flushIntervalMs: 600_000 } });
+    const controller = new AbortController();
+    const pass = runner.runDue({ signal: controller.signal });
+    // The run marker goes to disk first (real I/O), then chat 1 is served and chat 2 hits the 429.
+    await vi.waitFor(() => expect(limited).toBe(true));
+    await clock.advance(50);
+    expect(accepted).toEqual([1]);
+    controller.abort();
+    // No time is advanced: the 3600 s wait must not hold the shutdown.
+    const r = await pass;
+    expect(r).toMatchObject({ sent: 1, failed: 0, stoppedEarly: true });
+    const onDisk = await openSubscriptionStore(file);
+    expect(onDisk.get(1)).toMatchObject({ lastDigestDate: '2024-01-15', cursor: 2 });
+    expect(onDisk.get(2)).toMatchObject({ lastDigestDate: '2024-01-14', cursor: 0, failures: null });
+    expect(onDisk.runs().at(-1)?.finishedAt).not.toBeNull();
+
+    // The next pass (same process, same limiter) once the pause is over: chats 2 and 3, each exactly once.
+    const next = runner.runDue();
+    await clock.advance(3_601_000);
+    expect(await next).toMatchObject({ sent: 2 });
+    await clock.runAll();
+    expect(accepted.filter((id) => id === 2)).toHaveLength(1);
+    expect(accepted.filter((id) => id === 3)).toHaveLength(1);
+  });
+});
+
 describe('digest runner over the real deliverer', () => {
   it('maps Telegram errors: 403 pauses, chat not found pauses, migrate_to_chat_id moves, 5xx fails and keeps the cursor', async () => {
     const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 5)));
@@ -398,6 +513,66 @@ describe('digest runner over the real deliverer', () => {
     expect(subs.get(-1003333333333)).toMatchObject({ state: 'active', lastDigestDate: '2024-01-15' });
     expect(subs.get(4)).toMatchObject({ state: 'active', cursor: 0, lastDigestDate: '2024-01-14', failures: { count: 1 } });
     expect(accepted.map((a) => a.chatId)).toEqual([-1003333333333, 5]);
+  });
+});
+
+describe('digest runner: forum topics and chats that keep failing', () => {
+  const FORUM = -1001234567890;
+  const realDeliver = () => {
+    const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 5)));
+    return deliverVia(createDeliverer({ limiter: createRateLimiter({ now: Date.now, sleep }), sleep, now: Date.now, baseBackoffMs: 1, maxBackoffMs: 2, maxTransientRetries: 1 }));
+  };
+
+  for (const description of ['Bad Request: message thread not found', 'Bad Request: TOPIC_CLOSED', 'Bad Request: TOPIC_DELETED']) {
+    it(`a topic gone (${description}): resent once to the group's General chat, the thread dropped, the cursor moved`, async () => {
+      const accepted: { chatId: number; threadId?: number }[] = [];
+      const send = async (chatId: number, _html: string, o: { threadId?: number }) => {
+        if (o.threadId !== undefined) throw new TelegramError({ error_code: 400, description });
+        accepted.push({ chatId, ...o });
+        return { message_id: accepted.length };
+      };
+      const subs = createMemorySubscriptionStore();
+      subs.upsert(input(FORUM, { chatType: 'supergroup', threadId: 77 }));
+      const { runner, log } = setup({ subs, deps: { deliver: realDeliver(), send } });
+      expect(await runner.runDue()).toMatchObject({ sent: 1, failed: 0, paused: 0 });
+      expect(accepted).toEqual([{ chatId: FORUM }]);
+      expect(subs.get(FORUM)).toMatchObject({ threadId: null, state: 'active', cursor: 2, lastDigestDate: '2024-01-15' });
+      expect(log.lines.some((l) => (l.obj as { event?: string }).event === 'digest-topic-gone')).toBe(true);
+    });
+  }
+
+  it('a chat refusing every digest with a bad request for three days is paused as failing, and resumes', async () => {
+    const { tg, subs, runner, clock } = setup();
+    subs.upsert(input(1));
+    tg.outcomes.set(1, { reason: 'bad-request', description: 'Bad Request: something permanent' });
+    for (const day of ['2024-01-15', '2024-01-16']) {
+      for (let h = 1; h <= 10; h++) {
+        clock.now = at(`${day}T${String(h).padStart(2, '0')}:00:00Z`);
+        await runner.runDue();
+      }
+      expect(subs.get(1)).toMatchObject({ state: 'active' });
+    }
+    clock.now = at('2024-01-17T01:00:00Z');
+    expect(await runner.runDue()).toMatchObject({ paused: 1, failed: 0 });
+    expect(subs.get(1)).toMatchObject({ state: 'paused', pausedReason: 'failing', cursor: 0 });
+    // Not retried while paused; a resume (the ▶️ button) serves it again.
+    clock.now += 60 * 60_000;
+    expect((await runner.runDue()).due).toBe(0);
+    tg.outcomes.clear();
+    subs.resume(1);
+    expect(await runner.runDue()).toMatchObject({ sent: 1 });
+    expect(subs.get(1)).toMatchObject({ state: 'active', failures: null, lastDigestDate: '2024-01-17' });
+  });
+
+  it('transient failures (not bad requests) never pause a chat', async () => {
+    const { tg, subs, runner, clock } = setup();
+    subs.upsert(input(1));
+    tg.outcomes.set(1, { reason: 'failed', description: '502: Bad Gateway' });
+    for (const day of ['2024-01-15', '2024-01-16', '2024-01-17', '2024-01-18']) {
+      clock.now = at(`${day}T01:00:00Z`);
+      await runner.runDue();
+    }
+    expect(subs.get(1)).toMatchObject({ state: 'active' });
   });
 });
 

@@ -90,6 +90,29 @@ describe('subscription operations', () => {
     expect(subscription).toMatchObject({ time: '18:30', cursor: 10, lastDigestDate: '2024-01-01', state: 'active', pausedReason: null, filters: { keywords: ['x'] } });
   });
 
+  it('a digest cut short is forgotten when filters, language or "nothing new" change, kept when they do not', () => {
+    const store = memory();
+    const cut = (id: number) => store.recordPartial(id, '2024-01-15', 60, { parts: 1, delivered: ['a', 'b'] });
+    store.upsert(input(1));
+    cut(1);
+    expect(store.get(1)?.partial).toMatchObject({ date: '2024-01-15', upTo: 60, parts: 1, delivered: ['a', 'b'] });
+    store.upsert(input(1, { time: '10:00' }));
+    expect(store.get(1)?.partial).not.toBeNull();
+    store.upsert(input(1, { filters: { agencies: ['上海市司法局'], keywords: [] } }));
+    expect(store.get(1)?.partial).toBeNull();
+    cut(1);
+    store.upsert(input(1, { filters: { agencies: ['上海市司法局'], keywords: [] }, language: 'en' }));
+    expect(store.get(1)?.partial).toBeNull();
+    cut(1);
+    store.update(1, { time: '11:00' });
+    expect(store.get(1)?.partial).not.toBeNull();
+    store.update(1, { notifyEmpty: true });
+    expect(store.get(1)?.partial).toBeNull();
+    cut(1);
+    store.update(1, { filters: { agencies: [], keywords: [] } });
+    expect(store.get(1)?.partial).toBeNull();
+  });
+
   it('pauses and resumes; a resume for "blocked" does not undo a pause by the user', () => {
     const store = memory();
     store.upsert(input(1));
@@ -101,18 +124,25 @@ describe('subscription operations', () => {
     store.resume(2, { onlyIf: 'blocked' });
     expect(store.get(1)).toMatchObject({ state: 'active', pausedReason: null });
     expect(store.get(2)).toMatchObject({ state: 'paused', pausedReason: 'user' });
+    // Blocked while paused by the user: still the user's pause, so an unblock does not undo it.
+    store.pause(2, 'blocked');
+    store.pause(2, 'chat-not-found');
+    expect(store.get(2)).toMatchObject({ state: 'paused', pausedReason: 'user' });
+    store.resume(2, { onlyIf: 'blocked' });
+    expect(store.get(2)).toMatchObject({ state: 'paused', pausedReason: 'user' });
   });
 
   it('migrates a group to its supergroup id, and prefers an existing subscription there', () => {
     const store = memory();
     store.upsert(input(-100, { chatType: 'group', cursor: 4 }));
-    store.migrate(-100, BIG);
+    expect(store.migrate(-100, BIG)).toMatchObject({ collision: false, subscription: { chatId: BIG } });
     expect(store.get(-100)).toBeUndefined();
     expect(store.get(BIG)).toMatchObject({ chatId: BIG, chatType: 'supergroup', cursor: 4 });
 
     store.upsert(input(-200, { chatType: 'group', time: '07:00' }));
     store.upsert(input(-1009999999999, { time: '20:00' }));
-    store.migrate(-200, -1009999999999);
+    // The supergroup has its own subscription: it wins, and the caller is told so.
+    expect(store.migrate(-200, -1009999999999)).toMatchObject({ collision: true, subscription: { chatId: -1009999999999, time: '20:00' } });
     expect(store.get(-200)).toBeUndefined();
     expect(store.get(-1009999999999)?.time).toBe('20:00');
     expect(store.count()).toBe(2);

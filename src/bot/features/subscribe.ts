@@ -35,8 +35,10 @@ export function parseSubscribeArgs(payload: string, directory: Pick<AgencyDirect
   const agencies: string[] = [];
   const keywords: string[] = [];
   for (const w of words) {
+    // NFKC turns the full-width "１８：００" into "18:00". Only a colon makes a time: "3.15" (a date, as in the
+    // 3·15 consumer day) is a keyword.
     const folded = w.normalize('NFKC');
-    const t = /^(\d{1,2})[:.](\d{2})$/.exec(folded);
+    const t = /^(\d{1,2}):(\d{2})$/.exec(folded);
     if (t) {
       const hhmm = `${t[1]!.padStart(2, '0')}:${t[2]}`;
       if (TIME_SHAPE.test(hhmm)) time = hhmm;

@@ -39,6 +39,12 @@ describe('parseSubscribeArgs', () => {
     expect(parseSubscribeArgs('警方，警察、复工', dir).filters).toEqual({ agencies: [POLICE], keywords: ['复工'] });
     expect(parseSubscribeArgs('25:00', dir).badTime).toBe('25:00');
   });
+
+  it('a time needs a colon (also the full-width ：); "3.15" is a keyword, not 03:15', () => {
+    expect(parseSubscribeArgs('3.15 复工', dir)).toEqual({ time: null, badTime: null, filters: { agencies: [], keywords: ['3.15', '复工'] } });
+    expect(parseSubscribeArgs('8：30 公安', dir)).toEqual({ time: '08:30', badTime: null, filters: { agencies: [POLICE], keywords: [] } });
+    expect(parseSubscribeArgs('12.30', dir).time).toBeNull();
+  });
 });
 
 describe('/subscribe', () => {
@@ -145,6 +151,19 @@ describe('/unsubscribe and /settings', () => {
     expect(t.subscriptions.get(7)?.notifyEmpty).toBe(true);
   });
 
+  it('a subscription paused because its digests kept failing says so, and ▶️ resumes it', async () => {
+    const t = setup();
+    await t.send('/subscribe');
+    t.subscriptions.pause(7, 'failing');
+    const calls = await t.send('/settings');
+    expect(texts(calls)[0]).toContain('状态：已暂停（连续多日发送失败）');
+    expect(buttons(calls.at(-1)).map((b) => b.callback_data)).toContain('sub:resume');
+    const en = await t.send('/settings', { lang: 'en' });
+    expect(texts(en)[0]).toContain('delivery kept failing for days');
+    await t.press('sub:resume');
+    expect(t.subscriptions.get(7)).toMatchObject({ state: 'active', pausedReason: null });
+  });
+
   it('a group member who is not an administrator cannot press the settings buttons', async () => {
     const t = setup('member');
     t.subscriptions.upsert({ chatId: GROUP, chatType: 'supergroup', time: '09:00', timezone: 'Asia/Shanghai', filters: { agencies: [], keywords: [] }, language: 'zh', cursor: 0 });
@@ -164,6 +183,16 @@ describe('membership changes', () => {
     expect(t.subscriptions.get(7)).toMatchObject({ state: 'active', pausedReason: null });
 
     await t.press('sub:pause');
+    await t.raw(memberUpdate({ id: 7, type: 'private' }, 'member'));
+    expect(t.subscriptions.get(7)).toMatchObject({ state: 'paused', pausedReason: 'user' });
+  });
+
+  it('a pause by the user survives the bot being blocked and unblocked', async () => {
+    const t = setup();
+    await t.send('/subscribe');
+    await t.press('sub:pause');
+    await t.raw(memberUpdate({ id: 7, type: 'private' }, 'kicked'));
+    expect(t.subscriptions.get(7)).toMatchObject({ state: 'paused', pausedReason: 'user' });
     await t.raw(memberUpdate({ id: 7, type: 'private' }, 'member'));
     expect(t.subscriptions.get(7)).toMatchObject({ state: 'paused', pausedReason: 'user' });
   });
