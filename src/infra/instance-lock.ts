@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync, unlinkSync } from 'node:fs';
-import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
@@ -114,8 +115,8 @@ export async function acquireLock(dataDir: string, options: AcquireOptions): Pro
   await writeFile(tmpPath, content);
 
   try {
-    // A handful of rounds is plenty: each round either wins, fails for a live holder, or clears one stale lock.
-    for (let round = 0; round < 5; round++) {
+    // Each round either wins, fails for a live holder, clears one stale lock, or waits out another process's takeover.
+    for (let round = 0; round < 200; round++) {
       try {
         // Registered before the link so a concurrent acquire in this process never mistakes it for a previous life.
         heldHere.add(info.id);
@@ -135,7 +136,12 @@ export async function acquireLock(dataDir: string, options: AcquireOptions): Pro
       const earlierLifeOfOurPid = holder !== undefined && holder.pid === process.pid && !heldHere.has(holder.id);
       if (holder && !earlierLifeOfOurPid && isAlive(holder.pid)) throw new LockError(heldMessage(holder, lockPath, dir, true), holder);
 
-      if (await removeIfUnchanged(lockPath, seen, dir)) {
+      const removed = await removeIfUnchanged(lockPath, seen, dir);
+      if (removed === 'busy') {
+        await sleep(5 + Math.random() * 20);
+        continue;
+      }
+      if (removed) {
         options.log?.warn(
           { lockPath, stale: holder ?? { unreadable: seen.slice(0, 200) } },
           holder
@@ -150,27 +156,33 @@ export async function acquireLock(dataDir: string, options: AcquireOptions): Pro
   }
 }
 
+const TAKEOVER_FILE = `${LOCK_FILE}.takeover`;
+/** A process that died while holding the takeover mutex (a few ms of work) leaves it behind; older than this, it is ignored. */
+const TAKEOVER_STALE_MS = 10_000;
+
 /**
- * Removes the stale lock only if it is still the one we judged stale. Moving it aside (atomic) and then checking
- * what we moved means two processes racing for the same stale lock can't delete each other's fresh one.
+ * Removes the stale lock only if it is still the one we judged stale. The check and the unlink happen under a
+ * second, short-lived mutex (exclusive create of .lock.takeover): without it, two processes racing for the same
+ * stale lock could each remove what the other just created, and both would "win".
+ * Returns 'busy' when another process is taking over right now: the caller looks again.
  */
-async function removeIfUnchanged(lockPath: string, expected: string, dir: string): Promise<boolean> {
-  const aside = join(dir, `${LOCK_FILE}.stale.${randomUUID()}`);
+async function removeIfUnchanged(lockPath: string, expected: string, dir: string): Promise<boolean | 'busy'> {
+  const mutex = join(dir, TAKEOVER_FILE);
   try {
-    await rename(lockPath, aside);
+    await writeFile(mutex, `${process.pid}\n`, { flag: 'wx' });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false; // someone else cleared it
-    throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    const age = await stat(mutex).then((st) => Date.now() - st.mtimeMs, () => 0);
+    if (age > TAKEOVER_STALE_MS) await unlink(mutex).catch(() => {});
+    return 'busy';
   }
-  const moved = await readText(aside);
-  if (moved === expected) {
-    await unlink(aside).catch(() => {});
+  try {
+    if ((await readText(lockPath)) !== expected) return false;
+    await unlink(lockPath).catch(() => {});
     return true;
+  } finally {
+    await unlink(mutex).catch(() => {});
   }
-  // We grabbed a fresh lock another process just created: put it back unless yet another appeared meanwhile.
-  await link(aside, lockPath).catch(() => {});
-  await unlink(aside).catch(() => {});
-  return false;
 }
 
 function isStillOurs(lockPath: string, id: string, text: string | undefined): boolean {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -131,6 +131,17 @@ describe('acquireLock', () => {
     expect(won).toHaveLength(1);
     held.push(...won.map((r) => r.value));
     expect(JSON.parse(readFileSync(join(dir, '.lock'), 'utf8'))).toMatchObject({ id: won[0]?.value.info.id });
+    expect(readdirSync(dir)).toEqual(['.lock']);
+  });
+
+  it('ignores a takeover mutex left by a process that died mid-takeover', async () => {
+    writeFileSync(join(dir, '.lock'), JSON.stringify({ pid: deadPid(), purpose: 'bot', startedAt: 'x', host: hostname() }));
+    writeFileSync(join(dir, '.lock.takeover'), '999999\n');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(join(dir, '.lock.takeover'), old, old);
+    const lock = await acquireLock(dir, { purpose: 'ingest' });
+    held.push(lock);
+    expect(JSON.parse(readFileSync(join(dir, '.lock'), 'utf8'))).toMatchObject({ id: lock.info.id });
     expect(readdirSync(dir)).toEqual(['.lock']);
   });
 
