@@ -227,6 +227,9 @@ export async function benchFanout(o: { subscriptions: number; newEntries: number
   const variants: FanoutVariant[] = [];
   const plan: { label: string; emulatorPerSecond: number; limiterPerSecond: number; runs: number }[] = [
     ...o.limits.map((L) => ({ label: `limiter = L`, emulatorPerSecond: L, limiterPerSecond: L, runs: o.runs })),
+    // A 10% margin: the limiter stamps a send when it starts, the Bot API counts it when it arrives, so latency jitter
+    // at the window's edge alone can produce 429s at exactly L.
+    { label: 'limiter = 0.9L', emulatorPerSecond: o.limits[0]!, limiterPerSecond: Math.floor(0.9 * o.limits[0]!), runs: o.overRuns },
     { label: 'limiter = 2L (429s)', emulatorPerSecond: o.limits[0]!, limiterPerSecond: 2 * o.limits[0]!, runs: o.overRuns },
   ];
   let messagesPerDigest = 0;
@@ -432,7 +435,7 @@ export interface PushResult {
 }
 
 export async function benchPush(quick: boolean, log: (s: string) => void): Promise<PushResult> {
-  const fanout = await benchFanout(quick ? { subscriptions: 60, newEntries: 5, limits: [30, 100], runs: 1, overRuns: 1, log } : { subscriptions: 300, newEntries: 5, limits: [30, 100], runs: 3, overRuns: 1, log });
+  const fanout = await benchFanout(quick ? { subscriptions: 60, newEntries: 5, limits: [30, 100], runs: 1, overRuns: 1, log } : { subscriptions: 240, newEntries: 5, limits: [30, 100], runs: 3, overRuns: 1, log });
   const durability = await benchDurability({ subscriptions: quick ? 2_000 : 100_000, changes: 10, log });
   const eventLoop = await benchEventLoop({ subscriptions: quick ? 2_000 : 100_000, due: quick ? 200 : 5_000, entries: 1_000, log });
   return { fanout, durability, eventLoop };
@@ -446,7 +449,7 @@ export function renderPush(p: PushResult): string[] {
   lines.push(
     `### Fan-out: ${fo.subscriptions} due subscriptions × ${fo.newEntries} new entries (${fo.messagesPerDigest} message per digest), real runner + deliverer + limiter → emulator`,
     '',
-    '| emulator L (429 above) | limiter globalPerSecond | runs | sustained msgs/s (median) | ratio to L | wall msgs/s | max in any 1 s | 429s | lost | duplicated |',
+    '| emulator L (429 above) | limiter globalPerSecond | runs | sustained msgs/s (median of runs) | ratio to L | wall msgs/s | max in any 1 s | 429s | lost | duplicated |',
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   );
   for (const v of fo.variants) {

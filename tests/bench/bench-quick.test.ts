@@ -25,8 +25,8 @@ describe('bench --quick (smallest size, in-process)', () => {
   it('quick digest fan-out through the real runner, deliverer and limiter loses and duplicates nothing, even above the limit', async () => {
     const report = await main({ quick: true, only: ['push'], write: false, log: () => {} });
     const push = report.push!;
-    // Both limits, then the limiter set above the emulator's limit (429s, retried).
-    expect(push.fanout.variants.map((v) => [v.emulatorPerSecond, v.limiterPerSecond])).toEqual([[30, 30], [100, 100], [30, 60]]);
+    // Limiter = L at both limits, then at L=30 a 10% margin and the limiter set above the emulator's limit (429s, retried).
+    expect(push.fanout.variants.map((v) => [v.emulatorPerSecond, v.limiterPerSecond])).toEqual([[30, 30], [100, 100], [30, 27], [30, 60]]);
     for (const v of push.fanout.variants) {
       expect(v.lost).toBe(0);
       expect(v.duplicated).toBe(0);
