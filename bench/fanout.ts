@@ -6,7 +6,9 @@
  * Correctness outputs (lost / duplicated digests) are exact counts from what the emulator accepted per chat;
  * timings are wall-clock on whatever machine runs it.
  *
- * `tsx bench/fanout.ts eventloop [subscriptions] [due]` runs only the event-loop part (for `node --cpu-prof`).
+ * `tsx bench/fanout.ts eventloop [subscriptions] [due]` runs only the event-loop part (for `node --cpu-prof`);
+ * `tsx bench/fanout.ts variant <subscriptions> <newEntries> <rttMs> <L> <limiter>` one fan-out run, e.g. with a
+ * network round trip (rttMs) or multi-part digests (many new entries).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -23,7 +25,7 @@ import { createDeliverer } from '../src/delivery/send-with-retry.ts';
 import { htmlSender } from '../src/digest/digest-service.ts';
 import { silentLog } from '../src/digest/log.ts';
 import { createDigestRunner, deliverVia } from '../src/digest/run-digest.ts';
-import type { Deliver } from '../src/digest/run-digest.ts';
+import type { Deliver, SendHtml } from '../src/digest/run-digest.ts';
 import { createEntryStore } from '../src/store/entry-store.ts';
 import type { EntriesFile } from '../src/store/entry-store.ts';
 import { createMemorySubscriptionStore, openSubscriptionStore } from '../src/store/subscription-store.ts';
@@ -133,6 +135,8 @@ export interface FanoutResult {
   variants: FanoutVariant[];
 }
 
+const withLatency = (send: SendHtml, ms: number): SendHtml => (ms <= 0 ? send : async (chatId, html, opts) => (await sleep(ms), send(chatId, html, opts)));
+
 function rollingCounts(times: number[]): { sustained: number; max: number } {
   if (times.length === 0) return { sustained: 0, max: 0 };
   const t = [...times].sort((a, b) => a - b);
@@ -152,7 +156,7 @@ function rollingCounts(times: number[]): { sustained: number; max: number } {
   return { sustained: samples.length ? samples.reduce((a, b) => a + b, 0) / samples.length : t.length, max };
 }
 
-export async function fanoutRun(o: { subscriptions: number; newEntries: number; emulatorPerSecond: number; limiterPerSecond: number; entries: StoredEntry[] }): Promise<FanoutRun> {
+export async function fanoutRun(o: { subscriptions: number; newEntries: number; emulatorPerSecond: number; limiterPerSecond: number; entries: StoredEntry[]; /** Extra latency before each call reaches the emulator (a real network). */ rttMs?: number }): Promise<FanoutRun> {
   const emulator = await startBotApiEmulator({ rateLimit: { perSecond: o.emulatorPerSecond } });
   try {
     const entries = entryStoreOf(o.entries);
@@ -166,7 +170,7 @@ export async function fanoutRun(o: { subscriptions: number; newEntries: number; 
       entries,
       agencies: () => agencies,
       deliver: deliverVia(deliverer),
-      send: htmlSender(new Telegram(emulator.token, { apiRoot: emulator.apiRoot })),
+      send: withLatency(htmlSender(new Telegram(emulator.token, { apiRoot: emulator.apiRoot })), o.rttMs ?? 0),
       now: runnerClock(),
       log: silentLog,
     });
@@ -388,10 +392,12 @@ export interface SubscriptionMemoryResult {
   subscriptions: number;
   entriesFileMB: number;
   subscriptionsFileMB: number;
-  runs: { rssEntriesMB: number; rssMB: number; heapUsedMB: number; openSubscriptionsMs: number }[];
+  runs: { rssEntriesMB: number; rssMB: number; heapEntriesMB: number; heapUsedMB: number; openSubscriptionsMs: number }[];
   rssMB: Stats;
   /** RSS added by the subscriptions (after gc). */
   deltaMB: Stats;
+  /** Heap added by the subscriptions (after gc). */
+  heapDeltaMB: Stats;
 }
 
 export function benchSubscriptionMemory(o: { entries: number; subscriptions: number; runs: number; log: (s: string) => void }): SubscriptionMemoryResult {
@@ -407,7 +413,7 @@ export function benchSubscriptionMemory(o: { entries: number; subscriptions: num
       const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(here, 'rss-child.ts'), entriesFile, subsFile], { encoding: 'utf8', cwd: join(here, '..'), maxBuffer: 1 << 20, timeout: 300_000 });
       const r = JSON.parse(out.trim().split('\n').pop()!);
       if (r.entries !== o.entries || r.subscriptions !== o.subscriptions) throw new Error(`rss child loaded ${r.entries} entries / ${r.subscriptions} subscriptions`);
-      runs.push({ rssEntriesMB: r.afterEntries.rssMB, rssMB: r.after.rssMB, heapUsedMB: r.after.heapUsedMB, openSubscriptionsMs: r.openSubscriptionsMs });
+      runs.push({ rssEntriesMB: r.afterEntries.rssMB, rssMB: r.after.rssMB, heapEntriesMB: r.afterEntries.heapUsedMB, heapUsedMB: r.after.heapUsedMB, openSubscriptionsMs: r.openSubscriptionsMs });
       o.log(`  RSS ${o.entries} entries + ${o.subscriptions} subscriptions: ${r.after.rssMB.toFixed(0)} MB (entries alone ${r.afterEntries.rssMB.toFixed(0)} MB)`);
     }
     return {
@@ -418,6 +424,7 @@ export function benchSubscriptionMemory(o: { entries: number; subscriptions: num
       runs,
       rssMB: stats(runs.map((r) => r.rssMB)),
       deltaMB: stats(runs.map((r) => r.rssMB - r.rssEntriesMB)),
+      heapDeltaMB: stats(runs.map((r) => r.heapUsedMB - r.heapEntriesMB)),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -475,9 +482,9 @@ export function renderPush(p: PushResult): string[] {
 
 export function renderSubscriptionMemory(m: SubscriptionMemoryResult): string[] {
   return [
-    '| entries | subscriptions | entries file MB | subscriptions file MB | RSS MB after load (median / max) | of which subscriptions MB | open subscriptions ms |',
-    '|---:|---:|---:|---:|---|---:|---:|',
-    `| ${m.entries.toLocaleString('en')} | ${m.subscriptions.toLocaleString('en')} | ${m.entriesFileMB.toFixed(1)} | ${m.subscriptionsFileMB.toFixed(1)} | ${m.rssMB.median.toFixed(0)} / ${m.rssMB.max.toFixed(0)} | ${m.deltaMB.median.toFixed(0)} | ${f(stats(m.runs.map((r) => r.openSubscriptionsMs)).median)} |`,
+    '| entries | subscriptions | entries file MB | subscriptions file MB | RSS MB after load (median / max) | RSS added by subscriptions MB | heap added by subscriptions MB | open subscriptions ms |',
+    '|---:|---:|---:|---:|---|---:|---:|---:|',
+    `| ${m.entries.toLocaleString('en')} | ${m.subscriptions.toLocaleString('en')} | ${m.entriesFileMB.toFixed(1)} | ${m.subscriptionsFileMB.toFixed(1)} | ${m.rssMB.median.toFixed(0)} / ${m.rssMB.max.toFixed(0)} | ${m.deltaMB.median.toFixed(0)} | ${m.heapDeltaMB.median.toFixed(0)} | ${f(stats(m.runs.map((r) => r.openSubscriptionsMs)).median)} |`,
   ];
 }
 
@@ -487,5 +494,10 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   if (what === 'eventloop') console.log(JSON.stringify(await benchEventLoop({ subscriptions: Number(subs), due: Number(due), entries: 1_000, log })));
   else if (what === 'durability') console.log(JSON.stringify(await benchDurability({ subscriptions: Number(subs), changes: 10, log })));
   else if (what === 'fanout') console.log(JSON.stringify(await benchFanout({ subscriptions: Number(subs), newEntries: 5, limits: [30, 100], runs: 1, overRuns: 1, log }), (k, v) => (k === 'runs' ? undefined : v)));
-  else throw new Error(`unknown part ${what}`);
+  else if (what === 'variant') {
+    // tsx bench/fanout.ts variant <subscriptions> <newEntries> <rttMs> <L> <limiterPerSecond>
+    const [, n = '60', k = '5', rtt = '0', L = '30', lim = '27'] = process.argv.slice(2);
+    const r = await fanoutRun({ subscriptions: Number(n), newEntries: Number(k), emulatorPerSecond: Number(L), limiterPerSecond: Number(lim), entries: makeCorpus(Math.max(200, Number(k) * 4)), rttMs: Number(rtt) });
+    console.log(JSON.stringify({ ...r, messagesPerDigest: r.expected / r.subscriptions, chatsPerSecond: r.subscriptions / r.seconds }));
+  } else throw new Error(`unknown part ${what}`);
 }
