@@ -23,6 +23,8 @@ import { shippedAgencies } from '../tests/helpers/seed.ts';
 import { makeCorpus } from './corpus.ts';
 import { flexSearchEngines, miniSearchEngine, ourEngine, scanEngine } from './engines.ts';
 import type { Engine } from './engines.ts';
+import { benchPush, benchSubscriptionMemory, renderPush, renderSubscriptionMemory } from './fanout.ts';
+import type { PushResult, SubscriptionMemoryResult } from './fanout.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -33,7 +35,7 @@ export interface BenchOptions {
   quick?: boolean;
   sizes?: number[];
   reps?: number;
-  /** Sections to run: search, throughput, store (store includes memory). */
+  /** Sections to run: search, throughput, push (digest fan-out, subscription store), store (store includes memory). */
   only?: string[];
   /** Engines besides ours in the search section. */
   engines?: string[];
@@ -269,14 +271,14 @@ export interface BenchReport {
   search: SizeResult[];
   throughput: ThroughputResult[];
   store: StoreResult[];
+  /** (3) digest fan-out, subscription durability, event-loop blocks (bench/fanout.ts). */
+  push: PushResult | null;
+  /** (5b) RSS with subscriptions on top of entries. */
+  subscriptionMemory: SubscriptionMemoryResult | null;
   todo: string[];
 }
 
-const TODO = [
-  '(3) Digest fan-out (subscriptions × new entries through the rate-limited deliverer against tests/helpers/bot-api-emulator.ts with rateLimit) — TODO: waits for src/digest/run-digest.ts and src/store/subscription-store.ts on main.',
-  '(3b) Subscription durability (crash/restart mid-digest, no lost or duplicate sends) — TODO: same dependency.',
-  '(5b) RSS with 100k subscriptions on top of 100k entries — TODO: same dependency.',
-];
+const TODO: string[] = [];
 
 export function renderMarkdown(r: BenchReport): string {
   const lines: string[] = [];
@@ -306,7 +308,7 @@ export function renderMarkdown(r: BenchReport): string {
     for (const t of r.throughput) lines.push(`| ${t.size.toLocaleString('en')} | ${t.kind} | ${t.updates} | ${t.perSecond.toFixed(0)} | ${fmt(t.perUpdate.median)} / ${fmt(t.perUpdate.p99)} / ${fmt(t.perUpdate.max)} | ${t.apiCalls} |`);
     lines.push('');
   }
-  lines.push('## (3) Digest fan-out and subscription durability', '', ...TODO.slice(0, 2).map((t) => `- ${t}`), '');
+  if (r.push) lines.push('## (3) Digest fan-out and subscription durability', '', ...renderPush(r.push));
   if (r.store.length) {
     lines.push('## (4) Store start-up and (5) memory (fresh process per run)', '');
     lines.push('| entries | file MB | open ms | catalog+index ms | start-up ms (median / max) | RSS MB after load (median / max) | heap MB |', '|---:|---:|---:|---:|---|---|---:|');
@@ -314,8 +316,9 @@ export function renderMarkdown(r: BenchReport): string {
       const med = (f: (x: StoreResult['runs'][number]) => number) => stats(s.runs.map(f)).median;
       lines.push(`| ${s.size.toLocaleString('en')} | ${s.fileMB.toFixed(1)} | ${fmt(med((x) => x.openMs))} | ${fmt(med((x) => x.catalogMs + x.firstSearchMs))} | ${fmt(s.startupMs.median)} / ${fmt(s.startupMs.max)} | ${s.rssMB.median.toFixed(0)} / ${s.rssMB.max.toFixed(0)} | ${med((x) => x.after.heapUsedMB).toFixed(0)} |`);
     }
-    lines.push('', `- ${TODO[2]}`, '');
+    lines.push('');
   }
+  if (r.subscriptionMemory) lines.push('## (5b) Memory with subscriptions (fresh process per run)', '', ...renderSubscriptionMemory(r.subscriptionMemory), '');
   return lines.join('\n');
 }
 
@@ -323,7 +326,7 @@ export async function main(opts: BenchOptions = {}): Promise<BenchReport> {
   const log = opts.log ?? ((s: string) => process.stderr.write(s + '\n'));
   const quick = !!opts.quick;
   const sizes = opts.sizes ?? (quick ? [1_000] : [1_000, 10_000, 100_000]);
-  const only = new Set(opts.only ?? ['search', 'throughput', 'store']);
+  const only = new Set(opts.only ?? ['search', 'throughput', 'push', 'store']);
   const engines = opts.engines ?? ['ours-nocache', 'MiniSearch', 'FlexSearch', 'scan'];
   const report: BenchReport = {
     date: new Date().toISOString(),
@@ -332,6 +335,8 @@ export async function main(opts: BenchOptions = {}): Promise<BenchReport> {
     search: [],
     throughput: [],
     store: [],
+    push: null,
+    subscriptionMemory: null,
     todo: TODO,
   };
   if (only.has('search')) {
@@ -346,10 +351,15 @@ export async function main(opts: BenchOptions = {}): Promise<BenchReport> {
     log(`throughput at ${size}`);
     report.throughput.push(...(await benchThroughput(size, quick ? 300 : 5_000, log)));
   }
+  if (only.has('push')) {
+    log('push: digest fan-out, subscription store');
+    report.push = await benchPush(quick, log);
+  }
   if (only.has('store')) {
     const size = opts.storeSize ?? (quick ? 1_000 : 100_000);
     log(`store at ${size}`);
     report.store.push(benchStore(size, quick ? 1 : 3, log));
+    report.subscriptionMemory = benchSubscriptionMemory({ entries: size, subscriptions: size, runs: quick ? 1 : 3, log });
   }
   if (opts.write !== false) {
     const dir = join(here, 'results');

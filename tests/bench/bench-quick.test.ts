@@ -19,6 +19,29 @@ describe('bench --quick (smallest size, in-process)', () => {
     expect(matches['复工']).toBeGreaterThan(500);
     expect(matches['行政复议']).toBeLessThan(100);
     for (const t of report.throughput) expect(t.apiCalls).toBe(t.updates);
-    expect(renderMarkdown(report)).toContain('TODO');
+    expect(renderMarkdown(report)).not.toContain('TODO');
+  }, 60_000);
+
+  it('quick digest fan-out through the real runner, deliverer and limiter loses and duplicates nothing, even above the limit', async () => {
+    const report = await main({ quick: true, only: ['push'], write: false, log: () => {} });
+    const push = report.push!;
+    // Limiter = L at both limits, then at L=30 a 10% margin and the limiter set above the emulator's limit (429s, retried).
+    expect(push.fanout.variants.map((v) => [v.emulatorPerSecond, v.limiterPerSecond])).toEqual([[30, 30], [100, 100], [30, 27], [30, 60]]);
+    for (const v of push.fanout.variants) {
+      expect(v.lost).toBe(0);
+      expect(v.duplicated).toBe(0);
+      for (const r of v.runs) {
+        expect(r.lost).toBe(0);
+        expect(r.duplicated).toBe(0);
+        expect(r.accepted).toBe(r.expected);
+        expect(r.expected).toBeGreaterThanOrEqual(r.subscriptions);
+        expect(r.summary).toEqual({ sent: r.subscriptions, empty: 0, failed: 0, paused: 0 });
+        expect(r.secondPassSent).toBe(0);
+      }
+    }
+    expect(push.eventLoop.sent).toBe(push.eventLoop.due);
+    expect(push.eventLoop.flushes).toBeGreaterThan(0);
+    expect(push.durability.changeMs.n).toBe(push.durability.changes);
+    expect(renderMarkdown(report)).toContain('(3) Digest fan-out');
   }, 60_000);
 });
