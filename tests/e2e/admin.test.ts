@@ -2,53 +2,38 @@
  * An editor publishes a bulletin through a real long-polling bot and a local emulated Bot API:
  * document upload → getFile + HTTP download → preview → Publish → another user's search finds it.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { registerCommands } from '../../src/bot/commands.ts';
 import { silentLog } from '../../src/bot/context.ts';
 import { createBot } from '../../src/bot/create-bot.ts';
 import { ADMIN_COMMANDS } from '../../src/bot/features/admin.ts';
 import { createCatalog } from '../../src/core/catalog.ts';
 import { createMemoryEntryStore } from '../../src/store/entry-store.ts';
-import { startBotApiEmulator } from '../helpers/bot-api-emulator.ts';
-import type { Emulator } from '../helpers/bot-api-emulator.ts';
+import { useEmulator } from '../helpers/use-emulator.ts';
 import { NEW_TITLES, twoMeasures } from '../helpers/bulletins.ts';
 import { parseSeed, shippedAgencies } from '../helpers/seed.ts';
-import { SimulatedChat, launchBot } from '../helpers/user-client.ts';
-import type { RunningBot } from '../helpers/user-client.ts';
+import { SimulatedChat } from '../helpers/user-client.ts';
 
 const ADMIN = 901;
 
-let emulator: Emulator;
-let running: RunningBot | undefined;
-
-beforeEach(async () => {
-  emulator = await startBotApiEmulator();
-});
-afterEach(async () => {
-  try {
-    await running?.stop();
-  } finally {
-    running = undefined;
-    await emulator.close();
-  }
-});
+const env = useEmulator();
 
 describe('admin publishing over a local Bot API', () => {
   it('admin uploads a bulletin, publishes it, and a user finds the new measure', async () => {
     const entries = createMemoryEntryStore();
     entries.apply(parseSeed());
     const bot = createBot(
-      { token: emulator.token, apiRoot: emulator.apiRoot, adminIds: [ADMIN], timezone: 'Asia/Shanghai', digestTime: '09:00', searchRatePerMinute: 20 },
+      { token: env.emulator.token, apiRoot: env.emulator.apiRoot, adminIds: [ADMIN], timezone: 'Asia/Shanghai', digestTime: '09:00', searchRatePerMinute: 20 },
       { entries, catalog: createCatalog(entries, shippedAgencies()), log: silentLog, now: Date.now },
     );
     await registerCommands(bot.telegram, { adminIds: [ADMIN], adminCommands: ADMIN_COMMANDS });
-    running = await launchBot(bot);
+    await env.launch(bot);
     type Cmd = { command: string };
-    expect((emulator.commands({ type: 'chat', chat_id: ADMIN }) as Cmd[]).map((c) => c.command)).toContain('stats');
-    expect((emulator.commands() as Cmd[]).map((c) => c.command)).not.toContain('stats');
+    expect((env.emulator.commands({ type: 'chat', chat_id: ADMIN }) as Cmd[]).map((c) => c.command)).toContain('stats');
+    expect((env.emulator.commands() as Cmd[]).map((c) => c.command)).not.toContain('stats');
 
-    const admin = new SimulatedChat(emulator, { userId: ADMIN });
-    const user = new SimulatedChat(emulator, { userId: 902 });
+    const admin = new SimulatedChat(env.emulator, { userId: ADMIN });
+    const user = new SimulatedChat(env.emulator, { userId: 902 });
 
     await user.send(`/search 巡逻守护`);
     const [before] = await user.waitForBotMessages((m) => m.length >= 1);
@@ -58,7 +43,7 @@ describe('admin publishing over a local Bot API', () => {
     const [preview] = await admin.waitForBotMessages((m) => m.length >= 1);
     expect(preview!.text).toContain('新增 <b>2</b> 条 · 未变 0 条 · 更正 <b>0</b> 条');
     expect(preview!.text).toContain(NEW_TITLES[0]);
-    expect(emulator.callsTo('getFile')).toHaveLength(1);
+    expect(env.emulator.callsTo('getFile')).toHaveLength(1);
 
     await admin.pressButton(preview!, '✅ 发布');
     const done = await admin.waitForBotMessages((m) => /已发布/.test(m[0]?.text ?? ''));

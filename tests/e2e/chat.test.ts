@@ -1,42 +1,27 @@
 /**
  * The product bot, really long-polling a local emulated Bot API over HTTP: a simulated user asks and gets answers.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createBot } from '../../src/bot/create-bot.ts';
 import { registerCommands } from '../../src/bot/commands.ts';
 import { silentLog } from '../../src/bot/context.ts';
 import { createCatalog } from '../../src/core/catalog.ts';
 import { createMemoryEntryStore } from '../../src/store/entry-store.ts';
-import { startBotApiEmulator } from '../helpers/bot-api-emulator.ts';
-import type { Emulator } from '../helpers/bot-api-emulator.ts';
+import { useEmulator } from '../helpers/use-emulator.ts';
 import { parseSeed, shippedAgencies } from '../helpers/seed.ts';
-import { SimulatedChat, launchBot } from '../helpers/user-client.ts';
-import type { RunningBot } from '../helpers/user-client.ts';
+import { SimulatedChat } from '../helpers/user-client.ts';
 
-let emulator: Emulator;
-let running: RunningBot | undefined;
-
-beforeEach(async () => {
-  emulator = await startBotApiEmulator();
-});
-afterEach(async () => {
-  try {
-    await running?.stop();
-  } finally {
-    running = undefined;
-    await emulator.close();
-  }
-});
+const env = useEmulator();
 
 async function startProductBot() {
   const entries = createMemoryEntryStore();
   entries.apply(parseSeed());
   const bot = createBot(
-    { token: emulator.token, apiRoot: emulator.apiRoot, adminIds: [], timezone: 'Asia/Shanghai', digestTime: '09:00', searchRatePerMinute: 20 },
+    { token: env.emulator.token, apiRoot: env.emulator.apiRoot, adminIds: [], timezone: 'Asia/Shanghai', digestTime: '09:00', searchRatePerMinute: 20 },
     { entries, catalog: createCatalog(entries, shippedAgencies()), log: silentLog, now: Date.now },
   );
   await registerCommands(bot.telegram);
-  running = await launchBot(bot);
+  await env.launch(bot);
   return bot;
 }
 
@@ -44,10 +29,10 @@ describe('chat over a local Bot API', () => {
   it('answers /start, /latest 公安, /search 复工 and a page button', async () => {
     await startProductBot();
     type Cmd = { command: string; description: string };
-    expect((emulator.commands() as Cmd[]).map((c) => c.command)).toContain('latest');
-    expect((emulator.commands(undefined, 'en') as Cmd[]).find((c) => c.command === 'search')?.description).toBe('Search measures');
+    expect((env.emulator.commands() as Cmd[]).map((c) => c.command)).toContain('latest');
+    expect((env.emulator.commands(undefined, 'en') as Cmd[]).find((c) => c.command === 'search')?.description).toBe('Search measures');
 
-    const user = new SimulatedChat(emulator, { userId: 501 });
+    const user = new SimulatedChat(env.emulator, { userId: 501 });
     await user.send('/start');
     const [hello] = await user.waitForBotMessages((m) => m.length >= 1);
     expect(hello!.text).toMatch(/复工复产措施简报/);
@@ -65,6 +50,6 @@ describe('chat over a local Bot API', () => {
     await user.pressButton(results, '下一页 ›');
     const edited = await user.waitForBotMessages((m) => /第 2\/\d 页/.test(m[2]?.text ?? ''));
     expect(edited).toHaveLength(3); // edited in place, not a new message
-    expect(emulator.callbackAnswers.length).toBeGreaterThan(0);
+    expect(env.emulator.callbackAnswers.length).toBeGreaterThan(0);
   });
 });

@@ -1,11 +1,11 @@
 /**
  * The push side end to end: a user subscribes through the polling bot, an editor publishes a bulletin,
  * the digest runner delivers over HTTP through the real deliverer and limiter. Time of day is a fake clock;
- * the network, Telegram's answers and 429/403 are real HTTP from the local emulator.
+ * the network, Telegram's answers and 429/403 are real HTTP from the local env.emulator.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Telegram } from 'telegraf';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createBot } from '../../src/bot/create-bot.ts';
 import { silentLog } from '../../src/bot/context.ts';
 import { createCatalog } from '../../src/core/catalog.ts';
@@ -16,25 +16,11 @@ import { htmlSender } from '../../src/digest/digest-service.ts';
 import { createDigestRunner, deliverVia } from '../../src/digest/run-digest.ts';
 import { createMemoryEntryStore } from '../../src/store/entry-store.ts';
 import { createMemorySubscriptionStore } from '../../src/store/subscription-store.ts';
-import { startBotApiEmulator } from '../helpers/bot-api-emulator.ts';
-import type { Emulator } from '../helpers/bot-api-emulator.ts';
+import { useEmulator } from '../helpers/use-emulator.ts';
 import { parseSeed, shippedAgencies } from '../helpers/seed.ts';
-import { SimulatedChat, launchBot } from '../helpers/user-client.ts';
-import type { RunningBot } from '../helpers/user-client.ts';
+import { SimulatedChat } from '../helpers/user-client.ts';
 
-let emulator: Emulator;
-let running: RunningBot | undefined;
-beforeEach(async () => {
-  emulator = await startBotApiEmulator();
-});
-afterEach(async () => {
-  try {
-    await running?.stop();
-  } finally {
-    running = undefined;
-    await emulator.close();
-  }
-});
+const env = useEmulator();
 
 const SHANGHAI_0830 = Date.parse('2026-11-28T00:30:00Z');
 const NEXT_DAY_0905 = Date.parse('2026-11-29T01:05:00Z');
@@ -46,10 +32,10 @@ async function setup() {
   entries.apply(parseSeed());
   const subscriptions = createMemorySubscriptionStore();
   const bot = createBot(
-    { token: emulator.token, apiRoot: emulator.apiRoot, adminIds: [], timezone: 'Asia/Shanghai', digestTime: '09:00', searchRatePerMinute: 20 },
+    { token: env.emulator.token, apiRoot: env.emulator.apiRoot, adminIds: [], timezone: 'Asia/Shanghai', digestTime: '09:00', searchRatePerMinute: 20 },
     { entries, catalog: createCatalog(entries, agencies), log: silentLog, now: () => now, subscriptions },
   );
-  running = await launchBot(bot);
+  await env.launch(bot);
   const limiter = createRateLimiter({ now: Date.now, sleep: (ms) => sleep(ms) });
   const deliverer = createDeliverer({ limiter, now: Date.now, sleep: (ms) => sleep(ms), baseBackoffMs: 20 });
   const runner = createDigestRunner({
@@ -57,7 +43,7 @@ async function setup() {
     entries,
     agencies: () => agencies,
     deliver: deliverVia(deliverer),
-    send: htmlSender(new Telegram(emulator.token, { apiRoot: emulator.apiRoot })),
+    send: htmlSender(new Telegram(env.emulator.token, { apiRoot: env.emulator.apiRoot })),
     now: () => now,
     log: silentLog,
   });
@@ -71,7 +57,7 @@ async function setup() {
 describe('daily digest over a local Bot API', () => {
   it('delivers exactly the new measures once; a second run sends nothing', async () => {
     const { runner, subscriptions, publish, setNow } = await setup();
-    const user = new SimulatedChat(emulator, { userId: 701 });
+    const user = new SimulatedChat(env.emulator, { userId: 701 });
     await user.send('/subscribe 09:00');
     const [confirm] = await user.waitForBotMessages((m) => m.length >= 1);
     expect(confirm!.text).toMatch(/09:00/);
@@ -87,16 +73,16 @@ describe('daily digest over a local Bot API', () => {
     expect(digest).toContain('公安新措施乙');
     expect(digest).not.toContain('静安警方'); // old measures are not "new"
 
-    const before = emulator.callsTo('sendMessage', 701).length;
+    const before = env.emulator.callsTo('sendMessage', 701).length;
     const second = await runner.runDue();
     expect(second.sent).toBe(0);
-    expect(emulator.callsTo('sendMessage', 701)).toHaveLength(before);
+    expect(env.emulator.callsTo('sendMessage', 701)).toHaveLength(before);
   });
 
   it('waits out an injected 429 and resends the same digest once; pauses a chat that blocked the bot', async () => {
     const { runner, subscriptions, publish, setNow } = await setup();
-    const alice = new SimulatedChat(emulator, { userId: 801 });
-    const bob = new SimulatedChat(emulator, { userId: 802 });
+    const alice = new SimulatedChat(env.emulator, { userId: 801 });
+    const bob = new SimulatedChat(env.emulator, { userId: 802 });
     await alice.send('/subscribe 09:00');
     await bob.send('/subscribe 09:00');
     await alice.waitForBotMessages((m) => m.length >= 1);
@@ -104,8 +90,8 @@ describe('daily digest over a local Bot API', () => {
 
     publish(['限流测试措施']);
     setNow(NEXT_DAY_0905);
-    emulator.injectError({ method: 'sendMessage', chatId: 801, times: 1, error: { error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } } });
-    emulator.injectError({ method: 'sendMessage', chatId: 802, error: { error_code: 403, description: 'Forbidden: bot was blocked by the user' } });
+    env.emulator.injectError({ method: 'sendMessage', chatId: 801, times: 1, error: { error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } } });
+    env.emulator.injectError({ method: 'sendMessage', chatId: 802, error: { error_code: 403, description: 'Forbidden: bot was blocked by the user' } });
     const t0 = Date.now();
     const result = await runner.runDue();
     expect(Date.now() - t0).toBeGreaterThanOrEqual(900); // it did wait retry_after before resending
