@@ -2,6 +2,14 @@
  * Paces outgoing Telegram calls under the Bot API limits (https://core.telegram.org/bots/faq#broadcasting-to-users):
  * about 30 messages/s overall, 1/s per private chat, 20/min per group. Time is injected so tests run on a fake clock.
  *
+ * When a send counts: Telegram counts a message when it *arrives*, somewhere between the moment the call starts
+ * and the moment its answer comes back. Counting it at the start (as a plain sliding window would) lets an
+ * unlucky mix of latencies put L + 1 arrivals inside one second — a 429, which pauses everything ≥ 1 s. So every
+ * window here has `cap` slots, and a send holds its slot from the moment its call starts until `span` after the
+ * call settles. The (cap + 1)-th send can then only start `span` after an earlier one on the same slot was
+ * answered, hence after that one arrived: no `span` ever holds more than `cap` arrivals, whatever the latency.
+ * With instant calls this is exactly the old sliding window; a call that takes d ms costs its slot span + d.
+ *
  * Shape: every chat has its own FIFO of tasks. A chat with work is either in a ready queue (may send now) or in
  * a min-heap keyed by the moment its own window frees up. The pump round-robins over ready chats, so one chat
  * with a long backlog only ever takes one slot per turn and never holds back the others. All bookkeeping is
@@ -45,29 +53,52 @@ export interface RateLimiterOptions {
   sleep: (ms: number) => Promise<void>;
 }
 
-/** Sliding window over the last `cap` send times: the next send is allowed once the oldest of them is `span` old. */
+/**
+ * `cap` slots, each held from the start of a send until `span` after that send settled (see the header).
+ * `freeAt` holds, for settled sends still holding a slot, the moment their slot frees; sends settle in clock
+ * order, so it is sorted and its head is the earliest (were the clock to step back, the head is merely a later
+ * slot than the earliest: a longer wait, never an extra send).
+ */
 class SlidingWindow {
-  private readonly stamps: number[] = [];
+  // A ring of `cap` once full; it fills densely from [] so a one-off chat's window costs one entry, not `cap`.
+  private readonly freeAt: number[] = [];
   private head = 0;
-  lastAt = -Infinity;
+  private size = 0;
+  /** Sends started and not yet settled: each holds a slot for an unknown time. */
+  inFlight = 0;
+  private lastSettledAt = -Infinity;
 
   constructor(
     private readonly cap: number,
     readonly span: number,
   ) {}
 
+  /** Earliest moment ≥ t a send may start; Infinity while every slot is held by a call still in flight. */
   nextFree(t: number): number {
-    if (this.stamps.length < this.cap) return t;
-    return Math.max(t, this.stamps[this.head]! + this.span);
+    if (this.inFlight + this.size < this.cap) return t;
+    return this.size === 0 ? Infinity : Math.max(t, this.freeAt[this.head]!);
   }
 
-  record(t: number): void {
-    if (this.stamps.length < this.cap) this.stamps.push(t);
-    else {
-      this.stamps[this.head] = t;
+  /** A send starts now; the caller has checked nextFree(now) <= now. */
+  start(): void {
+    if (this.inFlight + this.size >= this.cap) {
       this.head = (this.head + 1) % this.cap;
+      this.size--;
     }
-    this.lastAt = t;
+    this.inFlight++;
+  }
+
+  /** A send started earlier has settled at `t`: its slot frees at t + span. */
+  settle(t: number): void {
+    this.inFlight--;
+    this.freeAt[(this.head + this.size) % this.cap] = t + this.span;
+    this.size++;
+    this.lastSettledAt = Math.max(this.lastSettledAt, t);
+  }
+
+  /** From when on this window no longer constrains anything (Infinity while a send is in flight). */
+  idleFrom(): number {
+    return this.inFlight > 0 ? Infinity : this.lastSettledAt + this.span;
   }
 }
 
@@ -102,7 +133,8 @@ class Deque<T> {
 }
 
 interface Task {
-  run: () => void;
+  /** Starts the call; `settled` must be called once when its promise settles. */
+  run: (settled: () => void) => void;
   priority: Priority;
   /** Withdrawn through its signal before it ran: skipped when its turn comes, without using a send slot. */
   cancelled?: boolean;
@@ -112,7 +144,8 @@ interface ChatState {
   key: string;
   window: SlidingWindow;
   tasks: Deque<Task>;
-  where: 'idle' | 'ready' | 'heap';
+  /** blocked: has tasks, but every slot of its window is held by a call still in flight; placed when one settles. */
+  where: 'idle' | 'ready' | 'heap' | 'blocked';
   eligibleAt: number;
   seq: number;
 }
@@ -187,7 +220,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const readyHigh = new Deque<ChatState>();
   const readyNormal = new Deque<ChatState>();
   const heap = new ChatHeap();
-  // Expiry candidates in send order. Spans differ per kind, so one FIFO per kind keeps each sorted by expiry.
+  // Expiry candidates in settle order. Spans differ per kind, so one FIFO per kind keeps each sorted by expiry.
   const idlePrivate = new Deque<{ chat: ChatState; expiresAt: number }>();
   const idleGroup = new Deque<{ chat: ChatState; expiresAt: number }>();
   let queued = 0;
@@ -215,7 +248,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       fifo.shift();
       const { chat } = head;
       // A later send re-queues the chat with a later expiry, so a stale entry just finds it still in use.
-      if (chat.where === 'idle' && chat.tasks.length === 0 && chat.window.lastAt + chat.window.span <= t && chats.get(chat.key) === chat) {
+      if (chat.where === 'idle' && chat.tasks.length === 0 && chat.window.idleFrom() <= t && chats.get(chat.key) === chat) {
         chats.delete(chat.key);
       }
     }
@@ -224,7 +257,9 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const place = (chat: ChatState, t: number): void => {
     const at = chat.window.nextFree(t);
     chat.seq = seq++;
-    if (at <= t) {
+    if (at === Infinity) {
+      chat.where = 'blocked';
+    } else if (at <= t) {
       chat.where = 'ready';
       (chat.tasks.peek()?.priority === 'high' ? readyHigh : readyNormal).push(chat);
     } else {
@@ -239,24 +274,64 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     while (task?.cancelled) task = chat.tasks.shift();
     if (!task) {
       chat.where = 'idle';
+      // Only withdrawn calls were left. Forget the chat now if its window no longer matters, else once it
+      // stops mattering (a call still in flight queues that itself when it settles).
+      const idleFrom = chat.window.idleFrom();
+      if (idleFrom <= t) {
+        if (chats.get(chat.key) === chat) chats.delete(chat.key);
+      } else if (idleFrom !== Infinity) {
+        (chat.window.span === 1000 ? idlePrivate : idleGroup).push({ chat, expiresAt: idleFrom });
+      }
       return;
     }
     queued--;
-    chat.window.record(t);
-    global.record(t);
+    chat.window.start();
+    global.start();
     if (chat.tasks.length > 0) place(chat, t);
-    else {
-      chat.where = 'idle';
+    else chat.where = 'idle';
+    task.run(() => settle(chat));
+  };
+
+  /** A started call settled (either way): its slots start their `span` now, and whoever waited on them may go. */
+  const settle = (chat: ChatState): void => {
+    const t = now();
+    chat.window.settle(t);
+    global.settle(t);
+    if (chat.where === 'blocked') place(chat, t);
+    else if (chat.where === 'idle' && chat.tasks.length === 0 && chat.window.inFlight === 0) {
       (chat.window.span === 1000 ? idlePrivate : idleGroup).push({ chat, expiresAt: t + chat.window.span });
     }
-    task.run();
+    kick(t);
+  };
+
+  /** When the pump would send next, or undefined if nothing is waiting on a known moment. */
+  const plan = (t: number): number | undefined => {
+    const hasReady = readyHigh.length > 0 || readyNormal.length > 0;
+    const top = heap.peek();
+    if (!hasReady && !top) return undefined;
+    const at = Math.max(pausedUntil, global.nextFree(t));
+    return hasReady ? at : Math.max(at, top!.eligibleAt);
+  };
+
+  /** Starts the pump, or wakes it if it is napping past a moment something could now go. */
+  const kick = (t: number): void => {
+    if (!running) {
+      running = true;
+      // Started on a microtask so a synchronous burst of schedule() calls is all queued before the first
+      // dispatch; otherwise the first caller's backlog would take the whole first second.
+      queueMicrotask(() => void pump());
+    } else if (wake) {
+      const at = plan(t);
+      if (at !== undefined && at < sleepingUntil) wake();
+    }
   };
 
   const nap = async (until: number, t: number): Promise<void> => {
     sleepingUntil = until;
     await new Promise<void>((resolve) => {
       wake = resolve;
-      sleep(until - t).then(resolve, resolve);
+      // Infinity: every global slot is held by a call in flight; the first to settle wakes the pump.
+      if (until !== Infinity) sleep(until - t).then(resolve, resolve);
     });
     wake = undefined;
     sleepingUntil = Infinity;
@@ -269,11 +344,9 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         sweep(idlePrivate, t);
         sweep(idleGroup, t);
         for (let top = heap.peek(); top && top.eligibleAt <= t; top = heap.peek()) place(heap.pop()!, t);
-        const next = readyHigh.peek() ?? readyNormal.peek();
-        let at: number;
-        if (next) at = Math.max(pausedUntil, global.nextFree(t));
-        else if (heap.peek()) at = Math.max(pausedUntil, global.nextFree(t), heap.peek()!.eligibleAt);
-        else break;
+        // Nothing ready or due at a known moment (chats blocked on calls in flight restart the pump on settle).
+        const at = plan(t);
+        if (at === undefined) break;
         if (at > t) {
           await nap(at, t);
           continue;
@@ -301,9 +374,22 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
           reject(signal!.reason);
         };
         // Deferred by a microtask so a synchronous throw in fn becomes a rejection and cannot break the pump.
-        const run = (): void => {
+        // The limiter learns of the settlement before the caller does, so a follow-up the caller schedules on
+        // it already sees this send's slot running out its span.
+        const run = (settled: () => void): void => {
           signal?.removeEventListener('abort', onAbort);
-          void Promise.resolve().then(fn).then(resolve, reject);
+          void Promise.resolve()
+            .then(fn)
+            .then(
+              (value) => {
+                settled();
+                resolve(value);
+              },
+              (err: unknown) => {
+                settled();
+                reject(err);
+              },
+            );
         };
         const task: Task = { run, priority: opts.priority ?? 'normal' };
         signal?.addEventListener('abort', onAbort, { once: true });
@@ -311,16 +397,8 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         queued++;
         const t = now();
         if (chat.where === 'idle') place(chat, t);
-        if (!running) {
-          running = true;
-          // Started on a microtask so a synchronous burst of schedule() calls is all queued before the first
-          // dispatch; otherwise the first caller's backlog would take the whole first second.
-          queueMicrotask(() => void pump());
-        } else if (wake) {
-          // The pump may be napping until a later moment than this chat could go; nudge it so it re-plans.
-          const earliest = Math.max(pausedUntil, global.nextFree(t), chat.where === 'heap' ? chat.eligibleAt : t);
-          if (earliest < sleepingUntil) wake();
-        }
+        // The pump may be napping until a later moment than this chat could go; the kick makes it re-plan.
+        kick(t);
       });
     },
     pauseAll(untilMs: number): void {
