@@ -17,6 +17,7 @@ import type { Config } from './config.ts';
 import { runConsole } from './console/run-console.ts';
 import { createRateLimiter } from './delivery/rate-limiter.ts';
 import { createDeliverer } from './delivery/send-with-retry.ts';
+import { withRequestTimeout } from './delivery/request-timeout.ts';
 import { throttleTelegram } from './delivery/telegraf-throttle.ts';
 import { createDigestService, htmlSender } from './digest/digest-service.ts';
 import { deliverVia } from './digest/run-digest.ts';
@@ -86,11 +87,11 @@ async function start(cfg: Config) {
     now: Date.now,
     sleep: (ms) => sleep(ms),
   });
-  throttleTelegram(bot.telegram, limiter);
+  throttleTelegram(withRequestTimeout(bot.telegram), limiter);
 
   // Digests go through the deliverer, which schedules on the same limiter itself; they use their own,
   // unthrottled client so a message is not queued on the limiter twice.
-  const digestTelegram = new Telegram(cfg.botToken ?? '0:console', cfg.telegramApiRoot ? { apiRoot: cfg.telegramApiRoot } : {});
+  const digestTelegram = withRequestTimeout(new Telegram(cfg.botToken ?? '0:console', cfg.telegramApiRoot ? { apiRoot: cfg.telegramApiRoot } : {}));
   const deliverer = createDeliverer({ limiter, sleep: (ms) => sleep(ms), now: Date.now, log });
   digest = createDigestService({
     subscriptions,

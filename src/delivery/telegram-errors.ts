@@ -139,5 +139,7 @@ export function classifyTelegramError(err: unknown): TelegramErrorKind {
     return { kind: 'transient', description: message };
   }
   if (err instanceof TypeError && message === 'fetch failed') return { kind: 'transient', description: message };
+  // Our own request timeout (withRequestTimeout): the server may or may not have taken the message.
+  if (e?.name === 'AbortError' || e?.name === 'TimeoutError') return { kind: 'transient', description: `request timed out: ${message}` };
   return { kind: 'unknown', description: message };
 }

@@ -86,7 +86,8 @@ const cases: [string, unknown, TelegramErrorKind][] = [
     { kind: 'transient', description: 'UND_ERR_CONNECT_TIMEOUT: fetch failed' },
   ],
   ['undici fetch failed, no cause', new TypeError('fetch failed'), { kind: 'transient', description: 'fetch failed' }],
-  ['caller abort', Object.assign(new Error('The user aborted a request.'), { name: 'AbortError', type: 'aborted' }), { kind: 'unknown', description: 'The user aborted a request.' }],
+  // Sends carry no caller signal but our request timeout (withRequestTimeout), so an aborted send timed out.
+  ['request timeout (node-fetch abort)', Object.assign(new Error('The user aborted a request.'), { name: 'AbortError', type: 'aborted' }), { kind: 'transient', description: 'request timed out: The user aborted a request.' }],
   ['programming error', new TypeError("Cannot read properties of undefined (reading 'id')"), { kind: 'unknown', description: "Cannot read properties of undefined (reading 'id')" }],
   ['thrown string', 'nope', { kind: 'unknown', description: 'nope' }],
   ['thrown null', null, { kind: 'unknown', description: 'null' }],
