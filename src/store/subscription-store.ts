@@ -487,6 +487,23 @@ async function writeSnapshot(file: string, text: string): Promise<void> {
   await fsyncPath(dirname(file)).catch(() => {}); // not every platform lets a directory be opened for fsync
 }
 
+/**
+ * The same, from pieces written one by one (no 30 MB string turned into one buffer in one go, which would hold
+ * the event loop ~100 ms): temp file, fsync, rename over the snapshot, fsync of the directory.
+ */
+async function writeSnapshotInPieces(file: string, pieces: readonly string[]): Promise<void> {
+  const tmp = join(dirname(file), `.${basename(file)}.compact.tmp`);
+  const h = await open(tmp, 'w');
+  try {
+    for (const piece of pieces) await h.write(Buffer.from(piece, 'utf8'));
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+  await rename(tmp, file);
+  await fsyncPath(dirname(file)).catch(() => {});
+}
+
 /** Applies journal lines over a snapshot, in order. Idempotent over a newer snapshot (a crash mid-compaction). */
 function replay(base: SubscriptionsFile, lines: Iterable<JournalLine>): SubscriptionsFile {
   const subs: (Subscription | null)[] = base.subscriptions;
@@ -668,15 +685,15 @@ export class SubscriptionJournal {
     // Everything appended before `mark` is reflected in the state read from here on.
     const mark = await this.exclusive(async () => ({ bytes: this.bytes, lines: this.lines }));
     const { subscriptions, runs } = state();
-    const parts: string[] = [];
+    const pieces: string[] = ['{"version":1,"subscriptions":['];
     const SLICE = 2_000;
     for (let i = 0; i < subscriptions.length; i += SLICE) {
       const chunk = JSON.stringify(subscriptions.slice(i, i + SLICE));
-      parts.push(chunk.slice(1, -1));
+      pieces.push((i > 0 ? ',' : '') + chunk.slice(1, -1));
       await yieldToLoop();
     }
-    const text = `{"version":1,"subscriptions":[${parts.filter((p) => p.length > 0).join(',')}],"runs":${JSON.stringify(runs)}}`;
-    await writeSnapshot(this.snapshot, text);
+    pieces.push(`],"runs":${JSON.stringify(runs)}}`);
+    await writeSnapshotInPieces(this.snapshot, pieces);
     await this.exclusive(async () => {
       // The lines appended since `mark` move to a fresh journal, swapped in by rename.
       const tailLength = this.bytes - mark.bytes;
