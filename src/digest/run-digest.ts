@@ -346,6 +346,7 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
     let sinceFlush = 0;
     let lastFlush = now();
     let aborted: unknown = null;
+    let flushError: { err: unknown } | null = null;
     // Chats in flight, and their completions in the order they came, taken one at a time by the loop below.
     let inFlight = 0;
     let next = 0;
@@ -402,8 +403,14 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
         sinceFlush++;
         // Exactly-once window: a crash loses at most the advances since the last flush (≤ batchSize chats
         // or ≤ flushIntervalMs of sending, plus the chats in flight); those chats get today's digest again.
-        if (sinceFlush >= batchSize || now() - lastFlush >= flushIntervalMs) {
-          await store.flush();
+        if (!flushError && (sinceFlush >= batchSize || now() - lastFlush >= flushIntervalMs)) {
+          try {
+            await store.flush();
+          } catch (err) {
+            // The disk refused (full, say): start nothing more, take the chats in flight, then fail the run.
+            flushError = { err };
+            stop = true;
+          }
           sinceFlush = 0;
           lastFlush = now();
           await yieldToLoop();
@@ -415,6 +422,7 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
         await store.flush().catch(() => {});
       }
     }
+    if (flushError) throw flushError.err;
     if (aborted) {
       deps.log.error({ event: 'digest-run-aborted', runId, err: aborted, ...counts() }, 'digest run aborted: delivery threw');
       throw new DigestRunAborted(`digest run ${runId} aborted: ${(aborted as Error)?.message ?? String(aborted)}`, { cause: aborted });

@@ -657,6 +657,26 @@ describe('digest runner: chats served concurrently', () => {
     expect(tg.sent).toHaveLength(before);
   });
 
+  it('a flush the disk refuses: no chat is started after it, those in flight are still taken, the run fails with that error', async () => {
+    const subs = createMemorySubscriptionStore();
+    for (let id = 1; id <= 30; id++) subs.upsert(input(id));
+    const flush = subs.flush;
+    let flushes = 0;
+    subs.flush = async () => {
+      flushes++;
+      if (flushes === 2) throw new Error('ENOSPC: no space left on device');
+      await flush();
+    };
+    const { tg, runner } = setup({ subs, deps: { concurrency: 4, batchSize: 5 } });
+    await expect(runner.runDue()).rejects.toThrow(/ENOSPC/);
+    const served = tg.sent.map((x) => x.chatId);
+    expect(served.length).toBeLessThan(30);
+    expect(new Set(served).size).toBe(served.length);
+    // Every chat that got its digest has its progress recorded in memory (a later flush writes it).
+    expect(subs.list().filter((s) => s.lastDigestDate === '2024-01-15').map((s) => s.chatId).sort((a, b) => a - b)).toEqual([...served].sort((a, b) => a - b));
+    expect(subs.unfinishedRuns()).toHaveLength(1);
+  });
+
   it('an abort with chats in flight starts no new chat, counts those in flight, and leaves the rest due', async () => {
     const controller = new AbortController();
     const waiting: (() => void)[] = [];
