@@ -157,7 +157,7 @@ function rollingCounts(times: number[]): { sustained: number; max: number } {
   return { sustained: samples.length ? samples.reduce((a, b) => a + b, 0) / samples.length : t.length, max };
 }
 
-export async function fanoutRun(o: { subscriptions: number; newEntries: number; emulatorPerSecond: number; limiterPerSecond: number; entries: StoredEntry[]; /** Extra latency before each call reaches the emulator (a real network). */ rttMs?: number }): Promise<FanoutRun> {
+export async function fanoutRun(o: { subscriptions: number; newEntries: number; emulatorPerSecond: number; limiterPerSecond: number; entries: StoredEntry[]; /** Extra latency before each call reaches the emulator (a real network). */ rttMs?: number; /** Runner's chats in flight (its default when absent). */ concurrency?: number }): Promise<FanoutRun> {
   const emulator = await startBotApiEmulator({ rateLimit: { perSecond: o.emulatorPerSecond } });
   try {
     const entries = entryStoreOf(o.entries);
@@ -174,6 +174,7 @@ export async function fanoutRun(o: { subscriptions: number; newEntries: number; 
       send: withLatency(htmlSender(new Telegram(emulator.token, { apiRoot: emulator.apiRoot })), o.rttMs ?? 0),
       now: runnerClock(),
       log: silentLog,
+      ...(o.concurrency ? { concurrency: o.concurrency } : {}),
     });
     // What each chat must receive, exactly once.
     const preview = await runner.runDue({ dryRun: true });
@@ -535,9 +536,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   else if (what === 'durability') console.log(JSON.stringify(await benchDurability({ subscriptions: Number(subs), changes: 10, log })));
   else if (what === 'fanout') console.log(JSON.stringify(await benchFanout({ subscriptions: Number(subs), newEntries: 5, limits: [30, 100], runs: 1, overRuns: 1, log }), (k, v) => (k === 'runs' ? undefined : v)));
   else if (what === 'variant') {
-    // tsx bench/fanout.ts variant <subscriptions> <newEntries> <rttMs> <L> <limiterPerSecond>
-    const [, n = '60', k = '5', rtt = '0', L = '30', lim = '27'] = process.argv.slice(2);
-    const r = await fanoutRun({ subscriptions: Number(n), newEntries: Number(k), emulatorPerSecond: Number(L), limiterPerSecond: Number(lim), entries: makeCorpus(Math.max(200, Number(k) * 4)), rttMs: Number(rtt) });
-    console.log(JSON.stringify({ ...r, messagesPerDigest: r.expected / r.subscriptions, chatsPerSecond: r.subscriptions / r.seconds }));
+    // tsx bench/fanout.ts variant <subscriptions> <newEntries> <rttMs> <L> <limiterPerSecond> [concurrency]
+    const [, n = '60', k = '5', rtt = '0', L = '30', lim = '27', conc = ''] = process.argv.slice(2);
+    const r = await fanoutRun({ subscriptions: Number(n), newEntries: Number(k), emulatorPerSecond: Number(L), limiterPerSecond: Number(lim), entries: makeCorpus(Math.max(200, Number(k) * 4)), rttMs: Number(rtt), ...(conc ? { concurrency: Number(conc) } : {}) });
+    console.log(JSON.stringify({ ...r, concurrency: conc || 'default', messagesPerDigest: r.expected / r.subscriptions, chatsPerSecond: r.subscriptions / r.seconds }));
   } else throw new Error(`unknown part ${what}`);
 }
