@@ -91,9 +91,10 @@ export interface RunDueOptions {
   /** Compose and report, send nothing, change nothing. */
   dryRun?: boolean;
   /**
-   * Shutdown: stop after the chat being served, keep the progress; the chats left are still due next time.
-   * Passed on to deliver, so a long wait (a 429 pause) ends at once: that chat is left as it was (not advanced,
-   * no failure counted; parts already accepted are kept as `partial`) and the progress is flushed right away.
+   * Shutdown: start no new chat, take the ones in flight as they end, keep the progress; the chats left are
+   * still due next time. Passed on to deliver, so a long wait (a 429 pause) ends at once: a chat cut short that
+   * way is left as it was (not advanced, no failure counted; parts already accepted are kept as `partial`) and
+   * the progress is flushed right away.
    */
   signal?: AbortSignal;
 }

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Low, Memory } from 'lowdb';
 import { describe, expect, it } from 'vitest';
@@ -203,6 +203,30 @@ describe('subscription journal', () => {
     expect(again.get(7)).toMatchObject({ cursor: 99 });
     expect(again.get(8)).toBeUndefined();
     expect(again.get(9)).toMatchObject({ cursor: 42 });
+  });
+
+  it('a failed append keeps its changes: the next flush writes them, nothing is lost or doubled', async () => {
+    const file = join(tempDir(), 'subscriptions.json');
+    const store = await openSubscriptionStore(file, { writeDelayMs: 60_000 });
+    store.upsert(input(1));
+    await store.flush();
+    // The journal cannot be opened for a while (a directory in its place stands in for a full or broken disk).
+    rmSync(journalPathFor(file));
+    mkdirSync(journalPathFor(file));
+    store.advance(1, 30, '2024-01-02');
+    store.upsert(input(2));
+    await expect(store.flush()).rejects.toThrow();
+    store.remove(2);
+    store.upsert(input(3));
+    rmSync(journalPathFor(file), { recursive: true });
+    await store.flush();
+    const again = await openSubscriptionStore(file, { readOnly: true });
+    expect(again.list()).toEqual(store.list());
+    // 1 comes back whole from its later record (the journal holding its first one was removed above).
+    expect(again.list().map((s) => s.chatId)).toEqual([1, 3]);
+    expect(again.get(1)).toMatchObject({ cursor: 30, lastDigestDate: '2024-01-02' });
+    // 1's record, 2's removal (its record skipped: gone by the time the retry wrote), 3's record.
+    expect(journalLines(file).map((l) => Object.keys(JSON.parse(l))[0])).toEqual(['s', 'd', 's']);
   });
 
   it('a store written before the journal existed (pretty-printed, no journal) opens as before', async () => {
