@@ -1,4 +1,4 @@
-import { access, open, readFile, rename, stat } from 'node:fs/promises';
+import { access, open, readFile, rename } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Low, Memory } from 'lowdb';
 import { DataFile } from 'lowdb/node';
@@ -541,17 +541,18 @@ function replay(base: SubscriptionsFile, lines: Iterable<JournalLine>): Subscrip
  * Reads the journal's lines. A last line cut short by a crash (no newline, not valid) is ignored with a warning:
  * its flush never completed, so nobody was told it was durable. Any other bad line refuses the store.
  */
-async function readJournal(path: string, warn: (msg: string) => void): Promise<JournalLine[]> {
+async function readJournal(path: string, warn: (msg: string) => void): Promise<{ lines: JournalLine[]; torn: boolean }> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { lines: [], torn: false };
     throw new StoreError(path, `cannot be read: ${(err as Error).message}`);
   }
   const raw = text.split('\n');
   const complete = text.endsWith('\n') || text.length === 0;
   const out: JournalLine[] = [];
+  let torn = false;
   for (let n = 0; n < raw.length; n++) {
     const line = raw[n]!;
     if (line === '' && n === raw.length - 1) break;
@@ -566,10 +567,13 @@ async function readJournal(path: string, warn: (msg: string) => void): Promise<J
       why = `is not valid JSON (${(err as Error).message})`;
     }
     if (parsed) out.push(parsed);
-    else if (last) warn(`store journal ${path}:${n + 1}: last line cut short (a crash during a write); ignored`);
+    else if (last) {
+      torn = true;
+      warn(`store journal ${path}:${n + 1}: last line cut short (a crash during a write); ignored`);
+    }
     else throw new StoreError(`${path}:${n + 1}`, `${why}; the store was left as it is — repair or remove that line (the changes after the snapshot are in this file)`);
   }
-  return out;
+  return { lines: out, torn };
 }
 
 /** The append side of the journal: one fsync per flush; compaction to a new snapshot when it grows past COMPACT_AT. */
@@ -594,8 +598,13 @@ export class SubscriptionJournal {
 
   static async open(snapshot: string, opts: { limits?: Partial<typeof COMPACT_AT>; warn: (msg: string) => void }): Promise<SubscriptionJournal> {
     const path = journalPathFor(snapshot);
-    const size = await stat(path).then((x) => x.size, () => 0);
-    return new SubscriptionJournal(path, snapshot, size, 0, { ...COMPACT_AT, ...opts.limits }, opts.warn);
+    const text = await readFile(path).catch(() => Buffer.alloc(0));
+    const whole = text.lastIndexOf(0x0a) + 1;
+    const j = new SubscriptionJournal(path, snapshot, text.length, 0, { ...COMPACT_AT, ...opts.limits }, opts.warn);
+    // A torn last line (a crash mid-append) is cut off before the first append, should compaction not do it.
+    j.goodBytes = whole;
+    j.broken = whole < text.length;
+    return j;
   }
 
   /** Runs `fn` with no append or journal swap in between. */
@@ -654,6 +663,7 @@ export class SubscriptionJournal {
       }
       this.bytes = this.goodBytes = 0;
       this.lines = 0;
+      this.broken = false;
     });
   }
 
@@ -741,14 +751,19 @@ export async function openSubscriptionStore(file: string, opts: OpenSubscription
     const exists = await access(file).then(() => true, () => false);
     if (!exists) return createMemorySubscriptionStore();
     const db = await openJsonFile(file, subscriptionsFileSchema, emptySubscriptionsFile());
-    const data = replay(structuredClone(db.data), await readJournal(journalPathFor(file), warn));
+    const data = replay(structuredClone(db.data), (await readJournal(journalPathFor(file), warn)).lines);
     return createSubscriptionStore(new Low<SubscriptionsFile>(new Memory<SubscriptionsFile>(), data), null);
   }
   const db = await openJsonFile(file, subscriptionsFileSchema, emptySubscriptionsFile());
-  db.data = replay(db.data, await readJournal(journalPathFor(file), warn));
-  // Compaction at open: the journal folded into a compact snapshot (no indentation), then emptied.
+  db.data = replay(db.data, (await readJournal(journalPathFor(file), warn)).lines);
+  // Compaction at open: the journal folded into a compact snapshot (no indentation), then emptied. If the disk
+  // refuses (full), the store still opens on snapshot + journal as they are; the next compaction retries.
   const journal = await SubscriptionJournal.open(file, { warn, ...(opts.compactAt ? { limits: opts.compactAt } : {}) });
-  await journal.compactNow(JSON.stringify(db.data));
+  try {
+    await journal.compactNow(JSON.stringify(db.data));
+  } catch (err) {
+    warn(`store ${file}: compaction at open failed (${(err as Error).message}); going on with the journal as it is`);
+  }
   return createSubscriptionStore(db, file, { ...(opts.writeDelayMs !== undefined ? { writeDelayMs: opts.writeDelayMs } : {}), journal });
 }
 

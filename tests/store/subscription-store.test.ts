@@ -149,6 +149,29 @@ describe('subscription journal', () => {
     expect((await openSubscriptionStore(file, { readOnly: true })).list().map((s) => s.chatId)).toEqual([1, 2, 4]);
   });
 
+  it('when the compaction at open fails, the store still opens and a torn last line is cut off before the next append', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'subscriptions.json');
+    const store = await openSubscriptionStore(file);
+    store.upsert(input(1));
+    await store.flush();
+    appendFileSync(journalPathFor(file), '{"d":');
+    // lowdb writes the snapshot through `.subscriptions.json.tmp`: a directory there makes that write fail.
+    mkdirSync(join(dir, '.subscriptions.json.tmp'));
+    const warnings: string[] = [];
+    const again = await openSubscriptionStore(file, { warn: (m) => warnings.push(m) });
+    expect(warnings.map((w) => w.replace(/ \(.*\)/, ''))).toEqual([
+      `store journal ${journalPathFor(file)}:2: last line cut short; ignored`,
+      `store ${file}: compaction at open failed; going on with the journal as it is`,
+    ]);
+    again.upsert(input(2));
+    await again.flush();
+    expect(journalLines(file).map((l) => JSON.parse(l).s.chatId)).toEqual([1, 2]);
+    rmSync(join(dir, '.subscriptions.json.tmp'), { recursive: true });
+    expect((await openSubscriptionStore(file, { warn: (m) => warnings.push(m) })).list().map((s) => s.chatId)).toEqual([1, 2]);
+    expect(warnings).toHaveLength(2);
+  });
+
   it('a bad line that is not the last refuses the store with file:line and leaves both files as they are', async () => {
     const file = join(tempDir(), 'subscriptions.json');
     const store = await openSubscriptionStore(file);
