@@ -7,6 +7,7 @@
  * timings are wall-clock on whatever machine runs it.
  *
  * `tsx bench/fanout.ts eventloop [subscriptions] [due]` runs only the event-loop part (for `node --cpu-prof`);
+ * `durability [subscriptions]` and `compaction [subscriptions]` (a background journal compaction) the store parts;
  * `tsx bench/fanout.ts variant <subscriptions> <newEntries> <rttMs> <L> <limiter>` one fan-out run, e.g. with a
  * network round trip (rttMs) or multi-part digests (many new entries).
  */
@@ -28,7 +29,7 @@ import { createDigestRunner, deliverVia } from '../src/digest/run-digest.ts';
 import type { Deliver, SendHtml } from '../src/digest/run-digest.ts';
 import { createEntryStore } from '../src/store/entry-store.ts';
 import type { EntriesFile } from '../src/store/entry-store.ts';
-import { createMemorySubscriptionStore, openSubscriptionStore } from '../src/store/subscription-store.ts';
+import { createMemorySubscriptionStore, journalPathFor, openSubscriptionStore } from '../src/store/subscription-store.ts';
 import type { Subscription, SubscriptionsFile } from '../src/store/subscription-store.ts';
 import { startBotApiEmulator } from '../tests/helpers/bot-api-emulator.ts';
 import { shippedAgencies } from '../tests/helpers/seed.ts';
@@ -156,7 +157,7 @@ function rollingCounts(times: number[]): { sustained: number; max: number } {
   return { sustained: samples.length ? samples.reduce((a, b) => a + b, 0) / samples.length : t.length, max };
 }
 
-export async function fanoutRun(o: { subscriptions: number; newEntries: number; emulatorPerSecond: number; limiterPerSecond: number; entries: StoredEntry[]; /** Extra latency before each call reaches the emulator (a real network). */ rttMs?: number }): Promise<FanoutRun> {
+export async function fanoutRun(o: { subscriptions: number; newEntries: number; emulatorPerSecond: number; limiterPerSecond: number; entries: StoredEntry[]; /** Extra latency before each call reaches the emulator (a real network). */ rttMs?: number; /** Runner's chats in flight (its default when absent). */ concurrency?: number }): Promise<FanoutRun> {
   const emulator = await startBotApiEmulator({ rateLimit: { perSecond: o.emulatorPerSecond } });
   try {
     const entries = entryStoreOf(o.entries);
@@ -173,6 +174,7 @@ export async function fanoutRun(o: { subscriptions: number; newEntries: number; 
       send: withLatency(htmlSender(new Telegram(emulator.token, { apiRoot: emulator.apiRoot })), o.rttMs ?? 0),
       now: runnerClock(),
       log: silentLog,
+      ...(o.concurrency ? { concurrency: o.concurrency } : {}),
     });
     // What each chat must receive, exactly once.
     const preview = await runner.runDue({ dryRun: true });
@@ -383,6 +385,44 @@ export async function benchEventLoop(o: { subscriptions: number; due: number; en
   }
 }
 
+export interface CompactionResult {
+  subscriptions: number;
+  /** Open of a pretty-printed 100k file with no journal: read + zod + compaction (compact snapshot written, fsynced). */
+  openMs: number;
+  snapshotMB: number;
+  /** A background compaction (journal past its limit) from the flush that triggers it until the journal is swapped. */
+  compactionMs: number;
+  /** Longest event-loop block while it ran (monitorEventLoopDelay, resolution 10 ms). */
+  maxBlockMs: number;
+}
+
+/** Forces a background compaction of a 100k store (limit: 1 line) and measures the event loop while it runs. */
+export async function benchCompaction(o: { subscriptions: number; log: (s: string) => void }): Promise<CompactionResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-compact-'));
+  try {
+    const file = join(dir, 'subscriptions.json');
+    writeFileSync(file, JSON.stringify(subscriptionsFile(o.subscriptions, 0, 0), null, 2));
+    const t0 = performance.now();
+    const store = await openSubscriptionStore(file, { compactAt: { lines: 1 } });
+    const openMs = performance.now() - t0;
+    const journal = journalPathFor(file);
+    const h = monitorEventLoopDelay({ resolution: 10 });
+    h.enable();
+    const c0 = performance.now();
+    store.advance(1_000_000, 5, TODAY);
+    store.advance(1_000_001, 5, TODAY);
+    await store.flush(); // 2 lines > 1: the compaction starts behind this flush
+    while (statSync(journal).size > 0) await sleep(5);
+    const compactionMs = performance.now() - c0;
+    h.disable();
+    const r = { subscriptions: o.subscriptions, openMs, snapshotMB: statSync(file).size / 2 ** 20, compactionMs, maxBlockMs: h.max / 1e6 };
+    o.log(`  compaction ${o.subscriptions}: open ${openMs.toFixed(0)} ms, background compaction ${compactionMs.toFixed(0)} ms, max block ${r.maxBlockMs.toFixed(0)} ms`);
+    return r;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // (5b) RSS with subscriptions on top of entries, fresh process
 // ---------------------------------------------------------------------------------------------
@@ -492,12 +532,13 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const [what = 'eventloop', subs = '100000', due = '5000'] = process.argv.slice(2);
   const log = (s: string) => process.stderr.write(s + '\n');
   if (what === 'eventloop') console.log(JSON.stringify(await benchEventLoop({ subscriptions: Number(subs), due: Number(due), entries: 1_000, log })));
+  else if (what === 'compaction') console.log(JSON.stringify(await benchCompaction({ subscriptions: Number(subs), log })));
   else if (what === 'durability') console.log(JSON.stringify(await benchDurability({ subscriptions: Number(subs), changes: 10, log })));
   else if (what === 'fanout') console.log(JSON.stringify(await benchFanout({ subscriptions: Number(subs), newEntries: 5, limits: [30, 100], runs: 1, overRuns: 1, log }), (k, v) => (k === 'runs' ? undefined : v)));
   else if (what === 'variant') {
-    // tsx bench/fanout.ts variant <subscriptions> <newEntries> <rttMs> <L> <limiterPerSecond>
-    const [, n = '60', k = '5', rtt = '0', L = '30', lim = '27'] = process.argv.slice(2);
-    const r = await fanoutRun({ subscriptions: Number(n), newEntries: Number(k), emulatorPerSecond: Number(L), limiterPerSecond: Number(lim), entries: makeCorpus(Math.max(200, Number(k) * 4)), rttMs: Number(rtt) });
-    console.log(JSON.stringify({ ...r, messagesPerDigest: r.expected / r.subscriptions, chatsPerSecond: r.subscriptions / r.seconds }));
+    // tsx bench/fanout.ts variant <subscriptions> <newEntries> <rttMs> <L> <limiterPerSecond> [concurrency]
+    const [, n = '60', k = '5', rtt = '0', L = '30', lim = '27', conc = ''] = process.argv.slice(2);
+    const r = await fanoutRun({ subscriptions: Number(n), newEntries: Number(k), emulatorPerSecond: Number(L), limiterPerSecond: Number(lim), entries: makeCorpus(Math.max(200, Number(k) * 4)), rttMs: Number(rtt), ...(conc ? { concurrency: Number(conc) } : {}) });
+    console.log(JSON.stringify({ ...r, concurrency: conc || 'default', messagesPerDigest: r.expected / r.subscriptions, chatsPerSecond: r.subscriptions / r.seconds }));
   } else throw new Error(`unknown part ${what}`);
 }

@@ -10,10 +10,16 @@
  *   seq, leaves out exactly those entries: when the rebuilt digest is the same it sends the parts after the
  *   accepted ones, otherwise (a correction published in between) a digest of the entries not yet delivered.
  *   A change of filters, language or notifyEmpty forgets the cut-short digest (the store clears `partial`).
- * - Progress is flushed after every `batchSize` chats (50) or `flushIntervalMs` (1 s), whichever comes first.
- *   A crash (kill -9, power loss) between Telegram accepting a digest and that flush is the one window left:
- *   at most the chats served since the last flush — ≤ 50 chats or ≤ 1 s of sending — get today's digest again
- *   after the restart. Closing it would need a disk write per chat before each send (100k rewrites of the file).
+ * - Chats are served concurrently, up to `concurrency` (32) in flight: the limiter paces the sends (globally
+ *   and per chat) and each chat's parts still go one after the other. A chat's progress (cursor and date) is
+ *   recorded only when the runner takes its completion, after every part was accepted, and completions are
+ *   taken one at a time, so progress is counted and flushed in whole chats.
+ * - Progress is flushed after every `batchSize` completed chats (50) or `flushIntervalMs` (1 s), whichever
+ *   comes first (a flush appends the changed subscriptions to the store's journal and fsyncs it). A crash
+ *   (kill -9, power loss) between Telegram accepting a digest and that flush is the one window left: at most
+ *   the chats completed since the last flush plus those in flight — ≤ batchSize + concurrency chats, or ≤ 1 s
+ *   of sending — get today's digest again after the restart. Closing it would need a disk write per chat
+ *   before each send.
  * - The pass is marked in progress in the store before the first send and finished after the last; a pass
  *   that finds an unfinished one logs it and serves whatever that one left (its chats are simply still due).
  */
@@ -73,6 +79,8 @@ export interface DigestRunnerDeps {
   batchSize?: number;
   /** …or after this long, whichever comes first. */
   flushIntervalMs?: number;
+  /** Chats served at once (default 32); the limiter does the pacing, so this only has to cover the round trips. */
+  concurrency?: number;
 }
 
 export interface RunDueOptions {
@@ -83,9 +91,10 @@ export interface RunDueOptions {
   /** Compose and report, send nothing, change nothing. */
   dryRun?: boolean;
   /**
-   * Shutdown: stop after the chat being served, keep the progress; the chats left are still due next time.
-   * Passed on to deliver, so a long wait (a 429 pause) ends at once: that chat is left as it was (not advanced,
-   * no failure counted; parts already accepted are kept as `partial`) and the progress is flushed right away.
+   * Shutdown: start no new chat, take the ones in flight as they end, keep the progress; the chats left are
+   * still due next time. Passed on to deliver, so a long wait (a 429 pause) ends at once: a chat cut short that
+   * way is left as it was (not advanced, no failure counted; parts already accepted are kept as `partial`) and
+   * the progress is flushed right away.
    */
   signal?: AbortSignal;
 }
@@ -124,6 +133,11 @@ const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 type ChatOutcome = 'sent' | 'empty' | 'paused' | 'failed' | 'skipped';
 /** The shutdown signal cut the chat short: nothing about it is counted, the pass stops. */
 type ServeOutcome = ChatOutcome | 'aborted';
+/** What serving one chat came to; `commit` records its progress (the advance), applied when the runner takes it. */
+interface Served {
+  outcome: ServeOutcome;
+  commit?: () => void;
+}
 
 export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
   const store = deps.subscriptions;
@@ -134,6 +148,7 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
   const backoffMs = deps.retryBackoffMs ?? 10 * 60_000;
   const batchSize = Math.max(1, deps.batchSize ?? 50);
   const flushIntervalMs = deps.flushIntervalMs ?? 1000;
+  const concurrency = Math.max(1, deps.concurrency ?? 32);
 
   const select = (sub: Subscription, upTo: number, directory: AgencyDirectory) =>
     // Entries changed after the run started wait for tomorrow: the cursor moves only to `upTo`.
@@ -168,7 +183,11 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
   };
 
   /** Delivers every part; the digest counts as sent only when all were accepted. */
-  const serve = async (sub: Subscription, runUpTo: number, date: string, directory: AgencyDirectory, counts: { migrated: number }, signal?: AbortSignal): Promise<ServeOutcome> => {
+  const serve = async (sub: Subscription, runUpTo: number, date: string, directory: AgencyDirectory, counts: { migrated: number }, signal?: AbortSignal): Promise<Served> => {
+    const outcome = await serveChat(sub, runUpTo, date, directory, counts, signal);
+    return typeof outcome === 'string' ? { outcome } : outcome;
+  };
+  const serveChat = async (sub: Subscription, runUpTo: number, date: string, directory: AgencyDirectory, counts: { migrated: number }, signal?: AbortSignal): Promise<ServeOutcome | Served> => {
     let planned: ReturnType<typeof plan>;
     try {
       planned = plan(sub, runUpTo, date, directory);
@@ -245,8 +264,8 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
       deps.log.warn({ event: 'digest-chat-failed', chatId: r.chatId, reason: r.reason, description: r.description, attempts }, 'digest not delivered; cursor kept');
       return 'failed';
     }
-    store.advance(chatId, upTo, date, new Date(now()));
-    return parts.length > 0 || resume ? 'sent' : 'empty';
+    const served = chatId;
+    return { outcome: parts.length > 0 || resume ? 'sent' : 'empty', commit: () => void store.advance(served, upTo, date, new Date(now())) };
   };
 
   const runDue = async (opts: RunDueOptions = {}): Promise<DigestRunSummary> => {
@@ -328,34 +347,71 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
     let sinceFlush = 0;
     let lastFlush = now();
     let aborted: unknown = null;
+    let flushError: { err: unknown } | null = null;
+    // Chats in flight, and their completions in the order they came, taken one at a time by the loop below.
+    let inFlight = 0;
+    let next = 0;
+    let stop = false;
+    const completed: ({ served: Served } | { error: unknown })[] = [];
+    let wake: (() => void) | null = null;
+    const launch = (sub: Subscription, date: string) => {
+      inFlight++;
+      serve(sub, upTo, date, directory, summary, opts.signal).then(
+        (served) => completed.push({ served }),
+        (error: unknown) => completed.push({ error }),
+      ).finally(() => {
+        inFlight--;
+        wake?.();
+      });
+    };
     try {
-      for (let i = 0; i < due.length; i++) {
-        if (opts.signal?.aborted) {
-          summary.stoppedEarly = true;
-          break;
+      for (;;) {
+        while (!stop && inFlight < concurrency && next < due.length) {
+          if (opts.signal?.aborted) {
+            // Shutdown: no new chat is started; those in flight finish (or end their waits at once) and count.
+            summary.stoppedEarly = true;
+            stop = true;
+            break;
+          }
+          const { sub, date } = due[next++]!;
+          // The subscription may have changed (paused, removed, migrated) while earlier chats were served.
+          if (store.get(sub.chatId) !== sub || sub.state !== 'active') continue;
+          launch(sub, date);
         }
-        const { sub, date } = due[i]!;
-        // The subscription may have changed (paused, removed, migrated) while earlier chats were served.
-        if (store.get(sub.chatId) !== sub || sub.state !== 'active') continue;
-        let outcome: ServeOutcome;
-        try {
-          outcome = await serve(sub, upTo, date, directory, summary, opts.signal);
-        } catch (err) {
-          aborted = err;
-          break;
+        const done = completed.shift();
+        if (!done) {
+          if (inFlight === 0) break;
+          await new Promise<void>((resolve) => (wake = resolve));
+          wake = null;
+          continue;
         }
+        if ('error' in done) {
+          // Delivery itself is broken: nothing more is started; the chats in flight are still taken as they end.
+          aborted ??= done.error;
+          stop = true;
+          continue;
+        }
+        const { outcome, commit } = done.served;
         if (outcome === 'aborted') {
           // The progress is flushed below, straight away (finishRun + flush), well inside the shutdown deadline.
           summary.stoppedEarly = true;
-          break;
+          stop = true;
+          continue;
         }
+        commit?.();
         summary[outcome]++;
         handled++;
         sinceFlush++;
         // Exactly-once window: a crash loses at most the advances since the last flush (≤ batchSize chats
-        // or ≤ flushIntervalMs of sending); those chats get today's digest again after the restart.
-        if (sinceFlush >= batchSize || now() - lastFlush >= flushIntervalMs) {
-          await store.flush();
+        // or ≤ flushIntervalMs of sending, plus the chats in flight); those chats get today's digest again.
+        if (!flushError && (sinceFlush >= batchSize || now() - lastFlush >= flushIntervalMs)) {
+          try {
+            await store.flush();
+          } catch (err) {
+            // The disk refused (full, say): start nothing more, take the chats in flight, then fail the run.
+            flushError = { err };
+            stop = true;
+          }
           sinceFlush = 0;
           lastFlush = now();
           await yieldToLoop();
@@ -367,6 +423,7 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
         await store.flush().catch(() => {});
       }
     }
+    if (flushError) throw flushError.err;
     if (aborted) {
       deps.log.error({ event: 'digest-run-aborted', runId, err: aborted, ...counts() }, 'digest run aborted: delivery threw');
       throw new DigestRunAborted(`digest run ${runId} aborted: ${(aborted as Error)?.message ?? String(aborted)}`, { cause: aborted });

@@ -441,7 +441,12 @@ describe('digest runner: shutdown', () => {
 });
 
 describe('digest runner: shutdown during a long wait', () => {
-  it('a 429 with retry_after 3600 mid-run, then abort: the pass ends at once (in fake time), progress flushed, that chat not advanced, served exactly once later', async () => {
+  // One chat at a time, then the default window: there chat 3 goes out alongside chats 1 and 2, before the 429
+  // comes back, and only chat 2 is left waiting when the signal aborts.
+  for (const { concurrency, firstPass, later } of [
+    { concurrency: 1, firstPass: [1], later: [2, 3] },
+    { concurrency: undefined, firstPass: [1, 3], later: [2] },
+  ]) it(`a 429 with retry_after 3600 mid-run, then abort: the pass ends at once (in fake time), progress flushed, that chat not advanced, served exactly once later (concurrency ${concurrency ?? 'default'})`, async () => {
     const clock = createFakeClock(at('2024-01-15T01:00:00Z'));
     const limiter = createRateLimiter({ now: clock.now, sleep: clock.sleep });
     const deliverer = createDeliverer({ limiter, now: clock.now, sleep: clock.sleep, random: () => 0 });
@@ -459,29 +464,28 @@ describe('digest runner: shutdown during a long wait', () => {
     const subs = await openSubscriptionStore(file, { writeDelayMs: 600_000 });
     for (const id of [1, 2, 3]) subs.upsert(input(id));
     await subs.flush();
-    const { runner } = setup({ subs, deps: { deliver: deliverVia(deliverer), send, now: clock.now, flushIntervalMs: 600_000 } });
+    const { runner } = setup({ subs, deps: { deliver: deliverVia(deliverer), send, now: clock.now, flushIntervalMs: 600_000, ...(concurrency ? { concurrency } : {}) } });
     const controller = new AbortController();
     const pass = runner.runDue({ signal: controller.signal });
     // The run marker goes to disk first (real I/O), then chat 1 is served and chat 2 hits the 429.
     await vi.waitFor(() => expect(limited).toBe(true));
     await clock.advance(50);
-    expect(accepted).toEqual([1]);
+    expect(accepted).toEqual(firstPass);
     controller.abort();
     // No time is advanced: the 3600 s wait must not hold the shutdown.
     const r = await pass;
-    expect(r).toMatchObject({ sent: 1, failed: 0, stoppedEarly: true });
+    expect(r).toMatchObject({ sent: firstPass.length, failed: 0, stoppedEarly: true });
     const onDisk = await openSubscriptionStore(file);
-    expect(onDisk.get(1)).toMatchObject({ lastDigestDate: '2024-01-15', cursor: 2 });
+    for (const id of firstPass) expect(onDisk.get(id)).toMatchObject({ lastDigestDate: '2024-01-15', cursor: 2 });
     expect(onDisk.get(2)).toMatchObject({ lastDigestDate: '2024-01-14', cursor: 0, failures: null });
     expect(onDisk.runs().at(-1)?.finishedAt).not.toBeNull();
 
-    // The next pass (same process, same limiter) once the pause is over: chats 2 and 3, each exactly once.
+    // The next pass (same process, same limiter) once the pause is over: the chats left, each exactly once.
     const next = runner.runDue();
     await clock.advance(3_601_000);
-    expect(await next).toMatchObject({ sent: 2 });
+    expect(await next).toMatchObject({ sent: later.length });
     await clock.runAll();
-    expect(accepted.filter((id) => id === 2)).toHaveLength(1);
-    expect(accepted.filter((id) => id === 3)).toHaveLength(1);
+    for (const id of [1, 2, 3]) expect(accepted.filter((x) => x === id)).toHaveLength(1);
   });
 });
 
@@ -512,7 +516,8 @@ describe('digest runner over the real deliverer', () => {
     expect(subs.get(3)).toBeUndefined();
     expect(subs.get(-1003333333333)).toMatchObject({ state: 'active', lastDigestDate: '2024-01-15' });
     expect(subs.get(4)).toMatchObject({ state: 'active', cursor: 0, lastDigestDate: '2024-01-14', failures: { count: 1 } });
-    expect(accepted.map((a) => a.chatId)).toEqual([-1003333333333, 5]);
+    // Chats are served concurrently: chat 5 may land before the resend to the migrated group.
+    expect(accepted.map((a) => a.chatId).sort((a, b) => a - b)).toEqual([-1003333333333, 5]);
   });
 });
 
@@ -591,5 +596,119 @@ describe('digest runner: writes stay batched', () => {
     // 1 for the run marker, 40 batches, 1 for the finished run.
     expect(writes).toBeLessThanOrEqual(42);
     expect(subs.list().every((s) => s.lastDigestDate === '2024-01-15')).toBe(true);
+  });
+});
+
+describe('digest runner: chats served concurrently', () => {
+  it('sends resolving out of order: every chat served exactly once, its parts in order, the counts right, the window bounded', async () => {
+    const many = Array.from({ length: 40 }, (_, i) => entry({ title: `第${i}条 ${'长标题'.repeat(20)}`, body: ['正文'.repeat(200)] }));
+    const subs = createMemorySubscriptionStore();
+    // 1–60 get every entry (a digest in several parts), 61–80 a keyword nothing matches, 81–90 have blocked the bot.
+    for (let id = 1; id <= 90; id++) subs.upsert(input(id, id > 60 && id <= 80 ? { filters: { agencies: [], keywords: ['没有的词'] } } : {}));
+    const blocked = new Set(Array.from({ length: 10 }, (_, i) => 81 + i));
+    let seed = 12345;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const waiting: (() => void)[] = [];
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const tg = new FakeTelegram();
+    // Each send waits until a pump releases one waiting send at random: completions come in no particular order.
+    const deliver: DigestRunnerDeps['deliver'] = async (chatId, send) => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      await new Promise<void>((resolve) => waiting.push(resolve));
+      inFlight--;
+      if (blocked.has(chatId)) return { ok: false, reason: 'blocked', description: 'Forbidden: bot was blocked by the user', chatId };
+      return { ok: true, value: await send(chatId), chatId };
+    };
+    let pumping = true;
+    const pump = (async () => {
+      while (pumping) {
+        await new Promise<void>((r) => setImmediate(r));
+        if (waiting.length > 0) waiting.splice(Math.floor(random() * waiting.length), 1)[0]!();
+      }
+    })();
+    const { runner } = setup({ subs, entries: entryStoreWith(...many), deps: { deliver, send: tg.send, concurrency: 8, batchSize: 7 } });
+    const r = await runner.runDue();
+    pumping = false;
+    await pump;
+
+    expect(r).toMatchObject({ due: 90, sent: 60, empty: 20, paused: 10, failed: 0, skipped: 0, stoppedEarly: false });
+    expect(maxInFlight).toBeGreaterThan(1);
+    expect(maxInFlight).toBeLessThanOrEqual(8);
+    // Completions did come out of order.
+    const firstSeen = [...new Set(tg.sent.map((x) => x.chatId))];
+    expect(firstSeen).not.toEqual([...firstSeen].sort((a, b) => a - b));
+    for (let id = 1; id <= 60; id++) {
+      const parts = tg.to(id).map((p) => p.html);
+      expect(parts.length).toBeGreaterThan(1);
+      parts.forEach((html, i) => expect(html.endsWith(`<i>(${i + 1}/${parts.length})</i>`)).toBe(true));
+      for (let i = 0; i < 40; i++) expect(parts.filter((p) => p.includes(`第${i}条 `))).toHaveLength(1);
+      expect(subs.get(id)).toMatchObject({ cursor: 40, lastDigestDate: '2024-01-15' });
+    }
+    for (let id = 61; id <= 80; id++) expect(subs.get(id)).toMatchObject({ cursor: 40, lastDigestDate: '2024-01-15' });
+    for (const id of blocked) expect(subs.get(id)).toMatchObject({ state: 'paused', pausedReason: 'blocked', cursor: 0 });
+    expect(tg.sent.filter((x) => x.chatId > 60)).toEqual([]);
+    expect(subs.runs().at(-1)).toMatchObject({ sent: 60, empty: 20, paused: 10, error: null });
+    expect(subs.runs().at(-1)?.finishedAt).not.toBeNull();
+    // A second pass has nothing left to send.
+    const before = tg.sent.length;
+    expect(await runner.runDue()).toMatchObject({ due: 0, sent: 0 });
+    expect(tg.sent).toHaveLength(before);
+  });
+
+  it('a flush the disk refuses: no chat is started after it, those in flight are still taken, the run fails with that error', async () => {
+    const subs = createMemorySubscriptionStore();
+    for (let id = 1; id <= 30; id++) subs.upsert(input(id));
+    const flush = subs.flush;
+    let flushes = 0;
+    subs.flush = async () => {
+      flushes++;
+      if (flushes === 2) throw new Error('ENOSPC: no space left on device');
+      await flush();
+    };
+    const { tg, runner } = setup({ subs, deps: { concurrency: 4, batchSize: 5 } });
+    await expect(runner.runDue()).rejects.toThrow(/ENOSPC/);
+    const served = tg.sent.map((x) => x.chatId);
+    expect(served.length).toBeLessThan(30);
+    expect(new Set(served).size).toBe(served.length);
+    // Every chat that got its digest has its progress recorded in memory (a later flush writes it).
+    expect(subs.list().filter((s) => s.lastDigestDate === '2024-01-15').map((s) => s.chatId).sort((a, b) => a - b)).toEqual([...served].sort((a, b) => a - b));
+    expect(subs.unfinishedRuns()).toHaveLength(1);
+  });
+
+  it('an abort with chats in flight starts no new chat, counts those in flight, and leaves the rest due', async () => {
+    const controller = new AbortController();
+    const waiting: (() => void)[] = [];
+    const tg = new FakeTelegram();
+    const deliver: DigestRunnerDeps['deliver'] = async (chatId, send) => {
+      await new Promise<void>((resolve) => waiting.push(resolve));
+      return { ok: true, value: await send(chatId), chatId };
+    };
+    const subs = createMemorySubscriptionStore();
+    for (let id = 1; id <= 20; id++) subs.upsert(input(id));
+    const { runner } = setup({ subs, deps: { deliver, send: tg.send, concurrency: 4 } });
+    const pass = runner.runDue({ signal: controller.signal });
+    await vi.waitFor(() => expect(waiting).toHaveLength(4));
+    // Chat 3 answers first and chat 5 takes its place in the window; then the shutdown. The four in flight
+    // still get their answers and count; no chat after them is started.
+    waiting.splice(2, 1)[0]!();
+    await vi.waitFor(() => expect(tg.sent).toHaveLength(1));
+    await vi.waitFor(() => expect(waiting).toHaveLength(4));
+    controller.abort();
+    for (const release of waiting.splice(0)) release();
+    const r = await pass;
+    expect(r).toMatchObject({ sent: 5, stoppedEarly: true });
+    expect(waiting).toEqual([]);
+    expect(tg.sent.map((x) => x.chatId).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5]);
+    expect(subs.runs().at(-1)).toMatchObject({ sent: 5, error: 'stopped early: 15 due chats left for the next pass' });
+    expect(subs.list().filter((s) => s.lastDigestDate === '2024-01-15').map((s) => s.chatId)).toEqual([1, 2, 3, 4, 5]);
+    // The next pass serves the rest, each once.
+    const next = runner.runDue();
+    await vi.waitFor(() => expect(waiting.length).toBeGreaterThan(0));
+    const drain = setInterval(() => waiting.splice(0).forEach((release) => release()), 1);
+    expect(await next).toMatchObject({ sent: 15 });
+    clearInterval(drain);
+    expect(tg.sent.map((x) => x.chatId).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
   });
 });

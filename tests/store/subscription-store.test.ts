@@ -1,9 +1,9 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Low, Memory } from 'lowdb';
 import { describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/store/json-file.ts';
-import { KEEP_RUNS, createSubscriptionStore, emptySubscriptionsFile, openSubscriptionStore } from '../../src/store/subscription-store.ts';
+import { KEEP_RUNS, createSubscriptionStore, emptySubscriptionsFile, journalPathFor, openSubscriptionStore } from '../../src/store/subscription-store.ts';
 import type { SubscriptionInput, SubscriptionsFile } from '../../src/store/subscription-store.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
 
@@ -30,7 +30,8 @@ describe('subscription store on a real file', () => {
     store.upsert(input(123456789));
     await store.flush();
 
-    expect(readFileSync(file, 'utf8')).toContain('-1001234567890');
+    // On disk through the journal (appended, fsynced); the snapshot is rewritten only at open or past a size.
+    expect(readFileSync(journalPathFor(file), 'utf8')).toContain('-1001234567890');
     const again = await openSubscriptionStore(file);
     expect(again.list().map((s) => s.chatId)).toEqual([BIG, 123456789]);
     expect(again.get(BIG)).toEqual({
@@ -73,6 +74,194 @@ describe('subscription store on a real file', () => {
     store.upsert(input(1));
     await store.flush();
     expect(() => readFileSync(file)).toThrow();
+  });
+});
+
+describe('subscription journal', () => {
+  const snapshotOf = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as SubscriptionsFile;
+  const journalLines = (file: string) => readFileSync(journalPathFor(file), 'utf8').split('\n').filter(Boolean);
+
+  it('changes survive a reopen through the journal alone; a flush appends only what changed', async () => {
+    const file = join(tempDir(), 'subscriptions.json');
+    const store = await openSubscriptionStore(file, { writeDelayMs: 60_000 });
+    for (let i = 1; i <= 20; i++) store.upsert(input(i));
+    await store.flush();
+    expect(journalLines(file)).toHaveLength(20);
+    store.advance(3, 50, '2024-01-02');
+    store.advance(3, 60, '2024-01-03');
+    store.pause(4, 'blocked');
+    store.remove(5);
+    store.upsert(input(-300, { chatType: 'group' }));
+    store.migrate(-300, BIG);
+    store.startRun({ id: 'r1', startedAt: 'x' });
+    await store.flush();
+    // 3, 4, a removal, the new group's record (dropped: it moved), the move, its record under the new id, the run.
+    expect(journalLines(file).slice(20).map((l) => Object.keys(JSON.parse(l))[0])).toEqual(['s', 's', 'd', 'm', 's', 'r']);
+    await store.flush();
+    expect(journalLines(file)).toHaveLength(26);
+    // The snapshot was not rewritten: every change is in the journal only.
+    expect(snapshotOf(file).subscriptions).toEqual([]);
+
+    const again = await openSubscriptionStore(file, { readOnly: true });
+    expect(again.list().map((s) => s.chatId)).toEqual([1, 2, 3, 4, ...Array.from({ length: 15 }, (_, i) => i + 6), BIG]);
+    expect(again.get(3)).toMatchObject({ cursor: 60, lastDigestDate: '2024-01-03' });
+    expect(again.get(4)).toMatchObject({ state: 'paused', pausedReason: 'blocked' });
+    expect(again.get(BIG)).toMatchObject({ chatType: 'supergroup' });
+    expect(again.get(-300)).toBeUndefined();
+    expect(again.unfinishedRuns().map((r) => r.id)).toEqual(['r1']);
+    expect(again.list()).toEqual(store.list());
+    // The read-only open changed nothing on disk.
+    expect(journalLines(file)).toHaveLength(26);
+  });
+
+  it('compaction at open folds the journal into a compact snapshot and leaves an empty journal', async () => {
+    const file = join(tempDir(), 'subscriptions.json');
+    const store = await openSubscriptionStore(file);
+    for (let i = 1; i <= 5; i++) store.upsert(input(i, { filters: { agencies: [], keywords: ['复工'] } }));
+    store.remove(2);
+    store.startRun({ id: 'r1', startedAt: 'x' });
+    await store.flush();
+    const before = structuredClone(store.list());
+    const reopened = await openSubscriptionStore(file);
+    expect(readFileSync(journalPathFor(file), 'utf8')).toBe('');
+    const text = readFileSync(file, 'utf8');
+    expect(text).not.toContain('\n');
+    expect(JSON.parse(text)).toEqual({ version: 1, subscriptions: before, runs: store.runs() });
+    expect(reopened.list()).toEqual(before);
+    expect(reopened.runs()).toEqual(store.runs());
+  });
+
+  it('a last line cut short by a crash is ignored with a warning; the lines before it count', async () => {
+    const file = join(tempDir(), 'subscriptions.json');
+    const store = await openSubscriptionStore(file);
+    store.upsert(input(1));
+    store.upsert(input(2));
+    await store.flush();
+    appendFileSync(journalPathFor(file), '{"s":{"chatId":3,"chatTy');
+    const warnings: string[] = [];
+    const again = await openSubscriptionStore(file, { warn: (m) => warnings.push(m) });
+    expect(again.list().map((s) => s.chatId)).toEqual([1, 2]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/subscriptions\.journal:3: last line cut short/);
+    // Compacted at open: the torn line is gone, the next appends start on a clean line.
+    again.upsert(input(4));
+    await again.flush();
+    expect((await openSubscriptionStore(file, { readOnly: true })).list().map((s) => s.chatId)).toEqual([1, 2, 4]);
+  });
+
+  it('when the compaction at open fails, the store still opens and a torn last line is cut off before the next append', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'subscriptions.json');
+    const store = await openSubscriptionStore(file);
+    store.upsert(input(1));
+    await store.flush();
+    appendFileSync(journalPathFor(file), '{"d":');
+    // lowdb writes the snapshot through `.subscriptions.json.tmp`: a directory there makes that write fail.
+    mkdirSync(join(dir, '.subscriptions.json.tmp'));
+    const warnings: string[] = [];
+    const again = await openSubscriptionStore(file, { warn: (m) => warnings.push(m) });
+    expect(warnings.map((w) => w.replace(/ \(.*\)/, ''))).toEqual([
+      `store journal ${journalPathFor(file)}:2: last line cut short; ignored`,
+      `store ${file}: compaction at open failed; going on with the journal as it is`,
+    ]);
+    again.upsert(input(2));
+    await again.flush();
+    expect(journalLines(file).map((l) => JSON.parse(l).s.chatId)).toEqual([1, 2]);
+    rmSync(join(dir, '.subscriptions.json.tmp'), { recursive: true });
+    expect((await openSubscriptionStore(file, { warn: (m) => warnings.push(m) })).list().map((s) => s.chatId)).toEqual([1, 2]);
+    expect(warnings).toHaveLength(2);
+  });
+
+  it('a bad line that is not the last refuses the store with file:line and leaves both files as they are', async () => {
+    const file = join(tempDir(), 'subscriptions.json');
+    const store = await openSubscriptionStore(file);
+    store.upsert(input(1));
+    await store.flush();
+    appendFileSync(journalPathFor(file), '{"s":{"chatId":"oops"}}\n');
+    store.upsert(input(2));
+    await store.flush();
+    const journal = readFileSync(journalPathFor(file), 'utf8');
+    const snapshot = readFileSync(file, 'utf8');
+    await expect(openSubscriptionStore(file)).rejects.toBeInstanceOf(StoreError);
+    await expect(openSubscriptionStore(file)).rejects.toThrow(/subscriptions\.journal:2: does not match the journal format/);
+    await expect(openSubscriptionStore(file, { readOnly: true })).rejects.toThrow(/subscriptions\.journal:2/);
+    expect(readFileSync(journalPathFor(file), 'utf8')).toBe(journal);
+    expect(readFileSync(file, 'utf8')).toBe(snapshot);
+    appendFileSync(journalPathFor(file), 'not json\n{"d":1}\n');
+    writeFileSync(journalPathFor(file), journal.replace('{"s":{"chatId":"oops"}}\n', '') + 'not json\n{"d":1}\n');
+    await expect(openSubscriptionStore(file)).rejects.toThrow(/subscriptions\.journal:3: is not valid JSON/);
+  });
+
+  it('100k subscriptions with ids beyond 32 bits round-trip through the journal and a compaction', async () => {
+    const file = join(tempDir(), 'subscriptions.json');
+    const ids = Array.from({ length: 100_000 }, (_, i) => (i % 2 === 0 ? -1_001_234_567_890 - i : 5_000_000_000 + i));
+    const store = await openSubscriptionStore(file, { writeDelayMs: 60_000 });
+    for (const id of ids) store.upsert(input(id, { chatType: id < 0 ? 'supergroup' : 'private' }));
+    await store.flush();
+    expect(journalLines(file)).toHaveLength(100_000);
+    const viaJournal = await openSubscriptionStore(file, { readOnly: true });
+    expect(viaJournal.list().map((s) => s.chatId)).toEqual(ids);
+    const compacted = await openSubscriptionStore(file);
+    expect(readFileSync(journalPathFor(file), 'utf8')).toBe('');
+    expect(compacted.list().map((s) => s.chatId)).toEqual(ids);
+    expect(compacted.get(ids[1]!)).toEqual(store.get(ids[1]!));
+  }, 60_000);
+
+  it('a journal past its limit is compacted in the background; changes made meanwhile are kept', async () => {
+    const file = join(tempDir(), 'subscriptions.json');
+    const store = await openSubscriptionStore(file, { writeDelayMs: 60_000, compactAt: { lines: 50 } });
+    for (let i = 1; i <= 3000; i++) store.upsert(input(i));
+    await store.flush(); // 3,000 lines: past the limit, a compaction starts (sliced: it yields between slices)
+    store.advance(7, 99, '2024-02-01');
+    store.remove(8);
+    await store.flush();
+    // Wait for it through the journal file shrinking (no timing asserted: polled until done).
+    await expect.poll(() => journalLines(file).length, { timeout: 20_000 }).toBeLessThan(3000);
+    store.advance(9, 42, '2024-02-02');
+    await store.flush();
+    const snapshot = snapshotOf(file);
+    expect(snapshot.subscriptions.length).toBeGreaterThanOrEqual(2999);
+    const again = await openSubscriptionStore(file, { readOnly: true });
+    expect(again.list()).toEqual(store.list());
+    expect(again.get(7)).toMatchObject({ cursor: 99 });
+    expect(again.get(8)).toBeUndefined();
+    expect(again.get(9)).toMatchObject({ cursor: 42 });
+  });
+
+  it('a failed append keeps its changes: the next flush writes them, nothing is lost or doubled', async () => {
+    const file = join(tempDir(), 'subscriptions.json');
+    const store = await openSubscriptionStore(file, { writeDelayMs: 60_000 });
+    store.upsert(input(1));
+    await store.flush();
+    // The journal cannot be opened for a while (a directory in its place stands in for a full or broken disk).
+    rmSync(journalPathFor(file));
+    mkdirSync(journalPathFor(file));
+    store.advance(1, 30, '2024-01-02');
+    store.upsert(input(2));
+    await expect(store.flush()).rejects.toThrow();
+    store.remove(2);
+    store.upsert(input(3));
+    rmSync(journalPathFor(file), { recursive: true });
+    await store.flush();
+    const again = await openSubscriptionStore(file, { readOnly: true });
+    expect(again.list()).toEqual(store.list());
+    // 1 comes back whole from its later record (the journal holding its first one was removed above).
+    expect(again.list().map((s) => s.chatId)).toEqual([1, 3]);
+    expect(again.get(1)).toMatchObject({ cursor: 30, lastDigestDate: '2024-01-02' });
+    // 1's record, 2's removal (its record skipped: gone by the time the retry wrote), 3's record.
+    expect(journalLines(file).map((l) => Object.keys(JSON.parse(l))[0])).toEqual(['s', 'd', 's']);
+  });
+
+  it('a store written before the journal existed (pretty-printed, no journal) opens as before', async () => {
+    const file = join(tempDir(), 'subscriptions.json');
+    const old = { version: 1, runs: [], subscriptions: [] as unknown[] };
+    const mem = createSubscriptionStore(new Low<SubscriptionsFile>(new Memory<SubscriptionsFile>(), emptySubscriptionsFile()), null);
+    mem.upsert(input(BIG));
+    old.subscriptions = [...mem.list()];
+    writeFileSync(file, JSON.stringify(old, null, 2));
+    expect(existsSync(journalPathFor(file))).toBe(false);
+    const store = await openSubscriptionStore(file);
+    expect(store.list()).toEqual(mem.list());
   });
 });
 
