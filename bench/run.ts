@@ -241,8 +241,8 @@ export function benchStore(size: number, runs: number, log: (s: string) => void)
     const file = join(dir, 'entries.json');
     const entries = makeCorpus(size);
     const data: EntriesFile = { version: 1, seq: entries.length, bulletins: [], entries };
-    // lowdb's JSONFile writes JSON.stringify(data, null, 2); the same here.
-    writeFileSync(file, JSON.stringify(data, null, 2));
+    // What openJsonFile writes: compact JSON (it used to be lowdb's JSONFile, indented by 2; that still reads).
+    writeFileSync(file, JSON.stringify(data));
     const fileMB = statSync(file).size / 2 ** 20;
     const results: StoreResult['runs'] = [];
     for (let i = 0; i < runs; i++) {

@@ -118,3 +118,22 @@ export function foldWithMap(text: string): FoldedText {
   }
   return { folded: out, start: Int32Array.from(start), end: Int32Array.from(end) };
 }
+
+/**
+ * One part normalised (normalizeForSearch), returning the very same string when folding leaves it
+ * unchanged (CJK text, lower-case ASCII): the index then keeps a reference to the entry's own
+ * string instead of a second copy.
+ */
+export function foldPart(part: string): string {
+  const n = part.length;
+  let i = 0;
+  for (; i < n; i++) {
+    const c = part.charCodeAt(i);
+    if (FOLD[c] !== c) break;
+  }
+  if (i === n) return part;
+  if (!LITTLE_ENDIAN || !foldsFast(part)) return normalizeForSearch(part);
+  if (foldBuf.length < n) foldBuf = new Uint16Array(n * 2);
+  for (let j = 0; j < n; j++) foldBuf[j] = FOLD[part.charCodeAt(j)]!;
+  return utf16.decode(foldBuf.subarray(0, n));
+}
