@@ -43,6 +43,8 @@ const FOLD = new Int32Array(65536).fill(-1);
 }
 
 /** Whether every unit of text has a context-free, one-unit fold (then folding unit by unit equals folding the whole). */
+export const foldsOneToOne = (text: string): boolean => foldsFast(text);
+
 function foldsFast(text: string): boolean {
   for (let i = 0; i < text.length; i++) if (FOLD[text.charCodeAt(i)] === -1) return false;
   return true;
