@@ -57,9 +57,10 @@ const isSkipped = (c: number): boolean => c <= 32;
 
 /** Open-addressing map from a bigram (two UTF-16 units packed in 32 bits) to a gram number. */
 class BigramTable {
-  private bits = 16;
-  private keys = new Int32Array(1 << 16);
-  private vals = new Int32Array(1 << 16).fill(-1);
+  // Public for the build's hot loop, which probes inline (see collectGrams).
+  bits = 16;
+  keys = new Int32Array(1 << 16);
+  vals = new Int32Array(1 << 16).fill(-1);
   private count = 0;
 
   private slot(key: number): number {
@@ -167,6 +168,8 @@ for (let w = 0; w < 256; w++) SCORE[w] = (w & W_TITLE ? TITLE_WEIGHT : 0) + Math
 /** Dense grams keep a weight nibble per document: title flag (8) and occurrences capped at 7. */
 const NIBBLE_TO_W = new Uint8Array(16);
 for (let n = 0; n < 16; n++) NIBBLE_TO_W[n] = (n & 8 ? W_TITLE : 0) | (n & 7);
+const NIBBLE_SCORE = new Uint8Array(16);
+for (let n = 0; n < 16; n++) NIBBLE_SCORE[n] = SCORE[NIBBLE_TO_W[n]!]!;
 const wToNibble = (w: number): number => (w & W_TITLE ? 8 : 0) | Math.min(w & W_COUNT, 7);
 
 /**
@@ -329,6 +332,10 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     const dg = docGrams;
     let last = lastDoc;
     let acc = weightAcc;
+    let bkeys = bigrams.keys;
+    let bvals = bigrams.vals;
+    let shift = 32 - bigrams.bits;
+    let mask = (1 << bigrams.bits) - 1;
     let k = 0;
     for (let f = 0; f < fs.length; f++) {
       const t = fs[f]!;
@@ -353,12 +360,18 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
             acc[g] = ((w & W_COUNT) < W_COUNT ? w + 1 : w) | title;
           }
           if (next > 32) {
-            g = bigrams.get(bigramKey(c, next));
+            const key = bigramKey(c, next);
+            let slot = Math.imul(key, 0x9e3779b1) >>> shift;
+            while ((g = bvals[slot]!) !== -1 && bkeys[slot] !== key) slot = (slot + 1) & mask;
             if (g === -1) {
-              g = bigrams.getOrAdd(bigramKey(c, next), gramCount);
+              g = bigrams.getOrAdd(key, gramCount);
               newGram();
               last = lastDoc;
               acc = weightAcc;
+              bkeys = bigrams.keys;
+              bvals = bigrams.vals;
+              shift = 32 - bigrams.bits;
+              mask = (1 << bigrams.bits) - 1;
             }
             if (last[g] !== d) {
               last[g] = d;
@@ -739,7 +752,9 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
         for (let wi = 0; wi < words; wi++) acc[wi]! &= denseBits[at + wi]!;
       }
       const scored: number[] = [];
-      if (sc) for (let si = 0; si < denseRun; si++) if (sources[si]!.scored) scored.push(sources[si]!.dense);
+      if (sc) for (let si = 0; si < denseRun; si++) if (sources[si]!.scored) scored.push(sources[si]!.dense * nibbleBytes);
+      const nib = denseNibbles;
+      const ns = scored.length;
       n = 0;
       for (let wi = 0; wi < words; wi++) {
         let word = acc[wi]!;
@@ -750,13 +765,35 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
           out[n] = d;
           if (sc) {
             let score = 0;
-            for (let k = 0; k < scored.length; k++) score += SCORE[denseWeight(scored[k]!, d)]!;
+            const byte = d >>> 1;
+            const sh = (d & 1) << 2;
+            for (let k = 0; k < ns; k++) score += NIBBLE_SCORE[(nib[scored[k]! + byte]! >>> sh) & 15]!;
             sc[n] = score;
           }
           n++;
         }
       }
       next = denseRun;
+    } else if (first.dense !== -1 && !first.extra) {
+      // One dense gram: its nibbles say both which documents and with what weight, two per byte.
+      const at = first.dense * nibbleBytes;
+      const nib = denseNibbles;
+      const scored = first.scored && sc !== null;
+      n = 0;
+      for (let i = 0; i < nibbleBytes; i++) {
+        const b = nib[at + i]!;
+        if (b === 0) continue;
+        if (b & 15) {
+          out[n] = i << 1;
+          if (sc) sc[n] = scored ? NIBBLE_SCORE[b & 15]! : 0;
+          n++;
+        }
+        if (b >>> 4) {
+          out[n] = (i << 1) | 1;
+          if (sc) sc[n] = scored ? NIBBLE_SCORE[b >>> 4]! : 0;
+          n++;
+        }
+      }
     } else {
       n = materialize(first, out, sc ? w2 : null);
       if (sc) for (let i = 0; i < n; i++) sc[i] = first.scored ? SCORE[w2[i]!]! : 0;
