@@ -529,9 +529,35 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       return;
     }
     if (pending.length === 0) return;
-    for (const d of pending) if (alive[d]) indexIncrementally(d);
+    const added: number[] = [];
+    for (const d of pending) {
+      if (!alive[d]) continue;
+      indexIncrementally(d);
+      added.push(d);
+    }
     pending = [];
-    clearCache();
+    // Remembered matches stay valid: new documents are numbered above every remembered one, so
+    // their matches are appended in order; removed and replaced ones are tombstones, which every
+    // search filters out before it meets the remembered lists.
+    for (const [key, c] of cache) {
+      const docs: number[] = [];
+      const ws: number[] = [];
+      for (const d of added) {
+        const w = weightIn(d, key);
+        if (w === -1) continue;
+        docs.push(d);
+        ws.push(w);
+      }
+      if (docs.length === 0) continue;
+      const grownDocs = new Int32Array(c.docs.length + docs.length);
+      grownDocs.set(c.docs);
+      grownDocs.set(docs, c.docs.length);
+      const grownW = new Uint8Array(c.w.length + ws.length);
+      grownW.set(c.w);
+      grownW.set(ws, c.w.length);
+      cache.set(key, { docs: grownDocs, w: grownW });
+      cacheBytes += docs.length * 5;
+    }
   };
 
   const addDocument = (entry: IndexableEntry): number => {
@@ -659,38 +685,47 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
   /** Keeps the first n candidates that are in the source, adding its score when scored. */
   const intersect = (n: number, s: Source): number => filterBy(cands, n, s, scores);
 
-  /** Whether k occurs in document d: -1 no, 1 inside the title, 0 elsewhere only; cnt gets the occurrences up to max. */
-  let occurrences = 0;
+  /**
+   * Whether k occurs in document d, and how often (up to max): -1 when it does not, else
+   * occurrences * 2 + (1 when the first occurrence lies in the title). A keyword with a newline
+   * (only ever passed to the index directly) may span fields: it is checked on the joined text.
+   */
   const find = (d: number, k: string, max: number): number => {
     const fs = fields[d]!;
-    if (k.includes('\n')) {
-      // Only a keyword passed to the index directly can span fields; check the joined text.
+    if (k.indexOf('\n') !== -1) {
       const t = fs.join('\n');
       let at = t.indexOf(k);
       if (at === -1) return -1;
       const inTitle = at + k.length <= fs[0]!.length ? 1 : 0;
-      occurrences = 1;
-      while (occurrences < max && (at = t.indexOf(k, at + 1)) !== -1) occurrences++;
-      return inTitle;
+      let count = 1;
+      while (count < max && (at = t.indexOf(k, at + 1)) !== -1) count++;
+      return count * 2 + inTitle;
     }
-    let found = -1;
-    occurrences = 0;
-    for (let f = 0; f < fs.length; f++) {
+    const t0 = fs[0]!;
+    let at = t0.indexOf(k);
+    let count = 0;
+    let inTitle = 0;
+    if (at !== -1) {
+      inTitle = 1;
+      count = 1;
+      while (count < max && (at = t0.indexOf(k, at + 1)) !== -1) count++;
+    }
+    for (let f = 1; f < fs.length && count < max; f++) {
       const t = fs[f]!;
-      let at = t.indexOf(k);
-      if (at === -1) continue;
-      if (found === -1) found = f === 0 ? 1 : 0;
-      occurrences++;
-      while (occurrences < max && (at = t.indexOf(k, at + 1)) !== -1) occurrences++;
-      if (occurrences >= max) break;
+      at = t.indexOf(k);
+      while (at !== -1) {
+        count++;
+        if (count >= max) break;
+        at = t.indexOf(k, at + 1);
+      }
     }
-    return found;
+    return count === 0 ? -1 : count * 2 + inTitle;
   };
 
   /** Weight of keyword k in document d (title flag, occurrences up to the cap), or -1 when it does not occur. */
   const weightIn = (d: number, k: string): number => {
     const f = find(d, k, OCCURRENCE_CAP);
-    return f === -1 ? -1 : (f === 1 ? W_TITLE : 0) | occurrences;
+    return f === -1 ? -1 : (f & 1 ? W_TITLE : 0) | (f >>> 1);
   };
 
   /** Every live document containing long keyword k, with its weights: the gram filters narrow, the text decides. */
@@ -905,7 +940,7 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
         for (const k of verify) {
           const f = find(d, k, 1);
           if (f === -1) continue outer;
-          if (f === 1) score += TITLE_WEIGHT;
+          if (f & 1) score += TITLE_WEIGHT;
           score += 1;
         }
         cands[out] = d;
@@ -918,8 +953,7 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
         if (scores[i]! + slack < threshold) continue;
         let extra = 0;
         for (const k of verify) {
-          find(cands[i]!, k, OCCURRENCE_CAP);
-          extra += occurrences - 1;
+          extra += (find(cands[i]!, k, OCCURRENCE_CAP) >>> 1) - 1;
         }
         scores[i]! += extra;
       }
@@ -1012,16 +1046,13 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
 
   return {
     upsert(entry) {
-      if (removeDocument(entry.id)) clearCache();
+      removeDocument(entry.id);
       pending.push(addDocument(entry));
       scheduleFlush();
     },
     remove(id) {
       const removed = removeDocument(id);
-      if (removed) {
-        clearCache();
-        scheduleFlush();
-      }
+      if (removed) scheduleFlush();
       return removed;
     },
     has: (id) => docById.has(id),
