@@ -170,7 +170,8 @@ const NIBBLE_TO_W = new Uint8Array(16);
 for (let n = 0; n < 16; n++) NIBBLE_TO_W[n] = (n & 8 ? W_TITLE : 0) | (n & 7);
 const NIBBLE_SCORE = new Uint8Array(16);
 for (let n = 0; n < 16; n++) NIBBLE_SCORE[n] = SCORE[NIBBLE_TO_W[n]!]!;
-const wToNibble = (w: number): number => (w & W_TITLE ? 8 : 0) | Math.min(w & W_COUNT, 7);
+const W_TO_NIBBLE = new Uint8Array(256);
+for (let w = 0; w < 256; w++) W_TO_NIBBLE[w] = (w & W_TITLE ? 8 : 0) | Math.min(w & W_COUNT, 7);
 
 /**
  * A gram in at least 1/DENSE_SHARE of the documents is stored as a bitset (N/8 bytes) plus a nibble
@@ -430,10 +431,21 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
         grown.set(pairs.subarray(0, pairCount));
         pairs = grown;
       }
-      for (let i = 0; i < docGramCount; i++) {
-        const g = docGrams[i]!;
-        df[g]!++;
-        if (pairs) pairs[pairCount++] = (g << 8) | weightAcc[g]!;
+      const dg = docGrams;
+      const acc = weightAcc;
+      const dfs = df;
+      const k = docGramCount;
+      if (pairs) {
+        const out = pairs;
+        let at = pairCount;
+        for (let i = 0; i < k; i++) {
+          const g = dg[i]!;
+          dfs[g]!++;
+          out[at++] = (g << 8) | acc[g]!;
+        }
+        pairCount = at;
+      } else {
+        for (let i = 0; i < k; i++) dfs[dg[i]!]!++;
       }
       docEnd[d] = pairCount;
     }
@@ -460,35 +472,34 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
 
     // Pass 2: fill; documents are visited in order, so every list comes out sorted.
     let p = 0;
-    for (let d = 0; d < docCount; d++) {
-      let end: number;
-      if (pairs) {
-        end = docEnd[d]!;
+    const W = words;
+    const NB = nibbleBytes;
+    const dense_ = denseOf;
+    const toNibble = W_TO_NIBBLE;
+    const place = (d: number, g: number, w: number): void => {
+      const j = dense_[g]!;
+      if (j === -1) {
+        const at = cursor[g]!++;
+        docsOut[at] = d;
+        wOut[at] = w;
       } else {
-        collectGrams(d);
-        end = docGramCount;
-        p = 0;
+        bits[j * W + (d >>> 5)]! |= 1 << (d & 31);
+        nibbles[j * NB + (d >>> 1)]! |= toNibble[w]! << ((d & 1) << 2);
       }
-      for (; p < end; p++) {
-        let g: number;
-        let w: number;
-        if (pairs) {
-          const pair = pairs[p]!;
-          g = pair >>> 8;
-          w = pair & 255;
-        } else {
-          g = docGrams[p]!;
-          w = weightAcc[g]!;
+    };
+    if (pairs) {
+      const all = pairs;
+      for (let d = 0; d < docCount; d++) {
+        const end = docEnd[d]!;
+        for (; p < end; p++) {
+          const pair = all[p]!;
+          place(d, pair >>> 8, pair & 255);
         }
-        const j = denseOf[g]!;
-        if (j === -1) {
-          const at = cursor[g]!++;
-          docsOut[at] = d;
-          wOut[at] = w;
-        } else {
-          bits[j * words + (d >>> 5)]! |= 1 << (d & 31);
-          nibbles[j * nibbleBytes + (d >>> 1)]! |= wToNibble(w) << ((d & 1) << 2);
-        }
+      }
+    } else {
+      for (let d = 0; d < docCount; d++) {
+        collectGrams(d);
+        for (let i = 0; i < docGramCount; i++) place(d, docGrams[i]!, weightAcc[docGrams[i]!]!);
       }
     }
     pairs = null;
