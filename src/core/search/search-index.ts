@@ -1,5 +1,5 @@
 import type { StoredEntry } from '../model.ts';
-import { foldPart, normalizeForSearch } from './normalize.ts';
+import { foldOneToOneOrCopy, foldUnit, matchesUnfolded, normalizeForSearch } from './normalize.ts';
 
 export type IndexableEntry = Pick<StoredEntry, 'id' | 'agency' | 'date' | 'title' | 'body' | 'bullets' | 'seq'>;
 
@@ -342,9 +342,9 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       const t = fs[f]!;
       const title = f === 0 ? W_TITLE : 0;
       const n = t.length;
-      let c = n > 0 ? t.charCodeAt(0) : 0;
+      let c = n > 0 ? foldUnit(t.charCodeAt(0)) : 0;
       for (let i = 0; i < n; i++) {
-        const next = i + 1 < n ? t.charCodeAt(i + 1) : 32;
+        const next = i + 1 < n ? foldUnit(t.charCodeAt(i + 1)) : 32;
         if (c > 32) {
           let g = uni[c]!;
           if (g === -1) {
@@ -573,10 +573,12 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
 
   const addDocument = (entry: IndexableEntry): number => {
     // Fields stay apart, so a keyword never matches across the end of one field and the start of the next.
-    const fs = [foldPart(entry.title)];
-    for (const b of entry.body) fs.push(foldPart(b));
-    for (const b of entry.bullets) fs.push(foldPart(b));
-    fs.push(foldPart(entry.agency));
+    // A field that folds one unit to one unit (nearly all) is kept as the entry's own string and
+    // folded as it is read; only the rest are kept normalised.
+    const fs = [foldOneToOneOrCopy(entry.title)];
+    for (const b of entry.body) fs.push(foldOneToOneOrCopy(b));
+    for (const b of entry.bullets) fs.push(foldOneToOneOrCopy(b));
+    fs.push(foldOneToOneOrCopy(entry.agency));
     const d = docCount++;
     if (alive.length <= d) {
       const grown = new Uint8Array(Math.max(16, alive.length * 2));
@@ -696,22 +698,49 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
   /** Keeps the first n candidates that are in the source, adding its score when scored. */
   const intersect = (n: number, s: Source): number => filterBy(cands, n, s, scores);
 
+  // Whether a keyword can be looked for in the fields as they are (see matchesUnfolded), and its first
+  // unit that only itself folds to (an anchor for indexOf), remembered for the last keyword.
+  let unfoldedKey = '';
+  let unfoldedVal = true;
+  let anchorAt = -1;
+  const unfoldedOk = (k: string): boolean => {
+    if (k !== unfoldedKey) {
+      unfoldedKey = k;
+      unfoldedVal = matchesUnfolded(k);
+      anchorAt = -1;
+      for (let j = 0; j < k.length && anchorAt === -1; j++) if (matchesUnfolded(k[j]!)) anchorAt = j;
+    }
+    return unfoldedVal;
+  };
+  const matchAt = (t: string, at: number, k: string): boolean => {
+    for (let j = 0; j < k.length; j++) if (foldUnit(t.charCodeAt(at + j)) !== k.charCodeAt(j)) return false;
+    return true;
+  };
+  /** indexOf of k in t as folded unit by unit, without building the folded string (k as in unfoldedOk). */
+  const indexOfFolded = (t: string, k: string, from: number): number => {
+    const last = t.length - k.length;
+    if (anchorAt !== -1) {
+      const ch = k[anchorAt]!;
+      for (let p = t.indexOf(ch, from + anchorAt); p !== -1 && p - anchorAt <= last; p = t.indexOf(ch, p + 1)) {
+        if (matchAt(t, p - anchorAt, k)) return p - anchorAt;
+      }
+      return -1;
+    }
+    const k0 = k.charCodeAt(0);
+    for (let at = from; at <= last; at++) if (foldUnit(t.charCodeAt(at)) === k0 && matchAt(t, at, k)) return at;
+    return -1;
+  };
+
   /**
    * Whether k occurs in document d, and how often (up to max): -1 when it does not, else
    * occurrences * 2 + (1 when the first occurrence lies in the title). A keyword with a newline
    * (only ever passed to the index directly) may span fields: it is checked on the joined text.
    */
-  const find = (d: number, k: string, max: number): number => {
+  const find = (d: number, k: string, max: number): number => (unfoldedOk(k) && k.indexOf('\n') === -1 ? findPlain(d, k, max) : findFolded(d, k, max));
+
+  /** find() for a keyword without a newline whose units only themselves fold to: indexOf on the fields as they are. */
+  const findPlain = (d: number, k: string, max: number): number => {
     const fs = fields[d]!;
-    if (k.indexOf('\n') !== -1) {
-      const t = fs.join('\n');
-      let at = t.indexOf(k);
-      if (at === -1) return -1;
-      const inTitle = at + k.length <= fs[0]!.length ? 1 : 0;
-      let count = 1;
-      while (count < max && (at = t.indexOf(k, at + 1)) !== -1) count++;
-      return count * 2 + inTitle;
-    }
     const t0 = fs[0]!;
     let at = t0.indexOf(k);
     let count = 0;
@@ -728,6 +757,26 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
         count++;
         if (count >= max) break;
         at = t.indexOf(k, at + 1);
+      }
+    }
+    return count === 0 ? -1 : count * 2 + inTitle;
+  };
+
+  /** find() for any other keyword: fields folded unit by unit as they are read (a newline: on the joined fields). */
+  const findFolded = (d: number, k: string, max: number): number => {
+    const fs = fields[d]!;
+    const parts = k.indexOf('\n') === -1 ? fs : [fs.join('\n')];
+    const titleEnd = fs[0]!.length;
+    let count = 0;
+    let inTitle = 0;
+    for (let f = 0; f < parts.length && count < max; f++) {
+      const t = parts[f]!;
+      let at = indexOfFolded(t, k, 0);
+      if (at !== -1 && count === 0 && f === 0 && at + k.length <= titleEnd) inTitle = 1;
+      while (at !== -1) {
+        count++;
+        if (count >= max) break;
+        at = indexOfFolded(t, k, at + 1);
       }
     }
     return count === 0 ? -1 : count * 2 + inTitle;
