@@ -184,6 +184,7 @@ const DENSE_MIN_DOCS = 64;
 /** Below this many candidates checking the text directly is cheap; above it a long keyword's matches are cached. */
 const CACHE_MIN_CANDIDATES = 512;
 const CACHE_MAX_KEYWORDS = 256;
+const FOLDED_CACHE_MIN_CANDIDATES = 32;
 
 /** A sorted list of documents with one weight byte each: base part [lo, hi) of docs/w, then packed delta postings. */
 interface Source {
@@ -987,7 +988,8 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     const verify: string[] = [];
     for (const p of plans) {
       if (p.exact || n === 0) continue;
-      if (cacheBudget > 0 && n >= cacheMin) n = intersect(n, cachedSource(matchesOf(p)));
+      // A keyword that must be folded as it is checked (Latin, digits) is worth remembering sooner.
+      if (cacheBudget > 0 && n >= (matchesUnfolded(p.text) ? cacheMin : Math.min(cacheMin, FOLDED_CACHE_MIN_CANDIDATES))) n = intersect(n, cachedSource(matchesOf(p)));
       else verify.push(p.text);
     }
     if (verify.length > 0) {

@@ -244,6 +244,31 @@ describe('search index on synthetic entries', () => {
   });
 });
 
+describe('fields kept as the entry\'s own strings, folded as read', () => {
+  const index = createSearchIndex([
+    entry('paren', '管理办法（试行）', ['自２０２０年３月１日起施行，有效期２年。']),
+    entry('lig', 'ﬁnance 报告', ['Ｔｅｌｅｇｒａｍ Bot 通知']),
+    entry('plain', '管理办法', ['试行 2020年']),
+  ]);
+  it.each([
+    ['(试行)', ['paren']],
+    ['办法(试', ['paren']],
+    ['2020年3月', ['paren']],
+    ['2020年', ['paren', 'plain']],
+    ['有效期2年', ['paren']],
+    ['finance', ['lig']],
+    ['telegram bot', ['lig']],
+    ['gram bot', ['lig']],
+    ['管理办法', ['paren', 'plain']],
+  ])('%s → %j', (q, expected) => {
+    expect(index.search(keywordsOf(q), { limit: 10 }).hits.map((h) => h.id).sort()).toEqual([...expected].sort());
+  });
+  it('scores a folded title match as a title match', () => {
+    expect(index.search(['(试行)']).hits[0]!.score).toBe(11);
+    expect(index.search(['finance']).hits[0]!.score).toBe(11);
+  });
+});
+
 describe('remembered long-keyword matches across changes', () => {
   it('stay exact after upserts, corrections and removals without a rebuild', () => {
     const base = Array.from({ length: 40 }, (_, i) => entry(`b${i}`, i % 2 ? `复工复产第${i}条` : `其他第${i}条`, ['正文']));
