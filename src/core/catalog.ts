@@ -14,6 +14,8 @@ export interface Catalog {
   directory(): AgencyDirectory;
   search(keywords: string[], opts?: { agency?: string; limit?: number; offset?: number }): { total: number; hits: StoredEntry[] };
   readonly index: SearchIndex;
+  /** Changes with every change of the entries: what was rendered from an older version is stale. */
+  version(): number;
 }
 
 export interface CatalogSource {
@@ -58,7 +60,9 @@ export function createCatalog(source: CatalogSource, agencies: AgencyDirectory):
 
   for (const e of source.all()) put(e);
   settle();
+  let version = 0;
   source.onChange((changed) => {
+    version++;
     for (const e of changed) put(e);
     settle();
   });
@@ -66,6 +70,7 @@ export function createCatalog(source: CatalogSource, agencies: AgencyDirectory):
   const order = new Map(agencies.names().map((n, i) => [n, i]));
   return {
     index,
+    version: () => version,
     get: (id) => byId.get(id),
     size: () => byId.size,
     latest: (agency, n) => (byAgency.get(agency) ?? []).slice(0, Math.max(0, n)),

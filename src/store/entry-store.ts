@@ -19,6 +19,53 @@ export const entriesFileSchema = z.object({
 });
 export type EntriesFile = z.infer<typeof entriesFileSchema>;
 
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const isInt = (v: unknown, min: number): boolean => typeof v === 'number' && Number.isInteger(v) && v >= min;
+const isStrArray = (v: unknown): boolean => {
+  if (!Array.isArray(v)) return false;
+  for (const x of v) if (typeof x !== 'string') return false;
+  return true;
+};
+const isPlain = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const countKeys = (o: object): number => {
+  let n = 0;
+  for (const _ in o) n++;
+  return n;
+};
+const ENTRY_KEYS = Object.keys(storedEntrySchema.shape).length;
+const BULLETIN_KEYS = Object.keys(storedBulletinSchema.shape).length;
+
+function isStoredEntry(e: unknown): boolean {
+  if (!isPlain(e)) return false;
+  return (
+    isStr(e.id) && e.id.length > 0 && isStr(e.agency) && e.agency.length > 0 && isStr(e.date) && DATE.test(e.date) &&
+    isStr(e.title) && e.title.length > 0 && isStrArray(e.body) && isStrArray(e.bullets) && isStr(e.source) && isStr(e.bulletin) &&
+    isInt(e.line, 0) && isInt(e.seq, 1) && isInt(e.addedSeq, 1) && isStr(e.addedAt) && isInt(e.revisions, 0) &&
+    (e.correctedAt === null || isStr(e.correctedAt)) && countKeys(e) === ENTRY_KEYS
+  );
+}
+
+function isStoredBulletin(b: unknown): boolean {
+  if (!isPlain(b)) return false;
+  return (
+    isStr(b.id) && b.id.length > 0 && isStr(b.title) && (b.series === null || isInt(b.series, -Infinity)) &&
+    (b.asOf === null || (isStr(b.asOf) && DATE.test(b.asOf))) && (b.publisher === null || isStr(b.publisher)) && isStr(b.file) &&
+    isStr(b.ingestedAt) && isInt(b.entries, 0) && countKeys(b) === BULLETIN_KEYS
+  );
+}
+
+/**
+ * The same verdict as entriesFileSchema for valid files, an order of magnitude cheaper at 100k entries
+ * (no copy of every object). Anything it does not accept goes to zod, which explains what is wrong.
+ */
+export function isEntriesFile(d: unknown): d is EntriesFile {
+  if (!isPlain(d) || d.version !== 1 || !isInt(d.seq, 0) || !Array.isArray(d.bulletins) || !Array.isArray(d.entries) || countKeys(d) !== 4) return false;
+  for (const b of d.bulletins) if (!isStoredBulletin(b)) return false;
+  for (const e of d.entries) if (!isStoredEntry(e)) return false;
+  return true;
+}
+
 export const emptyEntriesFile = (): EntriesFile => ({ version: 1, seq: 0, bulletins: [], entries: [] });
 
 export interface EntryStore {
@@ -147,7 +194,7 @@ export async function openEntryStore(file: string, opts: { readOnly?: boolean } 
     if (!exists) return createMemoryEntryStore();
     return (await openEntryStore(file)).clone();
   }
-  const db = await openJsonFile(file, entriesFileSchema, emptyEntriesFile());
+  const db = await openJsonFile(file, entriesFileSchema, emptyEntriesFile(), { check: isEntriesFile });
   return createEntryStore(db, file);
 }
 

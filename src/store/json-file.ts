@@ -1,7 +1,7 @@
 import { access, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Low } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
+import { DataFile } from 'lowdb/node';
 import type { z } from 'zod';
 
 export class StoreError extends Error {
@@ -14,17 +14,28 @@ export class StoreError extends Error {
   }
 }
 
+export interface OpenJsonFileOptions<T> {
+  /**
+   * A fast, hand-written validity check. When it returns true the data is taken as it is (it must
+   * then be exactly what the schema would return: no unknown keys to strip, no transforms); when it
+   * returns false, the zod schema decides and explains. At 100k entries zod's parse costs about as
+   * much as JSON.parse itself, so large stores pass a check.
+   */
+  check?: (data: unknown) => data is T;
+}
+
 /**
  * Opens a lowdb JSON file validated by a zod schema. A missing file is created from the defaults;
  * an empty, unreadable or invalid one is refused and left untouched, so an operator can repair it.
+ * Writes compact JSON (no indentation: ~10% smaller, faster to write); indented files read the same.
  * (Not JSONFilePreset: under NODE_ENV=test it silently swaps in an in-memory adapter.)
  */
-export async function openJsonFile<S extends z.ZodType>(file: string, schema: S, defaults: z.infer<S>): Promise<Low<z.infer<S>>> {
+export async function openJsonFile<S extends z.ZodType>(file: string, schema: S, defaults: z.infer<S>, opts: OpenJsonFileOptions<z.infer<S>> = {}): Promise<Low<z.infer<S>>> {
   const exists = await access(file).then(
     () => true,
     () => false,
   );
-  const db = new Low<z.infer<S>>(new JSONFile<z.infer<S>>(file), defaults);
+  const db = new Low<z.infer<S>>(new DataFile<z.infer<S>>(file, { parse: JSON.parse, stringify: (data) => JSON.stringify(data) }), defaults);
   if (!exists) {
     db.data = defaults;
     await mkdir(dirname(file), { recursive: true });
@@ -38,6 +49,7 @@ export async function openJsonFile<S extends z.ZodType>(file: string, schema: S,
     throw new StoreError(file, why);
   }
   if (db.data === null || db.data === undefined) throw new StoreError(file, 'is empty; it was left as it is — delete it to start a new store');
+  if (opts.check?.(db.data)) return db;
   const parsed = schema.safeParse(db.data);
   if (!parsed.success) {
     const issues = parsed.error.issues

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseBulletin } from '../../src/core/parse-bulletin.ts';
-import { openEntryStore } from '../../src/store/entry-store.ts';
+import { entriesFileSchema, isEntriesFile, openEntryStore } from '../../src/store/entry-store.ts';
 import { StoreError } from '../../src/store/json-file.ts';
 import { parseSeed, seedText, shippedAgencies } from '../helpers/seed.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
@@ -116,5 +116,64 @@ describe('entry store on a real file', () => {
     const onDisk = JSON.parse(readFileSync(file, 'utf8')) as { entries: unknown[]; seq: number };
     expect(onDisk.entries).toHaveLength(50);
     expect(onDisk.seq).toBe(50);
+  });
+});
+
+describe('fast store check', () => {
+  const valid = async () => {
+    const store = await openEntryStore(join(tempDir(), 'entries.json'));
+    store.apply(parseSeed(), new Date('2020-03-27T01:00:00Z'));
+    await store.flush();
+    return JSON.parse(readFileSync(store.file!, 'utf8')) as Record<string, any>;
+  };
+
+  it('writes compact JSON, and still reads an indented file', async () => {
+    const data = await valid();
+    const file = join(tempDir(), 'indented.json');
+    writeFileSync(file, JSON.stringify(data, null, 2));
+    expect((await openEntryStore(file)).all()).toHaveLength(19);
+    const store = await openEntryStore(file);
+    store.apply(parseBulletin(['简报 2020年', '', '3月1日', '新标题', '来源：上海市公安局'].join('\n'), { file: 'x.txt', agencies }));
+    await store.flush();
+    expect(readFileSync(file, 'utf8')).not.toContain('\n');
+  });
+
+  it('accepts exactly what the zod schema accepts unchanged', async () => {
+    const data = await valid();
+    expect(isEntriesFile(data)).toBe(true);
+    expect(entriesFileSchema.safeParse(data).success).toBe(true);
+    const mutations: [string, (d: Record<string, any>) => void][] = [
+      ['seq string', (d) => (d.seq = '1')],
+      ['version 2', (d) => (d.version = 2)],
+      ['entry id empty', (d) => (d.entries[0].id = '')],
+      ['entry date', (d) => (d.entries[1].date = '2020-3-1')],
+      ['entry seq 0', (d) => (d.entries[2].seq = 0)],
+      ['entry line fraction', (d) => (d.entries[2].line = 1.5)],
+      ['body not strings', (d) => (d.entries[3].body = [1])],
+      ['correctedAt number', (d) => (d.entries[4].correctedAt = 5)],
+      ['missing bullets', (d) => delete d.entries[5].bullets],
+      ['extra key', (d) => (d.entries[6].extra = 1)],
+      ['bulletin asOf', (d) => (d.bulletins[0].asOf = 'soon')],
+      ['bulletin entries negative', (d) => (d.bulletins[0].entries = -1)],
+      ['entries not array', (d) => (d.entries = {})],
+    ];
+    for (const [name, mutate] of mutations) {
+      const d = structuredClone(data);
+      mutate(d);
+      // Never accepted by the fast check unless zod accepts it unchanged (extra keys: zod strips, so the check defers).
+      expect(isEntriesFile(d), name).toBe(false);
+      if (name !== 'extra key') expect(entriesFileSchema.safeParse(d).success, name).toBe(false);
+    }
+  });
+
+  it('a file the fast check refuses still gets zod\'s message with the path', async () => {
+    const data = await valid();
+    data.entries[7].date = 'yesterday';
+    const file = join(tempDir(), 'bad.json');
+    writeFileSync(file, JSON.stringify(data));
+    const err = await openEntryStore(file).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreError);
+    expect((err as Error).message).toContain(file);
+    expect((err as Error).message).toMatch(/entries\.7\.date/);
   });
 });

@@ -29,19 +29,41 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number }):
   const queries = createQueryCache<{ keywords: string[]; text: string }>();
   const guard = createFloodGuard({ perMinute: opts.perMinute, now: deps.now });
 
+  // Rendered pages (header and hits, the costly part: search and snippets) of recent queries, valid
+  // while the catalog does not change; buttons are made per request, as they carry the query's key.
+  const rendered = new Map<string, { version: number; total: number; text: string | null; hits: { id: string; title: string }[] }>();
+  const RENDERED_MAX = 512;
+
   const page = (ctx: BotContext, q: { keywords: string[]; text: string }, key: string, p: number) => {
-    const { total, hits } = catalog.search(q.keywords, { limit: PAGE_SIZE, offset: p * PAGE_SIZE });
-    if (total === 0) return { blocks: [ctx.m.search.none(escapeHtml(q.text))], keyboard: undefined };
+    const version = catalog.version();
+    const cacheKey = `${ctx.lang}\u0000${p}\u0000${q.keywords.join('\u0000')}`;
+    let r = rendered.get(cacheKey);
+    if (r && r.version === version) {
+      rendered.delete(cacheKey);
+      rendered.set(cacheKey, r);
+    } else {
+      const { total, hits } = catalog.search(q.keywords, { limit: PAGE_SIZE, offset: p * PAGE_SIZE });
+      let text: string | null = null;
+      if (total > 0) {
+        const pages = Math.ceil(total / PAGE_SIZE);
+        const header = `${ctx.m.search.results(escapeHtml(q.text), total)}${pages > 1 ? ` · ${ctx.m.common.page(p + 1, pages)}` : ''}`;
+        const blocks = [header, ...hits.map((e, i) => renderHit(e, q.keywords, ctx.m, p * PAGE_SIZE + i + 1))];
+        // One page is always one message, so page buttons can edit it in place.
+        text = packMessages(blocks)[0]!;
+      }
+      r = { version, total, text, hits: hits.map((e) => ({ id: e.id, title: e.title })) };
+      rendered.set(cacheKey, r);
+      if (rendered.size > RENDERED_MAX) rendered.delete(rendered.keys().next().value!);
+    }
+    const { total, hits } = r;
+    if (total === 0 || r.text === null) return { blocks: [ctx.m.search.none(escapeHtml(q.text))], keyboard: undefined };
     const pages = Math.ceil(total / PAGE_SIZE);
-    const header = `${ctx.m.search.results(escapeHtml(q.text), total)}${pages > 1 ? ` · ${ctx.m.common.page(p + 1, pages)}` : ''}`;
-    const blocks = [header, ...hits.map((e, i) => renderHit(e, q.keywords, ctx.m, p * PAGE_SIZE + i + 1))];
     const rows = hits.map((e, i) => [Markup.button.callback(buttonLabel(`${p * PAGE_SIZE + i + 1}. ${e.title}`), `e:${e.id}`)]);
     const nav = [];
     if (p > 0) nav.push(Markup.button.callback(ctx.m.common.prev, `s:${key}:${p - 1}`));
     if (p + 1 < pages) nav.push(Markup.button.callback(ctx.m.common.next, `s:${key}:${p + 1}`));
     if (nav.length) rows.push(nav);
-    // One page is always one message, so page buttons can edit it in place.
-    return { blocks: [packMessages(blocks)[0]!], keyboard: Markup.inlineKeyboard(rows).reply_markup };
+    return { blocks: [r.text], keyboard: Markup.inlineKeyboard(rows).reply_markup };
   };
 
   const runSearch = async (ctx: BotContext, text: string) => {

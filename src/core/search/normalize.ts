@@ -43,6 +43,8 @@ const FOLD = new Int32Array(65536).fill(-1);
 }
 
 /** Whether every unit of text has a context-free, one-unit fold (then folding unit by unit equals folding the whole). */
+export const foldsOneToOne = (text: string): boolean => foldsFast(text);
+
 function foldsFast(text: string): boolean {
   for (let i = 0; i < text.length; i++) if (FOLD[text.charCodeAt(i)] === -1) return false;
   return true;
@@ -117,4 +119,55 @@ export function foldWithMap(text: string): FoldedText {
     i += ch.length;
   }
   return { folded: out, start: Int32Array.from(start), end: Int32Array.from(end) };
+}
+
+/**
+ * One part normalised (normalizeForSearch), returning the very same string when folding leaves it
+ * unchanged (CJK text, lower-case ASCII): the index then keeps a reference to the entry's own
+ * string instead of a second copy.
+ */
+export function foldPart(part: string): string {
+  const n = part.length;
+  let i = 0;
+  for (; i < n; i++) {
+    const c = part.charCodeAt(i);
+    if (FOLD[c] !== c) break;
+  }
+  if (i === n) return part;
+  if (!LITTLE_ENDIAN || !foldsFast(part)) return normalizeForSearch(part);
+  if (foldBuf.length < n) foldBuf = new Uint16Array(n * 2);
+  for (let j = 0; j < n; j++) foldBuf[j] = FOLD[part.charCodeAt(j)]!;
+  return utf16.decode(foldBuf.subarray(0, n));
+}
+
+/**
+ * The fold of one UTF-16 unit when it is context-free (see FOLD), else the unit itself. The index
+ * reads entry text through it, so it needs no folded copy of text that folds one unit to one unit.
+ */
+export const foldUnit = (c: number): number => {
+  const f = FOLD[c]!;
+  return f === -1 ? c : f;
+};
+
+/**
+ * Units that only themselves fold to (no upper-case, full-width or other variant does): a keyword
+ * made of them matches the original text exactly where it matches the folded text, so it can be
+ * checked without folding (CJK ideographs, most CJK punctuation). Latin letters and digits are not.
+ */
+const SOLE = new Uint8Array(65536);
+{
+  const preimages = new Uint16Array(65536);
+  for (let c = 0; c < 65536; c++) if (FOLD[c] !== -1) preimages[FOLD[c]!]!++;
+  for (let c = 0; c < 65536; c++) if (FOLD[c] === c && preimages[c] === 1) SOLE[c] = 1;
+}
+
+/** Whether every unit of a normalised keyword is one only itself folds to (then no folding is needed to find it). */
+export function matchesUnfolded(keyword: string): boolean {
+  for (let i = 0; i < keyword.length; i++) if (!SOLE[keyword.charCodeAt(i)]) return false;
+  return true;
+}
+
+/** The part itself when it folds one unit to one unit (the index folds it as it reads), else its normalised copy. */
+export function foldOneToOneOrCopy(part: string): string {
+  return foldsFast(part) ? part : normalizeForSearch(part);
 }

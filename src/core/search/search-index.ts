@@ -1,5 +1,5 @@
 import type { StoredEntry } from '../model.ts';
-import { normalizeAndJoin, normalizeForSearch } from './normalize.ts';
+import { foldOneToOneOrCopy, foldUnit, matchesUnfolded, normalizeForSearch } from './normalize.ts';
 
 export type IndexableEntry = Pick<StoredEntry, 'id' | 'agency' | 'date' | 'title' | 'body' | 'bullets' | 'seq'>;
 
@@ -57,9 +57,10 @@ const isSkipped = (c: number): boolean => c <= 32;
 
 /** Open-addressing map from a bigram (two UTF-16 units packed in 32 bits) to a gram number. */
 class BigramTable {
-  private bits = 16;
-  private keys = new Int32Array(1 << 16);
-  private vals = new Int32Array(1 << 16).fill(-1);
+  // Public for the build's hot loop, which probes inline (see collectGrams).
+  bits = 16;
+  keys = new Int32Array(1 << 16);
+  vals = new Int32Array(1 << 16).fill(-1);
   private count = 0;
 
   private slot(key: number): number {
@@ -164,9 +165,26 @@ export interface SearchIndexOptions {
 const SCORE = new Uint8Array(256);
 for (let w = 0; w < 256; w++) SCORE[w] = (w & W_TITLE ? TITLE_WEIGHT : 0) + Math.min(w & W_COUNT, OCCURRENCE_CAP);
 
+/** Dense grams keep a weight nibble per document: title flag (8) and occurrences capped at 7. */
+const NIBBLE_TO_W = new Uint8Array(16);
+for (let n = 0; n < 16; n++) NIBBLE_TO_W[n] = (n & 8 ? W_TITLE : 0) | (n & 7);
+const NIBBLE_SCORE = new Uint8Array(16);
+for (let n = 0; n < 16; n++) NIBBLE_SCORE[n] = SCORE[NIBBLE_TO_W[n]!]!;
+const W_TO_NIBBLE = new Uint8Array(256);
+for (let w = 0; w < 256; w++) W_TO_NIBBLE[w] = (w & W_TITLE ? 8 : 0) | Math.min(w & W_COUNT, 7);
+
+/**
+ * A gram in at least 1/DENSE_SHARE of the documents is stored as a bitset (N/8 bytes) plus a nibble
+ * of weight per document (N/2 bytes) instead of a list (5 bytes per document): smaller from N/8 on,
+ * and intersecting such grams is a word-wise AND with an O(1) weight look-up.
+ */
+const DENSE_SHARE = 8;
+const DENSE_MIN_DOCS = 64;
+
 /** Below this many candidates checking the text directly is cheap; above it a long keyword's matches are cached. */
 const CACHE_MIN_CANDIDATES = 512;
 const CACHE_MAX_KEYWORDS = 256;
+const FOLDED_CACHE_MIN_CANDIDATES = 32;
 
 /** A sorted list of documents with one weight byte each: base part [lo, hi) of docs/w, then packed delta postings. */
 interface Source {
@@ -179,6 +197,8 @@ interface Source {
   length: number;
   /** Whether its weights count towards the score (false for bigrams that only narrow a long keyword). */
   scored: boolean;
+  /** Base part as a bitset instead: its number among dense grams, or -1 (then docs/w/lo/hi hold the base part). */
+  dense: number;
 }
 
 interface KeywordPlan {
@@ -214,8 +234,9 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
   // seq, then id), so among equal scores the lower number ranks first. Documents added since keep
   // numbers above the base ones. Removed or replaced documents stay as tombstones until a rebuild.
   let ids: string[] = [];
-  let texts: string[] = [];
-  let titleLens: number[] = [];
+  // Per document its fields (title first, then body, bullets, agency) normalised: the entry's own
+  // strings whenever normalising leaves them unchanged, so the index keeps no second copy of the text.
+  let fields: string[][] = [];
   let agencyOf: number[] = [];
   let dates: number[] = [];
   let seqs: number[] = [];
@@ -236,6 +257,14 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
   let baseOff = new Int32Array(1);
   let baseDocs = new Int32Array(0);
   let baseW = new Uint8Array(0);
+  // Dense grams (see DENSE_SHARE): denseOf[g] is the gram's dense number or -1; dense number j owns
+  // words [j * words, (j + 1) * words) of denseBits and bytes [j * nibbleBytes, ...) of denseNibbles.
+  let denseOf = new Int32Array(0);
+  let denseBits = new Uint32Array(0);
+  let denseNibbles = new Uint8Array(0);
+  let words = 0;
+  let nibbleBytes = 0;
+  let denseCount = new Int32Array(0);
   // Postings of documents indexed one by one since the last build: doc * 256 + weight, ascending.
   let delta = new Map<number, number[]>();
   let deltaDocs = 0;
@@ -251,15 +280,20 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     cacheBytes = 0;
   };
 
-  // Scratch for one document's gram occurrences, reused so indexing allocates nothing per document.
-  let scratchGrams = new Int32Array(1024);
-  let scratchTitle = new Uint8Array(1024);
+  // Per gram, while indexing one document: the last document it was seen in, and its weight there.
+  let lastDoc = new Int32Array(1024).fill(-1);
+  let weightAcc = new Int32Array(1024);
+  // The current document's distinct grams.
+  let docGrams = new Int32Array(1024);
+  let docGramCount = 0;
   // Scratch for queries: candidates and their scores, grown to the document count and reused.
   let cands = new Int32Array(0);
   let scores = new Int32Array(0);
   let cands2 = new Int32Array(0);
   let w2 = new Uint8Array(0);
+  let andBits = new Uint32Array(0);
   const ensureScratch = (): void => {
+    if (andBits.length < words) andBits = new Uint32Array(words);
     if (cands.length >= docCount) return;
     const n = Math.max(1024, docCount + (docCount >> 2));
     cands = new Int32Array(n);
@@ -268,36 +302,93 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     w2 = new Uint8Array(n);
   };
 
-  /** Fills the scratch with doc's indexed gram occurrences (and whether each lies in the title); returns their count. */
-  const collectGrams = (doc: number): number => {
-    const t = texts[doc]!;
-    const titleLen = titleLens[doc]!;
-    const n = t.length;
-    if (scratchGrams.length < 2 * n) {
-      scratchGrams = new Int32Array(4 * n);
-      scratchTitle = new Uint8Array(4 * n);
+  const newGram = (): number => {
+    const g = gramCount++;
+    if (g >= lastDoc.length) {
+      lastDoc = growInt32(lastDoc, g + 1, -1);
+      weightAcc = growInt32(weightAcc, g + 1, 0);
     }
-    const grams = scratchGrams;
-    const inTitle = scratchTitle;
+    return g;
+  };
+
+  /** Grows the per-document scratch so a document of n more gram occurrences fits. */
+  const roomFor = (n: number): void => {
+    if (docGrams.length < n) {
+      const grown = new Int32Array(Math.max(n, docGrams.length * 2));
+      grown.set(docGrams);
+      docGrams = grown;
+    }
+  };
+
+  /**
+   * Collects document d's distinct indexed grams into docGrams (their weights in weightAcc). Fields
+   * are separate: no gram spans two of them, as if they were joined by a newline. The hot loop of a
+   * build: everything it touches is in locals.
+   */
+  const collectGrams = (d: number): void => {
+    const fs = fields[d]!;
+    let len = 0;
+    for (let f = 0; f < fs.length; f++) len += fs[f]!.length;
+    roomFor(2 * len);
+    const uni = unigrams;
+    const dg = docGrams;
+    let last = lastDoc;
+    let acc = weightAcc;
+    let bkeys = bigrams.keys;
+    let bvals = bigrams.vals;
+    let shift = 32 - bigrams.bits;
+    let mask = (1 << bigrams.bits) - 1;
     let k = 0;
-    let c = n > 0 ? t.charCodeAt(0) : 0;
-    for (let i = 0; i < n; i++) {
-      const next = i + 1 < n ? t.charCodeAt(i + 1) : 32;
-      if (!isSkipped(c)) {
-        let g = unigrams[c]!;
-        if (g === -1) g = unigrams[c] = gramCount++;
-        grams[k] = g;
-        inTitle[k++] = i < titleLen ? W_TITLE : 0;
-        if (!isSkipped(next)) {
-          g = bigrams.getOrAdd(bigramKey(c, next), gramCount);
-          if (g === gramCount) gramCount++;
-          grams[k] = g;
-          inTitle[k++] = i + 1 < titleLen ? W_TITLE : 0;
+    for (let f = 0; f < fs.length; f++) {
+      const t = fs[f]!;
+      const title = f === 0 ? W_TITLE : 0;
+      const n = t.length;
+      let c = n > 0 ? foldUnit(t.charCodeAt(0)) : 0;
+      for (let i = 0; i < n; i++) {
+        const next = i + 1 < n ? foldUnit(t.charCodeAt(i + 1)) : 32;
+        if (c > 32) {
+          let g = uni[c]!;
+          if (g === -1) {
+            g = uni[c] = newGram();
+            last = lastDoc;
+            acc = weightAcc;
+          }
+          if (last[g] !== d) {
+            last[g] = d;
+            acc[g] = 1 | title;
+            dg[k++] = g;
+          } else {
+            const w = acc[g]!;
+            acc[g] = ((w & W_COUNT) < W_COUNT ? w + 1 : w) | title;
+          }
+          if (next > 32) {
+            const key = bigramKey(c, next);
+            let slot = Math.imul(key, 0x9e3779b1) >>> shift;
+            while ((g = bvals[slot]!) !== -1 && bkeys[slot] !== key) slot = (slot + 1) & mask;
+            if (g === -1) {
+              g = bigrams.getOrAdd(key, gramCount);
+              newGram();
+              last = lastDoc;
+              acc = weightAcc;
+              bkeys = bigrams.keys;
+              bvals = bigrams.vals;
+              shift = 32 - bigrams.bits;
+              mask = (1 << bigrams.bits) - 1;
+            }
+            if (last[g] !== d) {
+              last[g] = d;
+              acc[g] = 1 | title;
+              dg[k++] = g;
+            } else {
+              const w = acc[g]!;
+              acc[g] = ((w & W_COUNT) < W_COUNT ? w + 1 : w) | title;
+            }
+          }
         }
+        c = next;
       }
-      c = next;
     }
-    return k;
+    docGramCount = k;
   };
 
   const addWeight = (w: number, inTitle: number): number => (((w & W_COUNT) < W_COUNT ? w + 1 : w) | inTitle);
@@ -308,8 +399,7 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     for (let d = 0; d < docCount; d++) if (alive[d]) keep.push(d);
     keep.sort((a, b) => dates[b]! - dates[a]! || seqs[b]! - seqs[a]! || (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
     ids = keep.map((d) => ids[d]!);
-    texts = keep.map((d) => texts[d]!);
-    titleLens = keep.map((d) => titleLens[d]!);
+    fields = keep.map((d) => fields[d]!);
     agencyOf = keep.map((d) => agencyOf[d]!);
     dates = keep.map((d) => dates[d]!);
     seqs = keep.map((d) => seqs[d]!);
@@ -322,56 +412,105 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     unigrams = new Int32Array(65536).fill(-1);
     bigrams = new BigramTable();
     gramCount = 0;
+    lastDoc.fill(-1);
 
-    // Pass 1: document frequency per gram, to size each list exactly.
-    let df = new Int32Array(1 << 16);
-    let last = new Int32Array(1 << 16).fill(-1);
+    // Pass 1: every document's distinct grams and weights, packed (gram << 8 | weight) into one
+    // transient array, and the document frequency per gram, to size each list exactly and pick the
+    // dense grams. Pass 2 then reads the pairs instead of hashing every bigram again.
+    let df = new Int32Array(1 << 12);
+    let chars = 0;
+    for (let d = 0; d < docCount; d++) for (const f of fields[d]!) chars += f.length;
+    let pairs: Uint32Array | null = new Uint32Array(Math.max(1024, chars + (chars >> 2)));
+    let pairCount = 0;
+    const docEnd = new Int32Array(docCount);
     for (let d = 0; d < docCount; d++) {
-      const k = collectGrams(d);
-      if (gramCount > df.length) {
-        df = growInt32(df, gramCount, 0);
-        last = growInt32(last, gramCount, -1);
+      collectGrams(d);
+      if (gramCount > df.length) df = growInt32(df, gramCount, 0);
+      if (pairs && gramCount >= 1 << 24) pairs = null; // gram numbers no longer fit: pass 2 collects again
+      if (pairs && pairCount + docGramCount > pairs.length) {
+        const grown: Uint32Array = new Uint32Array(Math.max(pairCount + docGramCount, pairs.length + (pairs.length >> 1)));
+        grown.set(pairs.subarray(0, pairCount));
+        pairs = grown;
       }
-      const grams = scratchGrams;
-      for (let i = 0; i < k; i++) {
-        const g = grams[i]!;
-        if (last[g] !== d) {
-          last[g] = d;
-          df[g]!++;
+      const dg = docGrams;
+      const acc = weightAcc;
+      const dfs = df;
+      const k = docGramCount;
+      if (pairs) {
+        const out = pairs;
+        let at = pairCount;
+        for (let i = 0; i < k; i++) {
+          const g = dg[i]!;
+          dfs[g]!++;
+          out[at++] = (g << 8) | acc[g]!;
         }
+        pairCount = at;
+      } else {
+        for (let i = 0; i < k; i++) dfs[dg[i]!]!++;
       }
+      docEnd[d] = pairCount;
     }
+    const N = docCount;
+    words = (N + 31) >>> 5;
+    nibbleBytes = (N + 1) >>> 1;
+    denseOf = new Int32Array(gramCount).fill(-1);
+    let dense = 0;
     const off = new Int32Array(gramCount + 1);
-    for (let g = 0; g < gramCount; g++) off[g + 1] = off[g]! + df[g]!;
+    for (let g = 0; g < gramCount; g++) {
+      const isDense = N >= DENSE_MIN_DOCS && df[g]! * DENSE_SHARE >= N;
+      if (isDense) denseOf[g] = dense++;
+      off[g + 1] = off[g]! + (isDense ? 0 : df[g]!);
+    }
+    denseCount = new Int32Array(dense);
+    for (let g = 0; g < gramCount; g++) if (denseOf[g]! !== -1) denseCount[denseOf[g]!] = df[g]!;
     const total = off[gramCount]!;
     const docsOut = new Int32Array(total);
     const wOut = new Uint8Array(total);
+    const bits = new Uint32Array(dense * words);
+    const nibbles = new Uint8Array(dense * nibbleBytes);
     const cursor = off.slice(0, gramCount);
-    last.fill(-1);
+    if (!pairs) lastDoc.fill(-1);
 
     // Pass 2: fill; documents are visited in order, so every list comes out sorted.
-    for (let d = 0; d < docCount; d++) {
-      const k = collectGrams(d);
-      const grams = scratchGrams;
-      const inTitle = scratchTitle;
-      for (let i = 0; i < k; i++) {
-        const g = grams[i]!;
-        if (last[g] !== d) {
-          last[g] = d;
-          const p = cursor[g]!++;
-          docsOut[p] = d;
-          wOut[p] = 1 | inTitle[i]!;
-        } else {
-          const p = cursor[g]! - 1;
-          wOut[p] = addWeight(wOut[p]!, inTitle[i]!);
+    let p = 0;
+    const W = words;
+    const NB = nibbleBytes;
+    const dense_ = denseOf;
+    const toNibble = W_TO_NIBBLE;
+    const place = (d: number, g: number, w: number): void => {
+      const j = dense_[g]!;
+      if (j === -1) {
+        const at = cursor[g]!++;
+        docsOut[at] = d;
+        wOut[at] = w;
+      } else {
+        bits[j * W + (d >>> 5)]! |= 1 << (d & 31);
+        nibbles[j * NB + (d >>> 1)]! |= toNibble[w]! << ((d & 1) << 2);
+      }
+    };
+    if (pairs) {
+      const all = pairs;
+      for (let d = 0; d < docCount; d++) {
+        const end = docEnd[d]!;
+        for (; p < end; p++) {
+          const pair = all[p]!;
+          place(d, pair >>> 8, pair & 255);
         }
       }
+    } else {
+      for (let d = 0; d < docCount; d++) {
+        collectGrams(d);
+        for (let i = 0; i < docGramCount; i++) place(d, docGrams[i]!, weightAcc[docGrams[i]!]!);
+      }
     }
+    pairs = null;
     baseGramCount = gramCount;
     baseDocCount = docCount;
     baseOff = off;
     baseDocs = docsOut;
     baseW = wOut;
+    denseBits = bits;
+    denseNibbles = nibbles;
     delta = new Map();
     deltaDocs = 0;
     pending = [];
@@ -379,17 +518,12 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
   };
 
   const indexIncrementally = (d: number): void => {
-    const weights = new Map<number, number>();
-    const k = collectGrams(d);
-    for (let i = 0; i < k; i++) {
-      const g = scratchGrams[i]!;
-      const w = weights.get(g);
-      weights.set(g, w === undefined ? 1 | scratchTitle[i]! : addWeight(w, scratchTitle[i]!));
-    }
-    for (const [g, w] of weights) {
+    collectGrams(d);
+    for (let i = 0; i < docGramCount; i++) {
+      const g = docGrams[i]!;
       let list = delta.get(g);
       if (!list) delta.set(g, (list = []));
-      list.push(d * 256 + w);
+      list.push(d * 256 + weightAcc[g]!);
     }
     deltaDocs++;
   };
@@ -407,16 +541,45 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       return;
     }
     if (pending.length === 0) return;
-    for (const d of pending) if (alive[d]) indexIncrementally(d);
+    const added: number[] = [];
+    for (const d of pending) {
+      if (!alive[d]) continue;
+      indexIncrementally(d);
+      added.push(d);
+    }
     pending = [];
-    clearCache();
+    // Remembered matches stay valid: new documents are numbered above every remembered one, so
+    // their matches are appended in order; removed and replaced ones are tombstones, which every
+    // search filters out before it meets the remembered lists.
+    for (const [key, c] of cache) {
+      const docs: number[] = [];
+      const ws: number[] = [];
+      for (const d of added) {
+        const w = weightIn(d, key);
+        if (w === -1) continue;
+        docs.push(d);
+        ws.push(w);
+      }
+      if (docs.length === 0) continue;
+      const grownDocs = new Int32Array(c.docs.length + docs.length);
+      grownDocs.set(c.docs);
+      grownDocs.set(docs, c.docs.length);
+      const grownW = new Uint8Array(c.w.length + ws.length);
+      grownW.set(c.w);
+      grownW.set(ws, c.w.length);
+      cache.set(key, { docs: grownDocs, w: grownW });
+      cacheBytes += docs.length * 5;
+    }
   };
 
   const addDocument = (entry: IndexableEntry): number => {
-    // Newlines keep fields apart, so a keyword never matches across the end of one field and the start of the next.
-    const text = normalizeAndJoin([entry.title, ...entry.body, ...entry.bullets, entry.agency]);
-    // The title is the first field: its normalised length ends at the first newline, unless the title has its own.
-    const titleLen = entry.title.includes('\n') ? normalizeForSearch(entry.title).length : text.indexOf('\n');
+    // Fields stay apart, so a keyword never matches across the end of one field and the start of the next.
+    // A field that folds one unit to one unit (nearly all) is kept as the entry's own string and
+    // folded as it is read; only the rest are kept normalised.
+    const fs = [foldOneToOneOrCopy(entry.title)];
+    for (const b of entry.body) fs.push(foldOneToOneOrCopy(b));
+    for (const b of entry.bullets) fs.push(foldOneToOneOrCopy(b));
+    fs.push(foldOneToOneOrCopy(entry.agency));
     const d = docCount++;
     if (alive.length <= d) {
       const grown = new Uint8Array(Math.max(16, alive.length * 2));
@@ -424,8 +587,7 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       alive = grown;
     }
     ids[d] = entry.id;
-    texts[d] = text;
-    titleLens[d] = titleLen;
+    fields[d] = fs;
     let agency = agencyIds.get(entry.agency);
     if (agency === undefined) agencyIds.set(entry.agency, (agency = agencyIds.size));
     agencyOf[d] = agency;
@@ -453,19 +615,42 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
   rebuild();
 
   const sourceOf = (g: number, scored: boolean): Source => {
-    const lo = g < baseGramCount ? baseOff[g]! : 0;
-    const hi = g < baseGramCount ? baseOff[g + 1]! : 0;
+    const base = g < baseGramCount;
+    const dense = base ? denseOf[g]! : -1;
+    const lo = base && dense === -1 ? baseOff[g]! : 0;
+    const hi = base && dense === -1 ? baseOff[g + 1]! : 0;
     const extra = delta.get(g) ?? null;
-    return { docs: baseDocs, w: baseW, lo, hi, extra, length: hi - lo + (extra?.length ?? 0), scored };
+    const baseLength = dense === -1 ? hi - lo : denseCount[dense]!;
+    return { docs: baseDocs, w: baseW, lo, hi, extra, length: baseLength + (extra?.length ?? 0), scored, dense };
   };
-  const cachedSource = (c: CachedMatches): Source => ({ docs: c.docs, w: c.w, lo: 0, hi: c.docs.length, extra: null, length: c.docs.length, scored: true });
+  const cachedSource = (c: CachedMatches): Source => ({ docs: c.docs, w: c.w, lo: 0, hi: c.docs.length, extra: null, length: c.docs.length, scored: true, dense: -1 });
+
+  /** Weight of a base document in a dense gram, as a posting weight byte (0 when absent). */
+  const denseWeight = (j: number, d: number): number => NIBBLE_TO_W[(denseNibbles[j * nibbleBytes + (d >>> 1)]! >>> ((d & 1) << 2)) & 15]!;
+  const inDense = (j: number, d: number): boolean => (denseBits[j * words + (d >>> 5)]! & (1 << (d & 31))) !== 0;
 
   /** Copies the source into out/outW (weights) and returns its length. */
   const materialize = (s: Source, out: Int32Array, outW: Uint8Array | null): number => {
-    const n = s.hi - s.lo;
-    out.set(s.docs.subarray(s.lo, s.hi));
-    if (outW) outW.set(s.w.subarray(s.lo, s.hi));
-    let k = n;
+    let k = 0;
+    if (s.dense !== -1) {
+      const j = s.dense;
+      const at = j * words;
+      for (let wi = 0; wi < words; wi++) {
+        let word = denseBits[at + wi]!;
+        while (word !== 0) {
+          const low = word & -word;
+          const d = (wi << 5) | (31 - Math.clz32(low));
+          word ^= low;
+          out[k] = d;
+          if (outW) outW[k] = denseWeight(j, d);
+          k++;
+        }
+      }
+    } else {
+      k = s.hi - s.lo;
+      out.set(s.docs.subarray(s.lo, s.hi));
+      if (outW) outW.set(s.w.subarray(s.lo, s.hi));
+    }
     if (s.extra) {
       for (const p of s.extra) {
         out[k] = Math.floor(p / 256);
@@ -476,42 +661,132 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     return k;
   };
 
-  /** Keeps the first n candidates that are in the source, adding its score when scored. */
-  const intersect = (n: number, s: Source): number => {
-    const { docs, w, hi, extra, scored } = s;
+  /**
+   * Keeps the first n documents of list (ascending) that are in the source; with sc, adds the
+   * source's score to sc (kept in step with list) when the source is scored. Returns the new count.
+   */
+  const filterBy = (list: Int32Array, n: number, s: Source, sc: Int32Array | null): number => {
+    const { docs, w, hi, extra, dense } = s;
+    const scored = s.scored && sc !== null;
     let lo = s.lo;
     let j = 0;
     let out = 0;
-    const firstDelta = s.extra ? baseDocCount : 0x7fffffff;
+    const firstDelta = s.docs === baseDocs ? baseDocCount : 0x7fffffff;
     for (let i = 0; i < n; i++) {
-      const d = cands[i]!;
-      if (d < firstDelta || docs !== baseDocs) {
-        if (lo < hi && docs[lo]! < d) lo = gallop(docs, lo + 1, hi, d);
-        if (lo < hi && docs[lo] === d) {
-          cands[out] = d;
-          scores[out++] = scored ? scores[i]! + SCORE[w[lo]!]! : scores[i]!;
+      const d = list[i]!;
+      let weight = -1;
+      if (d < firstDelta) {
+        if (dense !== -1) {
+          if (inDense(dense, d)) weight = denseWeight(dense, d);
+        } else {
+          if (lo < hi && docs[lo]! < d) lo = gallop(docs, lo + 1, hi, d);
+          if (lo < hi && docs[lo] === d) weight = w[lo]!;
         }
       } else if (extra) {
         j = gallopPacked(extra, j, d * 256);
-        if (j < extra.length && extra[j]! < (d + 1) * 256) {
-          cands[out] = d;
-          scores[out++] = scored ? scores[i]! + SCORE[extra[j]! % 256]! : scores[i]!;
-        }
+        if (j < extra.length && extra[j]! < (d + 1) * 256) weight = extra[j]! % 256;
       }
-      if (lo >= hi && (!extra || j >= extra.length)) break;
+      if (weight !== -1) {
+        list[out] = d;
+        if (sc) sc[out] = scored ? sc[i]! + SCORE[weight]! : sc[i]!;
+        out++;
+      }
+      if (dense === -1 && lo >= hi && (!extra || j >= extra.length)) break;
     }
     return out;
   };
 
+  /** Keeps the first n candidates that are in the source, adding its score when scored. */
+  const intersect = (n: number, s: Source): number => filterBy(cands, n, s, scores);
+
+  // Whether a keyword can be looked for in the fields as they are (see matchesUnfolded), and its first
+  // unit that only itself folds to (an anchor for indexOf), remembered for the last keyword.
+  let unfoldedKey = '';
+  let unfoldedVal = true;
+  let anchorAt = -1;
+  const unfoldedOk = (k: string): boolean => {
+    if (k !== unfoldedKey) {
+      unfoldedKey = k;
+      unfoldedVal = matchesUnfolded(k);
+      anchorAt = -1;
+      for (let j = 0; j < k.length && anchorAt === -1; j++) if (matchesUnfolded(k[j]!)) anchorAt = j;
+    }
+    return unfoldedVal;
+  };
+  const matchAt = (t: string, at: number, k: string): boolean => {
+    for (let j = 0; j < k.length; j++) if (foldUnit(t.charCodeAt(at + j)) !== k.charCodeAt(j)) return false;
+    return true;
+  };
+  /** indexOf of k in t as folded unit by unit, without building the folded string (k as in unfoldedOk). */
+  const indexOfFolded = (t: string, k: string, from: number): number => {
+    const last = t.length - k.length;
+    if (anchorAt !== -1) {
+      const ch = k[anchorAt]!;
+      for (let p = t.indexOf(ch, from + anchorAt); p !== -1 && p - anchorAt <= last; p = t.indexOf(ch, p + 1)) {
+        if (matchAt(t, p - anchorAt, k)) return p - anchorAt;
+      }
+      return -1;
+    }
+    const k0 = k.charCodeAt(0);
+    for (let at = from; at <= last; at++) if (foldUnit(t.charCodeAt(at)) === k0 && matchAt(t, at, k)) return at;
+    return -1;
+  };
+
+  /**
+   * Whether k occurs in document d, and how often (up to max): -1 when it does not, else
+   * occurrences * 2 + (1 when the first occurrence lies in the title). A keyword with a newline
+   * (only ever passed to the index directly) may span fields: it is checked on the joined text.
+   */
+  const find = (d: number, k: string, max: number): number => (unfoldedOk(k) && k.indexOf('\n') === -1 ? findPlain(d, k, max) : findFolded(d, k, max));
+
+  /** find() for a keyword without a newline whose units only themselves fold to: indexOf on the fields as they are. */
+  const findPlain = (d: number, k: string, max: number): number => {
+    const fs = fields[d]!;
+    const t0 = fs[0]!;
+    let at = t0.indexOf(k);
+    let count = 0;
+    let inTitle = 0;
+    if (at !== -1) {
+      inTitle = 1;
+      count = 1;
+      while (count < max && (at = t0.indexOf(k, at + 1)) !== -1) count++;
+    }
+    for (let f = 1; f < fs.length && count < max; f++) {
+      const t = fs[f]!;
+      at = t.indexOf(k);
+      while (at !== -1) {
+        count++;
+        if (count >= max) break;
+        at = t.indexOf(k, at + 1);
+      }
+    }
+    return count === 0 ? -1 : count * 2 + inTitle;
+  };
+
+  /** find() for any other keyword: fields folded unit by unit as they are read (a newline: on the joined fields). */
+  const findFolded = (d: number, k: string, max: number): number => {
+    const fs = fields[d]!;
+    const parts = k.indexOf('\n') === -1 ? fs : [fs.join('\n')];
+    const titleEnd = fs[0]!.length;
+    let count = 0;
+    let inTitle = 0;
+    for (let f = 0; f < parts.length && count < max; f++) {
+      const t = parts[f]!;
+      let at = indexOfFolded(t, k, 0);
+      if (at !== -1 && count === 0 && f === 0 && at + k.length <= titleEnd) inTitle = 1;
+      while (at !== -1) {
+        count++;
+        if (count >= max) break;
+        at = indexOfFolded(t, k, at + 1);
+      }
+    }
+    return count === 0 ? -1 : count * 2 + inTitle;
+  };
+
   /** Weight of keyword k in document d (title flag, occurrences up to the cap), or -1 when it does not occur. */
   const weightIn = (d: number, k: string): number => {
-    const t = texts[d]!;
-    let at = t.indexOf(k);
-    if (at === -1) return -1;
-    const w = at + k.length <= titleLens[d]! ? W_TITLE : 0;
-    let count = 1;
-    while (count < OCCURRENCE_CAP && (at = t.indexOf(k, at + 1)) !== -1) count++;
-    return w | count;
+    const f = find(d, k, OCCURRENCE_CAP);
+    return f === -1 ? -1 : (f & 1 ? W_TITLE : 0) | (f >>> 1);
   };
 
   /** Every live document containing long keyword k, with its weights: the gram filters narrow, the text decides. */
@@ -528,24 +803,7 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     if (sources.length === 0) {
       for (let d = 0; d < docCount; d++) cands2[n++] = d;
     } else {
-      n = materialize(sources[0]!, cands2, null);
-      for (let si = 1; si < sources.length && n > 0; si++) {
-        const s = sources[si]!;
-        let lo = s.lo;
-        let j = 0;
-        let out = 0;
-        for (let i = 0; i < n; i++) {
-          const d = cands2[i]!;
-          if (d < baseDocCount) {
-            if (lo < s.hi && s.docs[lo]! < d) lo = gallop(s.docs, lo + 1, s.hi, d);
-            if (lo < s.hi && s.docs[lo] === d) cands2[out++] = d;
-          } else if (s.extra) {
-            j = gallopPacked(s.extra, j, d * 256);
-            if (j < s.extra.length && s.extra[j]! < (d + 1) * 256) cands2[out++] = d;
-          }
-        }
-        n = out;
-      }
+      n = gather(sources, cands2, null);
     }
     let out = 0;
     for (let i = 0; i < n; i++) {
@@ -568,6 +826,76 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       }
     }
     return found;
+  };
+
+  /**
+   * The documents in every source (sorted by length, at least one), into out (and their summed
+   * scores into sc when given). When the shortest sources are dense and no delta documents are
+   * involved, they are ANDed word by word first; the rest filter what remains.
+   */
+  const gather = (sources: Source[], out: Int32Array, sc: Int32Array | null): number => {
+    let n: number;
+    let next = 1;
+    const first = sources[0]!;
+    let denseRun = 0;
+    while (denseRun < sources.length && sources[denseRun]!.dense !== -1 && !sources[denseRun]!.extra) denseRun++;
+    if (denseRun >= 2) {
+      // Word-wise AND of the dense bitsets, then the scored ones' nibbles for the few survivors.
+      const acc = andBits;
+      acc.set(denseBits.subarray(first.dense * words, first.dense * words + words));
+      for (let si = 1; si < denseRun; si++) {
+        const at = sources[si]!.dense * words;
+        for (let wi = 0; wi < words; wi++) acc[wi]! &= denseBits[at + wi]!;
+      }
+      const scored: number[] = [];
+      if (sc) for (let si = 0; si < denseRun; si++) if (sources[si]!.scored) scored.push(sources[si]!.dense * nibbleBytes);
+      const nib = denseNibbles;
+      const ns = scored.length;
+      n = 0;
+      for (let wi = 0; wi < words; wi++) {
+        let word = acc[wi]!;
+        while (word !== 0) {
+          const low = word & -word;
+          const d = (wi << 5) | (31 - Math.clz32(low));
+          word ^= low;
+          out[n] = d;
+          if (sc) {
+            let score = 0;
+            const byte = d >>> 1;
+            const sh = (d & 1) << 2;
+            for (let k = 0; k < ns; k++) score += NIBBLE_SCORE[(nib[scored[k]! + byte]! >>> sh) & 15]!;
+            sc[n] = score;
+          }
+          n++;
+        }
+      }
+      next = denseRun;
+    } else if (first.dense !== -1 && !first.extra) {
+      // One dense gram: its nibbles say both which documents and with what weight, two per byte.
+      const at = first.dense * nibbleBytes;
+      const nib = denseNibbles;
+      const scored = first.scored && sc !== null;
+      n = 0;
+      for (let i = 0; i < nibbleBytes; i++) {
+        const b = nib[at + i]!;
+        if (b === 0) continue;
+        if (b & 15) {
+          out[n] = i << 1;
+          if (sc) sc[n] = scored ? NIBBLE_SCORE[b & 15]! : 0;
+          n++;
+        }
+        if (b >>> 4) {
+          out[n] = (i << 1) | 1;
+          if (sc) sc[n] = scored ? NIBBLE_SCORE[b >>> 4]! : 0;
+          n++;
+        }
+      }
+    } else {
+      n = materialize(first, out, sc ? w2 : null);
+      if (sc) for (let i = 0; i < n; i++) sc[i] = first.scored ? SCORE[w2[i]!]! : 0;
+    }
+    for (let si = next; si < sources.length && n > 0; si++) n = filterBy(out, n, sources[si]!, sc);
+    return n;
   };
 
   /** Plans the keywords; null when some gram of a keyword occurs nowhere, so nothing can match. */
@@ -641,10 +969,7 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       }
       n = docCount;
     } else {
-      const first = sources[0]!;
-      n = materialize(first, cands, w2);
-      for (let i = 0; i < n; i++) scores[i] = first.scored ? SCORE[w2[i]!]! : 0;
-      for (let si = 1; si < sources.length && n > 0; si++) n = intersect(n, sources[si]!);
+      n = gather(sources, cands, scores);
     }
 
     // Tombstones and other agencies go before the costlier text checks (a pass only when there are any).
@@ -663,7 +988,8 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     const verify: string[] = [];
     for (const p of plans) {
       if (p.exact || n === 0) continue;
-      if (cacheBudget > 0 && n >= cacheMin) n = intersect(n, cachedSource(matchesOf(p)));
+      // A keyword that must be folded as it is checked (Latin, digits) is worth remembering sooner.
+      if (cacheBudget > 0 && n >= (matchesUnfolded(p.text) ? cacheMin : Math.min(cacheMin, FOLDED_CACHE_MIN_CANDIDATES))) n = intersect(n, cachedSource(matchesOf(p)));
       else verify.push(p.text);
     }
     if (verify.length > 0) {
@@ -672,13 +998,11 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       let out = 0;
       outer: for (let i = 0; i < n; i++) {
         const d = cands[i]!;
-        const t = texts[d]!;
         let score = scores[i]!;
         for (const k of verify) {
-          const at = t.indexOf(k);
-          if (at === -1) continue outer;
-          // The title is the text's prefix, so if any occurrence lies inside it, the first one does.
-          if (at + k.length <= titleLens[d]!) score += TITLE_WEIGHT;
+          const f = find(d, k, 1);
+          if (f === -1) continue outer;
+          if (f & 1) score += TITLE_WEIGHT;
           score += 1;
         }
         cands[out] = d;
@@ -689,11 +1013,9 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       const threshold = kthLargest(n, offset + limit);
       for (let i = 0; i < n; i++) {
         if (scores[i]! + slack < threshold) continue;
-        const t = texts[cands[i]!]!;
         let extra = 0;
         for (const k of verify) {
-          let at = t.indexOf(k);
-          for (let count = 1; count < OCCURRENCE_CAP && (at = t.indexOf(k, at + 1)) !== -1; count++) extra++;
+          extra += (find(cands[i]!, k, OCCURRENCE_CAP) >>> 1) - 1;
         }
         scores[i]! += extra;
       }
@@ -786,16 +1108,13 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
 
   return {
     upsert(entry) {
-      if (removeDocument(entry.id)) clearCache();
+      removeDocument(entry.id);
       pending.push(addDocument(entry));
       scheduleFlush();
     },
     remove(id) {
       const removed = removeDocument(id);
-      if (removed) {
-        clearCache();
-        scheduleFlush();
-      }
+      if (removed) scheduleFlush();
       return removed;
     },
     has: (id) => docById.has(id),

@@ -1,4 +1,4 @@
-import { foldWithMap, normalizeForSearch } from './normalize.ts';
+import { foldPart, foldWithMap, foldsOneToOne, normalizeForSearch } from './normalize.ts';
 
 export interface Snippet {
   /** A slice of the original text (never normalised), with '…' where it was cut. */
@@ -19,14 +19,22 @@ const isLowSurrogate = (c: number): boolean => c >= 0xdc00 && c <= 0xdfff;
  * with every keyword match inside it marked. Without a match it is the beginning of the text.
  */
 export function makeSnippet(text: string, keywords: readonly string[], maxChars = 80): Snippet {
-  const { folded, start, end } = foldWithMap(text);
   const needles = [...new Set(keywords.map(normalizeForSearch).filter((k) => k !== ''))];
 
   // Matches as original-text ranges; indexOf takes the needle literally, whatever characters it holds.
   const ranges: [number, number][] = [];
-  for (const k of needles) {
-    for (let at = folded.indexOf(k); at !== -1; at = folded.indexOf(k, at + k.length)) {
-      ranges.push([start[at]!, end[at + k.length - 1]!]);
+  if (foldsOneToOne(text)) {
+    // Nearly all bulletin text: one unit folds to one unit, so folded positions are original positions.
+    const folded = foldPart(text);
+    for (const k of needles) {
+      for (let at = folded.indexOf(k); at !== -1; at = folded.indexOf(k, at + k.length)) ranges.push([at, at + k.length]);
+    }
+  } else {
+    const { folded, start, end } = foldWithMap(text);
+    for (const k of needles) {
+      for (let at = folded.indexOf(k); at !== -1; at = folded.indexOf(k, at + k.length)) {
+        ranges.push([start[at]!, end[at + k.length - 1]!]);
+      }
     }
   }
   ranges.sort((a, b) => a[0] - b[0] || b[1] - a[1]);

@@ -208,6 +208,28 @@ describe('/search', () => {
   });
 });
 
+describe('/search rendered-page cache', () => {
+  const bulletin = (title: string) => parseBulletin(['简报 2020年', '', '3月1日', title, '来源：上海市公安局'].join('\n'), { file: `${title}.txt`, agencies: shippedAgencies() });
+
+  it('a repeated query shows new entries as soon as the store changes, per language, with buttons for the new key', async () => {
+    const entries = createMemoryEntryStore();
+    entries.apply(bulletin('第一条 缓存测试'));
+    const t = createTestBot({ entries });
+    const first = await t.send('/search 缓存测试');
+    expect(texts(first)[0]).toMatch(/共 1 条/);
+    expect(texts(await t.send('/search 缓存测试', { lang: 'en' }))[0]).toMatch(/1 found/);
+    entries.apply(bulletin('第二条 缓存测试'));
+    const again = await t.send('/search 缓存测试');
+    expect(texts(again)[0]).toMatch(/共 2 条/);
+    expect(texts(again)[0]).toContain('第二条');
+    expect(buttons(again[0]).map((b) => b.text)).toHaveLength(2);
+    // Same query, same page, from the cache: the same text and its own buttons.
+    const cached = await t.send('/search 缓存测试');
+    expect(texts(cached)[0]).toBe(texts(again)[0]);
+    expect(buttons(cached[0]).map((b) => b.callback_data)).toEqual(buttons(again[0]).map((b) => b.callback_data));
+  });
+});
+
 describe('groups', () => {
   it('answers /cmd@ThisBot, leaves /cmd@OtherBot alone', async () => {
     const t = createTestBot();

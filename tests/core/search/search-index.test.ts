@@ -244,6 +244,54 @@ describe('search index on synthetic entries', () => {
   });
 });
 
+describe('fields kept as the entry\'s own strings, folded as read', () => {
+  const index = createSearchIndex([
+    entry('paren', '管理办法（试行）', ['自２０２０年３月１日起施行，有效期２年。']),
+    entry('lig', 'ﬁnance 报告', ['Ｔｅｌｅｇｒａｍ Bot 通知']),
+    entry('plain', '管理办法', ['试行 2020年']),
+  ]);
+  it.each([
+    ['(试行)', ['paren']],
+    ['办法(试', ['paren']],
+    ['2020年3月', ['paren']],
+    ['2020年', ['paren', 'plain']],
+    ['有效期2年', ['paren']],
+    ['finance', ['lig']],
+    ['telegram bot', ['lig']],
+    ['gram bot', ['lig']],
+    ['管理办法', ['paren', 'plain']],
+  ])('%s → %j', (q, expected) => {
+    expect(index.search(keywordsOf(q), { limit: 10 }).hits.map((h) => h.id).sort()).toEqual([...expected].sort());
+  });
+  it('scores a folded title match as a title match', () => {
+    expect(index.search(['(试行)']).hits[0]!.score).toBe(11);
+    expect(index.search(['finance']).hits[0]!.score).toBe(11);
+  });
+});
+
+describe('remembered long-keyword matches across changes', () => {
+  it('stay exact after upserts, corrections and removals without a rebuild', () => {
+    const base = Array.from({ length: 40 }, (_, i) => entry(`b${i}`, i % 2 ? `复工复产第${i}条` : `其他第${i}条`, ['正文']));
+    const index = createSearchIndex(base, { cacheMinCandidates: 1 });
+    const ids = (q: string[]) => index.search(q, { limit: 100 }).hits.map((h) => h.id).sort();
+    expect(index.search(['复工复产']).total).toBe(20);
+    index.upsert(entry('new1', '新的复工复产措施', ['复工复产复工复产']));
+    index.upsert(entry('new2', '无关', ['正文']));
+    expect(index.search(['复工复产']).total).toBe(21);
+    expect(index.search(['复工复产']).hits[0]!.id).toBe('new1');
+    // A correction drops the keyword; a removal takes one away.
+    index.upsert(entry('b1', '改名了', ['正文']));
+    index.remove('b3');
+    expect(index.search(['复工复产']).total).toBe(19);
+    expect(ids(['复工复产'])).not.toContain('b1');
+    expect(ids(['复工复产'])).not.toContain('b3');
+    // A correction that adds it.
+    index.upsert(entry('b0', '其他 复工复产', ['正文']));
+    expect(ids(['复工复产'])).toContain('b0');
+    expect(index.search(['复工复产']).total).toBe(20);
+  });
+});
+
 describe('search index against a brute-force scan (property)', () => {
   // Deterministic pseudo-random generator so a failure is reproducible.
   let state = 20200326;
