@@ -44,6 +44,19 @@ describe('npm start without a token', () => {
     expect(r.out).not.toContain('<b>');
   });
 
+  it('ends quietly when its reader goes away (piped into head)', async () => {
+    const dir = tempDir();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: PROJECT_ROOT, env: { PATH: process.env.PATH ?? '', DATA_DIR: dir }, stdio: ['pipe', 'pipe', 'pipe'] });
+    children.push(child);
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout!.once('data', () => child.stdout!.destroy());
+    child.stdin!.end('/latest 公安\n/search 复工\n/help\n/agencies\n');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(err).not.toMatch(/EPIPE|Error/);
+    expect(code).toBe(0);
+  });
+
   it('refuses a second process on the same DATA_DIR, naming the running one', async () => {
     const dir = tempDir();
     const first = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: PROJECT_ROOT, env: { ...process.env, DATA_DIR: dir, BOT_TOKEN: '' }, stdio: ['pipe', 'pipe', 'pipe'] });

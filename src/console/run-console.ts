@@ -31,7 +31,11 @@ type Payload = Record<string, unknown> & { text?: string; reply_markup?: { inlin
 export async function runConsole(bot: Bot, opts: ConsoleOptions): Promise<void> {
   const user = opts.user ?? { id: 1000, first_name: 'Local user', language_code: 'zh-hans' };
   const chat = { id: user.id, type: 'private' as const, first_name: user.first_name };
-  const print = (text: string) => opts.output.write(`${text}\n`);
+  // A reader that went away (`| head`) ends the session quietly instead of crashing on EPIPE.
+  let outputClosed = false;
+  const print = (text: string) => {
+    if (!outputClosed) opts.output.write(`${text}\n`);
+  };
   let buttons: ConsoleButton[] = [];
   let messageId = 0;
   let updateId = 0;
@@ -110,6 +114,11 @@ export async function runConsole(bot: Bot, opts: ConsoleOptions): Promise<void> 
   };
 
   const rl = createInterface({ input: opts.input, terminal: false });
+  opts.output.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    outputClosed = true;
+    rl.close();
+  });
   if (opts.interactive) {
     print('本地控制台 · local console — type /help, a keyword, or a button number; Ctrl+D to quit.\n');
     opts.output.write('> ');
@@ -120,6 +129,7 @@ export async function runConsole(bot: Bot, opts: ConsoleOptions): Promise<void> 
       if (!opts.interactive) print(`> ${line}`);
       await bot.handleUpdate(toUpdate(line));
     }
+    if (outputClosed) break;
     if (opts.interactive) opts.output.write('> ');
   }
 }
