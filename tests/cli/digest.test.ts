@@ -7,24 +7,14 @@ import { storeFiles } from '../../src/paths.ts';
 import { openEntryStore } from '../../src/store/entry-store.ts';
 import { openSubscriptionStore } from '../../src/store/subscription-store.ts';
 import type { SubscriptionInput } from '../../src/store/subscription-store.ts';
-import { FakeTelegram } from '../helpers/digest.ts';
+import { FakeTelegram, subscriptionInput } from '../helpers/digest.ts';
 import { parseSeed } from '../helpers/seed.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
 
 const tempDir = useTempDir();
 const BIG = -1001234567890;
 
-const input = (chatId: number, over: Partial<SubscriptionInput> = {}): SubscriptionInput => ({
-  chatId,
-  chatType: chatId < 0 ? 'supergroup' : 'private',
-  time: '09:00',
-  timezone: 'Asia/Shanghai',
-  filters: { agencies: [], keywords: [] },
-  language: 'zh',
-  cursor: 0,
-  lastDigestDate: '2024-01-14',
-  ...over,
-});
+const input = (chatId: number, over: Partial<SubscriptionInput> = {}) => subscriptionInput(chatId, { lastDigestDate: '2024-01-14', ...over });
 
 async function seeded() {
   const dir = tempDir();

@@ -9,7 +9,7 @@ import type { DigestRunnerDeps } from '../../src/digest/run-digest.ts';
 import type { EntryStore } from '../../src/store/entry-store.ts';
 import { createMemorySubscriptionStore, createSubscriptionStore, emptySubscriptionsFile, openSubscriptionStore } from '../../src/store/subscription-store.ts';
 import type { SubscriptionInput, SubscriptionStore, SubscriptionsFile } from '../../src/store/subscription-store.ts';
-import { FakeTelegram, bulletinOf, entry, entryStoreWith, recordingLog } from '../helpers/digest.ts';
+import { FakeTelegram, bulletinOf, entry, entryStoreWith, recordingLog, subscriptionInput } from '../helpers/digest.ts';
 import { createFakeClock } from '../helpers/fake-clock.ts';
 import { shippedAgencies } from '../helpers/seed.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
@@ -20,17 +20,7 @@ const POLICE = '上海市公安局';
 const SCIENCE = '上海市科学技术委员会';
 const at = (iso: string) => Date.parse(iso);
 
-const input = (chatId: number, over: Partial<SubscriptionInput> = {}): SubscriptionInput => ({
-  chatId,
-  chatType: 'private',
-  time: '09:00',
-  timezone: 'Asia/Shanghai',
-  filters: { agencies: [], keywords: [] },
-  language: 'zh',
-  cursor: 0,
-  lastDigestDate: '2024-01-14',
-  ...over,
-});
+const input = (chatId: number, over: Partial<SubscriptionInput> = {}) => subscriptionInput(chatId, { lastDigestDate: '2024-01-14', ...over });
 
 function setup(opts: { subs?: SubscriptionStore; entries?: EntryStore; clock?: number; deps?: Partial<DigestRunnerDeps> } = {}) {
   const tg = new FakeTelegram();

@@ -9,7 +9,7 @@ import { openEntryStore } from '../../src/store/entry-store.ts';
 import { openSubscriptionStore } from '../../src/store/subscription-store.ts';
 import type { SubscriptionInput } from '../../src/store/subscription-store.ts';
 import { startBotApiEmulator, type Emulator } from '../helpers/bot-api-emulator.ts';
-import { bulletinOf, entry } from '../helpers/digest.ts';
+import { bulletinOf, entry, subscriptionInput } from '../helpers/digest.ts';
 import { parseSeed } from '../helpers/seed.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
 
@@ -22,17 +22,7 @@ afterEach(async () => {
   await emulator.close();
 });
 
-const input = (chatId: number, over: Partial<SubscriptionInput> = {}): SubscriptionInput => ({
-  chatId,
-  chatType: chatId < 0 ? 'supergroup' : 'private',
-  time: '09:00',
-  timezone: 'Asia/Shanghai',
-  filters: { agencies: [], keywords: [] },
-  language: 'zh',
-  cursor: 0,
-  lastDigestDate: '2024-01-14',
-  ...over,
-});
+const input = (chatId: number, over: Partial<SubscriptionInput> = {}) => subscriptionInput(chatId, { lastDigestDate: '2024-01-14', ...over });
 
 describe('npm run digest over the emulated Bot API', () => {
   it('delivers valid HTML in parts under the limit, pauses a blocked chat, follows a migrated group', async () => {

@@ -1,3 +1,4 @@
+import type { SubscriptionInput } from '../../src/store/subscription-store.ts';
 import type { Entry, ParsedBulletin } from '../../src/core/model.ts';
 import { createMemoryEntryStore } from '../../src/store/entry-store.ts';
 import type { EntryStore } from '../../src/store/entry-store.ts';
@@ -74,5 +75,19 @@ export function recordingLog(): DigestLog & { lines: { level: string; obj: objec
     info: (obj, msg) => void lines.push({ level: 'info', obj, msg }),
     warn: (obj, msg) => void lines.push({ level: 'warn', obj, msg }),
     error: (obj, msg) => void lines.push({ level: 'error', obj, msg }),
+  };
+}
+
+/** A subscription as /subscribe makes it; groups by the sign of the id. Tests override what they care about. */
+export function subscriptionInput(chatId: number, over: Partial<SubscriptionInput> = {}): SubscriptionInput {
+  return {
+    chatId,
+    chatType: chatId < 0 ? 'supergroup' : 'private',
+    time: '09:00',
+    timezone: 'Asia/Shanghai',
+    filters: { agencies: [], keywords: [] },
+    language: 'zh',
+    cursor: 0,
+    ...over,
   };
 }

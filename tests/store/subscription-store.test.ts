@@ -5,21 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/store/json-file.ts';
 import { KEEP_RUNS, createSubscriptionStore, emptySubscriptionsFile, journalPathFor, openSubscriptionStore } from '../../src/store/subscription-store.ts';
 import type { SubscriptionInput, SubscriptionsFile } from '../../src/store/subscription-store.ts';
+import { subscriptionInput } from '../helpers/digest.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
 
 const tempDir = useTempDir();
 const BIG = -1001234567890;
 
-const input = (chatId: number, over: Partial<SubscriptionInput> = {}): SubscriptionInput => ({
-  chatId,
-  chatType: chatId < 0 ? 'supergroup' : 'private',
-  time: '09:00',
-  timezone: 'Asia/Shanghai',
-  filters: { agencies: [], keywords: [] },
-  language: 'zh',
-  cursor: 7,
-  ...over,
-});
+const input = (chatId: number, over: Partial<SubscriptionInput> = {}) => subscriptionInput(chatId, { cursor: 7, ...over });
 
 describe('subscription store on a real file', () => {
   it('creates the file, round-trips ids beyond 32 bits and every field, and reopens', async () => {
