@@ -131,6 +131,12 @@ function gallop(arr: Int32Array, lo: number, hi: number, target: number): number
   return lo;
 }
 
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
+}
+
 /** Same as gallop over packed delta postings (doc * 256 + weight). */
 function gallopPacked(arr: readonly number[], lo: number, target: number): number {
   const hi = arr.length;
@@ -170,6 +176,9 @@ const NIBBLE_TO_W = new Uint8Array(16);
 for (let n = 0; n < 16; n++) NIBBLE_TO_W[n] = (n & 8 ? W_TITLE : 0) | (n & 7);
 const NIBBLE_SCORE = new Uint8Array(16);
 for (let n = 0; n < 16; n++) NIBBLE_SCORE[n] = SCORE[NIBBLE_TO_W[n]!]!;
+/** Per nibble byte (two documents), the better score of the documents in it; -1 for none. */
+const BYTE_BEST = new Int8Array(256);
+for (let b = 0; b < 256; b++) BYTE_BEST[b] = Math.max(b & 15 ? NIBBLE_SCORE[b & 15]! : -1, b >>> 4 ? NIBBLE_SCORE[b >>> 4]! : -1);
 const W_TO_NIBBLE = new Uint8Array(256);
 for (let w = 0; w < 256; w++) W_TO_NIBBLE[w] = (w & W_TITLE ? 8 : 0) | Math.min(w & W_COUNT, 7);
 
@@ -265,6 +274,9 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
   let words = 0;
   let nibbleBytes = 0;
   let denseCount = new Int32Array(0);
+  // Per dense gram, the base documents where it occurs in the title: derived from the nibbles the
+  // first time a search needs it (N/8 bytes each), kept until the next rebuild.
+  const titleBits = new Map<number, Uint32Array>();
   // Postings of documents indexed one by one since the last build: doc * 256 + weight, ascending.
   let delta = new Map<number, number[]>();
   let deltaDocs = 0;
@@ -292,8 +304,10 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
   let cands2 = new Int32Array(0);
   let w2 = new Uint8Array(0);
   let andBits = new Uint32Array(0);
+  let titleAny = new Uint32Array(0);
   const ensureScratch = (): void => {
     if (andBits.length < words) andBits = new Uint32Array(words);
+    if (titleAny.length < words) titleAny = new Uint32Array(words);
     if (cands.length >= docCount) return;
     const n = Math.max(1024, docCount + (docCount >> 2));
     cands = new Int32Array(n);
@@ -511,6 +525,7 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     baseW = wOut;
     denseBits = bits;
     denseNibbles = nibbles;
+    titleBits.clear();
     delta = new Map();
     deltaDocs = 0;
     pending = [];
@@ -624,6 +639,23 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     return { docs: baseDocs, w: baseW, lo, hi, extra, length: baseLength + (extra?.length ?? 0), scored, dense };
   };
   const cachedSource = (c: CachedMatches): Source => ({ docs: c.docs, w: c.w, lo: 0, hi: c.docs.length, extra: null, length: c.docs.length, scored: true, dense: -1 });
+
+  const titleBitsOf = (j: number): Uint32Array => {
+    let t = titleBits.get(j);
+    if (t) return t;
+    t = new Uint32Array(words);
+    const nib = denseNibbles;
+    const at = j * nibbleBytes;
+    for (let i = 0; i < nibbleBytes; i++) {
+      const b = nib[at + i]!;
+      if ((b & 0x88) === 0) continue;
+      const d = i << 1;
+      // Documents d (low nibble) and d + 1 (high nibble); d is even, so both sit in word d >>> 5.
+      t[d >>> 5]! |= (((b >>> 3) & 1) | ((b >>> 6) & 2)) << (d & 31);
+    }
+    titleBits.set(j, t);
+    return t;
+  };
 
   /** Weight of a base document in a dense gram, as a posting weight byte (0 when absent). */
   const denseWeight = (j: number, d: number): number => NIBBLE_TO_W[(denseNibbles[j * nibbleBytes + (d >>> 1)]! >>> ((d & 1) << 2)) & 15]!;
@@ -961,6 +993,10 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       else for (const g of p.filters) sources.push(sourceOf(g, false));
     }
     sources.sort((a, b) => a.length - b.length);
+    if (agency === -1 && live === docCount && sources.length > 0 && plans.every((p) => p.exact) && sources.every((s) => s.dense !== -1 && !s.extra)) {
+      const r = denseTop(sources, offset, limit);
+      if (r) return r;
+    }
     let n: number;
     if (sources.length === 0) {
       for (let d = 0; d < docCount; d++) {
@@ -1021,6 +1057,125 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       }
     }
     return { total: n, hits: topHits(n, offset, limit) };
+  };
+
+  /**
+   * Keywords that are all dense grams (1–2 units, no delta documents, no tombstones, no agency): the
+   * total is the popcount of the ANDed bitsets, and the page is looked for among the matches with a
+   * title hit only. That is exact when the k-th best score among them exceeds what a match without
+   * any title hit can score (OCCURRENCE_CAP per keyword): every such match ranks below the page.
+   * Returns null when it cannot tell (the caller then scores every match).
+   */
+  const denseTop = (sources: Source[], offset: number, limit: number): SearchResult | null => {
+    const m = sources.length;
+    const K = offset + limit;
+    const W = words;
+    let A = denseBits;
+    let aAt = sources[0]!.dense * W;
+    let total = 0;
+    if (m === 1) {
+      total = denseCount[sources[0]!.dense]!;
+    } else {
+      const acc = andBits;
+      acc.set(denseBits.subarray(aAt, aAt + W));
+      for (let si = 1; si < m; si++) {
+        const at = sources[si]!.dense * W;
+        for (let wi = 0; wi < W; wi++) acc[wi]! &= denseBits[at + wi]!;
+      }
+      for (let wi = 0; wi < W; wi++) total += popcount(acc[wi]!);
+      A = acc;
+      aAt = 0;
+    }
+    if (total <= offset || limit === 0) return { total, hits: [] };
+    if (m === 1) return singleDenseTop(sources[0]!.dense, total, offset, limit);
+    // First the matches with every keyword in the title (they outrank the rest unless the rest can
+    // make up the difference with occurrences), then those with any.
+    return titleTierTop(sources, A, aAt, total, offset, limit, true) ?? titleTierTop(sources, A, aAt, total, offset, limit, false);
+  };
+
+  /** Scores the matches (A from aAt) with every (all) or some keyword in the title; null when the page may hold others. */
+  const titleTierTop = (sources: Source[], A: Uint32Array, aAt: number, total: number, offset: number, limit: number, all: boolean): SearchResult | null => {
+    const m = sources.length;
+    const K = offset + limit;
+    const W = words;
+    const u = titleAny;
+    let uCount = 0;
+    const t0 = titleBitsOf(sources[0]!.dense);
+    for (let wi = 0; wi < W; wi++) u[wi] = t0[wi]!;
+    for (let si = 1; si < m; si++) {
+      const t = titleBitsOf(sources[si]!.dense);
+      if (all) for (let wi = 0; wi < W; wi++) u[wi]! &= t[wi]!;
+      else for (let wi = 0; wi < W; wi++) u[wi]! |= t[wi]!;
+    }
+    for (let wi = 0; wi < W; wi++) uCount += popcount((u[wi]! &= A[aAt + wi]!));
+    if (uCount < K) return null;
+    const nib = denseNibbles;
+    const offs: number[] = sources.map((s) => s.dense * nibbleBytes);
+    let n = 0;
+    for (let wi = 0; wi < W; wi++) {
+      let word = u[wi]!;
+      while (word !== 0) {
+        const low = word & -word;
+        const d = (wi << 5) | (31 - Math.clz32(low));
+        word ^= low;
+        const byte = d >>> 1;
+        const sh = (d & 1) << 2;
+        let score = 0;
+        for (let k = 0; k < m; k++) score += NIBBLE_SCORE[(nib[offs[k]! + byte]! >>> sh) & 15]!;
+        cands[n] = d;
+        scores[n++] = score;
+      }
+    }
+    // The best any other match can score: fewer title hits (at most m - 1, or none), every keyword at the cap.
+    const otherMax = (all ? TITLE_WEIGHT * (m - 1) : 0) + OCCURRENCE_CAP * m;
+    if (kthLargest(n, K) <= otherMax) return null;
+    return { total, hits: topHits(n, offset, limit) };
+  };
+
+  /**
+   * One dense keyword: a histogram of its nibbles (a byte holds two documents) gives the k-th best
+   * score; one more pass over the nibbles, in rank order among equal scores, collects the page.
+   */
+  const byteHist = new Int32Array(256);
+  const singleDenseTop = (j: number, total: number, offset: number, limit: number): SearchResult => {
+    const K = offset + limit;
+    const nib = denseNibbles;
+    const at = j * nibbleBytes;
+    const end = at + nibbleBytes;
+    const bh = byteHist;
+    bh.fill(0);
+    for (let i = at; i < end; i++) bh[nib[i]!]!++;
+    histogram.fill(0);
+    for (let b = 1; b < 256; b++) {
+      const c = bh[b]!;
+      if (c === 0) continue;
+      if (b & 15) histogram[NIBBLE_SCORE[b & 15]!]! += c;
+      if (b >>> 4) histogram[NIBBLE_SCORE[b >>> 4]!]! += c;
+    }
+    const threshold = total < K ? 0 : kthFromHistogram(K);
+    let aboveLeft = 0;
+    for (let s = threshold + 1; s < 256; s++) aboveLeft += histogram[s]!;
+    let tiesWanted = total < K ? 0 : K - aboveLeft;
+    const best = BYTE_BEST;
+    let n = 0;
+    for (let i = at; i < end && (aboveLeft > 0 || tiesWanted > 0); i++) {
+      const b = nib[i]!;
+      if (best[b]! < threshold) continue;
+      const d = (i - at) << 1;
+      for (let h = 0; h < 2; h++) {
+        const x = h === 0 ? b & 15 : b >>> 4;
+        if (x === 0) continue;
+        const s = NIBBLE_SCORE[x]!;
+        if (s > threshold) aboveLeft--;
+        else if (s === threshold && tiesWanted > 0) tiesWanted--;
+        else continue;
+        cands[n] = d + h;
+        scores[n++] = s;
+      }
+    }
+    const picked = Array.from({ length: n }, (_, i) => i);
+    picked.sort((x, y) => scores[y]! - scores[x]! || cands[x]! - cands[y]!);
+    return { total, hits: picked.slice(offset, K).map((i) => ({ id: ids[cands[i]!]!, score: scores[i]! })) };
   };
 
   /** Scores are small (at most 15 per keyword, 8 keywords): a histogram ranks them in one pass. */

@@ -81,6 +81,31 @@ describe('search ranking equals a brute-force ranking', () => {
     });
   }
 
+  it('pages of dense keywords (found among title matches, counted by bitsets) match, deep pages and ties included', () => {
+    // Short titles from a small alphabet: most grams are dense, title hits are common, scores tie a lot.
+    const small = [...'复工产外企疫情防控'];
+    const word = (n: number): string => Array.from({ length: n }, () => small[Math.floor(random() * small.length)]).join('');
+    const entries = Array.from({ length: 2000 }, (_, i): IndexableEntry => ({
+      id: `d${i}`,
+      title: word(2 + Math.floor(random() * 4)),
+      body: [word(Math.floor(random() * 30))],
+      bullets: [],
+      agency: '上海市公安局',
+      date: `2021-0${1 + Math.floor(random() * 2)}-1${Math.floor(random() * 2)}`,
+      seq: 1 + Math.floor(random() * 3),
+    }));
+    const index = createSearchIndex(entries);
+    const qs = [['复'], ['复工'], ['外', '企'], ['疫情', '防控', '企'], ['复', '工', '产'], ['控'], ['情防', '外企']];
+    for (const q of qs) {
+      const expected = reference(entries, q);
+      for (const [offset, limit] of [[0, 10], [0, 1], [7, 5], [40, 10], [300, 25], [expected.length - 3, 10], [0, 0]] as const) {
+        const r = index.search(q, { limit, offset });
+        expect(r.total).toBe(expected.length);
+        expect(r.hits).toEqual(expected.slice(offset, offset + limit));
+      }
+    }
+  });
+
   it('indexes a burst of upserts once, after the batch', async () => {
     const index = createSearchIndex();
     const entries = Array.from({ length: 3000 }, (_, i) => makeEntry(10_000 + i));
