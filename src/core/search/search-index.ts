@@ -206,8 +206,18 @@ interface Source {
   length: number;
   /** Whether its weights count towards the score (false for bigrams that only narrow a long keyword). */
   scored: boolean;
-  /** Base part as a bitset instead: its number among dense grams, or -1 (then docs/w/lo/hi hold the base part). */
+  /**
+   * Base part as a bitset instead: its number among dense grams, -2 for remembered matches kept as a
+   * bitset, or -1 (then docs/w/lo/hi hold the base part). A bitset's words are bits[bitsAt ...] and
+   * its weight nibbles nib[nibAt ...].
+   */
   dense: number;
+  bits: Uint32Array;
+  bitsAt: number;
+  nib: Uint8Array;
+  nibAt: number;
+  /** Remembered matches this source reads, if any (their title bitset is kept there). */
+  cached: CachedMatches | null;
 }
 
 interface KeywordPlan {
@@ -218,13 +228,24 @@ interface KeywordPlan {
   filters: number[];
 }
 
+/**
+ * Remembered matches of a long keyword: a list (docs, w), or, when they are many, a bitset over the
+ * base documents with weight nibbles (like a dense gram; N/8 + N/2 bytes instead of 5 per match) and
+ * the delta documents in extra (doc * 256 + weight).
+ */
 interface CachedMatches {
   docs: Int32Array;
   w: Uint8Array;
+  bits: Uint32Array | null;
+  nib: Uint8Array | null;
+  count: number;
+  extra: number[] | null;
+  titles: Uint32Array | null;
 }
 
 const EMPTY_I32 = new Int32Array(0);
 const EMPTY_U8 = new Uint8Array(0);
+const EMPTY_U32 = new Uint32Array(0);
 
 function dateNumber(date: string): number {
   const n = Number(date.replace(/-/g, ''));
@@ -576,13 +597,19 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
         ws.push(w);
       }
       if (docs.length === 0) continue;
+      if (c.bits) {
+        // Added documents are numbered above the base ones: they go after the bitset, in order.
+        c.extra = [...(c.extra ?? []), ...docs.map((d, i) => d * 256 + ws[i]!)];
+        cacheBytes += docs.length * 8;
+        continue;
+      }
       const grownDocs = new Int32Array(c.docs.length + docs.length);
       grownDocs.set(c.docs);
       grownDocs.set(docs, c.docs.length);
       const grownW = new Uint8Array(c.w.length + ws.length);
       grownW.set(c.w);
       grownW.set(ws, c.w.length);
-      cache.set(key, { docs: grownDocs, w: grownW });
+      cache.set(key, { ...c, docs: grownDocs, w: grownW });
       cacheBytes += docs.length * 5;
     }
   };
@@ -636,16 +663,23 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     const hi = base && dense === -1 ? baseOff[g + 1]! : 0;
     const extra = delta.get(g) ?? null;
     const baseLength = dense === -1 ? hi - lo : denseCount[dense]!;
-    return { docs: baseDocs, w: baseW, lo, hi, extra, length: baseLength + (extra?.length ?? 0), scored, dense };
+    return { docs: baseDocs, w: baseW, lo, hi, extra, length: baseLength + (extra?.length ?? 0), scored, dense, bits: denseBits, bitsAt: dense === -1 ? 0 : dense * words, nib: denseNibbles, nibAt: dense === -1 ? 0 : dense * nibbleBytes, cached: null };
   };
-  const cachedSource = (c: CachedMatches): Source => ({ docs: c.docs, w: c.w, lo: 0, hi: c.docs.length, extra: null, length: c.docs.length, scored: true, dense: -1 });
+  const cachedSource = (c: CachedMatches): Source =>
+    c.bits
+      ? { docs: EMPTY_I32, w: EMPTY_U8, lo: 0, hi: 0, extra: c.extra, length: c.count + (c.extra?.length ?? 0), scored: true, dense: -2, bits: c.bits, bitsAt: 0, nib: c.nib!, nibAt: 0, cached: c }
+      : { docs: c.docs, w: c.w, lo: 0, hi: c.docs.length, extra: null, length: c.docs.length, scored: true, dense: -1, bits: EMPTY_U32, bitsAt: 0, nib: EMPTY_U8, nibAt: 0, cached: c };
 
-  const titleBitsOf = (j: number): Uint32Array => {
-    let t = titleBits.get(j);
+  const titleBitsOf = (s: Source): Uint32Array => {
+    if (s.cached) return (s.cached.titles ??= deriveTitles(s.nib, s.nibAt));
+    let t = titleBits.get(s.dense);
     if (t) return t;
-    t = new Uint32Array(words);
-    const nib = denseNibbles;
-    const at = j * nibbleBytes;
+    t = deriveTitles(s.nib, s.nibAt);
+    titleBits.set(s.dense, t);
+    return t;
+  };
+  const deriveTitles = (nib: Uint8Array, at: number): Uint32Array => {
+    const t = new Uint32Array(words);
     for (let i = 0; i < nibbleBytes; i++) {
       const b = nib[at + i]!;
       if ((b & 0x88) === 0) continue;
@@ -653,28 +687,27 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       // Documents d (low nibble) and d + 1 (high nibble); d is even, so both sit in word d >>> 5.
       t[d >>> 5]! |= (((b >>> 3) & 1) | ((b >>> 6) & 2)) << (d & 31);
     }
-    titleBits.set(j, t);
     return t;
   };
 
   /** Weight of a base document in a dense gram, as a posting weight byte (0 when absent). */
-  const denseWeight = (j: number, d: number): number => NIBBLE_TO_W[(denseNibbles[j * nibbleBytes + (d >>> 1)]! >>> ((d & 1) << 2)) & 15]!;
-  const inDense = (j: number, d: number): boolean => (denseBits[j * words + (d >>> 5)]! & (1 << (d & 31))) !== 0;
+  const denseWeight = (s: Source, d: number): number => NIBBLE_TO_W[(s.nib[s.nibAt + (d >>> 1)]! >>> ((d & 1) << 2)) & 15]!;
+  const inDense = (s: Source, d: number): boolean => (s.bits[s.bitsAt + (d >>> 5)]! & (1 << (d & 31))) !== 0;
 
   /** Copies the source into out/outW (weights) and returns its length. */
   const materialize = (s: Source, out: Int32Array, outW: Uint8Array | null): number => {
     let k = 0;
     if (s.dense !== -1) {
-      const j = s.dense;
-      const at = j * words;
+      const at = s.bitsAt;
+      const bits = s.bits;
       for (let wi = 0; wi < words; wi++) {
-        let word = denseBits[at + wi]!;
+        let word = bits[at + wi]!;
         while (word !== 0) {
           const low = word & -word;
           const d = (wi << 5) | (31 - Math.clz32(low));
           word ^= low;
           out[k] = d;
-          if (outW) outW[k] = denseWeight(j, d);
+          if (outW) outW[k] = denseWeight(s, d);
           k++;
         }
       }
@@ -703,13 +736,13 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     let lo = s.lo;
     let j = 0;
     let out = 0;
-    const firstDelta = s.docs === baseDocs ? baseDocCount : 0x7fffffff;
+    const firstDelta = s.docs === baseDocs || dense !== -1 ? baseDocCount : 0x7fffffff;
     for (let i = 0; i < n; i++) {
       const d = list[i]!;
       let weight = -1;
       if (d < firstDelta) {
         if (dense !== -1) {
-          if (inDense(dense, d)) weight = denseWeight(dense, d);
+          if (inDense(s, d)) weight = denseWeight(s, d);
         } else {
           if (lo < hi && docs[lo]! < d) lo = gallop(docs, lo + 1, hi, d);
           if (lo < hi && docs[lo] === d) weight = w[lo]!;
@@ -846,18 +879,45 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       cands2[out] = d;
       w2[out++] = w;
     }
-    const found: CachedMatches = { docs: cands2.slice(0, out), w: w2.slice(0, out) };
-    const bytes = out * 5 + 64;
+    const found = remembered(out);
+    const bytes = cachedBytes(found);
     if (bytes <= cacheBudget / 4) {
       cache.set(p.text, found);
       cacheBytes += bytes;
       for (const [key, old] of cache) {
         if (cacheBytes <= cacheBudget && cache.size <= CACHE_MAX_KEYWORDS) break;
         cache.delete(key);
-        cacheBytes -= old.docs.length * 5 + 64;
+        cacheBytes -= cachedBytes(old);
       }
     }
     return found;
+  };
+
+  /** Memory a remembered entry holds (a bitset's title bitset counted ahead, as a search derives it). */
+  const cachedBytes = (c: CachedMatches): number => (c.bits ? words * 8 + nibbleBytes : c.docs.length * 5) + (c.extra?.length ?? 0) * 8 + 64;
+
+  /**
+   * The first n documents of cands2 and their weights in w2, as remembered matches: a bitset with
+   * nibbles when that is smaller than a list (matches in more than ~1/9 of the documents).
+   */
+  const remembered = (n: number): CachedMatches => {
+    if (n * 5 <= words * 8 + nibbleBytes) return { docs: cands2.slice(0, n), w: w2.slice(0, n), bits: null, nib: null, count: n, extra: null, titles: null };
+    const bits = new Uint32Array(words);
+    const nib = new Uint8Array(nibbleBytes);
+    let extra: number[] | null = null;
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      const d = cands2[i]!;
+      const w = w2[i]!;
+      if (d >= baseDocCount) {
+        (extra ??= []).push(d * 256 + w);
+        continue;
+      }
+      bits[d >>> 5]! |= 1 << (d & 31);
+      nib[d >>> 1]! |= W_TO_NIBBLE[w]! << ((d & 1) << 2);
+      count++;
+    }
+    return { docs: EMPTY_I32, w: EMPTY_U8, bits, nib, count, extra, titles: null };
   };
 
   /**
@@ -874,14 +934,13 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     if (denseRun >= 2) {
       // Word-wise AND of the dense bitsets, then the scored ones' nibbles for the few survivors.
       const acc = andBits;
-      acc.set(denseBits.subarray(first.dense * words, first.dense * words + words));
+      acc.set(first.bits.subarray(first.bitsAt, first.bitsAt + words));
       for (let si = 1; si < denseRun; si++) {
-        const at = sources[si]!.dense * words;
-        for (let wi = 0; wi < words; wi++) acc[wi]! &= denseBits[at + wi]!;
+        const { bits, bitsAt: at } = sources[si]!;
+        for (let wi = 0; wi < words; wi++) acc[wi]! &= bits[at + wi]!;
       }
-      const scored: number[] = [];
-      if (sc) for (let si = 0; si < denseRun; si++) if (sources[si]!.scored) scored.push(sources[si]!.dense * nibbleBytes);
-      const nib = denseNibbles;
+      const scored: Source[] = [];
+      if (sc) for (let si = 0; si < denseRun; si++) if (sources[si]!.scored) scored.push(sources[si]!);
       const ns = scored.length;
       n = 0;
       for (let wi = 0; wi < words; wi++) {
@@ -895,7 +954,7 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
             let score = 0;
             const byte = d >>> 1;
             const sh = (d & 1) << 2;
-            for (let k = 0; k < ns; k++) score += NIBBLE_SCORE[(nib[scored[k]! + byte]! >>> sh) & 15]!;
+            for (let k = 0; k < ns; k++) score += NIBBLE_SCORE[(scored[k]!.nib[scored[k]!.nibAt + byte]! >>> sh) & 15]!;
             sc[n] = score;
           }
           n++;
@@ -904,8 +963,8 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       next = denseRun;
     } else if (first.dense !== -1 && !first.extra) {
       // One dense gram: its nibbles say both which documents and with what weight, two per byte.
-      const at = first.dense * nibbleBytes;
-      const nib = denseNibbles;
+      const at = first.nibAt;
+      const nib = first.nib;
       const scored = first.scored && sc !== null;
       n = 0;
       for (let i = 0; i < nibbleBytes; i++) {
@@ -1070,24 +1129,24 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     const m = sources.length;
     const K = offset + limit;
     const W = words;
-    let A = denseBits;
-    let aAt = sources[0]!.dense * W;
+    let A = sources[0]!.bits;
+    let aAt = sources[0]!.bitsAt;
     let total = 0;
     if (m === 1) {
-      total = denseCount[sources[0]!.dense]!;
+      total = sources[0]!.length;
     } else {
       const acc = andBits;
-      acc.set(denseBits.subarray(aAt, aAt + W));
+      acc.set(A.subarray(aAt, aAt + W));
       for (let si = 1; si < m; si++) {
-        const at = sources[si]!.dense * W;
-        for (let wi = 0; wi < W; wi++) acc[wi]! &= denseBits[at + wi]!;
+        const { bits, bitsAt: at } = sources[si]!;
+        for (let wi = 0; wi < W; wi++) acc[wi]! &= bits[at + wi]!;
       }
       for (let wi = 0; wi < W; wi++) total += popcount(acc[wi]!);
       A = acc;
       aAt = 0;
     }
     if (total <= offset || limit === 0) return { total, hits: [] };
-    if (m === 1) return singleDenseTop(sources[0]!.dense, total, offset, limit);
+    if (m === 1) return singleDenseTop(sources[0]!, total, offset, limit);
     // First the matches with every keyword in the title (they outrank the rest unless the rest can
     // make up the difference with occurrences), then those with any.
     return titleTierTop(sources, A, aAt, total, offset, limit, true) ?? titleTierTop(sources, A, aAt, total, offset, limit, false);
@@ -1100,17 +1159,17 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     const W = words;
     const u = titleAny;
     let uCount = 0;
-    const t0 = titleBitsOf(sources[0]!.dense);
+    const t0 = titleBitsOf(sources[0]!);
     for (let wi = 0; wi < W; wi++) u[wi] = t0[wi]!;
     for (let si = 1; si < m; si++) {
-      const t = titleBitsOf(sources[si]!.dense);
+      const t = titleBitsOf(sources[si]!);
       if (all) for (let wi = 0; wi < W; wi++) u[wi]! &= t[wi]!;
       else for (let wi = 0; wi < W; wi++) u[wi]! |= t[wi]!;
     }
     for (let wi = 0; wi < W; wi++) uCount += popcount((u[wi]! &= A[aAt + wi]!));
     if (uCount < K) return null;
-    const nib = denseNibbles;
-    const offs: number[] = sources.map((s) => s.dense * nibbleBytes);
+    const nibs = sources.map((s) => s.nib);
+    const offs: number[] = sources.map((s) => s.nibAt);
     let n = 0;
     for (let wi = 0; wi < W; wi++) {
       let word = u[wi]!;
@@ -1121,7 +1180,7 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
         const byte = d >>> 1;
         const sh = (d & 1) << 2;
         let score = 0;
-        for (let k = 0; k < m; k++) score += NIBBLE_SCORE[(nib[offs[k]! + byte]! >>> sh) & 15]!;
+        for (let k = 0; k < m; k++) score += NIBBLE_SCORE[(nibs[k]![offs[k]! + byte]! >>> sh) & 15]!;
         cands[n] = d;
         scores[n++] = score;
       }
@@ -1137,10 +1196,10 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
    * score; one more pass over the nibbles, in rank order among equal scores, collects the page.
    */
   const byteHist = new Int32Array(256);
-  const singleDenseTop = (j: number, total: number, offset: number, limit: number): SearchResult => {
+  const singleDenseTop = (src: Source, total: number, offset: number, limit: number): SearchResult => {
     const K = offset + limit;
-    const nib = denseNibbles;
-    const at = j * nibbleBytes;
+    const nib = src.nib;
+    const at = src.nibAt;
     const end = at + nibbleBytes;
     const bh = byteHist;
     bh.fill(0);
