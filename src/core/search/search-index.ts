@@ -298,6 +298,24 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
   // Per dense gram, the base documents where it occurs in the title: derived from the nibbles the
   // first time a search needs it (N/8 bytes each), kept until the next rebuild.
   const titleBits = new Map<number, Uint32Array>();
+  // The live base documents as a bitset, derived when a search meets tombstones; null after any removal.
+  let aliveBase: Uint32Array | null = null;
+  let deadBase: number[] = [];
+  const aliveBaseBits = (): Uint32Array => {
+    if (aliveBase) return aliveBase;
+    const b = new Uint32Array(words);
+    deadBase = [];
+    for (let d = 0; d < baseDocCount; d++) {
+      if (alive[d]) b[d >>> 5]! |= 1 << (d & 31);
+      else deadBase.push(d);
+    }
+    return (aliveBase = b);
+  };
+  /** The removed base documents, ascending. */
+  const deadBaseDocs = (): number[] => {
+    aliveBaseBits();
+    return deadBase;
+  };
   // Postings of documents indexed one by one since the last build: doc * 256 + weight, ascending.
   let delta = new Map<number, number[]>();
   let deltaDocs = 0;
@@ -547,6 +565,7 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     denseBits = bits;
     denseNibbles = nibbles;
     titleBits.clear();
+    aliveBase = null;
     delta = new Map();
     deltaDocs = 0;
     pending = [];
@@ -645,6 +664,7 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     const d = docById.get(id);
     if (d === undefined) return false;
     alive[d] = 0;
+    aliveBase = null;
     docById.delete(id);
     live--;
     return true;
@@ -1052,7 +1072,7 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       else for (const g of p.filters) sources.push(sourceOf(g, false));
     }
     sources.sort((a, b) => a.length - b.length);
-    if (agency === -1 && live === docCount && sources.length > 0 && plans.every((p) => p.exact) && sources.every((s) => s.dense !== -1 && !s.extra)) {
+    if (agency === -1 && sources.length > 0 && plans.every((p) => p.exact) && sources.every((s) => s.dense !== -1)) {
       const r = denseTop(sources, offset, limit);
       if (r) return r;
     }
@@ -1129,11 +1149,15 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     const m = sources.length;
     const K = offset + limit;
     const W = words;
+    const dead = live !== docCount;
+    // Base documents: the ANDed bitsets (and the live ones, when there are tombstones).
     let A = sources[0]!.bits;
     let aAt = sources[0]!.bitsAt;
-    let total = 0;
+    let baseTotal = 0;
     if (m === 1) {
-      total = sources[0]!.length;
+      const src = sources[0]!;
+      baseTotal = src.length - (src.extra?.length ?? 0);
+      if (dead) for (const d of deadBaseDocs()) if (inDense(src, d)) baseTotal--;
     } else {
       const acc = andBits;
       acc.set(A.subarray(aAt, aAt + W));
@@ -1141,15 +1165,54 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
         const { bits, bitsAt: at } = sources[si]!;
         for (let wi = 0; wi < W; wi++) acc[wi]! &= bits[at + wi]!;
       }
-      for (let wi = 0; wi < W; wi++) total += popcount(acc[wi]!);
+      if (dead) {
+        const al = aliveBaseBits();
+        for (let wi = 0; wi < W; wi++) acc[wi]! &= al[wi]!;
+      }
+      for (let wi = 0; wi < W; wi++) baseTotal += popcount(acc[wi]!);
       A = acc;
       aAt = 0;
     }
+    // Documents added since the build (numbered above the base ones) match only through every
+    // source's delta postings: few, scored one by one, merged with the base page below.
+    const added = sources.every((s) => s.extra) ? deltaMatches(sources) : null;
+    const total = baseTotal + (added ? added.length >>> 1 : 0);
     if (total <= offset || limit === 0) return { total, hits: [] };
-    if (m === 1) return singleDenseTop(sources[0]!, total, offset, limit);
-    // First the matches with every keyword in the title (they outrank the rest unless the rest can
-    // make up the difference with occurrences), then those with any.
-    return titleTierTop(sources, A, aAt, total, offset, limit, true) ?? titleTierTop(sources, A, aAt, total, offset, limit, false);
+    const from = added ? 0 : offset;
+    const base =
+      m === 1
+        ? singleDenseTop(sources[0]!, baseTotal, from, K - from)
+        : baseTotal === 0
+          ? { total: 0, hits: [] }
+          : // First the matches with every keyword in the title (they outrank the rest unless the rest
+            // can make up the difference with occurrences), then those with any.
+            (titleTierTop(sources, A, aAt, baseTotal, from, K - from, true) ?? (m > 1 ? titleTierTop(sources, A, aAt, baseTotal, from, K - from, false) : null));
+    if (!base) return null;
+    if (!added) return { total, hits: base.hits };
+    const merged = base.hits.map((h) => [docById.get(h.id)!, h.score] as const);
+    for (let i = 0; i < added.length; i += 2) merged.push([added[i]!, added[i + 1]!]);
+    merged.sort((x, y) => (better(x[0], x[1], y[0], y[1]) ? -1 : better(y[0], y[1], x[0], x[1]) ? 1 : 0));
+    return { total, hits: merged.slice(offset, K).map(([d, score]) => ({ id: ids[d]!, score })) };
+  };
+
+  /** Live delta documents in every source's delta postings, as [doc, score, doc, score, ...]. */
+  const deltaMatches = (sources: Source[]): number[] => {
+    const lists = sources.map((s) => s.extra!).sort((a, b) => a.length - b.length);
+    const at = lists.map(() => 0);
+    const out: number[] = [];
+    outer: for (const p of lists[0]!) {
+      const d = Math.floor(p / 256);
+      if (!alive[d]) continue;
+      let score = SCORE[p % 256]!;
+      for (let li = 1; li < lists.length; li++) {
+        const list = lists[li]!;
+        const j = (at[li] = gallopPacked(list, at[li]!, d * 256));
+        if (j >= list.length || list[j]! >= (d + 1) * 256) continue outer;
+        score += SCORE[list[j]! % 256]!;
+      }
+      out.push(d, score);
+    }
+    return out;
   };
 
   /** Scores the matches (A from aAt) with every (all) or some keyword in the title; null when the page may hold others. */
@@ -1211,6 +1274,14 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       if (b & 15) histogram[NIBBLE_SCORE[b & 15]!]! += c;
       if (b >>> 4) histogram[NIBBLE_SCORE[b >>> 4]!]! += c;
     }
+    // Removed documents (tombstones) are still in the nibbles: taken out of the counts, skipped below.
+    const dead = live !== docCount;
+    if (dead) {
+      for (const d of deadBaseDocs()) {
+        const x = (nib[at + (d >>> 1)]! >>> ((d & 1) << 2)) & 15;
+        if (x !== 0) histogram[NIBBLE_SCORE[x]!]!--;
+      }
+    }
     const threshold = total < K ? 0 : kthFromHistogram(K);
     let aboveLeft = 0;
     for (let s = threshold + 1; s < 256; s++) aboveLeft += histogram[s]!;
@@ -1223,7 +1294,7 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       const d = (i - at) << 1;
       for (let h = 0; h < 2; h++) {
         const x = h === 0 ? b & 15 : b >>> 4;
-        if (x === 0) continue;
+        if (x === 0 || (dead && !alive[d + h])) continue;
         const s = NIBBLE_SCORE[x]!;
         if (s > threshold) aboveLeft--;
         else if (s === threshold && tiesWanted > 0) tiesWanted--;
