@@ -131,6 +131,12 @@ function gallop(arr: Int32Array, lo: number, hi: number, target: number): number
   return lo;
 }
 
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
+}
+
 /** Same as gallop over packed delta postings (doc * 256 + weight). */
 function gallopPacked(arr: readonly number[], lo: number, target: number): number {
   const hi = arr.length;
@@ -170,6 +176,9 @@ const NIBBLE_TO_W = new Uint8Array(16);
 for (let n = 0; n < 16; n++) NIBBLE_TO_W[n] = (n & 8 ? W_TITLE : 0) | (n & 7);
 const NIBBLE_SCORE = new Uint8Array(16);
 for (let n = 0; n < 16; n++) NIBBLE_SCORE[n] = SCORE[NIBBLE_TO_W[n]!]!;
+/** Per nibble byte (two documents), the better score of the documents in it; -1 for none. */
+const BYTE_BEST = new Int8Array(256);
+for (let b = 0; b < 256; b++) BYTE_BEST[b] = Math.max(b & 15 ? NIBBLE_SCORE[b & 15]! : -1, b >>> 4 ? NIBBLE_SCORE[b >>> 4]! : -1);
 const W_TO_NIBBLE = new Uint8Array(256);
 for (let w = 0; w < 256; w++) W_TO_NIBBLE[w] = (w & W_TITLE ? 8 : 0) | Math.min(w & W_COUNT, 7);
 
@@ -197,8 +206,18 @@ interface Source {
   length: number;
   /** Whether its weights count towards the score (false for bigrams that only narrow a long keyword). */
   scored: boolean;
-  /** Base part as a bitset instead: its number among dense grams, or -1 (then docs/w/lo/hi hold the base part). */
+  /**
+   * Base part as a bitset instead: its number among dense grams, -2 for remembered matches kept as a
+   * bitset, or -1 (then docs/w/lo/hi hold the base part). A bitset's words are bits[bitsAt ...] and
+   * its weight nibbles nib[nibAt ...].
+   */
   dense: number;
+  bits: Uint32Array;
+  bitsAt: number;
+  nib: Uint8Array;
+  nibAt: number;
+  /** Remembered matches this source reads, if any (their title bitset is kept there). */
+  cached: CachedMatches | null;
 }
 
 interface KeywordPlan {
@@ -209,13 +228,24 @@ interface KeywordPlan {
   filters: number[];
 }
 
+/**
+ * Remembered matches of a long keyword: a list (docs, w), or, when they are many, a bitset over the
+ * base documents with weight nibbles (like a dense gram; N/8 + N/2 bytes instead of 5 per match) and
+ * the delta documents in extra (doc * 256 + weight).
+ */
 interface CachedMatches {
   docs: Int32Array;
   w: Uint8Array;
+  bits: Uint32Array | null;
+  nib: Uint8Array | null;
+  count: number;
+  extra: number[] | null;
+  titles: Uint32Array | null;
 }
 
 const EMPTY_I32 = new Int32Array(0);
 const EMPTY_U8 = new Uint8Array(0);
+const EMPTY_U32 = new Uint32Array(0);
 
 function dateNumber(date: string): number {
   const n = Number(date.replace(/-/g, ''));
@@ -265,6 +295,27 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
   let words = 0;
   let nibbleBytes = 0;
   let denseCount = new Int32Array(0);
+  // Per dense gram, the base documents where it occurs in the title: derived from the nibbles the
+  // first time a search needs it (N/8 bytes each), kept until the next rebuild.
+  const titleBits = new Map<number, Uint32Array>();
+  // The live base documents as a bitset, derived when a search meets tombstones; null after any removal.
+  let aliveBase: Uint32Array | null = null;
+  let deadBase: number[] = [];
+  const aliveBaseBits = (): Uint32Array => {
+    if (aliveBase) return aliveBase;
+    const b = new Uint32Array(words);
+    deadBase = [];
+    for (let d = 0; d < baseDocCount; d++) {
+      if (alive[d]) b[d >>> 5]! |= 1 << (d & 31);
+      else deadBase.push(d);
+    }
+    return (aliveBase = b);
+  };
+  /** The removed base documents, ascending. */
+  const deadBaseDocs = (): number[] => {
+    aliveBaseBits();
+    return deadBase;
+  };
   // Postings of documents indexed one by one since the last build: doc * 256 + weight, ascending.
   let delta = new Map<number, number[]>();
   let deltaDocs = 0;
@@ -292,8 +343,10 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
   let cands2 = new Int32Array(0);
   let w2 = new Uint8Array(0);
   let andBits = new Uint32Array(0);
+  let titleAny = new Uint32Array(0);
   const ensureScratch = (): void => {
     if (andBits.length < words) andBits = new Uint32Array(words);
+    if (titleAny.length < words) titleAny = new Uint32Array(words);
     if (cands.length >= docCount) return;
     const n = Math.max(1024, docCount + (docCount >> 2));
     cands = new Int32Array(n);
@@ -511,6 +564,8 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     baseW = wOut;
     denseBits = bits;
     denseNibbles = nibbles;
+    titleBits.clear();
+    aliveBase = null;
     delta = new Map();
     deltaDocs = 0;
     pending = [];
@@ -561,13 +616,19 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
         ws.push(w);
       }
       if (docs.length === 0) continue;
+      if (c.bits) {
+        // Added documents are numbered above the base ones: they go after the bitset, in order.
+        c.extra = [...(c.extra ?? []), ...docs.map((d, i) => d * 256 + ws[i]!)];
+        cacheBytes += docs.length * 8;
+        continue;
+      }
       const grownDocs = new Int32Array(c.docs.length + docs.length);
       grownDocs.set(c.docs);
       grownDocs.set(docs, c.docs.length);
       const grownW = new Uint8Array(c.w.length + ws.length);
       grownW.set(c.w);
       grownW.set(ws, c.w.length);
-      cache.set(key, { docs: grownDocs, w: grownW });
+      cache.set(key, { ...c, docs: grownDocs, w: grownW });
       cacheBytes += docs.length * 5;
     }
   };
@@ -603,6 +664,7 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     const d = docById.get(id);
     if (d === undefined) return false;
     alive[d] = 0;
+    aliveBase = null;
     docById.delete(id);
     live--;
     return true;
@@ -621,28 +683,51 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     const hi = base && dense === -1 ? baseOff[g + 1]! : 0;
     const extra = delta.get(g) ?? null;
     const baseLength = dense === -1 ? hi - lo : denseCount[dense]!;
-    return { docs: baseDocs, w: baseW, lo, hi, extra, length: baseLength + (extra?.length ?? 0), scored, dense };
+    return { docs: baseDocs, w: baseW, lo, hi, extra, length: baseLength + (extra?.length ?? 0), scored, dense, bits: denseBits, bitsAt: dense === -1 ? 0 : dense * words, nib: denseNibbles, nibAt: dense === -1 ? 0 : dense * nibbleBytes, cached: null };
   };
-  const cachedSource = (c: CachedMatches): Source => ({ docs: c.docs, w: c.w, lo: 0, hi: c.docs.length, extra: null, length: c.docs.length, scored: true, dense: -1 });
+  const cachedSource = (c: CachedMatches): Source =>
+    c.bits
+      ? { docs: EMPTY_I32, w: EMPTY_U8, lo: 0, hi: 0, extra: c.extra, length: c.count + (c.extra?.length ?? 0), scored: true, dense: -2, bits: c.bits, bitsAt: 0, nib: c.nib!, nibAt: 0, cached: c }
+      : { docs: c.docs, w: c.w, lo: 0, hi: c.docs.length, extra: null, length: c.docs.length, scored: true, dense: -1, bits: EMPTY_U32, bitsAt: 0, nib: EMPTY_U8, nibAt: 0, cached: c };
+
+  const titleBitsOf = (s: Source): Uint32Array => {
+    if (s.cached) return (s.cached.titles ??= deriveTitles(s.nib, s.nibAt));
+    let t = titleBits.get(s.dense);
+    if (t) return t;
+    t = deriveTitles(s.nib, s.nibAt);
+    titleBits.set(s.dense, t);
+    return t;
+  };
+  const deriveTitles = (nib: Uint8Array, at: number): Uint32Array => {
+    const t = new Uint32Array(words);
+    for (let i = 0; i < nibbleBytes; i++) {
+      const b = nib[at + i]!;
+      if ((b & 0x88) === 0) continue;
+      const d = i << 1;
+      // Documents d (low nibble) and d + 1 (high nibble); d is even, so both sit in word d >>> 5.
+      t[d >>> 5]! |= (((b >>> 3) & 1) | ((b >>> 6) & 2)) << (d & 31);
+    }
+    return t;
+  };
 
   /** Weight of a base document in a dense gram, as a posting weight byte (0 when absent). */
-  const denseWeight = (j: number, d: number): number => NIBBLE_TO_W[(denseNibbles[j * nibbleBytes + (d >>> 1)]! >>> ((d & 1) << 2)) & 15]!;
-  const inDense = (j: number, d: number): boolean => (denseBits[j * words + (d >>> 5)]! & (1 << (d & 31))) !== 0;
+  const denseWeight = (s: Source, d: number): number => NIBBLE_TO_W[(s.nib[s.nibAt + (d >>> 1)]! >>> ((d & 1) << 2)) & 15]!;
+  const inDense = (s: Source, d: number): boolean => (s.bits[s.bitsAt + (d >>> 5)]! & (1 << (d & 31))) !== 0;
 
   /** Copies the source into out/outW (weights) and returns its length. */
   const materialize = (s: Source, out: Int32Array, outW: Uint8Array | null): number => {
     let k = 0;
     if (s.dense !== -1) {
-      const j = s.dense;
-      const at = j * words;
+      const at = s.bitsAt;
+      const bits = s.bits;
       for (let wi = 0; wi < words; wi++) {
-        let word = denseBits[at + wi]!;
+        let word = bits[at + wi]!;
         while (word !== 0) {
           const low = word & -word;
           const d = (wi << 5) | (31 - Math.clz32(low));
           word ^= low;
           out[k] = d;
-          if (outW) outW[k] = denseWeight(j, d);
+          if (outW) outW[k] = denseWeight(s, d);
           k++;
         }
       }
@@ -671,13 +756,13 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     let lo = s.lo;
     let j = 0;
     let out = 0;
-    const firstDelta = s.docs === baseDocs ? baseDocCount : 0x7fffffff;
+    const firstDelta = s.docs === baseDocs || dense !== -1 ? baseDocCount : 0x7fffffff;
     for (let i = 0; i < n; i++) {
       const d = list[i]!;
       let weight = -1;
       if (d < firstDelta) {
         if (dense !== -1) {
-          if (inDense(dense, d)) weight = denseWeight(dense, d);
+          if (inDense(s, d)) weight = denseWeight(s, d);
         } else {
           if (lo < hi && docs[lo]! < d) lo = gallop(docs, lo + 1, hi, d);
           if (lo < hi && docs[lo] === d) weight = w[lo]!;
@@ -814,18 +899,45 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       cands2[out] = d;
       w2[out++] = w;
     }
-    const found: CachedMatches = { docs: cands2.slice(0, out), w: w2.slice(0, out) };
-    const bytes = out * 5 + 64;
+    const found = remembered(out);
+    const bytes = cachedBytes(found);
     if (bytes <= cacheBudget / 4) {
       cache.set(p.text, found);
       cacheBytes += bytes;
       for (const [key, old] of cache) {
         if (cacheBytes <= cacheBudget && cache.size <= CACHE_MAX_KEYWORDS) break;
         cache.delete(key);
-        cacheBytes -= old.docs.length * 5 + 64;
+        cacheBytes -= cachedBytes(old);
       }
     }
     return found;
+  };
+
+  /** Memory a remembered entry holds (a bitset's title bitset counted ahead, as a search derives it). */
+  const cachedBytes = (c: CachedMatches): number => (c.bits ? words * 8 + nibbleBytes : c.docs.length * 5) + (c.extra?.length ?? 0) * 8 + 64;
+
+  /**
+   * The first n documents of cands2 and their weights in w2, as remembered matches: a bitset with
+   * nibbles when that is smaller than a list (matches in more than ~1/9 of the documents).
+   */
+  const remembered = (n: number): CachedMatches => {
+    if (n * 5 <= words * 8 + nibbleBytes) return { docs: cands2.slice(0, n), w: w2.slice(0, n), bits: null, nib: null, count: n, extra: null, titles: null };
+    const bits = new Uint32Array(words);
+    const nib = new Uint8Array(nibbleBytes);
+    let extra: number[] | null = null;
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      const d = cands2[i]!;
+      const w = w2[i]!;
+      if (d >= baseDocCount) {
+        (extra ??= []).push(d * 256 + w);
+        continue;
+      }
+      bits[d >>> 5]! |= 1 << (d & 31);
+      nib[d >>> 1]! |= W_TO_NIBBLE[w]! << ((d & 1) << 2);
+      count++;
+    }
+    return { docs: EMPTY_I32, w: EMPTY_U8, bits, nib, count, extra, titles: null };
   };
 
   /**
@@ -842,14 +954,13 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     if (denseRun >= 2) {
       // Word-wise AND of the dense bitsets, then the scored ones' nibbles for the few survivors.
       const acc = andBits;
-      acc.set(denseBits.subarray(first.dense * words, first.dense * words + words));
+      acc.set(first.bits.subarray(first.bitsAt, first.bitsAt + words));
       for (let si = 1; si < denseRun; si++) {
-        const at = sources[si]!.dense * words;
-        for (let wi = 0; wi < words; wi++) acc[wi]! &= denseBits[at + wi]!;
+        const { bits, bitsAt: at } = sources[si]!;
+        for (let wi = 0; wi < words; wi++) acc[wi]! &= bits[at + wi]!;
       }
-      const scored: number[] = [];
-      if (sc) for (let si = 0; si < denseRun; si++) if (sources[si]!.scored) scored.push(sources[si]!.dense * nibbleBytes);
-      const nib = denseNibbles;
+      const scored: Source[] = [];
+      if (sc) for (let si = 0; si < denseRun; si++) if (sources[si]!.scored) scored.push(sources[si]!);
       const ns = scored.length;
       n = 0;
       for (let wi = 0; wi < words; wi++) {
@@ -863,7 +974,7 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
             let score = 0;
             const byte = d >>> 1;
             const sh = (d & 1) << 2;
-            for (let k = 0; k < ns; k++) score += NIBBLE_SCORE[(nib[scored[k]! + byte]! >>> sh) & 15]!;
+            for (let k = 0; k < ns; k++) score += NIBBLE_SCORE[(scored[k]!.nib[scored[k]!.nibAt + byte]! >>> sh) & 15]!;
             sc[n] = score;
           }
           n++;
@@ -872,8 +983,8 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       next = denseRun;
     } else if (first.dense !== -1 && !first.extra) {
       // One dense gram: its nibbles say both which documents and with what weight, two per byte.
-      const at = first.dense * nibbleBytes;
-      const nib = denseNibbles;
+      const at = first.nibAt;
+      const nib = first.nib;
       const scored = first.scored && sc !== null;
       n = 0;
       for (let i = 0; i < nibbleBytes; i++) {
@@ -961,6 +1072,10 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       else for (const g of p.filters) sources.push(sourceOf(g, false));
     }
     sources.sort((a, b) => a.length - b.length);
+    if (agency === -1 && sources.length > 0 && plans.every((p) => p.exact) && sources.every((s) => s.dense !== -1)) {
+      const r = denseTop(sources, offset, limit);
+      if (r) return r;
+    }
     let n: number;
     if (sources.length === 0) {
       for (let d = 0; d < docCount; d++) {
@@ -1021,6 +1136,176 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       }
     }
     return { total: n, hits: topHits(n, offset, limit) };
+  };
+
+  /**
+   * Keywords that are all dense grams (1–2 units, no delta documents, no tombstones, no agency): the
+   * total is the popcount of the ANDed bitsets, and the page is looked for among the matches with a
+   * title hit only. That is exact when the k-th best score among them exceeds what a match without
+   * any title hit can score (OCCURRENCE_CAP per keyword): every such match ranks below the page.
+   * Returns null when it cannot tell (the caller then scores every match).
+   */
+  const denseTop = (sources: Source[], offset: number, limit: number): SearchResult | null => {
+    const m = sources.length;
+    const K = offset + limit;
+    const W = words;
+    const dead = live !== docCount;
+    // Base documents: the ANDed bitsets (and the live ones, when there are tombstones).
+    let A = sources[0]!.bits;
+    let aAt = sources[0]!.bitsAt;
+    let baseTotal = 0;
+    if (m === 1) {
+      const src = sources[0]!;
+      baseTotal = src.length - (src.extra?.length ?? 0);
+      if (dead) for (const d of deadBaseDocs()) if (inDense(src, d)) baseTotal--;
+    } else {
+      const acc = andBits;
+      acc.set(A.subarray(aAt, aAt + W));
+      for (let si = 1; si < m; si++) {
+        const { bits, bitsAt: at } = sources[si]!;
+        for (let wi = 0; wi < W; wi++) acc[wi]! &= bits[at + wi]!;
+      }
+      if (dead) {
+        const al = aliveBaseBits();
+        for (let wi = 0; wi < W; wi++) acc[wi]! &= al[wi]!;
+      }
+      for (let wi = 0; wi < W; wi++) baseTotal += popcount(acc[wi]!);
+      A = acc;
+      aAt = 0;
+    }
+    // Documents added since the build (numbered above the base ones) match only through every
+    // source's delta postings: few, scored one by one, merged with the base page below.
+    const added = sources.every((s) => s.extra) ? deltaMatches(sources) : null;
+    const total = baseTotal + (added ? added.length >>> 1 : 0);
+    if (total <= offset || limit === 0) return { total, hits: [] };
+    const from = added ? 0 : offset;
+    const base =
+      m === 1
+        ? singleDenseTop(sources[0]!, baseTotal, from, K - from)
+        : baseTotal === 0
+          ? { total: 0, hits: [] }
+          : // First the matches with every keyword in the title (they outrank the rest unless the rest
+            // can make up the difference with occurrences), then those with any.
+            (titleTierTop(sources, A, aAt, baseTotal, from, K - from, true) ?? (m > 1 ? titleTierTop(sources, A, aAt, baseTotal, from, K - from, false) : null));
+    if (!base) return null;
+    if (!added) return { total, hits: base.hits };
+    const merged = base.hits.map((h) => [docById.get(h.id)!, h.score] as const);
+    for (let i = 0; i < added.length; i += 2) merged.push([added[i]!, added[i + 1]!]);
+    merged.sort((x, y) => (better(x[0], x[1], y[0], y[1]) ? -1 : better(y[0], y[1], x[0], x[1]) ? 1 : 0));
+    return { total, hits: merged.slice(offset, K).map(([d, score]) => ({ id: ids[d]!, score })) };
+  };
+
+  /** Live delta documents in every source's delta postings, as [doc, score, doc, score, ...]. */
+  const deltaMatches = (sources: Source[]): number[] => {
+    const lists = sources.map((s) => s.extra!).sort((a, b) => a.length - b.length);
+    const at = lists.map(() => 0);
+    const out: number[] = [];
+    outer: for (const p of lists[0]!) {
+      const d = Math.floor(p / 256);
+      if (!alive[d]) continue;
+      let score = SCORE[p % 256]!;
+      for (let li = 1; li < lists.length; li++) {
+        const list = lists[li]!;
+        const j = (at[li] = gallopPacked(list, at[li]!, d * 256));
+        if (j >= list.length || list[j]! >= (d + 1) * 256) continue outer;
+        score += SCORE[list[j]! % 256]!;
+      }
+      out.push(d, score);
+    }
+    return out;
+  };
+
+  /** Scores the matches (A from aAt) with every (all) or some keyword in the title; null when the page may hold others. */
+  const titleTierTop = (sources: Source[], A: Uint32Array, aAt: number, total: number, offset: number, limit: number, all: boolean): SearchResult | null => {
+    const m = sources.length;
+    const K = offset + limit;
+    const W = words;
+    const u = titleAny;
+    let uCount = 0;
+    const t0 = titleBitsOf(sources[0]!);
+    for (let wi = 0; wi < W; wi++) u[wi] = t0[wi]!;
+    for (let si = 1; si < m; si++) {
+      const t = titleBitsOf(sources[si]!);
+      if (all) for (let wi = 0; wi < W; wi++) u[wi]! &= t[wi]!;
+      else for (let wi = 0; wi < W; wi++) u[wi]! |= t[wi]!;
+    }
+    for (let wi = 0; wi < W; wi++) uCount += popcount((u[wi]! &= A[aAt + wi]!));
+    if (uCount < K) return null;
+    const nibs = sources.map((s) => s.nib);
+    const offs: number[] = sources.map((s) => s.nibAt);
+    let n = 0;
+    for (let wi = 0; wi < W; wi++) {
+      let word = u[wi]!;
+      while (word !== 0) {
+        const low = word & -word;
+        const d = (wi << 5) | (31 - Math.clz32(low));
+        word ^= low;
+        const byte = d >>> 1;
+        const sh = (d & 1) << 2;
+        let score = 0;
+        for (let k = 0; k < m; k++) score += NIBBLE_SCORE[(nibs[k]![offs[k]! + byte]! >>> sh) & 15]!;
+        cands[n] = d;
+        scores[n++] = score;
+      }
+    }
+    // The best any other match can score: fewer title hits (at most m - 1, or none), every keyword at the cap.
+    const otherMax = (all ? TITLE_WEIGHT * (m - 1) : 0) + OCCURRENCE_CAP * m;
+    if (kthLargest(n, K) <= otherMax) return null;
+    return { total, hits: topHits(n, offset, limit) };
+  };
+
+  /**
+   * One dense keyword: a histogram of its nibbles (a byte holds two documents) gives the k-th best
+   * score; one more pass over the nibbles, in rank order among equal scores, collects the page.
+   */
+  const byteHist = new Int32Array(256);
+  const singleDenseTop = (src: Source, total: number, offset: number, limit: number): SearchResult => {
+    const K = offset + limit;
+    const nib = src.nib;
+    const at = src.nibAt;
+    const end = at + nibbleBytes;
+    const bh = byteHist;
+    bh.fill(0);
+    for (let i = at; i < end; i++) bh[nib[i]!]!++;
+    histogram.fill(0);
+    for (let b = 1; b < 256; b++) {
+      const c = bh[b]!;
+      if (c === 0) continue;
+      if (b & 15) histogram[NIBBLE_SCORE[b & 15]!]! += c;
+      if (b >>> 4) histogram[NIBBLE_SCORE[b >>> 4]!]! += c;
+    }
+    // Removed documents (tombstones) are still in the nibbles: taken out of the counts, skipped below.
+    const dead = live !== docCount;
+    if (dead) {
+      for (const d of deadBaseDocs()) {
+        const x = (nib[at + (d >>> 1)]! >>> ((d & 1) << 2)) & 15;
+        if (x !== 0) histogram[NIBBLE_SCORE[x]!]!--;
+      }
+    }
+    const threshold = total < K ? 0 : kthFromHistogram(K);
+    let aboveLeft = 0;
+    for (let s = threshold + 1; s < 256; s++) aboveLeft += histogram[s]!;
+    let tiesWanted = total < K ? 0 : K - aboveLeft;
+    const best = BYTE_BEST;
+    let n = 0;
+    for (let i = at; i < end && (aboveLeft > 0 || tiesWanted > 0); i++) {
+      const b = nib[i]!;
+      if (best[b]! < threshold) continue;
+      const d = (i - at) << 1;
+      for (let h = 0; h < 2; h++) {
+        const x = h === 0 ? b & 15 : b >>> 4;
+        if (x === 0 || (dead && !alive[d + h])) continue;
+        const s = NIBBLE_SCORE[x]!;
+        if (s > threshold) aboveLeft--;
+        else if (s === threshold && tiesWanted > 0) tiesWanted--;
+        else continue;
+        cands[n] = d + h;
+        scores[n++] = s;
+      }
+    }
+    const picked = Array.from({ length: n }, (_, i) => i);
+    picked.sort((x, y) => scores[y]! - scores[x]! || cands[x]! - cands[y]!);
+    return { total, hits: picked.slice(offset, K).map((i) => ({ id: ids[cands[i]!]!, score: scores[i]! })) };
   };
 
   /** Scores are small (at most 15 per keyword, 8 keywords): a histogram ranks them in one pass. */

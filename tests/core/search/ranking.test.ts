@@ -81,6 +81,51 @@ describe('search ranking equals a brute-force ranking', () => {
     });
   }
 
+  for (const cacheBytes of [undefined, 0]) {
+    it(`pages of dense keywords and of many remembered matches (kept as bitsets) match, deep pages and ties included (cache ${cacheBytes === 0 ? 'off' : 'on'})`, () => {
+      // Short titles from a small alphabet: most grams are dense, title hits are common, scores tie a
+      // lot, and three-character keywords match in a large share of the documents.
+      const small = [...'复工产外企'];
+      const word = (n: number): string => Array.from({ length: n }, () => small[Math.floor(random() * small.length)]).join('');
+      const make = (i: number): IndexableEntry => ({
+        id: `d${i}`,
+        title: word(2 + Math.floor(random() * 4)),
+        body: [word(Math.floor(random() * 40))],
+        bullets: [],
+        agency: '上海市公安局',
+        date: `2021-0${1 + Math.floor(random() * 2)}-1${Math.floor(random() * 2)}`,
+        seq: 1 + Math.floor(random() * 3),
+      });
+      const live = new Map<string, IndexableEntry>();
+      for (let i = 0; i < 2000; i++) live.set(`d${i}`, make(i));
+      const index = createSearchIndex(live.values(), { cacheBytes, cacheMinCandidates: 1 });
+      const qs = [['复'], ['复工'], ['外', '企'], ['复工', '产', '企'], ['复', '工', '产'], ['产'], ['工产', '外企'], ['工复'], ['复工', '外企'], ['工复', '产'], ['复工复'], ['外企复'], ['工复', '外企复'], ['复工复产']];
+      const check = (): void => {
+        for (const q of qs) {
+          const expected = reference(live.values(), q);
+          for (const [offset, limit] of [[0, 10], [0, 1], [7, 5], [40, 10], [300, 25], [expected.length - 3, 10], [0, 0]] as const) {
+            const r = index.search(q, { limit, offset });
+            expect(r.total).toBe(expected.length);
+            expect(r.hits).toEqual(expected.slice(offset, offset + limit));
+          }
+        }
+      };
+      check();
+      // New and corrected documents (delta lists, appended to remembered matches), then removals (tombstones).
+      for (let i = 0; i < 40; i++) {
+        const e = make(i % 2 ? 2000 + i : i * 11);
+        index.upsert(e);
+        live.set(e.id, e);
+      }
+      check();
+      for (let i = 0; i < 30; i++) {
+        const id = `d${i * 17}`;
+        expect(index.remove(id)).toBe(live.delete(id));
+      }
+      check();
+    });
+  }
+
   it('indexes a burst of upserts once, after the batch', async () => {
     const index = createSearchIndex();
     const entries = Array.from({ length: 3000 }, (_, i) => makeEntry(10_000 + i));
