@@ -7,19 +7,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { StoredEntry } from '../src/core/model.ts';
+import { prng } from '../tests/helpers/prng.ts';
 import { parseSeed, shippedAgencies } from '../tests/helpers/seed.ts';
 
-/** mulberry32: small, fast, deterministic. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
 
 /** Picks from items with weight 1/(rank+1)^s over a seeded shuffle, so which item is common is arbitrary but fixed. */
 function zipfPicker<T>(items: readonly T[], random: () => number, s = 1): () => T {

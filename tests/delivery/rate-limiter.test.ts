@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { createRateLimiter } from '../../src/delivery/rate-limiter.ts';
 import type { RateLimiterOptions } from '../../src/delivery/rate-limiter.ts';
 import { createFakeClock } from '../helpers/fake-clock.ts';
+import { prng } from '../helpers/prng.ts';
 
 function setup(opts: Partial<RateLimiterOptions> = {}) {
   const clock = createFakeClock();
@@ -202,17 +203,8 @@ describe('createRateLimiter errors and memory', () => {
   });
 });
 
-/** Small seeded PRNG (mulberry32) so the "random" latencies are the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Seeded, so the "random" latencies are the same on every run.
+const seeded = prng;
 
 interface Call {
   chatId: number | string;

@@ -137,7 +137,10 @@ function popcount(x: number): number {
   return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
 }
 
-/** Same as gallop over packed delta postings (doc * 256 + weight). */
+/**
+ * Same as gallop over packed delta postings (doc * 256 + weight). A copy on purpose: one function over both
+ * Int32Array and number[] would make this hot loop's element access polymorphic.
+ */
 function gallopPacked(arr: readonly number[], lo: number, target: number): number {
   const hi = arr.length;
   let step = 1;
