@@ -7,14 +7,10 @@ import { createCatalog } from '../src/core/catalog.ts';
 import { openEntryStore } from '../src/store/entry-store.ts';
 import { openSubscriptionStore } from '../src/store/subscription-store.ts';
 import { shippedAgencies } from '../tests/helpers/seed.ts';
+import { hasGc, memoryNow } from './memory.ts';
 
 const [entriesFile, subscriptionsFile] = process.argv.slice(2) as [string, string];
-const gc = (globalThis as { gc?: () => void }).gc;
-const mem = () => {
-  gc?.();
-  const m = process.memoryUsage();
-  return { rssMB: m.rss / 2 ** 20, heapUsedMB: m.heapUsed / 2 ** 20, externalMB: (m.external + m.arrayBuffers) / 2 ** 20 };
-};
+const mem = memoryNow;
 const before = mem();
 const entries = await openEntryStore(entriesFile, { readOnly: true });
 const catalog = createCatalog(entries, shippedAgencies());
@@ -24,4 +20,4 @@ const t0 = performance.now();
 const subscriptions = await openSubscriptionStore(subscriptionsFile);
 const openSubscriptionsMs = performance.now() - t0;
 const after = mem();
-process.stdout.write(JSON.stringify({ entries: catalog.size(), subscriptions: subscriptions.count(), openSubscriptionsMs, before, afterEntries, after, gc: !!gc }) + '\n');
+process.stdout.write(JSON.stringify({ entries: catalog.size(), subscriptions: subscriptions.count(), openSubscriptionsMs, before, afterEntries, after, gc: hasGc() }) + '\n');

@@ -6,14 +6,10 @@
 import { createCatalog } from '../src/core/catalog.ts';
 import { openEntryStore } from '../src/store/entry-store.ts';
 import { shippedAgencies } from '../tests/helpers/seed.ts';
+import { hasGc, memoryNow } from './memory.ts';
 
 const file = process.argv[2]!;
-const gc = (globalThis as { gc?: () => void }).gc;
-const mem = () => {
-  gc?.();
-  const m = process.memoryUsage();
-  return { rssMB: m.rss / 2 ** 20, heapUsedMB: m.heapUsed / 2 ** 20, externalMB: (m.external + m.arrayBuffers) / 2 ** 20 };
-};
+const mem = memoryNow;
 const agencies = shippedAgencies();
 const before = mem();
 const t0 = performance.now();
@@ -26,5 +22,5 @@ const total = catalog.search(['复工']).total;
 const t3 = performance.now();
 const after = mem();
 process.stdout.write(
-  JSON.stringify({ entries: catalog.size(), openMs: t1 - t0, catalogMs: t2 - t1, firstSearchMs: t3 - t2, startupMs: t3 - t0, total, before, after, gc: !!gc }) + '\n',
+  JSON.stringify({ entries: catalog.size(), openMs: t1 - t0, catalogMs: t2 - t1, firstSearchMs: t3 - t2, startupMs: t3 - t0, total, before, after, gc: hasGc() }) + '\n',
 );

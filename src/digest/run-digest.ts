@@ -31,6 +31,7 @@ import type { StoredEntry } from '../core/model.ts';
 import type { Deliverer } from '../delivery/send-with-retry.ts';
 import { catalogues as defaultCatalogues } from '../i18n/index.ts';
 import type { Lang, Messages } from '../i18n/index.ts';
+import { emptyRunCounts } from '../store/subscription-store.ts';
 import type { DigestRunCounts, Subscription, SubscriptionStore } from '../store/subscription-store.ts';
 import { createDueChecker } from './due.ts';
 import type { DigestLog } from './log.ts';
@@ -282,13 +283,7 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
       previews: [],
       recovered: [],
       stoppedEarly: false,
-      sent: 0,
-      empty: 0,
-      paused: 0,
-      migrated: 0,
-      failed: 0,
-      skipped: 0,
-      durationMs: 0,
+      ...emptyRunCounts(),
     };
 
     const candidates = store.query((s) => (opts.only === undefined || s.chatId === opts.only) && checker(s).due);

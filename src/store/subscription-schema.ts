@@ -83,6 +83,7 @@ export const digestRunSchema = z.object({
 });
 export type DigestRun = z.infer<typeof digestRunSchema>;
 export type DigestRunCounts = Pick<DigestRun, 'sent' | 'empty' | 'paused' | 'migrated' | 'failed' | 'skipped' | 'durationMs'>;
+export const emptyRunCounts = (): DigestRunCounts => ({ sent: 0, empty: 0, paused: 0, migrated: 0, failed: 0, skipped: 0, durationMs: 0 });
 
 export const subscriptionsFileSchema = z.object({
   version: z.literal(1),

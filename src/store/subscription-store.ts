@@ -2,7 +2,7 @@ import { access } from 'node:fs/promises';
 import { Low, Memory } from 'lowdb';
 import { createWriteBatcher, openJsonFile } from './json-file.ts';
 import { COMPACT_AT, SubscriptionJournal, journalPathFor, readJournal, replay } from './subscription-journal.ts';
-import { KEEP_RUNS, emptySubscriptionsFile, subscriptionSchema, subscriptionsFileSchema } from './subscription-schema.ts';
+import { KEEP_RUNS, emptyRunCounts, emptySubscriptionsFile, subscriptionSchema, subscriptionsFileSchema } from './subscription-schema.ts';
 import type { DigestRun, DigestRunCounts, PausedReason, Subscription, SubscriptionFilters, SubscriptionsFile } from './subscription-schema.ts';
 import { TIME_SHAPE, isValidTimeZone } from '../digest/due.ts';
 
@@ -327,13 +327,7 @@ export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string
         interrupted: false,
         forced: run.forced ?? false,
         only: run.only ?? null,
-        sent: 0,
-        empty: 0,
-        paused: 0,
-        migrated: 0,
-        failed: 0,
-        skipped: 0,
-        durationMs: 0,
+        ...emptyRunCounts(),
         error: null,
       };
       data.runs.push(rec);
