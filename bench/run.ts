@@ -16,6 +16,7 @@ import { createBot } from '../src/bot/create-bot.ts';
 import { createCatalog } from '../src/core/catalog.ts';
 import type { StoredEntry } from '../src/core/model.ts';
 import { parseQuery } from '../src/core/search/query.ts';
+import { storeFiles } from '../src/paths.ts';
 import { createEntryStore } from '../src/store/entry-store.ts';
 import type { EntriesFile } from '../src/store/entry-store.ts';
 import { TEST_BOT } from '../tests/helpers/bot-harness.ts';
@@ -235,32 +236,64 @@ export async function benchThroughput(size: number, updates: number, log: (s: st
 // (4) Store start-up and (5) memory, in a fresh process
 // ---------------------------------------------------------------------------------------------
 
+export interface StartupRun {
+  mode: 'json' | 'snapshot';
+  fromSnapshot: boolean;
+  openMs: number;
+  firstSearchMs: number;
+  startupMs: number;
+  total: number;
+  before: { rssMB: number };
+  after: { rssMB: number; heapUsedMB: number; externalMB: number };
+  snapshot: { saveMs: number; bytes: number } | null;
+  gc: boolean;
+}
+
 export interface StoreResult {
   size: number;
   fileMB: number;
-  runs: { openMs: number; catalogMs: number; firstSearchMs: number; startupMs: number; before: { rssMB: number }; after: { rssMB: number; heapUsedMB: number; externalMB: number }; gc: boolean }[];
-  startupMs: Stats;
-  rssMB: Stats;
+  snapshotMB: number;
+  /** A start from entries.json alone (first start, or after the file changed behind the bot's back), then one from the snapshot it wrote. */
+  json: StartupRun[];
+  snapshot: StartupRun[];
+  startupMs: { json: Stats; snapshot: Stats };
+  rssMB: { json: Stats; snapshot: Stats };
 }
 
+/** (4, 5) The bot's start path (openApp) in a fresh process: from entries.json, then from the snapshot it leaves. */
 export function benchStore(size: number, runs: number, log: (s: string) => void): StoreResult {
   const dir = mkdtempSync(join(tmpdir(), 'bench-store-'));
   try {
-    const file = join(dir, 'entries.json');
+    const file = storeFiles(dir).entries;
     const entries = makeCorpus(size);
     const data: EntriesFile = { version: 1, seq: entries.length, bulletins: [], entries };
-    // What openJsonFile writes: compact JSON (it used to be lowdb's JSONFile, indented by 2; that still reads).
+    // What openJsonFile writes: compact JSON.
     writeFileSync(file, JSON.stringify(data));
     const fileMB = statSync(file).size / 2 ** 20;
-    const results: StoreResult['runs'] = [];
-    for (let i = 0; i < runs; i++) {
-      const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(here, 'startup-child.ts'), file], { encoding: 'utf8', cwd: join(here, '..'), maxBuffer: 1 << 20 });
-      const r = JSON.parse(out.trim().split('\n').pop()!);
+    const child = (mode: 'json' | 'snapshot'): StartupRun => {
+      const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(here, 'startup-child.ts'), dir, mode], { encoding: 'utf8', cwd: join(here, '..'), maxBuffer: 1 << 20 });
+      const r = JSON.parse(out.trim().split('\n').pop()!) as StartupRun & { entries: number };
       if (r.entries !== size) throw new Error(`start-up child loaded ${r.entries} entries, expected ${size}`);
-      results.push(r);
-      log(`  start-up ${size}: ${fmt(r.startupMs)} ms, RSS ${r.after.rssMB.toFixed(0)} MB`);
+      log(`  start-up ${size} from ${mode}: ${fmt(r.startupMs)} ms, RSS ${r.after.rssMB.toFixed(0)} MB`);
+      return r;
+    };
+    const json: StartupRun[] = [];
+    const snapshot: StartupRun[] = [];
+    for (let i = 0; i < runs; i++) {
+      json.push(child('json'));
+      snapshot.push(child('snapshot'));
     }
-    return { size, fileMB, runs: results, startupMs: stats(results.map((r) => r.startupMs)), rssMB: stats(results.map((r) => r.after.rssMB)) };
+    const snapshotMB = statSync(storeFiles(dir).snapshot).size / 2 ** 20;
+    const of = (list: StartupRun[], f: (r: StartupRun) => number) => stats(list.map(f));
+    return {
+      size,
+      fileMB,
+      snapshotMB,
+      json,
+      snapshot,
+      startupMs: { json: of(json, (r) => r.startupMs), snapshot: of(snapshot, (r) => r.startupMs) },
+      rssMB: { json: of(json, (r) => r.after.rssMB), snapshot: of(snapshot, (r) => r.after.rssMB) },
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -316,11 +349,15 @@ export function renderMarkdown(r: BenchReport): string {
   }
   if (r.push) lines.push('## (3) Digest fan-out and subscription durability', '', ...renderPush(r.push));
   if (r.store.length) {
-    lines.push('## (4) Store start-up and (5) memory (fresh process per run)', '');
-    lines.push('| entries | file MB | open ms | catalog+index ms | start-up ms (median / max) | RSS MB after load (median / max) | heap MB |', '|---:|---:|---:|---:|---|---|---:|');
+    lines.push('## (4) Store start-up and (5) memory (fresh process per run, the bot\'s openApp)', '');
+    lines.push('| entries | start from | file MB | open ms | first search ms | start-up ms (median / max) | RSS MB after load (median / max) | heap MB | snapshot written ms |', '|---:|---|---:|---:|---:|---|---|---:|---:|');
     for (const s of r.store) {
-      const med = (f: (x: StoreResult['runs'][number]) => number) => stats(s.runs.map(f)).median;
-      lines.push(`| ${s.size.toLocaleString('en')} | ${s.fileMB.toFixed(1)} | ${fmt(med((x) => x.openMs))} | ${fmt(med((x) => x.catalogMs + x.firstSearchMs))} | ${fmt(s.startupMs.median)} / ${fmt(s.startupMs.max)} | ${s.rssMB.median.toFixed(0)} / ${s.rssMB.max.toFixed(0)} | ${med((x) => x.after.heapUsedMB).toFixed(0)} |`);
+      for (const mode of ['json', 'snapshot'] as const) {
+        const runs = s[mode];
+        const med = (f: (x: StartupRun) => number) => stats(runs.map(f)).median;
+        const saved = runs.filter((x) => x.snapshot).map((x) => x.snapshot!.saveMs);
+        lines.push(`| ${s.size.toLocaleString('en')} | ${mode === 'json' ? 'entries.json' : 'snapshot'} | ${(mode === 'json' ? s.fileMB : s.snapshotMB).toFixed(1)} | ${fmt(med((x) => x.openMs))} | ${fmt(med((x) => x.firstSearchMs))} | ${fmt(s.startupMs[mode].median)} / ${fmt(s.startupMs[mode].max)} | ${s.rssMB[mode].median.toFixed(0)} / ${s.rssMB[mode].max.toFixed(0)} | ${med((x) => x.after.heapUsedMB).toFixed(0)} | ${saved.length ? fmt(stats(saved).median) : '—'} |`);
+      }
     }
     lines.push('');
   }

@@ -6,19 +6,45 @@ import { SHIPPED_AGENCIES_FILE, SHIPPED_BULLETINS_DIR, storeFiles } from './path
 import { loadAgencies, seedIfEmpty } from './store/bulletin-files.ts';
 import { openEntryStore } from './store/entry-store.ts';
 import type { EntryStore } from './store/entry-store.ts';
+import { readSnapshot } from './store/snapshot-file.ts';
+import { createSnapshotKeeper } from './store/snapshot-keeper.ts';
+import type { SnapshotKeeper } from './store/snapshot-keeper.ts';
 
 export interface App {
   agencies: AgencyDirectory;
   entries: EntryStore;
   catalog: Catalog;
+  snapshots: SnapshotKeeper;
+  /** Where the entries and index came from: the snapshot beside the store, or entries.json (and why). */
+  loadedFrom: { snapshot: true } | { snapshot: false; reason: string };
 }
 
-/** Opens the store (seeding an empty one from the shipped bulletins) and builds what the chat answers from. */
+/**
+ * Opens the store (seeding an empty one from the shipped bulletins) and builds what the chat answers
+ * from: from the snapshot beside entries.json when it is an intact copy of it, else from the JSON.
+ */
 export async function openApp(opts: { dataDir: string; log: Log; bulletinsDir?: string }): Promise<App> {
   const agencies = await loadAgencies(SHIPPED_AGENCIES_FILE);
-  const entries = await openEntryStore(storeFiles(opts.dataDir).entries);
+  const files = storeFiles(opts.dataDir);
+  const snap = await readSnapshot(files.snapshot, files.entries).catch((err: unknown) => ({ ok: false as const, reason: `unreadable: ${(err as Error).message}` }));
+  if (snap.ok) {
+    const entries = await openEntryStore(files.entries, { preloaded: { data: snap.snapshot.data, stamp: snap.stamp } });
+    try {
+      const catalog = createCatalog(entries, agencies, { indexState: snap.snapshot.index });
+      const snapshots = createSnapshotKeeper({ file: files.snapshot, store: entries, index: catalog.index, log: opts.log, fresh: snap.stamp });
+      return { agencies, entries, catalog, snapshots, loadedFrom: { snapshot: true } };
+    } catch (err) {
+      opts.log.warn({ err }, 'entry snapshot index not usable: indexing the entries again');
+      const catalog = createCatalog(entries, agencies);
+      const snapshots = createSnapshotKeeper({ file: files.snapshot, store: entries, index: catalog.index, log: opts.log });
+      return { agencies, entries, catalog, snapshots, loadedFrom: { snapshot: false, reason: (err as Error).message } };
+    }
+  }
+  if (snap.reason !== 'no snapshot') opts.log.warn({ reason: snap.reason }, 'entry snapshot not used: reading entries.json');
+  const entries = await openEntryStore(files.entries);
   const seeded = await seedIfEmpty(entries, opts.bulletinsDir ?? SHIPPED_BULLETINS_DIR, agencies);
   if (seeded.length) opts.log.info({ bulletins: seeded.length, added: seeded.reduce((n, r) => n + r.added, 0) }, 'empty store: seeded from the shipped bulletins');
   const catalog = createCatalog(entries, agencies);
-  return { agencies, entries, catalog };
+  const snapshots = createSnapshotKeeper({ file: files.snapshot, store: entries, index: catalog.index, log: opts.log });
+  return { agencies, entries, catalog, snapshots, loadedFrom: { snapshot: false, reason: snap.reason } };
 }

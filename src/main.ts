@@ -56,7 +56,7 @@ let digest: ReturnType<typeof createDigestService> | null = null;
 async function start(cfg: Config) {
   const lock = await acquireLock(cfg.dataDir, { purpose: 'bot', log });
   const app = await openApp({ dataDir: cfg.dataDir, log });
-  log.info({ measures: app.entries.all().length, dataDir: cfg.dataDir, mode: consoleMode ? 'console' : cfg.mode }, 'store open');
+  log.info({ measures: app.entries.all().length, dataDir: cfg.dataDir, mode: consoleMode ? 'console' : cfg.mode, fromSnapshot: app.loadedFrom.snapshot, uptimeMs: Math.round(performance.now()) }, 'store open');
   // The console has no real chats to deliver to: its subscriptions live in memory, to try the commands.
   const subscriptions = consoleMode ? createMemorySubscriptionStore() : await openSubscriptionStore(storeFiles(cfg.dataDir).subscriptions);
 
@@ -75,6 +75,7 @@ async function start(cfg: Config) {
   if (consoleMode) {
     await runConsole(bot, { input: process.stdin, output: process.stdout, interactive: process.stdin.isTTY === true });
     await app.entries.flush();
+    await app.snapshots.save();
     await lock.release();
     return;
   }
@@ -130,6 +131,8 @@ async function start(cfg: Config) {
     { name: 'stop the inbox', run: () => inbox.stop() },
     { name: 'stop the digests', run: () => digest!.stop() },
     { name: 'flush the store', run: () => app.entries.flush() },
+    // After the flush, so the snapshot copies the file as it is left: the next start-up reads it in ~0.5 s, not 5 s at 100k.
+    { name: 'write the entry snapshot', run: async () => void (app.snapshots.stop(), await app.snapshots.save()) },
     { name: 'close servers', run: async () => void (await Promise.all(servers.slice(webhook ? 1 : 0).map((s) => s.close(1_000)))) },
     { name: 'release the lock', run: () => lock.release() },
   ];
@@ -138,6 +141,9 @@ async function start(cfg: Config) {
   bot.botInfo ??= await bot.telegram.getMe();
   await registerCommands(bot.telegram, { adminIds: [...cfg.adminIds], adminCommands: ADMIN_COMMANDS }).catch((err: unknown) => log.warn({ err }, 'setMyCommands failed; the command menu may be stale'));
   inbox.start();
+  app.snapshots.start();
+  // Read from entries.json (first start, or the file changed): snapshot it now, so the next start is fast.
+  if (!app.loadedFrom.snapshot) void app.snapshots.save();
   // Ticks every minute; the first pass runs now and catches up digests missed while the bot was down.
   void digest.start().catch((err: unknown) => log.error({ err }, 'digest scheduler failed to start'));
   if (webhook) {

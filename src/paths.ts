@@ -8,6 +8,8 @@ export const SHIPPED_BULLETINS_DIR = join(PROJECT_ROOT, 'data', 'bulletins');
 
 export const storeFiles = (dataDir: string) => ({
   entries: join(dataDir, 'entries.json'),
+  /** A binary copy of entries.json and its search index, for fast restarts (src/store/snapshot-file.ts). */
+  snapshot: join(dataDir, 'entries.snapshot'),
   subscriptions: join(dataDir, 'subscriptions.json'),
   inbox: join(dataDir, 'inbox'),
 });

@@ -3,7 +3,9 @@ import { Low, Memory } from 'lowdb';
 import { z } from 'zod';
 import { bulletinSchema, storedEntrySchema } from '../core/model.ts';
 import type { Entry, IngestResult, ParsedBulletin, StoredEntry } from '../core/model.ts';
-import { createWriteBatcher, openJsonFile } from './json-file.ts';
+import { createWriteBatcher, jsonFileDb, openJsonFile } from './json-file.ts';
+import { stampOf } from './file-stamp.ts';
+import type { FileStamp } from './file-stamp.ts';
 
 export const storedBulletinSchema = bulletinSchema.extend({
   ingestedAt: z.string(),
@@ -84,6 +86,10 @@ export interface EntryStore {
   /** Called with the entries an apply() inserted or corrected (search indexes follow the store this way). */
   onChange(listener: (changed: readonly StoredEntry[]) => void): () => void;
   flush(): Promise<void>;
+  /** Counts changes: compare with durable().changes to know whether the file holds all of them. */
+  changes(): number;
+  /** The last state known to be on disk: how many changes it holds and the file's stamp then. */
+  durable(): { changes: number; stamp: FileStamp } | null;
   /** An in-memory copy, for dry runs over several files. */
   clone(): EntryStore;
 }
@@ -100,12 +106,19 @@ function sameContent(a: Entry, b: Entry): boolean {
   );
 }
 
-export function createEntryStore(db: Low<EntriesFile>, file: string | null): EntryStore {
+export function createEntryStore(db: Low<EntriesFile>, file: string | null, stamp: FileStamp | null = null): EntryStore {
   const data = db.data;
   data.entries.sort((a, b) => a.seq - b.seq);
   const byId = new Map(data.entries.map((e) => [e.id, e]));
   const listeners = new Set<(changed: readonly StoredEntry[]) => void>();
-  const batcher = createWriteBatcher(() => db.write());
+  let changes = 0;
+  let durable = file && stamp ? { changes: 0, stamp } : null;
+  const batcher = createWriteBatcher(async () => {
+    // lowdb serialises the data when write() is called: what lands is what `changes` counted then.
+    const at = changes;
+    await db.write();
+    durable = file ? { changes: at, stamp: await stampOf(file) } : null;
+  });
 
   const classify = (parsed: ParsedBulletin) => {
     const added: Entry[] = [];
@@ -170,6 +183,7 @@ export function createEntryStore(db: Low<EntriesFile>, file: string | null): Ent
       if (!data.bulletins.some((b) => b.id === parsed.bulletin.id)) {
         data.bulletins.push({ ...parsed.bulletin, ingestedAt: at, entries: parsed.entries.length });
       }
+      changes++;
       batcher.markDirty();
       if (changed.length > 0) for (const l of listeners) l(changed);
       return result(c);
@@ -179,6 +193,8 @@ export function createEntryStore(db: Low<EntriesFile>, file: string | null): Ent
       return () => listeners.delete(listener);
     },
     flush: () => batcher.flush(),
+    changes: () => changes,
+    durable: () => durable,
     clone() {
       const copy = new Low<EntriesFile>(new Memory<EntriesFile>(), structuredClone(data));
       return createEntryStore(copy, null);
@@ -187,15 +203,25 @@ export function createEntryStore(db: Low<EntriesFile>, file: string | null): Ent
   return store;
 }
 
-export async function openEntryStore(file: string, opts: { readOnly?: boolean } = {}): Promise<EntryStore> {
+export interface OpenEntryStoreOptions {
+  readOnly?: boolean;
+  /** The file's content already read and checked (a snapshot of it), with the stamp the file had then. */
+  preloaded?: { data: EntriesFile; stamp: FileStamp };
+}
+
+export async function openEntryStore(file: string, opts: OpenEntryStoreOptions = {}): Promise<EntryStore> {
   if (opts.readOnly) {
     // A dry run must not even create the file: read it if it is there, else work on an empty copy.
     const exists = await access(file).then(() => true, () => false);
     if (!exists) return createMemoryEntryStore();
     return (await openEntryStore(file)).clone();
   }
+  if (opts.preloaded) return createEntryStore(jsonFileDb(file, opts.preloaded.data), file, opts.preloaded.stamp);
+  // Stamped before reading: if the file changes in between, the stamp is older than what was read and
+  // no snapshot will be taken for it (a stamp taken after could vouch for content never read).
+  const stamp = await stampOf(file).catch(() => null);
   const db = await openJsonFile(file, entriesFileSchema, emptyEntriesFile(), { check: isEntriesFile });
-  return createEntryStore(db, file);
+  return createEntryStore(db, file, stamp);
 }
 
 export function createMemoryEntryStore(): EntryStore {

@@ -24,6 +24,9 @@ export interface OpenJsonFileOptions<T> {
   check?: (data: unknown) => data is T;
 }
 
+/** The lowdb database over `file` that every store uses: compact JSON, nothing read yet. */
+export const jsonFileDb = <T>(file: string, data: T): Low<T> => new Low<T>(new DataFile<T>(file, { parse: JSON.parse, stringify: (d) => JSON.stringify(d) }), data);
+
 /**
  * Opens a lowdb JSON file validated by a zod schema. A missing file is created from the defaults;
  * an empty, unreadable or invalid one is refused and left untouched, so an operator can repair it.
@@ -35,7 +38,7 @@ export async function openJsonFile<S extends z.ZodType>(file: string, schema: S,
     () => true,
     () => false,
   );
-  const db = new Low<z.infer<S>>(new DataFile<z.infer<S>>(file, { parse: JSON.parse, stringify: (data) => JSON.stringify(data) }), defaults);
+  const db = jsonFileDb(file, defaults);
   if (!exists) {
     db.data = defaults;
     await mkdir(dirname(file), { recursive: true });

@@ -36,6 +36,47 @@ export interface SearchIndex {
    * date, then higher seq. No keywords means every entry, newest first.
    */
   search(keywords: readonly string[], opts?: SearchOptions): SearchResult;
+  /**
+   * Everything a restart needs to answer searches without indexing the text again (see
+   * SearchIndexOptions.restore). The large arrays are shared, not copied: a build replaces them
+   * rather than writing into them, so they stay valid while a snapshot of them is being written.
+   */
+  exportState(): IndexState;
+}
+
+/** The index as data: typed arrays and a few numbers, written to disk beside the store (src/store/snapshot-file.ts). */
+export interface IndexState {
+  docCount: number;
+  live: number;
+  /** Per internal document number its entry id; null for a tombstone (removed or replaced). */
+  ids: (string | null)[];
+  /** Agency names by internal agency number. */
+  agencies: string[];
+  /** Per document 1 when some field of it is kept normalised (see fieldsOf), else 0. */
+  folded: Uint8Array<ArrayBuffer>;
+  agencyOf: Int32Array<ArrayBuffer>;
+  dates: Int32Array<ArrayBuffer>;
+  seqs: Float64Array<ArrayBuffer>;
+  unigrams: Int32Array<ArrayBuffer>;
+  bigramBits: number;
+  bigramKeys: Int32Array<ArrayBuffer>;
+  bigramVals: Int32Array<ArrayBuffer>;
+  bigramCount: number;
+  gramCount: number;
+  baseGramCount: number;
+  baseDocCount: number;
+  baseOff: Int32Array<ArrayBuffer>;
+  baseDocs: Int32Array<ArrayBuffer>;
+  baseW: Uint8Array<ArrayBuffer>;
+  denseOf: Int32Array<ArrayBuffer>;
+  denseBits: Uint32Array<ArrayBuffer>;
+  denseNibbles: Uint8Array<ArrayBuffer>;
+  denseCount: Int32Array<ArrayBuffer>;
+  words: number;
+  nibbleBytes: number;
+  /** Postings added since the build: gram, count, then count × (doc * 256 + weight), repeated. */
+  delta: Float64Array<ArrayBuffer>;
+  deltaDocs: number;
 }
 
 export const DEFAULT_LIMIT = 10;
@@ -61,7 +102,17 @@ class BigramTable {
   bits = 16;
   keys = new Int32Array(1 << 16);
   vals = new Int32Array(1 << 16).fill(-1);
-  private count = 0;
+  count = 0;
+
+  static restore(bits: number, keys: Int32Array<ArrayBuffer>, vals: Int32Array<ArrayBuffer>, count: number): BigramTable {
+    if (keys.length !== 1 << bits || vals.length !== 1 << bits || count * 2 > 1 << bits) throw new Error('index state: bigram table does not fit its size');
+    const t = new BigramTable();
+    t.bits = bits;
+    t.keys = keys;
+    t.vals = vals;
+    t.count = count;
+    return t;
+  }
 
   private slot(key: number): number {
     const mask = (1 << this.bits) - 1;
@@ -168,6 +219,12 @@ export interface SearchIndexOptions {
   cacheBytes?: number;
   /** Candidates from which a long keyword's matches are worth caching (default 512; tests lower it). */
   cacheMinCandidates?: number;
+  /**
+   * Start from an exported state instead of indexing `entries` (which are then ignored): a restart
+   * at 100k entries takes milliseconds instead of seconds. `entryOf` gives each live document's entry
+   * (its text is not in the state); a state that names an id it cannot resolve is refused (throws).
+   */
+  restore?: { state: IndexState; entryOf: (id: string) => IndexableEntry | undefined };
 }
 
 /** Score of one keyword for a posting weight: a title hit outranks any number of body-only occurrences. */
@@ -254,6 +311,32 @@ function dateNumber(date: string): number {
   const n = Number(date.replace(/-/g, ''));
   return Number.isFinite(n) ? n : 0;
 }
+
+const NO_FIELDS: string[] = [];
+
+/**
+ * A document's fields, title first, then body, bullets, agency. Fields stay apart, so a keyword
+ * never matches across the end of one field and the start of the next. A field that folds one unit
+ * to one unit (nearly all) is kept as the entry's own string and folded as it is read; only the rest
+ * are kept normalised.
+ */
+function fieldsOf(entry: IndexableEntry): string[] {
+  const fs = [foldOneToOneOrCopy(entry.title)];
+  for (const b of entry.body) fs.push(foldOneToOneOrCopy(b));
+  for (const b of entry.bullets) fs.push(foldOneToOneOrCopy(b));
+  fs.push(foldOneToOneOrCopy(entry.agency));
+  if (fs[0] !== entry.title || fs[fs.length - 1] !== entry.agency || fs.some((f, i) => i > 0 && i < fs.length - 1 && f !== (i <= entry.body.length ? entry.body[i - 1] : entry.bullets[i - 1 - entry.body.length]))) normalisedFields.add(fs);
+  return fs;
+}
+
+/**
+ * Fields lists holding a normalised copy (rare: full-width letters, compatibility forms). A restore
+ * rebuilds only these; the others are the entry's strings as they are, with no scan of the text.
+ */
+const normalisedFields = new WeakSet<string[]>();
+
+/** fieldsOf() for an entry known to need no normalisation. */
+const plainFieldsOf = (entry: IndexableEntry): string[] => [entry.title, ...entry.body, ...entry.bullets, entry.agency];
 
 function toCount(value: number | undefined, fallback: number): number {
   return value === undefined || !Number.isFinite(value) || value < 0 ? fallback : Math.floor(value);
@@ -640,10 +723,7 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     // Fields stay apart, so a keyword never matches across the end of one field and the start of the next.
     // A field that folds one unit to one unit (nearly all) is kept as the entry's own string and
     // folded as it is read; only the rest are kept normalised.
-    const fs = [foldOneToOneOrCopy(entry.title)];
-    for (const b of entry.body) fs.push(foldOneToOneOrCopy(b));
-    for (const b of entry.bullets) fs.push(foldOneToOneOrCopy(b));
-    fs.push(foldOneToOneOrCopy(entry.agency));
+    const fs = fieldsOf(entry);
     const d = docCount++;
     if (alive.length <= d) {
       const grown = new Uint8Array(Math.max(16, alive.length * 2));
@@ -673,11 +753,115 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     return true;
   };
 
-  for (const entry of entries) {
-    removeDocument(entry.id);
-    addDocument(entry);
+  const restore = (state: IndexState, entryOf: (id: string) => IndexableEntry | undefined): void => {
+    const n = state.docCount;
+    if (state.ids.length !== n || state.folded.length !== n || state.agencyOf.length !== n || state.dates.length !== n || state.seqs.length !== n) throw new Error('index state: per-document arrays disagree with the document count');
+    if (state.baseOff.length !== state.baseGramCount + 1 || state.denseOf.length !== state.baseGramCount || state.unigrams.length !== 65536) throw new Error('index state: gram arrays disagree with the gram count');
+    if (state.denseBits.length !== state.denseCount.length * state.words || state.denseNibbles.length !== state.denseCount.length * state.nibbleBytes) throw new Error('index state: dense arrays disagree with their sizes');
+    ids = new Array<string>(n);
+    fields = new Array<string[]>(n);
+    alive = new Uint8Array(Math.max(16, n + (n >> 1)));
+    live = 0;
+    for (let d = 0; d < n; d++) {
+      const id = state.ids[d];
+      if (id === null || id === undefined) {
+        ids[d] = '';
+        fields[d] = NO_FIELDS;
+        continue;
+      }
+      const entry = entryOf(id);
+      if (!entry) throw new Error(`index state: document ${d} is entry ${id}, which the store does not have`);
+      ids[d] = id;
+      fields[d] = state.folded[d] ? fieldsOf(entry) : plainFieldsOf(entry);
+      alive[d] = 1;
+      docById.set(id, d);
+      live++;
+    }
+    if (live !== state.live || docById.size !== live) throw new Error('index state: live documents disagree');
+    docCount = n;
+    state.agencies.forEach((name, i) => agencyIds.set(name, i));
+    agencyOf = Array.from(state.agencyOf);
+    dates = Array.from(state.dates);
+    seqs = Array.from(state.seqs);
+    unigrams = state.unigrams;
+    bigrams = BigramTable.restore(state.bigramBits, state.bigramKeys, state.bigramVals, state.bigramCount);
+    gramCount = state.gramCount;
+    baseGramCount = state.baseGramCount;
+    baseDocCount = state.baseDocCount;
+    baseOff = state.baseOff;
+    baseDocs = state.baseDocs;
+    baseW = state.baseW;
+    denseOf = state.denseOf;
+    denseBits = state.denseBits;
+    denseNibbles = state.denseNibbles;
+    denseCount = state.denseCount;
+    words = state.words;
+    nibbleBytes = state.nibbleBytes;
+    delta = new Map();
+    const dl = state.delta;
+    for (let i = 0; i < dl.length; ) {
+      const g = dl[i++]!;
+      const count = dl[i++]!;
+      if (!(g >= 0 && g < gramCount && count >= 0 && i + count <= dl.length)) throw new Error('index state: delta postings are malformed');
+      delta.set(g, Array.from(dl.subarray(i, i + count)));
+      i += count;
+    }
+    deltaDocs = state.deltaDocs;
+    lastDoc = new Int32Array(Math.max(1024, gramCount)).fill(-1);
+    weightAcc = new Int32Array(lastDoc.length);
+  };
+
+  if (options.restore) restore(options.restore.state, options.restore.entryOf);
+  else {
+    for (const entry of entries) {
+      removeDocument(entry.id);
+      addDocument(entry);
+    }
+    rebuild();
   }
-  rebuild();
+
+  const exportState = (): IndexState => {
+    if (pending.length > 0) flush();
+    let deltaLength = 0;
+    for (const list of delta.values()) deltaLength += 2 + list.length;
+    const dl = new Float64Array(deltaLength);
+    let at = 0;
+    for (const [g, list] of delta) {
+      dl[at++] = g;
+      dl[at++] = list.length;
+      for (const p of list) dl[at++] = p;
+    }
+    return {
+      docCount,
+      live,
+      ids: ids.slice(0, docCount).map((id, d) => (alive[d] ? id : null)),
+      agencies: [...agencyIds.keys()],
+      folded: Uint8Array.from(fields.slice(0, docCount), (fs) => (normalisedFields.has(fs) ? 1 : 0)),
+      agencyOf: Int32Array.from(agencyOf.slice(0, docCount)),
+      dates: Int32Array.from(dates.slice(0, docCount)),
+      seqs: Float64Array.from(seqs.slice(0, docCount)),
+      // Written into by later additions: copies. The rest a build replaces, never modifies.
+      unigrams: unigrams.slice(),
+      bigramBits: bigrams.bits,
+      bigramKeys: bigrams.keys.slice(),
+      bigramVals: bigrams.vals.slice(),
+      bigramCount: bigrams.count,
+      gramCount,
+      baseGramCount,
+      baseDocCount,
+      baseOff,
+      baseDocs,
+      baseW,
+      denseOf,
+      denseBits,
+      denseNibbles,
+      denseCount,
+      words,
+      nibbleBytes,
+      delta: dl,
+      deltaDocs,
+    };
+  };
 
   const sourceOf = (g: number, scored: boolean): Source => {
     const base = g < baseGramCount;
@@ -1410,5 +1594,6 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       return live;
     },
     search,
+    exportState,
   };
 }

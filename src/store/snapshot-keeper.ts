@@ -1,0 +1,72 @@
+import type { Log } from '../bot/context.ts';
+import type { SearchIndex } from '../core/search/search-index.ts';
+import type { EntryStore } from './entry-store.ts';
+import { sameStamp } from './file-stamp.ts';
+import type { FileStamp } from './file-stamp.ts';
+import { writeSnapshot } from './snapshot-file.ts';
+
+export type SnapshotOutcome = 'written' | 'fresh' | 'not durable' | 'no store file' | 'failed';
+
+export interface SnapshotKeeper {
+  /** Writes a snapshot of the store as its file now holds it, unless the last one already is. */
+  save(): Promise<SnapshotOutcome>;
+  /** Checks every `everyMs` whether the store file moved on from the last snapshot, and saves if so. */
+  start(): void;
+  stop(): void;
+}
+
+/**
+ * Keeps entries.snapshot in step with entries.json, off the hot path: a snapshot only makes the next
+ * start-up fast, so it is written after changes have settled (and at shutdown), never per change.
+ */
+export function createSnapshotKeeper(opts: { file: string; store: EntryStore; index: SearchIndex; log: Log; fresh?: FileStamp | null; everyMs?: number }): SnapshotKeeper {
+  let saved: FileStamp | null = opts.fresh ?? null;
+  let running: Promise<SnapshotOutcome> | null = null;
+  let timer: NodeJS.Timeout | null = null;
+
+  const attempt = async (): Promise<SnapshotOutcome> => {
+    const { store } = opts;
+    if (!store.file) return 'no store file';
+    await store.flush();
+    const durable = store.durable();
+    // Data and index are exported in this same turn of the event loop, so both describe exactly the
+    // changes the file holds; a change made meanwhile leaves the file ahead and waits for the next save.
+    if (!durable || durable.changes !== store.changes()) return 'not durable';
+    if (saved && sameStamp(saved, durable.stamp)) return 'fresh';
+    const started = performance.now();
+    const index = opts.index.exportState();
+    const { bytes } = await writeSnapshot(opts.file, { data: { version: 1, seq: store.seq(), bulletins: [...store.bulletins()], entries: [...store.all()] }, index }, durable.stamp);
+    saved = durable.stamp;
+    opts.log.info({ file: opts.file, entries: store.all().length, bytes, ms: Math.round(performance.now() - started) }, 'entry snapshot written');
+    return 'written';
+  };
+
+  const save = async (): Promise<SnapshotOutcome> => {
+    while (running) await running;
+    running = attempt().catch((err: unknown) => {
+      opts.log.warn({ err, file: opts.file }, 'entry snapshot not written; the next start reads entries.json instead');
+      return 'failed' as const;
+    });
+    try {
+      return await running;
+    } finally {
+      running = null;
+    }
+  };
+
+  return {
+    save,
+    start() {
+      if (timer) return;
+      timer = setInterval(() => {
+        const d = opts.store.durable();
+        if (!running && (!d || !saved || !sameStamp(d.stamp, saved))) void save();
+      }, opts.everyMs ?? 60_000);
+      timer.unref();
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+      timer = null;
+    },
+  };
+}
