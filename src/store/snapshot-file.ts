@@ -22,6 +22,7 @@ const MAGIC = Buffer.from('BBOTSNP1', 'latin1');
 const FORMAT = 1;
 /** Entries encoded per slice while writing: a slice costs a few milliseconds of the event loop. */
 const SLICE = 4_000;
+const PIECE = 4 * 2 ** 20;
 
 export interface Snapshot {
   data: EntriesFile;
@@ -84,11 +85,14 @@ export async function writeSnapshot(file: string, snap: Snapshot, stamp: FileSta
   const fh = await open(tmp, 'w');
   let crc = 0;
   let offset = 0;
+  // In pieces: a checksum over a 60 MB array at once would hold the event loop for tens of ms.
   const put = async (buf: Uint8Array): Promise<void> => {
-    if (buf.byteLength === 0) return;
-    crc = crc32(buf, crc);
-    await fh.write(buf, 0, buf.byteLength, offset);
-    offset += buf.byteLength;
+    for (let at = 0; at < buf.byteLength; at += PIECE) {
+      const piece = buf.subarray(at, Math.min(buf.byteLength, at + PIECE));
+      crc = crc32(piece, crc);
+      await fh.write(piece, 0, piece.byteLength, offset);
+      offset += piece.byteLength;
+    }
   };
   const padTo8 = async () => put(Buffer.alloc(pad8(offset) - offset));
   try {
