@@ -19,32 +19,47 @@ export interface App {
   loadedFrom: { snapshot: true } | { snapshot: false; reason: string };
 }
 
+type OpenOptions = { dataDir: string; log: Log; bulletinsDir?: string };
+
+/**
+ * Opens the store and the catalog from the snapshot beside entries.json, if it is an intact copy of
+ * it; otherwise says why not. (The ingest CLI uses this alone: fast, and it keeps the snapshot current.)
+ */
+export async function openAppFromSnapshot(opts: OpenOptions, agencies?: AgencyDirectory): Promise<App | { reason: string }> {
+  agencies ??= await loadAgencies(SHIPPED_AGENCIES_FILE);
+  const files = storeFiles(opts.dataDir);
+  const snap = await readSnapshot(files.snapshot, files.entries).catch((err: unknown) => ({ ok: false as const, reason: `unreadable: ${(err as Error).message}` }));
+  if (!snap.ok) return { reason: snap.reason };
+  const entries = await openEntryStore(files.entries, { preloaded: { data: snap.snapshot.data, stamp: snap.stamp } });
+  let catalog: Catalog;
+  try {
+    catalog = createCatalog(entries, agencies, { indexState: snap.snapshot.index });
+  } catch (err) {
+    // The entries passed their checks; only the index is suspect: index them again.
+    opts.log.warn({ err }, 'entry snapshot index not usable: indexing the entries again');
+    catalog = createCatalog(entries, agencies);
+    const snapshots = createSnapshotKeeper({ file: files.snapshot, store: entries, index: catalog.index, log: opts.log });
+    return { agencies, entries, catalog, snapshots, loadedFrom: { snapshot: false, reason: (err as Error).message } };
+  }
+  const snapshots = createSnapshotKeeper({ file: files.snapshot, store: entries, index: catalog.index, log: opts.log, fresh: snap.stamp });
+  return { agencies, entries, catalog, snapshots, loadedFrom: { snapshot: true } };
+}
+
 /**
  * Opens the store (seeding an empty one from the shipped bulletins) and builds what the chat answers
  * from: from the snapshot beside entries.json when it is an intact copy of it, else from the JSON.
  */
-export async function openApp(opts: { dataDir: string; log: Log; bulletinsDir?: string }): Promise<App> {
+export async function openApp(opts: OpenOptions): Promise<App> {
   const agencies = await loadAgencies(SHIPPED_AGENCIES_FILE);
+  const fromSnapshot = await openAppFromSnapshot(opts, agencies);
+  if ('entries' in fromSnapshot) return fromSnapshot;
+  const { reason } = fromSnapshot;
+  if (reason !== 'no snapshot') opts.log.warn({ reason }, 'entry snapshot not used: reading entries.json');
   const files = storeFiles(opts.dataDir);
-  const snap = await readSnapshot(files.snapshot, files.entries).catch((err: unknown) => ({ ok: false as const, reason: `unreadable: ${(err as Error).message}` }));
-  if (snap.ok) {
-    const entries = await openEntryStore(files.entries, { preloaded: { data: snap.snapshot.data, stamp: snap.stamp } });
-    try {
-      const catalog = createCatalog(entries, agencies, { indexState: snap.snapshot.index });
-      const snapshots = createSnapshotKeeper({ file: files.snapshot, store: entries, index: catalog.index, log: opts.log, fresh: snap.stamp });
-      return { agencies, entries, catalog, snapshots, loadedFrom: { snapshot: true } };
-    } catch (err) {
-      opts.log.warn({ err }, 'entry snapshot index not usable: indexing the entries again');
-      const catalog = createCatalog(entries, agencies);
-      const snapshots = createSnapshotKeeper({ file: files.snapshot, store: entries, index: catalog.index, log: opts.log });
-      return { agencies, entries, catalog, snapshots, loadedFrom: { snapshot: false, reason: (err as Error).message } };
-    }
-  }
-  if (snap.reason !== 'no snapshot') opts.log.warn({ reason: snap.reason }, 'entry snapshot not used: reading entries.json');
   const entries = await openEntryStore(files.entries);
   const seeded = await seedIfEmpty(entries, opts.bulletinsDir ?? SHIPPED_BULLETINS_DIR, agencies);
   if (seeded.length) opts.log.info({ bulletins: seeded.length, added: seeded.reduce((n, r) => n + r.added, 0) }, 'empty store: seeded from the shipped bulletins');
   const catalog = createCatalog(entries, agencies);
   const snapshots = createSnapshotKeeper({ file: files.snapshot, store: entries, index: catalog.index, log: opts.log });
-  return { agencies, entries, catalog, snapshots, loadedFrom: { snapshot: false, reason: snap.reason } };
+  return { agencies, entries, catalog, snapshots, loadedFrom: { snapshot: false, reason } };
 }

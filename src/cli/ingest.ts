@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { openAppFromSnapshot } from '../app.ts';
+import { silentLog } from '../bot/context.ts';
 import type { IngestResult, ParsedBulletin } from '../core/model.ts';
 import { BulletinError } from '../core/parse-bulletin.ts';
 import { SHIPPED_AGENCIES_FILE, storeFiles } from '../paths.ts';
@@ -78,9 +80,14 @@ export async function runIngest(argv: string[], io: CliIo): Promise<number> {
     const lock = dryRun ? null : await acquireLock(dataDir, { purpose: 'ingest' });
     let reports;
     try {
-      const store = await openEntryStore(storeFiles(dataDir).entries, { readOnly: dryRun });
+      // With an intact snapshot, ingest opens from it (fast at 100k) and leaves it current, so the
+      // bot's next start does not have to read entries.json again.
+      const app = dryRun ? null : await openAppFromSnapshot({ dataDir, log: silentLog }, agencies);
+      const fromSnapshot = app && 'entries' in app ? app : null;
+      const store = fromSnapshot?.entries ?? (await openEntryStore(storeFiles(dataDir).entries, { readOnly: dryRun }));
       reports = parsed.map((p) => ({ parsed: p, result: store.apply(p) }));
       if (!dryRun) await store.flush();
+      await fromSnapshot?.snapshots.save();
     } finally {
       await lock?.release();
     }

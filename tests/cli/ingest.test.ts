@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openApp } from '../../src/app.ts';
+import { silentLog } from '../../src/bot/context.ts';
 import { runIngest } from '../../src/cli/ingest.ts';
 import { PROJECT_ROOT } from '../../src/paths.ts';
 import { seedPath, seedText } from '../helpers/seed.ts';
@@ -39,6 +41,22 @@ describe('npm run ingest', () => {
     expect(second.out).toMatch(/0 new, 19 unchanged, 0 corrected/);
     const third = await ingest([seedPath, '--dry-run', '--json'], dir);
     expect(JSON.parse(third.out).result).toMatchObject({ added: 0, unchanged: 19 });
+  });
+
+  it('keeps a current snapshot current (the bot then starts from it), and leaves a missing one to the bot', async () => {
+    const dir = tempDir();
+    await ingest([seedPath], dir);
+    expect(existsSync(join(dir, 'entries.snapshot'))).toBe(false);
+    const app = await openApp({ dataDir: dir, log: silentLog });
+    expect(await app.snapshots.save()).toBe('written');
+
+    const next = join(tempDir(), 'next.txt');
+    writeFileSync(next, ['简报 (截止至2020年3月30日)', '', '3月30日', '命令行加入的新措施', '来源：上海市司法局'].join('\n'));
+    expect((await ingest([next], dir)).out).toMatch(/1 new/);
+    const reopened = await openApp({ dataDir: dir, log: silentLog });
+    expect(reopened.loadedFrom).toEqual({ snapshot: true });
+    expect(reopened.catalog.search(['命令行加入']).total).toBe(1);
+    expect(reopened.entries.all()).toHaveLength(20);
   });
 
   it('reports warnings with line numbers', async () => {
