@@ -5,7 +5,6 @@
  * machine runs it; quote medians and p99 over repetitions, and compare engines only within one run
  * (the rounds interleave the engines, so machine noise hits them alike).
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -21,6 +20,7 @@ import { createEntryStore } from '../src/store/entry-store.ts';
 import type { EntriesFile } from '../src/store/entry-store.ts';
 import { TEST_BOT } from '../tests/helpers/bot-harness.ts';
 import { shippedAgencies } from '../tests/helpers/seed.ts';
+import { runChild } from './child-process.ts';
 import { makeCorpus } from './corpus.ts';
 import { flexSearchEngines, miniSearchEngine, ourEngine, scanEngine } from './engines.ts';
 import type { Engine } from './engines.ts';
@@ -271,7 +271,7 @@ export function benchStore(size: number, runs: number, log: (s: string) => void)
     writeFileSync(file, JSON.stringify(data));
     const fileMB = statSync(file).size / 2 ** 20;
     const child = (mode: 'json' | 'snapshot'): StartupRun => {
-      const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(here, 'startup-child.ts'), dir, mode], { encoding: 'utf8', cwd: join(here, '..'), maxBuffer: 1 << 20 });
+      const out = runChild('startup-child', [dir, mode]);
       const r = JSON.parse(out.trim().split('\n').pop()!) as StartupRun & { entries: number };
       if (r.entries !== size) throw new Error(`start-up child loaded ${r.entries} entries, expected ${size}`);
       log(`  start-up ${size} from ${mode}: ${fmt(r.startupMs)} ms, RSS ${r.after.rssMB.toFixed(0)} MB`);

@@ -13,9 +13,11 @@ afterEach(() => {
   for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
 });
 
-function run(args: string[], env: Record<string, string>, input?: string): Promise<{ code: number | null; out: string; err: string }> {
+/** `main.ts` through tsx (fast); `npm start` itself (bundle, then plain node) for the README's command. */
+function run(args: string[], env: Record<string, string>, input?: string, via: 'tsx' | 'npm start' = 'tsx'): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+    const [cmd, cmdArgs] = via === 'tsx' ? [process.execPath, ['--import', 'tsx', 'src/main.ts', ...args]] : ['npm', ['start', '--silent', '--', ...args]];
+    const child = spawn(cmd, cmdArgs, {
       cwd: PROJECT_ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -33,7 +35,7 @@ function run(args: string[], env: Record<string, string>, input?: string): Promi
 describe('npm start without a token', () => {
   it('runs the local console on the shipped bulletin: piped lines in, replies out, exit at end of input', async () => {
     const dir = tempDir();
-    const r = await run([], { DATA_DIR: dir }, '/latest 公安 2\n/search 复工\n2\n');
+    const r = await run([], { DATA_DIR: dir }, '/latest 公安 2\n/search 复工\n2\n', 'npm start');
     expect(r.code).toBe(0);
     expect(r.out).toContain('> /latest 公安 2');
     expect(r.out).toContain('上海市公安局 最新 2 条措施');
