@@ -70,15 +70,23 @@ export async function writeSnapshot(file: string, snap: Snapshot, stamp: FileSta
   const bulletins = structuredClone(snap.data.bulletins);
   const seq = snap.data.seq;
   const n = entries.length;
-  const position = new Map<string, number>();
-  for (let i = 0; i < n; i++) position.set(entries[i]!.id, i);
   const { ids, folded, seqs, agencyOf, dates, unigrams, bigramKeys, bigramVals, baseOff, baseDocs, baseW, denseOf, denseBits, denseNibbles, denseCount, delta, ...scalars } = snap.index;
+  // Everything was captured above in the caller's turn; from here on the work is sliced.
+  await yieldToLoop();
+  const position = new Map<string, number>();
   const docEntry = new Int32Array(ids.length);
-  for (let d = 0; d < ids.length; d++) {
-    const id = ids[d];
-    const at = id === null || id === undefined ? -1 : position.get(id);
-    if (at === undefined) throw new Error(`snapshot: the index names entry ${id}, which is not in the data`);
-    docEntry[d] = at;
+  for (let from = 0; from < Math.max(n, ids.length); from += SLICE * 5) {
+    for (let i = from; i < Math.min(n, from + SLICE * 5); i++) position.set(entries[i]!.id, i);
+    await yieldToLoop();
+  }
+  for (let from = 0; from < ids.length; from += SLICE * 5) {
+    for (let d = from; d < Math.min(ids.length, from + SLICE * 5); d++) {
+      const id = ids[d];
+      const at = id === null || id === undefined ? -1 : position.get(id);
+      if (at === undefined) throw new Error(`snapshot: the index names entry ${id}, which is not in the data`);
+      docEntry[d] = at;
+    }
+    await yieldToLoop();
   }
 
   const tmp = `${file}.${process.pid}.tmp`;
