@@ -5,6 +5,7 @@ import { bulletinSchema, storedEntrySchema } from '../core/model.ts';
 import type { Entry, IngestResult, ParsedBulletin, StoredEntry } from '../core/model.ts';
 import { createWriteBatcher, jsonFileDb, openJsonFile } from './json-file.ts';
 import { stampOf } from './file-stamp.ts';
+import { SlicedJsonFile } from './sliced-json-file.ts';
 import type { FileStamp } from './file-stamp.ts';
 
 export const storedBulletinSchema = bulletinSchema.extend({
@@ -203,6 +204,9 @@ export function createEntryStore(db: Low<EntriesFile>, file: string | null, stam
   return store;
 }
 
+/** The entries array is nearly the whole file: written a slice at a time, so a publish does not freeze the bot. */
+const entriesAdapter = (file: string) => new SlicedJsonFile<EntriesFile, 'entries'>(file, 'entries');
+
 export interface OpenEntryStoreOptions {
   readOnly?: boolean;
   /** The file's content already read and checked (a snapshot of it), with the stamp the file had then. */
@@ -216,11 +220,11 @@ export async function openEntryStore(file: string, opts: OpenEntryStoreOptions =
     if (!exists) return createMemoryEntryStore();
     return (await openEntryStore(file)).clone();
   }
-  if (opts.preloaded) return createEntryStore(jsonFileDb(file, opts.preloaded.data), file, opts.preloaded.stamp);
+  if (opts.preloaded) return createEntryStore(jsonFileDb(file, opts.preloaded.data, entriesAdapter(file)), file, opts.preloaded.stamp);
   // Stamped before reading: if the file changes in between, the stamp is older than what was read and
   // no snapshot will be taken for it (a stamp taken after could vouch for content never read).
   const stamp = await stampOf(file).catch(() => null);
-  const db = await openJsonFile(file, entriesFileSchema, emptyEntriesFile(), { check: isEntriesFile });
+  const db = await openJsonFile(file, entriesFileSchema, emptyEntriesFile(), { check: isEntriesFile, adapter: entriesAdapter(file) });
   return createEntryStore(db, file, stamp);
 }
 

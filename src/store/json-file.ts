@@ -1,6 +1,7 @@
 import { access, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Low } from 'lowdb';
+import type { Adapter } from 'lowdb';
 import { DataFile } from 'lowdb/node';
 import type { z } from 'zod';
 
@@ -22,10 +23,12 @@ export interface OpenJsonFileOptions<T> {
    * much as JSON.parse itself, so large stores pass a check.
    */
   check?: (data: unknown) => data is T;
+  /** How the file is read and written, when not lowdb's DataFile (e.g. SlicedJsonFile for a large store). */
+  adapter?: Adapter<T>;
 }
 
 /** The lowdb database over `file` that every store uses: compact JSON, nothing read yet. */
-export const jsonFileDb = <T>(file: string, data: T): Low<T> => new Low<T>(new DataFile<T>(file, { parse: JSON.parse, stringify: (d) => JSON.stringify(d) }), data);
+export const jsonFileDb = <T>(file: string, data: T, adapter?: Adapter<T>): Low<T> => new Low<T>(adapter ?? new DataFile<T>(file, { parse: JSON.parse, stringify: (d) => JSON.stringify(d) }), data);
 
 /**
  * Opens a lowdb JSON file validated by a zod schema. A missing file is created from the defaults;
@@ -38,7 +41,7 @@ export async function openJsonFile<S extends z.ZodType>(file: string, schema: S,
     () => true,
     () => false,
   );
-  const db = jsonFileDb(file, defaults);
+  const db = jsonFileDb(file, defaults, opts.adapter);
   if (!exists) {
     db.data = defaults;
     await mkdir(dirname(file), { recursive: true });
