@@ -88,23 +88,41 @@ function valueEnd(b: Buffer, i: number, end: number, eof: boolean): number {
   return eof ? end : -1;
 }
 
-/**
- * Between two records of a compact snapshot. In valid JSON it cannot lie inside a string: a quote there is escaped
- * (`\"`), and a string ending in `},{` is followed by its closing quote and then `,` `:` `}` or `]`, never `chatId`.
- */
-const NEXT_RECORD = Buffer.from('},{"chatId":');
-
 /** Text per JSON.parse: below V8's large-object size (128 kB), so each batch is short-lived young-generation garbage. */
 const BATCH_BYTES = 96 * 1024;
+const CHAT_ID_KEY = Buffer.from('"chatId"');
 
 /**
- * The records from window[i] (a record's `{`) up to the last `},{"chatId":` within BATCH_BYTES, parsed as one
- * array: one JSON.parse per ~270 records instead of a byte-by-byte scan and one per record (2–3× faster). If that
- * text is not a run of whole values (invalid JSON), JSON.parse says so and the caller goes record by record.
- * `end` is where the last of them ends (at the `,` before the next).
+ * The `}` closing the last record that starts within BATCH_BYTES after window[i]: found from the next record's
+ * `"chatId"` key back over `{`, `,` and `}` (and any whitespace, so a pretty-printed file batches too), or -1.
+ * A guess, checked by JSON.parse: only a cut between two whole records makes the batch a valid array.
+ */
+function lastCut(window: Buffer, i: number): number {
+  const back = (p: number) => {
+    while (p > i && isSpace(window[p]!)) p--;
+    return p;
+  };
+  for (let at = Math.min(window.length, i + BATCH_BYTES) - CHAT_ID_KEY.length; at > i; ) {
+    const k = window.lastIndexOf(CHAT_ID_KEY, at);
+    if (k <= i) return -1;
+    at = k - 1;
+    let p = back(k - 1);
+    if (window[p] !== OPEN_OBJECT) continue;
+    p = back(p - 1);
+    if (window[p] !== COMMA) continue;
+    p = back(p - 1);
+    if (window[p] === CLOSE_OBJECT) return p;
+  }
+  return -1;
+}
+
+/**
+ * The records from window[i] (a record's `{`) up to the last cut within BATCH_BYTES, parsed as one array: one
+ * JSON.parse per ~270 records instead of a byte-by-byte scan and one per record (2–3× faster). If that text is not
+ * a run of whole values, JSON.parse says so and the caller goes record by record. `end` is just after the last one.
  */
 function recordsFrom(window: Buffer, i: number): { records: unknown[]; end: number } | null {
-  const cut = window.lastIndexOf(NEXT_RECORD, Math.min(window.length, i + BATCH_BYTES) - NEXT_RECORD.length);
+  const cut = lastCut(window, i);
   if (cut < i) return null;
   try {
     return { records: JSON.parse(`[${window.toString('utf8', i, cut + 1)}]`) as unknown[], end: cut + 1 };
