@@ -427,17 +427,51 @@ export async function benchCompaction(o: { subscriptions: number; log: (s: strin
 // (5b) RSS with subscriptions on top of entries, fresh process
 // ---------------------------------------------------------------------------------------------
 
-export interface SubscriptionMemoryResult {
-  entries: number;
-  subscriptions: number;
-  entriesFileMB: number;
-  subscriptionsFileMB: number;
-  runs: { rssEntriesMB: number; rssMB: number; heapEntriesMB: number; heapUsedMB: number; openSubscriptionsMs: number }[];
+interface MemoryRun {
+  rssEntriesMB: number;
+  rssMB: number;
+  heapEntriesMB: number;
+  heapUsedMB: number;
+  openSubscriptionsMs: number;
+}
+
+interface MemoryFigures {
+  runs: MemoryRun[];
   rssMB: Stats;
   /** RSS added by the subscriptions (after gc). */
   deltaMB: Stats;
   /** Heap added by the subscriptions (after gc). */
   heapDeltaMB: Stats;
+  openMs: Stats;
+}
+
+export interface SubscriptionMemoryResult extends MemoryFigures {
+  entries: number;
+  subscriptions: number;
+  entriesFileMB: number;
+  subscriptionsFileMB: number;
+  /** A restart after a day's digest run: compact snapshot plus one journal line per chat (replayed, then folded in). */
+  afterRun: MemoryFigures & { journalLines: number; journalMB: number };
+}
+
+/** `runs` fresh rss-child processes over the files, `prepare` called before each (the open may rewrite them). */
+function memoryRuns(o: { entriesFile: string; subsFile: string; entries: number; subscriptions: number; runs: number; label: string; log: (s: string) => void }, prepare: () => void = () => {}): MemoryFigures {
+  const runs: MemoryRun[] = [];
+  for (let i = 0; i < o.runs; i++) {
+    prepare();
+    const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(here, 'rss-child.ts'), o.entriesFile, o.subsFile], { encoding: 'utf8', cwd: join(here, '..'), maxBuffer: 1 << 20, timeout: 300_000 });
+    const r = JSON.parse(out.trim().split('\n').pop()!);
+    if (r.entries !== o.entries || r.subscriptions !== o.subscriptions) throw new Error(`rss child loaded ${r.entries} entries / ${r.subscriptions} subscriptions`);
+    runs.push({ rssEntriesMB: r.afterEntries.rssMB, rssMB: r.after.rssMB, heapEntriesMB: r.afterEntries.heapUsedMB, heapUsedMB: r.after.heapUsedMB, openSubscriptionsMs: r.openSubscriptionsMs });
+    o.log(`  RSS ${o.entries} entries + ${o.subscriptions} subscriptions${o.label}: ${r.after.rssMB.toFixed(0)} MB (entries alone ${r.afterEntries.rssMB.toFixed(0)} MB), open ${r.openSubscriptionsMs.toFixed(0)} ms`);
+  }
+  return {
+    runs,
+    rssMB: stats(runs.map((r) => r.rssMB)),
+    deltaMB: stats(runs.map((r) => r.rssMB - r.rssEntriesMB)),
+    heapDeltaMB: stats(runs.map((r) => r.heapUsedMB - r.heapEntriesMB)),
+    openMs: stats(runs.map((r) => r.openSubscriptionsMs)),
+  };
 }
 
 export function benchSubscriptionMemory(o: { entries: number; subscriptions: number; runs: number; log: (s: string) => void }): SubscriptionMemoryResult {
@@ -447,24 +481,28 @@ export function benchSubscriptionMemory(o: { entries: number; subscriptions: num
     const corpus = makeCorpus(o.entries);
     writeFileSync(entriesFile, JSON.stringify({ version: 1, seq: corpus.length, bulletins: [], entries: corpus } satisfies EntriesFile, null, 2));
     const subsFile = join(dir, 'subscriptions.json');
-    writeFileSync(subsFile, JSON.stringify(subscriptionsFile(o.subscriptions, 0, corpus.length), null, 2));
-    const runs: SubscriptionMemoryResult['runs'] = [];
-    for (let i = 0; i < o.runs; i++) {
-      const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(here, 'rss-child.ts'), entriesFile, subsFile], { encoding: 'utf8', cwd: join(here, '..'), maxBuffer: 1 << 20, timeout: 300_000 });
-      const r = JSON.parse(out.trim().split('\n').pop()!);
-      if (r.entries !== o.entries || r.subscriptions !== o.subscriptions) throw new Error(`rss child loaded ${r.entries} entries / ${r.subscriptions} subscriptions`);
-      runs.push({ rssEntriesMB: r.afterEntries.rssMB, rssMB: r.after.rssMB, heapEntriesMB: r.afterEntries.heapUsedMB, heapUsedMB: r.after.heapUsedMB, openSubscriptionsMs: r.openSubscriptionsMs });
-      o.log(`  RSS ${o.entries} entries + ${o.subscriptions} subscriptions: ${r.after.rssMB.toFixed(0)} MB (entries alone ${r.afterEntries.rssMB.toFixed(0)} MB)`);
-    }
+    const file = subscriptionsFile(o.subscriptions, 0, corpus.length);
+    // As before: written pretty once; the first open rewrites it compact, the later ones find it so.
+    writeFileSync(subsFile, JSON.stringify(file, null, 2));
+    const common = { entriesFile, subsFile, entries: o.entries, subscriptions: o.subscriptions, runs: o.runs, log: o.log };
+    const snapshot = memoryRuns({ ...common, label: '' });
+    const subscriptionsFileMB = statSync(subsFile).size / 2 ** 20;
+
+    // Every chat served once since the snapshot: the record the runner's advance() leaves, one line each.
+    const at = '2026-11-28T01:00:00.000Z';
+    const journal = file.subscriptions.map((s) => JSON.stringify({ s: { ...s, cursor: corpus.length, lastDigestDate: TODAY, updatedAt: at } })).join('\n') + '\n';
+    const compact = JSON.stringify(file);
+    const afterRun = memoryRuns({ ...common, label: ` + a day's journal` }, () => {
+      writeFileSync(subsFile, compact);
+      writeFileSync(journalPathFor(subsFile), journal);
+    });
     return {
       entries: o.entries,
       subscriptions: o.subscriptions,
       entriesFileMB: statSync(entriesFile).size / 2 ** 20,
-      subscriptionsFileMB: statSync(subsFile).size / 2 ** 20,
-      runs,
-      rssMB: stats(runs.map((r) => r.rssMB)),
-      deltaMB: stats(runs.map((r) => r.rssMB - r.rssEntriesMB)),
-      heapDeltaMB: stats(runs.map((r) => r.heapUsedMB - r.heapEntriesMB)),
+      subscriptionsFileMB,
+      ...snapshot,
+      afterRun: { ...afterRun, journalLines: file.subscriptions.length, journalMB: Buffer.byteLength(journal) / 2 ** 20 },
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -521,10 +559,13 @@ export function renderPush(p: PushResult): string[] {
 }
 
 export function renderSubscriptionMemory(m: SubscriptionMemoryResult): string[] {
+  const row = (subs: string, fileMB: string, x: MemoryFigures) =>
+    `| ${m.entries.toLocaleString('en')} | ${subs} | ${m.entriesFileMB.toFixed(1)} | ${fileMB} | ${x.rssMB.median.toFixed(0)} / ${x.rssMB.max.toFixed(0)} | ${x.deltaMB.median.toFixed(0)} | ${x.heapDeltaMB.median.toFixed(0)} | ${((x.heapDeltaMB.median * 2 ** 20) / m.subscriptions).toFixed(0)} | ${f(x.openMs.median)} |`;
   return [
-    '| entries | subscriptions | entries file MB | subscriptions file MB | RSS MB after load (median / max) | RSS added by subscriptions MB | heap added by subscriptions MB | open subscriptions ms |',
-    '|---:|---:|---:|---:|---|---:|---:|---:|',
-    `| ${m.entries.toLocaleString('en')} | ${m.subscriptions.toLocaleString('en')} | ${m.entriesFileMB.toFixed(1)} | ${m.subscriptionsFileMB.toFixed(1)} | ${m.rssMB.median.toFixed(0)} / ${m.rssMB.max.toFixed(0)} | ${m.deltaMB.median.toFixed(0)} | ${m.heapDeltaMB.median.toFixed(0)} | ${f(stats(m.runs.map((r) => r.openSubscriptionsMs)).median)} |`,
+    '| entries | subscriptions | entries file MB | subscriptions file MB | RSS MB after load (median / max) | RSS added by subscriptions MB | heap added by subscriptions MB | heap per subscription B | open subscriptions ms |',
+    '|---:|---:|---:|---:|---|---:|---:|---:|---:|',
+    row(m.subscriptions.toLocaleString('en'), m.subscriptionsFileMB.toFixed(1), m),
+    row(`${m.subscriptions.toLocaleString('en')} + journal of ${m.afterRun.journalLines.toLocaleString('en')} lines (a day's run)`, `${m.subscriptionsFileMB.toFixed(1)} + ${m.afterRun.journalMB.toFixed(1)}`, m.afterRun),
   ];
 }
 

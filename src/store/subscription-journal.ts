@@ -1,10 +1,11 @@
-import { open, readFile, rename } from 'node:fs/promises';
+import { open, rename } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { DataFile } from 'lowdb/node';
 import { z } from 'zod';
 import { StoreError } from './json-file.ts';
-import { KEEP_RUNS, digestRunSchema, subscriptionSchema } from './subscription-schema.ts';
-import type { DigestRun, Subscription, SubscriptionsFile } from './subscription-schema.ts';
+import { KEEP_RUNS, createInterner, digestRunSchema, leanSubscription, subscriptionSchema } from './subscription-schema.ts';
+import type { DigestRun, Intern, Subscription, SubscriptionsFile } from './subscription-schema.ts';
+import { streamFile } from './subscription-snapshot.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Journal: subscriptions.json is a snapshot; changes since it are appended to subscriptions.journal
@@ -38,52 +39,109 @@ async function fsyncPath(path: string): Promise<void> {
 }
 
 /**
- * Writes `text` as the new snapshot (lowdb DataFile: temp file + rename) and makes it durable (fsync of the file
- * and of its directory, so the rename survives a power cut) before the caller drops the journal it replaces.
+ * Text to a file through one reused buffer, written when it fills: no Buffer per piece (each a malloc that glibc
+ * may keep after it is freed), no string of the whole store. Short writes (possible near a full disk) are resumed.
  */
-async function writeSnapshot(file: string, text: string): Promise<void> {
-  await new DataFile<string>(file, { parse: (x) => x, stringify: (x) => x }).write(text);
-  await fsyncPath(file);
-  await fsyncPath(dirname(file)).catch(() => {}); // not every platform lets a directory be opened for fsync
+class BufferedWriter {
+  private buf = Buffer.allocUnsafe(1 << 20);
+  private used = 0;
+  constructor(private readonly h: FileHandle) {}
+
+  async add(text: string): Promise<void> {
+    // Three bytes per UTF-16 unit at most: what is left must hold the worst case before encoding into it.
+    if (this.used + 3 * text.length > this.buf.length) await this.flush();
+    if (3 * text.length > this.buf.length) this.buf = Buffer.allocUnsafe(3 * text.length);
+    this.used += this.buf.write(text, this.used, 'utf8');
+  }
+
+  async flush(): Promise<void> {
+    for (let at = 0; at < this.used; ) at += (await this.h.write(this.buf, at, this.used - at)).bytesWritten;
+    this.used = 0;
+  }
 }
 
 /**
- * The same, from pieces written one by one (no 30 MB string turned into one buffer in one go, which would hold
- * the event loop ~100 ms): temp file, fsync, rename over the snapshot, fsync of the directory.
+ * Writes the new snapshot from pieces serialised one by one — 250 records at a time (~90 kB, a young-generation
+ * string), with `pause` between them — never the whole store as one string and one Buffer (~35 MB each at 100k
+ * subscriptions, the string twice that once a filter holds Chinese): temp file (lowdb's name for it), fsync,
+ * rename over the snapshot, fsync of the directory, so the rename survives a power cut before the caller drops
+ * the journal.
  */
-async function writeSnapshotInPieces(file: string, pieces: readonly string[]): Promise<void> {
-  const tmp = join(dirname(file), `.${basename(file)}.compact.tmp`);
+async function writeSnapshotInPieces(file: string, subscriptions: readonly Subscription[], runs: readonly DigestRun[], pause: () => Promise<void>): Promise<void> {
+  const tmp = join(dirname(file), `.${basename(file)}.tmp`);
   const h = await open(tmp, 'w');
   try {
-    for (const piece of pieces) await h.write(Buffer.from(piece, 'utf8'));
+    const out = new BufferedWriter(h);
+    await out.add('{"version":1,"subscriptions":[');
+    const SLICE = 250;
+    for (let i = 0; i < subscriptions.length; i += SLICE) {
+      const chunk = JSON.stringify(subscriptions.slice(i, i + SLICE));
+      await out.add(i > 0 ? ',' : '');
+      await out.add(chunk.slice(1, -1));
+      if (i % (8 * SLICE) === 0) await pause();
+    }
+    await out.add(`],"runs":${JSON.stringify(runs)}}`);
+    await out.flush();
     await h.sync();
   } finally {
     await h.close();
   }
   await rename(tmp, file);
-  await fsyncPath(dirname(file)).catch(() => {});
+  await fsyncPath(dirname(file)).catch(() => {}); // not every platform lets a directory be opened for fsync
+}
+
+/** The journal's size and where its last whole line ends, from its tail alone (it may be 64 MB). */
+async function wholeLines(path: string): Promise<{ size: number; whole: number; missing: boolean }> {
+  let h: FileHandle | null = null;
+  try {
+    h = await open(path, 'r');
+    const { size } = await h.stat();
+    const block = Buffer.allocUnsafe(64 * 1024);
+    for (let to = size; to > 0; ) {
+      const from = Math.max(0, to - block.length);
+      const { bytesRead } = await h.read(block, 0, to - from, from);
+      const nl = block.subarray(0, bytesRead).lastIndexOf(0x0a);
+      if (nl >= 0) return { size, whole: from + nl + 1, missing: false };
+      to = from;
+    }
+    return { size, whole: 0, missing: false };
+  } catch (err) {
+    // Unreadable here: taken as empty, as before (readJournal has refused the store already if it matters).
+    return { size: 0, whole: 0, missing: (err as NodeJS.ErrnoException).code === 'ENOENT' };
+  } finally {
+    await h?.close();
+  }
+}
+
+function indexOf(subs: readonly (Subscription | null)[]): Map<number, number> {
+  const at = new Map<number, number>();
+  for (let i = 0; i < subs.length; i++) at.set(subs[i]!.chatId, i);
+  return at;
 }
 
 /** Applies journal lines over a snapshot, in order. Idempotent over a newer snapshot (a crash mid-compaction). */
 export function replay(base: SubscriptionsFile, lines: Iterable<JournalLine>): SubscriptionsFile {
   const subs: (Subscription | null)[] = base.subscriptions;
-  const at = new Map<number, number>(subs.map((s, i) => [s!.chatId, i]));
   const runs = base.runs;
+  let dropped = false;
+  let index: Map<number, number> | null = null;
   for (const line of lines) {
+    // Built at the first line: an empty journal (the usual open) costs no map of 100k.
+    const at = (index ??= indexOf(subs));
     if ('s' in line) {
       const i = at.get(line.s.chatId);
       if (i === undefined) at.set(line.s.chatId, subs.push(line.s) - 1);
       else subs[i] = line.s;
     } else if ('d' in line) {
       const i = at.get(line.d);
-      if (i !== undefined) (subs[i] = null, at.delete(line.d));
+      if (i !== undefined) (subs[i] = null, at.delete(line.d), (dropped = true));
     } else if ('m' in line) {
       const [from, to] = line.m;
       const i = at.get(from);
       if (i === undefined) continue;
       at.delete(from);
       // Renamed in place (its record follows in the next line); if the new id already has one, that one wins.
-      if (at.has(to)) subs[i] = null;
+      if (at.has(to)) (subs[i] = null, (dropped = true));
       else (at.set(to, i), (subs[i] = { ...subs[i]!, chatId: to }));
     } else {
       const i = runs.findIndex((r) => r.id === line.r.id);
@@ -94,44 +152,75 @@ export function replay(base: SubscriptionsFile, lines: Iterable<JournalLine>): S
       }
     }
   }
-  return { version: 1, subscriptions: subs.filter((s): s is Subscription => s !== null), runs };
+  // No second array of 100k when nothing was removed (the usual open).
+  return { version: 1, subscriptions: dropped ? subs.filter((s): s is Subscription => s !== null) : (subs as Subscription[]), runs };
+}
+
+const isId = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
+
+/** journalLineSchema's verdict for a record, removal or migration line, by hand (see leanSubscription); null: zod decides. */
+function leanLine(v: unknown, intern: Intern): JournalLine | null {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
+  let keys = 0;
+  for (const _ in v) keys++;
+  if (keys !== 1) return null;
+  const o = v as Record<string, unknown>;
+  if (Object.hasOwn(o, 's')) {
+    const s = leanSubscription(o.s, intern);
+    return s && { s };
+  }
+  if (Object.hasOwn(o, 'd')) return isId(o.d) ? { d: o.d } : null;
+  if (Object.hasOwn(o, 'm')) return Array.isArray(o.m) && o.m.length === 2 && isId(o.m[0]) && isId(o.m[1]) ? { m: [o.m[0], o.m[1]] } : null;
+  return null;
 }
 
 /**
  * Reads the journal's lines. A last line cut short by a crash (no newline, not valid) is ignored with a warning:
  * its flush never completed, so nobody was told it was durable. Any other bad line refuses the store.
+ * Read in chunks (the journal may reach 64 MB), records checked by hand before zod, in the lean shape.
  */
-export async function readJournal(path: string, warn: (msg: string) => void): Promise<{ lines: JournalLine[]; torn: boolean }> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { lines: [], torn: false };
-    throw new StoreError(path, `cannot be read: ${(err as Error).message}`);
-  }
-  const raw = text.split('\n');
-  const complete = text.endsWith('\n') || text.length === 0;
+export async function readJournal(path: string, warn: (msg: string) => void, intern: Intern = createInterner()): Promise<{ lines: JournalLine[]; torn: boolean }> {
   const out: JournalLine[] = [];
   let torn = false;
-  for (let n = 0; n < raw.length; n++) {
-    const line = raw[n]!;
-    if (line === '' && n === raw.length - 1) break;
-    const last = n === raw.length - 1 && !complete;
+  let n = 0;
+  const take = (line: string, last: boolean) => {
+    n++;
     let parsed: JournalLine | null = null;
     let why = '';
     try {
-      const r = journalLineSchema.safeParse(JSON.parse(line));
-      if (r.success) parsed = r.data;
-      else why = `does not match the journal format: ${r.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`;
+      const v: unknown = JSON.parse(line);
+      parsed = leanLine(v, intern);
+      if (!parsed) {
+        const r = journalLineSchema.safeParse(v);
+        if (r.success) parsed = 's' in r.data ? { s: leanSubscription(r.data.s, intern) ?? r.data.s } : r.data;
+        else why = `does not match the journal format: ${r.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`;
+      }
     } catch (err) {
       why = `is not valid JSON (${(err as Error).message})`;
     }
     if (parsed) out.push(parsed);
     else if (last) {
       torn = true;
-      warn(`store journal ${path}:${n + 1}: last line cut short (a crash during a write); ignored`);
+      warn(`store journal ${path}:${n}: last line cut short (a crash during a write); ignored`);
     }
-    else throw new StoreError(`${path}:${n + 1}`, `${why}; the store was left as it is — repair or remove that line (the changes after the snapshot are in this file)`);
+    else throw new StoreError(`${path}:${n}`, `${why}; the store was left as it is — repair or remove that line (the changes after the snapshot are in this file)`);
+  };
+  try {
+    await streamFile(path, (b, end, eof) => {
+      const window = b.subarray(0, end);
+      let from = 0;
+      for (let nl = window.indexOf(0x0a); nl >= 0; nl = window.indexOf(0x0a, from)) {
+        take(window.toString('utf8', from, nl), false);
+        from = nl + 1;
+      }
+      // A last line without its newline: whole if it parses, else cut short by a crash.
+      if (eof && from < end) take(window.toString('utf8', from, end), true);
+      return from;
+    });
+  } catch (err) {
+    if (err instanceof StoreError) throw err;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { lines: [], torn: false };
+    throw new StoreError(path, `cannot be read: ${(err as Error).message}`);
   }
   return { lines: out, torn };
 }
@@ -144,6 +233,8 @@ export class SubscriptionJournal {
   /** Bytes known to be whole lines; a failed append is cut back to here before the next one. */
   private goodBytes: number;
   private broken = false;
+  /** No journal file yet (a new store, or one from before the journal). */
+  private missing = false;
 
   private constructor(
     readonly path: string,
@@ -158,12 +249,12 @@ export class SubscriptionJournal {
 
   static async open(snapshot: string, opts: { limits?: Partial<typeof COMPACT_AT>; warn: (msg: string) => void }): Promise<SubscriptionJournal> {
     const path = journalPathFor(snapshot);
-    const text = await readFile(path).catch(() => Buffer.alloc(0));
-    const whole = text.lastIndexOf(0x0a) + 1;
-    const j = new SubscriptionJournal(path, snapshot, text.length, 0, { ...COMPACT_AT, ...opts.limits }, opts.warn);
+    const { size, whole, missing } = await wholeLines(path);
+    const j = new SubscriptionJournal(path, snapshot, size, 0, { ...COMPACT_AT, ...opts.limits }, opts.warn);
     // A torn last line (a crash mid-append) is cut off before the first append, should compaction not do it.
     j.goodBytes = whole;
-    j.broken = whole < text.length;
+    j.broken = whole < size;
+    j.missing = missing;
     return j;
   }
 
@@ -211,10 +302,10 @@ export class SubscriptionJournal {
     return !this.compacting && (this.bytes > this.limits.bytes || this.lines > this.limits.lines) && Date.now() - this.lastCompactFailure > 60_000;
   }
 
-  /** Replaces the snapshot with `text` and empties the journal (at open: nothing else is writing). */
-  async compactNow(text: string): Promise<void> {
+  /** Replaces the snapshot with `data` and empties the journal (at open: nothing else is writing). */
+  async compactNow(data: { subscriptions: readonly Subscription[]; runs: readonly DigestRun[] }): Promise<void> {
     await this.exclusive(async () => {
-      await writeSnapshot(this.snapshot, text);
+      await writeSnapshotInPieces(this.snapshot, data.subscriptions, data.runs, yieldToLoop);
       const h = await open(this.path, 'w');
       try {
         await h.sync();
@@ -224,6 +315,26 @@ export class SubscriptionJournal {
       this.bytes = this.goodBytes = 0;
       this.lines = 0;
       this.broken = false;
+      if (this.missing) await fsyncPath(dirname(this.path)).catch(() => {});
+      this.missing = false;
+    });
+  }
+
+  /**
+   * Nothing to fold at open (empty journal, compact snapshot): the snapshot stays as it is, and a missing journal
+   * is created now, its directory entry made durable, so the first append needs no more than its own fsync.
+   */
+  async ready(): Promise<void> {
+    if (!this.missing) return;
+    await this.exclusive(async () => {
+      const h = await open(this.path, 'a');
+      try {
+        await h.sync();
+      } finally {
+        await h.close();
+      }
+      await fsyncPath(dirname(this.path)).catch(() => {});
+      this.missing = false;
     });
   }
 
@@ -255,15 +366,7 @@ export class SubscriptionJournal {
     // Everything appended before `mark` is reflected in the state read from here on.
     const mark = await this.exclusive(async () => ({ bytes: this.bytes, lines: this.lines }));
     const { subscriptions, runs } = state();
-    const pieces: string[] = ['{"version":1,"subscriptions":['];
-    const SLICE = 2_000;
-    for (let i = 0; i < subscriptions.length; i += SLICE) {
-      const chunk = JSON.stringify(subscriptions.slice(i, i + SLICE));
-      pieces.push((i > 0 ? ',' : '') + chunk.slice(1, -1));
-      await yieldToLoop();
-    }
-    pieces.push(`],"runs":${JSON.stringify(runs)}}`);
-    await writeSnapshotInPieces(this.snapshot, pieces);
+    await writeSnapshotInPieces(this.snapshot, subscriptions, runs, yieldToLoop);
     await this.exclusive(async () => {
       // The lines appended since `mark` move to a fresh journal, swapped in by rename.
       const tailLength = this.bytes - mark.bytes;

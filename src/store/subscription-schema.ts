@@ -95,3 +95,110 @@ export type SubscriptionsFile = z.infer<typeof subscriptionsFileSchema>;
 export const emptySubscriptionsFile = (): SubscriptionsFile => ({ version: 1, subscriptions: [], runs: [] });
 
 export const KEEP_RUNS = 50;
+
+// ---------------------------------------------------------------------------------------------
+// Lean in-memory shapes: at 100k subscriptions every byte per record is ~100 kB of heap
+// ---------------------------------------------------------------------------------------------
+
+/** Returns one shared instance per distinct string (time, zone, dates, agency names repeat across chats). */
+export type Intern = (s: string) => string;
+
+export function createInterner(): Intern {
+  const seen = new Map<string, string>();
+  return (s) => {
+    const known = seen.get(s);
+    if (known !== undefined) return known;
+    seen.set(s, s);
+    return s;
+  };
+}
+
+const same: Intern = (s) => s;
+// Frozen: filter lists are replaced, never changed in place, and a stray push must throw rather than reach every chat.
+const NO_WORDS = Object.freeze([]) as unknown as string[];
+/** Most chats have no filters: they all share this one object instead of an object and two arrays each. */
+export const NO_FILTERS: SubscriptionFilters = Object.freeze({ agencies: NO_WORDS, keywords: NO_WORDS }) as SubscriptionFilters;
+
+/** Filters as the store keeps them: shared empties, interned words, never the caller's own arrays. */
+export function compactFilters(f: SubscriptionFilters, intern: Intern = same): SubscriptionFilters {
+  if (f.agencies.length === 0 && f.keywords.length === 0) return NO_FILTERS;
+  return { agencies: f.agencies.length ? f.agencies.map(intern) : NO_WORDS, keywords: f.keywords.length ? f.keywords.map(intern) : NO_WORDS };
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const CHAT_TYPES: ReadonlySet<unknown> = new Set(subscriptionSchema.shape.chatType.options);
+const STATES: ReadonlySet<unknown> = new Set(subscriptionSchema.shape.state.options);
+const PAUSED_REASONS: ReadonlySet<unknown> = new Set(pausedReasonSchema.options);
+const LANGUAGES: ReadonlySet<unknown> = new Set(subscriptionSchema.shape.language.options);
+const SUBSCRIPTION_KEYS = Object.keys(subscriptionSchema.shape).length;
+// A store has few zones, mostly one after another: the last one found valid is not looked up again.
+let knownZone = '';
+const isZone = (v: unknown): v is string => typeof v === 'string' && (v === knownZone || (isValidTimeZone(v) && ((knownZone = v), true)));
+
+const isPlain = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isInt = (v: unknown, min: number): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= min;
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const isDate = (v: unknown): v is string => typeof v === 'string' && DATE.test(v);
+const isStrings = (v: unknown, minLength: number): v is string[] => {
+  if (!Array.isArray(v)) return false;
+  for (const x of v) if (typeof x !== 'string' || x.length < minLength) return false;
+  return true;
+};
+const keyCount = (o: object): number => {
+  let n = 0;
+  for (const _ in o) n++;
+  return n;
+};
+
+/**
+ * The hand-written twin of subscriptionSchema: when `v` is a complete, valid record (every key present, none
+ * extra, so zod would neither fill a default nor strip anything) it returns the record as the store keeps it —
+ * a fresh object in schema key order (one hidden class for all), strings interned, empty filters shared.
+ * Otherwise null, and zod decides and explains. Never accepts what zod refuses.
+ */
+export function leanSubscription(v: unknown, intern: Intern): Subscription | null {
+  if (!isPlain(v) || keyCount(v) !== SUBSCRIPTION_KEYS) return null;
+  const { chatId, chatType, threadId, time, timezone, filters, cursor, lastDigestDate, state, pausedReason, language, notifyEmpty, failures, partial, createdAt, updatedAt } = v;
+  if (!isInt(chatId, -Infinity) || !CHAT_TYPES.has(chatType) || !(threadId === null || isInt(threadId, 1))) return null;
+  if (!isStr(time) || !TIME_SHAPE.test(time) || !isZone(timezone)) return null;
+  if (!isPlain(filters) || keyCount(filters) !== 2 || !isStrings(filters.agencies, 1) || !isStrings(filters.keywords, 1)) return null;
+  if (!isInt(cursor, 0) || !(lastDigestDate === null || isDate(lastDigestDate)) || !STATES.has(state) || !(pausedReason === null || PAUSED_REASONS.has(pausedReason))) return null;
+  if (!LANGUAGES.has(language) || typeof notifyEmpty !== 'boolean' || !isStr(createdAt) || !isStr(updatedAt)) return null;
+  if (failures !== null) {
+    if (!isPlain(failures) || keyCount(failures) !== 6) return null;
+    const f = failures;
+    if (!isDate(f.date) || !isInt(f.count, 0) || !isStr(f.lastAt) || !isStr(f.reason) || !isInt(f.badRequestDays, 0) || !(f.badRequestDate === null || isDate(f.badRequestDate))) return null;
+  }
+  if (partial !== null) {
+    if (!isPlain(partial) || keyCount(partial) !== 4) return null;
+    if (!isDate(partial.date) || !isInt(partial.upTo, 0) || !isInt(partial.parts, 1) || !isStrings(partial.delivered, 0)) return null;
+  }
+  const f = failures as Subscription['failures'];
+  const p = partial as Subscription['partial'];
+  return {
+    chatId,
+    chatType: intern(chatType as string) as Subscription['chatType'],
+    threadId,
+    time: intern(time),
+    timezone: intern(timezone),
+    filters: compactFilters(filters as SubscriptionFilters, intern),
+    cursor,
+    lastDigestDate: lastDigestDate === null ? null : intern(lastDigestDate),
+    state: intern(state as string) as Subscription['state'],
+    pausedReason: pausedReason === null ? null : (intern(pausedReason as string) as PausedReason),
+    language: intern(language as string) as Subscription['language'],
+    notifyEmpty,
+    failures: f && { date: intern(f.date), count: f.count, lastAt: intern(f.lastAt), reason: intern(f.reason), badRequestDays: f.badRequestDays, badRequestDate: f.badRequestDate === null ? null : intern(f.badRequestDate) },
+    partial: p && { date: intern(p.date), upTo: p.upTo, parts: p.parts, delivered: p.delivered },
+    createdAt: intern(createdAt),
+    updatedAt: intern(updatedAt),
+  };
+}
+
+/** A record read from disk, checked by hand or else by zod (filling defaults), in the lean shape; null if zod refuses it. */
+export function readSubscription(v: unknown, intern: Intern): Subscription | null {
+  const lean = leanSubscription(v, intern);
+  if (lean) return lean;
+  const r = subscriptionSchema.safeParse(v);
+  return r.success ? (leanSubscription(r.data, intern) ?? r.data) : null;
+}

@@ -1,9 +1,11 @@
 import { access } from 'node:fs/promises';
 import { Low, Memory } from 'lowdb';
+import { DataFile } from 'lowdb/node';
 import { createWriteBatcher, openJsonFile } from './json-file.ts';
 import { COMPACT_AT, SubscriptionJournal, journalPathFor, readJournal, replay } from './subscription-journal.ts';
-import { KEEP_RUNS, emptyRunCounts, emptySubscriptionsFile, subscriptionSchema, subscriptionsFileSchema } from './subscription-schema.ts';
-import type { DigestRun, DigestRunCounts, PausedReason, Subscription, SubscriptionFilters, SubscriptionsFile } from './subscription-schema.ts';
+import { KEEP_RUNS, compactFilters, createInterner, emptyRunCounts, emptySubscriptionsFile, leanSubscription, subscriptionSchema, subscriptionsFileSchema } from './subscription-schema.ts';
+import type { DigestRun, DigestRunCounts, Intern, PausedReason, Subscription, SubscriptionFilters, SubscriptionsFile } from './subscription-schema.ts';
+import { readSnapshotLean } from './subscription-snapshot.ts';
 import { TIME_SHAPE, isValidTimeZone } from '../digest/due.ts';
 
 // Callers import the shape from here, as before the split.
@@ -95,7 +97,8 @@ export interface SubscriptionStoreOptions {
 
 export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string | null, opts: SubscriptionStoreOptions = {}): SubscriptionStore {
   const data = db.data;
-  const byId = new Map<number, Subscription>(data.subscriptions.map((s) => [s.chatId, s]));
+  const byId = new Map<number, Subscription>();
+  for (const s of data.subscriptions) byId.set(s.chatId, s);
   const journal = opts.journal ?? null;
   // With a journal, a flush appends one line per changed subscription (or removal, migration, run record), so
   // its cost follows the changes, not the store; without one (memory, tests), the whole document is written.
@@ -171,7 +174,14 @@ export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string
     }
     dirty();
   };
-  const stamp = (now: Date) => now.toISOString();
+  // Changes stamped in the same millisecond (a digest run touches thousands of chats) share one string.
+  let stampedMs = NaN;
+  let stamped = '';
+  const stamp = (now: Date) => {
+    const ms = now.getTime();
+    if (ms !== stampedMs) (stamped = now.toISOString()), (stampedMs = ms);
+    return stamped;
+  };
 
   const replace = (next: Subscription): Subscription => {
     const i = byId.has(next.chatId) ? data.subscriptions.findIndex((s) => s.chatId === next.chatId) : -1;
@@ -202,7 +212,7 @@ export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string
         old.threadId = input.threadId ?? null;
         old.time = input.time;
         old.timezone = input.timezone;
-        old.filters = { agencies: [...input.filters.agencies], keywords: [...input.filters.keywords] };
+        old.filters = compactFilters(input.filters);
         old.language = input.language;
         if (input.notifyEmpty !== undefined) old.notifyEmpty = input.notifyEmpty;
         // Subscribing again is a fresh start for a paused chat, failures included (else 'failing' would recur at once).
@@ -230,6 +240,7 @@ export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string
         createdAt: at,
         updatedAt: at,
       });
+      sub.filters = compactFilters(sub.filters);
       return { subscription: replace(sub), created: true };
     },
     update(chatId, patch, now = new Date()) {
@@ -239,6 +250,7 @@ export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string
       if (patch.timezone !== undefined && !isValidTimeZone(patch.timezone)) throw new Error(`unknown time zone ${patch.timezone}`);
       if (changesSelection(s, patch)) s.partial = null;
       Object.assign(s, patch);
+      if (patch.filters) s.filters = compactFilters(patch.filters);
       return touch(s, now);
     },
     remove(chatId) {
@@ -363,23 +375,40 @@ export interface OpenSubscriptionStoreOptions {
 
 const defaultWarn = (msg: string) => process.emitWarning(msg, 'SubscriptionStore');
 
+/**
+ * The snapshot through the lean reader (chunks, records checked by hand, lean shapes), or, when it steps aside,
+ * the ordinary lowdb + zod path, which creates a missing file and refuses an invalid one with a clear error.
+ */
+async function openSnapshot(file: string, intern: Intern): Promise<{ db: Low<SubscriptionsFile>; compact: boolean }> {
+  const lean = await readSnapshotLean(file, intern);
+  if (lean) return { db: new Low<SubscriptionsFile>(new DataFile<SubscriptionsFile>(file, { parse: JSON.parse, stringify: (d) => JSON.stringify(d) }), lean.data), compact: lean.compact };
+  const db = await openJsonFile(file, subscriptionsFileSchema, emptySubscriptionsFile());
+  db.data.subscriptions = db.data.subscriptions.map((s) => leanSubscription(s, intern) ?? s);
+  return { db, compact: false };
+}
+
 export async function openSubscriptionStore(file: string, opts: OpenSubscriptionStoreOptions = {}): Promise<SubscriptionStore> {
   const warn = opts.warn ?? defaultWarn;
+  // One interner for snapshot and journal: a record and its later versions share their strings.
+  const intern = createInterner();
   if (opts.readOnly) {
     // A dry run must leave the file (and its absence) exactly as it was.
     const exists = await access(file).then(() => true, () => false);
     if (!exists) return createMemorySubscriptionStore();
-    const db = await openJsonFile(file, subscriptionsFileSchema, emptySubscriptionsFile());
-    const data = replay(structuredClone(db.data), (await readJournal(journalPathFor(file), warn)).lines);
+    const { db } = await openSnapshot(file, intern);
+    const data = replay(db.data, (await readJournal(journalPathFor(file), warn, intern)).lines);
     return createSubscriptionStore(new Low<SubscriptionsFile>(new Memory<SubscriptionsFile>(), data), null);
   }
-  const db = await openJsonFile(file, subscriptionsFileSchema, emptySubscriptionsFile());
-  db.data = replay(db.data, (await readJournal(journalPathFor(file), warn)).lines);
+  const { db, compact } = await openSnapshot(file, intern);
+  db.data = replay(db.data, (await readJournal(journalPathFor(file), warn, intern)).lines);
   // Compaction at open: the journal folded into a compact snapshot (no indentation), then emptied. If the disk
   // refuses (full), the store still opens on snapshot + journal as they are; the next compaction retries.
+  // With nothing to fold (empty journal, compact snapshot) the snapshot is left as it is: rewriting 35 MB and
+  // fsyncing it would change nothing on disk.
   const journal = await SubscriptionJournal.open(file, { warn, ...(opts.compactAt ? { limits: opts.compactAt } : {}) });
   try {
-    await journal.compactNow(JSON.stringify(db.data));
+    if (compact && journal.size.bytes === 0) await journal.ready();
+    else await journal.compactNow(db.data);
   } catch (err) {
     warn(`store ${file}: compaction at open failed (${(err as Error).message}); going on with the journal as it is`);
   }
