@@ -11,7 +11,6 @@
  * `tsx bench/fanout.ts variant <subscriptions> <newEntries> <rttMs> <L> <limiter>` one fan-out run, e.g. with a
  * network round trip (rttMs) or multi-part digests (many new entries).
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -33,6 +32,7 @@ import { createMemorySubscriptionStore, journalPathFor, openSubscriptionStore } 
 import type { Subscription, SubscriptionsFile } from '../src/store/subscription-store.ts';
 import { startBotApiEmulator } from '../tests/helpers/bot-api-emulator.ts';
 import { shippedAgencies } from '../tests/helpers/seed.ts';
+import { runChild } from './child-process.ts';
 import { makeCorpus } from './corpus.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -459,7 +459,7 @@ function memoryRuns(o: { entriesFile: string; subsFile: string; entries: number;
   const runs: MemoryRun[] = [];
   for (let i = 0; i < o.runs; i++) {
     prepare();
-    const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(here, 'rss-child.ts'), o.entriesFile, o.subsFile], { encoding: 'utf8', cwd: join(here, '..'), maxBuffer: 1 << 20, timeout: 300_000 });
+    const out = runChild('rss-child', [dirname(o.entriesFile), o.subsFile]);
     const r = JSON.parse(out.trim().split('\n').pop()!);
     if (r.entries !== o.entries || r.subscriptions !== o.subscriptions) throw new Error(`rss child loaded ${r.entries} entries / ${r.subscriptions} subscriptions`);
     runs.push({ rssEntriesMB: r.afterEntries.rssMB, rssMB: r.after.rssMB, heapEntriesMB: r.afterEntries.heapUsedMB, heapUsedMB: r.after.heapUsedMB, openSubscriptionsMs: r.openSubscriptionsMs });
@@ -485,6 +485,8 @@ export function benchSubscriptionMemory(o: { entries: number; subscriptions: num
     // As before: written pretty once; the first open rewrites it compact, the later ones find it so.
     writeFileSync(subsFile, JSON.stringify(file, null, 2));
     const common = { entriesFile, subsFile, entries: o.entries, subscriptions: o.subscriptions, runs: o.runs, log: o.log };
+    // The bot runs from the snapshot beside entries.json after its first start: so do the measured runs.
+    runChild('rss-child', [dir, subsFile, '--prepare']);
     const snapshot = memoryRuns({ ...common, label: '' });
     const subscriptionsFileMB = statSync(subsFile).size / 2 ** 20;
 
