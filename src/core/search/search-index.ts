@@ -1472,6 +1472,95 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
    * inside a word only documents with enough title hits are scored (titlesNeeded). One and two
    * keywords (nearly every query) are written out with their arrays in locals.
    */
+  // Stand-ins for the missing fourth keyword of a three-keyword scan: in every document, scoring nothing.
+  let noneBits = new Uint32Array(0);
+  let noneBounds = new Uint8Array(0);
+  let noneTitles = new Uint32Array(0);
+  let noneNibbles = new Uint8Array(0);
+  const noneSource = (): Source => {
+    if (noneBits.length !== words) {
+      noneBits = new Uint32Array(words).fill(0xffffffff);
+      noneBounds = new Uint8Array(words);
+      noneTitles = new Uint32Array(words);
+    }
+    if (noneNibbles.length !== nibbleBytes) noneNibbles = new Uint8Array(nibbleBytes);
+    return { docs: EMPTY_I32, w: EMPTY_U8, lo: 0, hi: 0, extra: null, length: docCount, scored: true, dense: -3, bits: noneBits, bitsAt: 0, nib: noneNibbles, nibAt: 0, cached: null };
+  };
+
+  /**
+   * scanDense for three or four keywords in one pass with every array in a local (a three-keyword
+   * query gets a stand-in fourth that is in every document and scores nothing): per word the AND,
+   * its count, the bound, then title hits counted bitwise against `need`.
+   */
+  const scanDense4 = (sources: Source[], al: Uint32Array | null): number => {
+    const m = sources.length;
+    const W = words;
+    const S = NIBBLE_SCORE;
+    const x0 = sources[0]!;
+    const x1 = sources[1]!;
+    const x2 = sources[2]!;
+    const x3 = m === 4 ? sources[3]! : noneSource();
+    const [B0, B1, B2, B3] = [x0.bits, x1.bits, x2.bits, x3.bits];
+    const [a0, a1, a2, a3] = [x0.bitsAt, x1.bitsAt, x2.bitsAt, x3.bitsAt];
+    const [N0, N1, N2, N3] = [x0.nib, x1.nib, x2.nib, x3.nib];
+    const [o0, o1, o2, o3] = [x0.nibAt, x1.nibAt, x2.nibAt, x3.nibAt];
+    const U0 = wordBoundsOf(x0);
+    const U1 = wordBoundsOf(x1);
+    const U2 = wordBoundsOf(x2);
+    const U3 = m === 4 ? wordBoundsOf(x3) : noneBounds;
+    let T0: Uint32Array = noneTitles;
+    let T1: Uint32Array = noneTitles;
+    let T2: Uint32Array = noneTitles;
+    let T3: Uint32Array = noneTitles;
+    let titled = false;
+    let total = 0;
+    let bar = -1;
+    let need = 0;
+    let done = false;
+    for (let wi = 0; wi < W; wi++) {
+      let word = B0[a0 + wi]! & B1[a1 + wi]! & B2[a2 + wi]! & B3[a3 + wi]!;
+      if (al) word &= al[wi]!;
+      if (word === 0) continue;
+      total += popcount(word);
+      if (done || U0[wi]! + U1[wi]! + U2[wi]! + U3[wi]! <= bar) continue;
+      if (need > 0) {
+        if (!titled) {
+          titled = true;
+          T0 = titleBitsOf(x0);
+          T1 = titleBitsOf(x1);
+          T2 = titleBitsOf(x2);
+          if (m === 4) T3 = titleBitsOf(x3);
+        }
+        // Documents with at least `need` title hits, counted bitwise: c[k] = at least k so far.
+        const t0 = T0[wi]!;
+        const t1 = T1[wi]!;
+        const t2 = T2[wi]!;
+        const t3 = T3[wi]!;
+        const c2 = (t0 & t1) | ((t0 | t1) & t2);
+        const c3 = t0 & t1 & t2;
+        const c1 = t0 | t1 | t2;
+        word &= need === 1 ? c1 | t3 : need === 2 ? c2 | (c1 & t3) : need === 3 ? c3 | (c2 & t3) : c3 & t3;
+      }
+      while (word !== 0) {
+        const low = word & -word;
+        const d = (wi << 5) | (31 - Math.clz32(low));
+        word ^= low;
+        const byte = d >>> 1;
+        const sh = (d & 1) << 2;
+        const s = S[(N0[o0 + byte]! >>> sh) & 15]! + S[(N1[o1 + byte]! >>> sh) & 15]! + S[(N2[o2 + byte]! >>> sh) & 15]! + S[(N3[o3 + byte]! >>> sh) & 15]!;
+        if (s > bar) {
+          top.offer(d, s);
+          bar = top.bar;
+          if (bar >= 0) need = titlesNeeded(bar, m);
+        }
+      }
+      done = need > m;
+    }
+    return total;
+  };
+
+  let manyBounds = new Uint8Array(0);
+  let manyTitles = new Uint32Array(0);
   const scanDense = (sources: Source[]): number => {
     const m = sources.length;
     const W = words;
@@ -1548,18 +1637,26 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       }
       return total;
     }
-    // Three or more: AND the bitsets first (a monomorphic loop per source), then scan.
+    if (m <= 4) return scanDense4(sources, al);
+    // Three or more: AND the bitsets first (a monomorphic loop per source), then scan with each
+    // keyword's word bounds and title bits copied side by side (typed arrays in locals, not arrays of them).
     const acc = andBits;
-    for (let wi = 0; wi < W; wi++) acc[wi] = bits0[at0 + wi]!;
+    acc.set(bits0.subarray(at0, at0 + W));
     for (let j = 1; j < m; j++) {
       const { bits, bitsAt } = sources[j]!;
       for (let wi = 0; wi < W; wi++) acc[wi]! &= bits[bitsAt + wi]!;
     }
     if (al) for (let wi = 0; wi < W; wi++) acc[wi]! &= al[wi]!;
-    const bounds = sources.map(wordBoundsOf);
+    if (manyBounds.length < m * W) manyBounds = new Uint8Array(m * W);
+    if (manyTitles.length < m * W) manyTitles = new Uint32Array(m * W);
+    const bq = manyBounds;
+    const tq = manyTitles;
+    for (let j = 0; j < m; j++) {
+      bq.set(wordBoundsOf(sources[j]!).subarray(0, W), j * W);
+      tq.set(titleBitsOf(sources[j]!).subarray(0, W), j * W);
+    }
     const nibs = sources.map((s) => s.nib);
     const offs = Int32Array.from(sources, (s) => s.nibAt);
-    let titles: Uint32Array[] | null = null;
     const atLeast = new Int32Array(m + 1);
     let done = false;
     for (let wi = 0; wi < W; wi++) {
@@ -1569,19 +1666,31 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       if (done) continue;
       if (bar >= 0) {
         let ub = 0;
-        for (let j = 0; j < m; j++) ub += bounds[j]![wi]!;
+        for (let o = wi; o < m * W; o += W) ub += bq[o]!;
         if (ub <= bar) continue;
       }
       if (need > 0) {
         // Documents with at least `need` title hits, counted bitwise.
-        titles ??= sources.map(titleBitsOf);
-        atLeast.fill(0);
-        for (let j = 0; j < m; j++) {
-          const t = titles[j]![wi]!;
-          for (let c = need; c > 1; c--) atLeast[c]! |= atLeast[c - 1]! & t;
-          atLeast[1]! |= t;
+        if (need <= 3) {
+          let c1 = 0;
+          let c2 = 0;
+          let c3 = 0;
+          for (let o = wi; o < m * W; o += W) {
+            const t = tq[o]!;
+            c3 |= c2 & t;
+            c2 |= c1 & t;
+            c1 |= t;
+          }
+          word &= need === 1 ? c1 : need === 2 ? c2 : c3;
+        } else {
+          atLeast.fill(0);
+          for (let o = wi; o < m * W; o += W) {
+            const t = tq[o]!;
+            for (let c = need; c > 1; c--) atLeast[c]! |= atLeast[c - 1]! & t;
+            atLeast[1]! |= t;
+          }
+          word &= atLeast[need]!;
         }
-        word &= atLeast[need]!;
       }
       while (word !== 0) {
         const low = word & -word;
