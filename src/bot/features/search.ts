@@ -4,7 +4,7 @@ import { buttonLabel, correctedMark, highlight, renderEntryFull } from '../../co
 import { TELEGRAM_TEXT_LIMIT, escapeHtml, packMessages } from '../../core/html.ts';
 import type { StoredEntry } from '../../core/model.ts';
 import { parseQuery } from '../../core/search/query.ts';
-import { makeSnippet } from '../../core/search/snippet.ts';
+import { createSnippetter } from '../../core/search/snippet.ts';
 import type { Messages } from '../../i18n/index.ts';
 import type { BotContext, BotDeps } from '../context.ts';
 import { createFloodGuard } from '../lib/flood-guard.ts';
@@ -14,10 +14,11 @@ import { editOrReply, replyBlocks } from '../lib/reply.ts';
 export const PAGE_SIZE = 5;
 const INLINE_PAGE = 20;
 
-export function renderHit(e: StoredEntry, keywords: string[], m: Messages, n: number): string {
-  const title = makeSnippet(e.title, keywords, 200);
-  const bodyText = [...e.body, ...e.bullets].join(' ');
-  const snip = bodyText ? makeSnippet(bodyText, keywords, 90) : null;
+/** One hit of a result page; a page passes one snippetter for its hits, so keywords are normalised once. */
+export function renderHit(e: StoredEntry, keywords: string[], m: Messages, n: number, snippet = createSnippetter(keywords)): string {
+  const title = snippet(e.title, 200);
+  const bodyText = e.bullets.length === 0 && e.body.length === 1 ? e.body[0]! : [...e.body, ...e.bullets].join(' ');
+  const snip = bodyText ? snippet(bodyText, 90) : null;
   const lines = [`<b>${n}.</b> <b>${highlight(title.text, title.marks)}</b>${correctedMark(e, m)}`, `${escapeHtml(e.agency)} · ${e.date}`];
   if (snip && snip.text) lines.push(highlight(snip.text, snip.marks));
   return lines.join('\n');
@@ -47,7 +48,8 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number }):
       if (total > 0) {
         const pages = Math.ceil(total / PAGE_SIZE);
         const header = `${ctx.m.search.results(escapeHtml(q.text), total)}${pages > 1 ? ` · ${ctx.m.common.page(p + 1, pages)}` : ''}`;
-        const blocks = [header, ...hits.map((e, i) => renderHit(e, q.keywords, ctx.m, p * PAGE_SIZE + i + 1))];
+        const snippet = createSnippetter(q.keywords);
+        const blocks = [header, ...hits.map((e, i) => renderHit(e, q.keywords, ctx.m, p * PAGE_SIZE + i + 1, snippet))];
         // One page is always one message, so page buttons can edit it in place.
         text = packMessages(blocks)[0]!;
       }
