@@ -1,4 +1,6 @@
 import { foldPart, foldWithMap, foldsOneToOne, matchesUnfolded, normalizeForSearch } from './normalize.ts';
+import { JoinedText, foldedHay, foldsOneToOneUpTo } from './snippet-text.ts';
+import type { Hay, SnippetText } from './snippet-text.ts';
 
 export interface Snippet {
   /** A slice of the original text (never normalised), with '…' where it was cut. */
@@ -22,14 +24,21 @@ export function makeSnippet(text: string, keywords: readonly string[], maxChars 
   return createSnippetter(keywords)(text, maxChars);
 }
 
+/** makeSnippet for one query's keywords (see createSnippetter). */
+export interface Snippetter {
+  (text: string, maxChars?: number): Snippet;
+  /** The snippet of parts.join(sep), reading the parts in place instead of joining them. */
+  ofParts(parts: readonly string[], sep: string, maxChars?: number): Snippet;
+}
+
 /**
  * makeSnippet for one query's keywords, normalised once for every text of a result page. Only the
- * matches before the window's end are collected. CJK keywords are looked for in the text as it is,
- * which is exact as far as every unit folds to one unit (nearly all bulletin text): that is checked
- * only as far as the matches used reach, not through a long body. Other keywords (Latin, digits)
- * are looked for in the folded text.
+ * matches before the window's end are collected. Keywords are looked for in the text as it is (CJK)
+ * or folded unit by unit as it is read (Latin, digits), which is exact as far as every unit folds to
+ * one unit (nearly all bulletin text): that is checked only as far as the matches used reach, not
+ * through a long body; other text takes the exact, slower way.
  */
-export function createSnippetter(keywords: readonly string[]): (text: string, maxChars?: number) => Snippet {
+export function createSnippetter(keywords: readonly string[]): Snippetter {
   const needles = [...new Set(keywords.map(normalizeForSearch).filter((k) => k !== ''))];
   // Keywords made of units only themselves fold to (CJK) match the original text where they match the folded one.
   const unfolded = needles.every(matchesUnfolded);
@@ -39,7 +48,7 @@ export function createSnippetter(keywords: readonly string[]): (text: string, ma
   let reach = 0;
 
   /** The snippet from matches in hay, a text of the same length whose positions are the text's. */
-  const windowed = (hay: string, text: string, limit: number): Snippet => {
+  const windowed = (hay: Hay, text: SnippetText, limit: number): Snippet => {
     const ranges: [number, number][] = [];
     let first = -1;
     for (let k = 0; k < needles.length; k++) {
@@ -75,21 +84,37 @@ export function createSnippetter(keywords: readonly string[]): (text: string, ma
     return snippetOfRanges(text, limit, ranges);
   };
 
-  return (text, maxChars = 80) => {
-    const limit = Math.max(1, Math.floor(maxChars));
-    if (unfolded) {
-      const snippet = windowed(text, text, limit);
-      if (foldsOneToOne(reach >= text.length ? text : text.slice(0, reach))) return snippet;
-    } else if (foldsOneToOne(text)) {
-      // One unit folds to one unit: positions in the folded text are positions in the original.
-      return windowed(foldPart(text), text, limit);
-    }
-    return snippetOfRanges(text, limit, mappedRanges(text, needles));
+  const snip = (text: SnippetText, limit: number): Snippet => {
+    // Where units fold one to one, positions in the folded text are positions in the text.
+    const snippet = windowed(unfolded ? text : foldedHay(text), text, limit);
+    if (foldsOneToOneUpTo(text, reach)) return snippet;
+    const whole = text.toString();
+    return snippetOfRanges(whole, limit, mappedRanges(whole, needles));
   };
+
+  // Parts are read in place when no match can span a separator: it is not empty, folds to itself
+  // and holds no character of any keyword.
+  const inPlace = new Map<string, boolean>();
+  const joinsInPlace = (sep: string): boolean => {
+    let ok = inPlace.get(sep);
+    if (ok === undefined) {
+      ok = sep !== '' && foldsOneToOne(sep) && foldPart(sep) === sep && !needles.some((k) => [...sep].some((c) => k.includes(c)));
+      inPlace.set(sep, ok);
+    }
+    return ok;
+  };
+
+  const snippetter = (text: string, maxChars = 80): Snippet => snip(text, Math.max(1, Math.floor(maxChars)));
+  snippetter.ofParts = (parts: readonly string[], sep: string, maxChars = 80): Snippet => {
+    const limit = Math.max(1, Math.floor(maxChars));
+    if (parts.length === 1) return snip(parts[0]!, limit);
+    return snip(joinsInPlace(sep) ? new JoinedText(parts, sep) : parts.join(sep), limit);
+  };
+  return snippetter;
 }
 
 /** Matches of needle from `at` (its next match, or -1) that start before `before`. */
-function collect(hay: string, needle: string, at: number, before: number, out: [number, number][]): void {
+function collect(hay: Hay, needle: string, at: number, before: number, out: [number, number][]): void {
   for (; at !== -1 && at < before; at = hay.indexOf(needle, at + needle.length)) out.push([at, at + needle.length]);
 }
 
@@ -104,7 +129,7 @@ function mappedRanges(text: string, needles: readonly string[]): [number, number
 }
 
 /** The window [from, to) of a text longer than limit, for a first match at `first` of length matchLen. */
-function windowOf(text: string, limit: number, first: number, matchLen: number): [number, number] {
+function windowOf(text: SnippetText, limit: number, first: number, matchLen: number): [number, number] {
   // Room for both ellipses; one of them is given back when the window touches an end.
   const budget = Math.max(1, limit - 2);
   let from = Math.max(0, first - Math.floor(Math.max(0, budget - matchLen) * LEAD_SHARE));
@@ -121,7 +146,7 @@ function windowOf(text: string, limit: number, first: number, matchLen: number):
 }
 
 /** The snippet of text for its match ranges (any order; those past the window may be missing). */
-function snippetOfRanges(text: string, limit: number, ranges: [number, number][]): Snippet {
+function snippetOfRanges(text: SnippetText, limit: number, ranges: [number, number][]): Snippet {
   ranges.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
   const merged: [number, number][] = [];
   for (const r of ranges) {
