@@ -9,6 +9,7 @@ import type { Messages } from '../../i18n/index.ts';
 import type { BotContext, BotDeps } from '../context.ts';
 import { createFloodGuard } from '../lib/flood-guard.ts';
 import { createQueryCache } from '../lib/query-cache.ts';
+import { RecentMap } from '../lib/recent-map.ts';
 import { editOrReply, replyBlocks } from '../lib/reply.ts';
 
 export const PAGE_SIZE = 5;
@@ -17,8 +18,9 @@ const INLINE_PAGE = 20;
 /** One hit of a result page; a page passes one snippetter for its hits, so keywords are normalised once. */
 export function renderHit(e: StoredEntry, keywords: string[], m: Messages, n: number, snippet = createSnippetter(keywords)): string {
   const title = snippet(e.title, 200);
-  const bodyText = e.bullets.length === 0 && e.body.length === 1 ? e.body[0]! : [...e.body, ...e.bullets].join(' ');
-  const snip = bodyText ? snippet(bodyText, 90) : null;
+  // The body's paragraphs and bullets as if joined by spaces, read in place.
+  const parts = e.bullets.length === 0 ? e.body : [...e.body, ...e.bullets];
+  const snip = parts.length > 1 || (parts.length === 1 && parts[0] !== '') ? snippet.ofParts(parts, ' ', 90) : null;
   const lines = [`<b>${n}.</b> <b>${highlight(title.text, title.marks)}</b>${correctedMark(e, m)}`, `${escapeHtml(e.agency)} · ${e.date}`];
   if (snip && snip.text) lines.push(highlight(snip.text, snip.marks));
   return lines.join('\n');
@@ -32,17 +34,13 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number }):
 
   // Rendered pages (header and hits, the costly part: search and snippets) of recent queries, valid
   // while the catalog does not change; buttons are made per request, as they carry the query's key.
-  const rendered = new Map<string, { version: number; total: number; text: string | null; hits: { id: string; title: string }[] }>();
-  const RENDERED_MAX = 512;
+  const rendered = new RecentMap<string, { version: number; total: number; text: string | null; hits: { id: string; title: string }[] }>(512);
 
   const page = (ctx: BotContext, q: { keywords: string[]; text: string }, key: string, p: number) => {
     const version = catalog.version();
     const cacheKey = `${ctx.lang}\u0000${p}\u0000${q.keywords.join('\u0000')}`;
     let r = rendered.get(cacheKey);
-    if (r && r.version === version) {
-      rendered.delete(cacheKey);
-      rendered.set(cacheKey, r);
-    } else {
+    if (!r || r.version !== version) {
       const { total, hits } = catalog.search(q.keywords, { limit: PAGE_SIZE, offset: p * PAGE_SIZE });
       let text: string | null = null;
       if (total > 0) {
@@ -55,7 +53,6 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number }):
       }
       r = { version, total, text, hits: hits.map((e) => ({ id: e.id, title: e.title })) };
       rendered.set(cacheKey, r);
-      if (rendered.size > RENDERED_MAX) rendered.delete(rendered.keys().next().value!);
     }
     const { total, hits } = r;
     if (total === 0 || r.text === null) return { blocks: [ctx.m.search.none(escapeHtml(q.text))], keyboard: undefined };
