@@ -4,6 +4,7 @@ import { buttonLabel, correctedMark, highlight, renderEntryFull } from '../../co
 import { TELEGRAM_TEXT_LIMIT, escapeHtml, packMessages } from '../../core/html.ts';
 import type { StoredEntry } from '../../core/model.ts';
 import { parseQuery } from '../../core/search/query.ts';
+import { foldsOneToOne } from '../../core/search/normalize.ts';
 import { createSnippetter } from '../../core/search/snippet.ts';
 import type { Messages } from '../../i18n/index.ts';
 import type { BotContext, BotDeps } from '../context.ts';
@@ -15,12 +16,22 @@ import { editOrReply, replyBlocks } from '../lib/reply.ts';
 export const PAGE_SIZE = 5;
 const INLINE_PAGE = 20;
 
+// Whether an entry's text folds one unit to one unit (nearly always), known once per entry object:
+// snippets of it then need not check the text they read. Entries are replaced, not changed, on correction.
+const plainEntries = new WeakMap<StoredEntry, boolean>();
+const foldsPlainly = (e: StoredEntry): boolean => {
+  let plain = plainEntries.get(e);
+  if (plain === undefined) plainEntries.set(e, (plain = foldsOneToOne(e.title) && e.body.every(foldsOneToOne) && e.bullets.every(foldsOneToOne)));
+  return plain;
+};
+
 /** One hit of a result page; a page passes one snippetter for its hits, so keywords are normalised once. */
 export function renderHit(e: StoredEntry, keywords: string[], m: Messages, n: number, snippet = createSnippetter(keywords)): string {
-  const title = snippet(e.title, 200);
+  const plain = foldsPlainly(e);
+  const title = snippet(e.title, 200, plain);
   // The body's paragraphs and bullets as if joined by spaces, read in place.
   const parts = e.bullets.length === 0 ? e.body : [...e.body, ...e.bullets];
-  const snip = parts.length > 1 || (parts.length === 1 && parts[0] !== '') ? snippet.ofParts(parts, ' ', 90) : null;
+  const snip = parts.length > 1 || (parts.length === 1 && parts[0] !== '') ? snippet.ofParts(parts, ' ', 90, plain) : null;
   const lines = [`<b>${n}.</b> <b>${highlight(title.text, title.marks)}</b>${correctedMark(e, m)}`, `${escapeHtml(e.agency)} · ${e.date}`];
   if (snip && snip.text) lines.push(highlight(snip.text, snip.marks));
   return lines.join('\n');

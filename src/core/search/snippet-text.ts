@@ -83,37 +83,18 @@ export class JoinedText implements SnippetText {
   }
 }
 
-const REMEMBERED_MAX = 4096;
-const remembered = new Map<string, boolean>();
-
-/**
- * foldsOneToOne of an entry's title or paragraph, remembered: result pages show the same popular
- * measures again and again, and a string's hash is computed once and kept by the engine, so asking
- * the map is cheaper than reading the text again. Short strings are just checked.
- */
-export function foldsOneToOneRemembered(text: string): boolean {
-  if (text.length < 24) return foldsOneToOne(text);
-  let r = remembered.get(text);
-  if (r === undefined) {
-    r = foldsOneToOne(text);
-    remembered.set(text, r);
-    if (remembered.size > REMEMBERED_MAX) remembered.delete(remembered.keys().next().value!);
-  }
-  return r;
-}
-
 /**
  * Whether every unit of text up to `reach` folds to one unit (positions in the folded text are then
  * positions in the text). Joined parts are judged whole, which may only say no more often.
  */
 export function foldsOneToOneUpTo(text: SnippetText, reach: number): boolean {
-  if (typeof text === 'string') return reach >= text.length ? foldsOneToOneRemembered(text) : foldsOneToOne(text.slice(0, reach));
+  if (typeof text === 'string') return foldsOneToOne(reach >= text.length ? text : text.slice(0, reach));
   const joined = text as JoinedText;
   if (joined.parts.length > 1 && !foldsOneToOne(joined.sep)) return false;
   let at = 0;
   for (const p of joined.parts) {
     if (at >= reach && at > 0) break;
-    if (!foldsOneToOneRemembered(p)) return false;
+    if (!foldsOneToOne(p)) return false;
     at += p.length + joined.sep.length;
   }
   return true;

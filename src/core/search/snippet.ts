@@ -26,9 +26,10 @@ export function makeSnippet(text: string, keywords: readonly string[], maxChars 
 
 /** makeSnippet for one query's keywords (see createSnippetter). */
 export interface Snippetter {
-  (text: string, maxChars?: number): Snippet;
+  /** oneToOne: the caller knows every unit of text folds to one unit, so it need not be checked. */
+  (text: string, maxChars?: number, oneToOne?: boolean): Snippet;
   /** The snippet of parts.join(sep), reading the parts in place instead of joining them. */
-  ofParts(parts: readonly string[], sep: string, maxChars?: number): Snippet;
+  ofParts(parts: readonly string[], sep: string, maxChars?: number, oneToOne?: boolean): Snippet;
 }
 
 /**
@@ -84,10 +85,10 @@ export function createSnippetter(keywords: readonly string[]): Snippetter {
     return snippetOfRanges(text, limit, ranges);
   };
 
-  const snip = (text: SnippetText, limit: number): Snippet => {
+  const snip = (text: SnippetText, limit: number, oneToOne: boolean): Snippet => {
     // Where units fold one to one, positions in the folded text are positions in the text.
     const snippet = windowed(unfolded ? text : foldedHay(text), text, limit);
-    if (foldsOneToOneUpTo(text, reach)) return snippet;
+    if (oneToOne || foldsOneToOneUpTo(text, reach)) return snippet;
     const whole = text.toString();
     return snippetOfRanges(whole, limit, mappedRanges(whole, needles));
   };
@@ -104,11 +105,11 @@ export function createSnippetter(keywords: readonly string[]): Snippetter {
     return ok;
   };
 
-  const snippetter = (text: string, maxChars = 80): Snippet => snip(text, Math.max(1, Math.floor(maxChars)));
-  snippetter.ofParts = (parts: readonly string[], sep: string, maxChars = 80): Snippet => {
+  const snippetter = (text: string, maxChars = 80, oneToOne = false): Snippet => snip(text, Math.max(1, Math.floor(maxChars)), oneToOne);
+  snippetter.ofParts = (parts: readonly string[], sep: string, maxChars = 80, oneToOne = false): Snippet => {
     const limit = Math.max(1, Math.floor(maxChars));
-    if (parts.length === 1) return snip(parts[0]!, limit);
-    return snip(joinsInPlace(sep) ? new JoinedText(parts, sep) : parts.join(sep), limit);
+    if (parts.length === 1) return snip(parts[0]!, limit, oneToOne);
+    return snip(joinsInPlace(sep) ? new JoinedText(parts, sep) : parts.join(sep), limit, oneToOne && foldsOneToOne(sep));
   };
   return snippetter;
 }
