@@ -695,23 +695,8 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       : { docs: c.docs, w: c.w, lo: 0, hi: c.docs.length, extra: null, length: c.docs.length, scored: true, dense: -1, bits: EMPTY_U32, bitsAt: 0, nib: EMPTY_U8, nibAt: 0, cached: c };
 
   const titleBitsOf = (s: Source): Uint32Array => {
-    if (s.cached) return (s.cached.titles ??= deriveTitles(s.nib, s.nibAt));
-    let t = titleBits.get(s.dense);
-    if (t) return t;
-    t = deriveTitles(s.nib, s.nibAt);
-    titleBits.set(s.dense, t);
-    return t;
-  };
-  const deriveTitles = (nib: Uint8Array, at: number): Uint32Array => {
-    const t = new Uint32Array(words);
-    for (let i = 0; i < nibbleBytes; i++) {
-      const b = nib[at + i]!;
-      if ((b & 0x88) === 0) continue;
-      const d = i << 1;
-      // Documents d (low nibble) and d + 1 (high nibble); d is even, so both sit in word d >>> 5.
-      t[d >>> 5]! |= (((b >>> 3) & 1) | ((b >>> 6) & 2)) << (d & 31);
-    }
-    return t;
+    if (s.cached) return s.cached.titles ?? summarize(s).titles;
+    return titleBits.get(s.dense) ?? summarize(s).titles;
   };
 
   /** Weight of a base document in a dense gram, as a posting weight byte (0 when absent). */
@@ -1405,34 +1390,79 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
   let boundsNibbles: Uint8Array | null = null;
   const boundsByDense = new Map<number, Uint8Array>();
   const boundsByCached = new WeakMap<CachedMatches, Uint8Array>();
+  const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
   const wordBoundsOf = (s: Source): Uint8Array => {
-    if (s.cached) {
-      let b = boundsByCached.get(s.cached);
-      if (!b) boundsByCached.set(s.cached, (b = deriveWordBounds(s.nib, s.nibAt)));
-      return b;
-    }
+    if (s.cached) return boundsByCached.get(s.cached) ?? summarize(s).bounds;
     if (boundsNibbles !== denseNibbles) {
       boundsByDense.clear();
       boundsNibbles = denseNibbles;
     }
-    let b = boundsByDense.get(s.dense);
-    if (!b) boundsByDense.set(s.dense, (b = deriveWordBounds(s.nib, s.nibAt)));
-    return b;
+    return boundsByDense.get(s.dense) ?? summarize(s).bounds;
   };
-  const deriveWordBounds = (nib: Uint8Array, at: number): Uint8Array => {
-    const b = new Uint8Array(words);
-    for (let wi = 0; wi < words; wi++) {
-      // Word wi holds documents 32 wi .. 32 wi + 31: nibble bytes 16 wi .. 16 wi + 15.
-      const end = Math.min(nibbleBytes, (wi + 1) << 4);
-      let best = 0;
-      for (let i = wi << 4; i < end; i++) {
-        const x = BYTE_BEST[nib[at + i]!]!;
-        if (x > best) best = x;
+
+  /** Derives a bitset source's title bits and word bounds together, and keeps them (see titleBitsOf, wordBoundsOf). */
+  const summarize = (s: Source): { titles: Uint32Array; bounds: Uint8Array } => {
+    const r = deriveSummaries(s.nib, s.nibAt);
+    if (s.cached) {
+      s.cached.titles = r.titles;
+      boundsByCached.set(s.cached, r.bounds);
+    } else {
+      titleBits.set(s.dense, r.titles);
+      if (boundsNibbles !== denseNibbles) {
+        boundsByDense.clear();
+        boundsNibbles = denseNibbles;
       }
-      b[wi] = best;
+      boundsByDense.set(s.dense, r.bounds);
     }
-    return b;
+    return r;
+  };
+
+  /**
+   * One pass over a bitset source's weight nibbles: the documents with a title hit (a bitset) and,
+   * per word of 32 documents, a bound of their best score. Every new keyword of a query derives them
+   * once, so they are read 8 documents at a time: the title flags gathered by shifts, the bound from
+   * the OR of the nibbles (an OR of counts is at least their maximum, so the bound still holds).
+   */
+  const deriveSummaries = (nib: Uint8Array, at: number): { titles: Uint32Array; bounds: Uint8Array } => {
+    const titles = new Uint32Array(words);
+    const bounds = new Uint8Array(words);
+    let wi = 0;
+    if (LITTLE_ENDIAN && (nib.byteOffset + at) % 4 === 0) {
+      const n32 = new Uint32Array(nib.buffer, nib.byteOffset + at, nibbleBytes >>> 2);
+      // Element e of word wi holds documents 32 wi + 8 e .. + 7, nibble k being document 8 e + k.
+      for (const full = n32.length >>> 2; wi < full; wi++) {
+        let t = 0;
+        let or = 0;
+        for (let e = 0; e < 4; e++) {
+          const x = n32[(wi << 2) + e]!;
+          or |= x;
+          let y = (x >>> 3) & 0x11111111;
+          y = (y | (y >>> 3)) & 0x03030303;
+          y = (y | (y >>> 6)) & 0x000f000f;
+          y = (y | (y >>> 12)) & 0xff;
+          t |= y << (e << 3);
+        }
+        or |= or >>> 16;
+        or |= or >>> 8;
+        or |= or >>> 4;
+        titles[wi] = t;
+        bounds[wi] = NIBBLE_SCORE[or & 15]!;
+      }
+    }
+    for (; wi < words; wi++) {
+      // The rest byte by byte: documents 2 i (low nibble) and 2 i + 1 (high nibble) of byte i.
+      let t = 0;
+      let best = 0;
+      for (let i = wi << 4, end = Math.min(nibbleBytes, (wi + 1) << 4); i < end; i++) {
+        const b = nib[at + i]!;
+        if (BYTE_BEST[b]! > best) best = BYTE_BEST[b]!;
+        t |= (((b >>> 3) & 1) | ((b >>> 6) & 2)) << ((i << 1) & 31);
+      }
+      titles[wi] = t;
+      bounds[wi] = best;
+    }
+    return { titles, bounds };
   };
 
   /** The hits [offset, k) of what top holds. */
