@@ -8,6 +8,7 @@ import { createFallbackFeature } from './features/fallback.ts';
 import { createSearchFeature } from './features/search.ts';
 import { createStartFeature } from './features/start.ts';
 import { createSubscribeFeature } from './features/subscribe.ts';
+import { gated } from './lib/gate.ts';
 
 export type Bot = Telegraf<BotContext>;
 
@@ -26,11 +27,12 @@ export function createBot(config: BotConfig, deps: BotDeps): Bot {
     return next();
   });
 
-  bot.use(createStartFeature());
-  bot.use(createAgenciesFeature(deps));
+  // Features with commands and buttons only are gated (see gated): a search or a plain message skips them.
+  bot.use(gated(createStartFeature(), { commands: ['start', 'help'], callbacks: false }));
+  bot.use(gated(createAgenciesFeature(deps), { commands: ['agencies', 'latest'], callbacks: true }));
   // @feature-wiring (subscribe, admin)
-  if (deps.subscriptions) bot.use(createSubscribeFeature({ ...deps, subscriptions: deps.subscriptions }, config));
-  bot.use(createAdminFeature(deps, { adminIds: config.adminIds }));
+  if (deps.subscriptions) bot.use(gated(createSubscribeFeature({ ...deps, subscriptions: deps.subscriptions }, config), { commands: ['subscribe', 'unsubscribe', 'settings'], callbacks: true }));
+  bot.use(gated(createAdminFeature(deps, { adminIds: config.adminIds }), { commands: ['stats'], callbacks: true }));
   bot.use(createSearchFeature(deps, { perMinute: config.searchRatePerMinute }));
   bot.use(createFallbackFeature());
 

@@ -4,20 +4,34 @@ import { buttonLabel, correctedMark, highlight, renderEntryFull } from '../../co
 import { TELEGRAM_TEXT_LIMIT, escapeHtml, packMessages } from '../../core/html.ts';
 import type { StoredEntry } from '../../core/model.ts';
 import { parseQuery } from '../../core/search/query.ts';
-import { makeSnippet } from '../../core/search/snippet.ts';
+import { foldsOneToOne } from '../../core/search/normalize.ts';
+import { createSnippetter } from '../../core/search/snippet.ts';
 import type { Messages } from '../../i18n/index.ts';
 import type { BotContext, BotDeps } from '../context.ts';
 import { createFloodGuard } from '../lib/flood-guard.ts';
 import { createQueryCache } from '../lib/query-cache.ts';
+import { RecentMap } from '../lib/recent-map.ts';
 import { editOrReply, replyBlocks } from '../lib/reply.ts';
 
 export const PAGE_SIZE = 5;
 const INLINE_PAGE = 20;
 
-export function renderHit(e: StoredEntry, keywords: string[], m: Messages, n: number): string {
-  const title = makeSnippet(e.title, keywords, 200);
-  const bodyText = [...e.body, ...e.bullets].join(' ');
-  const snip = bodyText ? makeSnippet(bodyText, keywords, 90) : null;
+// Whether an entry's text folds one unit to one unit (nearly always), known once per entry object:
+// snippets of it then need not check the text they read. Entries are replaced, not changed, on correction.
+const plainEntries = new WeakMap<StoredEntry, boolean>();
+const foldsPlainly = (e: StoredEntry): boolean => {
+  let plain = plainEntries.get(e);
+  if (plain === undefined) plainEntries.set(e, (plain = foldsOneToOne(e.title) && e.body.every(foldsOneToOne) && e.bullets.every(foldsOneToOne)));
+  return plain;
+};
+
+/** One hit of a result page; a page passes one snippetter for its hits, so keywords are normalised once. */
+export function renderHit(e: StoredEntry, keywords: string[], m: Messages, n: number, snippet = createSnippetter(keywords)): string {
+  const plain = foldsPlainly(e);
+  const title = snippet(e.title, 200, plain);
+  // The body's paragraphs and bullets as if joined by spaces, read in place.
+  const parts = e.bullets.length === 0 ? e.body : [...e.body, ...e.bullets];
+  const snip = parts.length > 1 || (parts.length === 1 && parts[0] !== '') ? snippet.ofParts(parts, ' ', 90, plain) : null;
   const lines = [`<b>${n}.</b> <b>${highlight(title.text, title.marks)}</b>${correctedMark(e, m)}`, `${escapeHtml(e.agency)} · ${e.date}`];
   if (snip && snip.text) lines.push(highlight(snip.text, snip.marks));
   return lines.join('\n');
@@ -31,29 +45,25 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number }):
 
   // Rendered pages (header and hits, the costly part: search and snippets) of recent queries, valid
   // while the catalog does not change; buttons are made per request, as they carry the query's key.
-  const rendered = new Map<string, { version: number; total: number; text: string | null; hits: { id: string; title: string }[] }>();
-  const RENDERED_MAX = 512;
+  const rendered = new RecentMap<string, { version: number; total: number; text: string | null; hits: { id: string; title: string }[] }>(512);
 
   const page = (ctx: BotContext, q: { keywords: string[]; text: string }, key: string, p: number) => {
     const version = catalog.version();
     const cacheKey = `${ctx.lang}\u0000${p}\u0000${q.keywords.join('\u0000')}`;
     let r = rendered.get(cacheKey);
-    if (r && r.version === version) {
-      rendered.delete(cacheKey);
-      rendered.set(cacheKey, r);
-    } else {
+    if (!r || r.version !== version) {
       const { total, hits } = catalog.search(q.keywords, { limit: PAGE_SIZE, offset: p * PAGE_SIZE });
       let text: string | null = null;
       if (total > 0) {
         const pages = Math.ceil(total / PAGE_SIZE);
         const header = `${ctx.m.search.results(escapeHtml(q.text), total)}${pages > 1 ? ` · ${ctx.m.common.page(p + 1, pages)}` : ''}`;
-        const blocks = [header, ...hits.map((e, i) => renderHit(e, q.keywords, ctx.m, p * PAGE_SIZE + i + 1))];
+        const snippet = createSnippetter(q.keywords);
+        const blocks = [header, ...hits.map((e, i) => renderHit(e, q.keywords, ctx.m, p * PAGE_SIZE + i + 1, snippet))];
         // One page is always one message, so page buttons can edit it in place.
         text = packMessages(blocks)[0]!;
       }
       r = { version, total, text, hits: hits.map((e) => ({ id: e.id, title: e.title })) };
       rendered.set(cacheKey, r);
-      if (rendered.size > RENDERED_MAX) rendered.delete(rendered.keys().next().value!);
     }
     const { total, hits } = r;
     if (total === 0 || r.text === null) return { blocks: [ctx.m.search.none(escapeHtml(q.text))], keyboard: undefined };

@@ -10,7 +10,10 @@ export const correctedMark = (e: ShowableEntry, m: Messages): string => (e.revis
 export function highlight(text: string, marks: readonly (readonly [number, number])[]): string {
   let out = '';
   let at = 0;
-  for (const [start, end] of [...marks].sort((a, b) => a[0] - b[0])) {
+  let sorted = true;
+  for (let i = 1; i < marks.length && sorted; i++) sorted = marks[i - 1]![0] <= marks[i]![0];
+  // Snippets hand their marks over sorted: no copy to sort then.
+  for (const [start, end] of sorted ? marks : [...marks].sort((a, b) => a[0] - b[0])) {
     if (start < at) continue;
     out += escapeHtml(text.slice(at, start)) + '<b>' + escapeHtml(text.slice(start, end)) + '</b>';
     at = end;
@@ -46,6 +49,23 @@ export function renderEntrySummary(e: ShowableEntry, m: Messages, opts: { n?: nu
 
 /** Button labels are plain text (no HTML) and short. */
 export function buttonLabel(text: string, max = 28): string {
-  const chars = [...text];
-  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text;
+  // Code points, not units, as the user sees them; no array of characters for a label that fits.
+  if (text.length <= max) return text;
+  if (max < 1) return `${[...text].slice(0, max - 1).join('')}…`;
+  let at = 0;
+  let cut = 0;
+  for (let n = 0; n < max; n++) {
+    if (at >= text.length) return text;
+    if (n === max - 1) cut = at;
+    at += codePointUnits(text, at);
+  }
+  return at >= text.length ? text : `${text.slice(0, cut)}…`;
+}
+
+/** UTF-16 units of the code point at i: 2 for a surrogate pair, else 1 (a lone surrogate counts alone, as for...of does). */
+function codePointUnits(text: string, i: number): number {
+  const c = text.charCodeAt(i);
+  if (c < 0xd800 || c > 0xdbff || i + 1 >= text.length) return 1;
+  const d = text.charCodeAt(i + 1);
+  return d >= 0xdc00 && d <= 0xdfff ? 2 : 1;
 }

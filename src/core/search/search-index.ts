@@ -1,5 +1,6 @@
 import type { StoredEntry } from '../model.ts';
 import { foldOneToOneOrCopy, foldUnit, matchesUnfolded, normalizeForSearch } from './normalize.ts';
+import { TopK } from './top-k.ts';
 
 export type IndexableEntry = Pick<StoredEntry, 'id' | 'agency' | 'date' | 'title' | 'body' | 'bullets' | 'seq'>;
 
@@ -878,23 +879,8 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       : { docs: c.docs, w: c.w, lo: 0, hi: c.docs.length, extra: null, length: c.docs.length, scored: true, dense: -1, bits: EMPTY_U32, bitsAt: 0, nib: EMPTY_U8, nibAt: 0, cached: c };
 
   const titleBitsOf = (s: Source): Uint32Array => {
-    if (s.cached) return (s.cached.titles ??= deriveTitles(s.nib, s.nibAt));
-    let t = titleBits.get(s.dense);
-    if (t) return t;
-    t = deriveTitles(s.nib, s.nibAt);
-    titleBits.set(s.dense, t);
-    return t;
-  };
-  const deriveTitles = (nib: Uint8Array, at: number): Uint32Array => {
-    const t = new Uint32Array(words);
-    for (let i = 0; i < nibbleBytes; i++) {
-      const b = nib[at + i]!;
-      if ((b & 0x88) === 0) continue;
-      const d = i << 1;
-      // Documents d (low nibble) and d + 1 (high nibble); d is even, so both sit in word d >>> 5.
-      t[d >>> 5]! |= (((b >>> 3) & 1) | ((b >>> 6) & 2)) << (d & 31);
-    }
-    return t;
+    if (s.cached) return s.cached.titles ?? summarize(s).titles;
+    return titleBits.get(s.dense) ?? summarize(s).titles;
   };
 
   /** Weight of a base document in a dense gram, as a posting weight byte (0 when absent). */
@@ -1259,8 +1245,13 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       else for (const g of p.filters) sources.push(sourceOf(g, false));
     }
     sources.sort((a, b) => a.length - b.length);
-    if (agency === -1 && sources.length > 0 && plans.every((p) => p.exact) && sources.every((s) => s.dense !== -1)) {
-      const r = denseTop(sources, offset, limit);
+    if (sources.length > 0 && plans.every((p) => p.exact)) {
+      const r =
+        agency === -1 && sources.every((s) => s.dense !== -1)
+          ? offset + limit <= TOP_K_MAX
+            ? pagedDenseTop(sources, offset, limit)
+            : denseTop(sources, offset, limit)
+          : streamTop(sources, agency, offset, limit);
       if (r) return r;
     }
     let n: number;
@@ -1567,6 +1558,483 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     }
     picked.sort((x, y) => (better(cands[x]!, scores[x]!, cands[y]!, scores[y]!) ? -1 : better(cands[y]!, scores[y]!, cands[x]!, scores[x]!) ? 1 : 0));
     return picked.slice(offset, k).map((i) => ({ id: ids[cands[i]!]!, score: scores[i]! }));
+  };
+
+  // ---- Pages of exact keywords without collecting every match ----------------------------------
+  // A page needs the k best of often tens of thousands of matches. These stream the matches once,
+  // keep only the k best (TopK), and skip what cannot beat the k-th: per 32-document word, an upper
+  // bound of the score from each keyword's best score in that word.
+
+  /** Deeper pages (offset + limit above this) are ranked by collecting and sorting (TopK inserts in O(k)). */
+  const TOP_K_MAX = 128;
+  const top = new TopK(TOP_K_MAX);
+  // Per dense gram (and per remembered bitset), the best nibble score in each word of base documents:
+  // N/32 bytes each, derived on first use. They belong to the nibbles they were derived from, so a
+  // rebuild (new nibbles) drops them.
+  let boundsNibbles: Uint8Array | null = null;
+  const boundsByDense = new Map<number, Uint8Array>();
+  const boundsByCached = new WeakMap<CachedMatches, Uint8Array>();
+  const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+  const wordBoundsOf = (s: Source): Uint8Array => {
+    if (s.cached) return boundsByCached.get(s.cached) ?? summarize(s).bounds;
+    if (boundsNibbles !== denseNibbles) {
+      boundsByDense.clear();
+      boundsNibbles = denseNibbles;
+    }
+    return boundsByDense.get(s.dense) ?? summarize(s).bounds;
+  };
+
+  /** Derives a bitset source's title bits and word bounds together, and keeps them (see titleBitsOf, wordBoundsOf). */
+  const summarize = (s: Source): { titles: Uint32Array; bounds: Uint8Array } => {
+    const r = deriveSummaries(s.nib, s.nibAt);
+    if (s.cached) {
+      s.cached.titles = r.titles;
+      boundsByCached.set(s.cached, r.bounds);
+    } else {
+      titleBits.set(s.dense, r.titles);
+      if (boundsNibbles !== denseNibbles) {
+        boundsByDense.clear();
+        boundsNibbles = denseNibbles;
+      }
+      boundsByDense.set(s.dense, r.bounds);
+    }
+    return r;
+  };
+
+  /**
+   * One pass over a bitset source's weight nibbles: the documents with a title hit (a bitset) and,
+   * per word of 32 documents, a bound of their best score. Every new keyword of a query derives them
+   * once, so they are read 8 documents at a time: the title flags gathered by shifts, the bound from
+   * the OR of the nibbles (an OR of counts is at least their maximum, so the bound still holds).
+   */
+  const deriveSummaries = (nib: Uint8Array, at: number): { titles: Uint32Array; bounds: Uint8Array } => {
+    const titles = new Uint32Array(words);
+    const bounds = new Uint8Array(words);
+    let wi = 0;
+    if (LITTLE_ENDIAN && (nib.byteOffset + at) % 4 === 0) {
+      const n32 = new Uint32Array(nib.buffer, nib.byteOffset + at, nibbleBytes >>> 2);
+      // Element e of word wi holds documents 32 wi + 8 e .. + 7, nibble k being document 8 e + k.
+      for (const full = n32.length >>> 2; wi < full; wi++) {
+        let t = 0;
+        let or = 0;
+        for (let e = 0; e < 4; e++) {
+          const x = n32[(wi << 2) + e]!;
+          or |= x;
+          let y = (x >>> 3) & 0x11111111;
+          y = (y | (y >>> 3)) & 0x03030303;
+          y = (y | (y >>> 6)) & 0x000f000f;
+          y = (y | (y >>> 12)) & 0xff;
+          t |= y << (e << 3);
+        }
+        or |= or >>> 16;
+        or |= or >>> 8;
+        or |= or >>> 4;
+        titles[wi] = t;
+        bounds[wi] = NIBBLE_SCORE[or & 15]!;
+      }
+    }
+    for (; wi < words; wi++) {
+      // The rest byte by byte: documents 2 i (low nibble) and 2 i + 1 (high nibble) of byte i.
+      let t = 0;
+      let best = 0;
+      for (let i = wi << 4, end = Math.min(nibbleBytes, (wi + 1) << 4); i < end; i++) {
+        const b = nib[at + i]!;
+        if (BYTE_BEST[b]! > best) best = BYTE_BEST[b]!;
+        t |= (((b >>> 3) & 1) | ((b >>> 6) & 2)) << ((i << 1) & 31);
+      }
+      titles[wi] = t;
+      bounds[wi] = best;
+    }
+    return { titles, bounds };
+  };
+
+  /** The hits [offset, k) of what top holds. */
+  const topPage = (offset: number): SearchHit[] => {
+    const hits: SearchHit[] = [];
+    for (let i = offset; i < top.size; i++) hits.push({ id: ids[top.docs[i]!]!, score: top.scores[i]! });
+    return hits;
+  };
+
+  /**
+   * The k best base documents among the matches A (words from aAt) of dense sources, into top.
+   * Words are visited in rank order; once top is full, a word whose bound does not beat the k-th
+   * score is skipped whole (its documents rank after the k-th at best).
+   */
+  /** Title hits a document needs among m keywords to score above bar: each keyword gives at most OCCURRENCE_CAP without one, TITLE_WEIGHT more with. */
+  const titlesNeeded = (bar: number, m: number): number => (bar < OCCURRENCE_CAP * m ? 0 : Math.floor((bar - OCCURRENCE_CAP * m) / TITLE_WEIGHT) + 1);
+
+  /**
+   * denseTop for a page within TOP_K_MAX: the matches' count and the page's documents in one pass
+   * over the words of the bitsets (see scanDense), then documents added since the build merged in.
+   */
+  const pagedDenseTop = (sources: Source[], offset: number, limit: number): SearchResult => {
+    const K = offset + limit;
+    const added = sources.every((s) => s.extra) ? deltaMatches(sources) : null;
+    top.reset(K);
+    const total = scanDense(sources) + (added ? added.length >>> 1 : 0);
+    if (total <= offset || limit === 0) return { total, hits: [] };
+    if (!added) return { total, hits: topPage(offset) };
+    for (let i = 0; i < added.length; i += 2) top.offerOrdered(added[i]!, added[i + 1]!, better);
+    return { total, hits: topPage(offset) };
+  };
+
+  /**
+   * The live base documents in every dense source: returns their count and offers them to top,
+   * visiting only what can beat its k-th. Words (32 documents) come in rank order; once top is full a
+   * word is skipped when the sum of the keywords' best scores in it does not beat the k-th, and
+   * inside a word only documents with enough title hits are scored (titlesNeeded). One and two
+   * keywords (nearly every query) are written out with their arrays in locals.
+   */
+  // Stand-ins for the missing fourth keyword of a three-keyword scan: in every document, scoring nothing.
+  let noneBits = new Uint32Array(0);
+  let noneBounds = new Uint8Array(0);
+  let noneTitles = new Uint32Array(0);
+  let noneNibbles = new Uint8Array(0);
+  const noneSource = (): Source => {
+    if (noneBits.length !== words) {
+      noneBits = new Uint32Array(words).fill(0xffffffff);
+      noneBounds = new Uint8Array(words);
+      noneTitles = new Uint32Array(words);
+    }
+    if (noneNibbles.length !== nibbleBytes) noneNibbles = new Uint8Array(nibbleBytes);
+    return { docs: EMPTY_I32, w: EMPTY_U8, lo: 0, hi: 0, extra: null, length: docCount, scored: true, dense: -3, bits: noneBits, bitsAt: 0, nib: noneNibbles, nibAt: 0, cached: null };
+  };
+
+  /**
+   * scanDense for three or four keywords in one pass with every array in a local (a three-keyword
+   * query gets a stand-in fourth that is in every document and scores nothing): per word the AND,
+   * its count, the bound, then title hits counted bitwise against `need`.
+   */
+  const scanDense4 = (sources: Source[], al: Uint32Array | null): number => {
+    const m = sources.length;
+    const W = words;
+    const S = NIBBLE_SCORE;
+    const x0 = sources[0]!;
+    const x1 = sources[1]!;
+    const x2 = sources[2]!;
+    const x3 = m === 4 ? sources[3]! : noneSource();
+    const [B0, B1, B2, B3] = [x0.bits, x1.bits, x2.bits, x3.bits];
+    const [a0, a1, a2, a3] = [x0.bitsAt, x1.bitsAt, x2.bitsAt, x3.bitsAt];
+    const [N0, N1, N2, N3] = [x0.nib, x1.nib, x2.nib, x3.nib];
+    const [o0, o1, o2, o3] = [x0.nibAt, x1.nibAt, x2.nibAt, x3.nibAt];
+    const U0 = wordBoundsOf(x0);
+    const U1 = wordBoundsOf(x1);
+    const U2 = wordBoundsOf(x2);
+    const U3 = m === 4 ? wordBoundsOf(x3) : noneBounds;
+    let T0: Uint32Array = noneTitles;
+    let T1: Uint32Array = noneTitles;
+    let T2: Uint32Array = noneTitles;
+    let T3: Uint32Array = noneTitles;
+    let titled = false;
+    let total = 0;
+    let bar = -1;
+    let need = 0;
+    let done = false;
+    for (let wi = 0; wi < W; wi++) {
+      let word = B0[a0 + wi]! & B1[a1 + wi]! & B2[a2 + wi]! & B3[a3 + wi]!;
+      if (al) word &= al[wi]!;
+      if (word === 0) continue;
+      total += popcount(word);
+      if (done || U0[wi]! + U1[wi]! + U2[wi]! + U3[wi]! <= bar) continue;
+      if (need > 0) {
+        if (!titled) {
+          titled = true;
+          T0 = titleBitsOf(x0);
+          T1 = titleBitsOf(x1);
+          T2 = titleBitsOf(x2);
+          if (m === 4) T3 = titleBitsOf(x3);
+        }
+        // Documents with at least `need` title hits, counted bitwise: c[k] = at least k so far.
+        const t0 = T0[wi]!;
+        const t1 = T1[wi]!;
+        const t2 = T2[wi]!;
+        const t3 = T3[wi]!;
+        const c2 = (t0 & t1) | ((t0 | t1) & t2);
+        const c3 = t0 & t1 & t2;
+        const c1 = t0 | t1 | t2;
+        word &= need === 1 ? c1 | t3 : need === 2 ? c2 | (c1 & t3) : need === 3 ? c3 | (c2 & t3) : c3 & t3;
+      }
+      while (word !== 0) {
+        const low = word & -word;
+        const d = (wi << 5) | (31 - Math.clz32(low));
+        word ^= low;
+        const byte = d >>> 1;
+        const sh = (d & 1) << 2;
+        const s = S[(N0[o0 + byte]! >>> sh) & 15]! + S[(N1[o1 + byte]! >>> sh) & 15]! + S[(N2[o2 + byte]! >>> sh) & 15]! + S[(N3[o3 + byte]! >>> sh) & 15]!;
+        if (s > bar) {
+          top.offer(d, s);
+          bar = top.bar;
+          if (bar >= 0) need = titlesNeeded(bar, m);
+        }
+      }
+      done = need > m;
+    }
+    return total;
+  };
+
+  let manyBounds = new Uint8Array(0);
+  let manyTitles = new Uint32Array(0);
+  const scanDense = (sources: Source[]): number => {
+    const m = sources.length;
+    const W = words;
+    const S = NIBBLE_SCORE;
+    const al = live !== docCount ? aliveBaseBits() : null;
+    const s0 = sources[0]!;
+    const bits0 = s0.bits;
+    const at0 = s0.bitsAt;
+    const nib0 = s0.nib;
+    const nat0 = s0.nibAt;
+    const b0 = wordBoundsOf(s0);
+    let bar = -1;
+    let need = 0;
+    let total = 0;
+    if (m === 1) {
+      total = s0.length - (s0.extra?.length ?? 0);
+      if (al) for (const d of deadBaseDocs()) if (inDense(s0, d)) total--;
+      let t0: Uint32Array | null = null;
+      for (let wi = 0; wi < W; wi++) {
+        if (b0[wi]! <= bar) continue;
+        let word = bits0[at0 + wi]!;
+        if (al) word &= al[wi]!;
+        if (need > 0) word &= (t0 ??= titleBitsOf(s0))[wi]!;
+        while (word !== 0) {
+          const low = word & -word;
+          const d = (wi << 5) | (31 - Math.clz32(low));
+          word ^= low;
+          const s = S[(nib0[nat0 + (d >>> 1)]! >>> ((d & 1) << 2)) & 15]!;
+          if (s > bar) {
+            top.offer(d, s);
+            bar = top.bar;
+            if (bar >= 0) need = titlesNeeded(bar, 1);
+          }
+        }
+        if (need > 1) break;
+      }
+      return total;
+    }
+    if (m === 2) {
+      const s1 = sources[1]!;
+      const bits1 = s1.bits;
+      const at1 = s1.bitsAt;
+      const nib1 = s1.nib;
+      const nat1 = s1.nibAt;
+      const b1 = wordBoundsOf(s1);
+      let t0: Uint32Array | null = null;
+      let t1: Uint32Array | null = null;
+      let done = false;
+      for (let wi = 0; wi < W; wi++) {
+        let word = bits0[at0 + wi]! & bits1[at1 + wi]!;
+        if (al) word &= al[wi]!;
+        if (word === 0) continue;
+        total += popcount(word);
+        if (done || b0[wi]! + b1[wi]! <= bar) continue;
+        if (need > 0) {
+          t0 ??= titleBitsOf(s0);
+          t1 ??= titleBitsOf(s1);
+          word &= need === 1 ? t0[wi]! | t1[wi]! : t0[wi]! & t1[wi]!;
+        }
+        while (word !== 0) {
+          const low = word & -word;
+          const d = (wi << 5) | (31 - Math.clz32(low));
+          word ^= low;
+          const byte = d >>> 1;
+          const sh = (d & 1) << 2;
+          const s = S[(nib0[nat0 + byte]! >>> sh) & 15]! + S[(nib1[nat1 + byte]! >>> sh) & 15]!;
+          if (s > bar) {
+            top.offer(d, s);
+            bar = top.bar;
+            if (bar >= 0) need = titlesNeeded(bar, 2);
+          }
+        }
+        done = need > 2;
+      }
+      return total;
+    }
+    if (m <= 4) return scanDense4(sources, al);
+    // Three or more: AND the bitsets first (a monomorphic loop per source), then scan with each
+    // keyword's word bounds and title bits copied side by side (typed arrays in locals, not arrays of them).
+    const acc = andBits;
+    acc.set(bits0.subarray(at0, at0 + W));
+    for (let j = 1; j < m; j++) {
+      const { bits, bitsAt } = sources[j]!;
+      for (let wi = 0; wi < W; wi++) acc[wi]! &= bits[bitsAt + wi]!;
+    }
+    if (al) for (let wi = 0; wi < W; wi++) acc[wi]! &= al[wi]!;
+    if (manyBounds.length < m * W) manyBounds = new Uint8Array(m * W);
+    if (manyTitles.length < m * W) manyTitles = new Uint32Array(m * W);
+    const bq = manyBounds;
+    const tq = manyTitles;
+    for (let j = 0; j < m; j++) {
+      bq.set(wordBoundsOf(sources[j]!).subarray(0, W), j * W);
+      tq.set(titleBitsOf(sources[j]!).subarray(0, W), j * W);
+    }
+    const nibs = sources.map((s) => s.nib);
+    const offs = Int32Array.from(sources, (s) => s.nibAt);
+    const atLeast = new Int32Array(m + 1);
+    let done = false;
+    for (let wi = 0; wi < W; wi++) {
+      let word = acc[wi]!;
+      if (word === 0) continue;
+      total += popcount(word);
+      if (done) continue;
+      if (bar >= 0) {
+        let ub = 0;
+        for (let o = wi; o < m * W; o += W) ub += bq[o]!;
+        if (ub <= bar) continue;
+      }
+      if (need > 0) {
+        // Documents with at least `need` title hits, counted bitwise.
+        if (need <= 3) {
+          let c1 = 0;
+          let c2 = 0;
+          let c3 = 0;
+          for (let o = wi; o < m * W; o += W) {
+            const t = tq[o]!;
+            c3 |= c2 & t;
+            c2 |= c1 & t;
+            c1 |= t;
+          }
+          word &= need === 1 ? c1 : need === 2 ? c2 : c3;
+        } else {
+          atLeast.fill(0);
+          for (let o = wi; o < m * W; o += W) {
+            const t = tq[o]!;
+            for (let c = need; c > 1; c--) atLeast[c]! |= atLeast[c - 1]! & t;
+            atLeast[1]! |= t;
+          }
+          word &= atLeast[need]!;
+        }
+      }
+      while (word !== 0) {
+        const low = word & -word;
+        const d = (wi << 5) | (31 - Math.clz32(low));
+        word ^= low;
+        const byte = d >>> 1;
+        const sh = (d & 1) << 2;
+        let s = 0;
+        for (let j = 0; j < m; j++) s += S[(nibs[j]![offs[j]! + byte]! >>> sh) & 15]!;
+        if (s > bar) {
+          top.offer(d, s);
+          bar = top.bar;
+          if (bar >= 0) need = titlesNeeded(bar, m);
+        }
+      }
+      done = need > m;
+    }
+    return total;
+  };
+
+  /**
+   * streamTop's common case written out (a keyword's list against dense ones, no tombstones, no
+   * delta documents): a bit test per document, and its nibbles only when it could still make the page.
+   */
+  const streamListOverDense = (first: Source, others: Source[], agency: number): number => {
+    const docs = first.docs;
+    const w = first.w;
+    const m = others.length;
+    const bits0 = others[0]!.bits;
+    const bAt0 = others[0]!.bitsAt;
+    const nib0 = others[0]!.nib;
+    const nAt0 = others[0]!.nibAt;
+    const S = NIBBLE_SCORE;
+    const headroom = NIBBLE_SCORE[15]! * m;
+    let total = 0;
+    let bar = -1;
+    outer: for (let i = first.lo; i < first.hi; i++) {
+      const d = docs[i]!;
+      if ((bits0[bAt0 + (d >>> 5)]! & (1 << (d & 31))) === 0) continue;
+      for (let j = 1; j < m; j++) if (!inDense(others[j]!, d)) continue outer;
+      if (agency !== -1 && agencyOf[d] !== agency) continue;
+      total++;
+      let s = SCORE[w[i]!]!;
+      // Documents come in rank order: one that cannot beat the k-th even at best is only counted.
+      if (s + headroom <= bar) continue;
+      const byte = d >>> 1;
+      const sh = (d & 1) << 2;
+      s += S[(nib0[nAt0 + byte]! >>> sh) & 15]!;
+      for (let j = 1; j < m; j++) s += S[(others[j]!.nib[others[j]!.nibAt + byte]! >>> sh) & 15]!;
+      if (s > bar) {
+        top.offer(d, s);
+        bar = top.bar;
+      }
+    }
+    return total;
+  };
+
+  /**
+   * Every match of exact sources (sorted by length) counted, and the page [offset, offset + limit)
+   * of them ranked, in one pass over the shortest source: no candidate list, no histogram, no sort.
+   * Handles tombstones, an agency and delta documents. Null when the page is too deep for TopK.
+   */
+  const streamTop = (sources: Source[], agency: number, offset: number, limit: number): SearchResult | null => {
+    const k = offset + limit;
+    if (k > TOP_K_MAX) return null;
+    top.reset(k);
+    const m = sources.length;
+    const dead = live !== docCount;
+    const first = sources[0]!;
+    // Per other source: cursors into its list part and its delta postings (both ascending, like the stream).
+    const lo = new Int32Array(m);
+    const at = new Int32Array(m);
+    for (let j = 0; j < m; j++) lo[j] = sources[j]!.lo;
+    let total = 0;
+    /** Score of d across the other sources, or -1 when one lacks it. */
+    const rest = (d: number): number => {
+      let s = 0;
+      for (let j = 1; j < m; j++) {
+        const src = sources[j]!;
+        let w = -1;
+        if (src.dense !== -1 || src.docs === baseDocs ? d < baseDocCount : true) {
+          if (src.dense !== -1) {
+            if (inDense(src, d)) w = denseWeight(src, d);
+          } else {
+            const docs = src.docs;
+            let p = lo[j]!;
+            if (p < src.hi && docs[p]! < d) lo[j] = p = gallop(docs, p + 1, src.hi, d);
+            if (p < src.hi && docs[p] === d) w = src.w[p]!;
+          }
+        }
+        if (w === -1 && src.extra && d >= baseDocCount) {
+          const extra = src.extra;
+          const p = (at[j] = gallopPacked(extra, at[j]!, d * 256));
+          if (p < extra.length && extra[p]! < (d + 1) * 256) w = extra[p]! % 256;
+        }
+        if (w === -1) return -1;
+        if (src.scored) s += SCORE[w]!;
+      }
+      return s;
+    };
+    if (m > 1 && live === docCount && docCount === baseDocCount && first.dense === -1 && sources.every((s, j) => s.scored && (j === 0 || s.dense !== -1))) {
+      return { total: streamListOverDense(first, sources.slice(1), agency), hits: topPage(offset) };
+    }
+    const visit = (d: number, w: number): void => {
+      if (dead && !alive[d]) return;
+      if (agency !== -1 && agencyOf[d] !== agency) return;
+      const r = m > 1 ? rest(d) : 0;
+      if (r === -1) return;
+      total++;
+      const s = (first.scored ? SCORE[w]! : 0) + r;
+      // Base documents come in rank order; delta ones (numbered above them) do not.
+      if (d < baseDocCount) top.offer(d, s);
+      else top.offerOrdered(d, s, better);
+    };
+    if (first.dense !== -1) {
+      const { bits, bitsAt, nib, nibAt } = first;
+      for (let wi = 0; wi < words; wi++) {
+        let word = bits[bitsAt + wi]!;
+        while (word !== 0) {
+          const low = word & -word;
+          const d = (wi << 5) | (31 - Math.clz32(low));
+          word ^= low;
+          visit(d, NIBBLE_TO_W[(nib[nibAt + (d >>> 1)]! >>> ((d & 1) << 2)) & 15]!);
+        }
+      }
+    } else {
+      for (let i = first.lo; i < first.hi; i++) visit(first.docs[i]!, first.w[i]!);
+    }
+    if (first.extra) for (const p of first.extra) visit(Math.floor(p / 256), p % 256);
+    return { total, hits: topPage(offset) };
   };
 
   const scheduleFlush = (): void => {

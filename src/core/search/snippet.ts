@@ -1,4 +1,6 @@
-import { foldPart, foldWithMap, foldsOneToOne, normalizeForSearch } from './normalize.ts';
+import { foldPart, foldWithMap, foldsOneToOne, matchesUnfolded, normalizeForSearch } from './normalize.ts';
+import { JoinedText, foldedHay, foldsOneToOneUpTo } from './snippet-text.ts';
+import type { Hay, SnippetText } from './snippet-text.ts';
 
 export interface Snippet {
   /** A slice of the original text (never normalised), with '…' where it was cut. */
@@ -19,24 +21,133 @@ const isLowSurrogate = (c: number): boolean => c >= 0xdc00 && c <= 0xdfff;
  * with every keyword match inside it marked. Without a match it is the beginning of the text.
  */
 export function makeSnippet(text: string, keywords: readonly string[], maxChars = 80): Snippet {
-  const needles = [...new Set(keywords.map(normalizeForSearch).filter((k) => k !== ''))];
+  return createSnippetter(keywords)(text, maxChars);
+}
 
-  // Matches as original-text ranges; indexOf takes the needle literally, whatever characters it holds.
-  const ranges: [number, number][] = [];
-  if (foldsOneToOne(text)) {
-    // Nearly all bulletin text: one unit folds to one unit, so folded positions are original positions.
-    const folded = foldPart(text);
-    for (const k of needles) {
-      for (let at = folded.indexOf(k); at !== -1; at = folded.indexOf(k, at + k.length)) ranges.push([at, at + k.length]);
+/** makeSnippet for one query's keywords (see createSnippetter). */
+export interface Snippetter {
+  /** oneToOne: the caller knows every unit of text folds to one unit, so it need not be checked. */
+  (text: string, maxChars?: number, oneToOne?: boolean): Snippet;
+  /** The snippet of parts.join(sep), reading the parts in place instead of joining them. */
+  ofParts(parts: readonly string[], sep: string, maxChars?: number, oneToOne?: boolean): Snippet;
+}
+
+/**
+ * makeSnippet for one query's keywords, normalised once for every text of a result page. Only the
+ * matches before the window's end are collected. Keywords are looked for in the text as it is (CJK)
+ * or folded unit by unit as it is read (Latin, digits), which is exact as far as every unit folds to
+ * one unit (nearly all bulletin text): that is checked only as far as the matches used reach, not
+ * through a long body; other text takes the exact, slower way.
+ */
+export function createSnippetter(keywords: readonly string[]): Snippetter {
+  const needles = [...new Set(keywords.map(normalizeForSearch).filter((k) => k !== ''))];
+  // Keywords made of units only themselves fold to (CJK) match the original text where they match the folded one.
+  const unfolded = needles.every(matchesUnfolded);
+  const longest = needles.reduce((n, k) => Math.max(n, k.length), 0);
+  const cursor = new Int32Array(needles.length);
+  // How far into the text the last windowed() call looked: matches starting before it decided the snippet.
+  let reach = 0;
+
+  /** The snippet from matches in hay, a text of the same length whose positions are the text's. */
+  const windowed = (hay: Hay, text: SnippetText, limit: number): Snippet => {
+    const ranges: [number, number][] = [];
+    let first = -1;
+    for (let k = 0; k < needles.length; k++) {
+      const at = hay.indexOf(needles[k]!);
+      cursor[k] = at;
+      if (at !== -1 && (first === -1 || at < first)) first = at;
     }
-  } else {
-    const { folded, start, end } = foldWithMap(text);
-    for (const k of needles) {
-      for (let at = folded.indexOf(k); at !== -1; at = folded.indexOf(k, at + k.length)) {
-        ranges.push([start[at]!, end[at + k.length - 1]!]);
+    if (first === -1 || text.length <= limit) {
+      // No match, or the whole text is shown: every match (there are few in a short text).
+      if (first !== -1) for (let k = 0; k < needles.length; k++) collect(hay, needles[k]!, cursor[k]!, text.length, ranges);
+      reach = text.length;
+      return snippetOfRanges(text, limit, ranges);
+    }
+    // The first merged range: matches chained by overlap or contact from the first one, as merging them would.
+    let end = first;
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (let k = 0; k < needles.length; k++) {
+        const n = needles[k]!;
+        for (let at = cursor[k]!; at !== -1 && at <= end; at = cursor[k] = hay.indexOf(n, at + n.length)) {
+          ranges.push([at, at + n.length]);
+          if (at + n.length > end) {
+            end = at + n.length;
+            grew = true;
+          }
+        }
       }
     }
+    const [, to] = windowOf(text, limit, first, end - first);
+    for (let k = 0; k < needles.length; k++) collect(hay, needles[k]!, cursor[k]!, to, ranges);
+    // Any match starting at or before max(end, to) lies within this much of the text.
+    reach = Math.min(text.length, Math.max(end, to) + longest);
+    return snippetOfRanges(text, limit, ranges);
+  };
+
+  const snip = (text: SnippetText, limit: number, oneToOne: boolean): Snippet => {
+    // Where units fold one to one, positions in the folded text are positions in the text.
+    const snippet = windowed(unfolded ? text : foldedHay(text), text, limit);
+    if (oneToOne || foldsOneToOneUpTo(text, reach)) return snippet;
+    const whole = text.toString();
+    return snippetOfRanges(whole, limit, mappedRanges(whole, needles));
+  };
+
+  // Parts are read in place when no match can span a separator: it is not empty, folds to itself
+  // and holds no character of any keyword.
+  const inPlace = new Map<string, boolean>();
+  const joinsInPlace = (sep: string): boolean => {
+    let ok = inPlace.get(sep);
+    if (ok === undefined) {
+      ok = sep !== '' && foldsOneToOne(sep) && foldPart(sep) === sep && !needles.some((k) => [...sep].some((c) => k.includes(c)));
+      inPlace.set(sep, ok);
+    }
+    return ok;
+  };
+
+  const snippetter = (text: string, maxChars = 80, oneToOne = false): Snippet => snip(text, Math.max(1, Math.floor(maxChars)), oneToOne);
+  snippetter.ofParts = (parts: readonly string[], sep: string, maxChars = 80, oneToOne = false): Snippet => {
+    const limit = Math.max(1, Math.floor(maxChars));
+    if (parts.length === 1) return snip(parts[0]!, limit, oneToOne);
+    return snip(joinsInPlace(sep) ? new JoinedText(parts, sep) : parts.join(sep), limit, oneToOne && foldsOneToOne(sep));
+  };
+  return snippetter;
+}
+
+/** Matches of needle from `at` (its next match, or -1) that start before `before`. */
+function collect(hay: Hay, needle: string, at: number, before: number, out: [number, number][]): void {
+  for (; at !== -1 && at < before; at = hay.indexOf(needle, at + needle.length)) out.push([at, at + needle.length]);
+}
+
+/** Every match as an original-text range, through the position map of a text that does not fold unit by unit. */
+function mappedRanges(text: string, needles: readonly string[]): [number, number][] {
+  const { folded, start, end } = foldWithMap(text);
+  const ranges: [number, number][] = [];
+  for (const k of needles) {
+    for (let at = folded.indexOf(k); at !== -1; at = folded.indexOf(k, at + k.length)) ranges.push([start[at]!, end[at + k.length - 1]!]);
   }
+  return ranges;
+}
+
+/** The window [from, to) of a text longer than limit, for a first match at `first` of length matchLen. */
+function windowOf(text: SnippetText, limit: number, first: number, matchLen: number): [number, number] {
+  // Room for both ellipses; one of them is given back when the window touches an end.
+  const budget = Math.max(1, limit - 2);
+  let from = Math.max(0, first - Math.floor(Math.max(0, budget - matchLen) * LEAD_SHARE));
+  let to = from + budget;
+  if (from === 0) to = limit - 1;
+  else if (to >= text.length) {
+    to = text.length;
+    from = Math.max(0, text.length - (limit - 1));
+  }
+  // Never split a surrogate pair: a lone half would render as garbage.
+  if (from > 0 && isLowSurrogate(text.charCodeAt(from))) from++;
+  if (to < text.length && isLowSurrogate(text.charCodeAt(to))) to--;
+  return [from, to];
+}
+
+/** The snippet of text for its match ranges (any order; those past the window may be missing). */
+function snippetOfRanges(text: SnippetText, limit: number, ranges: [number, number][]): Snippet {
   ranges.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
   const merged: [number, number][] = [];
   for (const r of ranges) {
@@ -45,28 +156,13 @@ export function makeSnippet(text: string, keywords: readonly string[], maxChars 
     else merged.push([r[0], r[1]]);
   }
 
-  const limit = Math.max(1, Math.floor(maxChars));
   let from = 0;
   let to = text.length;
   if (text.length > limit) {
     const first = merged[0];
-    // Room for both ellipses; one of them is given back when the window touches an end.
-    const budget = Math.max(1, limit - 2);
-    if (!first) {
-      to = limit - 1;
-    } else {
-      const matchLen = first[1] - first[0];
-      from = Math.max(0, first[0] - Math.floor(Math.max(0, budget - matchLen) * LEAD_SHARE));
-      to = from + budget;
-      if (from === 0) to = limit - 1;
-      else if (to >= text.length) {
-        to = text.length;
-        from = Math.max(0, text.length - (limit - 1));
-      }
-    }
-    // Never split a surrogate pair: a lone half would render as garbage.
-    if (from > 0 && isLowSurrogate(text.charCodeAt(from))) from++;
-    if (to < text.length && isLowSurrogate(text.charCodeAt(to))) to--;
+    if (!first) to = limit - 1;
+    else [from, to] = windowOf(text, limit, first[0], first[1] - first[0]);
+    if (!first && to < text.length && isLowSurrogate(text.charCodeAt(to))) to--;
   }
 
   const prefix = from > 0 ? ELLIPSIS : '';

@@ -38,4 +38,23 @@ describe('entry formatting', () => {
     expect(buttonLabel('😀😀😀😀😀', 3)).toBe('😀😀…');
     expect(buttonLabel('短', 4)).toBe('短');
   });
+
+  // The definition: at most max code points (a lone surrogate counts as one), else max - 1 and '…'.
+  const labelByCodePoints = (text: string, max: number): string => {
+    const chars = [...text];
+    return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text;
+  };
+  it.each([
+    ['一二三四', 4],
+    ['一二三四五', 4],
+    ['😀😀😀😀', 4], // 8 units, 4 code points: fits
+    ['😀😀😀😀😀', 4],
+    ['a😀b😀c', 3],
+    ['\uD83Dab', 2], // lone high surrogate
+    ['ab\uDE00c', 3], // lone low surrogate
+    ['一二😀', 1],
+    ['一二', 0],
+  ])('labels %j at %i as counting code points would', (text, max) => {
+    expect(buttonLabel(text, max)).toBe(labelByCodePoints(text, max));
+  });
 });

@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { createQueryCache } from '../../../src/bot/lib/query-cache.ts';
+
+describe('createQueryCache', () => {
+  it('keeps the last max entries and forgets older ones', () => {
+    const cache = createQueryCache<number>(3);
+    const keys = [1, 2, 3, 4, 5].map((v) => cache.put(v));
+    expect(new Set(keys).size).toBe(5);
+    expect(keys.map((k) => cache.get(k))).toEqual([undefined, undefined, 3, 4, 5]);
+  });
+
+  it('makes short keys that fit page buttons', () => {
+    const cache = createQueryCache<number>();
+    let key = '';
+    for (let i = 0; i < 100_000; i++) key = cache.put(i);
+    expect(key).toMatch(/^[0-9a-z]{1,16}$/);
+    expect(cache.get(key)).toBe(99_999);
+  });
+});
