@@ -1,4 +1,5 @@
 import { Telegraf } from 'telegraf';
+import type { Middleware, MiddlewareFn } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import { messages, pickLang } from '../i18n/index.ts';
 import type { BotConfig, BotContext, BotDeps } from './context.ts';
@@ -8,6 +9,7 @@ import { createFallbackFeature } from './features/fallback.ts';
 import { createSearchFeature } from './features/search.ts';
 import { createStartFeature } from './features/start.ts';
 import { createSubscribeFeature } from './features/subscribe.ts';
+import { chain } from './lib/chain.ts';
 import { gated } from './lib/gate.ts';
 
 export type Bot = Telegraf<BotContext>;
@@ -18,23 +20,26 @@ export function createBot(config: BotConfig, deps: BotDeps): Bot {
     handlerTimeout: 30_000,
   });
 
-  bot.use((ctx, next) => {
+  const setup: MiddlewareFn<BotContext> = (ctx, next) => {
     // telegraf makes a fresh Telegram client per update; sharing bot.telegram routes every reply through
     // the one client that the rate limiter wraps (and that tests and the console stub).
     (ctx as { telegram: typeof bot.telegram }).telegram = bot.telegram;
     ctx.lang = pickLang(ctx.from?.language_code);
     ctx.m = messages(ctx.lang);
     return next();
-  });
+  };
 
-  // Features with commands and buttons only are gated (see gated): a search or a plain message skips them.
-  bot.use(gated(createStartFeature(), { commands: ['start', 'help'], callbacks: false }));
-  bot.use(gated(createAgenciesFeature(deps), { commands: ['agencies', 'latest'], callbacks: true }));
+  // One chain (see chain) rather than a bot.use per feature. Features with commands and buttons only
+  // are gated (see gated): a search or a plain message skips them.
+  const features: Middleware<BotContext>[] = [setup];
+  features.push(gated(createStartFeature(), { commands: ['start', 'help'], callbacks: false }));
+  features.push(gated(createAgenciesFeature(deps), { commands: ['agencies', 'latest'], callbacks: true }));
   // @feature-wiring (subscribe, admin)
-  if (deps.subscriptions) bot.use(gated(createSubscribeFeature({ ...deps, subscriptions: deps.subscriptions }, config), { commands: ['subscribe', 'unsubscribe', 'settings'], callbacks: true }));
-  bot.use(gated(createAdminFeature(deps, { adminIds: config.adminIds }), { commands: ['stats'], callbacks: true }));
-  bot.use(createSearchFeature(deps, { perMinute: config.searchRatePerMinute }));
-  bot.use(createFallbackFeature());
+  if (deps.subscriptions) features.push(gated(createSubscribeFeature({ ...deps, subscriptions: deps.subscriptions }, config), { commands: ['subscribe', 'unsubscribe', 'settings'], callbacks: true }));
+  features.push(gated(createAdminFeature(deps, { adminIds: config.adminIds }), { commands: ['stats'], callbacks: true }));
+  features.push(createSearchFeature(deps, { perMinute: config.searchRatePerMinute }));
+  features.push(createFallbackFeature());
+  bot.use(chain(features));
 
   bot.catch(async (err, ctx) => {
     const update = ctx.update as Update;

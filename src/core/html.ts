@@ -60,20 +60,28 @@ export function packMessages(blocks: string[], opts: { limit?: number; separator
   const additive = inertSeparator(sep);
   let cur = opts.header ?? '';
   let curLength = visibleLength(cur);
+  // Whether cur ends inside a would-be tag, kept as blocks are added: asking the joined string would
+  // flatten it again for every block.
+  let curOpen = endsInTag(cur);
   for (const b of blocks) {
     const bLength = visibleLength(b);
     for (const block of bLength > limit ? cutBlock(b, limit) : [b]) {
       const blockLength = block === b ? bLength : visibleLength(block);
+      const blockOpen = endsInTag(block);
       const next = cur ? cur + sep + block : block;
       // Each block is measured once; a joined message only when a tag left open could span the join.
-      const nextLength = !cur ? blockLength : additive && !endsInTag(cur) ? curLength + sepLength + blockLength : visibleLength(next);
+      const nextLength = !cur ? blockLength : additive && !curOpen ? curLength + sepLength + blockLength : visibleLength(next);
       if (nextLength > limit && cur) {
         out.push(cur);
         cur = block;
         curLength = blockLength;
+        curOpen = blockOpen;
       } else {
+        // An inert separator holds no '<' or '>': the block decides, unless it has neither.
+        const nextOpen = !cur ? blockOpen : !additive ? endsInTag(next) : /[<>]/.test(block) ? blockOpen : curOpen;
         cur = next;
         curLength = nextLength;
+        curOpen = nextOpen;
       }
     }
   }

@@ -1,5 +1,5 @@
 import { Composer, Markup } from 'telegraf';
-import type { InlineQueryResult } from 'telegraf/types';
+import type { InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResult } from 'telegraf/types';
 import { buttonLabel, correctedMark, highlight, renderEntryFull } from '../../core/format/entry.ts';
 import { TELEGRAM_TEXT_LIMIT, escapeHtml, packMessages } from '../../core/html.ts';
 import type { StoredEntry } from '../../core/model.ts';
@@ -8,10 +8,11 @@ import { foldsOneToOne } from '../../core/search/normalize.ts';
 import { createSnippetter } from '../../core/search/snippet.ts';
 import type { Messages } from '../../i18n/index.ts';
 import type { BotContext, BotDeps } from '../context.ts';
+import { command } from '../lib/command.ts';
 import { createFloodGuard } from '../lib/flood-guard.ts';
 import { createQueryCache } from '../lib/query-cache.ts';
 import { RecentMap } from '../lib/recent-map.ts';
-import { editOrReply, replyBlocks } from '../lib/reply.ts';
+import { editOrReply, replyBlocks, replyMessage } from '../lib/reply.ts';
 
 export const PAGE_SIZE = 5;
 const INLINE_PAGE = 20;
@@ -44,10 +45,12 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number }):
   const guard = createFloodGuard({ perMinute: opts.perMinute, now: deps.now });
 
   // Rendered pages (header and hits, the costly part: search and snippets) of recent queries, valid
-  // while the catalog does not change; buttons are made per request, as they carry the query's key.
-  const rendered = new RecentMap<string, { version: number; total: number; text: string | null; hits: { id: string; title: string }[] }>(512);
+  // while the catalog does not change, with their hits' buttons; the paging buttons are made per
+  // request, as they carry the query's key.
+  const rendered = new RecentMap<string, { version: number; total: number; text: string | null; hitRows: InlineKeyboardButton[][] }>(512);
 
-  const page = (ctx: BotContext, q: { keywords: string[]; text: string }, key: string, p: number) => {
+  /** A page as one message (packed, or the short "no results") and its keyboard. */
+  const page = (ctx: BotContext, q: { keywords: string[]; text: string }, key: string, p: number): { text: string; keyboard?: InlineKeyboardMarkup } => {
     const version = catalog.version();
     const cacheKey = `${ctx.lang}\u0000${p}\u0000${q.keywords.join('\u0000')}`;
     let r = rendered.get(cacheKey);
@@ -62,18 +65,18 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number }):
         // One page is always one message, so page buttons can edit it in place.
         text = packMessages(blocks)[0]!;
       }
-      r = { version, total, text, hits: hits.map((e) => ({ id: e.id, title: e.title })) };
+      const hitRows = hits.map((e, i) => [Markup.button.callback(buttonLabel(`${p * PAGE_SIZE + i + 1}. ${e.title}`), `e:${e.id}`)]);
+      r = { version, total, text, hitRows };
       rendered.set(cacheKey, r);
     }
-    const { total, hits } = r;
-    if (total === 0 || r.text === null) return { blocks: [ctx.m.search.none(escapeHtml(q.text))], keyboard: undefined };
+    const { total } = r;
+    // The query is at most MAX_QUERY_CHARS: the message fits.
+    if (total === 0 || r.text === null) return { text: ctx.m.search.none(escapeHtml(q.text)) };
     const pages = Math.ceil(total / PAGE_SIZE);
-    const rows = hits.map((e, i) => [Markup.button.callback(buttonLabel(`${p * PAGE_SIZE + i + 1}. ${e.title}`), `e:${e.id}`)]);
     const nav = [];
     if (p > 0) nav.push(Markup.button.callback(ctx.m.common.prev, `s:${key}:${p - 1}`));
     if (p + 1 < pages) nav.push(Markup.button.callback(ctx.m.common.next, `s:${key}:${p + 1}`));
-    if (nav.length) rows.push(nav);
-    return { blocks: [r.text], keyboard: Markup.inlineKeyboard(rows).reply_markup };
+    return { text: r.text, keyboard: Markup.inlineKeyboard(nav.length ? [...r.hitRows, nav] : r.hitRows).reply_markup };
   };
 
   const runSearch = async (ctx: BotContext, text: string) => {
@@ -92,11 +95,11 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number }):
     const shown = q.keywords.join(' ');
     const entry = { keywords: q.keywords, text: shown };
     const key = queries.put(entry);
-    const { blocks, keyboard } = page(ctx, entry, key, 0);
-    return replyBlocks(ctx, blocks, keyboard);
+    const { text: message, keyboard } = page(ctx, entry, key, 0);
+    return replyMessage(ctx, message, keyboard);
   };
 
-  c.command('search', (ctx) => runSearch(ctx, ctx.payload));
+  c.use(command('search', (ctx) => runSearch(ctx, ctx.payload)));
   c.action('try-search', async (ctx) => {
     await ctx.answerCbQuery();
     await runSearch(ctx, '复工');
@@ -106,8 +109,8 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number }):
     const q = queries.get(ctx.match[1]!);
     if (!q) return ctx.answerCbQuery(ctx.m.search.expired, { show_alert: true });
     await ctx.answerCbQuery();
-    const { blocks, keyboard } = page(ctx, q, ctx.match[1]!, Number(ctx.match[2]));
-    return editOrReply(ctx, blocks, keyboard);
+    const { text, keyboard } = page(ctx, q, ctx.match[1]!, Number(ctx.match[2]));
+    return editOrReply(ctx, [text], keyboard);
   });
 
   c.action(/^e:([\w-]{1,40})$/, async (ctx) => {

@@ -3,20 +3,25 @@
  * into this bounded cache. After a restart old buttons answer "expired" instead of failing.
  */
 export function createQueryCache<T>(max = 5000) {
-  const map = new Map<string, T>();
+  // By number: a key is the process prefix and its number in base 36, so the map never hashes strings.
+  const map = new Map<number, T>();
   let counter = 0;
   // A per-process prefix, so a button from before a restart cannot hit a newer query's key.
   const prefix = Math.floor(Math.random() * 36 ** 2).toString(36).padStart(2, '0');
-  const keyOf = (n: number): string => prefix + n.toString(36);
   return {
     put(value: T): string {
-      const key = keyOf(++counter);
-      map.set(key, value);
-      // Keys are numbered in order, so the oldest is known without iterating the map: asking a Map
-      // for its first key walks over every entry deleted before it, thousands once it is full.
-      if (counter > max) map.delete(keyOf(counter - max));
-      return key;
+      map.set(++counter, value);
+      // Numbers come in order, so the oldest is known without iterating the map: asking a Map for
+      // its first key walks over every entry deleted before it, thousands once it is full.
+      if (counter > max) map.delete(counter - max);
+      return prefix + counter.toString(36);
     },
-    get: (key: string): T | undefined => map.get(key),
+    get(key: string): T | undefined {
+      if (!key.startsWith(prefix) || key.length === prefix.length) return undefined;
+      const rest = key.slice(prefix.length);
+      const n = parseInt(rest, 36);
+      // Only the canonical spelling of a number is a key ("0a" or "A" are not "a").
+      return Number.isSafeInteger(n) && n.toString(36) === rest ? map.get(n) : undefined;
+    },
   };
 }

@@ -10,11 +10,16 @@ const NO_PREVIEW = { link_preview_options: { is_disabled: true } } as const;
  */
 export async function replyBlocks(ctx: BotContext, blocks: string[], keyboard?: InlineKeyboardMarkup): Promise<void> {
   const parts = numberParts(packMessages(blocks));
+  for (const [i, text] of parts.entries()) await replyMessage(ctx, text, i === parts.length - 1 ? keyboard : undefined);
+}
+
+/**
+ * Replies with one message that is already packed (a part of packMessages, as a search page keeps
+ * it) or short by construction: not measured again. In a forum topic the reply stays in the topic.
+ */
+export async function replyMessage(ctx: BotContext, text: string, keyboard?: InlineKeyboardMarkup): Promise<void> {
   const thread = ctx.message && 'message_thread_id' in ctx.message && ctx.message.is_topic_message ? { message_thread_id: ctx.message.message_thread_id } : {};
-  for (const [i, text] of parts.entries()) {
-    const last = i === parts.length - 1;
-    await ctx.reply(text, { parse_mode: 'HTML', ...NO_PREVIEW, ...thread, ...(last && keyboard ? { reply_markup: keyboard } : {}) });
-  }
+  await ctx.reply(text, { parse_mode: 'HTML', ...NO_PREVIEW, ...thread, ...(keyboard ? { reply_markup: keyboard } : {}) });
 }
 
 /** For callback buttons: edit the message in place when it fits one message, else fall back to new replies. */

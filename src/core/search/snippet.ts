@@ -50,7 +50,8 @@ export function createSnippetter(keywords: readonly string[]): Snippetter {
 
   /** The snippet from matches in hay, a text of the same length whose positions are the text's. */
   const windowed = (hay: Hay, text: SnippetText, limit: number): Snippet => {
-    const ranges: [number, number][] = [];
+    // Match ranges as pairs [start, end, start, end, ...]: a page builds ten snippets, better without a tuple per match.
+    const ranges: number[] = [];
     let first = -1;
     for (let k = 0; k < needles.length; k++) {
       const at = hay.indexOf(needles[k]!);
@@ -70,7 +71,7 @@ export function createSnippetter(keywords: readonly string[]): Snippetter {
       for (let k = 0; k < needles.length; k++) {
         const n = needles[k]!;
         for (let at = cursor[k]!; at !== -1 && at <= end; at = cursor[k] = hay.indexOf(n, at + n.length)) {
-          ranges.push([at, at + n.length]);
+          ranges.push(at, at + n.length);
           if (at + n.length > end) {
             end = at + n.length;
             grew = true;
@@ -78,7 +79,8 @@ export function createSnippetter(keywords: readonly string[]): Snippetter {
         }
       }
     }
-    const [, to] = windowOf(text, limit, first, end - first);
+    windowOf(text, limit, first, end - first);
+    const to = windowTo;
     for (let k = 0; k < needles.length; k++) collect(hay, needles[k]!, cursor[k]!, to, ranges);
     // Any match starting at or before max(end, to) lies within this much of the text.
     reach = Math.min(text.length, Math.max(end, to) + longest);
@@ -114,23 +116,27 @@ export function createSnippetter(keywords: readonly string[]): Snippetter {
   return snippetter;
 }
 
-/** Matches of needle from `at` (its next match, or -1) that start before `before`. */
-function collect(hay: Hay, needle: string, at: number, before: number, out: [number, number][]): void {
-  for (; at !== -1 && at < before; at = hay.indexOf(needle, at + needle.length)) out.push([at, at + needle.length]);
+/** Matches of needle from `at` (its next match, or -1) that start before `before`, as range pairs. */
+function collect(hay: Hay, needle: string, at: number, before: number, out: number[]): void {
+  for (; at !== -1 && at < before; at = hay.indexOf(needle, at + needle.length)) out.push(at, at + needle.length);
 }
 
-/** Every match as an original-text range, through the position map of a text that does not fold unit by unit. */
-function mappedRanges(text: string, needles: readonly string[]): [number, number][] {
+/** Every match as an original-text range pair, through the position map of a text that does not fold unit by unit. */
+function mappedRanges(text: string, needles: readonly string[]): number[] {
   const { folded, start, end } = foldWithMap(text);
-  const ranges: [number, number][] = [];
+  const ranges: number[] = [];
   for (const k of needles) {
-    for (let at = folded.indexOf(k); at !== -1; at = folded.indexOf(k, at + k.length)) ranges.push([start[at]!, end[at + k.length - 1]!]);
+    for (let at = folded.indexOf(k); at !== -1; at = folded.indexOf(k, at + k.length)) ranges.push(start[at]!, end[at + k.length - 1]!);
   }
   return ranges;
 }
 
-/** The window [from, to) of a text longer than limit, for a first match at `first` of length matchLen. */
-function windowOf(text: SnippetText, limit: number, first: number, matchLen: number): [number, number] {
+// What windowOf found: the window [windowFrom, windowTo).
+let windowFrom = 0;
+let windowTo = 0;
+
+/** The window of a text longer than limit, for a first match at `first` of length matchLen, into windowFrom/windowTo. */
+function windowOf(text: SnippetText, limit: number, first: number, matchLen: number): void {
   // Room for both ellipses; one of them is given back when the window touches an end.
   const budget = Math.max(1, limit - 2);
   let from = Math.max(0, first - Math.floor(Math.max(0, budget - matchLen) * LEAD_SHARE));
@@ -143,35 +149,62 @@ function windowOf(text: SnippetText, limit: number, first: number, matchLen: num
   // Never split a surrogate pair: a lone half would render as garbage.
   if (from > 0 && isLowSurrogate(text.charCodeAt(from))) from++;
   if (to < text.length && isLowSurrogate(text.charCodeAt(to))) to--;
-  return [from, to];
+  windowFrom = from;
+  windowTo = to;
 }
 
-/** The snippet of text for its match ranges (any order; those past the window may be missing). */
-function snippetOfRanges(text: SnippetText, limit: number, ranges: [number, number][]): Snippet {
-  ranges.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
-  const merged: [number, number][] = [];
-  for (const r of ranges) {
-    const last = merged[merged.length - 1];
-    if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
-    else merged.push([r[0], r[1]]);
+/**
+ * Sorts range pairs by start, the longer first among equal starts, in place: an insertion sort, as
+ * there are a handful and Array.prototype.sort would allocate for them.
+ */
+function sortRanges(r: number[]): void {
+  for (let i = 2; i < r.length; i += 2) {
+    const s = r[i]!;
+    const e = r[i + 1]!;
+    let j = i - 2;
+    while (j >= 0 && (r[j]! > s || (r[j] === s && r[j + 1]! < e))) {
+      r[j + 2] = r[j]!;
+      r[j + 3] = r[j + 1]!;
+      j -= 2;
+    }
+    r[j + 2] = s;
+    r[j + 3] = e;
+  }
+}
+
+/** The snippet of text for its match range pairs (any order; those past the window may be missing). */
+function snippetOfRanges(text: SnippetText, limit: number, ranges: number[]): Snippet {
+  sortRanges(ranges);
+  // Merged in place: overlapping or touching ranges become one.
+  let n = 0;
+  for (let i = 0; i < ranges.length; i += 2) {
+    if (n > 0 && ranges[i]! <= ranges[n - 1]!) ranges[n - 1] = Math.max(ranges[n - 1]!, ranges[i + 1]!);
+    else {
+      ranges[n++] = ranges[i]!;
+      ranges[n++] = ranges[i + 1]!;
+    }
   }
 
   let from = 0;
   let to = text.length;
   if (text.length > limit) {
-    const first = merged[0];
-    if (!first) to = limit - 1;
-    else [from, to] = windowOf(text, limit, first[0], first[1] - first[0]);
-    if (!first && to < text.length && isLowSurrogate(text.charCodeAt(to))) to--;
+    if (n === 0) {
+      to = limit - 1;
+      if (to < text.length && isLowSurrogate(text.charCodeAt(to))) to--;
+    } else {
+      windowOf(text, limit, ranges[0]!, ranges[1]! - ranges[0]!);
+      from = windowFrom;
+      to = windowTo;
+    }
   }
 
   const prefix = from > 0 ? ELLIPSIS : '';
   const suffix = to < text.length ? ELLIPSIS : '';
   const shift = prefix.length - from;
   const marks: [number, number][] = [];
-  for (const [s, e] of merged) {
-    const cs = Math.max(s, from);
-    const ce = Math.min(e, to);
+  for (let i = 0; i < n; i += 2) {
+    const cs = Math.max(ranges[i]!, from);
+    const ce = Math.min(ranges[i + 1]!, to);
     if (cs < ce) marks.push([cs + shift, ce + shift]);
   }
   return { text: prefix + text.slice(from, to) + suffix, marks };

@@ -17,3 +17,15 @@ describe('createQueryCache', () => {
     expect(cache.get(key)).toBe(99_999);
   });
 });
+
+describe('createQueryCache keys', () => {
+  it('answers only the exact keys it handed out', () => {
+    const cache = createQueryCache<string>();
+    const key = cache.put('x');
+    const prefix = key.slice(0, 2);
+    for (const other of [prefix, `${prefix}0${key.slice(2)}`, `${prefix}${key.slice(2).toUpperCase()}`, 'zz1', '', `${key}0`]) {
+      if (other !== key) expect(cache.get(other), other).toBeUndefined();
+    }
+    expect(cache.get(key)).toBe('x');
+  });
+});
