@@ -24,6 +24,7 @@
  *   that finds an unfinished one logs it and serves whatever that one left (its chats are simply still due).
  */
 import { randomUUID } from 'node:crypto';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { AgencyDirectory } from '../core/agencies.ts';
 import { composeDigestParts, selectForDigest } from '../core/digest.ts';
 import type { DigestPart } from '../core/digest.ts';
@@ -128,8 +129,6 @@ export class DigestRunAborted extends Error {
 
 /** What the send of a digest part yields when it was withheld (see sendPart in serve). */
 const NOT_SENT = Symbol('digest part not sent');
-
-const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 type ChatOutcome = 'sent' | 'empty' | 'paused' | 'failed' | 'skipped';
 /** The shutdown signal cut the chat short: nothing about it is counted, the pass stops. */

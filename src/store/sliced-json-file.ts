@@ -1,11 +1,10 @@
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Adapter } from 'lowdb';
 
 /** Entries serialised per slice: ~3 MB of JSON, a few milliseconds of the event loop. */
 const SLICE = 2_000;
-
-const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * A lowdb adapter for a JSON document whose bulk is one long array (the entry store): writes the same

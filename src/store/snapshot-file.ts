@@ -11,6 +11,7 @@
  */
 import { open, rename, rm } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { StoredEntry } from '../core/model.ts';
 import type { IndexState } from '../core/search/search-index.ts';
 import type { EntriesFile, StoredBulletin } from './entry-store.ts';
@@ -57,7 +58,6 @@ const FIXED_STRINGS = 8; // id, agency, date, title, source, bulletin, addedAt, 
 
 const kindOf = (a: Typed): Kind => (a instanceof Int32Array ? 'Int32Array' : a instanceof Float64Array ? 'Float64Array' : a instanceof Uint8Array ? 'Uint8Array' : 'Uint32Array');
 const pad8 = (n: number): number => (n + 7) & ~7;
-const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Writes the snapshot of `data` and `index` as the copy of the store file whose stamp is given, to a

@@ -1,6 +1,7 @@
 import { open, rename } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { z } from 'zod';
 import { StoreError } from './json-file.ts';
 import { KEEP_RUNS, createInterner, digestRunSchema, leanSubscription, subscriptionSchema } from './subscription-schema.ts';
@@ -26,8 +27,6 @@ export const journalPathFor = (file: string) => join(dirname(file), `${basename(
 
 /** Journal past either limit is folded into a new snapshot, in the background (see compactInBackground). */
 export const COMPACT_AT = { bytes: 64 * 2 ** 20, lines: 200_000 };
-
-const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 async function fsyncPath(path: string): Promise<void> {
   const h = await open(path, 'r');
