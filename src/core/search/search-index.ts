@@ -1,5 +1,6 @@
 import type { StoredEntry } from '../model.ts';
 import { foldOneToOneOrCopy, foldUnit, matchesUnfolded, normalizeForSearch } from './normalize.ts';
+import { normalizeKeyword } from './query.ts';
 import { TopK } from './top-k.ts';
 
 export type IndexableEntry = Pick<StoredEntry, 'id' | 'agency' | 'date' | 'title' | 'body' | 'bullets' | 'seq'>;
@@ -1002,7 +1003,7 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
   const plan = (keywords: readonly string[]): KeywordPlan[] | null => {
     const plans: KeywordPlan[] = [];
     for (const raw of keywords) {
-      const text = normalizeForSearch(raw);
+      const text = normalizeKeyword(raw);
       if (text === '' || plans.some((p) => p.text === text)) continue;
       let exact: Source | null = null;
       const filters: number[] = [];
@@ -1060,7 +1061,7 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       if (p.exact) sources.push(p.exact);
       else for (const g of p.filters) sources.push(sourceOf(g, false));
     }
-    sources.sort((a, b) => a.length - b.length);
+    sortByLength(sources);
     if (sources.length > 0 && plans.every((p) => p.exact)) {
       const r =
         agency === -1 && sources.every((s) => s.dense !== -1)
@@ -1879,4 +1880,14 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     },
     search,
   };
+}
+
+/** Sources shortest first, stable; an insertion sort, as a query has a handful and Array.prototype.sort allocates. */
+function sortByLength(sources: { length: number }[]): void {
+  for (let i = 1; i < sources.length; i++) {
+    const s = sources[i]!;
+    let j = i - 1;
+    for (; j >= 0 && sources[j]!.length > s.length; j--) sources[j + 1] = sources[j]!;
+    sources[j + 1] = s;
+  }
 }
