@@ -1780,6 +1780,34 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
   };
 
   /**
+   * streamTop's other common case written out: two keywords' lists (no tombstones, no delta
+   * documents), the shorter walked, the other galloped through.
+   */
+  const streamListOverList = (first: Source, second: Source, agency: number): number => {
+    const docs = first.docs;
+    const w = first.w;
+    const docs2 = second.docs;
+    const w2 = second.w;
+    const hi2 = second.hi;
+    let j = second.lo;
+    let total = 0;
+    let bar = -1;
+    for (let i = first.lo; i < first.hi && j < hi2; i++) {
+      const d = docs[i]!;
+      if (docs2[j]! < d) j = gallop(docs2, j + 1, hi2, d);
+      if (j >= hi2 || docs2[j] !== d) continue;
+      if (agency !== -1 && agencyOf[d] !== agency) continue;
+      total++;
+      const s = SCORE[w[i]!]! + SCORE[w2[j]!]!;
+      if (s > bar) {
+        top.offer(d, s);
+        bar = top.bar;
+      }
+    }
+    return total;
+  };
+
+  /**
    * Every match of exact sources (sorted by length) counted, and the page [offset, offset + limit)
    * of them ranked, in one pass over the shortest source: no candidate list, no histogram, no sort.
    * Handles tombstones, an agency and delta documents. Null when the page is too deep for TopK.
@@ -1822,8 +1850,9 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       }
       return s;
     };
-    if (m > 1 && live === docCount && docCount === baseDocCount && first.dense === -1 && sources.every((s, j) => s.scored && (j === 0 || s.dense !== -1))) {
-      return { total: streamListOverDense(first, sources.slice(1), agency), hits: topPage(offset) };
+    if (m > 1 && live === docCount && docCount === baseDocCount && first.dense === -1 && sources.every((s) => s.scored)) {
+      if (sources.every((s, j) => j === 0 || s.dense !== -1)) return { total: streamListOverDense(first, sources.slice(1), agency), hits: topPage(offset) };
+      if (m === 2) return { total: streamListOverList(first, sources[1]!, agency), hits: topPage(offset) };
     }
     const visit = (d: number, w: number): void => {
       if (dead && !alive[d]) return;
