@@ -48,6 +48,9 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number }):
   // while the catalog does not change, with their hits' buttons; the paging buttons are made per
   // request, as they carry the query's key.
   const rendered = new RecentMap<string, { version: number; total: number; text: string | null; hitRows: InlineKeyboardButton[][] }>(512);
+  // A page is kept from its second request on: most queries are asked once, and keeping every page
+  // for a while (a few KB each) only moved garbage into the old generation.
+  const askedOnce = new RecentMap<string, number>(4096);
 
   /** A page as one message (packed, or the short "no results") and its keyboard. */
   const page = (ctx: BotContext, q: { keywords: string[]; text: string }, key: string, p: number): { text: string; keyboard?: InlineKeyboardMarkup } => {
@@ -67,7 +70,8 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number }):
       }
       const hitRows = hits.map((e, i) => [Markup.button.callback(buttonLabel(`${p * PAGE_SIZE + i + 1}. ${e.title}`), `e:${e.id}`)]);
       r = { version, total, text, hitRows };
-      rendered.set(cacheKey, r);
+      if (askedOnce.get(cacheKey) === version) rendered.set(cacheKey, r);
+      else askedOnce.set(cacheKey, version);
     }
     const { total } = r;
     // The query is at most MAX_QUERY_CHARS: the message fits.

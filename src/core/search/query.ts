@@ -1,4 +1,4 @@
-import { normalizeForSearch } from './normalize.ts';
+import { foldPart, normalizeForSearch } from './normalize.ts';
 
 /** A Telegram message can be 4096 chars; a search phrase longer than this is a paste, not a query. */
 export const MAX_QUERY_CHARS = 200;
@@ -14,6 +14,13 @@ const SEPARATORS = /[\s,;、]+/u;
 const SEARCHABLE = /[\p{L}\p{N}]/u;
 
 /**
+ * normalizeForSearch for a keyword, which is most often normalised already (parseQuery's output):
+ * text whose every unit folds to itself is returned as it is without going through ICU's NFKC.
+ * (Units that fold to themselves never compose with each other, so the whole is unchanged too.)
+ */
+export const normalizeKeyword = (keyword: string): string => (foldPart(keyword) === keyword ? keyword : normalizeForSearch(keyword));
+
+/**
  * Turns what a user typed into normalised keywords. Keywords stay literal strings (never regex
  * sources), so ".*(" is searched as those three characters.
  */
@@ -25,7 +32,7 @@ export function parseQuery(input: string): ParsedQuery {
 
   const keywords: string[] = [];
   for (const token of input.normalize('NFKC').toLowerCase().split(SEPARATORS)) {
-    const keyword = normalizeForSearch(token);
+    const keyword = normalizeKeyword(token);
     // A token of only punctuation or emoji would match decoration, not content: drop it.
     if (!SEARCHABLE.test(keyword) || keywords.includes(keyword)) continue;
     keywords.push(keyword);

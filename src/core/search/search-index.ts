@@ -1,5 +1,6 @@
 import type { StoredEntry } from '../model.ts';
 import { foldOneToOneOrCopy, foldUnit, matchesUnfolded, normalizeForSearch } from './normalize.ts';
+import { normalizeKeyword } from './query.ts';
 import { TopK } from './top-k.ts';
 
 export type IndexableEntry = Pick<StoredEntry, 'id' | 'agency' | 'date' | 'title' | 'body' | 'bullets' | 'seq'>;
@@ -1186,7 +1187,7 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
   const plan = (keywords: readonly string[]): KeywordPlan[] | null => {
     const plans: KeywordPlan[] = [];
     for (const raw of keywords) {
-      const text = normalizeForSearch(raw);
+      const text = normalizeKeyword(raw);
       if (text === '' || plans.some((p) => p.text === text)) continue;
       let exact: Source | null = null;
       const filters: number[] = [];
@@ -1244,7 +1245,7 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       if (p.exact) sources.push(p.exact);
       else for (const g of p.filters) sources.push(sourceOf(g, false));
     }
-    sources.sort((a, b) => a.length - b.length);
+    sortByLength(sources);
     if (sources.length > 0 && plans.every((p) => p.exact)) {
       const r =
         agency === -1 && sources.every((s) => s.dense !== -1)
@@ -1963,6 +1964,34 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
   };
 
   /**
+   * streamTop's other common case written out: two keywords' lists (no tombstones, no delta
+   * documents), the shorter walked, the other galloped through.
+   */
+  const streamListOverList = (first: Source, second: Source, agency: number): number => {
+    const docs = first.docs;
+    const w = first.w;
+    const docs2 = second.docs;
+    const w2 = second.w;
+    const hi2 = second.hi;
+    let j = second.lo;
+    let total = 0;
+    let bar = -1;
+    for (let i = first.lo; i < first.hi && j < hi2; i++) {
+      const d = docs[i]!;
+      if (docs2[j]! < d) j = gallop(docs2, j + 1, hi2, d);
+      if (j >= hi2 || docs2[j] !== d) continue;
+      if (agency !== -1 && agencyOf[d] !== agency) continue;
+      total++;
+      const s = SCORE[w[i]!]! + SCORE[w2[j]!]!;
+      if (s > bar) {
+        top.offer(d, s);
+        bar = top.bar;
+      }
+    }
+    return total;
+  };
+
+  /**
    * Every match of exact sources (sorted by length) counted, and the page [offset, offset + limit)
    * of them ranked, in one pass over the shortest source: no candidate list, no histogram, no sort.
    * Handles tombstones, an agency and delta documents. Null when the page is too deep for TopK.
@@ -2005,8 +2034,9 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       }
       return s;
     };
-    if (m > 1 && live === docCount && docCount === baseDocCount && first.dense === -1 && sources.every((s, j) => s.scored && (j === 0 || s.dense !== -1))) {
-      return { total: streamListOverDense(first, sources.slice(1), agency), hits: topPage(offset) };
+    if (m > 1 && live === docCount && docCount === baseDocCount && first.dense === -1 && sources.every((s) => s.scored)) {
+      if (sources.every((s, j) => j === 0 || s.dense !== -1)) return { total: streamListOverDense(first, sources.slice(1), agency), hits: topPage(offset) };
+      if (m === 2) return { total: streamListOverList(first, sources[1]!, agency), hits: topPage(offset) };
     }
     const visit = (d: number, w: number): void => {
       if (dead && !alive[d]) return;
@@ -2064,4 +2094,14 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     search,
     exportState,
   };
+}
+
+/** Sources shortest first, stable; an insertion sort, as a query has a handful and Array.prototype.sort allocates. */
+function sortByLength(sources: { length: number }[]): void {
+  for (let i = 1; i < sources.length; i++) {
+    const s = sources[i]!;
+    let j = i - 1;
+    for (; j >= 0 && sources[j]!.length > s.length; j--) sources[j + 1] = sources[j]!;
+    sources[j + 1] = s;
+  }
 }

@@ -1,4 +1,5 @@
-import { foldPart, foldWithMap, foldsOneToOne, matchesUnfolded, normalizeForSearch } from './normalize.ts';
+import { foldPart, foldWithMap, foldsOneToOne, matchesUnfolded } from './normalize.ts';
+import { normalizeKeyword } from './query.ts';
 import { JoinedText, foldedHay, foldsOneToOneUpTo } from './snippet-text.ts';
 import type { Hay, SnippetText } from './snippet-text.ts';
 
@@ -40,7 +41,7 @@ export interface Snippetter {
  * through a long body; other text takes the exact, slower way.
  */
 export function createSnippetter(keywords: readonly string[]): Snippetter {
-  const needles = [...new Set(keywords.map(normalizeForSearch).filter((k) => k !== ''))];
+  const needles = [...new Set(keywords.map(normalizeKeyword).filter((k) => k !== ''))];
   // Keywords made of units only themselves fold to (CJK) match the original text where they match the folded one.
   const unfolded = needles.every(matchesUnfolded);
   const longest = needles.reduce((n, k) => Math.max(n, k.length), 0);

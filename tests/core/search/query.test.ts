@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_KEYWORDS, parseQuery } from '../../../src/core/search/query.ts';
+import { normalizeForSearch } from '../../../src/core/search/normalize.ts';
+import { MAX_KEYWORDS, normalizeKeyword, parseQuery } from '../../../src/core/search/query.ts';
+import { prng } from '../../helpers/prng.ts';
 
 describe('parseQuery', () => {
   it.each([
@@ -38,5 +40,16 @@ describe('parseQuery', () => {
   it(`keeps the first ${MAX_KEYWORDS} distinct keywords`, () => {
     const words = Array.from({ length: 12 }, (_, i) => `w${i}`);
     expect(parseQuery(words.join(' '))).toEqual({ ok: true, keywords: words.slice(0, MAX_KEYWORDS) });
+  });
+});
+
+describe('normalizeKeyword equals normalizeForSearch', () => {
+  it('on random text of folding and non-folding characters', () => {
+    const random = prng(17);
+    const alphabet = [...'复工产abcAZＡｚ１1 .,，。、㈱ﾞ\u0301\u200be\u00e9Éｶﾞ＄$%'];
+    for (let i = 0; i < 5000; i++) {
+      const text = Array.from({ length: 1 + Math.floor(random() * 8) }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+      expect(normalizeKeyword(text), JSON.stringify(text)).toBe(normalizeForSearch(text));
+    }
   });
 });
