@@ -20,7 +20,7 @@ import { sameStamp, stampOf } from './file-stamp.ts';
 import type { FileStamp } from './file-stamp.ts';
 
 const MAGIC = Buffer.from('BBOTSNP1', 'latin1');
-const FORMAT = 1;
+const FORMAT = 2;
 /** Entries encoded per slice while writing: a slice costs a few milliseconds of the event loop. */
 const SLICE = 4_000;
 const PIECE = 4 * 2 ** 20;
@@ -30,7 +30,7 @@ export interface Snapshot {
   index: IndexState;
 }
 
-type ArrayName = 'cuts' | 'nums' | 'docEntry' | 'folded' | 'agencyOf' | 'dates' | 'seqs' | 'unigrams' | 'bigramKeys' | 'bigramVals' | 'baseOff' | 'baseDocs' | 'baseW' | 'denseOf' | 'denseBits' | 'denseNibbles' | 'denseCount' | 'delta';
+type ArrayName = 'cuts' | 'nums' | 'docEntry' | 'folded' | 'agencyOf' | 'dates' | 'seqs' | 'unigrams' | 'bigramKeys' | 'bigramVals' | 'baseOff' | 'baseDocs' | 'baseW' | 'denseOf' | 'denseBits' | 'denseNibbles' | 'denseCount' | 'delta' | 'rememberedDocs' | 'rememberedW' | 'rememberedBits' | 'rememberedNib' | 'rememberedExtra';
 /** Arrays before this one describe entries (dropped after decoding); from it on, the index (kept). */
 const FIRST_INDEX_ARRAY: ArrayName = 'agencyOf';
 const KINDS = { Int32Array, Float64Array, Uint8Array, Uint32Array } as const;
@@ -48,7 +48,9 @@ interface Trailer {
   binOffset: number;
   binBytes: number;
   arrays: { name: ArrayName; kind: Kind; at: number; length: number }[];
-  index: Omit<IndexState, ArrayName | 'ids' | 'seqs'> & { seqs?: never };
+  index: Omit<IndexState, ArrayName | 'ids' | 'seqs' | 'remembered'>;
+  /** Per remembered keyword: its matches' lengths in the remembered* arrays, in order. */
+  remembered: { key: string; count: number; docs: number; bits: boolean; extra: number }[];
   crc: number;
 }
 
@@ -70,7 +72,25 @@ export async function writeSnapshot(file: string, snap: Snapshot, stamp: FileSta
   const bulletins = structuredClone(snap.data.bulletins);
   const seq = snap.data.seq;
   const n = entries.length;
-  const { ids, folded, seqs, agencyOf, dates, unigrams, bigramKeys, bigramVals, baseOff, baseDocs, baseW, denseOf, denseBits, denseNibbles, denseCount, delta, ...scalars } = snap.index;
+  const { ids, folded, seqs, agencyOf, dates, unigrams, bigramKeys, bigramVals, baseOff, baseDocs, baseW, denseOf, denseBits, denseNibbles, denseCount, delta, remembered, ...scalars } = snap.index;
+  // Remembered matches, concatenated per kind: a handful of arrays whatever the number of keywords.
+  const concat = <A extends Typed>(Kind: { new (n: number): A }, parts: A[]): A => {
+    const out = new Kind(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      (out as unknown as { set(a: A, at: number): void }).set(p, at);
+      at += p.length;
+    }
+    return out;
+  };
+  const rememberedMeta = remembered.map((r) => ({ key: r.key, count: r.count, docs: r.docs.length, bits: r.bits !== null, extra: r.extra?.length ?? 0 }));
+  const rememberedArrays: [ArrayName, Typed][] = [
+    ['rememberedDocs', concat(Int32Array, remembered.map((r) => r.docs))],
+    ['rememberedW', concat(Uint8Array, remembered.map((r) => r.w))],
+    ['rememberedBits', concat(Uint32Array, remembered.flatMap((r) => (r.bits ? [r.bits] : [])))],
+    ['rememberedNib', concat(Uint8Array, remembered.flatMap((r) => (r.nib ? [r.nib] : [])))],
+    ['rememberedExtra', concat(Float64Array, remembered.flatMap((r) => (r.extra ? [r.extra] : [])))],
+  ];
   // Everything was captured above in the caller's turn; from here on the work is sliced.
   await yieldToLoop();
   const position = new Map<string, number>();
@@ -151,6 +171,7 @@ export async function writeSnapshot(file: string, snap: Snapshot, stamp: FileSta
       ['denseNibbles', denseNibbles],
       ['denseCount', denseCount],
       ['delta', delta],
+      ...rememberedArrays,
     ];
     for (const [name, a] of named) {
       arrays.push({ name, kind: kindOf(a), at: offset - binOffset, length: a.length });
@@ -158,7 +179,7 @@ export async function writeSnapshot(file: string, snap: Snapshot, stamp: FileSta
       await padTo8();
     }
     const binBytes = offset - binOffset;
-    const trailer: Trailer = { format: FORMAT, stamp, seq, bulletins, entries: n, textOffset, textBytes, binOffset, binBytes, arrays, index: scalars, crc };
+    const trailer: Trailer = { format: FORMAT, stamp, seq, bulletins, entries: n, textOffset, textBytes, binOffset, binBytes, arrays, index: scalars, remembered: rememberedMeta, crc };
     const json = Buffer.from(JSON.stringify(trailer), 'utf8');
     const tail = Buffer.alloc(4);
     tail.writeUInt32LE(json.length);
@@ -298,8 +319,26 @@ function decode(t: Trailer, text: string, meta: Buffer, index: Buffer, split: nu
     return a;
   };
   try {
+    const remembered: IndexState['remembered'] = [];
+    const rDocs = need('rememberedDocs', 'Int32Array');
+    const rW = need('rememberedW', 'Uint8Array');
+    const rBits = need('rememberedBits', 'Uint32Array');
+    const rNib = need('rememberedNib', 'Uint8Array');
+    const rExtra = need('rememberedExtra', 'Float64Array');
+    const at = { docs: 0, w: 0, bits: 0, nib: 0, extra: 0 };
+    const { words, nibbleBytes } = t.index;
+    for (const r of t.remembered) {
+      const take = <A extends Typed>(a: A, key: keyof typeof at, n: number): A => {
+        if (at[key] + n > a.length) throw new Error(`remembered ${key}`);
+        const part = a.subarray(at[key], at[key] + n) as A;
+        at[key] += n;
+        return part;
+      };
+      remembered.push({ key: r.key, count: r.count, docs: take(rDocs, 'docs', r.docs), w: take(rW, 'w', r.docs), bits: r.bits ? take(rBits, 'bits', words) : null, nib: r.bits ? take(rNib, 'nib', nibbleBytes) : null, extra: r.extra ? take(rExtra, 'extra', r.extra) : null });
+    }
     const index: IndexState = {
-      ...(t.index as Omit<IndexState, ArrayName | 'ids' | 'seqs'>),
+      ...t.index,
+      remembered,
       ids,
       folded: need('folded', 'Uint8Array'),
       agencyOf: need('agencyOf', 'Int32Array'),

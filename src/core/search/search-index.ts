@@ -79,6 +79,20 @@ export interface IndexState {
   /** Postings added since the build: gram, count, then count × (doc * 256 + weight), repeated. */
   delta: Float64Array<ArrayBuffer>;
   deltaDocs: number;
+  /** Remembered matches of long keywords (see matchesOf), least recently used first: a restart starts warm. */
+  remembered: RememberedState[];
+}
+
+export interface RememberedState {
+  key: string;
+  count: number;
+  docs: Int32Array<ArrayBuffer>;
+  w: Uint8Array<ArrayBuffer>;
+  /** With nib: the matches among base documents as a bitset; null when they are a list (docs, w). */
+  bits: Uint32Array<ArrayBuffer> | null;
+  nib: Uint8Array<ArrayBuffer> | null;
+  /** Delta documents as doc * 256 + weight, for a bitset entry. */
+  extra: Float64Array<ArrayBuffer> | null;
 }
 
 export const DEFAULT_LIMIT = 10;
@@ -414,6 +428,8 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
   // Remembered matches of long keywords, valid until the next change; Map order doubles as LRU order.
   const cache = new Map<string, CachedMatches>();
   let cacheBytes = 0;
+  /** Memory a remembered entry holds (a bitset's title bitset counted ahead, as a search derives it). */
+  const cachedBytes = (c: CachedMatches): number => (c.bits ? words * 8 + nibbleBytes : c.docs.length * 5) + (c.extra?.length ?? 0) * 8 + 64;
   const clearCache = (): void => {
     cache.clear();
     cacheBytes = 0;
@@ -809,6 +825,16 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       i += count;
     }
     deltaDocs = state.deltaDocs;
+    for (const r of state.remembered) {
+      const asBits = r.bits !== null && r.nib !== null;
+      const ok = asBits
+        ? r.bits!.length === words && r.nib!.length === nibbleBytes && (r.extra ?? []).every((p) => p >= 0 && p / 256 < docCount)
+        : r.docs.length === r.w.length && r.docs.length === r.count && r.docs.every((d) => d >= 0 && d < docCount);
+      if (!ok) throw new Error(`index state: remembered matches of ${JSON.stringify(r.key)} do not fit the index`);
+      const c: CachedMatches = { docs: asBits ? EMPTY_I32 : r.docs, w: asBits ? EMPTY_U8 : r.w, bits: asBits ? r.bits : null, nib: asBits ? r.nib : null, count: r.count, extra: r.extra ? Array.from(r.extra) : null, titles: null };
+      cache.set(r.key, c);
+      cacheBytes += cachedBytes(c);
+    }
     lastDoc = new Int32Array(Math.max(1024, gramCount)).fill(-1);
     weightAcc = new Int32Array(lastDoc.length);
   };
@@ -862,6 +888,8 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       nibbleBytes,
       delta: dl,
       deltaDocs,
+      // Never modified in place (a change appends by replacing), so they can be written as they are.
+      remembered: [...cache].map(([key, c]) => ({ key, count: c.count, docs: c.docs as Int32Array<ArrayBuffer>, w: c.w as Uint8Array<ArrayBuffer>, bits: c.bits as Uint32Array<ArrayBuffer> | null, nib: c.nib as Uint8Array<ArrayBuffer> | null, extra: c.extra ? Float64Array.from(c.extra) : null })),
     };
   };
 
@@ -1087,8 +1115,6 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     return found;
   };
 
-  /** Memory a remembered entry holds (a bitset's title bitset counted ahead, as a search derives it). */
-  const cachedBytes = (c: CachedMatches): number => (c.bits ? words * 8 + nibbleBytes : c.docs.length * 5) + (c.extra?.length ?? 0) * 8 + 64;
 
   /**
    * The first n documents of cands2 and their weights in w2, as remembered matches: a bitset with
