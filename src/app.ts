@@ -6,6 +6,7 @@ import { SHIPPED_AGENCIES_FILE, SHIPPED_BULLETINS_DIR, storeFiles } from './path
 import { loadAgencies, seedIfEmpty } from './store/bulletin-files.ts';
 import { openEntryStore } from './store/entry-store.ts';
 import type { EntryStore } from './store/entry-store.ts';
+import type { FileStamp } from './store/file-stamp.ts';
 import { readSnapshot } from './store/snapshot-file.ts';
 import { createSnapshotKeeper } from './store/snapshot-keeper.ts';
 import type { SnapshotKeeper } from './store/snapshot-keeper.ts';
@@ -21,6 +22,12 @@ export interface App {
 
 type OpenOptions = { dataDir: string; log: Log; bulletinsDir?: string };
 
+/** The app over an open store and catalog, with the keeper of their snapshot (`fresh`: the snapshot already copies this file version). */
+function assemble(opts: OpenOptions, agencies: AgencyDirectory, entries: EntryStore, catalog: Catalog, loadedFrom: App['loadedFrom'], fresh: FileStamp | null = null): App {
+  const snapshots = createSnapshotKeeper({ file: storeFiles(opts.dataDir).snapshot, store: entries, index: catalog.index, log: opts.log, fresh });
+  return { agencies, entries, catalog, snapshots, loadedFrom };
+}
+
 /**
  * Opens the store and the catalog from the snapshot beside entries.json, if it is an intact copy of
  * it; otherwise says why not. (The ingest CLI uses this alone: fast, and it keeps the snapshot current.)
@@ -31,18 +38,13 @@ export async function openAppFromSnapshot(opts: OpenOptions, agencies?: AgencyDi
   const snap = await readSnapshot(files.snapshot, files.entries).catch((err: unknown) => ({ ok: false as const, reason: `unreadable: ${(err as Error).message}` }));
   if (!snap.ok) return { reason: snap.reason };
   const entries = await openEntryStore(files.entries, { preloaded: { data: snap.snapshot.data, stamp: snap.stamp } });
-  let catalog: Catalog;
   try {
-    catalog = createCatalog(entries, agencies, { indexState: snap.snapshot.index });
+    return assemble(opts, agencies, entries, createCatalog(entries, agencies, { indexState: snap.snapshot.index }), { snapshot: true }, snap.stamp);
   } catch (err) {
     // The entries passed their checks; only the index is suspect: index them again.
     opts.log.warn({ err }, 'entry snapshot index not usable: indexing the entries again');
-    catalog = createCatalog(entries, agencies);
-    const snapshots = createSnapshotKeeper({ file: files.snapshot, store: entries, index: catalog.index, log: opts.log });
-    return { agencies, entries, catalog, snapshots, loadedFrom: { snapshot: false, reason: (err as Error).message } };
+    return assemble(opts, agencies, entries, createCatalog(entries, agencies), { snapshot: false, reason: (err as Error).message });
   }
-  const snapshots = createSnapshotKeeper({ file: files.snapshot, store: entries, index: catalog.index, log: opts.log, fresh: snap.stamp });
-  return { agencies, entries, catalog, snapshots, loadedFrom: { snapshot: true } };
 }
 
 /**
@@ -55,11 +57,8 @@ export async function openApp(opts: OpenOptions): Promise<App> {
   if ('entries' in fromSnapshot) return fromSnapshot;
   const { reason } = fromSnapshot;
   if (reason !== 'no snapshot') opts.log.warn({ reason }, 'entry snapshot not used: reading entries.json');
-  const files = storeFiles(opts.dataDir);
-  const entries = await openEntryStore(files.entries);
+  const entries = await openEntryStore(storeFiles(opts.dataDir).entries);
   const seeded = await seedIfEmpty(entries, opts.bulletinsDir ?? SHIPPED_BULLETINS_DIR, agencies);
   if (seeded.length) opts.log.info({ bulletins: seeded.length, added: seeded.reduce((n, r) => n + r.added, 0) }, 'empty store: seeded from the shipped bulletins');
-  const catalog = createCatalog(entries, agencies);
-  const snapshots = createSnapshotKeeper({ file: files.snapshot, store: entries, index: catalog.index, log: opts.log });
-  return { agencies, entries, catalog, snapshots, loadedFrom: { snapshot: false, reason } };
+  return assemble(opts, agencies, entries, createCatalog(entries, agencies), { snapshot: false, reason });
 }
