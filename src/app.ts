@@ -4,7 +4,9 @@ import { createCatalog } from './core/catalog.ts';
 import type { Catalog } from './core/catalog.ts';
 import { SHIPPED_AGENCIES_FILE, SHIPPED_BULLETINS_DIR, storeFiles } from './paths.ts';
 import { loadAgencies, seedIfEmpty } from './store/bulletin-files.ts';
+import { closeSync } from 'node:fs';
 import { openEntryStore } from './store/entry-store.ts';
+import { createEntryTable } from './store/entry-table.ts';
 import type { EntryStore } from './store/entry-store.ts';
 import type { FileStamp } from './store/file-stamp.ts';
 import { readSnapshot } from './store/snapshot-file.ts';
@@ -37,9 +39,17 @@ export async function openAppFromSnapshot(opts: OpenOptions, agencies?: AgencyDi
   const files = storeFiles(opts.dataDir);
   const snap = await readSnapshot(files.snapshot, files.entries).catch((err: unknown) => ({ ok: false as const, reason: `unreadable: ${(err as Error).message}` }));
   if (!snap.ok) return { reason: snap.reason };
-  const entries = await openEntryStore(files.entries, { preloaded: { data: snap.snapshot.data, stamp: snap.stamp } });
+  const { seq, bulletins, columns, index } = snap.snapshot;
+  let table;
   try {
-    return assemble(opts, agencies, entries, createCatalog(entries, agencies, { indexState: snap.snapshot.index }), { snapshot: true }, snap.stamp);
+    table = createEntryTable(columns);
+  } catch (err) {
+    closeSync(columns.file.fd);
+    return { reason: (err as Error).message };
+  }
+  const entries = await openEntryStore(files.entries, { preloaded: { state: { seq, bulletins, table }, stamp: snap.stamp } });
+  try {
+    return assemble(opts, agencies, entries, createCatalog(entries, agencies, { indexState: index }), { snapshot: true }, snap.stamp);
   } catch (err) {
     // The entries passed their checks; only the index is suspect: index them again.
     opts.log.warn({ err }, 'entry snapshot index not usable: indexing the entries again');

@@ -56,7 +56,7 @@ let digest: ReturnType<typeof createDigestService> | null = null;
 async function start(cfg: Config) {
   const lock = await acquireLock(cfg.dataDir, { purpose: 'bot', log });
   const app = await openApp({ dataDir: cfg.dataDir, log });
-  log.info({ measures: app.entries.all().length, dataDir: cfg.dataDir, mode: consoleMode ? 'console' : cfg.mode, fromSnapshot: app.loadedFrom.snapshot, uptimeMs: Math.round(performance.now()) }, 'store open');
+  log.info({ measures: app.entries.count(), dataDir: cfg.dataDir, mode: consoleMode ? 'console' : cfg.mode, fromSnapshot: app.loadedFrom.snapshot, uptimeMs: Math.round(performance.now()) }, 'store open');
   // The console has no real chats to deliver to: its subscriptions live in memory, to try the commands.
   const subscriptions = consoleMode ? createMemorySubscriptionStore() : await openSubscriptionStore(storeFiles(cfg.dataDir).subscriptions);
 

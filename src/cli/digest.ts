@@ -115,7 +115,7 @@ export async function runDigestCli(argv: string[], io: DigestCliIo): Promise<num
       return 1;
     }
     const base = await loadAgencies(SHIPPED_AGENCIES_FILE);
-    const directory = base.withExtra(new Set(entries.all().map((e) => e.agency)));
+    const directory = base.withExtra(new Set(Array.from(entries.liveRows(), (row) => entries.table.agency(row))));
     const runner = createDigestRunner({
       subscriptions,
       entries,

@@ -1,5 +1,6 @@
 import type { AgencyDirectory } from './agencies.ts';
 import type { StoredEntry } from './model.ts';
+import type { EntryTable } from '../store/entry-table.ts';
 import { createSearchIndex } from './search/search-index.ts';
 import type { IndexState, SearchIndex } from './search/search-index.ts';
 
@@ -10,6 +11,8 @@ export interface Catalog {
   /** Newest first (by the measure's date, then by ingestion). */
   latest(agency: string, n: number): StoredEntry[];
   agencyStats(): { name: string; count: number; latestDate: string }[];
+  /** Every entry, newest first (as latest() orders them), made one at a time as the caller goes on. */
+  newest(): Iterable<StoredEntry>;
   /** The shipped agency list plus agencies met only in bulletins. */
   directory(): AgencyDirectory;
   search(keywords: string[], opts?: { agency?: string; limit?: number; offset?: number }): { total: number; hits: StoredEntry[] };
@@ -18,23 +21,35 @@ export interface Catalog {
   version(): number;
 }
 
+/** The store as the catalog reads it: entries by id, and the rows behind them (see src/store/entry-table.ts). */
 export interface CatalogSource {
-  all(): readonly StoredEntry[];
+  get(id: string): StoredEntry | undefined;
+  count(): number;
+  rowOf(id: string): number | undefined;
+  liveRows(): Int32Array;
+  readonly table: Pick<EntryTable, 'id' | 'agency' | 'date' | 'seq' | 'read' | 'fields'>;
   onChange(listener: (changed: readonly StoredEntry[]) => void): () => void;
 }
 
-const newestFirst = (a: StoredEntry, b: StoredEntry) => (a.date === b.date ? b.seq - a.seq : a.date < b.date ? 1 : -1);
+/** What ordering and counting need of an entry; the entry itself is made from its row when shown. */
+interface Key {
+  id: string;
+  date: string;
+  seq: number;
+}
+
+const newestFirst = (a: Key, b: Key) => (a.date === b.date ? b.seq - a.seq : a.date < b.date ? 1 : -1);
 
 /**
  * Sorts newest first. Long lists (a store being loaded: 100k entries over ~1,500 dates) go by date
  * buckets, since a comparator sort over 100k objects costs a sizeable part of start-up.
  */
-function sortNewestFirst(list: StoredEntry[]): void {
+function sortNewestFirst(list: Key[]): void {
   if (list.length < 256) {
     list.sort(newestFirst);
     return;
   }
-  const byDate = new Map<string, StoredEntry[]>();
+  const byDate = new Map<string, Key[]>();
   for (const e of list) {
     const bucket = byDate.get(e.date);
     if (bucket) bucket.push(e);
@@ -50,7 +65,7 @@ function sortNewestFirst(list: StoredEntry[]): void {
   }
 }
 
-const isAscendingBySeq = (list: readonly StoredEntry[]): boolean => {
+const isAscendingBySeq = (list: readonly Key[]): boolean => {
   for (let i = 1; i < list.length; i++) if (list[i - 1]!.seq > list[i]!.seq) return false;
   return true;
 };
@@ -61,26 +76,16 @@ export interface CatalogOptions {
 }
 
 export function createCatalog(source: CatalogSource, agencies: AgencyDirectory, opts: CatalogOptions = {}): Catalog {
-  const byId = new Map<string, StoredEntry>();
-  const byAgency = new Map<string, StoredEntry[]>();
-  let index: SearchIndex | null = null;
+  const { table } = source;
+  const byAgency = new Map<string, Key[]>();
   let directory = agencies;
   const dirtyAgencies = new Set<string>();
 
-  const put = (e: StoredEntry) => {
-    const old = byId.get(e.id);
-    if (old && old.agency !== e.agency) {
-      byAgency.set(old.agency, (byAgency.get(old.agency) ?? []).filter((x) => x.id !== e.id));
-      dirtyAgencies.add(old.agency);
-    }
-    byId.set(e.id, e);
-    let list = byAgency.get(e.agency) ?? [];
-    // Only a correction replaces a copy; filtering on every insert would make loading quadratic.
-    if (old) list = list.filter((x) => x.id !== e.id);
-    list.push(e);
-    byAgency.set(e.agency, list);
-    dirtyAgencies.add(e.agency);
-    index?.upsert(e);
+  const add = (agency: string, key: Key) => {
+    const list = byAgency.get(agency);
+    if (list) list.push(key);
+    else byAgency.set(agency, [key]);
+    dirtyAgencies.add(agency);
   };
   const settle = () => {
     for (const a of dirtyAgencies) {
@@ -93,35 +98,86 @@ export function createCatalog(source: CatalogSource, agencies: AgencyDirectory, 
     directory = extra.length ? agencies.withExtra(extra) : agencies;
   };
 
-  for (const e of source.all()) put(e);
+  for (const row of source.liveRows()) add(table.agency(row), { id: table.id(row), date: table.date(row), seq: table.seq(row) });
   settle();
+  // The index reads documents' text from the store's rows instead of keeping its own copy.
+  const text = {
+    fields: (id: string) => {
+      const row = source.rowOf(id);
+      return row === undefined ? undefined : table.fields(row);
+    },
+    has: (id: string) => source.rowOf(id) !== undefined,
+  };
+  let index: SearchIndex;
   if (opts.indexState) {
-    index = createSearchIndex([], { restore: { state: opts.indexState, entryOf: (id) => byId.get(id) } });
-    if (index.size !== byId.size) throw new Error(`index state holds ${index.size} entries, the store ${byId.size}`);
-  } else index = createSearchIndex(byId.values());
+    index = createSearchIndex([], { text, restore: { state: opts.indexState } });
+    if (index.size !== source.count()) throw new Error(`index state holds ${index.size} entries, the store ${source.count()}`);
+  } else {
+    const rows = source.liveRows();
+    index = createSearchIndex(
+      (function* () {
+        for (const row of rows) yield table.read(row);
+      })(),
+      { text },
+    );
+  }
   const searchIndex = index;
   let version = 0;
   source.onChange((changed) => {
     version++;
-    for (const e of changed) put(e);
+    // A correction's earlier copy may sit under another agency: drop every changed id first (one pass per list).
+    const ids = new Set(changed.map((e) => e.id));
+    if (changed.some((e) => e.revisions > 0)) {
+      for (const [agency, list] of byAgency) {
+        const kept = list.filter((k) => !ids.has(k.id));
+        if (kept.length !== list.length) {
+          byAgency.set(agency, kept);
+          dirtyAgencies.add(agency);
+        }
+      }
+    }
+    for (const e of changed) {
+      add(e.agency, { id: e.id, date: e.date, seq: e.seq });
+      searchIndex.upsert(e);
+    }
     settle();
   });
 
+  const entryOf = (k: Key): StoredEntry | undefined => source.get(k.id);
   const order = new Map(agencies.names().map((n, i) => [n, i]));
   return {
     index: searchIndex,
     version: () => version,
-    get: (id) => byId.get(id),
-    size: () => byId.size,
-    latest: (agency, n) => (byAgency.get(agency) ?? []).slice(0, Math.max(0, n)),
+    get: (id) => source.get(id),
+    size: () => source.count(),
+    latest: (agency, n) =>
+      (byAgency.get(agency) ?? [])
+        .slice(0, Math.max(0, n))
+        .map(entryOf)
+        .filter((e): e is StoredEntry => !!e),
     agencyStats: () =>
       [...byAgency.entries()]
         .map(([name, list]) => ({ name, count: list.length, latestDate: list[0]!.date }))
         .sort((a, b) => (order.get(a.name) ?? 1e9) - (order.get(b.name) ?? 1e9) || a.name.localeCompare(b.name)),
     directory: () => directory,
+    *newest() {
+      // A merge of the agencies' lists, which are each newest first.
+      const lists = [...byAgency.values()].map((list) => list.slice());
+      const at = lists.map(() => 0);
+      for (;;) {
+        let best = -1;
+        for (let i = 0; i < lists.length; i++) {
+          const k = lists[i]![at[i]!];
+          if (k && (best === -1 || newestFirst(k, lists[best]![at[best]!]!) < 0)) best = i;
+        }
+        if (best === -1) return;
+        const e = entryOf(lists[best]![at[best]!++]!);
+        if (e) yield e;
+      }
+    },
     search(keywords, opts = {}) {
       const r = searchIndex.search(keywords, opts);
-      return { total: r.total, hits: r.hits.map((h) => byId.get(h.id)).filter((e): e is StoredEntry => !!e) };
+      return { total: r.total, hits: r.hits.map((h) => source.get(h.id)).filter((e): e is StoredEntry => !!e) };
     },
   };
 }

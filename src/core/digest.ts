@@ -20,6 +20,23 @@ export const keywordForm = (text: string): string => text.normalize('NFKC').toLo
  * (a digest subscriber lists topics of interest, unlike /search where every word narrows).
  * Across the two groups: both must hold ("公安 复工" = police measures about 复工). No filters = everything.
  */
+/** The first n entries of `newest` (newest first) that the filters select, reading no further than needed. */
+export function latestMatching(newest: Iterable<StoredEntry>, filters: DigestFilters, agencies: Pick<AgencyDirectory, 'resolve'>, n: number): StoredEntry[] {
+  const out: StoredEntry[] = [];
+  let batch: StoredEntry[] = [];
+  const take = () => {
+    for (const e of selectForDigest(batch, filters, agencies)) if (out.length < n) out.push(e);
+    batch = [];
+  };
+  for (const e of newest) {
+    batch.push(e);
+    if (batch.length === 64) take();
+    if (out.length >= n) return out;
+  }
+  take();
+  return out;
+}
+
 export function selectForDigest(entriesSince: readonly StoredEntry[], filters: DigestFilters, agencies: Pick<AgencyDirectory, 'resolve'>): StoredEntry[] {
   const wanted = new Set(filters.agencies);
   const words = filters.keywords.map(keywordForm).filter((w) => w.length > 0);

@@ -30,7 +30,7 @@ export const isBulletinFileName = (name: string) => /\.(txt|md)$/i.test(name) &&
 
 /** First start: an empty store is filled from the shipped bulletins, oldest file name first. */
 export async function seedIfEmpty(store: EntryStore, dir: string, agencies: AgencyDirectory): Promise<IngestResult[]> {
-  if (store.all().length > 0) return [];
+  if (store.count() > 0) return [];
   const names = (await readdir(dir).catch(() => [] as string[])).filter(isBulletinFileName).sort();
   const results: IngestResult[] = [];
   for (const name of names) results.push(store.apply(await readBulletinFile(join(dir, name), agencies)));

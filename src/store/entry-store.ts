@@ -3,9 +3,12 @@ import { Low, Memory } from 'lowdb';
 import { z } from 'zod';
 import { bulletinSchema, storedEntrySchema } from '../core/model.ts';
 import type { Entry, IngestResult, ParsedBulletin, StoredEntry } from '../core/model.ts';
-import { createWriteBatcher, jsonFileDb, openJsonFile } from './json-file.ts';
+import { createWriteBatcher, openJsonFile } from './json-file.ts';
 import { stampOf } from './file-stamp.ts';
 import { SlicedJsonFile } from './sliced-json-file.ts';
+import type { ItemList } from './sliced-json-file.ts';
+import { createEntryTable } from './entry-table.ts';
+import type { EntryTable } from './entry-table.ts';
 import type { FileStamp } from './file-stamp.ts';
 
 export const storedBulletinSchema = bulletinSchema.extend({
@@ -73,8 +76,10 @@ export const emptyEntriesFile = (): EntriesFile => ({ version: 1, seq: 0, bullet
 
 export interface EntryStore {
   readonly file: string | null;
-  /** Entries ordered by seq (oldest change first). */
+  /** Every entry, ordered by seq (oldest change first). Materialises them all: for small stores and tests. */
   all(): readonly StoredEntry[];
+  /** Live entries. */
+  count(): number;
   get(id: string): StoredEntry | undefined;
   /** The highest seq handed out: a new subscription's cursor starts here. */
   seq(): number;
@@ -86,6 +91,10 @@ export interface EntryStore {
   apply(parsed: ParsedBulletin, now?: Date): IngestResult;
   /** Called with the entries an apply() inserted or corrected (search indexes follow the store this way). */
   onChange(listener: (changed: readonly StoredEntry[]) => void): () => void;
+  /** The rows behind the entries; row numbers of live entries in seq order (a copy). */
+  readonly table: EntryTable;
+  liveRows(): Int32Array;
+  rowOf(id: string): number | undefined;
   flush(): Promise<void>;
   /** Counts changes: compare with durable().changes to know whether the file holds all of them. */
   changes(): number;
@@ -93,6 +102,8 @@ export interface EntryStore {
   durable(): { changes: number; stamp: FileStamp } | null;
   /** An in-memory copy, for dry runs over several files. */
   clone(): EntryStore;
+  /** Closes the file the table reads text from, if any. */
+  close(): void;
 }
 
 function sameContent(a: Entry, b: Entry): boolean {
@@ -107,17 +118,59 @@ function sameContent(a: Entry, b: Entry): boolean {
   );
 }
 
+/** How the store writes its file: the head (everything but the entries) and the entries, a slice at a time. */
+export type EntriesWriter = (head: Omit<EntriesFile, 'entries'>, entries: ItemList) => Promise<void>;
+
+export interface EntryStoreState {
+  seq: number;
+  bulletins: StoredBulletin[];
+  table: EntryTable;
+}
+
+/** A store over entries given as objects (a JSON file just read, a test's data): they become rows. */
 export function createEntryStore(db: Low<EntriesFile>, file: string | null, stamp: FileStamp | null = null): EntryStore {
   const data = db.data;
-  data.entries.sort((a, b) => a.seq - b.seq);
-  const byId = new Map(data.entries.map((e) => [e.id, e]));
+  const table = createEntryTable();
+  const entries = data.entries.slice().sort((a, b) => a.seq - b.seq);
+  for (const e of entries) table.append(e);
+  // The objects are rows now: the Low instance keeps only the head, which is all it writes through.
+  data.entries = [];
+  const adapter = db.adapter;
+  const write: EntriesWriter | null = file
+    ? adapter instanceof SlicedJsonFile
+      ? (head, list) => (adapter as SlicedJsonFile<EntriesFile, 'entries'>).writeList(head, list)
+      : async (head, list) => {
+          db.data = { ...head, entries: list.slice(0, list.length) as StoredEntry[] };
+          await db.write();
+          db.data.entries = [];
+        }
+    : null;
+  return createEntryStoreFrom({ seq: data.seq, bulletins: data.bulletins, table }, write, file, stamp);
+}
+
+export function createEntryStoreFrom(state: EntryStoreState, write: EntriesWriter | null, file: string | null, stamp: FileStamp | null = null): EntryStore {
+  const { table } = state;
+  let seq = state.seq;
+  const bulletins = state.bulletins;
+  const byId = new Map<string, number>();
+  for (let row = 0; row < table.rows; row++) if (table.alive(row)) byId.set(table.id(row), row);
+  if (byId.size !== table.live) throw new Error('entry store: two live entries share an id');
   const listeners = new Set<(changed: readonly StoredEntry[]) => void>();
   let changes = 0;
   let durable = file && stamp ? { changes: 0, stamp } : null;
+
+  const liveRows = (): Int32Array => {
+    const out = new Int32Array(table.live);
+    let k = 0;
+    for (let row = 0; row < table.rows; row++) if (table.alive(row)) out[k++] = row;
+    return out;
+  };
   const batcher = createWriteBatcher(async () => {
-    // lowdb serialises the data when write() is called: what lands is what `changes` counted then.
+    // What lands is what `changes` counted when the rows were listed: rows never change once written.
     const at = changes;
-    await db.write();
+    const rows = liveRows();
+    const head = { version: 1 as const, seq, bulletins: structuredClone(bulletins) };
+    await write?.(head, { length: rows.length, slice: (from, to) => Array.from(rows.subarray(from, to), (row) => table.read(row)) });
     durable = file ? { changes: at, stamp: await stampOf(file) } : null;
   });
 
@@ -126,9 +179,9 @@ export function createEntryStore(db: Low<EntriesFile>, file: string | null, stam
     const corrected: Entry[] = [];
     let unchanged = 0;
     for (const e of parsed.entries) {
-      const old = byId.get(e.id);
-      if (!old) added.push(e);
-      else if (sameContent(old, e)) unchanged++;
+      const row = byId.get(e.id);
+      if (row === undefined) added.push(e);
+      else if (sameContent(table.read(row), e)) unchanged++;
       else corrected.push(e);
     }
     return { added, corrected, unchanged };
@@ -143,46 +196,51 @@ export function createEntryStore(db: Low<EntriesFile>, file: string | null, stam
 
   const store: EntryStore = {
     file,
-    all: () => data.entries,
-    get: (id) => byId.get(id),
-    seq: () => data.seq,
+    table,
+    all: () => Array.from(liveRows(), (row) => table.read(row)),
+    count: () => table.live,
+    get(id) {
+      const row = byId.get(id);
+      return row === undefined ? undefined : table.entry(row);
+    },
+    rowOf: (id) => byId.get(id),
+    liveRows,
+    seq: () => seq,
     since(cursor) {
       let lo = 0;
-      let hi = data.entries.length;
+      let hi = table.rows;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
-        if (data.entries[mid]!.seq <= cursor) lo = mid + 1;
+        if (table.seq(mid) <= cursor) lo = mid + 1;
         else hi = mid;
       }
-      return data.entries.slice(lo);
+      const out: StoredEntry[] = [];
+      for (let row = lo; row < table.rows; row++) if (table.alive(row)) out.push(table.entry(row));
+      return out;
     },
-    bulletins: () => data.bulletins,
+    bulletins: () => bulletins,
     plan: (parsed) => result(classify(parsed)),
     apply(parsed, now = new Date()) {
       const c = classify(parsed);
       const at = now.toISOString();
       const changed: StoredEntry[] = [];
-      if (c.corrected.length > 0) {
-        const ids = new Set(c.corrected.map((e) => e.id));
-        data.entries = data.entries.filter((e) => !ids.has(e.id));
-      }
       for (const e of c.corrected) {
-        const old = byId.get(e.id)!;
+        const oldRow = byId.get(e.id)!;
+        const old = table.read(oldRow);
         // A correction keeps its first appearance and moves to the end of the seq order, so digests resend it marked 更正.
-        const next: StoredEntry = { ...old, ...e, bulletin: old.bulletin, seq: ++data.seq, revisions: old.revisions + 1, correctedAt: at };
-        byId.set(e.id, next);
-        data.entries.push(next);
+        const next: StoredEntry = { ...old, ...e, bulletin: old.bulletin, seq: ++seq, revisions: old.revisions + 1, correctedAt: at };
+        table.kill(oldRow);
+        byId.set(e.id, table.append(next));
         changed.push(next);
       }
       for (const e of c.added) {
-        const seq = ++data.seq;
-        const next: StoredEntry = { ...e, seq, addedSeq: seq, addedAt: at, revisions: 0, correctedAt: null };
-        byId.set(e.id, next);
-        data.entries.push(next);
+        const s = ++seq;
+        const next: StoredEntry = { ...e, seq: s, addedSeq: s, addedAt: at, revisions: 0, correctedAt: null };
+        byId.set(e.id, table.append(next));
         changed.push(next);
       }
-      if (!data.bulletins.some((b) => b.id === parsed.bulletin.id)) {
-        data.bulletins.push({ ...parsed.bulletin, ingestedAt: at, entries: parsed.entries.length });
+      if (!bulletins.some((b) => b.id === parsed.bulletin.id)) {
+        bulletins.push({ ...parsed.bulletin, ingestedAt: at, entries: parsed.entries.length });
       }
       changes++;
       batcher.markDirty();
@@ -197,9 +255,10 @@ export function createEntryStore(db: Low<EntriesFile>, file: string | null, stam
     changes: () => changes,
     durable: () => durable,
     clone() {
-      const copy = new Low<EntriesFile>(new Memory<EntriesFile>(), structuredClone(data));
+      const copy = new Low<EntriesFile>(new Memory<EntriesFile>(), { version: 1, seq, bulletins: structuredClone(bulletins), entries: store.all().slice() });
       return createEntryStore(copy, null);
     },
+    close: () => table.close(),
   };
   return store;
 }
@@ -210,7 +269,7 @@ const entriesAdapter = (file: string) => new SlicedJsonFile<EntriesFile, 'entrie
 export interface OpenEntryStoreOptions {
   readOnly?: boolean;
   /** The file's content already read and checked (a snapshot of it), with the stamp the file had then. */
-  preloaded?: { data: EntriesFile; stamp: FileStamp };
+  preloaded?: { state: EntryStoreState; stamp: FileStamp };
 }
 
 export async function openEntryStore(file: string, opts: OpenEntryStoreOptions = {}): Promise<EntryStore> {
@@ -220,7 +279,10 @@ export async function openEntryStore(file: string, opts: OpenEntryStoreOptions =
     if (!exists) return createMemoryEntryStore();
     return (await openEntryStore(file)).clone();
   }
-  if (opts.preloaded) return createEntryStore(jsonFileDb(file, opts.preloaded.data, entriesAdapter(file)), file, opts.preloaded.stamp);
+  if (opts.preloaded) {
+    const adapter = entriesAdapter(file);
+    return createEntryStoreFrom(opts.preloaded.state, (head, list) => adapter.writeList(head, list), file, opts.preloaded.stamp);
+  }
   // Stamped before reading: if the file changes in between, the stamp is older than what was read and
   // no snapshot will be taken for it (a stamp taken after could vouch for content never read).
   const stamp = await stampOf(file).catch(() => null);

@@ -3,6 +3,14 @@ import { basename, dirname, join } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Adapter } from 'lowdb';
 
+const MARKER = '\u0000slices\u0000';
+
+/** A list read a slice at a time: an array, or entries made from rows per slice. */
+export interface ItemList {
+  readonly length: number;
+  slice(from: number, to: number): unknown[];
+}
+
 /** Entries serialised per slice: ~3 MB of JSON, a few milliseconds of the event loop. */
 const SLICE = 2_000;
 
@@ -38,8 +46,20 @@ export class SlicedJsonFile<T extends object, K extends keyof T & string> implem
   async write(data: T): Promise<void> {
     const items = (data[this.#key] as unknown[]).slice();
     // Everything but the array, in the data's own key order; the array is spliced in where its placeholder is.
-    const marker = '\u0000slices\u0000';
-    const [head, tail] = JSON.stringify({ ...data, [this.#key]: marker }).split(JSON.stringify(marker)) as [string, string];
+    await this.#writeAround(JSON.stringify({ ...data, [this.#key]: MARKER }), items);
+  }
+
+  /**
+   * Writes `head` with the array under the adapter's key, given as a list read a slice at a time
+   * (the entry store makes its entries from rows per slice instead of holding them all).
+   */
+  async writeList(rest: Omit<T, K>, items: ItemList): Promise<void> {
+    // The key comes last, as in the store's data.
+    await this.#writeAround(JSON.stringify({ ...rest, [this.#key]: MARKER }), items);
+  }
+
+  async #writeAround(json: string, items: ItemList): Promise<void> {
+    const [head, tail] = json.split(JSON.stringify(MARKER)) as [string, string];
     const tmp = join(dirname(this.#file), `.${basename(this.#file)}.tmp`);
     const fh = await open(tmp, 'w');
     try {
@@ -51,7 +71,7 @@ export class SlicedJsonFile<T extends object, K extends keyof T & string> implem
       };
       await put(`${head}[`);
       for (let from = 0; from < items.length; from += SLICE) {
-        const json = JSON.stringify(items.slice(from, from + SLICE));
+        const json = JSON.stringify(items.slice(from, Math.min(items.length, from + SLICE)));
         await put((from === 0 ? '' : ',') + json.slice(1, -1));
         await yieldToLoop();
       }

@@ -35,9 +35,11 @@ export function createSnapshotKeeper(opts: { file: string; store: EntryStore; in
     if (saved && sameStamp(saved, durable.stamp)) return 'fresh';
     const started = performance.now();
     const index = opts.index.exportState();
-    const { bytes } = await writeSnapshot(opts.file, { data: { version: 1, seq: store.seq(), bulletins: [...store.bulletins()], entries: [...store.all()] }, index }, durable.stamp);
+    const written = await writeSnapshot(opts.file, { seq: store.seq(), bulletins: [...store.bulletins()], table: store.table, rows: store.liveRows(), index }, durable.stamp);
+    // From now on the entries' text is read from the new file, and what was held in memory is let go.
+    store.table.adopt({ fd: written.fd, offset: written.textOffset }, written.rows, written.starts);
     saved = durable.stamp;
-    opts.log.info({ file: opts.file, entries: store.all().length, bytes, ms: Math.round(performance.now() - started) }, 'entry snapshot written');
+    opts.log.info({ file: opts.file, entries: written.rows.length, bytes: written.bytes, ms: Math.round(performance.now() - started) }, 'entry snapshot written');
     return 'written';
   };
 

@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/paths.ts';
+import { createEntryTable } from '../../src/store/entry-table.ts';
 import { readSnapshot } from '../../src/store/snapshot-file.ts';
 import { startBotApiEmulator } from '../helpers/bot-api-emulator.ts';
 import type { Emulator } from '../helpers/bot-api-emulator.ts';
@@ -86,6 +87,9 @@ describe('the bot process', () => {
     expect(stderr).not.toContain(emulator.token);
     // Shutdown leaves a snapshot of the store as it left it: the next start reads that, not the JSON.
     const snap = await readSnapshot(join(dir, 'entries.snapshot'), join(dir, 'entries.json'));
-    expect(snap.ok && snap.snapshot.data.entries.map((e) => e.title)).toContain('收件箱里的新措施');
+    if (!snap.ok) throw new Error(snap.reason);
+    const table = createEntryTable(snap.snapshot.columns);
+    expect(Array.from({ length: table.rows }, (_, row) => table.read(row).title)).toContain('收件箱里的新措施');
+    table.close();
   });
 });

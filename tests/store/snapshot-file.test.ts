@@ -10,6 +10,7 @@ import { createSearchIndex } from '../../src/core/search/search-index.ts';
 import { storeFiles } from '../../src/paths.ts';
 import { openEntryStore } from '../../src/store/entry-store.ts';
 import type { EntriesFile, EntryStore } from '../../src/store/entry-store.ts';
+import { createEntryTable } from '../../src/store/entry-table.ts';
 import { readSnapshot } from '../../src/store/snapshot-file.ts';
 import { createSnapshotKeeper } from '../../src/store/snapshot-keeper.ts';
 import { bulletinOf, entry } from '../helpers/digest.ts';
@@ -77,11 +78,13 @@ describe('entry snapshot', () => {
 
     const read = await readSnapshot(snapFile, file);
     if (!read.ok) throw new Error(read.reason);
-    expect(read.snapshot.data).toEqual({ version: 1, seq: store.seq(), bulletins: store.bulletins(), entries: store.all() });
+    const reopened = await openEntryStore(file, { preloaded: { state: { seq: read.snapshot.seq, bulletins: read.snapshot.bulletins, table: createEntryTable(read.snapshot.columns) }, stamp: read.stamp } });
+    expect({ seq: reopened.seq(), bulletins: reopened.bulletins(), entries: reopened.all() }).toEqual({ seq: store.seq(), bulletins: store.bulletins(), entries: store.all() });
+    // The text stays in the snapshot file, read per entry: nothing of it is held in memory.
+    expect(reopened.table.inMemory()).toBe(0);
     expect(read.snapshot.index.deltaDocs).toBeGreaterThan(0);
     expect(read.snapshot.index.ids.filter((id) => id === null)).toHaveLength(2);
 
-    const reopened = await openEntryStore(file, { preloaded: { data: read.snapshot.data, stamp: read.stamp } });
     const remembered = catalog.index.exportState().remembered.map((r) => [r.key, r.count, r.bits !== null]);
     expect(remembered).toContainEqual(['复工复产', expect.any(Number), true]);
     const restored = createCatalog(reopened, agencies, { indexState: read.snapshot.index });

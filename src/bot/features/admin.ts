@@ -231,7 +231,7 @@ export function createAdminFeature(deps: BotDeps, opts: AdminFeatureOptions): Co
     const agencies = deps.catalog.agencyStats();
     const lines = [m.admin.statsTitle];
     if (agencies.length) lines.push(m.admin.perAgency, ...agencies.map((a) => `• ${escapeHtml(a.name)} — ${m.common.agencyMeasures(a.count)}`));
-    lines.push(m.admin.total(deps.entries.all().length), m.admin.bulletins(deps.entries.bulletins().length));
+    lines.push(m.admin.total(deps.entries.count()), m.admin.bulletins(deps.entries.bulletins().length));
     if (deps.entries.file) {
       const size = await stat(deps.entries.file).then((s) => s.size, () => 0);
       lines.push(m.admin.storeSize(formatBytes(size)));

@@ -2,7 +2,7 @@ import { Composer, Markup } from 'telegraf';
 import { message } from 'telegraf/filters';
 import type { InlineKeyboardMarkup } from 'telegraf/types';
 import type { AgencyDirectory } from '../../core/agencies.ts';
-import { selectForDigest } from '../../core/digest.ts';
+import { latestMatching } from '../../core/digest.ts';
 import { renderEntrySummary } from '../../core/format/entry.ts';
 import { escapeHtml } from '../../core/html.ts';
 import { TIME_SHAPE, initialLastDigestDate, nextDelivery } from '../../digest/due.ts';
@@ -128,9 +128,7 @@ export function createSubscribeFeature(deps: BotDeps & { subscriptions: Subscrip
     );
     await store.flush();
     const head = (created ? ctx.m.subscribe.confirmed : ctx.m.subscribe.updated)(subscription.time, escapeHtml(whenText(ctx, subscription)));
-    const latest = selectForDigest([...deps.entries.all()].reverse(), subscription.filters, directory)
-      .sort((a, b) => (a.date === b.date ? b.seq - a.seq : a.date < b.date ? 1 : -1))
-      .slice(0, LATEST_ON_SUBSCRIBE);
+    const latest = latestMatching(deps.catalog.newest(), subscription.filters, directory, LATEST_ON_SUBSCRIBE);
     const blocks = [`${head}\n${filtersText(ctx, subscription.filters)}`];
     if (latest.length) blocks.push(ctx.m.subscribe.latestTitle, ...latest.map((e, i) => renderEntrySummary(e, ctx.m, { n: i + 1, showAgency: true })));
     return replyBlocks(ctx, blocks);

@@ -240,7 +240,14 @@ export interface SearchIndexOptions {
    * at 100k entries takes milliseconds instead of seconds. `entryOf` gives each live document's entry
    * (its text is not in the state); a state that names an id it cannot resolve is refused (throws).
    */
-  restore?: { state: IndexState; entryOf: (id: string) => IndexableEntry | undefined };
+  restore?: { state: IndexState; entryOf?: (id: string) => IndexableEntry | undefined };
+  /**
+   * Where documents' text is read from, instead of the index holding each document's fields: the
+   * store's rows (their text may live in a file). `fields(id)` gives a live entry's
+   * [title, ...body, ...bullets, agency]; `has(id)` whether the store has it (checked on restore).
+   * Only fields that normalising changes (rare) are then kept by the index.
+   */
+  text?: { fields(id: string): string[] | undefined; has(id: string): boolean };
 }
 
 /** Score of one keyword for a posting weight: a title hit outranks any number of body-only occurrences. */
@@ -351,6 +358,16 @@ function fieldsOf(entry: IndexableEntry): string[] {
  */
 const normalisedFields = new WeakSet<string[]>();
 
+/** fieldsOf() for fields as the store gives them ([title, ...body, ...bullets, agency]), normalised when needed. */
+function foldFields(raw: readonly string[]): string[] {
+  const fs = raw.map(foldOneToOneOrCopy);
+  if (fs.some((f, i) => f !== raw[i])) normalisedFields.add(fs);
+  return fs;
+}
+
+/** Stands in the fields list of a document whose text the store gives (SearchIndexOptions.text). */
+const FROM_STORE: string[] = [];
+
 /** fieldsOf() for an entry known to need no normalisation. */
 const plainFieldsOf = (entry: IndexableEntry): string[] => [entry.title, ...entry.body, ...entry.bullets, entry.agency];
 
@@ -361,6 +378,7 @@ function toCount(value: number | undefined, fallback: number): number {
 export function createSearchIndex(entries: Iterable<IndexableEntry> = [], options: SearchIndexOptions = {}): SearchIndex {
   const cacheBudget = options.cacheBytes ?? 32 * 2 ** 20;
   const cacheMin = options.cacheMinCandidates ?? CACHE_MIN_CANDIDATES;
+  const text = options.text ?? null;
 
   // Documents, by internal number. A rebuild numbers the live ones best-first (newer date, then higher
   // seq, then id), so among equal scores the lower number ranks first. Documents added since keep
@@ -369,6 +387,12 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
   // Per document its fields (title first, then body, bullets, agency) normalised: the entry's own
   // strings whenever normalising leaves them unchanged, so the index keeps no second copy of the text.
   let fields: string[][] = [];
+  /** Document d's fields: its own list, or (FROM_STORE) read from the store; none for a tombstone. */
+  const fieldsAt = (d: number): string[] => {
+    const fs = fields[d]!;
+    if (fs !== FROM_STORE) return fs;
+    return (alive[d] ? text?.fields(ids[d]!) : undefined) ?? NO_FIELDS;
+  };
   let agencyOf: number[] = [];
   let dates: number[] = [];
   let seqs: number[] = [];
@@ -483,7 +507,7 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
    * build: everything it touches is in locals.
    */
   const collectGrams = (d: number): void => {
-    const fs = fields[d]!;
+    const fs = fieldsAt(d);
     let len = 0;
     for (let f = 0; f < fs.length; f++) len += fs[f]!.length;
     roomFor(2 * len);
@@ -575,8 +599,10 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     // transient array, and the document frequency per gram, to size each list exactly and pick the
     // dense grams. Pass 2 then reads the pairs instead of hashing every bigram again.
     let df = new Int32Array(1 << 12);
+    // Sized by a guess when the text is the store's (counting it would read it all once more); it grows.
     let chars = 0;
-    for (let d = 0; d < docCount; d++) for (const f of fields[d]!) chars += f.length;
+    if (text) chars = docCount * 256;
+    else for (let d = 0; d < docCount; d++) for (const f of fields[d]!) chars += f.length;
     let pairs: Uint32Array | null = new Uint32Array(Math.max(1024, chars + (chars >> 2)));
     let pairCount = 0;
     const docEnd = new Int32Array(docCount);
@@ -749,7 +775,7 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       alive = grown;
     }
     ids[d] = entry.id;
-    fields[d] = fs;
+    fields[d] = text && !normalisedFields.has(fs) ? FROM_STORE : fs;
     let agency = agencyIds.get(entry.agency);
     if (agency === undefined) agencyIds.set(entry.agency, (agency = agencyIds.size));
     agencyOf[d] = agency;
@@ -771,7 +797,8 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     return true;
   };
 
-  const restore = (state: IndexState, entryOf: (id: string) => IndexableEntry | undefined): void => {
+  const restore = (state: IndexState, entryOf: ((id: string) => IndexableEntry | undefined) | undefined): void => {
+    if (!entryOf && !text) throw new Error('index state: restoring needs the entries or their text');
     const n = state.docCount;
     if (state.ids.length !== n || state.folded.length !== n || state.agencyOf.length !== n || state.dates.length !== n || state.seqs.length !== n) throw new Error('index state: per-document arrays disagree with the document count');
     if (state.baseOff.length !== state.baseGramCount + 1 || state.denseOf.length !== state.baseGramCount || state.unigrams.length !== 65536) throw new Error('index state: gram arrays disagree with the gram count');
@@ -787,10 +814,16 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
         fields[d] = NO_FIELDS;
         continue;
       }
-      const entry = entryOf(id);
-      if (!entry) throw new Error(`index state: document ${d} is entry ${id}, which the store does not have`);
       ids[d] = id;
-      fields[d] = state.folded[d] ? fieldsOf(entry) : plainFieldsOf(entry);
+      if (text) {
+        if (!text.has(id)) throw new Error(`index state: document ${d} is entry ${id}, which the store does not have`);
+        // Read now only where the index keeps a normalised copy (rare); the rest stays in the store.
+        fields[d] = state.folded[d] ? foldFields(text.fields(id) ?? NO_FIELDS) : FROM_STORE;
+      } else {
+        const entry = entryOf!(id);
+        if (!entry) throw new Error(`index state: document ${d} is entry ${id}, which the store does not have`);
+        fields[d] = state.folded[d] ? fieldsOf(entry) : plainFieldsOf(entry);
+      }
       alive[d] = 1;
       docById.set(id, d);
       live++;
@@ -1028,7 +1061,8 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
 
   /** find() for a keyword without a newline whose units only themselves fold to: indexOf on the fields as they are. */
   const findPlain = (d: number, k: string, max: number): number => {
-    const fs = fields[d]!;
+    const fs = fieldsAt(d);
+    if (fs.length === 0) return -1;
     const t0 = fs[0]!;
     let at = t0.indexOf(k);
     let count = 0;
@@ -1052,7 +1086,8 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
 
   /** find() for any other keyword: fields folded unit by unit as they are read (a newline: on the joined fields). */
   const findFolded = (d: number, k: string, max: number): number => {
-    const fs = fields[d]!;
+    const fs = fieldsAt(d);
+    if (fs.length === 0) return -1;
     const parts = k.indexOf('\n') === -1 ? fs : [fs.join('\n')];
     const titleEnd = fs[0]!.length;
     let count = 0;
