@@ -8,6 +8,7 @@ import FlexSearch from 'flexsearch';
 import MiniSearch from 'minisearch';
 import type { StoredEntry } from '../src/core/model.ts';
 import { normalizeForSearch } from '../src/core/search/normalize.ts';
+import type { BotStore } from './bot-store.ts';
 import { createSearchIndex } from '../src/core/search/search-index.ts';
 
 export interface Engine {
@@ -79,8 +80,9 @@ export function tokenizeQuery(keywords: readonly string[]): string[] {
 
 export const searchableText = (e: StoredEntry): string => [e.title, ...e.body, ...e.bullets, e.agency].map(normalizeForSearch).join('\n');
 
-export function ourEngine(entries: readonly StoredEntry[], opts: { cache?: boolean } = {}): Engine {
-  const index = createSearchIndex(entries, opts.cache === false ? { cacheBytes: 0 } : {});
+/** Our index; with `store`, built as the bot builds it: over the store's rows, its text read from the snapshot file. */
+export function ourEngine(entries: readonly StoredEntry[], opts: { cache?: boolean; store?: Pick<BotStore, 'entries' | 'text'> } = {}): Engine {
+  const index = createSearchIndex(opts.store ? opts.store.entries() : entries, { ...(opts.cache === false ? { cacheBytes: 0 } : {}), ...(opts.store ? { text: opts.store.text } : {}) });
   return {
     name: opts.cache === false ? 'ours, no cache' : 'ours',
     search(keywords, limit) {

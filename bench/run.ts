@@ -12,14 +12,16 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Low, Memory } from 'lowdb';
 import type { Update } from 'telegraf/types';
 import { createBot } from '../src/bot/create-bot.ts';
-import { createCatalog } from '../src/core/catalog.ts';
+import type { Catalog } from '../src/core/catalog.ts';
 import type { StoredEntry } from '../src/core/model.ts';
 import { parseQuery } from '../src/core/search/query.ts';
 import { storeFiles } from '../src/paths.ts';
 import { createEntryStore } from '../src/store/entry-store.ts';
-import type { EntriesFile } from '../src/store/entry-store.ts';
+import type { EntriesFile, EntryStore } from '../src/store/entry-store.ts';
 import { TEST_BOT } from '../tests/helpers/bot-harness.ts';
 import { shippedAgencies } from '../tests/helpers/seed.ts';
+import { openBotStore } from './bot-store.ts';
+import type { BotStore } from './bot-store.ts';
 import { runChild } from './child-process.ts';
 import { makeCorpus } from './corpus.ts';
 import { flexSearchEngines, miniSearchEngine, ourEngine, scanEngine } from './engines.ts';
@@ -84,22 +86,32 @@ export interface SizeResult {
   pooled: Record<string, Stats>;
 }
 
-const ENGINE_MAKERS: Record<string, (entries: readonly StoredEntry[]) => Engine | Engine[]> = {
-  ours: ourEngine,
+const ENGINE_MAKERS: Record<string, (entries: readonly StoredEntry[], store: BotStore) => Engine | Engine[]> = {
+  ours: (entries, store) => ourEngine(entries, { store }),
   // Every search pays for checking long keywords' text: the cold cost, or a query seen for the first time.
-  'ours-nocache': (entries) => ourEngine(entries, { cache: false }),
+  'ours-nocache': (entries, store) => ourEngine(entries, { cache: false, store }),
   MiniSearch: miniSearchEngine,
   FlexSearch: flexSearchEngines,
   scan: scanEngine,
 };
 
-export function benchSearch(size: number, reps: number, engineNames: string[], log: (s: string) => void): SizeResult {
+export async function benchSearch(size: number, reps: number, engineNames: string[], log: (s: string) => void): Promise<SizeResult> {
   const entries = makeCorpus(size);
+  // Ours reads documents' text as the bot does: from the snapshot file, through the store's rows.
+  const store = await openBotStore(entries);
+  try {
+    return searchWith(size, entries, store, reps, engineNames, log);
+  } finally {
+    store.close();
+  }
+}
+
+function searchWith(size: number, entries: StoredEntry[], store: BotStore, reps: number, engineNames: string[], log: (s: string) => void): SizeResult {
   const engines: Engine[] = [];
   const buildMs: Record<string, number> = {};
   for (const name of ['ours', ...engineNames.filter((n) => n !== 'ours')]) {
     const t0 = performance.now();
-    const made = ENGINE_MAKERS[name]!(entries);
+    const made = ENGINE_MAKERS[name]!(entries, store);
     const ms = performance.now() - t0;
     for (const e of Array.isArray(made) ? made : [made]) {
       engines.push(e);
@@ -163,15 +175,11 @@ export interface ThroughputResult {
   apiCalls: number;
 }
 
-function storeOf(entries: StoredEntry[]) {
-  const data: EntriesFile = { version: 1, seq: entries.length, bulletins: [], entries };
-  return createEntryStore(new Low<EntriesFile>(new Memory<EntriesFile>(), data), null);
-}
-
-/** The real bot (as tests/helpers/bot-harness.ts builds it) with a Bot API stub that answers at once and records nothing. */
-function benchBot(entries: StoredEntry[]) {
-  const store = storeOf(entries);
-  const catalog = createCatalog(store, shippedAgencies());
+/**
+ * The real bot (as tests/helpers/bot-harness.ts builds it) over the store as the bot runs it (text in
+ * the snapshot file), with a Bot API stub that answers at once and records nothing.
+ */
+function benchBot(store: EntryStore, catalog: Catalog) {
   const log = { debug() {}, info() {}, warn() {}, error: (o: unknown) => errors.push(o) };
   const errors: unknown[] = [];
   const bot = createBot(
@@ -191,7 +199,16 @@ function benchBot(entries: StoredEntry[]) {
 
 export async function benchThroughput(size: number, updates: number, log: (s: string) => void): Promise<ThroughputResult[]> {
   const entries = makeCorpus(size);
-  const { bot, errors, calls } = benchBot(entries);
+  const botStore = await openBotStore(entries);
+  try {
+    return await throughputWith(size, entries, botStore, updates, log);
+  } finally {
+    botStore.close();
+  }
+}
+
+async function throughputWith(size: number, entries: StoredEntry[], botStore: BotStore, updates: number, log: (s: string) => void): Promise<ThroughputResult[]> {
+  const { bot, errors, calls } = benchBot(botStore.app.entries, botStore.app.catalog);
   const out: ThroughputResult[] = [];
   const agencies = ['公安', '上海市民政局', '科委', '司法局'];
   // Distinct CJK characters of the corpus: '/search, distinct' adds one to a bench query, so no two
@@ -396,7 +413,7 @@ export async function main(opts: BenchOptions = {}): Promise<BenchReport> {
     for (const size of sizes) {
       const reps = opts.reps ?? (quick ? 10 : size >= 100_000 ? 15 : size >= 10_000 ? 60 : 200);
       log(`search ${size} × ${reps} rounds`);
-      report.search.push(benchSearch(size, reps, engines, log));
+      report.search.push(await benchSearch(size, reps, engines, log));
     }
   }
   if (only.has('throughput')) {

@@ -31,7 +31,7 @@ export interface EntryTable {
   record(row: number): { text: string; cuts: number[] };
   /** Rows whose record now lives in `file` at the given UTF-16 offsets; their in-memory text is dropped. */
   adopt(file: TextFile, rows: Int32Array, starts: Float64Array): void;
-  /** Whether some live row's text is held in memory (not yet in a file). */
+  /** Rows whose text is held in memory (not yet in a file); killed rows' text is let go one adoption later. */
   inMemory(): number;
   close(): void;
 }
@@ -145,6 +145,8 @@ export function createEntryTable(columns?: TableColumns): EntryTable {
   // Dead rows the latest file does not hold keep reading the file before it, open one generation more
   // (a JSON write in progress may still be serialising a row a correction has since replaced).
   const stale = new Map<number, TextFile>();
+  // The same for dead rows whose text was still in memory: kept until the adoption after next.
+  let staleMem = new Map<number, string>();
 
   const readFile = (from: TextFile | null, start: number, units: number): string => {
     if (!from || start < 0) throw new Error('entry table: a row names text in a file that is not open');
@@ -159,7 +161,7 @@ export function createEntryTable(columns?: TableColumns): EntryTable {
     return buf.toString('utf16le', 0, bytes);
   };
 
-  const recordText = (row: number): string => mem.get(row) ?? readFile(stale.get(row) ?? file, starts[row]!, recLen[row]!);
+  const recordText = (row: number): string => mem.get(row) ?? staleMem.get(row) ?? readFile(stale.get(row) ?? file, starts[row]!, recLen[row]!);
 
   const split = (row: number): string[] => {
     const text = recordText(row);
@@ -308,6 +310,12 @@ export function createEntryTable(columns?: TableColumns): EntryTable {
         closeSync(previous.fd);
       }
       const old = file;
+      staleMem = new Map();
+      for (const [row, text] of mem) {
+        if (!dead[row] || isAdopted[row]) continue;
+        staleMem.set(row, text);
+        mem.delete(row);
+      }
       for (let row = 0; row < rows; row++) {
         if (isAdopted[row] || starts[row]! < 0 || stale.has(row)) continue;
         // A live row the new file lacks (appended while it was written, so normally in memory anyway).

@@ -75,6 +75,9 @@ describe('entry snapshot', () => {
     const keeper = createSnapshotKeeper({ file: snapFile, store, index: catalog.index, log: recording() });
     expect(await keeper.save()).toBe('written');
     expect(await keeper.save()).toBe('fresh');
+    // The running store now reads its entries' text from the snapshot it wrote, and answers the same.
+    expect(store.table.inMemory()).toBe(0);
+    expect(answers(catalog)).toEqual(expected);
 
     const read = await readSnapshot(snapFile, file);
     if (!read.ok) throw new Error(read.reason);

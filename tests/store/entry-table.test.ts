@@ -1,0 +1,171 @@
+import { openSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { StoredEntry } from '../../src/core/model.ts';
+import { createEntryTable } from '../../src/store/entry-table.ts';
+import type { EntryTable, TableColumns } from '../../src/store/entry-table.ts';
+import { entry } from '../helpers/digest.ts';
+import { useTempDir } from '../helpers/temp-dir.ts';
+
+const tempDir = useTempDir();
+const open: EntryTable[] = [];
+afterEach(() => {
+  for (const t of open.splice(0)) t.close();
+});
+const table = (columns?: TableColumns) => {
+  const t = createEntryTable(columns);
+  open.push(t);
+  return t;
+};
+
+let seq = 0;
+const stored = (parts: Partial<StoredEntry> = {}): StoredEntry => {
+  const s = ++seq;
+  return { ...entry(parts), seq: s, addedSeq: s, addedAt: '2020-03-27T00:00:00.000Z', revisions: 0, correctedAt: null, ...parts };
+};
+
+/**
+ * Writes the rows' records into a file the way a snapshot lays them out (after `pad` bytes of
+ * something else) and returns it open, with each row's start in UTF-16 units.
+ */
+function textFile(t: EntryTable, rows: number[], pad = 16) {
+  const file = join(tempDir(), `text-${Math.random().toString(36).slice(2)}.bin`);
+  const starts: number[] = [];
+  let units = 0;
+  const parts: string[] = [];
+  for (const row of rows) {
+    const { text } = t.record(row);
+    starts.push(units);
+    units += text.length;
+    parts.push(text);
+  }
+  writeFileSync(file, Buffer.concat([Buffer.alloc(pad, 0xee), Buffer.from(parts.join(''), 'utf16le')]));
+  return { file: { fd: openSync(file, 'r'), offset: pad }, rows: Int32Array.from(rows), starts: Float64Array.from(starts) };
+}
+
+const cases: [string, Partial<StoredEntry>][] = [
+  ['plain', {}],
+  ['no body, bullets only', { body: [], bullets: ['要点一', '要点二'] }],
+  ['empty paragraphs and astral characters', { title: '𠀀标题', body: ['', '段落 𝒳', ''], bullets: [''] }],
+  ['corrected', { revisions: 2, correctedAt: '2020-04-01T00:00:00.000Z' }],
+  ['HTML and control characters', { title: '<b>&amp;</b>', body: ['a\u0000b\u001fc'], source: '来源&' }],
+];
+
+describe('entry table', () => {
+  it.each(cases)('gives back what was appended: %s', (_, parts) => {
+    const t = table();
+    const e = stored(parts);
+    const row = t.append(e);
+    expect(t.entry(row)).toEqual(e);
+    expect(Object.keys(t.entry(row))).toEqual(Object.keys(e));
+    expect(t.fields(row)).toEqual([e.title, ...e.body, ...e.bullets, e.agency]);
+    expect([t.id(row), t.seq(row), t.agency(row), t.date(row)]).toEqual([e.id, e.seq, e.agency, e.date]);
+    // …and the same once the text is in a file.
+    const f = textFile(t, [row]);
+    t.adopt(f.file, f.rows, f.starts);
+    expect(t.inMemory()).toBe(0);
+    expect(t.read(row)).toEqual(e);
+    expect(t.fields(row)).toEqual([e.title, ...e.body, ...e.bullets, e.agency]);
+  });
+
+  it('counts live rows and keeps killed ones readable for a write that listed them', () => {
+    const t = table();
+    const a = t.append(stored({ title: '甲' }));
+    const b = t.append(stored({ title: '乙' }));
+    t.kill(a);
+    t.kill(a);
+    expect([t.rows, t.live, t.alive(a), t.alive(b), t.alive(7)]).toEqual([2, 1, false, true, false]);
+    expect(t.read(a).title).toBe('甲');
+    expect(() => t.entry(5)).toThrow(/no row 5/);
+  });
+
+  it('moves text to a file and lets it go from memory; rows appended later stay in memory until the next file', () => {
+    const t = table();
+    const rows = [t.append(stored({ title: '一' })), t.append(stored({ title: '二', body: ['长正文'.repeat(100)] }))];
+    expect(t.inMemory()).toBe(2);
+    const first = textFile(t, rows);
+    t.adopt(first.file, first.rows, first.starts);
+    expect(t.inMemory()).toBe(0);
+    const later = t.append(stored({ title: '三' }));
+    expect(t.inMemory()).toBe(1);
+    expect(rows.map((r) => t.read(r).title)).toEqual(['一', '二']);
+    expect(t.read(rows[1]!).body[0]).toHaveLength(300);
+    const second = textFile(t, [...rows, later]);
+    t.adopt(second.file, second.rows, second.starts);
+    expect(t.inMemory()).toBe(0);
+    expect([...rows, later].map((r) => t.read(r).title)).toEqual(['一', '二', '三']);
+  });
+
+  it('a row killed before a file was written is still read from the file before, for one more generation', () => {
+    const t = table();
+    const old = t.append(stored({ title: '旧版本' }));
+    const first = textFile(t, [old]);
+    t.adopt(first.file, first.rows, first.starts);
+    t.kill(old);
+    const fresh = t.append(stored({ title: '新版本' }));
+    const second = textFile(t, [fresh]);
+    t.adopt(second.file, second.rows, second.starts);
+    expect(t.read(old).title).toBe('旧版本');
+    const third = textFile(t, [fresh]);
+    t.adopt(third.file, third.rows, third.starts);
+    expect(() => t.read(old)).toThrow(/not open/);
+    expect(t.read(fresh).title).toBe('新版本');
+  });
+
+  it('a row killed while its text was in memory lets it go one file later', () => {
+    const t = table();
+    const old = t.append(stored({ title: '更正前' }));
+    t.kill(old);
+    const fresh = t.append(stored({ title: '更正后' }));
+    const first = textFile(t, [fresh]);
+    t.adopt(first.file, first.rows, first.starts);
+    expect(t.inMemory()).toBe(0);
+    expect(t.read(old).title).toBe('更正前');
+    const second = textFile(t, [fresh]);
+    t.adopt(second.file, second.rows, second.starts);
+    expect(() => t.read(old)).toThrow(/not open/);
+  });
+
+  it('a live row a new file does not hold is kept, read into memory before the old file closes', () => {
+    const t = table();
+    const [a, b] = [t.append(stored({ title: '甲' })), t.append(stored({ title: '乙' }))];
+    const first = textFile(t, [a, b]);
+    t.adopt(first.file, first.rows, first.starts);
+    const second = textFile(t, [a]);
+    t.adopt(second.file, second.rows, second.starts);
+    expect(t.inMemory()).toBe(1);
+    const third = textFile(t, [a]);
+    t.adopt(third.file, third.rows, third.starts);
+    expect([t.read(a).title, t.read(b).title]).toEqual(['甲', '乙']);
+  });
+
+  it('says so when a record lies beyond the end of its file', () => {
+    const t = table();
+    const row = t.append(stored({ title: '标题', body: ['正文'] }));
+    const f = textFile(t, [row]);
+    t.adopt(f.file, f.rows, Float64Array.of(1_000));
+    expect(() => t.read(row)).toThrow(/ends before a record/);
+  });
+
+  it('opens from columns and refuses columns that disagree', () => {
+    const src = table();
+    const e = stored({ source: '市公安局网站', correctedAt: '2020-04-01T00:00:00.000Z', revisions: 1, body: ['段一', '段二'], bullets: ['点'] });
+    const row = src.append(e);
+    const f = textFile(src, [row]);
+    const columns: TableColumns = {
+      ids: [e.id],
+      strings: [e.agency, e.date, e.source, e.bulletin, e.addedAt, e.correctedAt!],
+      nums: Float64Array.of(e.line, e.seq, e.addedSeq, e.revisions, 2, 1, 1),
+      refs: Int32Array.of(0, 1, 2, 3, 4, 5),
+      cuts: Int32Array.of(e.title.length, 2, 2, 1),
+      file: f.file,
+      starts: Float64Array.of(0),
+    };
+    const t = table(columns);
+    expect([t.rows, t.live, t.inMemory()]).toEqual([1, 1, 0]);
+    expect(t.entry(0)).toEqual(e);
+    expect(() => createEntryTable({ ...columns, refs: Int32Array.of(0, 1, 2, 3, 4, 9) })).toThrow(/string the table does not have/);
+    expect(() => createEntryTable({ ...columns, cuts: Int32Array.of(1, 2) })).toThrow(/fewer field lengths/);
+    expect(() => createEntryTable({ ...columns, starts: Float64Array.of(0, 0) })).toThrow(/disagree with the row count/);
+  });
+});
