@@ -272,7 +272,11 @@ export function createEntryTable(columns?: TableColumns): EntryTable {
         recent.set(row, seen);
         return seen;
       }
+      // Shared by every caller that asks for this row while it is recent: frozen, so none can change it for the others.
       const e = materialise(row);
+      Object.freeze(e.body);
+      Object.freeze(e.bullets);
+      Object.freeze(e);
       recent.set(row, e);
       if (recent.size > RECENT) recent.delete(recent.keys().next().value!);
       return e;

@@ -11,8 +11,8 @@ export interface ItemList {
   slice(from: number, to: number): unknown[];
 }
 
-/** Entries serialised per slice: ~1.4 MB of JSON made from rows read from the snapshot file, a few ms of the event loop. */
-const SLICE = 1_000;
+/** Entries serialised per slice: ~0.7 MB of JSON made from rows read from the snapshot file, a few ms of the event loop. */
+const SLICE = 500;
 
 /**
  * A lowdb adapter for a JSON document whose bulk is one long array (the entry store): writes the same

@@ -32,7 +32,7 @@ const readFd = promisify(readCallback);
 const MAGIC = Buffer.from('BBOTSNP1', 'latin1');
 const FORMAT = 3;
 /** Entries encoded per slice while writing: a slice costs a few milliseconds of the event loop. */
-const SLICE = 2_000;
+const SLICE = 1_000;
 const PIECE = 4 * 2 ** 20;
 
 /** What a snapshot is written from: the store's head, the rows to copy (live ones, in seq order) and the index. */
