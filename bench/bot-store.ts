@@ -10,7 +10,7 @@ import { openApp } from '../src/app.ts';
 import type { App } from '../src/app.ts';
 import { silentLog } from '../src/bot/context.ts';
 import type { StoredEntry } from '../src/core/model.ts';
-import type { IndexableEntry } from '../src/core/search/search-index.ts';
+import type { IndexableEntry, SearchIndexOptions } from '../src/core/search/search-index.ts';
 import type { EntriesFile } from '../src/store/entry-store.ts';
 
 export interface BotStore {
@@ -18,7 +18,7 @@ export interface BotStore {
   /** The store's entries, one at a time, as a build of an index reads them. */
   entries(): Iterable<IndexableEntry>;
   /** The text provider the catalog gives its index (SearchIndexOptions.text). */
-  text: { fields(id: string): string[] | undefined; has(id: string): boolean };
+  text: NonNullable<SearchIndexOptions['text']>;
   close(): void;
 }
 
@@ -41,6 +41,7 @@ export async function openBotStore(entries: readonly StoredEntry[]): Promise<Bot
           return row === undefined ? undefined : store.table.fields(row);
         },
         has: (id) => store.rowOf(id) !== undefined,
+        fieldsOfMany: (ids, each) => store.table.fieldsOfMany(Int32Array.from(ids, (id) => store.rowOf(id) ?? -1), each),
       },
       close() {
         app.snapshots.stop();

@@ -27,7 +27,7 @@ export interface CatalogSource {
   count(): number;
   rowOf(id: string): number | undefined;
   liveRows(): Int32Array;
-  readonly table: Pick<EntryTable, 'id' | 'agency' | 'date' | 'seq' | 'read' | 'fields'>;
+  readonly table: Pick<EntryTable, 'id' | 'agency' | 'date' | 'seq' | 'read' | 'fields' | 'fieldsOfMany'>;
   onChange(listener: (changed: readonly StoredEntry[]) => void): () => void;
 }
 
@@ -107,6 +107,7 @@ export function createCatalog(source: CatalogSource, agencies: AgencyDirectory, 
       return row === undefined ? undefined : table.fields(row);
     },
     has: (id: string) => source.rowOf(id) !== undefined,
+    fieldsOfMany: (ids: readonly string[], each: (i: number, fields: string[]) => void) => table.fieldsOfMany(Int32Array.from(ids, (id) => source.rowOf(id) ?? -1), each),
   };
   let index: SearchIndex;
   if (opts.indexState) {

@@ -139,6 +139,25 @@ describe('entry table', () => {
     expect([t.read(a).title, t.read(b).title]).toEqual(['甲', '乙']);
   });
 
+  it('reads many rows at once, from memory and from the file, each once, whatever their order', () => {
+    const t = table();
+    const made = Array.from({ length: 40 }, (_, i) => stored({ title: `第${i}条`, body: i === 7 ? ['长'.repeat(600_000)] : [`正文${i}`], bullets: i % 3 ? [] : [`要点${i}`] }));
+    const rows = made.map((e) => t.append(e));
+    const f = textFile(t, rows.slice(0, 30).reverse());
+    t.adopt(f.file, f.rows, f.starts);
+    expect(t.inMemory()).toBe(10);
+    t.entry(rows[3]!);
+    const asked = [39, 7, 0, 3, 12, 31, 29, 5, 30].map((i) => rows[i]!);
+    const got = new Map<number, string[]>();
+    t.fieldsOfMany(asked, (i, fields) => {
+      expect(got.has(i)).toBe(false);
+      got.set(i, fields);
+    });
+    expect([...got.keys()].sort((a, b) => a - b)).toEqual(asked.map((_, i) => i));
+    asked.forEach((row, i) => expect(got.get(i)).toEqual(t.fields(row)));
+    expect(got.get(1)![1]).toHaveLength(600_000);
+  });
+
   it('says so when a record lies beyond the end of its file', () => {
     const t = table();
     const row = t.append(stored({ title: '标题', body: ['正文'] }));

@@ -75,9 +75,18 @@ describe('entry snapshot', () => {
     const keeper = createSnapshotKeeper({ file: snapFile, store, index: catalog.index, log: recording() });
     expect(await keeper.save()).toBe('written');
     expect(await keeper.save()).toBe('fresh');
-    // The running store now reads its entries' text from the snapshot it wrote, and answers the same.
+    // The running store now reads its entries' text from the snapshot it wrote, and answers the same…
     expect(store.table.inMemory()).toBe(0);
     expect(answers(catalog)).toEqual(expected);
+    // …as an index holding its own copy of the text, and as the same index with nothing remembered
+    // (every long keyword then checked against the text, read from the file many entries at a time).
+    const own = createSearchIndex(store.all());
+    const cold = createSearchIndex(store.all(), { cacheBytes: 0, text: { fields: (id) => { const row = store.rowOf(id); return row === undefined ? undefined : store.table.fields(row); }, has: (id) => store.rowOf(id) !== undefined, fieldsOfMany: (ids, each) => store.table.fieldsOfMany(Int32Array.from(ids, (id) => store.rowOf(id)!), each) } });
+    for (const [q, o] of QUERIES) {
+      const mine = catalog.index.search(q, o);
+      expect(own.search(q, o), q.join(' ')).toEqual(mine);
+      expect(cold.search(q, o), q.join(' ')).toEqual(mine);
+    }
 
     const read = await readSnapshot(snapFile, file);
     if (!read.ok) throw new Error(read.reason);

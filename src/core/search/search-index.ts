@@ -247,7 +247,12 @@ export interface SearchIndexOptions {
    * [title, ...body, ...bullets, agency]; `has(id)` whether the store has it (checked on restore).
    * Only fields that normalising changes (rare) are then kept by the index.
    */
-  text?: { fields(id: string): string[] | undefined; has(id: string): boolean };
+  text?: {
+    fields(id: string): string[] | undefined;
+    has(id: string): boolean;
+    /** fields() of many entries (all known to the store), handed to `each` in any order with their index in `ids`. */
+    fieldsOfMany?(ids: readonly string[], each: (i: number, fields: string[]) => void): void;
+  };
 }
 
 /** Score of one keyword for a posting weight: a title hit outranks any number of body-only occurrences. */
@@ -277,6 +282,8 @@ const DENSE_MIN_DOCS = 64;
 const CACHE_MIN_CANDIDATES = 512;
 const CACHE_MAX_KEYWORDS = 256;
 const FOLDED_CACHE_MIN_CANDIDATES = 32;
+/** From this many documents to check, text the store gives is read in bulk (SearchIndexOptions.text.fieldsOfMany). */
+const BULK_MIN_DOCS = 64;
 
 /** A sorted list of documents with one weight byte each: base part [lo, hi) of docs/w, then packed delta postings. */
 interface Source {
@@ -1057,11 +1064,13 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
    * occurrences * 2 + (1 when the first occurrence lies in the title). A keyword with a newline
    * (only ever passed to the index directly) may span fields: it is checked on the joined text.
    */
-  const find = (d: number, k: string, max: number): number => (unfoldedOk(k) && k.indexOf('\n') === -1 ? findPlain(d, k, max) : findFolded(d, k, max));
+  const find = (d: number, k: string, max: number): number => findIn(fieldsAt(d), k, max);
+
+  /** find() on a document's fields as given. */
+  const findIn = (fs: readonly string[], k: string, max: number): number => (unfoldedOk(k) && k.indexOf('\n') === -1 ? findPlain(fs, k, max) : findFolded(fs, k, max));
 
   /** find() for a keyword without a newline whose units only themselves fold to: indexOf on the fields as they are. */
-  const findPlain = (d: number, k: string, max: number): number => {
-    const fs = fieldsAt(d);
+  const findPlain = (fs: readonly string[], k: string, max: number): number => {
     if (fs.length === 0) return -1;
     const t0 = fs[0]!;
     let at = t0.indexOf(k);
@@ -1085,8 +1094,7 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
   };
 
   /** find() for any other keyword: fields folded unit by unit as they are read (a newline: on the joined fields). */
-  const findFolded = (d: number, k: string, max: number): number => {
-    const fs = fieldsAt(d);
+  const findFolded = (fs: readonly string[], k: string, max: number): number => {
     if (fs.length === 0) return -1;
     const parts = k.indexOf('\n') === -1 ? fs : [fs.join('\n')];
     const titleEnd = fs[0]!.length;
@@ -1106,9 +1114,30 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
   };
 
   /** Weight of keyword k in document d (title flag, occurrences up to the cap), or -1 when it does not occur. */
-  const weightIn = (d: number, k: string): number => {
-    const f = find(d, k, OCCURRENCE_CAP);
-    return f === -1 ? -1 : (f & 1 ? W_TITLE : 0) | (f >>> 1);
+  const weightIn = (d: number, k: string): number => weightOf(find(d, k, OCCURRENCE_CAP));
+  const weightOf = (f: number): number => (f === -1 ? -1 : (f & 1 ? W_TITLE : 0) | (f >>> 1));
+
+  /**
+   * Calls fn with the fields of documents list[0, n) (NO_FIELDS for tombstones), in any order. With
+   * many, those whose text the store gives are read at once, in the store's file order: one read per
+   * ~1 MB of text instead of one per document (a dense long keyword's first search reads most of it).
+   */
+  const eachFields = (list: Int32Array, n: number, fn: (i: number, fs: readonly string[]) => void): void => {
+    const many = text?.fieldsOfMany;
+    if (!many || n < BULK_MIN_DOCS) {
+      for (let i = 0; i < n; i++) fn(i, alive[list[i]!] ? fieldsAt(list[i]!) : NO_FIELDS);
+      return;
+    }
+    const at: number[] = [];
+    const ofIds: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const d = list[i]!;
+      if (alive[d] && fields[d] === FROM_STORE) {
+        at.push(i);
+        ofIds.push(ids[d]!);
+      } else fn(i, alive[d] ? fieldsAt(d) : NO_FIELDS);
+    }
+    if (at.length > 0) many(ofIds, (j, fs) => fn(at[j]!, fs));
   };
 
   /** Every live document containing long keyword k, with its weights: the gram filters narrow, the text decides. */
@@ -1127,13 +1156,13 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     } else {
       n = gather(sources, cands2, null);
     }
+    const ws = new Int16Array(n);
+    eachFields(cands2, n, (i, fs) => void (ws[i] = weightOf(findIn(fs, p.text, OCCURRENCE_CAP))));
     let out = 0;
     for (let i = 0; i < n; i++) {
-      const d = cands2[i]!;
-      if (!alive[d]) continue;
-      const w = weightIn(d, p.text);
+      const w = ws[i]!;
       if (w === -1) continue;
-      cands2[out] = d;
+      cands2[out] = cands2[i]!;
       w2[out++] = w;
     }
     const found = remembered(out);
@@ -1347,7 +1376,26 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       if (cacheBudget > 0 && n >= (matchesUnfolded(p.text) ? cacheMin : Math.min(cacheMin, FOLDED_CACHE_MIN_CANDIDATES))) n = intersect(n, cachedSource(matchesOf(p)));
       else verify.push(p.text);
     }
-    if (verify.length > 0) {
+    if (verify.length > 0 && text?.fieldsOfMany && n >= BULK_MIN_DOCS) {
+      // The store's text read many at once: the whole score while each document's text is at hand.
+      const add = new Int32Array(n).fill(-1);
+      eachFields(cands, n, (i, fs) => {
+        let s = 0;
+        for (const k of verify) {
+          const f = findIn(fs, k, OCCURRENCE_CAP);
+          if (f === -1) return;
+          s += (f & 1 ? TITLE_WEIGHT : 0) + (f >>> 1);
+        }
+        add[i] = s;
+      });
+      let out = 0;
+      for (let i = 0; i < n; i++) {
+        if (add[i] === -1) continue;
+        cands[out] = cands[i]!;
+        scores[out++] = scores[i]! + add[i]!;
+      }
+      n = out;
+    } else if (verify.length > 0) {
       // First the match itself and a lower bound of the score (one occurrence each); counting the
       // further occurrences scans the rest of the text, so it is left to the few that can still rank.
       let out = 0;
