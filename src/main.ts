@@ -106,7 +106,8 @@ async function start(cfg: Config) {
 
   const servers: HttpServer[] = [];
   const health = async () => ({
-    storeReadable: await access(app.entries.file ?? '', fsConstants.R_OK).then(() => true, () => false),
+    // The file of record, and the snapshot the measures' text is read from while the bot runs.
+    storeReadable: (await access(app.entries.file ?? '', fsConstants.R_OK).then(() => true, () => false)) && app.entries.textReadable(),
     schedulerAlive: digest?.scheduler.nextInvocation() != null,
     lastDigestRun: digest?.lastRunAt() ?? null,
     details: { measures: app.catalog.size(), subscriptions: subscriptions.count() },

@@ -104,6 +104,8 @@ export interface EntryStore {
   clone(): EntryStore;
   /** Closes the file the table reads text from, if any. */
   close(): void;
+  /** Whether the newest entry's text can be read (from memory or the snapshot file): for the health probe. */
+  textReadable(): boolean;
 }
 
 function sameContent(a: Entry, b: Entry): boolean {
@@ -259,6 +261,18 @@ export function createEntryStoreFrom(state: EntryStoreState, write: EntriesWrite
       return createEntryStore(copy, null);
     },
     close: () => table.close(),
+    textReadable() {
+      for (let row = table.rows - 1; row >= 0; row--) {
+        if (!table.alive(row)) continue;
+        try {
+          table.fields(row);
+          return true;
+        } catch {
+          return false;
+        }
+      }
+      return true;
+    },
   };
   return store;
 }

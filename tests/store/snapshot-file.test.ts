@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeCorpus } from '../../bench/corpus.ts';
@@ -77,6 +77,7 @@ describe('entry snapshot', () => {
     expect(await keeper.save()).toBe('fresh');
     // The running store now reads its entries' text from the snapshot it wrote, and answers the same…
     expect(store.table.inMemory()).toBe(0);
+    expect(store.textReadable()).toBe(true);
     expect(answers(catalog)).toEqual(expected);
     // …as an index holding its own copy of the text, and as the same index with nothing remembered
     // (every long keyword then checked against the text, read from the file many entries at a time).
@@ -112,6 +113,25 @@ describe('entry snapshot', () => {
     expect(restored.search(['跨境电商']).total).toBe(1);
     await reopened.flush();
     expect((await openEntryStore(file)).all()).toHaveLength(store.all().length + 1);
+  });
+
+  it('a snapshot deleted under the running store is harmless; one cut short in place is reported, not answered from', async () => {
+    for (const damage of ['delete', 'truncate'] as const) {
+      const { store, catalog } = await changedStore(100);
+      const snapFile = join(tempDir(), 'entries.snapshot');
+      expect(await createSnapshotKeeper({ file: snapFile, store, index: catalog.index, log: recording() }).save()).toBe('written');
+      expect(store.textReadable()).toBe(true);
+      if (damage === 'delete') {
+        // The store keeps reading the file it opened.
+        rmSync(snapFile);
+        expect(store.textReadable()).toBe(true);
+        expect(catalog.search(['复工'], { limit: 3 }).hits).toHaveLength(3);
+      } else {
+        truncateSync(snapFile, 64);
+        expect(store.textReadable()).toBe(false);
+        expect(() => catalog.search(['复工'], { limit: 3 })).toThrow(/ends before a record/);
+      }
+    }
   });
 
   it('is not used once entries.json changed after it, and says why', async () => {
