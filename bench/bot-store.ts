@@ -42,6 +42,7 @@ export async function openBotStore(entries: readonly StoredEntry[]): Promise<Bot
         },
         has: (id) => store.rowOf(id) !== undefined,
         fieldsOfMany: (ids, each) => store.table.fieldsOfMany(Int32Array.from(ids, (id) => store.rowOf(id) ?? -1), each),
+        countMany: (ids, k, max, each) => store.table.countMany(Int32Array.from(ids, (id) => store.rowOf(id) ?? -1), k, max, each),
       },
       close() {
         app.snapshots.stop();

@@ -27,7 +27,7 @@ export interface CatalogSource {
   count(): number;
   rowOf(id: string): number | undefined;
   liveRows(): Int32Array;
-  readonly table: Pick<EntryTable, 'id' | 'agency' | 'date' | 'seq' | 'read' | 'fields' | 'fieldsOfMany'>;
+  readonly table: Pick<EntryTable, 'id' | 'agency' | 'date' | 'seq' | 'read' | 'fields' | 'fieldsOfMany' | 'countMany'>;
   onChange(listener: (changed: readonly StoredEntry[]) => void): () => void;
 }
 
@@ -101,13 +101,15 @@ export function createCatalog(source: CatalogSource, agencies: AgencyDirectory, 
   for (const row of source.liveRows()) add(table.agency(row), { id: table.id(row), date: table.date(row), seq: table.seq(row) });
   settle();
   // The index reads documents' text from the store's rows instead of keeping its own copy.
+  const rowsOf = (ids: readonly string[]) => Int32Array.from(ids, (id) => source.rowOf(id) ?? -1);
   const text = {
     fields: (id: string) => {
       const row = source.rowOf(id);
       return row === undefined ? undefined : table.fields(row);
     },
     has: (id: string) => source.rowOf(id) !== undefined,
-    fieldsOfMany: (ids: readonly string[], each: (i: number, fields: string[]) => void) => table.fieldsOfMany(Int32Array.from(ids, (id) => source.rowOf(id) ?? -1), each),
+    fieldsOfMany: (ids: readonly string[], each: (i: number, fields: string[]) => void) => table.fieldsOfMany(rowsOf(ids), each),
+    countMany: (ids: readonly string[], k: string, max: number, each: (i: number, found: number) => void) => table.countMany(rowsOf(ids), k, max, each),
   };
   let index: SearchIndex;
   if (opts.indexState) {

@@ -32,6 +32,13 @@ export interface EntryTable {
    * rather than one per row), each handed to `each` with its index in `rows`.
    */
   fieldsOfMany(rows: ArrayLike<number>, each: (i: number, fields: string[]) => void): void;
+  /**
+   * For each row, how often k occurs as it is (no folding) inside one of its fields (title, body,
+   * bullets, agency), up to max: each(i, found) with found -1 when it does not, else count * 2 + 1
+   * when one occurrence is in the title (+ 0 when none is). Read as fieldsOfMany reads, but one
+   * indexOf pass per read instead of one per field.
+   */
+  countMany(rows: ArrayLike<number>, k: string, max: number, each: (i: number, found: number) => void): void;
   /** The record text and its field lengths, as a snapshot stores them. */
   record(row: number): { text: string; cuts: number[] };
   /** Rows whose record now lives in `file` at the given UTF-16 offsets; their in-memory text is dropped. */
@@ -70,6 +77,21 @@ const RECENT = 512;
 const WINDOW = 512 * 1024;
 /** Text between two wanted records that fieldsOfMany reads rather than making a second read (8 KB). */
 const GAP = 4 * 1024;
+
+/** Occurrences of k in s (overlapping, as indexOf from the next unit finds them), up to max. */
+const occurrences = (s: string, k: string, max: number): number => {
+  let n = 0;
+  for (let at = s.indexOf(k); at !== -1 && n < max; at = s.indexOf(k, at + 1)) n++;
+  return n;
+};
+
+/** countMany() for one row's fields in hand. */
+const countIn = (fields: readonly string[], k: string, max: number): number => {
+  let count = 0;
+  const inTitle = fields.length > 0 && fields[0]!.includes(k) ? 1 : 0;
+  for (let f = 0; f < fields.length && count < max; f++) count += Math.min(max - count, occurrences(fields[f]!, k, max));
+  return count === 0 ? -1 : count * 2 + inTitle;
+};
 
 const grow = <A extends Float64Array | Int32Array | Uint8Array>(a: A, min: number): A => {
   if (a.length >= min) return a;
@@ -157,7 +179,10 @@ export function createEntryTable(columns?: TableColumns): EntryTable {
   // The same for dead rows whose text was still in memory: kept until the adoption after next.
   let staleMem = new Map<number, string>();
 
-  const readFile = (from: TextFile | null, start: number, units: number): string => {
+  const readFile = (from: TextFile | null, start: number, units: number): string => readBytes(from, start, units).toString('utf16le');
+
+  /** The raw UTF-16LE bytes of [start, start + units) in `from`: a view of a shared buffer, valid until the next read. */
+  const readBytes = (from: TextFile | null, start: number, units: number): Buffer => {
     if (!from || start < 0) throw new Error('entry table: a row names text in a file that is not open');
     const bytes = units * 2;
     if (buf.length < bytes) buf = Buffer.alloc(Math.max(bytes, buf.length * 2));
@@ -167,7 +192,7 @@ export function createEntryTable(columns?: TableColumns): EntryTable {
       if (n === 0) throw new Error('entry table: the text file ends before a record');
       got += n;
     }
-    return buf.toString('utf16le', 0, bytes);
+    return buf.subarray(0, bytes);
   };
 
   const recordText = (row: number): string => mem.get(row) ?? staleMem.get(row) ?? readFile(stale.get(row) ?? file, starts[row]!, recLen[row]!);
@@ -212,6 +237,39 @@ export function createEntryTable(columns?: TableColumns): EntryTable {
 
   const check = (row: number): void => {
     if (!(row >= 0 && row < rows)) throw new RangeError(`entry table: no row ${row}`);
+  };
+
+  /**
+   * Rows of `list` whose text is in the current file, in file order, read in chunks: records that lie
+   * close together in one read (≤ WINDOW, gaps ≤ GAP), chunk(text, from, members) with members their
+   * indexes in list. The others (text in memory, recent, stale) go to single(i).
+   */
+  const inChunks = (list: ArrayLike<number>, single: (i: number) => void, chunk: (bytes: Buffer, from: number, members: number[]) => void): void => {
+    // Sorted by file position as numbers (start * 2^20 + index: exact in a double), not by a comparator.
+    const keys = new Float64Array(list.length);
+    let m = 0;
+    for (let i = 0; i < list.length; i++) {
+      const row = list[i]!;
+      check(row);
+      if (starts[row]! >= 0 && !stale.has(row) && !mem.has(row) && !staleMem.has(row) && !recent.has(row)) keys[m++] = starts[row]! * 2 ** 20 + i;
+      else single(i);
+    }
+    if (list.length >= 2 ** 20) throw new Error('entry table: too many rows for one read');
+    const inFile = Array.from(keys.subarray(0, m).sort(), (key) => key % 2 ** 20);
+    for (let k = 0; k < inFile.length; ) {
+      const from = starts[list[inFile[k]!]!]!;
+      let to = from + recLen[list[inFile[k]!]!]!;
+      let end = k + 1;
+      for (; end < inFile.length; end++) {
+        const row = list[inFile[end]!]!;
+        const stop = starts[row]! + recLen[row]!;
+        // One read spans records that lie close together; a far one is read by itself, not with the gap.
+        if (stop - from > WINDOW || starts[row]! - to > GAP) break;
+        if (stop > to) to = stop;
+      }
+      chunk(readBytes(file, from, to - from), from, inFile.slice(k, end));
+      k = end;
+    }
   };
 
   const fieldsOf = (row: number): string[] => {
@@ -304,34 +362,58 @@ export function createEntryTable(columns?: TableColumns): EntryTable {
     },
     fields: (row) => fieldsOf(row),
     fieldsOfMany(list, each) {
-      const inFile: number[] = [];
-      for (let i = 0; i < list.length; i++) {
-        const row = list[i]!;
-        check(row);
-        if (starts[row]! >= 0 && !stale.has(row) && !mem.has(row) && !staleMem.has(row) && !recent.has(row)) inFile.push(i);
-        else each(i, fieldsOf(row));
-      }
-      inFile.sort((a, b) => starts[list[a]!]! - starts[list[b]!]!);
-      for (let k = 0; k < inFile.length; ) {
-        const from = starts[list[inFile[k]!]!]!;
-        let to = from + recLen[list[inFile[k]!]!]!;
-        let end = k + 1;
-        for (; end < inFile.length; end++) {
-          const row = list[inFile[end]!]!;
-          const stop = starts[row]! + recLen[row]!;
-          // One read spans records that lie close together; a far one is read by itself, not with the gap.
-          if (stop - from > WINDOW || starts[row]! - to > GAP) break;
-          if (stop > to) to = stop;
-        }
-        const chunk = readFile(file, from, to - from);
-        for (; k < end; k++) {
-          const row = list[inFile[k]!]!;
-          const at = starts[row]! - from;
-          const parts = split(row, chunk.slice(at, at + recLen[row]!));
-          parts.push(strings[refs[row * REFS]!]!);
-          each(inFile[k]!, parts);
-        }
-      }
+      inChunks(
+        list,
+        (i) => each(i, fieldsOf(list[i]!)),
+        (bytes, from, members) => {
+          const chunk = bytes.toString('utf16le');
+          for (const i of members) {
+            const row = list[i]!;
+            const at = starts[row]! - from;
+            const parts = split(row, chunk.slice(at, at + recLen[row]!));
+            parts.push(strings[refs[row * REFS]!]!);
+            each(i, parts);
+          }
+        },
+      );
+    },
+    countMany(list, k, max, each) {
+      if (k.length === 0) throw new Error('entry table: countMany needs a keyword');
+      const needle = Buffer.from(k, 'utf16le');
+      inChunks(
+        list,
+        (i) => each(i, countIn(fieldsOf(list[i]!), k, max)),
+        (bytes, from, members) => {
+          // One search of the raw bytes (no decoding); each hit is given to the record (and field) it lies in.
+          const n = members.length;
+          const counts = new Int32Array(n);
+          const titled = new Uint8Array(n);
+          let j = 0;
+          for (let b = bytes.indexOf(needle); b !== -1; b = bytes.indexOf(needle, b + 1)) {
+            // A match at an odd byte straddles two UTF-16 units: not the keyword.
+            if (b & 1) continue;
+            const at = from + b / 2;
+            while (j < n && starts[list[members[j]!]!]! + recLen[list[members[j]!]!]! <= at) j++;
+            if (j === n) break;
+            const row = list[members[j]!]!;
+            let off = at - starts[row]!;
+            // In a gap between wanted records, or running past this one's end: not a match of it.
+            if (off < 0 || off + k.length > recLen[row]!) continue;
+            let c = cutAt[row]!;
+            while (off >= cuts[c]!) off -= cuts[c++]!;
+            // A match must lie inside one field (title, a paragraph, a bullet), as the index reads them.
+            if (off + k.length > cuts[c]!) continue;
+            if (counts[j]! < max) counts[j]!++;
+            if (c === cutAt[row]) titled[j] = 1;
+          }
+          for (let m = 0; m < n; m++) {
+            const row = list[members[m]!]!;
+            let count = counts[m]!;
+            if (count < max) count += Math.min(max - count, occurrences(strings[refs[row * REFS]!]!, k, max));
+            each(members[m]!, count === 0 ? -1 : count * 2 + titled[m]!);
+          }
+        },
+      );
     },
     record(row) {
       check(row);

@@ -158,6 +158,48 @@ describe('entry table', () => {
     expect(got.get(1)![1]).toHaveLength(600_000);
   });
 
+  it('counts a keyword in many rows as checking each field would: inside one field, overlapping, capped, title flagged', () => {
+    const t = table();
+    const made: [string, Partial<StoredEntry>][] = [
+      ['across title and body does not count', { title: '推进复工', body: ['复产有序'] }],
+      ['title and body', { title: '复工复产', body: ['复工复产第一段', '再谈复工复产'] }],
+      ['overlapping', { title: '哈', body: ['哈哈哈哈'] }],
+      ['capped', { title: '无', body: ['复工复产'.repeat(9)] }],
+      ['agency only', { title: '标题', body: ['正文'], agency: '复工复产办公室' }],
+      ['empty fields between', { title: '复工', body: ['', '复产', ''], bullets: ['', '复工复产'] }],
+      ['none', { title: '别的', body: ['无关'] }],
+    ];
+    const rows = made.map(([, parts]) => t.append(stored(parts)));
+    // Rows not asked for lie between those asked for: their matches must not count for a neighbour.
+    const filler = Array.from({ length: 5 }, () => t.append(stored({ title: '复工复产', body: ['复工复产'] })));
+    const inFile = [...rows.slice(0, 3), ...filler, ...rows.slice(3)];
+    const f = textFile(t, inFile);
+    t.adopt(f.file, f.rows, f.starts);
+    const naive = (fields: string[], k: string, max: number) => {
+      let count = 0;
+      for (const x of fields) for (let at = x.indexOf(k); at !== -1; at = x.indexOf(k, at + 1)) count++;
+      count = Math.min(count, max);
+      return count === 0 ? -1 : count * 2 + (fields[0]!.includes(k) ? 1 : 0);
+    };
+    for (const k of ['复工复产', '哈哈', '复工', '无关', '办公']) {
+      const got = new Map<number, number>();
+      t.countMany(rows, k, 5, (i, found) => got.set(i, found));
+      const want = rows.map((row) => naive(t.fields(row), k, 5));
+      expect(rows.map((_, i) => got.get(i)), k).toEqual(want);
+    }
+    const found = new Map<number, number>();
+    t.countMany(rows, '复工复产', 5, (i, n) => found.set(i, n));
+    expect(made.map(([name], i) => [name, found.get(i)])).toEqual([
+      ['across title and body does not count', -1],
+      ['title and body', 7],
+      ['overlapping', -1],
+      ['capped', 10],
+      ['agency only', 2],
+      ['empty fields between', 2],
+      ['none', -1],
+    ]);
+  });
+
   it('says so when a record lies beyond the end of its file', () => {
     const t = table();
     const row = t.append(stored({ title: '标题', body: ['正文'] }));

@@ -252,6 +252,12 @@ export interface SearchIndexOptions {
     has(id: string): boolean;
     /** fields() of many entries (all known to the store), handed to `each` in any order with their index in `ids`. */
     fieldsOfMany?(ids: readonly string[], each: (i: number, fields: string[]) => void): void;
+    /**
+     * For many entries, how often k occurs as it is inside one of their fields, up to max, in any
+     * order: each(i, found), found -1 or count * 2 + (1 if one is in the title) — what the index's
+     * own check gives for a keyword that needs no folding, without handing out the fields.
+     */
+    countMany?(ids: readonly string[], k: string, max: number, each: (i: number, found: number) => void): void;
   };
 }
 
@@ -1140,6 +1146,28 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     if (at.length > 0) many(ofIds, (j, fs) => fn(at[j]!, fs));
   };
 
+  /**
+   * find(d, k, OCCURRENCE_CAP) for documents list[0, n) (-1 for tombstones), in any order. The store
+   * counts a keyword that needs no folding itself, one pass over each read instead of one per field.
+   */
+  const eachFound = (list: Int32Array, n: number, k: string, fn: (i: number, found: number) => void): void => {
+    const count = text?.countMany;
+    if (!count || n < BULK_MIN_DOCS || !unfoldedOk(k) || k.indexOf('\n') !== -1) {
+      eachFields(list, n, (i, fs) => fn(i, findIn(fs, k, OCCURRENCE_CAP)));
+      return;
+    }
+    const at: number[] = [];
+    const ofIds: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const d = list[i]!;
+      if (alive[d] && fields[d] === FROM_STORE) {
+        at.push(i);
+        ofIds.push(ids[d]!);
+      } else fn(i, alive[d] ? find(d, k, OCCURRENCE_CAP) : -1);
+    }
+    if (at.length > 0) count(ofIds, k, OCCURRENCE_CAP, (j, found) => fn(at[j]!, found));
+  };
+
   /** Every live document containing long keyword k, with its weights: the gram filters narrow, the text decides. */
   const matchesOf = (p: KeywordPlan): CachedMatches => {
     const hit = cache.get(p.text);
@@ -1157,7 +1185,7 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       n = gather(sources, cands2, null);
     }
     const ws = new Int16Array(n);
-    eachFields(cands2, n, (i, fs) => void (ws[i] = weightOf(findIn(fs, p.text, OCCURRENCE_CAP))));
+    eachFound(cands2, n, p.text, (i, found) => void (ws[i] = weightOf(found)));
     let out = 0;
     for (let i = 0; i < n; i++) {
       const w = ws[i]!;
@@ -1377,24 +1405,20 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       else verify.push(p.text);
     }
     if (verify.length > 0 && text?.fieldsOfMany && n >= BULK_MIN_DOCS) {
-      // The store's text read many at once: the whole score while each document's text is at hand.
-      const add = new Int32Array(n).fill(-1);
-      eachFields(cands, n, (i, fs) => {
-        let s = 0;
-        for (const k of verify) {
-          const f = findIn(fs, k, OCCURRENCE_CAP);
-          if (f === -1) return;
-          s += (f & 1 ? TITLE_WEIGHT : 0) + (f >>> 1);
+      // The store's text read many at once, a keyword at a time: the whole score while the text is at hand.
+      const found = new Int32Array(n);
+      for (const k of verify) {
+        eachFound(cands, n, k, (i, f) => void (found[i] = f));
+        let out = 0;
+        for (let i = 0; i < n; i++) {
+          const f = found[i]!;
+          if (f === -1) continue;
+          cands[out] = cands[i]!;
+          scores[out++] = scores[i]! + (f & 1 ? TITLE_WEIGHT : 0) + (f >>> 1);
         }
-        add[i] = s;
-      });
-      let out = 0;
-      for (let i = 0; i < n; i++) {
-        if (add[i] === -1) continue;
-        cands[out] = cands[i]!;
-        scores[out++] = scores[i]! + add[i]!;
+        n = out;
+        if (n === 0) break;
       }
-      n = out;
     } else if (verify.length > 0) {
       // First the match itself and a lower bound of the score (one occurrence each); counting the
       // further occurrences scans the rest of the text, so it is left to the few that can still rank.
