@@ -273,6 +273,12 @@ for (let n = 0; n < 16; n++) NIBBLE_SCORE[n] = SCORE[NIBBLE_TO_W[n]!]!;
 /** Per nibble byte (two documents), the better score of the documents in it; -1 for none. */
 const BYTE_BEST = new Int8Array(256);
 for (let b = 0; b < 256; b++) BYTE_BEST[b] = Math.max(b & 15 ? NIBBLE_SCORE[b & 15]! : -1, b >>> 4 ? NIBBLE_SCORE[b >>> 4]! : -1);
+/**
+ * Per 16 bits of weight nibbles (4 documents), their title flags as 4 bits: deriving a dense gram's
+ * title bitset reads its nibbles through this, about twice as fast as gathering the flags by shifts.
+ */
+const TITLE_FLAGS16 = new Uint8Array(65536);
+for (let v = 0; v < 65536; v++) TITLE_FLAGS16[v] = ((v >>> 3) & 1) | ((v >>> 6) & 2) | ((v >>> 9) & 4) | ((v >>> 12) & 8);
 const W_TO_NIBBLE = new Uint8Array(256);
 for (let w = 0; w < 256; w++) W_TO_NIBBLE[w] = (w & W_TITLE ? 8 : 0) | Math.min(w & W_COUNT, 7);
 
@@ -1739,8 +1745,9 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
   /**
    * One pass over a bitset source's weight nibbles: the documents with a title hit (a bitset) and,
    * per word of 32 documents, a bound of their best score. Every new keyword of a query derives them
-   * once, so they are read 8 documents at a time: the title flags gathered by shifts, the bound from
-   * the OR of the nibbles (an OR of counts is at least their maximum, so the bound still holds).
+   * once, so they are read 8 documents at a time: the title flags looked up 4 documents at a time
+   * (TITLE_FLAGS16), the bound from the OR of the nibbles (an OR of counts is at least their maximum,
+   * so the bound still holds).
    */
   const deriveSummaries = (nib: Uint8Array, at: number): { titles: Uint32Array; bounds: Uint8Array } => {
     const titles = new Uint32Array(words);
@@ -1748,23 +1755,19 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     let wi = 0;
     if (LITTLE_ENDIAN && (nib.byteOffset + at) % 4 === 0) {
       const n32 = new Uint32Array(nib.buffer, nib.byteOffset + at, nibbleBytes >>> 2);
+      const T = TITLE_FLAGS16;
       // Element e of word wi holds documents 32 wi + 8 e .. + 7, nibble k being document 8 e + k.
       for (const full = n32.length >>> 2; wi < full; wi++) {
-        let t = 0;
-        let or = 0;
-        for (let e = 0; e < 4; e++) {
-          const x = n32[(wi << 2) + e]!;
-          or |= x;
-          let y = (x >>> 3) & 0x11111111;
-          y = (y | (y >>> 3)) & 0x03030303;
-          y = (y | (y >>> 6)) & 0x000f000f;
-          y = (y | (y >>> 12)) & 0xff;
-          t |= y << (e << 3);
-        }
+        const e = wi << 2;
+        const x0 = n32[e]!;
+        const x1 = n32[e + 1]!;
+        const x2 = n32[e + 2]!;
+        const x3 = n32[e + 3]!;
+        titles[wi] = T[x0 & 0xffff]! | (T[x0 >>> 16]! << 4) | (T[x1 & 0xffff]! << 8) | (T[x1 >>> 16]! << 12) | (T[x2 & 0xffff]! << 16) | (T[x2 >>> 16]! << 20) | (T[x3 & 0xffff]! << 24) | (T[x3 >>> 16]! << 28);
+        let or = x0 | x1 | x2 | x3;
         or |= or >>> 16;
         or |= or >>> 8;
         or |= or >>> 4;
-        titles[wi] = t;
         bounds[wi] = NIBBLE_SCORE[or & 15]!;
       }
     }
