@@ -36,13 +36,10 @@ export async function openBotStore(entries: readonly StoredEntry[]): Promise<Bot
         for (const row of store.liveRows()) yield store.table.read(row);
       },
       text: {
-        fields: (id) => {
-          const row = store.rowOf(id);
-          return row === undefined ? undefined : store.table.fields(row);
-        },
-        has: (id) => store.rowOf(id) !== undefined,
-        fieldsOfMany: (ids, each) => store.table.fieldsOfMany(Int32Array.from(ids, (id) => store.rowOf(id) ?? -1), each),
-        countMany: (ids, k, max, each) => store.table.countMany(Int32Array.from(ids, (id) => store.rowOf(id) ?? -1), k, max, each),
+        keyOf: (id) => store.rowOf(id),
+        fields: (row) => store.table.fields(row),
+        fieldsOfMany: (rows, each) => store.table.fieldsOfMany(rows, each),
+        countMany: (rows, k, max, each) => store.table.countMany(rows, k, max, each),
       },
       close() {
         app.snapshots.stop();

@@ -2,7 +2,7 @@ import type { AgencyDirectory } from './agencies.ts';
 import type { StoredEntry } from './model.ts';
 import type { EntryTable } from '../store/entry-table.ts';
 import { createSearchIndex } from './search/search-index.ts';
-import type { IndexState, SearchIndex } from './search/search-index.ts';
+import type { IndexState, SearchIndex, SearchIndexOptions } from './search/search-index.ts';
 
 /** What the chat answers from: entries by id and by agency, and the search index, kept in step with the store. */
 export interface Catalog {
@@ -101,15 +101,11 @@ export function createCatalog(source: CatalogSource, agencies: AgencyDirectory, 
   for (const row of source.liveRows()) add(table.agency(row), { id: table.id(row), date: table.date(row), seq: table.seq(row) });
   settle();
   // The index reads documents' text from the store's rows instead of keeping its own copy.
-  const rowsOf = (ids: readonly string[]) => Int32Array.from(ids, (id) => source.rowOf(id) ?? -1);
-  const text = {
-    fields: (id: string) => {
-      const row = source.rowOf(id);
-      return row === undefined ? undefined : table.fields(row);
-    },
-    has: (id: string) => source.rowOf(id) !== undefined,
-    fieldsOfMany: (ids: readonly string[], each: (i: number, fields: string[]) => void) => table.fieldsOfMany(rowsOf(ids), each),
-    countMany: (ids: readonly string[], k: string, max: number, each: (i: number, found: number) => void) => table.countMany(rowsOf(ids), k, max, each),
+  const text: NonNullable<SearchIndexOptions['text']> = {
+    keyOf: (id) => source.rowOf(id),
+    fields: (row) => table.fields(row),
+    fieldsOfMany: (rows, each) => table.fieldsOfMany(rows, each),
+    countMany: (rows, k, max, each) => table.countMany(rows, k, max, each),
   };
   let index: SearchIndex;
   if (opts.indexState) {

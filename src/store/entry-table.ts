@@ -244,7 +244,7 @@ export function createEntryTable(columns?: TableColumns): EntryTable {
    * close together in one read (≤ WINDOW, gaps ≤ GAP), chunk(text, from, members) with members their
    * indexes in list. The others (text in memory, recent, stale) go to single(i).
    */
-  const inChunks = (list: ArrayLike<number>, single: (i: number) => void, chunk: (bytes: Buffer, from: number, members: number[]) => void): void => {
+  const inChunks = (list: ArrayLike<number>, single: (i: number) => void, chunk: (bytes: Buffer, from: number, members: Int32Array) => void): void => {
     // Sorted by file position as numbers (start * 2^20 + index: exact in a double), not by a comparator.
     const keys = new Float64Array(list.length);
     let m = 0;
@@ -255,7 +255,9 @@ export function createEntryTable(columns?: TableColumns): EntryTable {
       else single(i);
     }
     if (list.length >= 2 ** 20) throw new Error('entry table: too many rows for one read');
-    const inFile = Array.from(keys.subarray(0, m).sort(), (key) => key % 2 ** 20);
+    const sorted = keys.subarray(0, m).sort();
+    const inFile = new Int32Array(m);
+    for (let i = 0; i < m; i++) inFile[i] = sorted[i]! % 2 ** 20;
     for (let k = 0; k < inFile.length; ) {
       const from = starts[list[inFile[k]!]!]!;
       let to = from + recLen[list[inFile[k]!]!]!;
@@ -267,7 +269,7 @@ export function createEntryTable(columns?: TableColumns): EntryTable {
         if (stop - from > WINDOW || starts[row]! - to > GAP) break;
         if (stop > to) to = stop;
       }
-      chunk(readBytes(file, from, to - from), from, inFile.slice(k, end));
+      chunk(readBytes(file, from, to - from), from, inFile.subarray(k, end));
       k = end;
     }
   };

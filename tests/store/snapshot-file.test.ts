@@ -82,7 +82,7 @@ describe('entry snapshot', () => {
     // …as an index holding its own copy of the text, and as the same index with nothing remembered
     // (every long keyword then checked against the text, read from the file many entries at a time).
     const own = createSearchIndex(store.all());
-    const cold = createSearchIndex(store.all(), { cacheBytes: 0, text: { fields: (id) => { const row = store.rowOf(id); return row === undefined ? undefined : store.table.fields(row); }, has: (id) => store.rowOf(id) !== undefined, fieldsOfMany: (ids, each) => store.table.fieldsOfMany(Int32Array.from(ids, (id) => store.rowOf(id)!), each), countMany: (ids, k, max, each) => store.table.countMany(Int32Array.from(ids, (id) => store.rowOf(id)!), k, max, each) } });
+    const cold = createSearchIndex(store.all(), { cacheBytes: 0, text: { keyOf: (id) => store.rowOf(id), fields: (row) => store.table.fields(row), fieldsOfMany: (rows, each) => store.table.fieldsOfMany(rows, each), countMany: (rows, k, max, each) => store.table.countMany(rows, k, max, each) } });
     for (const [q, o] of QUERIES) {
       const mine = catalog.index.search(q, o);
       expect(own.search(q, o), q.join(' ')).toEqual(mine);

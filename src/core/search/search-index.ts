@@ -243,21 +243,23 @@ export interface SearchIndexOptions {
   restore?: { state: IndexState; entryOf?: (id: string) => IndexableEntry | undefined };
   /**
    * Where documents' text is read from, instead of the index holding each document's fields: the
-   * store's rows (their text may live in a file). `fields(id)` gives a live entry's
-   * [title, ...body, ...bullets, agency]; `has(id)` whether the store has it (checked on restore).
-   * Only fields that normalising changes (rare) are then kept by the index.
+   * store's rows (their text may live in a file). The index asks each entry's key once (when it
+   * is added or restored) and reads its text by key. Only fields that normalising changes (rare)
+   * are then kept by the index.
    */
   text?: {
-    fields(id: string): string[] | undefined;
-    has(id: string): boolean;
-    /** fields() of many entries (all known to the store), handed to `each` in any order with their index in `ids`. */
-    fieldsOfMany?(ids: readonly string[], each: (i: number, fields: string[]) => void): void;
+    /** The store's key for an entry's text (stable while the entry is unchanged); undefined when it has none. */
+    keyOf(id: string): number | undefined;
+    /** [title, ...body, ...bullets, agency] of the entry with this key. */
+    fields(key: number): string[];
+    /** fields() of many entries, handed to `each` in any order with their index in `keys`. */
+    fieldsOfMany?(keys: Int32Array, each: (i: number, fields: string[]) => void): void;
     /**
      * For many entries, how often k occurs as it is inside one of their fields, up to max, in any
      * order: each(i, found), found -1 or count * 2 + (1 if one is in the title) — what the index's
      * own check gives for a keyword that needs no folding, without handing out the fields.
      */
-    countMany?(ids: readonly string[], k: string, max: number, each: (i: number, found: number) => void): void;
+    countMany?(keys: Int32Array, k: string, max: number, each: (i: number, found: number) => void): void;
   };
 }
 
@@ -397,7 +399,9 @@ function toCount(value: number | undefined, fallback: number): number {
 export function createSearchIndex(entries: Iterable<IndexableEntry> = [], options: SearchIndexOptions = {}): SearchIndex {
   const cacheBudget = options.cacheBytes ?? 32 * 2 ** 20;
   const cacheMin = options.cacheMinCandidates ?? CACHE_MIN_CANDIDATES;
-  const text = options.text ?? null;
+  const store = options.text ?? null;
+  // Per document the store's key for its text (SearchIndexOptions.text.keyOf), when the store gives it.
+  let docKey = new Int32Array(0);
 
   // Documents, by internal number. A rebuild numbers the live ones best-first (newer date, then higher
   // seq, then id), so among equal scores the lower number ranks first. Documents added since keep
@@ -410,7 +414,7 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
   const fieldsAt = (d: number): string[] => {
     const fs = fields[d]!;
     if (fs !== FROM_STORE) return fs;
-    return (alive[d] ? text?.fields(ids[d]!) : undefined) ?? NO_FIELDS;
+    return store && alive[d] ? store.fields(docKey[d]!) : NO_FIELDS;
   };
   let agencyOf: number[] = [];
   let dates: number[] = [];
@@ -599,6 +603,7 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     for (let d = 0; d < docCount; d++) if (alive[d]) keep.push(d);
     keep.sort((a, b) => dates[b]! - dates[a]! || seqs[b]! - seqs[a]! || (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
     ids = keep.map((d) => ids[d]!);
+    if (store) docKey = Int32Array.from({ length: Math.max(16, keep.length + (keep.length >> 1)) }, (_, i) => (i < keep.length ? docKey[keep[i]!]! : 0));
     fields = keep.map((d) => fields[d]!);
     agencyOf = keep.map((d) => agencyOf[d]!);
     dates = keep.map((d) => dates[d]!);
@@ -620,7 +625,7 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     let df = new Int32Array(1 << 12);
     // Sized by a guess when the text is the store's (counting it would read it all once more); it grows.
     let chars = 0;
-    if (text) chars = docCount * 256;
+    if (store) chars = docCount * 256;
     else for (let d = 0; d < docCount; d++) for (const f of fields[d]!) chars += f.length;
     let pairs: Uint32Array | null = new Uint32Array(Math.max(1024, chars + (chars >> 2)));
     let pairCount = 0;
@@ -794,7 +799,17 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       alive = grown;
     }
     ids[d] = entry.id;
-    fields[d] = text && !normalisedFields.has(fs) ? FROM_STORE : fs;
+    fields[d] = store && !normalisedFields.has(fs) ? FROM_STORE : fs;
+    if (store) {
+      const key = store.keyOf(entry.id);
+      if (key === undefined) throw new Error(`search index: entry ${entry.id} is not in the store that gives its text`);
+      if (docKey.length <= d) {
+        const grown = new Int32Array(Math.max(16, docKey.length * 2));
+        grown.set(docKey);
+        docKey = grown;
+      }
+      docKey[d] = key;
+    }
     let agency = agencyIds.get(entry.agency);
     if (agency === undefined) agencyIds.set(entry.agency, (agency = agencyIds.size));
     agencyOf[d] = agency;
@@ -817,12 +832,13 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
   };
 
   const restore = (state: IndexState, entryOf: ((id: string) => IndexableEntry | undefined) | undefined): void => {
-    if (!entryOf && !text) throw new Error('index state: restoring needs the entries or their text');
+    if (!entryOf && !store) throw new Error('index state: restoring needs the entries or their text');
     const n = state.docCount;
     if (state.ids.length !== n || state.folded.length !== n || state.agencyOf.length !== n || state.dates.length !== n || state.seqs.length !== n) throw new Error('index state: per-document arrays disagree with the document count');
     if (state.baseOff.length !== state.baseGramCount + 1 || state.denseOf.length !== state.baseGramCount || state.unigrams.length !== 65536) throw new Error('index state: gram arrays disagree with the gram count');
     if (state.denseBits.length !== state.denseCount.length * state.words || state.denseNibbles.length !== state.denseCount.length * state.nibbleBytes) throw new Error('index state: dense arrays disagree with their sizes');
     ids = new Array<string>(n);
+    if (store) docKey = new Int32Array(Math.max(16, n + (n >> 1)));
     fields = new Array<string[]>(n);
     alive = new Uint8Array(Math.max(16, n + (n >> 1)));
     live = 0;
@@ -834,10 +850,12 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
         continue;
       }
       ids[d] = id;
-      if (text) {
-        if (!text.has(id)) throw new Error(`index state: document ${d} is entry ${id}, which the store does not have`);
+      if (store) {
+        const key = store.keyOf(id);
+        if (key === undefined) throw new Error(`index state: document ${d} is entry ${id}, which the store does not have`);
+        docKey[d] = key;
         // Read now only where the index keeps a normalised copy (rare); the rest stays in the store.
-        fields[d] = state.folded[d] ? foldFields(text.fields(id) ?? NO_FIELDS) : FROM_STORE;
+        fields[d] = state.folded[d] ? foldFields(store.fields(key)) : FROM_STORE;
       } else {
         const entry = entryOf!(id);
         if (!entry) throw new Error(`index state: document ${d} is entry ${id}, which the store does not have`);
@@ -1135,21 +1153,21 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
    * ~1 MB of text instead of one per document (a dense long keyword's first search reads most of it).
    */
   const eachFields = (list: Int32Array, n: number, fn: (i: number, fs: readonly string[]) => void): void => {
-    const many = text?.fieldsOfMany;
+    const many = store?.fieldsOfMany;
     if (!many || n < BULK_MIN_DOCS) {
       for (let i = 0; i < n; i++) fn(i, alive[list[i]!] ? fieldsAt(list[i]!) : NO_FIELDS);
       return;
     }
     const at: number[] = [];
-    const ofIds: string[] = [];
+    const keys = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       const d = list[i]!;
       if (alive[d] && fields[d] === FROM_STORE) {
+        keys[at.length] = docKey[d]!;
         at.push(i);
-        ofIds.push(ids[d]!);
       } else fn(i, alive[d] ? fieldsAt(d) : NO_FIELDS);
     }
-    if (at.length > 0) many(ofIds, (j, fs) => fn(at[j]!, fs));
+    if (at.length > 0) many(keys.subarray(0, at.length), (j, fs) => fn(at[j]!, fs));
   };
 
   /**
@@ -1157,21 +1175,21 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
    * counts a keyword that needs no folding itself, one pass over each read instead of one per field.
    */
   const eachFound = (list: Int32Array, n: number, k: string, fn: (i: number, found: number) => void): void => {
-    const count = text?.countMany;
+    const count = store?.countMany;
     if (!count || n < BULK_MIN_DOCS || !unfoldedOk(k) || k.indexOf('\n') !== -1) {
       eachFields(list, n, (i, fs) => fn(i, findIn(fs, k, OCCURRENCE_CAP)));
       return;
     }
     const at: number[] = [];
-    const ofIds: string[] = [];
+    const keys = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       const d = list[i]!;
       if (alive[d] && fields[d] === FROM_STORE) {
+        keys[at.length] = docKey[d]!;
         at.push(i);
-        ofIds.push(ids[d]!);
       } else fn(i, alive[d] ? find(d, k, OCCURRENCE_CAP) : -1);
     }
-    if (at.length > 0) count(ofIds, k, OCCURRENCE_CAP, (j, found) => fn(at[j]!, found));
+    if (at.length > 0) count(keys.subarray(0, at.length), k, OCCURRENCE_CAP, (j, found) => fn(at[j]!, found));
   };
 
   /** Every live document containing long keyword k, with its weights: the gram filters narrow, the text decides. */
@@ -1410,7 +1428,7 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       if (cacheBudget > 0 && n >= (matchesUnfolded(p.text) ? cacheMin : Math.min(cacheMin, FOLDED_CACHE_MIN_CANDIDATES))) n = intersect(n, cachedSource(matchesOf(p)));
       else verify.push(p.text);
     }
-    if (verify.length > 0 && text?.fieldsOfMany && n >= BULK_MIN_DOCS) {
+    if (verify.length > 0 && store?.fieldsOfMany && n >= BULK_MIN_DOCS) {
       // The store's text read many at once, a keyword at a time: the whole score while the text is at hand.
       const found = new Int32Array(n);
       for (const k of verify) {
