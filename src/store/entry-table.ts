@@ -72,7 +72,7 @@ export interface TableColumns {
 
 export const NUMS = 7;
 export const REFS = 6;
-const RECENT = 512;
+const RECENT = 4096;
 /** UTF-16 units read at once by fieldsOfMany (1 MB). */
 const WINDOW = 512 * 1024;
 /** Text between two wanted records that fieldsOfMany reads rather than making a second read (8 KB). */

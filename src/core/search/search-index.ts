@@ -1424,8 +1424,9 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     const verify: string[] = [];
     for (const p of plans) {
       if (p.exact || n === 0) continue;
-      // A keyword that must be folded as it is checked (Latin, digits) is worth remembering sooner.
-      if (cacheBudget > 0 && n >= (matchesUnfolded(p.text) ? cacheMin : Math.min(cacheMin, FOLDED_CACHE_MIN_CANDIDATES))) n = intersect(n, cachedSource(matchesOf(p)));
+      // A keyword that must be folded as it is checked (Latin, digits) is worth remembering sooner; one
+      // already remembered is used whatever the candidates (its text is read from the store's file otherwise).
+      if (cacheBudget > 0 && (cache.has(p.text) || n >= (matchesUnfolded(p.text) ? cacheMin : Math.min(cacheMin, FOLDED_CACHE_MIN_CANDIDATES)))) n = intersect(n, cachedSource(matchesOf(p)));
       else verify.push(p.text);
     }
     if (verify.length > 0 && store?.fieldsOfMany && n >= BULK_MIN_DOCS) {
