@@ -1,288 +1,20 @@
-import type { StoredEntry } from '../model.ts';
-import { foldOneToOneOrCopy, foldUnit, matchesUnfolded, normalizeForSearch } from './normalize.ts';
+/**
+ * The search index: one closure over shared typed arrays that builds, adds to, queries, exports and
+ * restores them (a closure, so the hot loops read locals). Its types are in index-types.ts, posting
+ * weights and score tables in weights.ts, stateless parts in index-primitives.ts, documents' fields
+ * in doc-fields.ts.
+ */
+import { foldUnit, matchesUnfolded } from './normalize.ts';
 import { normalizeKeyword } from './query.ts';
 import { TopK } from './top-k.ts';
+import { DEFAULT_LIMIT } from './index-types.ts';
+import type { IndexableEntry, IndexState, SearchHit, SearchIndex, SearchIndexOptions, SearchOptions, SearchResult } from './index-types.ts';
+import { TITLE_WEIGHT, OCCURRENCE_CAP, W_TITLE, W_COUNT, SCORE, NIBBLE_TO_W, NIBBLE_SCORE, BYTE_BEST, TITLE_FLAGS16, W_TO_NIBBLE } from './weights.ts';
+import { isSkipped, BigramTable, bigramKey, growInt32, gallop, popcount, gallopPacked, EMPTY_I32, EMPTY_U8, EMPTY_U32, dateNumber, toCount } from './index-primitives.ts';
+import { NO_FIELDS, fieldsOf, normalisedFields, foldFields, FROM_STORE, plainFieldsOf } from './doc-fields.ts';
 
-export type IndexableEntry = Pick<StoredEntry, 'id' | 'agency' | 'date' | 'title' | 'body' | 'bullets' | 'seq'>;
-
-export interface SearchOptions {
-  /** Canonical agency name (as stored on entries); only its measures are searched. */
-  agency?: string;
-  /** Hits per page; default DEFAULT_LIMIT. */
-  limit?: number;
-  /** Hits to skip, for paging; `total` is unaffected. */
-  offset?: number;
-}
-
-export interface SearchHit {
-  id: string;
-  score: number;
-}
-
-export interface SearchResult {
-  /** All entries matching every keyword (and the agency), not just this page. */
-  total: number;
-  hits: SearchHit[];
-}
-
-export interface SearchIndex {
-  /** Adds an entry, or replaces the entry with the same id (a correction). */
-  upsert(entry: IndexableEntry): void;
-  /** Returns whether the id was present. */
-  remove(id: string): boolean;
-  has(id: string): boolean;
-  readonly size: number;
-  /**
-   * Entries whose title, body, bullets or agency contain every keyword as a substring after
-   * normalisation. Best first: title matches over body matches, then more occurrences, then newer
-   * date, then higher seq. No keywords means every entry, newest first.
-   */
-  search(keywords: readonly string[], opts?: SearchOptions): SearchResult;
-  /**
-   * Everything a restart needs to answer searches without indexing the text again (see
-   * SearchIndexOptions.restore). The large arrays are shared, not copied: a build replaces them
-   * rather than writing into them, so they stay valid while a snapshot of them is being written.
-   */
-  exportState(): IndexState;
-}
-
-/** The index as data: typed arrays and a few numbers, written to disk beside the store (src/store/snapshot-file.ts). */
-export interface IndexState {
-  docCount: number;
-  live: number;
-  /** Per internal document number its entry id; null for a tombstone (removed or replaced). */
-  ids: (string | null)[];
-  /** Agency names by internal agency number. */
-  agencies: string[];
-  /** Per document 1 when some field of it is kept normalised (see fieldsOf), else 0. */
-  folded: Uint8Array<ArrayBuffer>;
-  agencyOf: Int32Array<ArrayBuffer>;
-  dates: Int32Array<ArrayBuffer>;
-  seqs: Float64Array<ArrayBuffer>;
-  unigrams: Int32Array<ArrayBuffer>;
-  bigramBits: number;
-  bigramKeys: Int32Array<ArrayBuffer>;
-  bigramVals: Int32Array<ArrayBuffer>;
-  bigramCount: number;
-  gramCount: number;
-  baseGramCount: number;
-  baseDocCount: number;
-  baseOff: Int32Array<ArrayBuffer>;
-  baseDocs: Int32Array<ArrayBuffer>;
-  baseW: Uint8Array<ArrayBuffer>;
-  denseOf: Int32Array<ArrayBuffer>;
-  denseBits: Uint32Array<ArrayBuffer>;
-  denseNibbles: Uint8Array<ArrayBuffer>;
-  denseCount: Int32Array<ArrayBuffer>;
-  words: number;
-  nibbleBytes: number;
-  /** Postings added since the build: gram, count, then count × (doc * 256 + weight), repeated. */
-  delta: Float64Array<ArrayBuffer>;
-  deltaDocs: number;
-  /** Remembered matches of long keywords (see matchesOf), least recently used first: a restart starts warm. */
-  remembered: RememberedState[];
-}
-
-export interface RememberedState {
-  key: string;
-  count: number;
-  docs: Int32Array<ArrayBuffer>;
-  w: Uint8Array<ArrayBuffer>;
-  /** With nib: the matches among base documents as a bitset; null when they are a list (docs, w). */
-  bits: Uint32Array<ArrayBuffer> | null;
-  nib: Uint8Array<ArrayBuffer> | null;
-  /** Delta documents as doc * 256 + weight, for a bitset entry. */
-  extra: Float64Array<ArrayBuffer> | null;
-}
-
-export const DEFAULT_LIMIT = 10;
-
-/** Per keyword: a title hit outranks any number of body-only occurrences (OCCURRENCE_CAP < TITLE_WEIGHT). */
-const TITLE_WEIGHT = 10;
-const OCCURRENCE_CAP = 5;
-
-// Posting weights: one byte per (gram, doc): whether the gram occurs inside the title, and how often.
-const W_TITLE = 0x80;
-const W_COUNT = 0x7f;
-
-/**
- * Whitespace and control characters separate fields and keywords, so no keyword from parseQuery
- * contains them; not indexing grams with them saves space. A keyword that does contain one is
- * still answered exactly, by verification.
- */
-const isSkipped = (c: number): boolean => c <= 32;
-
-/** Open-addressing map from a bigram (two UTF-16 units packed in 32 bits) to a gram number. */
-class BigramTable {
-  // Public for the build's hot loop, which probes inline (see collectGrams).
-  bits = 16;
-  keys = new Int32Array(1 << 16);
-  vals = new Int32Array(1 << 16).fill(-1);
-  count = 0;
-
-  static restore(bits: number, keys: Int32Array<ArrayBuffer>, vals: Int32Array<ArrayBuffer>, count: number): BigramTable {
-    if (keys.length !== 1 << bits || vals.length !== 1 << bits || count * 2 > 1 << bits) throw new Error('index state: bigram table does not fit its size');
-    const t = new BigramTable();
-    t.bits = bits;
-    t.keys = keys;
-    t.vals = vals;
-    t.count = count;
-    return t;
-  }
-
-  private slot(key: number): number {
-    const mask = (1 << this.bits) - 1;
-    let i = Math.imul(key, 0x9e3779b1) >>> (32 - this.bits);
-    while (this.vals[i] !== -1 && this.keys[i] !== key) i = (i + 1) & mask;
-    return i;
-  }
-
-  get(key: number): number {
-    return this.vals[this.slot(key)]!;
-  }
-
-  /** Returns the gram number for key, taking `next` if the key is new. */
-  getOrAdd(key: number, next: number): number {
-    let i = this.slot(key);
-    const v = this.vals[i]!;
-    if (v !== -1) return v;
-    if ((this.count + 1) * 2 > 1 << this.bits) {
-      this.grow();
-      i = this.slot(key);
-    }
-    this.keys[i] = key;
-    this.vals[i] = next;
-    this.count++;
-    return next;
-  }
-
-  private grow(): void {
-    const { keys, vals } = this;
-    this.bits++;
-    this.keys = new Int32Array(1 << this.bits);
-    this.vals = new Int32Array(1 << this.bits).fill(-1);
-    for (let i = 0; i < keys.length; i++) {
-      const v = vals[i]!;
-      if (v === -1) continue;
-      const s = this.slot(keys[i]!);
-      this.keys[s] = keys[i]!;
-      this.vals[s] = v;
-    }
-  }
-}
-
-const bigramKey = (a: number, b: number): number => (a << 16) | b;
-
-function growInt32(arr: Int32Array<ArrayBuffer>, min: number, fill: number): Int32Array<ArrayBuffer> {
-  if (arr.length >= min) return arr;
-  const out = new Int32Array(Math.max(min, arr.length * 2)).fill(fill);
-  out.set(arr);
-  return out;
-}
-
-/** First index in [lo, hi) with arr[i] >= target; galloping because candidate lists are usually far shorter. */
-function gallop(arr: Int32Array, lo: number, hi: number, target: number): number {
-  let step = 1;
-  let probe = lo;
-  while (probe < hi && arr[probe]! < target) {
-    lo = probe + 1;
-    probe = lo + step;
-    step *= 2;
-  }
-  if (probe > hi) probe = hi;
-  while (lo < probe) {
-    const mid = (lo + probe) >>> 1;
-    if (arr[mid]! < target) lo = mid + 1;
-    else probe = mid;
-  }
-  return lo;
-}
-
-function popcount(x: number): number {
-  x -= (x >>> 1) & 0x55555555;
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
-}
-
-/**
- * Same as gallop over packed delta postings (doc * 256 + weight). A copy on purpose: one function over both
- * Int32Array and number[] would make this hot loop's element access polymorphic.
- */
-function gallopPacked(arr: readonly number[], lo: number, target: number): number {
-  const hi = arr.length;
-  let step = 1;
-  let probe = lo;
-  while (probe < hi && arr[probe]! < target) {
-    lo = probe + 1;
-    probe = lo + step;
-    step *= 2;
-  }
-  if (probe > hi) probe = hi;
-  while (lo < probe) {
-    const mid = (lo + probe) >>> 1;
-    if (arr[mid]! < target) lo = mid + 1;
-    else probe = mid;
-  }
-  return lo;
-}
-
-export interface SearchIndexOptions {
-  /**
-   * Memory for remembered matches of long keywords (3+ characters, which need their text checked):
-   * a popular keyword such as 复工复产 is then checked once per index change, not once per search.
-   * 0 turns the cache off. Default 32 MB.
-   */
-  cacheBytes?: number;
-  /** Candidates from which a long keyword's matches are worth caching (default 512; tests lower it). */
-  cacheMinCandidates?: number;
-  /**
-   * Start from an exported state instead of indexing `entries` (which are then ignored): a restart
-   * at 100k entries takes milliseconds instead of seconds. `entryOf` gives each live document's entry
-   * (its text is not in the state); a state that names an id it cannot resolve is refused (throws).
-   */
-  restore?: { state: IndexState; entryOf?: (id: string) => IndexableEntry | undefined };
-  /**
-   * Where documents' text is read from, instead of the index holding each document's fields: the
-   * store's rows (their text may live in a file). The index asks each entry's key once (when it
-   * is added or restored) and reads its text by key. Only fields that normalising changes (rare)
-   * are then kept by the index.
-   */
-  text?: {
-    /** The store's key for an entry's text (stable while the entry is unchanged); undefined when it has none. */
-    keyOf(id: string): number | undefined;
-    /** [title, ...body, ...bullets, agency] of the entry with this key. */
-    fields(key: number): string[];
-    /** fields() of many entries, handed to `each` in any order with their index in `keys`. */
-    fieldsOfMany?(keys: Int32Array, each: (i: number, fields: string[]) => void): void;
-    /**
-     * For many entries, how often k occurs as it is inside one of their fields, up to max, in any
-     * order: each(i, found), found -1 or count * 2 + (1 if one is in the title) — what the index's
-     * own check gives for a keyword that needs no folding, without handing out the fields.
-     */
-    countMany?(keys: Int32Array, k: string, max: number, each: (i: number, found: number) => void): void;
-  };
-}
-
-/** Score of one keyword for a posting weight: a title hit outranks any number of body-only occurrences. */
-const SCORE = new Uint8Array(256);
-for (let w = 0; w < 256; w++) SCORE[w] = (w & W_TITLE ? TITLE_WEIGHT : 0) + Math.min(w & W_COUNT, OCCURRENCE_CAP);
-
-/** Dense grams keep a weight nibble per document: title flag (8) and occurrences capped at 7. */
-const NIBBLE_TO_W = new Uint8Array(16);
-for (let n = 0; n < 16; n++) NIBBLE_TO_W[n] = (n & 8 ? W_TITLE : 0) | (n & 7);
-const NIBBLE_SCORE = new Uint8Array(16);
-for (let n = 0; n < 16; n++) NIBBLE_SCORE[n] = SCORE[NIBBLE_TO_W[n]!]!;
-/** Per nibble byte (two documents), the better score of the documents in it; -1 for none. */
-const BYTE_BEST = new Int8Array(256);
-for (let b = 0; b < 256; b++) BYTE_BEST[b] = Math.max(b & 15 ? NIBBLE_SCORE[b & 15]! : -1, b >>> 4 ? NIBBLE_SCORE[b >>> 4]! : -1);
-/**
- * Per 16 bits of weight nibbles (4 documents), their title flags as 4 bits: deriving a dense gram's
- * title bitset reads its nibbles through this, about twice as fast as gathering the flags by shifts.
- */
-const TITLE_FLAGS16 = new Uint8Array(65536);
-for (let v = 0; v < 65536; v++) TITLE_FLAGS16[v] = ((v >>> 3) & 1) | ((v >>> 6) & 2) | ((v >>> 9) & 4) | ((v >>> 12) & 8);
-const W_TO_NIBBLE = new Uint8Array(256);
-for (let w = 0; w < 256; w++) W_TO_NIBBLE[w] = (w & W_TITLE ? 8 : 0) | Math.min(w & W_COUNT, 7);
+export { DEFAULT_LIMIT } from './index-types.ts';
+export type { IndexableEntry, IndexState, RememberedState, SearchHit, SearchIndex, SearchIndexOptions, SearchOptions, SearchResult } from './index-types.ts';
 
 /**
  * A gram in at least 1/DENSE_SHARE of the documents is stored as a bitset (N/8 bytes) plus a nibble
@@ -345,55 +77,6 @@ interface CachedMatches {
   count: number;
   extra: number[] | null;
   titles: Uint32Array | null;
-}
-
-const EMPTY_I32 = new Int32Array(0);
-const EMPTY_U8 = new Uint8Array(0);
-const EMPTY_U32 = new Uint32Array(0);
-
-function dateNumber(date: string): number {
-  const n = Number(date.replace(/-/g, ''));
-  return Number.isFinite(n) ? n : 0;
-}
-
-const NO_FIELDS: string[] = [];
-
-/**
- * A document's fields, title first, then body, bullets, agency. Fields stay apart, so a keyword
- * never matches across the end of one field and the start of the next. A field that folds one unit
- * to one unit (nearly all) is kept as the entry's own string and folded as it is read; only the rest
- * are kept normalised.
- */
-function fieldsOf(entry: IndexableEntry): string[] {
-  const fs = [foldOneToOneOrCopy(entry.title)];
-  for (const b of entry.body) fs.push(foldOneToOneOrCopy(b));
-  for (const b of entry.bullets) fs.push(foldOneToOneOrCopy(b));
-  fs.push(foldOneToOneOrCopy(entry.agency));
-  if (fs[0] !== entry.title || fs[fs.length - 1] !== entry.agency || fs.some((f, i) => i > 0 && i < fs.length - 1 && f !== (i <= entry.body.length ? entry.body[i - 1] : entry.bullets[i - 1 - entry.body.length]))) normalisedFields.add(fs);
-  return fs;
-}
-
-/**
- * Fields lists holding a normalised copy (rare: full-width letters, compatibility forms). A restore
- * rebuilds only these; the others are the entry's strings as they are, with no scan of the text.
- */
-const normalisedFields = new WeakSet<string[]>();
-
-/** fieldsOf() for fields as the store gives them ([title, ...body, ...bullets, agency]), normalised when needed. */
-function foldFields(raw: readonly string[]): string[] {
-  const fs = raw.map(foldOneToOneOrCopy);
-  if (fs.some((f, i) => f !== raw[i])) normalisedFields.add(fs);
-  return fs;
-}
-
-/** Stands in the fields list of a document whose text the store gives (SearchIndexOptions.text). */
-const FROM_STORE: string[] = [];
-
-/** fieldsOf() for an entry known to need no normalisation. */
-const plainFieldsOf = (entry: IndexableEntry): string[] => [entry.title, ...entry.body, ...entry.bullets, entry.agency];
-
-function toCount(value: number | undefined, fallback: number): number {
-  return value === undefined || !Number.isFinite(value) || value < 0 ? fallback : Math.floor(value);
 }
 
 export function createSearchIndex(entries: Iterable<IndexableEntry> = [], options: SearchIndexOptions = {}): SearchIndex {
@@ -594,8 +277,6 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     }
     docGramCount = k;
   };
-
-  const addWeight = (w: number, inTitle: number): number => (((w & W_COUNT) < W_COUNT ? w + 1 : w) | inTitle);
 
   /** Rebuilds every posting list from the live documents, renumbering them best-first. */
   const rebuild = (): void => {
@@ -1230,7 +911,6 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     }
     return found;
   };
-
 
   /**
    * The first n documents of cands2 and their weights in w2, as remembered matches: a bitset with
