@@ -248,10 +248,12 @@ export function createEntryTable(columns?: TableColumns): EntryTable {
     // Sorted by file position as numbers (start * 2^20 + index: exact in a double), not by a comparator.
     const keys = new Float64Array(list.length);
     let m = 0;
+    // Usually every row asked for is in the current file and these maps are empty: no look-ups then.
+    const elsewhere = stale.size + mem.size + staleMem.size > 0;
     for (let i = 0; i < list.length; i++) {
       const row = list[i]!;
       check(row);
-      if (starts[row]! >= 0 && !stale.has(row) && !mem.has(row) && !staleMem.has(row) && !recent.has(row)) keys[m++] = starts[row]! * 2 ** 20 + i;
+      if (starts[row]! >= 0 && !(elsewhere && (stale.has(row) || mem.has(row) || staleMem.has(row)))) keys[m++] = starts[row]! * 2 ** 20 + i;
       else single(i);
     }
     if (list.length >= 2 ** 20) throw new Error('entry table: too many rows for one read');
