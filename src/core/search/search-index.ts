@@ -829,16 +829,10 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
   const weightOf = (f: number): number => (f === -1 ? -1 : (f & 1 ? W_TITLE : 0) | (f >>> 1));
 
   /**
-   * Calls fn with the fields of documents list[0, n) (NO_FIELDS for tombstones), in any order. With
-   * many, those whose text the store gives are read at once, in the store's file order: one read per
-   * ~1 MB of text instead of one per document (a dense long keyword's first search reads most of it).
+   * Splits documents list[0, n) into those whose text the store gives (their positions in list, and
+   * their keys, to be read in bulk) and the rest, handed to own(i, d) (tombstones included).
    */
-  const eachFields = (list: Int32Array, n: number, fn: (i: number, fs: readonly string[]) => void): void => {
-    const many = store?.fieldsOfMany;
-    if (!many || n < BULK_MIN_DOCS) {
-      for (let i = 0; i < n; i++) fn(i, alive[list[i]!] ? fieldsAt(list[i]!) : NO_FIELDS);
-      return;
-    }
+  const byStore = (list: Int32Array, n: number, own: (i: number, d: number) => void): { at: number[]; keys: Int32Array } => {
     const at: number[] = [];
     const keys = new Int32Array(n);
     for (let i = 0; i < n; i++) {
@@ -846,9 +840,25 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       if (alive[d] && fields[d] === FROM_STORE) {
         keys[at.length] = docKey[d]!;
         at.push(i);
-      } else fn(i, alive[d] ? fieldsAt(d) : NO_FIELDS);
+      } else own(i, d);
     }
-    if (at.length > 0) many(keys.subarray(0, at.length), (j, fs) => fn(at[j]!, fs));
+    return { at, keys: keys.subarray(0, at.length) };
+  };
+
+  /**
+   * Calls fn with the fields of documents list[0, n) (NO_FIELDS for tombstones), in any order. With
+   * many, those whose text the store gives are read at once, in the store's file order: one read per
+   * ~1 MB of text instead of one per document (a dense long keyword's first search reads most of it).
+   */
+  const eachFields = (list: Int32Array, n: number, fn: (i: number, fs: readonly string[]) => void): void => {
+    const many = store?.fieldsOfMany;
+    const own = (i: number, d: number) => fn(i, alive[d] ? fieldsAt(d) : NO_FIELDS);
+    if (!many || n < BULK_MIN_DOCS) {
+      for (let i = 0; i < n; i++) own(i, list[i]!);
+      return;
+    }
+    const { at, keys } = byStore(list, n, own);
+    if (at.length > 0) many(keys, (j, fs) => fn(at[j]!, fs));
   };
 
   /**
@@ -861,16 +871,8 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       eachFields(list, n, (i, fs) => fn(i, findIn(fs, k, OCCURRENCE_CAP)));
       return;
     }
-    const at: number[] = [];
-    const keys = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      const d = list[i]!;
-      if (alive[d] && fields[d] === FROM_STORE) {
-        keys[at.length] = docKey[d]!;
-        at.push(i);
-      } else fn(i, alive[d] ? find(d, k, OCCURRENCE_CAP) : -1);
-    }
-    if (at.length > 0) count(keys.subarray(0, at.length), k, OCCURRENCE_CAP, (j, found) => fn(at[j]!, found));
+    const { at, keys } = byStore(list, n, (i, d) => fn(i, alive[d] ? find(d, k, OCCURRENCE_CAP) : -1));
+    if (at.length > 0) count(keys, k, OCCURRENCE_CAP, (j, found) => fn(at[j]!, found));
   };
 
   /** Every live document containing long keyword k, with its weights: the gram filters narrow, the text decides. */
