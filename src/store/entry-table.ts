@@ -5,7 +5,8 @@ import type { StoredEntry } from '../core/model.ts';
  * The entries as rows: small fields in typed columns and interned strings, the long text (title,
  * body, bullets) of each row as one record that lives either in memory or in a file (the entry
  * snapshot), read back on demand. At 100k entries, entry objects and their strings were ~150 MB of
- * the bot's memory; rows are ~12 MB plus whatever text has not reached a file yet.
+ * the bot's memory; as rows (with the store's id map) they are ~25 MB plus whatever text has not reached
+ * a file yet.
  *
  * Rows are append-only: a correction appends a new row and kills the old one, so a row's text never
  * changes and a list of row numbers taken at one moment stays readable while later changes arrive.
@@ -39,8 +40,6 @@ export interface EntryTable {
    * indexOf pass per read instead of one per field.
    */
   countMany(rows: ArrayLike<number>, k: string, max: number, each: (i: number, found: number) => void): void;
-  /** The record text and its field lengths, as a snapshot stores them. */
-  record(row: number): { text: string; cuts: number[] };
   /** Rows whose record now lives in `file` at the given UTF-16 offsets; their in-memory text is dropped. */
   adopt(file: TextFile, rows: Int32Array, starts: Float64Array): void;
   /** Rows whose text is held in memory (not yet in a file); killed rows' text is let go one adoption later. */
@@ -418,11 +417,6 @@ export function createEntryTable(columns?: TableColumns): EntryTable {
           }
         },
       );
-    },
-    record(row) {
-      check(row);
-      const n = 1 + nums[row * NUMS + 4]! + nums[row * NUMS + 5]!;
-      return { text: recordText(row), cuts: Array.from(cuts.subarray(cutAt[row]!, cutAt[row]! + n)) };
     },
     adopt(next, adopted, at) {
       if (adopted.length !== at.length) throw new Error('entry table: adopted rows and offsets disagree');

@@ -34,7 +34,8 @@ function textFile(t: EntryTable, rows: number[], pad = 16) {
   let units = 0;
   const parts: string[] = [];
   for (const row of rows) {
-    const { text } = t.record(row);
+    // A record is the row's title, body and bullets, one after the other (the agency is kept apart).
+    const text = t.fields(row).slice(0, -1).join('');
     starts.push(units);
     units += text.length;
     parts.push(text);
