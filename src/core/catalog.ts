@@ -16,6 +16,8 @@ export interface Catalog {
   /** The shipped agency list plus agencies met only in bulletins. */
   directory(): AgencyDirectory;
   search(keywords: string[], opts?: { agency?: string; limit?: number; offset?: number }): { total: number; hits: StoredEntry[] };
+  /** See SearchIndex.prepare: awaited before search() so a long keyword's first search holds no other chat up. */
+  prepare(keywords: readonly string[]): Promise<void>;
   readonly index: SearchIndex;
   /** Changes with every change of the entries: what was rendered from an older version is stale. */
   version(): number;
@@ -174,6 +176,7 @@ export function createCatalog(source: CatalogSource, agencies: AgencyDirectory, 
         if (e) yield e;
       }
     },
+    prepare: (keywords) => searchIndex.prepare(keywords),
     search(keywords, opts = {}) {
       const r = searchIndex.search(keywords, opts);
       return { total: r.total, hits: r.hits.map((h) => source.get(h.id)).filter((e): e is StoredEntry => !!e) };

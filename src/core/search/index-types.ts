@@ -37,6 +37,13 @@ export interface SearchIndex {
    */
   search(keywords: readonly string[], opts?: SearchOptions): SearchResult;
   /**
+   * Works out, a slice at a time between turns of the event loop, the matches of the long keywords
+   * that search() would otherwise check against the text in one go, and remembers them: awaited
+   * before a search, it keeps a keyword's first search from holding the event loop (results are the
+   * same either way).
+   */
+  prepare(keywords: readonly string[]): Promise<void>;
+  /**
    * Everything a restart needs to answer searches without indexing the text again (see
    * SearchIndexOptions.restore). The large arrays are shared, not copied: a build replaces them
    * rather than writing into them, so they stay valid while a snapshot of them is being written.
@@ -104,6 +111,8 @@ export interface SearchIndexOptions {
   cacheBytes?: number;
   /** Candidates from which a long keyword's matches are worth caching (default 512; tests lower it). */
   cacheMinCandidates?: number;
+  /** Candidates prepare() checks per turn of the event loop (default 8,192; tests lower it). */
+  prepareSlice?: number;
   /**
    * Start from an exported state instead of indexing `entries` (which are then ignored): a restart
    * at 100k entries takes milliseconds instead of seconds. `entryOf` gives each live document's entry

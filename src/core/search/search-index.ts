@@ -28,6 +28,8 @@ const DENSE_MIN_DOCS = 64;
 const CACHE_MIN_CANDIDATES = 512;
 const CACHE_MAX_KEYWORDS = 256;
 const FOLDED_CACHE_MIN_CANDIDATES = 32;
+/** Candidates checked per turn of the event loop by prepare(): ~10 ms at 100k entries. */
+const PREPARE_SLICE = 8_192;
 /** From this many documents to check, text the store gives is read in bulk (SearchIndexOptions.text.fieldsOfMany). */
 const BULK_MIN_DOCS = 64;
 
@@ -82,6 +84,7 @@ interface CachedMatches {
 export function createSearchIndex(entries: Iterable<IndexableEntry> = [], options: SearchIndexOptions = {}): SearchIndex {
   const cacheBudget = options.cacheBytes ?? 32 * 2 ** 20;
   const cacheMin = options.cacheMinCandidates ?? CACHE_MIN_CANDIDATES;
+  const prepareSlice = Math.max(1, options.prepareSlice ?? PREPARE_SLICE);
   const store = options.text ?? null;
   // Per document the store's key for its text (SearchIndexOptions.text.keyOf), when the store gives it.
   let docKey = new Int32Array(0);
@@ -900,18 +903,85 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       cands2[out] = cands2[i]!;
       w2[out++] = w;
     }
-    const found = remembered(out);
+    return remember(p.text, remembered(out));
+  };
+
+  /** Keeps a keyword's matches (unless too large for the budget), forgetting the least recently used beyond it. */
+  const remember = (k: string, found: CachedMatches): CachedMatches => {
     const bytes = cachedBytes(found);
-    if (bytes <= cacheBudget / 4) {
-      cache.set(p.text, found);
-      cacheBytes += bytes;
-      for (const [key, old] of cache) {
-        if (cacheBytes <= cacheBudget && cache.size <= CACHE_MAX_KEYWORDS) break;
-        cache.delete(key);
-        cacheBytes -= cachedBytes(old);
-      }
+    if (bytes > cacheBudget / 4) return found;
+    cache.set(k, found);
+    cacheBytes += bytes;
+    for (const [key, old] of cache) {
+      if (cacheBytes <= cacheBudget && cache.size <= CACHE_MAX_KEYWORDS) break;
+      cache.delete(key);
+      cacheBytes -= cachedBytes(old);
     }
     return found;
+  };
+
+  // Changes with every upsert and removal: matches worked out over several turns of the event loop
+  // are dropped when the documents changed meanwhile.
+  let epoch = 0;
+  const preparing = new Map<string, Promise<void>>();
+
+  /**
+   * matchesOf() a slice of candidates per turn of the event loop, remembered at the end: a long
+   * keyword whose first search would check tens of thousands of texts in one go (~100 ms at 100k
+   * entries) holds no other chat up. Several searches for the same keyword share one run.
+   */
+  const prepare = async (keywords: readonly string[]): Promise<void> => {
+    if (cacheBudget === 0) return;
+    if (pending.length > 0) flush();
+    const plans = plan(keywords);
+    if (!plans) return;
+    for (const p of plans) {
+      if (p.exact || cache.has(p.text)) continue;
+      let job = preparing.get(p.text);
+      if (!job) {
+        job = matchesSliced(p).finally(() => preparing.delete(p.text));
+        preparing.set(p.text, job);
+      }
+      await job;
+    }
+  };
+
+  const matchesSliced = async (p: KeywordPlan): Promise<void> => {
+    const at = epoch;
+    ensureScratch();
+    const sources = p.filters.map((g) => sourceOf(g, false)).sort((a, b) => a.length - b.length);
+    let n = 0;
+    if (sources.length === 0) for (let d = 0; d < docCount; d++) cands2[n++] = d;
+    else n = gather(sources, cands2, null);
+    // Few candidates: a search checks them itself as cheaply as remembering them would cost.
+    if (n < cacheMin) return;
+    // Copied (between slices other searches use the scratch arrays), and in the store's order when it
+    // gives the text: its rows lie in the file in that order, so each slice is one stretch of the file.
+    let list = cands2.slice(0, n);
+    if (store) {
+      const order = new Float64Array(n);
+      for (let i = 0; i < n; i++) order[i] = docKey[list[i]!]! * 2 ** 24 + list[i]!;
+      order.sort();
+      list = Int32Array.from(order, (x) => x % 2 ** 24);
+    }
+    const ws = new Int16Array(n);
+    for (let from = 0; from < n; from += prepareSlice) {
+      const to = Math.min(n, from + prepareSlice);
+      eachFound(list.subarray(from, to), to - from, p.text, (i, found) => void (ws[from + i] = weightOf(found)));
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (epoch !== at) return;
+    }
+    if (cache.has(p.text)) return;
+    // Back in document order, as remembered matches are kept.
+    const found: number[] = [];
+    for (let i = 0; i < n; i++) if (ws[i]! !== -1) found.push(list[i]! * 256 + ws[i]!);
+    const sorted = Float64Array.from(found).sort();
+    ensureScratch();
+    for (let i = 0; i < sorted.length; i++) {
+      cands2[i] = Math.floor(sorted[i]! / 256);
+      w2[i] = sorted[i]! % 256;
+    }
+    remember(p.text, remembered(sorted.length));
   };
 
   /**
@@ -1915,11 +1985,13 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
 
   return {
     upsert(entry) {
+      epoch++;
       removeDocument(entry.id);
       pending.push(addDocument(entry));
       scheduleFlush();
     },
     remove(id) {
+      epoch++;
       const removed = removeDocument(id);
       if (removed) scheduleFlush();
       return removed;
@@ -1929,6 +2001,7 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       return live;
     },
     search,
+    prepare,
     exportState,
   };
 }
