@@ -1,10 +1,10 @@
+import { closeSync } from 'node:fs';
 import type { Log } from './bot/context.ts';
 import type { AgencyDirectory } from './core/agencies.ts';
 import { createCatalog } from './core/catalog.ts';
 import type { Catalog } from './core/catalog.ts';
 import { SHIPPED_AGENCIES_FILE, SHIPPED_BULLETINS_DIR, storeFiles } from './paths.ts';
 import { loadAgencies, seedIfEmpty } from './store/bulletin-files.ts';
-import { closeSync } from 'node:fs';
 import { openEntryStore } from './store/entry-store.ts';
 import { createEntryTable } from './store/entry-table.ts';
 import type { EntryStore } from './store/entry-store.ts';
