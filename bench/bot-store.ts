@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { openApp } from '../src/app.ts';
 import type { App } from '../src/app.ts';
 import { silentLog } from '../src/bot/context.ts';
+import { storeEntries, storeText } from '../src/core/catalog.ts';
 import type { StoredEntry } from '../src/core/model.ts';
 import type { IndexableEntry, SearchIndexOptions } from '../src/core/search/search-index.ts';
 import type { EntriesFile } from '../src/store/entry-store.ts';
@@ -32,15 +33,8 @@ export async function openBotStore(entries: readonly StoredEntry[]): Promise<Bot
     const { entries: store } = app;
     return {
       app,
-      *entries() {
-        for (const row of store.liveRows()) yield store.table.read(row);
-      },
-      text: {
-        keyOf: (id) => store.rowOf(id),
-        fields: (row) => store.table.fields(row),
-        fieldsOfMany: (rows, each) => store.table.fieldsOfMany(rows, each),
-        countMany: (rows, k, max, each) => store.table.countMany(rows, k, max, each),
-      },
+      entries: () => storeEntries(store),
+      text: storeText(store),
       close() {
         app.snapshots.stop();
         store.close();

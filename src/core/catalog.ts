@@ -33,6 +33,22 @@ export interface CatalogSource {
   onChange(listener: (changed: readonly StoredEntry[]) => void): () => void;
 }
 
+/** How a search index reads a store's text (SearchIndexOptions.text): by row, from the store's table. */
+export function storeText(source: Pick<CatalogSource, 'rowOf' | 'table'>): NonNullable<SearchIndexOptions['text']> {
+  const { table } = source;
+  return {
+    keyOf: (id) => source.rowOf(id),
+    fields: (row) => table.fields(row),
+    fieldsOfMany: (rows, each) => table.fieldsOfMany(rows, each),
+    countMany: (rows, k, max, each) => table.countMany(rows, k, max, each),
+  };
+}
+
+/** The store's live entries, made one at a time from their rows, as an index build reads them. */
+export function* storeEntries(source: Pick<CatalogSource, 'liveRows' | 'table'>): Generator<StoredEntry> {
+  for (const row of source.liveRows()) yield source.table.read(row);
+}
+
 /** What ordering and counting need of an entry; the entry itself is made from its row when shown. */
 interface Key {
   id: string;
@@ -103,24 +119,13 @@ export function createCatalog(source: CatalogSource, agencies: AgencyDirectory, 
   for (const row of source.liveRows()) add(table.agency(row), { id: table.id(row), date: table.date(row), seq: table.seq(row) });
   settle();
   // The index reads documents' text from the store's rows instead of keeping its own copy.
-  const text: NonNullable<SearchIndexOptions['text']> = {
-    keyOf: (id) => source.rowOf(id),
-    fields: (row) => table.fields(row),
-    fieldsOfMany: (rows, each) => table.fieldsOfMany(rows, each),
-    countMany: (rows, k, max, each) => table.countMany(rows, k, max, each),
-  };
+  const text = storeText(source);
   let index: SearchIndex;
   if (opts.indexState) {
     index = createSearchIndex([], { text, restore: { state: opts.indexState } });
     if (index.size !== source.count()) throw new Error(`index state holds ${index.size} entries, the store ${source.count()}`);
   } else {
-    const rows = source.liveRows();
-    index = createSearchIndex(
-      (function* () {
-        for (const row of rows) yield table.read(row);
-      })(),
-      { text },
-    );
+    index = createSearchIndex(storeEntries(source), { text });
   }
   const searchIndex = index;
   let version = 0;

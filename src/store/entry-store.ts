@@ -137,17 +137,7 @@ export function createEntryStore(db: Low<EntriesFile>, file: string | null, stam
   for (const e of entries) table.append(e);
   // The objects are rows now: the Low instance keeps only the head, which is all it writes through.
   data.entries = [];
-  const adapter = db.adapter;
-  const write: EntriesWriter | null = file
-    ? adapter instanceof SlicedJsonFile
-      ? (head, list) => (adapter as SlicedJsonFile<EntriesFile, 'entries'>).writeList(head, list)
-      : async (head, list) => {
-          db.data = { ...head, entries: list.slice(0, list.length) as StoredEntry[] };
-          await db.write();
-          db.data.entries = [];
-        }
-    : null;
-  return createEntryStoreFrom({ seq: data.seq, bulletins: data.bulletins, table }, write, file, stamp);
+  return createEntryStoreFrom({ seq: data.seq, bulletins: data.bulletins, table }, file ? writerFor(file) : null, file, stamp);
 }
 
 export function createEntryStoreFrom(state: EntryStoreState, write: EntriesWriter | null, file: string | null, stamp: FileStamp | null = null): EntryStore {
@@ -279,6 +269,10 @@ export function createEntryStoreFrom(state: EntryStoreState, write: EntriesWrite
 
 /** The entries array is nearly the whole file: written a slice at a time, so a publish does not freeze the bot. */
 const entriesAdapter = (file: string) => new SlicedJsonFile<EntriesFile, 'entries'>(file, 'entries');
+const writerFor = (file: string): EntriesWriter => {
+  const adapter = entriesAdapter(file);
+  return (head, list) => adapter.writeList(head, list);
+};
 
 export interface OpenEntryStoreOptions {
   readOnly?: boolean;
@@ -293,10 +287,7 @@ export async function openEntryStore(file: string, opts: OpenEntryStoreOptions =
     if (!exists) return createMemoryEntryStore();
     return (await openEntryStore(file)).clone();
   }
-  if (opts.preloaded) {
-    const adapter = entriesAdapter(file);
-    return createEntryStoreFrom(opts.preloaded.state, (head, list) => adapter.writeList(head, list), file, opts.preloaded.stamp);
-  }
+  if (opts.preloaded) return createEntryStoreFrom(opts.preloaded.state, writerFor(file), file, opts.preloaded.stamp);
   // Stamped before reading: if the file changes in between, the stamp is older than what was read and
   // no snapshot will be taken for it (a stamp taken after could vouch for content never read).
   const stamp = await stampOf(file).catch(() => null);

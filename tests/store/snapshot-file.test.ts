@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { makeCorpus } from '../../bench/corpus.ts';
 import { openApp } from '../../src/app.ts';
 import type { Log } from '../../src/bot/context.ts';
-import { createCatalog } from '../../src/core/catalog.ts';
+import { createCatalog, storeText } from '../../src/core/catalog.ts';
 import type { Catalog } from '../../src/core/catalog.ts';
 import { createSearchIndex } from '../../src/core/search/search-index.ts';
 import { storeFiles } from '../../src/paths.ts';
@@ -82,7 +82,7 @@ describe('entry snapshot', () => {
     // …as an index holding its own copy of the text, and as the same index with nothing remembered
     // (every long keyword then checked against the text, read from the file many entries at a time).
     const own = createSearchIndex(store.all());
-    const cold = createSearchIndex(store.all(), { cacheBytes: 0, text: { keyOf: (id) => store.rowOf(id), fields: (row) => store.table.fields(row), fieldsOfMany: (rows, each) => store.table.fieldsOfMany(rows, each), countMany: (rows, k, max, each) => store.table.countMany(rows, k, max, each) } });
+    const cold = createSearchIndex(store.all(), { cacheBytes: 0, text: storeText(store) });
     for (const [q, o] of QUERIES) {
       const mine = catalog.index.search(q, o);
       expect(own.search(q, o), q.join(' ')).toEqual(mine);

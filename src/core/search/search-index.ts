@@ -487,11 +487,7 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     if (store) {
       const key = store.keyOf(entry.id);
       if (key === undefined) throw new Error(`search index: entry ${entry.id} is not in the store that gives its text`);
-      if (docKey.length <= d) {
-        const grown = new Int32Array(Math.max(16, docKey.length * 2));
-        grown.set(docKey);
-        docKey = grown;
-      }
+      docKey = growInt32(docKey, d + 1, 0);
       docKey[d] = key;
     }
     let agency = agencyIds.get(entry.agency);
