@@ -30,7 +30,7 @@ import type { FileStamp } from './file-stamp.ts';
 
 const readFd = promisify(readCallback);
 const MAGIC = Buffer.from('BBOTSNP1', 'latin1');
-const FORMAT = 3;
+const FORMAT = 4; // 4: search folding simplifies traditional characters (index grams changed)
 /** Entries encoded per slice while writing: a slice costs a few milliseconds of the event loop. */
 const SLICE = 1_000;
 const PIECE = 4 * 2 ** 20;
