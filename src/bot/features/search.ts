@@ -3,9 +3,12 @@ import type { InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResult } fr
 import { buttonLabel, correctedMark, highlight, renderEntryFull } from '../../core/format/entry.ts';
 import { TELEGRAM_TEXT_LIMIT, escapeHtml, packMessages } from '../../core/html.ts';
 import type { StoredEntry } from '../../core/model.ts';
-import { parseQuery } from '../../core/search/query.ts';
 import { foldsOneToOne } from '../../core/search/normalize.ts';
 import { createSnippetter } from '../../core/search/snippet.ts';
+import { answerHeader } from '../../core/search/understand/header.ts';
+import { createQueryUnderstanding } from '../../core/search/understand/index.ts';
+import type { PlanResult, QueryPlan } from '../../core/search/understand/index.ts';
+import { createCatalogSearch } from '../../core/search/understand/service.ts';
 import type { Messages } from '../../i18n/index.ts';
 import type { BotContext, BotDeps } from '../context.ts';
 import { command } from '../lib/command.ts';
@@ -16,6 +19,8 @@ import { editOrReply, replyBlocks, replyMessage } from '../lib/reply.ts';
 
 export const PAGE_SIZE = 5;
 const INLINE_PAGE = 20;
+/** "Did you mean" buttons under a reply that found nothing. */
+const MAX_SUGGESTIONS = 3;
 
 // Whether an entry's text folds one unit to one unit (nearly always), known once per entry object:
 // snippets of it then need not check the text they read. Entries are replaced, not changed, on correction.
@@ -26,28 +31,41 @@ const foldsPlainly = (e: StoredEntry): boolean => {
   return plain;
 };
 
-/** One hit of a result page; a page passes one snippetter for its hits, so keywords are normalised once. */
+/**
+ * One hit of a result page; a page passes one snippetter for its hits, so keywords are normalised
+ * once. Matches are underlined in the (bold) title and bold in the body.
+ */
 export function renderHit(e: StoredEntry, keywords: string[], m: Messages, n: number, snippet = createSnippetter(keywords)): string {
   const plain = foldsPlainly(e);
   const title = snippet(e.title, 200, plain);
   // The body's paragraphs and bullets as if joined by spaces, read in place.
   const parts = e.bullets.length === 0 ? e.body : [...e.body, ...e.bullets];
   const snip = parts.length > 1 || (parts.length === 1 && parts[0] !== '') ? snippet.ofParts(parts, ' ', 90, plain) : null;
-  const lines = [`<b>${n}.</b> <b>${highlight(title.text, title.marks)}</b>${correctedMark(e, m)}`, `${escapeHtml(e.agency)} · ${e.date}`];
+  const lines = [`<b>${n}.</b> <b>${highlight(title.text, title.marks, 'u')}</b>${correctedMark(e, m)}`, `${escapeHtml(e.agency)} · ${e.date}`];
   if (snip && snip.text) lines.push(highlight(snip.text, snip.marks));
   return lines.join('\n');
+}
+
+/** Telegram HTML as plain text (tags dropped, entities read), for places that take no markup. */
+const plainText = (html: string): string =>
+  html.replace(/<[^>]+>/g, '').replace(/\n/g, ' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+
+interface Asked {
+  plan: QueryPlan;
 }
 
 export function createSearchFeature(deps: BotDeps, opts: { perMinute: number }): Composer<BotContext> {
   const c = new Composer<BotContext>();
   const { catalog } = deps;
-  const queries = createQueryCache<{ keywords: string[]; text: string }>();
+  const understanding = deps.understanding ?? createQueryUnderstanding({ warn: (message) => deps.log.warn(message) });
+  const search = createCatalogSearch(catalog, understanding, deps.now);
+  const queries = createQueryCache<Asked>();
   const guard = createFloodGuard({ perMinute: opts.perMinute, now: deps.now });
 
   // Rendered pages (header and hits, the costly part: search and snippets) of recent queries, valid
   // while the catalog does not change, with their hits' buttons; the paging buttons are made per
   // request, as they carry the query's key.
-  const rendered = new RecentMap<string, { version: number; total: number; text: string | null; hitRows: InlineKeyboardButton[][] }>(512);
+  const rendered = new RecentMap<string, { version: number; total: number; text: string; hitRows: InlineKeyboardButton[][]; suggestions: string[] }>(512);
   // A page is kept from its second request on: most queries are asked once, and keeping every page
   // for a while (a few KB each) only moved garbage into the old generation.
   const askedOnce = new RecentMap<string, number>(4096);
@@ -57,47 +75,59 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number }):
    * (up to ~100 ms at 100k measures): that is done beforehand, a slice at a time, so it holds no other
    * chat up. Shorter keywords never need it (nor does a query whose keywords are all remembered).
    */
-  const prepared = async (keywords: readonly string[]): Promise<void> => {
+  const prepared = async (plan: QueryPlan): Promise<void> => {
+    const keywords = search.keywordsOf(plan);
     if (keywords.some((k) => k.length > 2)) await catalog.prepare(keywords);
   };
 
-  /** A page as one message (packed, or the short "no results") and its keyboard. */
-  const page = (ctx: BotContext, q: { keywords: string[]; text: string }, key: string, p: number): { text: string; keyboard?: InlineKeyboardMarkup } => {
+  /** A page as one message: the header saying what the hits are (all words, some, an agency's newest, nothing), the hits, and buttons. */
+  const page = (ctx: BotContext, plan: QueryPlan, key: string, p: number): { text: string; keyboard?: InlineKeyboardMarkup } => {
     const version = catalog.version();
-    const cacheKey = `${ctx.lang}\u0000${p}\u0000${q.keywords.join('\u0000')}`;
+    const cacheKey = `${ctx.lang}\u0000${p}\u0000${plan.key}`;
     let r = rendered.get(cacheKey);
     if (!r || r.version !== version) {
-      const { total, hits } = catalog.search(q.keywords, { limit: PAGE_SIZE, offset: p * PAGE_SIZE });
-      let text: string | null = null;
-      if (total > 0) {
-        const pages = Math.ceil(total / PAGE_SIZE);
-        const header = `${ctx.m.search.results(escapeHtml(q.text), total)}${pages > 1 ? ` · ${ctx.m.common.page(p + 1, pages)}` : ''}`;
-        const snippet = createSnippetter(q.keywords);
-        const blocks = [header, ...hits.map((e, i) => renderHit(e, q.keywords, ctx.m, p * PAGE_SIZE + i + 1, snippet))];
+      const a = search.answer(plan, { limit: PAGE_SIZE, offset: p * PAGE_SIZE });
+      let header = answerHeader(a, ctx.m);
+      let text: string;
+      if (a.kind === 'none') {
+        text = `${header}\n${a.suggestions.length ? ctx.m.search.didYouMean : ctx.m.search.tryAgencies}`;
+      } else {
+        const pages = Math.ceil(a.total / PAGE_SIZE);
+        if (pages > 1) header += ` · ${ctx.m.common.page(p + 1, pages)}`;
+        const snippet = createSnippetter(a.highlight);
+        const blocks = [header, ...a.hits.map((e, i) => renderHit(e, a.highlight, ctx.m, p * PAGE_SIZE + i + 1, snippet))];
         // One page is always one message, so page buttons can edit it in place.
         text = packMessages(blocks)[0]!;
       }
-      const hitRows = hits.map((e, i) => [Markup.button.callback(buttonLabel(`${p * PAGE_SIZE + i + 1}. ${e.title}`), `e:${e.id}`)]);
-      r = { version, total, text, hitRows };
+      const hitRows = a.hits.map((e, i) => [Markup.button.callback(buttonLabel(`${p * PAGE_SIZE + i + 1}. ${e.title}`), `e:${e.id}`)]);
+      r = { version, total: a.total, text, hitRows, suggestions: a.suggestions.slice(0, MAX_SUGGESTIONS) };
       if (askedOnce.get(cacheKey) === version) rendered.set(cacheKey, r);
       else askedOnce.set(cacheKey, version);
     }
-    const { total } = r;
-    // The query is at most MAX_QUERY_CHARS: the message fits.
-    if (total === 0 || r.text === null) return { text: ctx.m.search.none(escapeHtml(q.text)) };
-    const pages = Math.ceil(total / PAGE_SIZE);
+    if (r.total === 0) {
+      // "Did you mean" as buttons that run the suggested search.
+      const rows = r.suggestions.flatMap((s) => {
+        const planned = search.plan(s);
+        return planned.ok ? [[Markup.button.callback(`🔎 ${s}`, `s:${queries.put({ plan: planned.plan })}:0`)]] : [];
+      });
+      return { text: r.text, keyboard: rows.length ? Markup.inlineKeyboard(rows).reply_markup : undefined };
+    }
+    const pages = Math.ceil(r.total / PAGE_SIZE);
     const nav = [];
     if (p > 0) nav.push(Markup.button.callback(ctx.m.common.prev, `s:${key}:${p - 1}`));
     if (p + 1 < pages) nav.push(Markup.button.callback(ctx.m.common.next, `s:${key}:${p + 1}`));
     return { text: r.text, keyboard: Markup.inlineKeyboard(nav.length ? [...r.hitRows, nav] : r.hitRows).reply_markup };
   };
 
+  /** The reply to a query that cannot be searched (empty, too long, nothing searchable, only words without content). */
+  const refusal = (ctx: BotContext, q: Exclude<PlanResult, { ok: true }>, text: string): string =>
+    q.reason === 'no-content'
+      ? ctx.m.search.noContent(escapeHtml(text.trim().slice(0, 50)))
+      : { empty: ctx.m.search.empty, 'too-long': ctx.m.search.tooLong, 'no-searchable-text': ctx.m.search.noText }[q.reason];
+
   const runSearch = async (ctx: BotContext, text: string) => {
-    const q = parseQuery(text);
-    if (!q.ok) {
-      const reason = { empty: ctx.m.search.empty, 'too-long': ctx.m.search.tooLong, 'no-searchable-text': ctx.m.search.noText }[q.reason];
-      return replyBlocks(ctx, [reason]);
-    }
+    const q = search.plan(text);
+    if (!q.ok) return replyBlocks(ctx, [refusal(ctx, q, text)]);
     if (ctx.from) {
       const verdict = guard.check(ctx.from.id);
       if (!verdict.ok) {
@@ -105,11 +135,9 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number }):
         return;
       }
     }
-    const shown = q.keywords.join(' ');
-    const entry = { keywords: q.keywords, text: shown };
-    const key = queries.put(entry);
-    await prepared(q.keywords);
-    const { text: message, keyboard } = page(ctx, entry, key, 0);
+    const key = queries.put({ plan: q.plan });
+    await prepared(q.plan);
+    const { text: message, keyboard } = page(ctx, q.plan, key, 0);
     return replyMessage(ctx, message, keyboard);
   };
 
@@ -123,8 +151,8 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number }):
     const q = queries.get(ctx.match[1]!);
     if (!q) return ctx.answerCbQuery(ctx.m.search.expired, { show_alert: true });
     await ctx.answerCbQuery();
-    await prepared(q.keywords);
-    const { text, keyboard } = page(ctx, q, ctx.match[1]!, Number(ctx.match[2]));
+    await prepared(q.plan);
+    const { text, keyboard } = page(ctx, q.plan, ctx.match[1]!, Number(ctx.match[2]));
     return editOrReply(ctx, [text], keyboard);
   });
 
@@ -136,19 +164,25 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number }):
   });
 
   c.on('inline_query', async (ctx) => {
-    const q = parseQuery(ctx.inlineQuery.query);
+    const q = search.plan(ctx.inlineQuery.query);
     if (!q.ok) return ctx.answerInlineQuery([], { cache_time: 30, button: { text: ctx.m.search.inlineHint, start_parameter: 'inline' } });
     const offset = Math.min(Number(ctx.inlineQuery.offset) || 0, 1000);
-    await prepared(q.keywords);
-    const { total, hits } = catalog.search(q.keywords, { limit: INLINE_PAGE, offset });
-    const results: InlineQueryResult[] = hits.map((e) => ({
+    await prepared(q.plan);
+    const a = search.answer(q.plan, { limit: INLINE_PAGE, offset });
+    const results: InlineQueryResult[] = a.hits.map((e) => ({
       type: 'article',
       id: e.id,
       title: buttonLabel(e.title, 64),
       description: `${e.agency} · ${e.date}`,
       input_message_content: { message_text: packMessages([renderEntryFull(e, ctx.m)], { limit: TELEGRAM_TEXT_LIMIT - 16 })[0]!, parse_mode: 'HTML', link_preview_options: { is_disabled: true } },
     }));
-    return ctx.answerInlineQuery(results, { cache_time: 60, next_offset: offset + INLINE_PAGE < total ? String(offset + INLINE_PAGE) : '' });
+    // Partial matches say so above the results (the button is the only line inline mode shows), plainly.
+    const header = a.kind === 'partial' || a.corrected.length > 0 ? buttonLabel(plainText(answerHeader(a, ctx.m)), 64) : null;
+    return ctx.answerInlineQuery(results, {
+      cache_time: 60,
+      next_offset: offset + INLINE_PAGE < a.total ? String(offset + INLINE_PAGE) : '',
+      ...(header && offset === 0 ? { button: { text: header, start_parameter: 'inline' } } : {}),
+    });
   });
 
   // Private chats: any plain text is a search. Groups: plain text is conversation, not for us.
