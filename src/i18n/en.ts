@@ -128,7 +128,6 @@ export const en: Messages = {
     partialAgency: (agency, q, total) => `${agency} has no measure with ${q}; ${total} below are from other agencies`,
     corrected: (typed, used) => `Nothing contains "${typed}"; searched for "${used}" instead.`,
     noneWords: (q) => `Nothing matches ${q}.`,
-    didYouMean: 'Did you mean:',
     tryAgencies: 'Try fewer or shorter words, or browse with /agencies.',
     noContent: (q) => `There is nothing to search for in "${q}". Say what you are looking for, e.g. 复工, 签证, 云选会.`,
   },

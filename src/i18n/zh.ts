@@ -128,7 +128,6 @@ export const zh = {
     partialAgency: (agency: string, q: string, total: string) => `${agency} 没有包含 ${q} 的措施，以下 ${total} 条来自其他部门`,
     corrected: (typed: string, used: string) => `没有找到“${typed}”，已按“${used}”搜索。`,
     noneWords: (q: string) => `没有找到包含 ${q} 的措施。`,
-    didYouMean: '您是不是要找：',
     tryAgencies: '可以试试更少或更短的关键词，或发送 /agencies 按部门浏览。',
     noContent: (q: string) => `“${q}”里没有可以搜索的词。请说说要找什么，例如：复工、签证、云选会。`,
   },

@@ -19,8 +19,6 @@ import { editOrReply, replyBlocks, replyMessage } from '../lib/reply.ts';
 
 export const PAGE_SIZE = 5;
 const INLINE_PAGE = 20;
-/** "Did you mean" buttons under a reply that found nothing. */
-const MAX_SUGGESTIONS = 3;
 
 // Whether an entry's text folds one unit to one unit (nearly always), known once per entry object:
 // snippets of it then need not check the text they read. Entries are replaced, not changed, on correction.
@@ -65,7 +63,7 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number }):
   // Rendered pages (header and hits, the costly part: search and snippets) of recent queries, valid
   // while the catalog does not change, with their hits' buttons; the paging buttons are made per
   // request, as they carry the query's key.
-  const rendered = new RecentMap<string, { version: number; total: number; text: string; hitRows: InlineKeyboardButton[][]; suggestions: string[] }>(512);
+  const rendered = new RecentMap<string, { version: number; total: number; text: string; hitRows: InlineKeyboardButton[][] }>(512);
   // A page is kept from its second request on: most queries are asked once, and keeping every page
   // for a while (a few KB each) only moved garbage into the old generation.
   const askedOnce = new RecentMap<string, number>(4096);
@@ -90,7 +88,7 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number }):
       let header = answerHeader(a, ctx.m);
       let text: string;
       if (a.kind === 'none') {
-        text = `${header}\n${a.suggestions.length ? ctx.m.search.didYouMean : ctx.m.search.tryAgencies}`;
+        text = `${header}\n${ctx.m.search.tryAgencies}`;
       } else {
         const pages = Math.ceil(a.total / PAGE_SIZE);
         if (pages > 1) header += ` · ${ctx.m.common.page(p + 1, pages)}`;
@@ -100,18 +98,11 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number }):
         text = packMessages(blocks)[0]!;
       }
       const hitRows = a.hits.map((e, i) => [Markup.button.callback(buttonLabel(`${p * PAGE_SIZE + i + 1}. ${e.title}`), `e:${e.id}`)]);
-      r = { version, total: a.total, text, hitRows, suggestions: a.suggestions.slice(0, MAX_SUGGESTIONS) };
+      r = { version, total: a.total, text, hitRows };
       if (askedOnce.get(cacheKey) === version) rendered.set(cacheKey, r);
       else askedOnce.set(cacheKey, version);
     }
-    if (r.total === 0) {
-      // "Did you mean" as buttons that run the suggested search.
-      const rows = r.suggestions.flatMap((s) => {
-        const planned = search.plan(s);
-        return planned.ok ? [[Markup.button.callback(`🔎 ${s}`, `s:${queries.put({ plan: planned.plan })}:0`)]] : [];
-      });
-      return { text: r.text, keyboard: rows.length ? Markup.inlineKeyboard(rows).reply_markup : undefined };
-    }
+    if (r.total === 0) return { text: r.text };
     const pages = Math.ceil(r.total / PAGE_SIZE);
     const nav = [];
     if (p > 0) nav.push(Markup.button.callback(ctx.m.common.prev, `s:${key}:${p - 1}`));

@@ -9,7 +9,7 @@
  * 2. corrected: a word no measure holds is replaced by a known word one character away (复公 → 复工);
  * 3. partial: the largest subsets of the words (and the agency) that some measure holds, the
  *    rarer words' subsets first, under a header that says which words are missing;
- * 4. none, with suggestions.
+ * 4. none (the reply then points to /agencies).
  * A plan of only an agency (and "latest" words) answers with its newest measures, like /latest.
  *
  * An index API would do this better in one pass: OR-groups of alternatives per word (near words
@@ -51,8 +51,6 @@ export interface Answer<T> {
   agencyDropped: boolean;
   /** Words replaced by a known word: [typed, used]. */
   corrected: [string, string][];
-  /** none: words worth suggesting. */
-  suggestions: string[];
   /** Every form worth highlighting in the hits (typed, near, corrected). */
   highlight: string[];
 }
@@ -64,6 +62,8 @@ export interface AnswerOptions {
   suggest?: (word: string) => string[];
 }
 
+/** An alias that is an agency's name (公安局, 市科委, police): typed alone, it asks for the agency's newest. */
+const NAMES_AN_AGENCY = /(局|委|委员会|厅|办|署|院)$|^[a-z ]+$/;
 /** Candidates re-ranked by reading their text. */
 export const RERANK = 20;
 /** Combinations of near words searched for one set of words. */
@@ -90,7 +90,7 @@ interface Ranked {
   order: number;
 }
 
-const EMPTY = { words: [] as string[], matched: [], missing: [], someOf: null, agencyDropped: false, corrected: [], suggestions: [] };
+const EMPTY = { words: [] as string[], matched: [], missing: [], someOf: null, agencyDropped: false, corrected: [] };
 
 export function answerPlan<T>(plan: QueryPlan, source: AnswerSource<T>, opts: AnswerOptions): Answer<T> {
   const need = opts.offset + opts.limit;
@@ -99,8 +99,9 @@ export function answerPlan<T>(plan: QueryPlan, source: AnswerSource<T>, opts: An
 
   if (plan.words.length === 0) {
     const agency = plan.agency!;
-    // Only an agency: what it said about the word typed (出入境), else simply its newest measures.
-    if (!plan.latest && plan.agencyTyped) {
+    // Only an agency: what it said about the word typed when that is a topic too (出入境, 交警),
+    // else — its name, "latest" words — simply its newest measures.
+    if (!plan.latest && plan.agencyTyped && !NAMES_AN_AGENCY.test(plan.agencyTyped)) {
       const r = source.search([plan.agencyTyped], { agency, limit: opts.limit, offset: opts.offset });
       if (r.total > 0) return { ...EMPTY, kind: 'full', total: r.total, exact: true, hits: entries(source, r.hits.map((h) => h.id)), matched: [plan.agencyTyped], agency, highlight: [plan.agencyTyped] };
     }
@@ -179,9 +180,8 @@ export function answerPlan<T>(plan: QueryPlan, source: AnswerSource<T>, opts: An
     }
   }
 
-  // 4. Nothing.
-  const suggestions = opts.suggest ? [...new Set(terms.flatMap((t) => opts.suggest!(t.text)))].slice(0, 3) : [];
-  return { ...EMPTY, words, kind: 'none', total: 0, exact: true, hits: [], matched: terms.map((t) => t.text), agency: plan.agency, corrected, suggestions, highlight };
+  // 4. Nothing: no word is in any measure, in any form, even corrected ("did you mean" was tried in 2).
+  return { ...EMPTY, words, kind: 'none', total: 0, exact: true, hits: [], matched: terms.map((t) => t.text), agency: plan.agency, corrected, highlight };
 }
 
 interface Matched {

@@ -105,7 +105,7 @@ export function planQuery(input: string, ctx: PlanContext): PlanResult {
     if (HAN_CHAR.test(w)) {
       while (i + 1 < segments.length && !taken[i + 1] && segments[i + 1]!.chunk === segments[i]!.chunk && HAN_CHAR.test(segments[i + 1]!.text)) w += segments[++i]!.text;
       // A lone character right after a word is its suffix (检疫 + 局, 复工 + 率), not a word of its own.
-      if (w.length === 1 && adjacent(from) && raw.length > 0) w = raw.pop()! + w;
+      if (w.length === 1 && adjacent(from) && raw.length > 0 && /^[\u3400-\u9fff]+$/.test(raw[raw.length - 1]!)) w = raw.pop()! + w;
       if (w.length > 1) joined.add(w);
     }
     if (SEARCHABLE.test(w)) raw.push(w);
@@ -124,8 +124,10 @@ export function planQuery(input: string, ctx: PlanContext): PlanResult {
 
 /** A word's near words: its group's other words, then the word with a group member inside it replaced. */
 export function nearOf(word: string, tables: Pick<WordTables, 'near'>): string[] {
-  const out: string[] = [...(tables.near.get(word) ?? [])];
-  if (out.length < MAX_NEAR) {
+  const own = tables.near.get(word);
+  const out: string[] = [...(own ?? [])];
+  // A word with its own group is not taken apart (出入境 is not 出 + 入境).
+  if (!own) {
     for (const [member, others] of tables.near) {
       // A one-character member (云) inside a word (云选会) is not that word's meaning.
       if (member.length < 2 || member.length >= word.length || !word.includes(member)) continue;

@@ -2,8 +2,8 @@
  * Chinese word segmentation for queries and for learning the measures' words.
  *
  * The default is @node-rs/jieba (prebuilt native, jieba-rs) with the package's dictionary trimmed to
- * words of frequency ≥ MIN_FREQUENCY (a fifth of its entries: load ~40 ms and ~24 MB instead of
- * ~200 ms and ~51 MB, see BENCHMARKS.md), its HMM off (it glued 局+有 into a word; the planner joins the
+ * words of frequency ≥ MIN_FREQUENCY (105k of its 349k entries: less load time and memory than
+ * the whole, see BENCHMARKS.md), its HMM off (it glued 局+有 into a word; the planner joins the
  * single characters of unknown words itself: 复/产 → 复产), and
  * a user dictionary added from the store (agency names and aliases, quoted terms, data/near-words.json
  * "whole"), so 复工复产, 不见面, 云选会 and 行政复议 stay whole.
@@ -33,7 +33,7 @@ export interface JiebaLike {
 export type JiebaLoader = () => JiebaLike;
 
 /** Dictionary words rarer than this are left out: they cost load time and memory, and the HMM finds most of them anyway. */
-export const MIN_FREQUENCY = 30;
+export const MIN_FREQUENCY = 10;
 /** Frequency given to taught words: above ordinary words, so a taught compound wins over its parts. */
 const TAUGHT_FREQUENCY = 200_000;
 
@@ -61,12 +61,17 @@ export function trimDictionary(dict: Uint8Array, min: number): Uint8Array {
   return out.slice(0, k);
 }
 
-/** Loads @node-rs/jieba with its dictionary trimmed to MIN_FREQUENCY. */
+let shared: JiebaLike | undefined;
+/**
+ * Loads @node-rs/jieba with its dictionary trimmed to MIN_FREQUENCY, once per process: bots made in
+ * one process (tests, the bench) share it; taught words only ever add to it.
+ */
 export const loadNodeJieba: JiebaLoader = () => {
+  if (shared) return shared;
   const require = createRequire(import.meta.url);
   const { Jieba } = require('@node-rs/jieba') as { Jieba: { withDict(d: Uint8Array): JiebaLike } };
   const { dict } = require('@node-rs/jieba/dict.js') as { dict: Uint8Array };
-  return Jieba.withDict(trimDictionary(dict, MIN_FREQUENCY));
+  return (shared = Jieba.withDict(trimDictionary(dict, MIN_FREQUENCY)));
 };
 
 const isHan = (c: number): boolean => (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf);
