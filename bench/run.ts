@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [-- --sizes=1000,10000] [-- --reps=N] [-- --only=search,throughput,store]
+ * npm run bench [-- --quick] [-- --sizes=1000,10000] [-- --reps=N] [-- --only=search,throughput,store,quality]
  *
  * Prints a markdown report and writes bench/results/latest.json. Timings are wall-clock on whatever
  * machine runs it; quote medians and p99 over repetitions, and compare engines only within one run
@@ -27,6 +27,8 @@ import { makeCorpus } from './corpus.ts';
 import { flexSearchEngines, miniSearchEngine, ourEngine, scanEngine } from './engines.ts';
 import type { Engine } from './engines.ts';
 import { benchPush, benchSubscriptionMemory, renderPush, renderSubscriptionMemory } from './fanout.ts';
+import { benchPipelineLatency, benchQuality, benchSegmenterCost, prepareSegmenters, renderQuality } from './quality.ts';
+import type { PipelineLatency, QualityRow, SegmenterCost } from './quality.ts';
 import type { PushResult, SubscriptionMemoryResult } from './fanout.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -335,6 +337,8 @@ export interface BenchReport {
   push: PushResult | null;
   /** (5b) RSS with subscriptions on top of entries. */
   subscriptionMemory: SubscriptionMemoryResult | null;
+  /** (6) Search quality on the labelled set, segmenters, the query pipeline's latency (bench/quality.ts). */
+  quality: { engines: QualityRow[]; segmenters: QualityRow[]; segmenterCost: SegmenterCost[]; pipeline: PipelineLatency[] } | null;
   todo: string[];
 }
 
@@ -389,6 +393,7 @@ export function renderMarkdown(r: BenchReport): string {
     lines.push('');
   }
   if (r.subscriptionMemory) lines.push('## (5b) Memory with subscriptions (fresh process per run)', '', ...renderSubscriptionMemory(r.subscriptionMemory), '');
+  if (r.quality) lines.push('## (6) Search quality (labelled queries) and query understanding', '', ...renderQuality(r.quality, r.quality.segmenterCost, r.quality.pipeline));
   return lines.join('\n');
 }
 
@@ -396,7 +401,7 @@ export async function main(opts: BenchOptions = {}): Promise<BenchReport> {
   const log = opts.log ?? ((s: string) => process.stderr.write(s + '\n'));
   const quick = !!opts.quick;
   const sizes = opts.sizes ?? (quick ? [1_000] : [1_000, 10_000, 100_000]);
-  const only = new Set(opts.only ?? ['search', 'throughput', 'push', 'store']);
+  const only = new Set(opts.only ?? ['search', 'throughput', 'push', 'store', 'quality']);
   const engines = opts.engines ?? ['ours-nocache', 'MiniSearch', 'FlexSearch', 'scan'];
   const report: BenchReport = {
     date: new Date().toISOString(),
@@ -407,6 +412,7 @@ export async function main(opts: BenchOptions = {}): Promise<BenchReport> {
     store: [],
     push: null,
     subscriptionMemory: null,
+    quality: null,
     todo: TODO,
   };
   if (only.has('search')) {
@@ -430,6 +436,13 @@ export async function main(opts: BenchOptions = {}): Promise<BenchReport> {
     log(`store at ${size}`);
     report.store.push(benchStore(size, quick ? 1 : 3, log));
     report.subscriptionMemory = benchSubscriptionMemory({ entries: size, subscriptions: size, runs: quick ? 1 : 3, log });
+  }
+  if (only.has('quality')) {
+    log('quality: labelled queries, segmenters, pipeline latency');
+    await prepareSegmenters();
+    const q = await benchQuality(log);
+    const size = opts.storeSize ?? (quick ? 1_000 : 100_000);
+    report.quality = { ...q, segmenterCost: quick ? [] : benchSegmenterCost(log), pipeline: [await benchPipelineLatency(size, quick ? 1 : 5, log)] };
   }
   if (opts.write !== false) {
     const dir = join(here, 'results');
