@@ -6,7 +6,7 @@ import type { AgencyDirectory } from '../core/agencies.ts';
 import type { SubscriptionStore } from '../store/subscription-store.ts';
 import type { DigestLog } from './log.ts';
 import { createDigestRunner } from './run-digest.ts';
-import type { Deliver, DigestRunner, DigestRunnerDeps, SendHtml } from './run-digest.ts';
+import type { Deliver, DigestRunner, DigestRunnerDeps, SendHtml, UncertainPolicy } from './run-digest.ts';
 import { createDigestScheduler } from './scheduler.ts';
 import type { DigestScheduler } from './scheduler.ts';
 
@@ -34,6 +34,8 @@ export interface DigestServiceOptions {
   timezone: string;
   log: DigestLog;
   now?: () => number;
+  /** What to do with a part whose send timed out after it was written (default 'assume-sent'). */
+  uncertain?: UncertainPolicy;
 }
 
 export interface DigestService {
@@ -58,6 +60,7 @@ export function createDigestService(opts: DigestServiceOptions): DigestService {
     send: opts.send,
     log: opts.log,
     ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.uncertain ? { uncertain: opts.uncertain } : {}),
   });
   const scheduler = createDigestScheduler({ runDue: (signal) => runner.runDue({ signal }), timezone: opts.timezone, log: opts.log });
   return {
@@ -83,6 +86,16 @@ export function digestStats(store: SubscriptionStore): ReturnType<DigestService[
   const last = store.runs().findLast((r) => r.finishedAt !== null);
   return {
     subscriptions: { active, paused },
-    lastDigest: last ? { at: last.finishedAt, sent: last.sent, paused: last.paused, failed: last.failed, durationMs: last.durationMs } : null,
+    lastDigest: last
+      ? {
+          at: last.finishedAt,
+          sent: last.sent,
+          paused: last.paused,
+          failed: last.failed,
+          // Chats whose digest part timed out after it was sent: it may not have arrived (not resent).
+          ...(last.uncertain > 0 ? { uncertain: `${last.uncertain} (${last.uncertainChats.slice(0, 10).join(', ')}${last.uncertainChats.length > 10 ? ', …' : ''})` } : {}),
+          durationMs: last.durationMs,
+        }
+      : null,
   };
 }
