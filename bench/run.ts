@@ -9,17 +9,14 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Low, Memory } from 'lowdb';
 import type { Update } from 'telegraf/types';
 import { createBot } from '../src/bot/create-bot.ts';
 import type { Catalog } from '../src/core/catalog.ts';
 import type { StoredEntry } from '../src/core/model.ts';
 import { parseQuery } from '../src/core/search/query.ts';
 import { storeFiles } from '../src/paths.ts';
-import { createEntryStore } from '../src/store/entry-store.ts';
 import type { EntriesFile, EntryStore } from '../src/store/entry-store.ts';
 import { TEST_BOT } from '../tests/helpers/bot-harness.ts';
-import { shippedAgencies } from '../tests/helpers/seed.ts';
 import { openBotStore } from './bot-store.ts';
 import type { BotStore } from './bot-store.ts';
 import { runChild } from './child-process.ts';
@@ -189,7 +186,7 @@ function benchBot(store: EntryStore, catalog: Catalog) {
   bot.botInfo = TEST_BOT;
   let calls = 0;
   let messageId = 100;
-  bot.telegram.callApi = (async (method: string, payload: Record<string, any>) => {
+  bot.telegram.callApi = (async (method: string, payload: Record<string, unknown>) => {
     calls++;
     if (method === 'sendMessage' || method === 'editMessageText') return { message_id: ++messageId, date: 0, chat: { id: payload.chat_id, type: 'private' }, text: payload.text };
     return true;

@@ -114,7 +114,10 @@ export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string
       if (op.k === 's') queuedPut.add(op.id);
       else if (op.k === 'r') queuedRun.add(op.id);
       else if (op.k === 'd') queuedPut.delete(op.id);
-      else (queuedPut.delete(op.from), queuedPut.delete(op.to));
+      else {
+        queuedPut.delete(op.from);
+        queuedPut.delete(op.to);
+      }
     }
   };
   const appendChanges = async (): Promise<void> => {
@@ -179,7 +182,10 @@ export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string
   let stamped = '';
   const stamp = (now: Date) => {
     const ms = now.getTime();
-    if (ms !== stampedMs) (stamped = now.toISOString()), (stampedMs = ms);
+    if (ms !== stampedMs) {
+      stamped = now.toISOString();
+      stampedMs = ms;
+    }
     return stamped;
   };
 

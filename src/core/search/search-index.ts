@@ -394,7 +394,6 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
         for (let i = 0; i < docGramCount; i++) place(d, docGrams[i]!, weightAcc[docGrams[i]!]!);
       }
     }
-    pairs = null;
     baseGramCount = gramCount;
     baseDocCount = docCount;
     baseOff = off;
