@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import { isValidTimeZone } from './core/time.ts';
 import { redactTokens } from './infra/redact.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -66,14 +67,6 @@ const blankToUndefined = (v: unknown): unknown => {
 
 const optionalString = (inner: z.ZodType<string>) => z.preprocess(blankToUndefined, inner.optional());
 
-function isValidTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat(undefined, { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function isUrl(value: string, protocols: readonly string[]): boolean {
   try {

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { openAppFromSnapshot } from '../app.ts';
-import { silentLog } from '../bot/context.ts';
+import { silentLog } from '../infra/log.ts';
 import type { IngestResult, ParsedBulletin } from '../core/model.ts';
 import { BulletinError } from '../core/parse-bulletin.ts';
 import { SHIPPED_AGENCIES_FILE, storeFiles } from '../paths.ts';

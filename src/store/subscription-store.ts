@@ -6,7 +6,7 @@ import { COMPACT_AT, SubscriptionJournal, journalPathFor, readJournal, replay } 
 import { KEEP_RUNS, compactFilters, createInterner, emptyRunCounts, emptySubscriptionsFile, leanSubscription, subscriptionSchema, subscriptionsFileSchema } from './subscription-schema.ts';
 import type { DigestRun, DigestRunCounts, Intern, PausedReason, Subscription, SubscriptionFilters, SubscriptionsFile } from './subscription-schema.ts';
 import { readSnapshotLean } from './subscription-snapshot.ts';
-import { TIME_SHAPE, isValidTimeZone } from '../digest/due.ts';
+import { TIME_SHAPE, isValidTimeZone } from '../core/time.ts';
 
 // Callers import the shape from here, as before the split.
 export * from './subscription-schema.ts';

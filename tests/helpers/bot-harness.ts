@@ -1,7 +1,8 @@
 import type { Update, UserFromGetMe } from 'telegraf/types';
 import { createBot } from '../../src/bot/create-bot.ts';
 import type { Bot } from '../../src/bot/create-bot.ts';
-import type { BotConfig, BotDeps, Log } from '../../src/bot/context.ts';
+import type { BotConfig, BotDeps } from '../../src/bot/context.ts';
+import type { Log } from '../../src/infra/log.ts';
 import { createCatalog } from '../../src/core/catalog.ts';
 import { createMemoryEntryStore } from '../../src/store/entry-store.ts';
 import type { EntryStore } from '../../src/store/entry-store.ts';
