@@ -92,6 +92,17 @@ const ENGINE_MAKERS: Record<string, (entries: readonly StoredEntry[], store: Bot
   scan: scanEngine,
 };
 
+const SECTIONS = ['search', 'throughput', 'push', 'store'];
+
+/** The engine or section names as the bench knows them (any case), or an error that lists the known ones. */
+export function knownNames(kind: 'engine' | 'section', given: string[], known: string[]): string[] {
+  return given.map((g) => {
+    const name = known.find((k) => k.toLowerCase() === g.toLowerCase());
+    if (name === undefined) throw new Error(`unknown ${kind} "${g}": the bench knows ${known.join(', ')}`);
+    return name;
+  });
+}
+
 export async function benchSearch(size: number, reps: number, engineNames: string[], log: (s: string) => void): Promise<SizeResult> {
   const entries = makeCorpus(size);
   // Ours reads documents' text as the bot does: from the snapshot file, through the store's rows.
@@ -393,8 +404,8 @@ export async function main(opts: BenchOptions = {}): Promise<BenchReport> {
   const log = opts.log ?? ((s: string) => process.stderr.write(s + '\n'));
   const quick = !!opts.quick;
   const sizes = opts.sizes ?? (quick ? [1_000] : [1_000, 10_000, 100_000]);
-  const only = new Set(opts.only ?? ['search', 'throughput', 'push', 'store']);
-  const engines = opts.engines ?? ['ours-nocache', 'MiniSearch', 'FlexSearch', 'scan'];
+  const only = new Set(knownNames('section', opts.only ?? SECTIONS, SECTIONS));
+  const engines = knownNames('engine', opts.engines ?? ['ours-nocache', 'MiniSearch', 'FlexSearch', 'scan'], Object.keys(ENGINE_MAKERS));
   const report: BenchReport = {
     date: new Date().toISOString(),
     machine: { nproc: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform} ${process.arch}` },
@@ -453,6 +464,15 @@ function parseArgs(argv: string[]): BenchOptions {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const report = await main(parseArgs(process.argv.slice(2)));
+  let opts: BenchOptions;
+  try {
+    opts = parseArgs(process.argv.slice(2));
+    knownNames('engine', opts.engines ?? [], Object.keys(ENGINE_MAKERS));
+    knownNames('section', opts.only ?? [], SECTIONS);
+  } catch (err) {
+    process.stderr.write(`bench: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  const report = await main(opts);
   process.stdout.write(renderMarkdown(report) + '\n');
 }

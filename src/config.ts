@@ -221,3 +221,12 @@ export function loadDotEnv(path: string, env: Record<string, string | undefined>
   }
   return applied;
 }
+
+/**
+ * The variables of every entry point (npm start, npm run ingest, npm run digest): the process environment,
+ * completed from `.env` in the working directory (npm runs scripts from the project root).
+ */
+export function readEnvironment(env: Record<string, string | undefined> = process.env): Record<string, string | undefined> {
+  loadDotEnv('.env', env);
+  return env;
+}
