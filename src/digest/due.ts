@@ -4,8 +4,6 @@
  * A bot that was down for three days therefore sends one digest on start-up, not three.
  */
 
-export const TIME_SHAPE = /^([01]\d|2[0-3]):([0-5]\d)$/;
-
 export interface LocalClock {
   /** YYYY-MM-DD in the zone. */
   date: string;
@@ -38,16 +36,6 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
     formatters.set(timeZone, f);
   }
   return f;
-}
-
-export function isValidTimeZone(timeZone: string): boolean {
-  if (!timeZone) return false;
-  try {
-    formatter(timeZone);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export function localClock(now: number, timeZone: string): LocalClock {
