@@ -17,7 +17,6 @@ import { createDigestRunner, deliverVia } from '../../src/digest/run-digest.ts';
 import { PROJECT_ROOT, storeFiles } from '../../src/paths.ts';
 import { openEntryStore } from '../../src/store/entry-store.ts';
 import { openSubscriptionStore } from '../../src/store/subscription-store.ts';
-import type { SubscriptionStore } from '../../src/store/subscription-store.ts';
 import { startBotApiEmulator } from '../helpers/bot-api-emulator.ts';
 import type { Emulator } from '../helpers/bot-api-emulator.ts';
 import { bulletinOf, entry, recordingLog, subscriptionInput } from '../helpers/digest.ts';
