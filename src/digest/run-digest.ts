@@ -158,7 +158,8 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
       directory,
     );
   const composeParts = (sub: Subscription, picked: StoredEntry[], date: string, directory: AgencyDirectory, notifyEmpty: boolean) =>
-    composeDigestParts(picked, { date, m: cats[sub.language], notifyEmpty, agencyOrder: directory.names() });
+    // An instant push never says "nothing new": it is sent because something was published.
+    composeDigestParts(picked, { date, m: cats[sub.language], notifyEmpty: notifyEmpty && sub.frequency !== 'instant', agencyOrder: directory.names(), kind: sub.frequency });
 
   /**
    * What to send this attempt. A digest cut short earlier today (same date) is resumed by entry: the entries its
@@ -274,7 +275,7 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
     const directory = deps.agencies();
     // Everything up to here is what this run delivers; the cursor never moves past it.
     const upTo = deps.entries.seq();
-    const checker = createDueChecker(started, { force: opts.force });
+    const checker = createDueChecker(started, { force: opts.force, seq: upTo });
     const summary: DigestRunSummary = {
       runId: null,
       due: 0,
