@@ -28,6 +28,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { AgencyDirectory } from '../core/agencies.ts';
 import { composeDigestParts, selectForDigest } from '../core/digest.ts';
 import type { DigestPart } from '../core/digest.ts';
+import type { DigestButton } from '../core/digest-keyboard.ts';
 import type { StoredEntry } from '../core/model.ts';
 import type { Deliverer } from '../delivery/send-with-retry.ts';
 import { catalogues as defaultCatalogues } from '../i18n/index.ts';
@@ -58,8 +59,11 @@ export function deliverVia(deliverer: Pick<Deliverer, 'deliver'>): Deliver {
   };
 }
 
-/** Sends one HTML message (parse_mode HTML, previews off) into a chat, into a forum topic when threadId is set. */
-export type SendHtml = (chatId: number, html: string, opts: { threadId?: number }) => Promise<unknown>;
+/**
+ * Sends one HTML message (parse_mode HTML, previews off) into a chat, into a forum topic when threadId is set,
+ * with the inline keyboard when one is given (the digest's last message).
+ */
+export type SendHtml = (chatId: number, html: string, opts: { threadId?: number; keyboard?: DigestButton[][] }) => Promise<unknown>;
 
 export interface DigestRunnerDeps {
   subscriptions: SubscriptionStore;
@@ -83,6 +87,8 @@ export interface DigestRunnerDeps {
   flushIntervalMs?: number;
   /** Chats served at once (default 32); the limiter does the pacing, so this only has to cover the round trips. */
   concurrency?: number;
+  /** Buttons for a digest's last message (see src/core/digest-keyboard.ts); none when absent. */
+  keyboard?: (sub: Subscription, picked: readonly StoredEntry[], parts: readonly DigestPart[]) => DigestButton[][] | null;
 }
 
 export interface RunDueOptions {
@@ -205,8 +211,12 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
     const delivered: string[] = [];
     // Deliver resends on the supergroup's id after a migration; when that supergroup has a subscription of its
     // own, this one's digest must not land there: the resend is skipped and the migration below stops the serve.
-    const sendPart = (html: string, threadId: number | undefined) => (id: number) =>
-      id !== chatId && store.get(id) !== undefined ? Promise.resolve(NOT_SENT) : deps.send(id, html, threadId === undefined ? {} : { threadId });
+    const keyboard = deps.keyboard?.(sub, planned.picked, planned.parts) ?? null;
+    const lastPart = parts.at(-1);
+    const sendPart = (part: DigestPart, threadId: number | undefined) => (id: number) =>
+      id !== chatId && store.get(id) !== undefined
+        ? Promise.resolve(NOT_SENT)
+        : deps.send(id, part.html, { ...(threadId === undefined ? {} : { threadId }), ...(keyboard && part === lastPart ? { keyboard } : {}) });
     /** Follows a group→supergroup migration; false when the supergroup has its own subscription (it wins). */
     const follow = (to: number): boolean => {
       // The subscription follows the new id whatever became of the resend, so a pause or failure lands on the live id.
@@ -225,13 +235,13 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
       const threadId = sub.threadId ?? undefined;
       // An exception here (not a failure result) means delivery itself is broken: it aborts the run, see runDue.
       const opts = signal ? { signal } : {};
-      let r = await deps.deliver(chatId, sendPart(part.html, threadId), opts);
+      let r = await deps.deliver(chatId, sendPart(part, threadId), opts);
       if (r.chatId !== chatId && !follow(r.chatId)) return 'skipped';
       if (!r.ok && r.reason === 'topic-gone' && threadId !== undefined) {
         // The forum topic was deleted or closed: the digest goes to the group's General chat from now on.
         deps.log.warn({ event: 'digest-topic-gone', chatId, threadId, description: r.description }, 'forum topic gone; sending to the general chat instead');
         store.update(chatId, { threadId: null }, new Date(now()));
-        r = await deps.deliver(chatId, sendPart(part.html, undefined), opts);
+        r = await deps.deliver(chatId, sendPart(part, undefined), opts);
         if (r.chatId !== chatId && !follow(r.chatId)) return 'skipped';
       }
       if (r.ok) {
