@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import { isValidTimeZone } from './core/time.ts';
 import { redactTokens } from './infra/redact.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -66,14 +67,6 @@ const blankToUndefined = (v: unknown): unknown => {
 
 const optionalString = (inner: z.ZodType<string>) => z.preprocess(blankToUndefined, inner.optional());
 
-function isValidTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat(undefined, { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function isUrl(value: string, protocols: readonly string[]): boolean {
   try {
@@ -227,4 +220,13 @@ export function loadDotEnv(path: string, env: Record<string, string | undefined>
     applied.push(key);
   }
   return applied;
+}
+
+/**
+ * The variables of every entry point (npm start, npm run ingest, npm run digest): the process environment,
+ * completed from `.env` in the working directory (npm runs scripts from the project root).
+ */
+export function readEnvironment(env: Record<string, string | undefined> = process.env): Record<string, string | undefined> {
+  loadDotEnv('.env', env);
+  return env;
 }

@@ -12,7 +12,7 @@ import { createInboxWatcher } from './admin/inbox.ts';
 import { registerCommands } from './bot/commands.ts';
 import { ADMIN_COMMANDS } from './bot/features/admin.ts';
 import { createBot } from './bot/create-bot.ts';
-import { ConfigError, loadConfig, loadDotEnv } from './config.ts';
+import { ConfigError, loadConfig, readEnvironment } from './config.ts';
 import type { Config } from './config.ts';
 import { runConsole } from './console/run-console.ts';
 import { createRateLimiter } from './delivery/rate-limiter.ts';
@@ -31,10 +31,9 @@ import { StoreError } from './store/json-file.ts';
 import { storeFiles } from './paths.ts';
 import { createMemorySubscriptionStore, openSubscriptionStore } from './store/subscription-store.ts';
 
-loadDotEnv('.env');
 let config: Config;
 try {
-  config = loadConfig(process.env);
+  config = loadConfig(readEnvironment());
 } catch (err) {
   if (!(err instanceof ConfigError)) throw err;
   process.stderr.write(`${err.message}\n`);

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Telegram } from 'telegraf';
+import { readEnvironment } from '../config.ts';
 import { createRateLimiter } from '../delivery/rate-limiter.ts';
 import { createDeliverer } from '../delivery/send-with-retry.ts';
 import { htmlSender } from '../digest/digest-service.ts';
@@ -146,7 +147,7 @@ export async function runDigestCli(argv: string[], io: DigestCliIo): Promise<num
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const code = await runDigestCli(process.argv.slice(2), {
-    env: process.env,
+    env: readEnvironment(),
     out: (t) => process.stdout.write(`${t}\n`),
     err: (t) => process.stderr.write(`${t}\n`),
   });

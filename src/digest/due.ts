@@ -9,8 +9,6 @@
  */
 import type { Frequency } from '../core/schedule/parse-schedule.ts';
 
-export const TIME_SHAPE = /^([01]\d|2[0-3]):([0-5]\d)$/;
-
 export interface LocalClock {
   /** YYYY-MM-DD in the zone. */
   date: string;
@@ -56,16 +54,6 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
     formatters.set(timeZone, f);
   }
   return f;
-}
-
-export function isValidTimeZone(timeZone: string): boolean {
-  if (!timeZone) return false;
-  try {
-    formatter(timeZone);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export function localClock(now: number, timeZone: string): LocalClock {

@@ -1,7 +1,7 @@
 /** The subscriptions file's shape, validated by zod when the store (snapshot and journal) is read. */
 import { z } from 'zod';
 import { isoDate } from '../core/model.ts';
-import { TIME_SHAPE, isValidTimeZone } from '../digest/due.ts';
+import { TIME_SHAPE, isValidTimeZone } from '../core/time.ts';
 
 /** 'failing': every digest was refused with a bad request on several days in a row (see the runner). */
 export const pausedReasonSchema = z.enum(['blocked', 'chat-not-found', 'user', 'failing']);

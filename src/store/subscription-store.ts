@@ -6,7 +6,7 @@ import { COMPACT_AT, SubscriptionJournal, journalPathFor, readJournal, replay } 
 import { KEEP_RUNS, compactFilters, createInterner, emptyRunCounts, emptySubscriptionsFile, leanSubscription, subscriptionSchema, subscriptionsFileSchema } from './subscription-schema.ts';
 import type { DigestRun, DigestRunCounts, Intern, PausedReason, Subscription, SubscriptionFilters, SubscriptionsFile } from './subscription-schema.ts';
 import { readSnapshotLean } from './subscription-snapshot.ts';
-import { TIME_SHAPE, isValidTimeZone } from '../digest/due.ts';
+import { TIME_SHAPE, isValidTimeZone } from '../core/time.ts';
 
 // Callers import the shape from here, as before the split.
 export * from './subscription-schema.ts';
@@ -122,7 +122,10 @@ export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string
       if (op.k === 's') queuedPut.add(op.id);
       else if (op.k === 'r') queuedRun.add(op.id);
       else if (op.k === 'd') queuedPut.delete(op.id);
-      else (queuedPut.delete(op.from), queuedPut.delete(op.to));
+      else {
+        queuedPut.delete(op.from);
+        queuedPut.delete(op.to);
+      }
     }
   };
   const appendChanges = async (): Promise<void> => {
@@ -187,7 +190,10 @@ export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string
   let stamped = '';
   const stamp = (now: Date) => {
     const ms = now.getTime();
-    if (ms !== stampedMs) (stamped = now.toISOString()), (stampedMs = ms);
+    if (ms !== stampedMs) {
+      stamped = now.toISOString();
+      stampedMs = ms;
+    }
     return stamped;
   };
 

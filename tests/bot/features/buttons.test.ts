@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { buttonLabel } from '../../../src/core/format/entry.ts';
 import { createMemorySubscriptionStore } from '../../../src/store/subscription-store.ts';
-import { buttons, createTestBot, texts } from '../../helpers/bot-harness.ts';
+import { createTestBot, texts } from '../../helpers/bot-harness.ts';
 
 describe('full text', () => {
   it('from a button: the measure with 📤 share (inline query with its title) and more from its agency', async () => {
