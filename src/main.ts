@@ -102,6 +102,7 @@ async function start(cfg: Config) {
     timezone: cfg.timezone,
     uncertain: cfg.digestOnUncertain,
     log,
+    botUsername: () => bot.botInfo?.username,
   });
 
   const servers: HttpServer[] = [];
@@ -148,12 +149,12 @@ async function start(cfg: Config) {
   // Ticks every minute; the first pass runs now and catches up digests missed while the bot was down.
   void digest.start().catch((err: unknown) => log.error({ err }, 'digest scheduler failed to start'));
   if (webhook) {
-    await bot.telegram.setWebhook(webhook.url, { secret_token: webhook.secret, allowed_updates: ['message', 'callback_query', 'inline_query', 'my_chat_member'] });
+    await bot.telegram.setWebhook(webhook.url, { secret_token: webhook.secret, allowed_updates: ['message', 'channel_post', 'callback_query', 'inline_query', 'my_chat_member'] });
     log.info({ url: webhook.url, port: webhook.port }, 'webhook set');
   } else {
     log.info({ username: bot.botInfo.username }, 'long polling');
     // launch() resolves only when polling stops; a polling failure (409: another instance) is fatal.
-    bot.launch({ allowedUpdates: ['message', 'callback_query', 'inline_query', 'my_chat_member'] }).catch((err: unknown) => {
+    bot.launch({ allowedUpdates: ['message', 'channel_post', 'callback_query', 'inline_query', 'my_chat_member'] }).catch((err: unknown) => {
       log.fatal({ err }, 'polling stopped');
       process.kill(process.pid, 'SIGTERM');
     });

@@ -3,6 +3,10 @@
  * deliverer. main.ts only has to create it after the bot and call start()/stop().
  */
 import type { AgencyDirectory } from '../core/agencies.ts';
+import { digestKeyboard } from '../core/digest-keyboard.ts';
+import type { DigestButton } from '../core/digest-keyboard.ts';
+import { catalogues } from '../i18n/index.ts';
+import type { Lang, Messages } from '../i18n/index.ts';
 import type { SubscriptionStore } from '../store/subscription-store.ts';
 import type { DigestLog } from './log.ts';
 import { createDigestRunner } from './run-digest.ts';
@@ -12,7 +16,11 @@ import type { DigestScheduler } from './scheduler.ts';
 
 /** The one Bot API call a digest makes; telegraf's Telegram satisfies it. */
 export interface HtmlSender {
-  sendMessage(chatId: number, text: string, extra: { parse_mode: 'HTML'; link_preview_options: { is_disabled: boolean }; message_thread_id?: number }): Promise<unknown>;
+  sendMessage(
+    chatId: number,
+    text: string,
+    extra: { parse_mode: 'HTML'; link_preview_options: { is_disabled: boolean }; message_thread_id?: number; reply_markup?: { inline_keyboard: DigestButton[][] } },
+  ): Promise<unknown>;
 }
 
 export function htmlSender(telegram: HtmlSender): SendHtml {
@@ -21,7 +29,18 @@ export function htmlSender(telegram: HtmlSender): SendHtml {
       parse_mode: 'HTML',
       link_preview_options: { is_disabled: true },
       ...(opts.threadId !== undefined ? { message_thread_id: opts.threadId } : {}),
+      ...(opts.keyboard ? { reply_markup: { inline_keyboard: opts.keyboard } } : {}),
     });
+}
+
+/** The runner's keyboard hook: digestKeyboard for the subscription's chat, measures in the order the digest shows them. */
+export function digestButtons(botUsername: () => string | undefined, cats: Record<Lang, Messages> = catalogues): NonNullable<DigestRunnerDeps['keyboard']> {
+  return (sub, picked, parts) => {
+    const byId = new Map(picked.map((e) => [e.id, e]));
+    const shown = parts.flatMap((p) => p.entryIds).map((id) => byId.get(id)).filter((e) => e !== undefined);
+    const bot = botUsername();
+    return digestKeyboard({ chatType: sub.chatType, entries: shown, m: cats[sub.language], ...(bot ? { botUsername: bot } : {}) });
+  };
 }
 
 export interface DigestServiceOptions {
@@ -36,6 +55,8 @@ export interface DigestServiceOptions {
   now?: () => number;
   /** What to do with a part whose send timed out after it was written (default 'assume-sent'). */
   uncertain?: UncertainPolicy;
+  /** The bot's username once known (getMe): channel digests link their measures to the bot's private chat. */
+  botUsername?: () => string | undefined;
 }
 
 export interface DigestService {
@@ -59,6 +80,7 @@ export function createDigestService(opts: DigestServiceOptions): DigestService {
     deliver: opts.deliver,
     send: opts.send,
     log: opts.log,
+    keyboard: digestButtons(opts.botUsername ?? (() => undefined)),
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.uncertain ? { uncertain: opts.uncertain } : {}),
   });

@@ -31,6 +31,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { AgencyDirectory } from '../core/agencies.ts';
 import { composeDigestParts, selectForDigest } from '../core/digest.ts';
 import type { DigestPart } from '../core/digest.ts';
+import type { DigestButton } from '../core/digest-keyboard.ts';
 import type { StoredEntry } from '../core/model.ts';
 import type { Deliverer } from '../delivery/send-with-retry.ts';
 import { catalogues as defaultCatalogues } from '../i18n/index.ts';
@@ -61,8 +62,11 @@ export function deliverVia(deliverer: Pick<Deliverer, 'deliver'>): Deliver {
   };
 }
 
-/** Sends one HTML message (parse_mode HTML, previews off) into a chat, into a forum topic when threadId is set. */
-export type SendHtml = (chatId: number, html: string, opts: { threadId?: number }) => Promise<unknown>;
+/**
+ * Sends one HTML message (parse_mode HTML, previews off) into a chat, into a forum topic when threadId is set,
+ * with the inline keyboard when one is given (the digest's last message).
+ */
+export type SendHtml = (chatId: number, html: string, opts: { threadId?: number; keyboard?: DigestButton[][] }) => Promise<unknown>;
 
 export interface DigestRunnerDeps {
   subscriptions: SubscriptionStore;
@@ -84,6 +88,8 @@ export interface DigestRunnerDeps {
   uncertain?: UncertainPolicy;
   /** Chats served at once (default 32); the limiter does the pacing, so this only has to cover the round trips. */
   concurrency?: number;
+  /** Buttons for a digest's last message (see src/core/digest-keyboard.ts); none when absent. */
+  keyboard?: (sub: Subscription, picked: readonly StoredEntry[], parts: readonly DigestPart[]) => DigestButton[][] | null;
 }
 
 /** 'assume-sent': never resend an uncertain part (a possible gap, no duplicate); 'resend': send it again once. */
@@ -170,7 +176,8 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
       directory,
     );
   const composeParts = (sub: Subscription, picked: StoredEntry[], date: string, directory: AgencyDirectory, notifyEmpty: boolean) =>
-    composeDigestParts(picked, { date, m: cats[sub.language], notifyEmpty, agencyOrder: directory.names() });
+    // An instant push never says "nothing new": it is sent because something was published.
+    composeDigestParts(picked, { date, m: cats[sub.language], notifyEmpty: notifyEmpty && sub.frequency !== 'instant', agencyOrder: directory.names(), kind: sub.frequency });
 
   /**
    * What to send this attempt. A digest cut short earlier today (same date) is resumed by entry: the entries its
@@ -217,8 +224,12 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
     const delivered: string[] = [];
     // Deliver resends on the supergroup's id after a migration; when that supergroup has a subscription of its
     // own, this one's digest must not land there: the resend is skipped and the migration below stops the serve.
-    const sendPart = (html: string, threadId: number | undefined) => (id: number) =>
-      id !== chatId && store.get(id) !== undefined ? Promise.resolve(NOT_SENT) : deps.send(id, html, threadId === undefined ? {} : { threadId });
+    const keyboard = deps.keyboard?.(sub, planned.picked, planned.parts) ?? null;
+    const lastPart = parts.at(-1);
+    const sendPart = (part: DigestPart, threadId: number | undefined) => (id: number) =>
+      id !== chatId && store.get(id) !== undefined
+        ? Promise.resolve(NOT_SENT)
+        : deps.send(id, part.html, { ...(threadId === undefined ? {} : { threadId }), ...(keyboard && part === lastPart ? { keyboard } : {}) });
     /** Follows a group→supergroup migration; false when the supergroup has its own subscription (it wins). */
     const follow = (to: number): boolean => {
       // The subscription follows the new id whatever became of the resend, so a pause or failure lands on the live id.
@@ -237,18 +248,18 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
       const threadId = sub.threadId ?? undefined;
       // An exception here (not a failure result) means delivery itself is broken: it aborts the run, see runDue.
       const opts = signal ? { signal } : {};
-      let r = await deps.deliver(chatId, sendPart(part.html, threadId), opts);
+      let r = await deps.deliver(chatId, sendPart(part, threadId), opts);
       if (r.chatId !== chatId && !follow(r.chatId)) return 'skipped';
       if (!r.ok && r.reason === 'topic-gone' && threadId !== undefined) {
         // The forum topic was deleted or closed: the digest goes to the group's General chat from now on.
         deps.log.warn({ event: 'digest-topic-gone', chatId, threadId, description: r.description }, 'forum topic gone; sending to the general chat instead');
         store.update(chatId, { threadId: null }, new Date(now()));
-        r = await deps.deliver(chatId, sendPart(part.html, undefined), opts);
+        r = await deps.deliver(chatId, sendPart(part, undefined), opts);
         if (r.chatId !== chatId && !follow(r.chatId)) return 'skipped';
       }
       if (!r.ok && r.reason === 'uncertain' && uncertainPolicy === 'resend') {
         deps.log.warn({ event: 'digest-part-resent', chatId, part: accepted + 1, description: r.description }, 'send timed out after it was written; resending it (policy: resend)');
-        r = await deps.deliver(chatId, sendPart(part.html, threadId), opts);
+        r = await deps.deliver(chatId, sendPart(part, threadId), opts);
         if (r.chatId !== chatId && !follow(r.chatId)) return 'skipped';
       }
       if (!r.ok && r.reason === 'uncertain') {
@@ -303,7 +314,7 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
     const directory = deps.agencies();
     // Everything up to here is what this run delivers; the cursor never moves past it.
     const upTo = deps.entries.seq();
-    const checker = createDueChecker(started, { force: opts.force });
+    const checker = createDueChecker(started, { force: opts.force, seq: upTo });
     const summary: DigestRunSummary = {
       runId: null,
       due: 0,

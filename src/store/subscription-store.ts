@@ -27,9 +27,17 @@ export interface SubscriptionInput {
   cursor: number;
   /** Used only when the subscription is new. */
   lastDigestDate?: string | null;
+  /** Used only when the subscription is new (see Subscription.skippedDate). */
+  skippedDate?: string | null;
+  /** Kept as it was when omitted (daily for a new subscription). */
+  frequency?: Subscription['frequency'];
+  weekday?: number | null;
 }
 
-export type SubscriptionPatch = Partial<Pick<Subscription, 'time' | 'timezone' | 'filters' | 'language' | 'notifyEmpty' | 'threadId' | 'chatType'>>;
+export type SubscriptionPatch = Partial<Pick<Subscription, 'time' | 'timezone' | 'filters' | 'language' | 'notifyEmpty' | 'threadId' | 'chatType' | 'frequency' | 'weekday'>> & {
+  /** With a change of schedule: today's turn as recomputed for it (see reschedule in src/digest/due.ts). */
+  schedule?: Pick<Subscription, 'lastDigestDate' | 'skippedDate'>;
+};
 
 export interface SubscriptionStore {
   readonly file: string | null;
@@ -221,6 +229,8 @@ export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string
         old.filters = compactFilters(input.filters);
         old.language = input.language;
         if (input.notifyEmpty !== undefined) old.notifyEmpty = input.notifyEmpty;
+        if (input.frequency !== undefined) old.frequency = input.frequency;
+        if (input.weekday !== undefined) old.weekday = input.weekday;
         // Subscribing again is a fresh start for a paused chat, failures included (else 'failing' would recur at once).
         if (old.state === 'paused') old.failures = null;
         old.state = 'active';
@@ -245,6 +255,9 @@ export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string
         partial: null,
         createdAt: at,
         updatedAt: at,
+        frequency: input.frequency ?? 'daily',
+        weekday: input.weekday ?? null,
+        skippedDate: input.skippedDate ?? null,
       });
       sub.filters = compactFilters(sub.filters);
       return { subscription: replace(sub), created: true };
@@ -255,7 +268,12 @@ export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string
       if (patch.time !== undefined && !TIME_SHAPE.test(patch.time)) throw new Error(`invalid time ${patch.time}`);
       if (patch.timezone !== undefined && !isValidTimeZone(patch.timezone)) throw new Error(`unknown time zone ${patch.timezone}`);
       if (changesSelection(s, patch)) s.partial = null;
-      Object.assign(s, patch);
+      const { schedule, ...fields } = patch;
+      Object.assign(s, fields);
+      if (schedule) {
+        s.lastDigestDate = schedule.lastDigestDate;
+        s.skippedDate = schedule.skippedDate;
+      }
       if (patch.filters) s.filters = compactFilters(patch.filters);
       return touch(s, now);
     },
