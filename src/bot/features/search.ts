@@ -16,6 +16,7 @@ import { createFloodGuard } from '../lib/flood-guard.ts';
 import { createQueryCache } from '../lib/query-cache.ts';
 import { RecentMap } from '../lib/recent-map.ts';
 import { editOrReply, replyBlocks, replyMessage } from '../lib/reply.ts';
+import { showFullText } from './full-text.ts';
 
 export const PAGE_SIZE = 5;
 const INLINE_PAGE = 20;
@@ -147,16 +148,12 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number }):
     return editOrReply(ctx, [text], keyboard);
   });
 
-  c.action(/^e:([\w-]{1,40})$/, async (ctx) => {
-    const e = catalog.get(ctx.match[1]!);
-    if (!e) return ctx.answerCbQuery(ctx.m.entry.notFound, { show_alert: true });
-    await ctx.answerCbQuery();
-    return replyBlocks(ctx, [renderEntryFull(e, ctx.m)]);
-  });
+  c.action(/^e:([\w-]{1,40})$/, (ctx) => showFullText(ctx, ctx.match[1]!, deps));
 
   c.on('inline_query', async (ctx) => {
     const q = search.plan(ctx.inlineQuery.query);
-    if (!q.ok) return ctx.answerInlineQuery([], { cache_time: 30, button: { text: ctx.m.search.inlineHint, start_parameter: 'inline' } });
+    // Personal: answers differ by the user's language.
+    if (!q.ok) return ctx.answerInlineQuery([], { cache_time: 30, is_personal: true, button: { text: ctx.m.search.inlineHint, start_parameter: 'inline' } });
     const offset = Math.min(Number(ctx.inlineQuery.offset) || 0, 1000);
     await prepared(q.plan);
     const a = search.answer(q.plan, { limit: INLINE_PAGE, offset });
@@ -171,6 +168,7 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number }):
     const header = a.kind === 'partial' || a.corrected.length > 0 ? buttonLabel(plainText(answerHeader(a, ctx.m)), 64) : null;
     return ctx.answerInlineQuery(results, {
       cache_time: 60,
+      is_personal: true,
       next_offset: offset + INLINE_PAGE < a.total ? String(offset + INLINE_PAGE) : '',
       ...(header && offset === 0 ? { button: { text: header, start_parameter: 'inline' } } : {}),
     });

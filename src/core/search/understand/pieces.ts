@@ -15,7 +15,8 @@ export interface Piece {
 
 // After NFKC, full-width ，；：！？（） are ASCII. ASCII brackets and operators are NOT separators:
 // inside a word they are literal ("a+b", "c++"); at a word's edge they are stripped below.
-const SEPARATOR = /[\s,;:!?"'`#、。“”‘’《》〈〉「」『』【】〔〕〖〗…—–·•●◆■□★☆※→←\u3000\uFE0F\u200D\p{Extended_Pictographic}]+/u;
+// Emoji joiners and variation selectors go by themselves: inside the class they would combine with what precedes.
+const SEPARATOR = /(?:[\s,;:!?"'`#、。“”‘’《》〈〉「」『』【】〔〕〖〗…—–·•●◆■□★☆※→←\u3000\p{Extended_Pictographic}]|\uFE0F|\u200D)+/u;
 const EDGE = /^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu;
 const HAN = /[\u3400-\u4dbf\u4e00-\u9fff]+/g;
 
