@@ -28,6 +28,7 @@ import { runChild } from './child-process.ts';
 import { makeCorpus } from './corpus.ts';
 import { flexSearchEngines, miniSearchEngine } from './engines.ts';
 import type { Engine } from './engines.ts';
+import { shippedWordTables } from '../src/store/word-tables.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -150,7 +151,7 @@ export const seedEntries = (): StoredEntry[] =>
 export async function benchQuality(log: (s: string) => void): Promise<{ engines: QualityRow[]; segmenters: QualityRow[] }> {
   const entries = seedEntries();
   const queries = labelledQueries();
-  const understanding = createQueryUnderstanding({ warn: log });
+  const understanding = createQueryUnderstanding({ tables: shippedWordTables(), warn: log });
   understanding.learn(shippedAgencies(), entries);
   const limit = 10;
   const pipeline = (u: QueryUnderstanding, source: AnswerSource<StoredEntry>) => (q: string) => {
@@ -184,7 +185,7 @@ export async function benchQuality(log: (s: string) => void): Promise<{ engines:
 
   const segmenters: QualityRow[] = [];
   for (const [name, load, hmm] of SEGMENTERS) {
-    const u = createQueryUnderstanding({ load: load(), hmm, warn: log });
+    const u = createQueryUnderstanding({ tables: shippedWordTables(), load: load(), hmm, warn: log });
     u.learn(shippedAgencies(), entries);
     segmenters.push(evaluate(name, queries, pipeline(u, ours)));
   }
@@ -266,7 +267,7 @@ export async function benchPipelineLatency(size: number, reps: number, log: (s: 
     const catalog = store.app.catalog;
     const index = createSearchIndex(store.entries(), { cacheBytes: 0, text: store.text });
     const source = measureSource({ index, get: (id) => catalog.get(id), latest: (a, n) => catalog.latest(a, n), countOf: (a) => catalog.agencyStats().find((s) => s.name === a)?.count ?? 0 });
-    const u = createQueryUnderstanding({ warn: log });
+    const u = createQueryUnderstanding({ tables: shippedWordTables(), warn: log });
     u.learn(catalog.directory(), catalog.newest());
     const queries = labelledQueries().map((x) => x.q);
     const run = (q: string) => {

@@ -17,6 +17,7 @@ import { createQueryCache } from '../lib/query-cache.ts';
 import { RecentMap } from '../lib/recent-map.ts';
 import { editOrReply, replyBlocks, replyMessage } from '../lib/reply.ts';
 import { showFullText } from './full-text.ts';
+import { shippedWordTables } from '../../store/word-tables.ts';
 
 export const PAGE_SIZE = 5;
 const INLINE_PAGE = 20;
@@ -56,7 +57,7 @@ interface Asked {
 export function createSearchFeature(deps: BotDeps, opts: { perMinute: number }): Composer<BotContext> {
   const c = new Composer<BotContext>();
   const { catalog } = deps;
-  const understanding = deps.understanding ?? createQueryUnderstanding({ warn: (message) => deps.log.warn(message) });
+  const understanding = deps.understanding ?? createQueryUnderstanding({ tables: shippedWordTables(), warn: (message) => deps.log.warn(message) });
   const search = createCatalogSearch(catalog, understanding, deps.now);
   const queries = createQueryCache<Asked>();
   const guard = createFloodGuard({ perMinute: opts.perMinute, now: deps.now });

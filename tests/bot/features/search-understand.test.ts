@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createQueryUnderstanding } from '../../../src/core/search/understand/index.ts';
 import { assertValidTelegramHtml, buttons, createTestBot, texts } from '../../helpers/bot-harness.ts';
+import { shippedWordTables } from '../../../src/store/word-tables.ts';
 
 const first = async (t: ReturnType<typeof createTestBot>, text: string, lang = 'zh-hans') => {
   const calls = await t.send(text, { lang });
@@ -99,7 +100,7 @@ describe('inline mode uses the same understanding', () => {
 describe('without the native segmenter', () => {
   it('searches with the fallback, warns once, never fails an update', async () => {
     const warnings: string[] = [];
-    const understanding = createQueryUnderstanding({
+    const understanding = createQueryUnderstanding({ tables: shippedWordTables(),
       load: () => {
         throw new Error('no prebuilt binary for this platform');
       },

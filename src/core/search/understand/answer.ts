@@ -3,7 +3,8 @@
  * (SearchIndex.search), by asking it several times, boundedly:
  *
  * 1. full: every content word, each as typed or as one of its near words (combinations with fewer
- *    near words first); measures with the words as typed come before those needing near words, then
+ *    near words first; near words only when the words as typed are in fewer than NEAR_WHEN_FEWER
+ *    measures); measures with the words as typed come before those needing near words, then
  *    the first RERANK of them are re-ranked by reading their text: all words in the title first,
  *    then the words closer together, then the index's own order (title, occurrences, newer);
  * 2. corrected: a word no measure holds is replaced by a known word one character away (复公 → 复工);
@@ -70,8 +71,10 @@ export const RERANK = 20;
 const MAX_COMBOS = 12;
 /** Index searches the partial tier may make. */
 const MAX_PARTIAL_SEARCHES = 24;
-/** Ids fetched per search to count a union of several searches exactly. */
-const FETCH_ALL = 1_000;
+/** Ids fetched per search to count a union of several searches exactly; beyond it the total is a lower bound ("200+"). */
+const FETCH_ALL = 200;
+/** Near words are searched only when the words as typed are in fewer measures than this. */
+export const NEAR_WHEN_FEWER = 20;
 
 interface Term {
   /** Folded word as typed. */
@@ -112,16 +115,24 @@ export function answerPlan<T>(plan: QueryPlan, source: AnswerSource<T>, opts: An
   const terms: Term[] = plan.words.map((w) => ({ text: w.text, forms: [w.text, ...w.near], known: w.known }));
   const words = terms.map((t) => t.text);
   const agency = plan.agency ?? undefined;
+  // How many measures hold a word (asked once per word and query).
+  const counts = new Map<string, number>();
+  const df = (w: string): number => {
+    let n = counts.get(w);
+    if (n === undefined) counts.set(w, (n = source.search([w], { limit: 1, offset: 0 }).total));
+    return n;
+  };
+  const inSome = (t: Term) => t.forms.some((f) => df(f) > 0);
 
-  // 1. Every word.
-  let full = matchAll(terms, agency, source, window);
+  // 1. Every word (not worth asking when a word is in no measure at all).
+  const none: Matched = { ids: [], ranked: [], total: 0, exact: true, searches: 0 };
+  let full = terms.length === 1 || terms.every(inSome) ? matchAll(terms, agency, source, window) : none;
   const corrected: [string, string][] = [];
   // 2. Words no measure holds, in any form: a known word one character away stands in.
   if (full.ids.length === 0 && opts.suggest) {
-    const df = (w: string) => source.search([w], { limit: 1, offset: 0 }).total;
     for (const t of terms) {
       // A word the dictionary knows (外卖) is what the user meant, even if no measure holds it.
-      if (t.known || t.forms.some((f) => df(f) > 0)) continue;
+      if (t.known || inSome(t)) continue;
       // The candidate the most measures hold.
       const fix = opts.suggest(t.text).map((s) => ({ s, n: df(s) })).filter((c) => c.n > 0).sort((a, b) => b.n - a.n)[0]?.s;
       if (fix) {
@@ -130,7 +141,7 @@ export function answerPlan<T>(plan: QueryPlan, source: AnswerSource<T>, opts: An
         highlight.push(fix);
       }
     }
-    if (corrected.length > 0) full = matchAll(terms, agency, source, window);
+    if (corrected.length > 0 && terms.every(inSome)) full = matchAll(terms, agency, source, window);
   }
   if (full.ids.length > 0) {
     const hits = page(rerank(full.ranked, terms, source), source, opts);
@@ -140,7 +151,7 @@ export function answerPlan<T>(plan: QueryPlan, source: AnswerSource<T>, opts: An
   // 3. The largest subsets some measure holds; the agency is a term that can be dropped too.
   // Words no measure holds in any form cannot be in a matching subset: left out from the start.
   const n = source.size() + 1;
-  const dfOf = new Map(terms.map((t) => [t, Math.max(...t.forms.map((f) => source.search([f], { limit: 1, offset: 0 }).total))]));
+  const dfOf = new Map(terms.map((t) => [t, Math.max(...t.forms.map(df))]));
   const all: (Term | null)[] = [...terms.filter((t) => dfOf.get(t)! > 0), ...(agency ? [null] : [])];
   if (all.length > 1 || (all.length === 1 && terms.length > 1 && all[0] !== null)) {
     // Rarer words weigh more (idf); the agency weighs little: a word asked for beats the agency's name.
@@ -197,6 +208,8 @@ function matchAll<T>(terms: readonly Term[], agency: string | undefined, source:
   const results: { near: number; total: number; ids: string[]; keywords: string[] }[] = [];
   let searches = 0;
   for (const { keywords, near } of combos(terms)) {
+    // Enough measures hold the words as typed: near words would only add pages after them.
+    if (near > 0 && results.length > 0 && results[0]!.near === 0 && results[0]!.total >= NEAR_WHEN_FEWER) break;
     const r = source.search(keywords, { agency, limit: window, offset: 0 });
     searches++;
     if (r.total > 0) results.push({ near, total: r.total, ids: r.hits.map((h) => h.id), keywords });

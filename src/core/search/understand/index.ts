@@ -11,7 +11,6 @@ import { planQuery } from './plan.ts';
 import type { PlanResult } from './plan.ts';
 import { createSegmenter } from './segment.ts';
 import type { JiebaLoader, Segmenter } from './segment.ts';
-import { shippedWordTables } from './tables.ts';
 import type { WordTables } from './tables.ts';
 import { Vocabulary } from './vocabulary.ts';
 
@@ -40,9 +39,9 @@ export interface QueryUnderstanding {
 // Quoted terms of measures (“不见面”, 「云选会」): short ones are names worth keeping whole.
 const QUOTED = /[“"「『【]([\u3400-\u9fff]{2,6})[”"」』】]/g;
 
-export function createQueryUnderstanding(opts: { load?: JiebaLoader | null; warn?: (message: string) => void; tables?: WordTables; hmm?: boolean } = {}): QueryUnderstanding {
+export function createQueryUnderstanding(opts: { tables: WordTables; load?: JiebaLoader | null; warn?: (message: string) => void; hmm?: boolean }): QueryUnderstanding {
   const segmenter = createSegmenter({ load: opts.load, warn: opts.warn, hmm: opts.hmm });
-  const tables = opts.tables ?? shippedWordTables();
+  const { tables } = opts;
   segmenter.addWords(tables.whole);
   // The fallback needs the stop words to split them off; jieba knows them already.
   if (segmenter.kind === 'fallback') segmenter.addWords([...tables.stop, ...tables.latest, ...tables.generic, ...tables.near.keys()]);

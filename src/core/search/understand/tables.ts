@@ -1,11 +1,9 @@
 /**
- * The editable word tables of query understanding (data/stopwords.json, data/near-words.json),
- * validated once when first imported: a malformed table fails start-up with the file and the path
- * of the bad value, never a half-understood query later.
+ * The editable word tables of query understanding (data/stopwords.json, data/near-words.json, read
+ * by src/store/word-tables.ts), validated: a malformed table fails start-up with the file and the
+ * path of the bad value, never a half-understood query later.
  */
 import { z } from 'zod';
-import stopwordsJson from '../../../../data/stopwords.json' with { type: 'json' };
-import nearWordsJson from '../../../../data/near-words.json' with { type: 'json' };
 import { normalizeForSearch } from '../normalize.ts';
 
 const word = z.string().trim().min(1).max(20);
@@ -66,7 +64,3 @@ export function makeWordTables(stopwords: unknown, nearWords: unknown): WordTabl
     whole: [...new Set(n.whole.map(fold))],
   };
 }
-
-let shipped: WordTables | undefined;
-/** The tables shipped in data/. */
-export const shippedWordTables = (): WordTables => (shipped ??= makeWordTables(stopwordsJson, nearWordsJson));

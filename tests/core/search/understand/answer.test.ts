@@ -8,10 +8,11 @@ import type { Answer } from '../../../../src/core/search/understand/answer.ts';
 import { createQueryUnderstanding } from '../../../../src/core/search/understand/index.ts';
 import { measureSource } from '../../../../src/core/search/understand/source.ts';
 import { shippedAgencies } from '../../../helpers/seed.ts';
+import { shippedWordTables } from '../../../../src/store/word-tables.ts';
 
 const entries = seedEntries();
 const byId = new Map(entries.map((e) => [e.id, e]));
-const u = createQueryUnderstanding();
+const u = createQueryUnderstanding({ tables: shippedWordTables() });
 u.learn(shippedAgencies(), entries);
 const newest = [...entries].sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : b.seq - a.seq));
 const source = measureSource({

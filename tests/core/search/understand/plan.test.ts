@@ -4,11 +4,12 @@ import { agencyAliases, findAgency } from '../../../../src/core/search/understan
 import { createQueryUnderstanding } from '../../../../src/core/search/understand/index.ts';
 import { nearOf } from '../../../../src/core/search/understand/plan.ts';
 import { piecesOf } from '../../../../src/core/search/understand/pieces.ts';
-import { makeWordTables, shippedWordTables } from '../../../../src/core/search/understand/tables.ts';
+import { makeWordTables } from '../../../../src/core/search/understand/tables.ts';
 import { normalizeForSearch } from '../../../../src/core/search/normalize.ts';
 import { shippedAgencies } from '../../../helpers/seed.ts';
+import { shippedWordTables } from '../../../../src/store/word-tables.ts';
 
-const u = createQueryUnderstanding();
+const u = createQueryUnderstanding({ tables: shippedWordTables() });
 u.learn(shippedAgencies(), seedEntries());
 const words = (q: string) => {
   const p = u.plan(q);

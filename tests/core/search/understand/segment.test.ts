@@ -3,9 +3,10 @@ import { createQueryUnderstanding } from '../../../../src/core/search/understand
 import { createSegmenter, fallbackSegmenter, trimDictionary } from '../../../../src/core/search/understand/segment.ts';
 import { shippedAgencies } from '../../../helpers/seed.ts';
 import { seedEntries } from '../../../../bench/quality.ts';
+import { shippedWordTables } from '../../../../src/store/word-tables.ts';
 
 const taught = () => {
-  const u = createQueryUnderstanding();
+  const u = createQueryUnderstanding({ tables: shippedWordTables() });
   u.learn(shippedAgencies(), seedEntries());
   return u;
 };
@@ -37,7 +38,7 @@ describe('trimDictionary', () => {
 describe('a segmenter that cannot load', () => {
   it('falls back with one warning, never throws, and still plans queries', () => {
     const warnings: string[] = [];
-    const u = createQueryUnderstanding({
+    const u = createQueryUnderstanding({ tables: shippedWordTables(),
       load: () => {
         throw new Error('Cannot find module @node-rs/jieba-linux-riscv64-gnu');
       },
