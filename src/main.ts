@@ -87,11 +87,11 @@ async function start(cfg: Config) {
     now: Date.now,
     sleep: (ms) => sleep(ms),
   });
-  throttleTelegram(withRequestTimeout(bot.telegram), limiter);
+  throttleTelegram(withRequestTimeout(bot.telegram, cfg.telegramTimeouts), limiter);
 
   // Digests go through the deliverer, which schedules on the same limiter itself; they use their own,
   // unthrottled client so a message is not queued on the limiter twice.
-  const digestTelegram = withRequestTimeout(new Telegram(cfg.botToken ?? '0:console', cfg.telegramApiRoot ? { apiRoot: cfg.telegramApiRoot } : {}));
+  const digestTelegram = withRequestTimeout(new Telegram(cfg.botToken ?? '0:console', cfg.telegramApiRoot ? { apiRoot: cfg.telegramApiRoot } : {}), cfg.telegramTimeouts);
   const deliverer = createDeliverer({ limiter, sleep: (ms) => sleep(ms), now: Date.now, log });
   digest = createDigestService({
     subscriptions,
@@ -100,6 +100,7 @@ async function start(cfg: Config) {
     deliver: deliverVia(deliverer),
     send: htmlSender(digestTelegram),
     timezone: cfg.timezone,
+    uncertain: cfg.digestOnUncertain,
     log,
     botUsername: () => bot.botInfo?.username,
   });

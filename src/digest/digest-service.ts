@@ -10,7 +10,7 @@ import type { Lang, Messages } from '../i18n/index.ts';
 import type { SubscriptionStore } from '../store/subscription-store.ts';
 import type { DigestLog } from './log.ts';
 import { createDigestRunner } from './run-digest.ts';
-import type { Deliver, DigestRunner, DigestRunnerDeps, SendHtml } from './run-digest.ts';
+import type { Deliver, DigestRunner, DigestRunnerDeps, SendHtml, UncertainPolicy } from './run-digest.ts';
 import { createDigestScheduler } from './scheduler.ts';
 import type { DigestScheduler } from './scheduler.ts';
 
@@ -53,6 +53,8 @@ export interface DigestServiceOptions {
   timezone: string;
   log: DigestLog;
   now?: () => number;
+  /** What to do with a part whose send timed out after it was written (default 'assume-sent'). */
+  uncertain?: UncertainPolicy;
   /** The bot's username once known (getMe): channel digests link their measures to the bot's private chat. */
   botUsername?: () => string | undefined;
 }
@@ -80,6 +82,7 @@ export function createDigestService(opts: DigestServiceOptions): DigestService {
     log: opts.log,
     keyboard: digestButtons(opts.botUsername ?? (() => undefined)),
     ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.uncertain ? { uncertain: opts.uncertain } : {}),
   });
   const scheduler = createDigestScheduler({ runDue: (signal) => runner.runDue({ signal }), timezone: opts.timezone, log: opts.log });
   return {
@@ -105,6 +108,16 @@ export function digestStats(store: SubscriptionStore): ReturnType<DigestService[
   const last = store.runs().findLast((r) => r.finishedAt !== null);
   return {
     subscriptions: { active, paused },
-    lastDigest: last ? { at: last.finishedAt, sent: last.sent, paused: last.paused, failed: last.failed, durationMs: last.durationMs } : null,
+    lastDigest: last
+      ? {
+          at: last.finishedAt,
+          sent: last.sent,
+          paused: last.paused,
+          failed: last.failed,
+          // Chats whose digest part timed out after it was sent: it may not have arrived (not resent).
+          ...(last.uncertain > 0 ? { uncertain: `${last.uncertain} (${last.uncertainChats.slice(0, 10).join(', ')}${last.uncertainChats.length > 10 ? ', …' : ''})` } : {}),
+          durationMs: last.durationMs,
+        }
+      : null,
   };
 }

@@ -87,12 +87,15 @@ export const digestRunSchema = z.object({
   migrated: z.number().int().nonnegative().default(0),
   failed: z.number().int().nonnegative(),
   skipped: z.number().int().nonnegative(),
+  /** Chats with a part whose send timed out after it was written (maybe delivered, not resent); their ids (first 100). */
+  uncertain: z.number().int().nonnegative().default(0),
+  uncertainChats: z.array(z.number().int()).default([]),
   durationMs: z.number().nonnegative(),
   error: z.string().nullable().default(null),
 });
 export type DigestRun = z.infer<typeof digestRunSchema>;
-export type DigestRunCounts = Pick<DigestRun, 'sent' | 'empty' | 'paused' | 'migrated' | 'failed' | 'skipped' | 'durationMs'>;
-export const emptyRunCounts = (): DigestRunCounts => ({ sent: 0, empty: 0, paused: 0, migrated: 0, failed: 0, skipped: 0, durationMs: 0 });
+export type DigestRunCounts = Pick<DigestRun, 'sent' | 'empty' | 'paused' | 'migrated' | 'failed' | 'skipped' | 'uncertain' | 'durationMs'>;
+export const emptyRunCounts = (): DigestRunCounts => ({ sent: 0, empty: 0, paused: 0, migrated: 0, failed: 0, skipped: 0, uncertain: 0, durationMs: 0 });
 
 export const subscriptionsFileSchema = z.object({
   version: z.literal(1),

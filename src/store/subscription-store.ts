@@ -76,7 +76,7 @@ export interface SubscriptionStore {
   /** The run found unfinished (a crash), if any. */
   unfinishedRuns(): DigestRun[];
   startRun(run: { id: string; startedAt: string; forced?: boolean; only?: number | null }): DigestRun;
-  finishRun(id: string, counts: DigestRunCounts, finishedAt: string, error?: string | null): void;
+  finishRun(id: string, counts: DigestRunCounts, finishedAt: string, error?: string | null, uncertainChats?: readonly number[]): void;
   markInterrupted(id: string): void;
   /** Resolves once every change so far is on disk. */
   flush(): Promise<void>;
@@ -364,6 +364,7 @@ export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string
         forced: run.forced ?? false,
         only: run.only ?? null,
         ...emptyRunCounts(),
+        uncertainChats: [],
         error: null,
       };
       data.runs.push(rec);
@@ -371,10 +372,10 @@ export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string
       noteRun(rec.id);
       return rec;
     },
-    finishRun(id, counts, finishedAt, error = null) {
+    finishRun(id, counts, finishedAt, error = null, uncertainChats = []) {
       const r = data.runs.find((x) => x.id === id);
       if (!r) return;
-      Object.assign(r, counts, { finishedAt, error });
+      Object.assign(r, counts, { finishedAt, error, uncertainChats: uncertainChats.slice(0, 100) });
       noteRun(id);
     },
     markInterrupted(id) {

@@ -37,7 +37,7 @@ function varied(n: number): Subscription[] {
 const fileOf = (subscriptions: Subscription[]): SubscriptionsFile => ({
   version: 1,
   subscriptions,
-  runs: [{ id: 'r1', startedAt: 'x', finishedAt: null, interrupted: false, forced: false, only: null, sent: 1, empty: 0, paused: 0, migrated: 0, failed: 0, skipped: 0, durationMs: 3, error: null }],
+  runs: [{ id: 'r1', startedAt: 'x', finishedAt: null, interrupted: false, forced: false, only: null, sent: 1, empty: 0, paused: 0, migrated: 0, failed: 0, skipped: 0, uncertain: 0, uncertainChats: [], durationMs: 3, error: null }],
 });
 
 /** What the ordinary path (lowdb's JSON.parse, then zod) makes of a file. */

@@ -364,7 +364,7 @@ describe('subscription operations', () => {
     const store = memory();
     for (let i = 0; i < KEEP_RUNS + 5; i++) {
       store.startRun({ id: `r${i}`, startedAt: new Date(i).toISOString() });
-      store.finishRun(`r${i}`, { sent: i, empty: 0, paused: 0, migrated: 0, failed: 0, skipped: 0, durationMs: 1 }, new Date(i + 1).toISOString());
+      store.finishRun(`r${i}`, { sent: i, empty: 0, paused: 0, migrated: 0, failed: 0, skipped: 0, uncertain: 0, durationMs: 1 }, new Date(i + 1).toISOString());
     }
     store.startRun({ id: 'crashed', startedAt: 'x' });
     expect(store.runs()).toHaveLength(KEEP_RUNS);
