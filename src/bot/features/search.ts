@@ -16,7 +16,11 @@ import { createFloodGuard } from '../lib/flood-guard.ts';
 import { createQueryCache } from '../lib/query-cache.ts';
 import { RecentMap } from '../lib/recent-map.ts';
 import { editOrReply, replyBlocks, replyMessage } from '../lib/reply.ts';
+import { sendExport } from './export.ts';
 import { showFullText } from './full-text.ts';
+import { dateOptions, rangeAndOrderLabel, understandDates } from './search-dates.ts';
+import type { SearchOrder } from './search-dates.ts';
+import type { DateRange } from '../../core/dates/date-words.ts';
 import { shippedWordTables } from '../../store/word-tables.ts';
 
 export const PAGE_SIZE = 5;
@@ -50,11 +54,16 @@ export function renderHit(e: StoredEntry, keywords: string[], m: Messages, n: nu
 const plainText = (html: string): string =>
   html.replace(/<[^>]+>/g, '').replace(/\n/g, ' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
 
+/** A search as kept for its buttons: the understood query (null: dates only), the date range its date words gave, and the order. */
 interface Asked {
-  plan: QueryPlan;
+  plan: QueryPlan | null;
+  /** The words searched, as shown (for the export's label). */
+  text: string;
+  range: DateRange | null;
+  order: SearchOrder;
 }
 
-export function createSearchFeature(deps: BotDeps, opts: { perMinute: number }): Composer<BotContext> {
+export function createSearchFeature(deps: BotDeps, opts: { perMinute: number; timezone?: string }): Composer<BotContext> {
   const c = new Composer<BotContext>();
   const { catalog } = deps;
   const understanding = deps.understanding ?? createQueryUnderstanding({ tables: shippedWordTables(), warn: (message) => deps.log.warn(message) });
@@ -75,25 +84,40 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number }):
    * (up to ~100 ms at 100k measures): that is done beforehand, a slice at a time, so it holds no other
    * chat up. Shorter keywords never need it (nor does a query whose keywords are all remembered).
    */
-  const prepared = async (plan: QueryPlan): Promise<void> => {
+  const prepared = async (plan: QueryPlan | null): Promise<void> => {
+    if (!plan) return;
     const keywords = search.keywordsOf(plan);
     if (keywords.some((k) => k.length > 2)) await catalog.prepare(keywords);
   };
 
-  /** A page as one message: the header saying what the hits are (all words, some, an agency's newest, nothing), the hits, and buttons. */
-  const page = (ctx: BotContext, plan: QueryPlan, key: string, p: number): { text: string; keyboard?: InlineKeyboardMarkup } => {
+  /** A plan of no words: a listing by date (all agencies), for a query of only date words. */
+  const EVERYTHING: QueryPlan = { words: [], agency: null, agencyTyped: null, latest: true, dropped: [], key: '' };
+
+  /**
+   * A page as one message: the header saying what the hits are (all words, some, an agency's newest,
+   * nothing) with the dates and order, the hits, and buttons (pages, order, export).
+   */
+  const page = (ctx: BotContext, q: Asked, key: string, p: number): { text: string; keyboard?: InlineKeyboardMarkup } => {
+    const plan = q.plan ?? EVERYTHING;
     const version = catalog.version();
-    const cacheKey = `${ctx.lang}\u0000${p}\u0000${plan.key}`;
+    const cacheKey = `${ctx.lang}\u0000${p}\u0000${q.order}\u0000${q.range?.from ?? ''}\u0000${q.range?.to ?? ''}\u0000${plan.key}`;
     let r = rendered.get(cacheKey);
     if (!r || r.version !== version) {
-      const a = search.answer(plan, { limit: PAGE_SIZE, offset: p * PAGE_SIZE });
-      let header = answerHeader(a, ctx.m);
+      const a = search.answer(plan, { limit: PAGE_SIZE, offset: p * PAGE_SIZE, filter: dateOptions(q.range, q.order) });
       let text: string;
-      if (a.kind === 'none') {
-        text = `${header}\n${ctx.m.search.tryAgencies}`;
+      if (a.kind === 'none' || a.total === 0) {
+        const shown = escapeHtml(a.words.join(' '));
+        text = q.range
+          ? ctx.m.search.noneInRange(shown, escapeHtml(rangeAndOrderLabel(q.range, 'relevance', ctx.lang, { newest: '' }).replace(' · 📅 ', '')))
+          : a.kind === 'none'
+            ? `${answerHeader(a, ctx.m)}\n${ctx.m.search.tryAgencies}`
+            : ctx.m.latest.none(escapeHtml(a.agency ?? ''));
       } else {
         const pages = Math.ceil(a.total / PAGE_SIZE);
-        if (pages > 1) header += ` · ${ctx.m.common.page(p + 1, pages)}`;
+        // A listing is newest first by nature: its header names only the dates.
+        const dates = escapeHtml(rangeAndOrderLabel(q.range, a.kind === 'latest' ? 'relevance' : q.order, ctx.lang, { newest: ctx.m.search.newestFirst }));
+        const head = q.plan ? answerHeader(a, ctx.m) : ctx.m.search.dateOnly(escapeHtml(rangeAndOrderLabel(q.range, 'relevance', ctx.lang, { newest: '' }).replace(' · 📅 ', '')));
+        const header = `${head}${q.plan ? dates : ''}${pages > 1 ? ` · ${ctx.m.common.page(p + 1, pages)}` : ''}`;
         const snippet = createSnippetter(a.highlight);
         const blocks = [header, ...a.hits.map((e, i) => renderHit(e, a.highlight, ctx.m, p * PAGE_SIZE + i + 1, snippet))];
         // One page is always one message, so page buttons can edit it in place.
@@ -109,7 +133,10 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number }):
     const nav = [];
     if (p > 0) nav.push(Markup.button.callback(ctx.m.common.prev, `s:${key}:${p - 1}`));
     if (p + 1 < pages) nav.push(Markup.button.callback(ctx.m.common.next, `s:${key}:${p + 1}`));
-    return { text: r.text, keyboard: Markup.inlineKeyboard(nav.length ? [...r.hitRows, nav] : r.hitRows).reply_markup };
+    // Newest first ⇄ most relevant (a listing is by date anyway), and the results as a file.
+    const tools = [Markup.button.callback(ctx.m.search.exportButton, `x:${key}`)];
+    if (plan.words.length > 0) tools.unshift(Markup.button.callback(q.order === 'newest' ? ctx.m.search.byRelevance : ctx.m.search.byDate, `so:${key}`));
+    return { text: r.text, keyboard: Markup.inlineKeyboard([...r.hitRows, ...(nav.length ? [nav] : []), tools]).reply_markup };
   };
 
   /** The reply to a query that cannot be searched (empty, too long, nothing searchable, only words without content). */
@@ -119,8 +146,12 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number }):
       : { empty: ctx.m.search.empty, 'too-long': ctx.m.search.tooLong, 'no-searchable-text': ctx.m.search.noText }[q.reason];
 
   const runSearch = async (ctx: BotContext, text: string) => {
-    const q = search.plan(text);
-    if (!q.ok) return replyBlocks(ctx, [refusal(ctx, q, text)]);
+    // Date words (本周, 3月, 最近7天) become a date range and 最新 the order; the rest is the query.
+    const whole = search.plan(text);
+    const dated = whole.ok || whole.reason !== 'too-long' ? understandDates(text, catalog, deps.now(), opts.timezone ?? 'Asia/Shanghai') : null;
+    const q = dated && (dated.range || dated.newest) ? search.plan(dated.rest) : whole;
+    const dateOnly = !q.ok && q.reason !== 'too-long' && dated?.range != null;
+    if (!q.ok && !dateOnly) return replyBlocks(ctx, [refusal(ctx, whole.ok ? q : whole, text)]);
     if (ctx.from) {
       const verdict = guard.check(ctx.from.id);
       if (!verdict.ok) {
@@ -128,9 +159,12 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number }):
         return;
       }
     }
-    const key = queries.put({ plan: q.plan });
-    await prepared(q.plan);
-    const { text: message, keyboard } = page(ctx, q.plan, key, 0);
+    const plan = q.ok ? q.plan : null;
+    const newest = !!dated?.newest || !plan || plan.words.length === 0;
+    const asked: Asked = { plan, text: plan ? plan.words.map((w) => w.text).join(' ') : '', range: dated?.range ?? null, order: newest ? 'newest' : 'relevance' };
+    const key = queries.put(asked);
+    await prepared(plan);
+    const { text: message, keyboard } = page(ctx, asked, key, 0);
     return replyMessage(ctx, message, keyboard);
   };
 
@@ -145,8 +179,26 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number }):
     if (!q) return ctx.answerCbQuery(ctx.m.search.expired, { show_alert: true });
     await ctx.answerCbQuery();
     await prepared(q.plan);
-    const { text, keyboard } = page(ctx, q.plan, ctx.match[1]!, Number(ctx.match[2]));
+    const { text, keyboard } = page(ctx, q, ctx.match[1]!, Number(ctx.match[2]));
     return editOrReply(ctx, [text], keyboard);
+  });
+
+  c.action(/^so:([0-9a-z]{1,16})$/, async (ctx) => {
+    const q = queries.get(ctx.match[1]!);
+    if (!q) return ctx.answerCbQuery(ctx.m.search.expired, { show_alert: true });
+    await ctx.answerCbQuery();
+    q.order = q.order === 'newest' ? 'relevance' : 'newest';
+    await prepared(q.plan);
+    const { text, keyboard } = page(ctx, q, ctx.match[1]!, 0);
+    return editOrReply(ctx, [text], keyboard);
+  });
+
+  c.action(/^x:([0-9a-z]{1,16})$/, async (ctx) => {
+    const q = queries.get(ctx.match[1]!);
+    if (!q) return ctx.answerCbQuery(ctx.m.search.expired, { show_alert: true });
+    await ctx.answerCbQuery();
+    // The export takes the words as typed (every one required) and the agency; near words are not carried over.
+    return sendExport(ctx, deps, { keywords: q.plan ? q.plan.words.map((w) => w.text) : [], text: q.text, range: q.range, order: q.order, ...(q.plan?.agency ? { agency: q.plan.agency } : {}) }, opts.timezone);
   });
 
   c.action(/^e:([\w-]{1,40})$/, (ctx) => showFullText(ctx, ctx.match[1]!, deps));

@@ -53,7 +53,7 @@ describe('search reply headers say what the results are', () => {
     const t = createTestBot();
     const { html, calls } = await first(t, '市科委最近发布了什么');
     expect(html).toMatch(/^<b>上海市科学技术委员会<\/b> 最新 3 条措施\n/);
-    expect(buttons(calls[0]).map((b) => b.text)).toHaveLength(3);
+    expect(buttons(calls[0]).filter((b) => b.callback_data.startsWith('e:'))).toHaveLength(3);
     expect((await first(t, 'police latest', 'en')).html).toMatch(/^<b>上海市公安局<\/b>: latest 7/);
   });
 
@@ -119,5 +119,18 @@ describe('did you mean', () => {
     const t = createTestBot();
     const { html } = await first(t, '/search 云选汇 智慧警务平抬');
     expect(html).toMatch(/^没有找到“云选汇”，已按“云选会”搜索。\n没有找到“平抬”，已按“平台”搜索。\n没有同时包含 “云选汇”、“智慧警务”、“平抬” 的措施，以下 2 条包含其中 2 个\n/);
+  });
+});
+
+describe('with date words', () => {
+  it('understands the words and filters by the dates the other words give', async () => {
+    const t = createTestBot();
+    const { html } = await first(t, '/search 3月 浦东警方复产');
+    expect(html).toMatch(/^🔎 上海市公安局 · “浦东”、“复产”：共 1 条 · 📅 2020-03-01 – 2020-03-31\n/);
+    // In February the police measures hold 复产 but not 浦东: partial, within the dates, said so.
+    const partial = await first(t, '/search 2月 浦东警方复产');
+    expect(partial.html).toMatch(/^没有同时包含 “浦东”、“复产” 的措施，以下 2 条包含 “复产” · 📅 2020-02-01 – 2020-02-29\n/);
+    const none = await first(t, '/search 2019年3月 复产');
+    expect(none.html).toMatch(/^“复产”在 2019-03-01 – 2019-03-31 没有措施/);
   });
 });

@@ -18,16 +18,18 @@
  * matches without one search per subset), term positions (proximity without reading text), and
  * document frequencies (which words are rare) — see docs in BENCHMARKS.md.
  */
+import type { SearchOptions } from '../index-types.ts';
 import type { QueryPlan } from './plan.ts';
 
+/** What every search of an answer is restricted to, besides the words: dates, and the order asked for. */
+export type AnswerFilter = Pick<SearchOptions, 'dateFrom' | 'dateTo' | 'order'>;
+
 export interface AnswerSource<T> {
-  /** Ids (best first) of measures holding every keyword, and how many there are. */
-  search(keywords: readonly string[], opts: { agency?: string; limit: number; offset: number }): { total: number; hits: readonly { id: string }[] };
+  /** Ids (best first, or newest first) of measures holding every keyword, and how many there are. No keywords: every measure. */
+  search(keywords: readonly string[], opts: Pick<SearchOptions, 'agency' | 'limit' | 'offset' | 'dateFrom' | 'dateTo' | 'order'>): { total: number; hits: readonly { id: string }[] };
   get(id: string): T | undefined;
-  /** A measure's text, folded as search folds it: its title, and everything else joined. */
-  textOf(entry: T): { title: string; rest: string };
-  /** An agency's measures, newest first. */
-  latest(agency: string, limit: number, offset: number): { total: number; hits: T[] };
+  /** A measure's text, folded as search folds it: its title, and everything else joined; and its date. */
+  textOf(entry: T): { title: string; rest: string; date: string };
   /** Measures in all. */
   size(): number;
 }
@@ -59,6 +61,7 @@ export interface Answer<T> {
 export interface AnswerOptions {
   limit: number;
   offset: number;
+  filter?: AnswerFilter;
   /** Known words one character away from a word (Vocabulary.suggest). */
   suggest?: (word: string) => string[];
 }
@@ -100,16 +103,17 @@ export function answerPlan<T>(plan: QueryPlan, source: AnswerSource<T>, opts: An
   const window = Math.max(need, RERANK);
   const highlight = [...new Set(plan.words.flatMap((w) => [w.text, ...w.near]))];
 
+  const filter = opts.filter ?? {};
   if (plan.words.length === 0) {
-    const agency = plan.agency!;
+    const agency = plan.agency ?? undefined;
     // Only an agency: what it said about the word typed when that is a topic too (出入境, 交警),
-    // else — its name, "latest" words — simply its newest measures.
-    if (!plan.latest && plan.agencyTyped && !NAMES_AN_AGENCY.test(plan.agencyTyped)) {
-      const r = source.search([plan.agencyTyped], { agency, limit: opts.limit, offset: opts.offset });
-      if (r.total > 0) return { ...EMPTY, kind: 'full', total: r.total, exact: true, hits: entries(source, r.hits.map((h) => h.id)), matched: [plan.agencyTyped], agency, highlight: [plan.agencyTyped] };
+    // else — its name, "latest" words — simply its newest measures (with dates only: every agency's).
+    if (!plan.latest && agency && plan.agencyTyped && !NAMES_AN_AGENCY.test(plan.agencyTyped)) {
+      const r = source.search([plan.agencyTyped], { agency, limit: opts.limit, offset: opts.offset, ...filter });
+      if (r.total > 0) return { ...EMPTY, kind: 'full', total: r.total, exact: true, hits: entries(source, r.hits.map((h) => h.id)), matched: [plan.agencyTyped], agency: plan.agency, highlight: [plan.agencyTyped] };
     }
-    const r = source.latest(agency, opts.limit, opts.offset);
-    return { ...EMPTY, kind: 'latest', total: r.total, exact: true, hits: r.hits, agency, highlight: [] };
+    const r = source.search([], { agency, limit: opts.limit, offset: opts.offset, ...filter, order: 'newest' });
+    return { ...EMPTY, kind: 'latest', total: r.total, exact: true, hits: entries(source, r.hits.map((h) => h.id)), agency: plan.agency, highlight: [] };
   }
 
   const terms: Term[] = plan.words.map((w) => ({ text: w.text, forms: [w.text, ...w.near], known: w.known }));
@@ -126,7 +130,7 @@ export function answerPlan<T>(plan: QueryPlan, source: AnswerSource<T>, opts: An
 
   // 1. Every word (not worth asking when a word is in no measure at all).
   const none: Matched = { ids: [], ranked: [], total: 0, exact: true, searches: 0 };
-  let full = terms.length === 1 || terms.every(inSome) ? matchAll(terms, agency, source, window) : none;
+  let full = terms.length === 1 || terms.every(inSome) ? matchAll(terms, agency, source, window, filter) : none;
   const corrected: [string, string][] = [];
   // 2. Words no measure holds, in any form: a known word one character away stands in.
   if (full.ids.length === 0 && opts.suggest) {
@@ -141,10 +145,10 @@ export function answerPlan<T>(plan: QueryPlan, source: AnswerSource<T>, opts: An
         highlight.push(fix);
       }
     }
-    if (corrected.length > 0 && terms.every(inSome)) full = matchAll(terms, agency, source, window);
+    if (corrected.length > 0 && terms.every(inSome)) full = matchAll(terms, agency, source, window, filter);
   }
   if (full.ids.length > 0) {
-    const hits = page(rerank(full.ranked, terms, source), source, opts);
+    const hits = page(rerank(full.ranked, terms, source, filter.order), source, opts);
     return { ...EMPTY, words, kind: 'full', total: full.total, exact: full.exact, hits, matched: terms.map((t) => t.text), agency: plan.agency, corrected, highlight };
   }
 
@@ -168,7 +172,7 @@ export function answerPlan<T>(plan: QueryPlan, source: AnswerSource<T>, opts: An
         // A subset without any word (only the agency) says nothing about the words: not a partial match.
         if (kept.length === 0) continue;
         const withAgency = idx.some((i) => all[i] === null);
-        const r = matchAll(kept, withAgency ? agency : undefined, source, window);
+        const r = matchAll(kept, withAgency ? agency : undefined, source, window, filter);
         searches += r.searches;
         if (r.ids.length > 0) found.push({ idx, r });
       }
@@ -186,7 +190,7 @@ export function answerPlan<T>(plan: QueryPlan, source: AnswerSource<T>, opts: An
       const keptWords = found.length === 1 ? keptTerms.map((t) => t.text) : terms.map((t) => t.text);
       const missing = found.length === 1 ? terms.filter((t) => !keptTerms.includes(t)).map((t) => t.text) : [];
       const agencyDropped = agency !== undefined && !found.every((f) => f.idx.some((i) => all[i] === null));
-      const hits = page(rerank([...seen.values()], keptTerms, source), source, opts);
+      const hits = page(rerank([...seen.values()], keptTerms, source, filter.order), source, opts);
       return { ...EMPTY, words, kind: 'partial', total: union, exact, hits, matched: keptWords, missing, someOf: found.length === 1 ? null : k, agency: plan.agency, agencyDropped, corrected, highlight };
     }
   }
@@ -204,13 +208,13 @@ interface Matched {
 }
 
 /** Measures holding every term in some form; combinations with fewer near forms first. */
-function matchAll<T>(terms: readonly Term[], agency: string | undefined, source: AnswerSource<T>, window: number): Matched {
+function matchAll<T>(terms: readonly Term[], agency: string | undefined, source: AnswerSource<T>, window: number, filter: AnswerFilter): Matched {
   const results: { near: number; total: number; ids: string[]; keywords: string[] }[] = [];
   let searches = 0;
   for (const { keywords, near } of combos(terms)) {
     // Enough measures hold the words as typed: near words would only add pages after them.
     if (near > 0 && results.length > 0 && results[0]!.near === 0 && results[0]!.total >= NEAR_WHEN_FEWER) break;
-    const r = source.search(keywords, { agency, limit: window, offset: 0 });
+    const r = source.search(keywords, { agency, limit: window, offset: 0, ...filter });
     searches++;
     if (r.total > 0) results.push({ near, total: r.total, ids: r.hits.map((h) => h.id), keywords });
   }
@@ -223,7 +227,7 @@ function matchAll<T>(terms: readonly Term[], agency: string | undefined, source:
     // Several combinations hold measures: count their union from their ids (all of them, up to FETCH_ALL each).
     const ids = new Set<string>();
     for (const r of results) {
-      const all = r.total > r.ids.length ? source.search(r.keywords, { agency, limit: Math.min(r.total, FETCH_ALL), offset: 0 }).hits.map((h) => h.id) : r.ids;
+      const all = r.total > r.ids.length ? source.search(r.keywords, { agency, limit: Math.min(r.total, FETCH_ALL), offset: 0, ...filter }).hits.map((h) => h.id) : r.ids;
       searches++;
       if (r.total > FETCH_ALL) exact = false;
       for (const id of all) ids.add(id);
@@ -290,9 +294,16 @@ function combinations(n: number, k: number): number[][] {
 /**
  * The first RERANK candidates re-ordered by reading their text: fewer near forms, then every word in
  * the title, then the words' closest span, then the order given. The rest keep the order given.
+ * Newest first when asked: by date, then fewer near forms.
  */
-function rerank<T>(ranked: Ranked[], terms: readonly Term[], source: AnswerSource<T>): Ranked[] {
+function rerank<T>(ranked: Ranked[], terms: readonly Term[], source: AnswerSource<T>, order: AnswerFilter['order']): Ranked[] {
   const sorted = [...ranked].sort((a, b) => a.near - b.near || a.order - b.order);
+  if (order === 'newest') {
+    // Several searches' lists, each newest first: merged by date (read for the window only, as the rest are not shown).
+    const dated = sorted.map((r) => ({ r, date: (() => { const e = source.get(r.id); return e ? source.textOf(e).date : ''; })() }));
+    dated.sort((a, b) => (a.date === b.date ? a.r.near - b.r.near || a.r.order - b.r.order : a.date < b.date ? 1 : -1));
+    return dated.map((d) => d.r);
+  }
   if (terms.length < 2) return sorted;
   const head = sorted.slice(0, RERANK).map((r) => {
     const e = source.get(r.id);

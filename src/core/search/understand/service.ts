@@ -5,7 +5,7 @@
 import type { Catalog } from '../../catalog.ts';
 import type { StoredEntry } from '../../model.ts';
 import { answerPlan } from './answer.ts';
-import type { Answer } from './answer.ts';
+import type { Answer, AnswerFilter } from './answer.ts';
 import type { PlanResult, QueryPlan, QueryUnderstanding } from './index.ts';
 import { measureSource } from './source.ts';
 
@@ -14,17 +14,15 @@ const RELEARN_MS = 60_000;
 
 export interface CatalogSearch {
   plan(text: string): PlanResult;
-  answer(plan: QueryPlan, page: { limit: number; offset: number }): Answer<StoredEntry>;
+  answer(plan: QueryPlan, page: { limit: number; offset: number; filter?: AnswerFilter }): Answer<StoredEntry>;
   /** The keywords an answer may look up, for catalog.prepare (long ones need their text checked once). */
   keywordsOf(plan: QueryPlan): string[];
 }
 
-export function createCatalogSearch(catalog: Pick<Catalog, 'index' | 'get' | 'latest' | 'agencyStats' | 'directory' | 'newest' | 'version'>, understanding: QueryUnderstanding, now: () => number = Date.now): CatalogSearch {
+export function createCatalogSearch(catalog: Pick<Catalog, 'index' | 'get' | 'directory' | 'newest' | 'version'>, understanding: QueryUnderstanding, now: () => number = Date.now): CatalogSearch {
   const source = measureSource<StoredEntry>({
     index: catalog.index,
     get: (id) => catalog.get(id),
-    latest: (agency, n) => catalog.latest(agency, n),
-    countOf: (agency) => catalog.agencyStats().find((a) => a.name === agency)?.count ?? 0,
   });
   let learnt = -1;
   let learntAt = -Infinity;

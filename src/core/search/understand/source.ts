@@ -4,18 +4,15 @@ import { normalizeForSearch } from '../normalize.ts';
 import type { SearchIndex } from '../index-types.ts';
 import type { AnswerSource } from './answer.ts';
 
-type Showable = Pick<StoredEntry, 'id' | 'agency' | 'title' | 'body' | 'bullets'>;
+type Showable = Pick<StoredEntry, 'id' | 'agency' | 'date' | 'title' | 'body' | 'bullets'>;
 
 export interface MeasureLookup<T extends Showable> {
   index: Pick<SearchIndex, 'search' | 'size'>;
   get(id: string): T | undefined;
-  /** An agency's newest n measures, and how many it has. */
-  latest(agency: string, n: number): T[];
-  countOf(agency: string): number;
 }
 
 // A measure's folded text, kept per entry object (entries are replaced, not changed, on correction).
-const folded = new WeakMap<object, { title: string; rest: string }>();
+const folded = new WeakMap<object, { title: string; rest: string; date: string }>();
 
 export function measureSource<T extends Showable>(m: MeasureLookup<T>): AnswerSource<T> {
   return {
@@ -23,11 +20,8 @@ export function measureSource<T extends Showable>(m: MeasureLookup<T>): AnswerSo
     get: m.get,
     textOf(e) {
       let t = folded.get(e);
-      if (!t) folded.set(e, (t = { title: normalizeForSearch(e.title), rest: normalizeForSearch([...e.body, ...e.bullets].join('\n')) }));
+      if (!t) folded.set(e, (t = { title: normalizeForSearch(e.title), rest: normalizeForSearch([...e.body, ...e.bullets].join('\n')), date: e.date }));
       return t;
-    },
-    latest(agency, limit, offset) {
-      return { total: m.countOf(agency), hits: m.latest(agency, offset + limit).slice(offset) };
     },
     size: () => m.index.size,
   };

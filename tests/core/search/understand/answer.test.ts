@@ -14,13 +14,7 @@ const entries = seedEntries();
 const byId = new Map(entries.map((e) => [e.id, e]));
 const u = createQueryUnderstanding({ tables: shippedWordTables() });
 u.learn(shippedAgencies(), entries);
-const newest = [...entries].sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : b.seq - a.seq));
-const source = measureSource({
-  index: createSearchIndex(entries),
-  get: (id) => byId.get(id),
-  latest: (a, n) => newest.filter((e) => e.agency === a).slice(0, n),
-  countOf: (a) => newest.filter((e) => e.agency === a).length,
-});
+const source = measureSource({ index: createSearchIndex(entries), get: (id) => byId.get(id) });
 const ask = (q: string, page = { limit: 5, offset: 0 }): Answer<StoredEntry> => {
   const p = u.plan(q);
   if (!p.ok) throw new Error(p.reason);
