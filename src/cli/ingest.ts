@@ -11,6 +11,7 @@ import { loadAgencies, readBulletinFile } from '../store/bulletin-files.ts';
 import { openEntryStore } from '../store/entry-store.ts';
 import { StoreError } from '../store/json-file.ts';
 import { LockError, acquireLock } from '../infra/instance-lock.ts';
+import { refuseMissingEntries, removeLeftoverTmp } from '../store/data-dir.ts';
 
 export interface CliIo {
   env: Record<string, string | undefined>;
@@ -81,6 +82,9 @@ export async function runIngest(argv: string[], io: CliIo): Promise<number> {
     const lock = dryRun ? null : await acquireLock(dataDir, { purpose: 'ingest' });
     let reports;
     try {
+      if (lock) await removeLeftoverTmp(dataDir);
+      // Ingesting into a new entries.json beside existing data would hide the loss of the old one.
+      await refuseMissingEntries(dataDir);
       // With an intact snapshot, ingest opens from it (fast at 100k) and leaves it current, so the
       // bot's next start does not have to read entries.json again.
       const app = dryRun ? null : await openAppFromSnapshot({ dataDir, log: silentLog }, agencies);
