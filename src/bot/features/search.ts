@@ -132,7 +132,7 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number }):
     const e = catalog.get(ctx.match[1]!);
     if (!e) return ctx.answerCbQuery(ctx.m.entry.notFound, { show_alert: true });
     await ctx.answerCbQuery();
-    return replyBlocks(ctx, [renderEntryFull(e, ctx.m)]);
+    return replyBlocks(ctx, [renderEntryFull(e, ctx.m, { bulletins: deps.entries.bulletins() })]);
   });
 
   c.on('inline_query', async (ctx) => {
@@ -146,7 +146,7 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number }):
       id: e.id,
       title: buttonLabel(e.title, 64),
       description: `${e.agency} · ${e.date}`,
-      input_message_content: { message_text: packMessages([renderEntryFull(e, ctx.m)], { limit: TELEGRAM_TEXT_LIMIT - 16 })[0]!, parse_mode: 'HTML', link_preview_options: { is_disabled: true } },
+      input_message_content: { message_text: packMessages([renderEntryFull(e, ctx.m, { bulletins: deps.entries.bulletins() })], { limit: TELEGRAM_TEXT_LIMIT - 16 })[0]!, parse_mode: 'HTML', link_preview_options: { is_disabled: true } },
     }));
     return ctx.answerInlineQuery(results, { cache_time: 60, next_offset: offset + INLINE_PAGE < total ? String(offset + INLINE_PAGE) : '' });
   });
