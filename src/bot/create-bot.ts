@@ -6,11 +6,13 @@ import type { BotConfig, BotContext, BotDeps } from './context.ts';
 import { createAdminFeature } from './features/admin.ts';
 import { createAgenciesFeature } from './features/agencies.ts';
 import { createFallbackFeature } from './features/fallback.ts';
+import { createFullTextLinkFeature } from './features/full-text.ts';
 import { createSearchFeature } from './features/search.ts';
 import { createStartFeature } from './features/start.ts';
 import { createSubscribeFeature } from './features/subscribe.ts';
 import { chain } from './lib/chain.ts';
 import { gated } from './lib/gate.ts';
+import { quoteInGroups } from './lib/quote-in-groups.ts';
 
 export type Bot = Telegraf<BotContext>;
 
@@ -31,7 +33,8 @@ export function createBot(config: BotConfig, deps: BotDeps): Bot {
 
   // One chain (see chain) rather than a bot.use per feature. Features with commands and buttons only
   // are gated (see gated): a search or a plain message skips them.
-  const features: Middleware<BotContext>[] = [setup];
+  const features: Middleware<BotContext>[] = [setup, quoteInGroups];
+  features.push(gated(createFullTextLinkFeature(deps), { commands: ['start'], callbacks: false }));
   features.push(gated(createStartFeature(), { commands: ['start', 'help'], callbacks: false }));
   features.push(gated(createAgenciesFeature(deps), { commands: ['agencies', 'latest'], callbacks: true }));
   // @feature-wiring (subscribe, admin)

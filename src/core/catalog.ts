@@ -1,8 +1,8 @@
 import type { AgencyDirectory } from './agencies.ts';
 import type { StoredEntry } from './model.ts';
-import type { EntryTable } from '../store/entry-table.ts';
+import type { EntryRows as EntryTable } from './entry-rows.ts';
 import { createSearchIndex } from './search/search-index.ts';
-import type { IndexState, SearchIndex, SearchIndexOptions } from './search/search-index.ts';
+import type { IndexState, SearchIndex, SearchIndexOptions, SearchOptions } from './search/search-index.ts';
 
 /** What the chat answers from: entries by id and by agency, and the search index, kept in step with the store. */
 export interface Catalog {
@@ -15,7 +15,7 @@ export interface Catalog {
   newest(): Iterable<StoredEntry>;
   /** The shipped agency list plus agencies met only in bulletins. */
   directory(): AgencyDirectory;
-  search(keywords: string[], opts?: { agency?: string; limit?: number; offset?: number }): { total: number; hits: StoredEntry[] };
+  search(keywords: string[], opts?: SearchOptions): { total: number; hits: StoredEntry[] };
   /** See SearchIndex.prepare: awaited before search() so a long keyword's first search holds no other chat up. */
   prepare(keywords: readonly string[]): Promise<void>;
   readonly index: SearchIndex;

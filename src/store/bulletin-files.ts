@@ -11,7 +11,7 @@ export async function loadAgencies(file: string): Promise<AgencyDirectory> {
   try {
     raw = JSON.parse(await readFile(file, 'utf8'));
   } catch (err) {
-    throw new Error(`agency list ${file}: ${(err as Error).message}`);
+    throw new Error(`agency list ${file}: ${(err as Error).message}`, { cause: err });
   }
   const outletsFile = join(dirname(file), 'outlets.json');
   const outlets = await readFile(outletsFile, 'utf8').then(

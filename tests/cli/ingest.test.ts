@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openApp } from '../../src/app.ts';
-import { silentLog } from '../../src/bot/context.ts';
+import { silentLog } from '../../src/infra/log.ts';
 import { runIngest } from '../../src/cli/ingest.ts';
 import { PROJECT_ROOT } from '../../src/paths.ts';
 import { CORPUS_DIR, readCorpus } from '../helpers/corpus.ts';
@@ -89,7 +89,7 @@ describe('npm run ingest', () => {
     writeFileSync(file, ['简报 2020年', '', '3月1日', '甲', '来源：上海市公安局', '13月5日', '乙', '来源：上海市公安局'].join('\n'));
     const strict = await ingest([file, '--strict'], dir);
     expect(strict.code).toBe(1);
-    expect(strict.err).toMatch(/--strict: refused because of warnings\nb\.txt: 1 measures, \d+ warnings?\n  warning \(line 6\): "13月5日" looks like a date/);
+    expect(strict.err).toMatch(/--strict: refused because of warnings\nb\.txt: 1 measures, \d+ warnings?\n {2}warning \(line 6\): "13月5日" looks like a date/);
     expect(strict.err).toMatch(/nothing was written/);
     expect(existsSync(join(dir, 'entries.json'))).toBe(false);
     expect((await ingest([file], dir)).code).toBe(0);

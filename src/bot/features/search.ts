@@ -13,6 +13,7 @@ import { createFloodGuard } from '../lib/flood-guard.ts';
 import { createQueryCache } from '../lib/query-cache.ts';
 import { RecentMap } from '../lib/recent-map.ts';
 import { editOrReply, replyBlocks, replyMessage } from '../lib/reply.ts';
+import { showFullText } from './full-text.ts';
 
 export const PAGE_SIZE = 5;
 const INLINE_PAGE = 20;
@@ -128,16 +129,12 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number }):
     return editOrReply(ctx, [text], keyboard);
   });
 
-  c.action(/^e:([\w-]{1,40})$/, async (ctx) => {
-    const e = catalog.get(ctx.match[1]!);
-    if (!e) return ctx.answerCbQuery(ctx.m.entry.notFound, { show_alert: true });
-    await ctx.answerCbQuery();
-    return replyBlocks(ctx, [renderEntryFull(e, ctx.m, { bulletins: deps.entries.bulletins() })]);
-  });
+  c.action(/^e:([\w-]{1,40})$/, (ctx) => showFullText(ctx, ctx.match[1]!, deps));
 
   c.on('inline_query', async (ctx) => {
     const q = parseQuery(ctx.inlineQuery.query);
-    if (!q.ok) return ctx.answerInlineQuery([], { cache_time: 30, button: { text: ctx.m.search.inlineHint, start_parameter: 'inline' } });
+    // Personal: answers differ by the user's language.
+    if (!q.ok) return ctx.answerInlineQuery([], { cache_time: 30, is_personal: true, button: { text: ctx.m.search.inlineHint, start_parameter: 'inline' } });
     const offset = Math.min(Number(ctx.inlineQuery.offset) || 0, 1000);
     await prepared(q.keywords);
     const { total, hits } = catalog.search(q.keywords, { limit: INLINE_PAGE, offset });
@@ -148,7 +145,7 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number }):
       description: `${e.agency} · ${e.date}`,
       input_message_content: { message_text: packMessages([renderEntryFull(e, ctx.m, { bulletins: deps.entries.bulletins() })], { limit: TELEGRAM_TEXT_LIMIT - 16 })[0]!, parse_mode: 'HTML', link_preview_options: { is_disabled: true } },
     }));
-    return ctx.answerInlineQuery(results, { cache_time: 60, next_offset: offset + INLINE_PAGE < total ? String(offset + INLINE_PAGE) : '' });
+    return ctx.answerInlineQuery(results, { cache_time: 60, is_personal: true, next_offset: offset + INLINE_PAGE < total ? String(offset + INLINE_PAGE) : '' });
   });
 
   // Private chats: any plain text is a search. Groups: plain text is conversation, not for us.

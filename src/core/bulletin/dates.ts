@@ -87,7 +87,7 @@ export function readDateLine(form: string): DateLine | null {
 
 /** Something that starts like a date but is not one we can use (2月30日 is caught later; 13月5日 here). */
 export function looksLikeDate(form: string): boolean {
-  return /^\s*[\[【（(]?\s*(?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*[日号]?\s*[\]】）)]?\s*$/.test(form) || /^\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s*$/.test(form);
+  return /^\s*[[【（(]?\s*(?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*[日号]?\s*[\]】）)]?\s*$/.test(form) || /^\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s*$/.test(form);
 }
 
 export function isoDate(year: number, month: number, day: number): string {

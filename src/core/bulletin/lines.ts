@@ -151,7 +151,8 @@ const NUMBERINGS: [Numbering, RegExp][] = [
   // "1. …", "1、…", "1) …" but not "1.5万…" or "2020年…".
   ['arabic', /^\d{1,3}\s*(?:[、．)）]|\.(?!\d))\s*/],
   ['circled', /^[①-⑳⑴-⒇⒈-⒛]\s*/],
-  ['article', new RegExp(`^第[${CJK_NUM}\\d]{1,4}[条项点个部分]{1,2}\\s*[、:：.．]?\\s*`)],
+  // "第一条、…", "第二项：…" (a separator is required: "第一批复工企业" and "第一条 …" as a title stay whole).
+  ['article', new RegExp(`^第[${CJK_NUM}\\d]{1,4}[条项点部分]{1,2}\\s*[、:：.．]\\s*`)],
 ];
 
 /** Leading list numbering and its kind: "（一）措施" → { kind: 'paren-cjk', rest: '措施' }. */

@@ -46,7 +46,7 @@ export function readSourceLine(line: Line, isNamed: (text: string) => boolean): 
 
 /** Mentions 来源 like a source line would, but not in a shape we could read (reported, never dropped silently). */
 export function looksLikeSource(form: string): boolean {
-  return /^[\[【（(]?\s*(?:信息|文章)?来\s*源/.test(form) && form.length <= 80;
+  return /^[[【（(]?\s*(?:信息|文章)?来\s*源/.test(form) && form.length <= 80;
 }
 
 /** A joint source names several agencies: "市经信委、市科委", "市住建委 市司法局", "市商务委和市财政局". */

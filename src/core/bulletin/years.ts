@@ -36,8 +36,6 @@ export function dateInFileName(file: string): { year: number; month: number; day
   return month >= 1 && month <= 12 && day >= 1 && day <= 31 ? { year, month, day } : null;
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-
 /** The year putting month/day nearest the newest known as-of date (ISO), or null without one. */
 function nearestYear(month: number, day: number, known: readonly string[]): number | null {
   const newest = [...known].sort().pop();

@@ -134,3 +134,16 @@ export function dateNumber(date: string): number {
 export function toCount(value: number | undefined, fallback: number): number {
   return value === undefined || !Number.isFinite(value) || value < 0 ? fallback : Math.floor(value);
 }
+
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/**
+ * A date bound of SearchOptions ('YYYY-MM-DD') as dateNumber gives it, or `fallback` when absent.
+ * Anything else is a caller's mistake (the bot validates what users type): a RangeError naming it.
+ */
+export function dayNumber(day: string | undefined, fallback: number, name: string): number {
+  if (day === undefined) return fallback;
+  const m = DAY.exec(day);
+  if (!m || Number(m[2]) < 1 || Number(m[2]) > 12 || Number(m[3]) < 1 || Number(m[3]) > 31) throw new RangeError(`search: ${name} must be a day as YYYY-MM-DD, got ${JSON.stringify(day)}`);
+  return dateNumber(day);
+}

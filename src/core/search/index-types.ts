@@ -10,6 +10,15 @@ export interface SearchOptions {
   limit?: number;
   /** Hits to skip, for paging; `total` is unaffected. */
   offset?: number;
+  /** Only measures dated on or after this day ('YYYY-MM-DD', inclusive); `total` counts only those. */
+  dateFrom?: string;
+  /** Only measures dated on or before this day ('YYYY-MM-DD', inclusive); `total` counts only those. */
+  dateTo?: string;
+  /**
+   * 'relevance' (default): best score first, ties newest first. 'newest': newest date first, then
+   * higher seq, then id, whatever the score (each hit still carries its score).
+   */
+  order?: 'relevance' | 'newest';
 }
 
 export interface SearchHit {
@@ -18,7 +27,7 @@ export interface SearchHit {
 }
 
 export interface SearchResult {
-  /** All entries matching every keyword (and the agency), not just this page. */
+  /** All entries matching every keyword (and the agency and date range), not just this page. */
   total: number;
   hits: SearchHit[];
 }

@@ -10,7 +10,7 @@ import { TopK } from './top-k.ts';
 import { DEFAULT_LIMIT } from './index-types.ts';
 import type { IndexableEntry, IndexState, SearchHit, SearchIndex, SearchIndexOptions, SearchOptions, SearchResult } from './index-types.ts';
 import { TITLE_WEIGHT, OCCURRENCE_CAP, W_TITLE, W_COUNT, SCORE, NIBBLE_TO_W, NIBBLE_SCORE, BYTE_BEST, TITLE_FLAGS16, W_TO_NIBBLE } from './weights.ts';
-import { isSkipped, BigramTable, bigramKey, growInt32, gallop, popcount, gallopPacked, EMPTY_I32, EMPTY_U8, EMPTY_U32, dateNumber, toCount } from './index-primitives.ts';
+import { isSkipped, BigramTable, bigramKey, growInt32, gallop, popcount, gallopPacked, EMPTY_I32, EMPTY_U8, EMPTY_U32, dateNumber, dayNumber, toCount } from './index-primitives.ts';
 import { NO_FIELDS, fieldsOf, normalisedFields, foldFields, FROM_STORE, plainFieldsOf } from './doc-fields.ts';
 
 export { DEFAULT_LIMIT } from './index-types.ts';
@@ -394,7 +394,6 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
         for (let i = 0; i < docGramCount; i++) place(d, docGrams[i]!, weightAcc[docGrams[i]!]!);
       }
     }
-    pairs = null;
     baseGramCount = gramCount;
     baseDocCount = docCount;
     baseOff = off;
@@ -1125,6 +1124,12 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       if (a === undefined) return { total: 0, hits: [] };
       agency = a;
     }
+    const dateFrom = dayNumber(opts.dateFrom, -Infinity, 'dateFrom');
+    const dateTo = dayNumber(opts.dateTo, Infinity, 'dateTo');
+    const newest = opts.order === 'newest';
+    // A date range or the newest-first order take the general path: every match collected, then filtered and ordered.
+    const general = newest || dateFrom !== -Infinity || dateTo !== Infinity;
+    if (dateFrom > dateTo) return { total: 0, hits: [] };
     const plans = plan(keywords);
     if (!plans) return { total: 0, hits: [] };
     ensureScratch();
@@ -1136,7 +1141,7 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       else for (const g of p.filters) sources.push(sourceOf(g, false));
     }
     sortByLength(sources);
-    if (sources.length > 0 && plans.every((p) => p.exact)) {
+    if (!general && sources.length > 0 && plans.every((p) => p.exact)) {
       const r =
         agency === -1 && sources.every((s) => s.dense !== -1)
           ? offset + limit <= TOP_K_MAX
@@ -1158,10 +1163,10 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
 
     // Tombstones and other agencies go before the costlier text checks (a pass only when there are any).
     let kept = 0;
-    if (agency === -1 && live === docCount) kept = n;
+    if (agency === -1 && live === docCount && !general) kept = n;
     else for (let i = 0; i < n; i++) {
       const d = cands[i]!;
-      if (alive[d] && (agency === -1 || agencyOf[d] === agency)) {
+      if (alive[d] && (agency === -1 || agencyOf[d] === agency) && dates[d]! >= dateFrom && dates[d]! <= dateTo) {
         cands[kept] = d;
         scores[kept++] = scores[i]!;
       }
@@ -1210,7 +1215,8 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       }
       n = out;
       const slack = verify.length * (OCCURRENCE_CAP - 1);
-      const threshold = kthLargest(n, offset + limit);
+      // Newest first: the page is not decided by score, so every match gets its full score.
+      const threshold = newest ? -1 : kthLargest(n, offset + limit);
       for (let i = 0; i < n; i++) {
         if (scores[i]! + slack < threshold) continue;
         let extra = 0;
@@ -1220,7 +1226,37 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
         scores[i]! += extra;
       }
     }
-    return { total: n, hits: topHits(n, offset, limit) };
+    return { total: n, hits: newest ? newestHits(n, offset, limit) : topHits(n, offset, limit) };
+  };
+
+  /**
+   * The page [offset, offset + limit) of candidates cands[0, n) (ascending) newest first. Base
+   * documents are numbered newest first already (see rebuild); the few added since are sorted and
+   * merged in.
+   */
+  const newestHits = (n: number, offset: number, limit: number): SearchHit[] => {
+    const k = Math.min(n, offset + limit);
+    if (k <= offset) return [];
+    let split = 0;
+    while (split < n && cands[split]! < baseDocCount) split++;
+    const added: number[] = [];
+    for (let i = split; i < n; i++) added.push(i);
+    added.sort((x, y) => (newer(cands[x]!, cands[y]!) ? -1 : 1));
+    const hits: SearchHit[] = [];
+    let b = 0;
+    let a = 0;
+    while (hits.length < k) {
+      const i = a < added.length && (b >= split || newer(cands[added[a]!]!, cands[b]!)) ? added[a++]! : b++;
+      hits.push({ id: ids[cands[i]!]!, score: scores[i]! });
+    }
+    return hits.slice(offset);
+  };
+
+  /** Newest-first order: newer date, then higher seq, then id. */
+  const newer = (a: number, b: number): boolean => {
+    if (dates[a] !== dates[b]) return dates[a]! > dates[b]!;
+    if (seqs[a] !== seqs[b]) return seqs[a]! > seqs[b]!;
+    return ids[a]! < ids[b]!;
   };
 
   /**

@@ -9,17 +9,27 @@ const occurrences = (t: string, k: string): number => {
   for (let at = t.indexOf(k); at !== -1 && n < 5; at = t.indexOf(k, at + 1)) n++;
   return n;
 };
-function reference(entries: Iterable<IndexableEntry>, keywords: string[], agency?: string): { id: string; score: number }[] {
+interface ReferenceOptions {
+  agency?: string;
+  dateFrom?: string;
+  dateTo?: string;
+  order?: 'relevance' | 'newest';
+}
+function reference(entries: Iterable<IndexableEntry>, keywords: string[], agencyOrOpts?: string | ReferenceOptions): { id: string; score: number }[] {
+  const opts: ReferenceOptions = typeof agencyOrOpts === 'string' ? { agency: agencyOrOpts } : (agencyOrOpts ?? {});
+  const { agency, dateFrom, dateTo } = opts;
   const ks = [...new Set(keywords.map(normalizeForSearch).filter(Boolean))];
   const rows: { e: IndexableEntry; score: number }[] = [];
   for (const e of entries) {
     if (agency !== undefined && e.agency !== agency) continue;
+    if ((dateFrom !== undefined && e.date < dateFrom) || (dateTo !== undefined && e.date > dateTo)) continue;
     const title = normalizeForSearch(e.title);
     const text = [e.title, ...e.body, ...e.bullets, e.agency].map(normalizeForSearch).join('\n');
     if (!ks.every((k) => text.includes(k))) continue;
     rows.push({ e, score: ks.reduce((s, k) => s + (title.includes(k) ? 10 : 0) + occurrences(text, k), 0) });
   }
-  rows.sort((a, b) => b.score - a.score || (a.e.date < b.e.date ? 1 : a.e.date > b.e.date ? -1 : 0) || b.e.seq - a.e.seq || (a.e.id < b.e.id ? -1 : 1));
+  const newest = (a: IndexableEntry, b: IndexableEntry): number => (a.date < b.date ? 1 : a.date > b.date ? -1 : 0) || b.seq - a.seq || (a.id < b.id ? -1 : 1);
+  rows.sort((a, b) => (opts.order === 'newest' ? 0 : b.score - a.score) || newest(a.e, b.e));
   return rows.map((r) => ({ id: r.e.id, score: r.score }));
 }
 
@@ -125,6 +135,62 @@ describe('search ranking equals a brute-force ranking', () => {
       check();
     });
   }
+
+  for (const cacheBytes of [undefined, 0]) {
+    it(`date ranges and the newest-first order match, totals counting only the range, across upserts and removals (cache ${cacheBytes === 0 ? 'off' : 'on'})`, () => {
+      // Dates over a few months with many ties, so the order goes down to seq and id.
+      const day = (): string => `2020-0${1 + Math.floor(random() * 3)}-${String(1 + Math.floor(random() * 28)).padStart(2, '0')}`;
+      const make = (i: number): IndexableEntry => ({ ...makeEntry(i), date: day() });
+      const live = new Map<string, IndexableEntry>();
+      for (let i = 0; i < 1200; i++) live.set(`r${i}`, make(i));
+      const index = createSearchIndex(live.values(), { cacheBytes, cacheMinCandidates: 1 });
+      const ranges: { dateFrom?: string; dateTo?: string }[] = [{}, { dateFrom: '2020-02-01' }, { dateTo: '2020-01-31' }, { dateFrom: '2020-02-10', dateTo: '2020-02-10' }, { dateFrom: '2020-01-15', dateTo: '2020-03-05' }, { dateFrom: '2020-03-01', dateTo: '2020-02-01' }, { dateFrom: '2021-01-01' }];
+      const check = (): void => {
+        let nonEmpty = 0;
+        for (const q of [...queries().slice(0, 40), [], ['复'], ['复工'], ['复工复产'], ['公安', '复工']]) {
+          for (const range of ranges) {
+            for (const order of ['relevance', 'newest'] as const) {
+              const expected = reference(live.values(), q, { ...range, order });
+              const offset = Math.floor(random() * 3) * 4;
+              const r = index.search(q, { ...range, order, limit: 6, offset });
+              expect(r.total).toBe(expected.length);
+              expect(r.hits).toEqual(expected.slice(offset, offset + 6));
+              const agency = '上海市民政局';
+              expect(index.search(q, { ...range, order, agency, limit: 4 }).hits).toEqual(reference(live.values(), q, { ...range, order, agency }).slice(0, 4));
+              if (expected.length > 0) nonEmpty++;
+            }
+          }
+        }
+        expect(nonEmpty).toBeGreaterThan(200);
+      };
+      check();
+      for (let i = 0; i < 50; i++) {
+        const e = make(i % 2 ? 1200 + i : i * 7);
+        index.upsert(e);
+        live.set(e.id, e);
+      }
+      for (let i = 0; i < 20; i++) {
+        const id = `r${i * 13}`;
+        expect(index.remove(id)).toBe(live.delete(id));
+      }
+      check();
+    });
+  }
+
+  it('without keywords, a date range lists every measure in it newest first', () => {
+    const entries = Array.from({ length: 30 }, (_, i) => ({ ...makeEntry(50_000 + i), date: `2020-04-${String(1 + (i % 10)).padStart(2, '0')}` }));
+    const index = createSearchIndex(entries);
+    const r = index.search([], { dateFrom: '2020-04-03', dateTo: '2020-04-05', limit: 100 });
+    expect(r.total).toBe(9);
+    expect(r.hits.map((h) => h.id)).toEqual(reference(entries, [], { dateFrom: '2020-04-03', dateTo: '2020-04-05' }).map((h) => h.id));
+    expect(r.hits.map((h) => entries.find((e) => e.id === h.id)!.date)).toEqual([...Array(3).fill('2020-04-05'), ...Array(3).fill('2020-04-04'), ...Array(3).fill('2020-04-03')]);
+  });
+
+  it('refuses a date bound that is not a day, naming it', () => {
+    const index = createSearchIndex([makeEntry(60_000)]);
+    expect(() => index.search(['复'], { dateFrom: '2020-3-1' })).toThrow(/dateFrom.*YYYY-MM-DD/);
+    expect(() => index.search(['复'], { dateTo: 'yesterday' })).toThrow(/dateTo/);
+  });
 
   it('indexes a burst of upserts once, after the batch', async () => {
     const index = createSearchIndex();
