@@ -5,6 +5,7 @@ import { messages, pickLang } from '../i18n/index.ts';
 import type { BotConfig, BotContext, BotDeps } from './context.ts';
 import { createAdminFeature } from './features/admin.ts';
 import { createAgenciesFeature } from './features/agencies.ts';
+import { createExportFeature } from './features/export.ts';
 import { createFallbackFeature } from './features/fallback.ts';
 import { createFullTextLinkFeature } from './features/full-text.ts';
 import { createSearchFeature } from './features/search.ts';
@@ -36,11 +37,12 @@ export function createBot(config: BotConfig, deps: BotDeps): Bot {
   const features: Middleware<BotContext>[] = [setup, quoteInGroups];
   features.push(gated(createFullTextLinkFeature(deps), { commands: ['start'], callbacks: false }));
   features.push(gated(createStartFeature(), { commands: ['start', 'help'], callbacks: false }));
-  features.push(gated(createAgenciesFeature(deps), { commands: ['agencies', 'latest'], callbacks: true }));
+  features.push(gated(createAgenciesFeature(deps, { timezone: config.timezone }), { commands: ['agencies', 'latest'], callbacks: true }));
   // @feature-wiring (subscribe, admin)
   if (deps.subscriptions) features.push(gated(createSubscribeFeature({ ...deps, subscriptions: deps.subscriptions }, config), { commands: ['subscribe', 'unsubscribe', 'settings'], callbacks: true }));
   features.push(gated(createAdminFeature(deps, { adminIds: config.adminIds }), { commands: ['stats'], callbacks: true }));
-  features.push(createSearchFeature(deps, { perMinute: config.searchRatePerMinute }));
+  features.push(gated(createExportFeature(deps, { timezone: config.timezone }), { commands: ['export'], callbacks: false }));
+  features.push(createSearchFeature(deps, { perMinute: config.searchRatePerMinute, timezone: config.timezone }));
   features.push(createFallbackFeature());
   bot.use(chain(features));
 

@@ -60,6 +60,16 @@ export const zh = {
     continued: '（续）',
     nothingNew: (date: string) => `📰 ${date}：今天没有新措施。`,
   },
+  export: {
+    headers: { date: '日期', agency: '部门', title: '标题', body: '正文', source: '来源', bulletin: '简报' },
+    sheet: '措施',
+    filePrefix: '措施',
+    everything: '全部措施',
+    caption: (what: string, n: number) => `📥 ${what}：${n} 条措施（Excel 与 CSV）`,
+    captionCut: (what: string, total: number, n: number) => `📥 ${what}：共 ${total} 条，导出了前 ${n} 条（Excel 与 CSV）。可以加关键词或日期缩小范围。`,
+    none: (what: string) => `没有可以导出的措施${what ? `（${what}）` : ''}。`,
+    slowDown: (s: number) => `导出太频繁了，请 ${s} 秒后再试。`,
+  },
   channel: {
     privateOnly: '在私聊中发送 /subscribe @频道用户名 来订阅频道，或者直接在频道里发送 /subscribe。',
     notAChannel: (name: string) => `“${name}”不是频道。群组请在群里发送 /subscribe。`,
@@ -147,6 +157,7 @@ export const zh = {
     unknown: (q: string) => `没有找到部门“${q}”。`,
     didYouMean: '您是不是要找：',
     tryAgencies: '发送 /agencies 查看所有部门。',
+    unusedWords: (words: string, search: string) => `“${words}”不是部门名称，/latest 只按部门和日期列出，没有用到它。按关键词找请发送 ${search}`,
     none: (agency: string) => `${agency} 暂无措施。`,
   },
   search: {
@@ -158,6 +169,12 @@ export const zh = {
     slowDown: (s: number) => `搜索太频繁了，请 ${s} 秒后再试。`,
     expired: '这个结果已过期，请重新搜索。',
     inlineHint: '输入关键词搜索措施',
+    byDate: '🕒 按时间',
+    byRelevance: '🎯 按相关度',
+    newestFirst: '按时间从新到旧',
+    exportButton: '📥 导出 Excel / CSV',
+    noneInRange: (q: string, range: string) => `${q ? `“${q}”` : ''}在 ${range} 没有措施。可以去掉日期再搜索。`,
+    dateOnly: (range: string) => `📅 ${range}`,
   },
   entry: {
     notFound: '这条措施已不存在。',
@@ -178,6 +195,7 @@ export const zh = {
     ['subscribe', '订阅每日摘要'],
     ['unsubscribe', '取消订阅'],
     ['settings', '订阅设置'],
+    ['export', '导出措施（Excel/CSV）'],
     ['help', '帮助'],
   ] as [string, string][],
 };
