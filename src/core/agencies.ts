@@ -139,13 +139,20 @@ export function createAgencyDirectory(config: AgencyConfig, extra: Iterable<stri
 
   const mentions = (text: string): AgencyMention[] => {
     const key = foldKey(text);
+    // Where the words the user typed apart end ("公安 复工": after 公安): an alias ending there is a whole word.
+    const ends = new Set<number>();
+    let at0 = 0;
+    for (const token of text.split(/[\s\p{P}\p{S}]+/u)) {
+      at0 += foldKey(token).length;
+      ends.add(at0);
+    }
     const out: AgencyMention[] = [];
     const taken = new Uint8Array(key.length);
     for (const [alias, { name, alias: written }] of byLength) {
       // One Latin letter or one CJK character is too weak to count as a mention.
       if ([...alias].length < 2 || !isCjk(alias)) continue;
       for (let at = key.indexOf(alias); at !== -1; at = key.indexOf(alias, at + 1)) {
-        if (taken.subarray(at, at + alias.length).some((t) => t === 1) || !isWholeWordAt(key, alias, at)) continue;
+        if (taken.subarray(at, at + alias.length).some((t) => t === 1) || !(ends.has(at + alias.length) || isWholeWordAt(key, alias, at))) continue;
         taken.fill(1, at, at + alias.length);
         out.push({ agency: name, alias: written, index: at });
       }

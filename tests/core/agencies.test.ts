@@ -64,6 +64,9 @@ describe('agency directory', () => {
     expect(dir.mentions('市经信委和市科委联合发布').map((m) => m.agency)).toEqual(['上海市经济和信息化委员会', '上海市科学技术委员会']);
     expect(dir.mentions('上海出入境检验检疫局发布').map((m) => m.agency)).toEqual(['上海海关']);
     expect(dir.mentions('公安出入境检验')).toEqual([]);
+    // Words typed apart are words: "公安 复工" names 公安 (the rest is a keyword).
+    expect(dir.resolve('公安 复工')).toBe('上海市公安局');
+    expect(dir.resolve('公安复工')).toBeNull();
     expect(dir.resolveExact('公安')).toBe('上海市公安局');
     expect(dir.resolveExact('上海市公安局金山分局')).toBeNull();
   });
