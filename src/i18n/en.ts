@@ -75,6 +75,8 @@ export const en: Messages = {
     untitled: '(untitled)',
     asOf: (d) => `As of: ${d ?? 'not stated'}`,
     counts: (added, unchanged, corrected) => `<b>${added}</b> new · ${unchanged} unchanged · <b>${corrected}</b> corrected`,
+    older: (n) => `<b>${n}</b> older: this bulletin is older than the one already published, so these keep the newer text (put --force in the caption to apply them)`,
+    olderTitles: 'Kept with the newer text:',
     yearUsed: (y) => `Dates without a year are taken as ${y}.`,
     warnings: (n) => `⚠️ ${n} warning${n === 1 ? '' : 's'}:`,
     line: (n) => `line ${n}`,
@@ -169,6 +171,7 @@ export const en: Messages = {
   entry: {
     notFound: 'This measure no longer exists.',
     correctedAt: (d) => `corrected on ${d}`,
+    seenIn: (series, title, asOf) => `in ${series !== null ? `series ${series}` : title}${asOf ? ` (as of ${asOf})` : ''}`,
   },
   errors: {
     unknownCommand: (cmd) => `I don't know ${cmd}. Send /help for the commands.`,

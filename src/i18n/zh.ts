@@ -1,4 +1,12 @@
 /** Chinese (default) catalogue. Values are plain text or functions of plain values; callers escape what they interpolate into HTML. */
+/** 1 → 一, 12 → 十二, 23 → 二十三 (series numbers). */
+const cnNumber = (n: number): string => {
+  const d = '零一二三四五六七八九';
+  if (n < 10) return d[n]!;
+  if (n < 100) return `${n >= 20 ? d[Math.floor(n / 10)] : ''}十${n % 10 ? d[n % 10] : ''}`;
+  return String(n);
+};
+
 export const zh = {
   lang: 'zh',
   subscribe: {
@@ -75,6 +83,8 @@ export const zh = {
     untitled: '（无标题）',
     asOf: (d: string | null) => `截至：${d ?? '未注明'}`,
     counts: (added: number, unchanged: number, corrected: number) => `新增 <b>${added}</b> 条 · 未变 ${unchanged} 条 · 更正 <b>${corrected}</b> 条`,
+    older: (n: number) => `较旧 <b>${n}</b> 条：这份简报比已发布的更旧，这些措施保留较新的文字（说明里写 --force 或「强制」可覆盖）`,
+    olderTitles: '保留较新文字的措施：',
     yearUsed: (y: number) => `无年份的日期按 ${y} 年处理。`,
     warnings: (n: number) => `⚠️ 提示 ${n} 条：`,
     line: (n: number) => `第 ${n} 行`,
@@ -169,6 +179,9 @@ export const zh = {
   entry: {
     notFound: '这条措施已不存在。',
     correctedAt: (d: string) => `更正于 ${d}`,
+    /** The newest bulletin that carried a measure: "见于 系列三（截止至4月10日）". */
+    seenIn: (series: number | null, title: string, asOf: string | null) =>
+      `见于 ${series !== null ? `系列${cnNumber(series)}` : title}${asOf ? `（截止至${Number(asOf.slice(5, 7))}月${Number(asOf.slice(8, 10))}日）` : ''}`,
   },
   errors: {
     unknownCommand: (cmd: string) => `不认识的命令 ${cmd}。发送 /help 查看可用命令。`,

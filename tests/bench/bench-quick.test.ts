@@ -51,6 +51,18 @@ describe('bench --quick (smallest size, in-process)', () => {
   }, 60_000);
 });
 
+describe('bench --quick parse section', () => {
+  it('scores every corpus file: all measures exact, none spurious, none dropped silently', async () => {
+    const report = await main({ quick: true, only: ['parse'], write: false, log: () => {} });
+    const parse = report.parse!;
+    expect(parse.files.length).toBeGreaterThanOrEqual(15);
+    expect(parse.exact).toBe(parse.expected);
+    expect(parse.spurious).toBe(0);
+    expect(parse.droppedSilently).toBe(0);
+    expect(renderMarkdown(report)).toContain('(6) Parse accuracy');
+  }, 60_000);
+});
+
 describe('bench options', () => {
   it('takes engine and section names in any case, and names the known ones for an unknown name', () => {
     expect(knownNames('engine', ['flexsearch', 'SCAN'], ['MiniSearch', 'FlexSearch', 'scan'])).toEqual(['FlexSearch', 'scan']);
