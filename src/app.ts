@@ -4,6 +4,7 @@ import type { AgencyDirectory } from './core/agencies.ts';
 import { createCatalog } from './core/catalog.ts';
 import type { Catalog } from './core/catalog.ts';
 import { SHIPPED_AGENCIES_FILE, SHIPPED_BULLETINS_DIR, storeFiles } from './paths.ts';
+import { isBulletinFileName, readBulletinFile } from './ingest/read-bulletin.ts';
 import { loadAgencies, seedIfEmpty } from './store/bulletin-files.ts';
 import { refuseMissingEntries } from './store/data-dir.ts';
 import { openEntryStore } from './store/entry-store.ts';
@@ -71,7 +72,7 @@ export async function openApp(opts: OpenOptions): Promise<App> {
   const { reason } = fromSnapshot;
   if (reason !== 'no snapshot') opts.log.warn({ reason }, 'entry snapshot not used: reading entries.json');
   const entries = await openEntryStore(storeFiles(opts.dataDir).entries);
-  const seeded = await seedIfEmpty(entries, opts.bulletinsDir ?? SHIPPED_BULLETINS_DIR, agencies);
+  const seeded = await seedIfEmpty(entries, opts.bulletinsDir ?? SHIPPED_BULLETINS_DIR, (path) => readBulletinFile(path, { agencies }), isBulletinFileName);
   if (seeded.length) opts.log.info({ bulletins: seeded.length, added: seeded.reduce((n, r) => n + r.added, 0) }, 'empty store: seeded from the shipped bulletins');
   return assemble(opts, agencies, entries, createCatalog(entries, agencies), { snapshot: false, reason });
 }

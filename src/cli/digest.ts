@@ -8,7 +8,7 @@ import { createOutageGate } from '../delivery/outage-gate.ts';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, withRequestTimeout } from '../delivery/request-timeout.ts';
 import type { RequestTimeouts } from '../delivery/request-timeout.ts';
 import { createDeliverer } from '../delivery/send-with-retry.ts';
-import { htmlSender } from '../digest/digest-service.ts';
+import { digestButtons, htmlSender } from '../digest/digest-service.ts';
 import { createDigestRunner, deliverVia } from '../digest/run-digest.ts';
 import type { Deliver, DigestRunSummary, SendHtml, UncertainPolicy } from '../digest/run-digest.ts';
 import type { DigestLog } from '../digest/log.ts';
@@ -154,6 +154,8 @@ export async function runDigestCli(argv: string[], io: DigestCliIo): Promise<num
             }),
       now: io.now,
       log: stderrLog(io),
+      // The bot's buttons under each digest; channel digests get none here (their links need the bot's username).
+      keyboard: digestButtons(() => undefined),
     });
     const summary = await runner.runDue({ force: values.now ?? false, dryRun, ...(only !== undefined ? { only } : {}) });
     await subscriptions.flush();

@@ -2,7 +2,7 @@ import { access } from 'node:fs/promises';
 import { Low, Memory } from 'lowdb';
 import { z } from 'zod';
 import { bulletinSchema, storedEntrySchema } from '../core/model.ts';
-import type { Entry, IngestResult, ParsedBulletin, StoredEntry } from '../core/model.ts';
+import type { ApplyOptions, Entry, IngestResult, ParsedBulletin, StoredEntry } from '../core/model.ts';
 import { createWriteBatcher, openJsonFile } from './json-file.ts';
 import { stampOf } from './file-stamp.ts';
 import { SlicedJsonFile } from './sliced-json-file.ts';
@@ -50,7 +50,10 @@ function isStoredEntry(e: unknown): boolean {
     isStr(e.id) && e.id.length > 0 && isStr(e.agency) && e.agency.length > 0 && isStr(e.date) && DATE.test(e.date) &&
     isStr(e.title) && e.title.length > 0 && isStrArray(e.body) && isStrArray(e.bullets) && isStr(e.source) && isStr(e.bulletin) &&
     isInt(e.line, 0) && isInt(e.seq, 1) && isInt(e.addedSeq, 1) && isStr(e.addedAt) && isInt(e.revisions, 0) &&
-    (e.correctedAt === null || isStr(e.correctedAt)) && countKeys(e) === ENTRY_KEYS
+    (e.correctedAt === null || isStr(e.correctedAt)) &&
+    (e.textFrom === undefined || (isStr(e.textFrom) && e.textFrom.length > 0)) &&
+    (e.seenIn === undefined || (isStrArray(e.seenIn) && (e.seenIn as string[]).length > 0)) &&
+    countKeys(e) === ENTRY_KEYS - (e.textFrom === undefined ? 1 : 0) - (e.seenIn === undefined ? 1 : 0)
   );
 }
 
@@ -89,8 +92,13 @@ export interface EntryStore {
   since(cursor: number): StoredEntry[];
   bulletins(): readonly StoredBulletin[];
   /** What apply() would do, without changing anything. */
-  plan(parsed: ParsedBulletin): IngestResult;
-  apply(parsed: ParsedBulletin, now?: Date): IngestResult;
+  plan(parsed: ParsedBulletin, opts?: ApplyOptions): IngestResult;
+  /**
+   * New measures are added, changed ones corrected, except that a bulletin older (by as-of date) than the
+   * one the stored text came from does not roll it back (`older`; opts.force applies it). Every measure
+   * records the bulletins that carried it.
+   */
+  apply(parsed: ParsedBulletin, now?: Date, opts?: ApplyOptions): IngestResult;
   /** Called with the entries an apply() inserted or corrected (search indexes follow the store this way). */
   onChange(listener: (changed: readonly StoredEntry[]) => void): () => void;
   /** The rows behind the entries; row numbers of live entries in seq order (a copy). */
@@ -183,24 +191,43 @@ export function createEntryStoreFrom(state: EntryStoreState, write: EntriesWrite
     durable = file ? { changes: at, stamp: await stampOf(file) } : null;
   });
 
-  const classify = (parsed: ParsedBulletin) => {
+  const asOfOf = (bulletinId: string): string | null => bulletins.find((b) => b.id === bulletinId)?.asOf ?? null;
+  /** The bulletin the stored text came from: textFrom when a later bulletin corrected it, else the first. */
+  const textSource = (e: StoredEntry) => e.textFrom ?? e.bulletin;
+  const seenIn = (e: StoredEntry) => e.seenIn ?? [e.bulletin];
+
+  const classify = (parsed: ParsedBulletin, opts: ApplyOptions = {}) => {
     const added: Entry[] = [];
     const corrected: Entry[] = [];
-    let unchanged = 0;
+    const older: Entry[] = [];
+    const unchanged: Entry[] = [];
+    const asOf = parsed.bulletin.asOf;
     for (const e of parsed.entries) {
       const row = byId.get(e.id);
-      if (row === undefined) added.push(e);
-      else if (sameContent(table.read(row), e)) unchanged++;
-      else corrected.push(e);
+      if (row === undefined) {
+        added.push(e);
+        continue;
+      }
+      const stored = table.read(row);
+      if (sameContent(stored, e)) unchanged.push(e);
+      else {
+        // No rollback: text from a bulletin as of 4月10日 is not replaced by one as of 3月26日. Undated
+        // bulletins cannot be ordered, so they correct as before.
+        const current = asOfOf(textSource(stored));
+        if (!opts.force && asOf !== null && current !== null && asOf < current) older.push(e);
+        else corrected.push(e);
+      }
     }
-    return { added, corrected, unchanged };
+    return { added, corrected, older, unchanged };
   };
   const result = (c: ReturnType<typeof classify>): IngestResult => ({
     added: c.added.length,
-    unchanged: c.unchanged,
+    unchanged: c.unchanged.length,
     corrected: c.corrected.length,
+    older: c.older.length,
     addedIds: c.added.map((e) => e.id),
     correctedIds: c.corrected.map((e) => e.id),
+    olderIds: c.older.map((e) => e.id),
   });
 
   const store: EntryStore = {
@@ -228,16 +255,18 @@ export function createEntryStoreFrom(state: EntryStoreState, write: EntriesWrite
       return out;
     },
     bulletins: () => bulletins,
-    plan: (parsed) => result(classify(parsed)),
-    apply(parsed, now = new Date()) {
-      const c = classify(parsed);
+    plan: (parsed, opts) => result(classify(parsed, opts)),
+    apply(parsed, now = new Date(), opts = {}) {
+      const c = classify(parsed, opts);
       const at = now.toISOString();
+      const from = parsed.bulletin.id;
       const changed: StoredEntry[] = [];
+      const withThis = (list: string[]) => (list.includes(from) ? list : [...list, from]);
       for (const e of c.corrected) {
         const oldRow = byId.get(e.id)!;
         const old = table.read(oldRow);
         // A correction keeps its first appearance and moves to the end of the seq order, so digests resend it marked 更正.
-        const next: StoredEntry = { ...old, ...e, bulletin: old.bulletin, seq: ++seq, revisions: old.revisions + 1, correctedAt: at };
+        const next: StoredEntry = { ...old, ...e, bulletin: old.bulletin, seq: ++seq, revisions: old.revisions + 1, correctedAt: at, textFrom: from, seenIn: withThis(seenIn(old)) };
         table.kill(oldRow);
         byId.set(e.id, table.append(next));
         changed.push(next);
@@ -247,6 +276,12 @@ export function createEntryStoreFrom(state: EntryStoreState, write: EntriesWrite
         const next: StoredEntry = { ...e, seq: s, addedSeq: s, addedAt: at, revisions: 0, correctedAt: null };
         byId.set(e.id, table.append(next));
         changed.push(next);
+      }
+      // Carried but not changed (the same text, or older text left alone): only the record of who carried it.
+      for (const e of [...c.unchanged, ...c.older]) {
+        const row = byId.get(e.id)!;
+        const list = seenIn(table.read(row));
+        if (!list.includes(from)) table.setSeenIn(row, [...list, from]);
       }
       if (!bulletins.some((b) => b.id === parsed.bulletin.id)) {
         bulletins.push({ ...parsed.bulletin, ingestedAt: at, entries: parsed.entries.length });

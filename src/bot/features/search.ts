@@ -184,7 +184,7 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number; ti
       id: e.id,
       title: buttonLabel(e.title, 64),
       description: `${e.agency} · ${e.date}`,
-      input_message_content: { message_text: packMessages([renderEntryFull(e, ctx.m)], { limit: TELEGRAM_TEXT_LIMIT - 16 })[0]!, parse_mode: 'HTML', link_preview_options: { is_disabled: true } },
+      input_message_content: { message_text: packMessages([renderEntryFull(e, ctx.m, { bulletins: deps.entries.bulletins() })], { limit: TELEGRAM_TEXT_LIMIT - 16 })[0]!, parse_mode: 'HTML', link_preview_options: { is_disabled: true } },
     }));
     return ctx.answerInlineQuery(results, { cache_time: 60, is_personal: true, next_offset: offset + INLINE_PAGE < total ? String(offset + INLINE_PAGE) : '' });
   });
