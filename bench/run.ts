@@ -16,6 +16,8 @@ import type { StoredEntry } from '../src/core/model.ts';
 import { parseQuery } from '../src/core/search/query.ts';
 import { storeFiles } from '../src/paths.ts';
 import type { EntriesFile, EntryStore } from '../src/store/entry-store.ts';
+import { benchParseAccuracy, renderParseAccuracy } from './parse-accuracy.ts';
+import type { ParseAccuracyResult } from './parse-accuracy.ts';
 import { TEST_BOT } from '../tests/helpers/bot-harness.ts';
 import { openBotStore } from './bot-store.ts';
 import type { BotStore } from './bot-store.ts';
@@ -94,7 +96,7 @@ const ENGINE_MAKERS: Record<string, (entries: readonly StoredEntry[], store: Bot
   scan: scanEngine,
 };
 
-const SECTIONS = ['search', 'throughput', 'push', 'store', 'quality'];
+const SECTIONS = ['search', 'throughput', 'push', 'store', 'parse', 'quality'];
 
 /** The engine or section names as the bench knows them (any case), or an error that lists the known ones. */
 export function knownNames(kind: 'engine' | 'section', given: string[], known: string[]): string[] {
@@ -345,7 +347,9 @@ export interface BenchReport {
   push: PushResult | null;
   /** (5b) RSS with subscriptions on top of entries. */
   subscriptionMemory: SubscriptionMemoryResult | null;
-  /** (6) Search quality on the labelled set, segmenters, the query pipeline's latency (bench/quality.ts). */
+  /** (6) parse accuracy on the labelled bulletin corpus (bench/parse-accuracy.ts). */
+  parse?: ParseAccuracyResult;
+  /** (7) Search quality on the labelled set, segmenters, the query pipeline's latency (bench/quality.ts). */
   quality: { engines: QualityRow[]; segmenters: QualityRow[]; segmenterCost: SegmenterCost[]; pipeline: PipelineLatency[] } | null;
   todo: string[];
 }
@@ -401,7 +405,8 @@ export function renderMarkdown(r: BenchReport): string {
     lines.push('');
   }
   if (r.subscriptionMemory) lines.push('## (5b) Memory with subscriptions (fresh process per run)', '', ...renderSubscriptionMemory(r.subscriptionMemory), '');
-  if (r.quality) lines.push('## (6) Search quality (labelled queries) and query understanding', '', ...renderQuality(r.quality, r.quality.segmenterCost, r.quality.pipeline));
+  if (r.parse) lines.push('## (6) Parse accuracy on the labelled bulletin corpus', '', ...renderParseAccuracy(r.parse), '');
+  if (r.quality) lines.push('## (7) Search quality (labelled queries) and query understanding', '', ...renderQuality(r.quality, r.quality.segmenterCost, r.quality.pipeline));
   return lines.join('\n');
 }
 
@@ -444,6 +449,10 @@ export async function main(opts: BenchOptions = {}): Promise<BenchReport> {
     log(`store at ${size}`);
     report.store.push(benchStore(size, quick ? 1 : 3, log));
     report.subscriptionMemory = benchSubscriptionMemory({ entries: size, subscriptions: size, runs: quick ? 1 : 3, log });
+  }
+  if (only.has('parse')) {
+    log('parse accuracy on tests/fixtures/bulletins');
+    report.parse = await benchParseAccuracy(quick ? 3 : 20);
   }
   if (only.has('quality')) {
     log('quality: labelled queries, segmenters, pipeline latency');

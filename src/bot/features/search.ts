@@ -215,7 +215,7 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number; ti
       id: e.id,
       title: buttonLabel(e.title, 64),
       description: `${e.agency} · ${e.date}`,
-      input_message_content: { message_text: packMessages([renderEntryFull(e, ctx.m)], { limit: TELEGRAM_TEXT_LIMIT - 16 })[0]!, parse_mode: 'HTML', link_preview_options: { is_disabled: true } },
+      input_message_content: { message_text: packMessages([renderEntryFull(e, ctx.m, { bulletins: deps.entries.bulletins() })], { limit: TELEGRAM_TEXT_LIMIT - 16 })[0]!, parse_mode: 'HTML', link_preview_options: { is_disabled: true } },
     }));
     // Partial matches say so above the results (the button is the only line inline mode shows), plainly.
     const header = a.kind === 'partial' || a.corrected.length > 0 ? buttonLabel(plainText(answerHeader(a, ctx.m)), 64) : null;

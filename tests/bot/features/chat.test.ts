@@ -95,7 +95,7 @@ describe('/latest', () => {
     const calls = await t.send('/latest 公按局');
     expect(texts(calls)[0]).toMatch(/没有找到部门“公按局”。\n您是不是要找：/);
     expect(buttons(calls[0])[0]!.text).toBe('上海市公安局');
-    const none = await t.send('/latest 卫健委');
+    const none = await t.send('/latest 天气预报');
     expect(texts(none)[0]).toMatch(/没有找到部门/);
     expect(buttons(none[0]).length).toBeGreaterThan(0);
   });
@@ -114,7 +114,7 @@ describe('/latest', () => {
     const full = texts(await t.press(waiqi.callback_data))[0]!;
     expect(full).toContain('<b>助力外企复工复产：上海公安这些“破例”举措精准暖心</b>');
     expect(full).toContain('• 集中统一代办，精准服务外企');
-    expect(full).toContain('<i>来源：上海市公安局</i>');
+    expect(full).toContain('<i>来源：上海市公安局 · 见于 系列二（截止至3月26日）</i>');
     expect(full).toContain('2020-02-28');
   });
 });
