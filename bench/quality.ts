@@ -119,9 +119,9 @@ export function evaluate(name: string, queries: readonly LabelledQuery[], answer
         s[0]++;
       } else failures.push(`${x.q} (${a?.kind ?? 'refused'}${rank === -1 ? '' : `, first relevant at ${rank + 1}`})`);
       if (rank !== -1) rr += 1 / (rank + 1);
-      if (!a || a.kind === 'none') nothing++;
+      if (!a || a.kind === 'none' || a.total === 0) nothing++;
     } else {
-      if (a && (a.kind === 'full' || a.kind === 'latest')) {
+      if (a && (a.kind === 'full' || a.kind === 'latest') && a.total > 0) {
         falseFull++;
         failures.push(`${x.q} (nothing relevant, answered ${a.kind})`);
       } else s[0]++;

@@ -46,8 +46,8 @@ export interface AgencyMention {
 }
 
 /**
- * The first agency mentioned in a segmented query (segments with the chunk they were typed in;
- * spans never cross a separator), and the other spans naming the same agency (公安交警: both).
+ * The agency a segmented query names (segments with the chunk they were typed in; spans never
+ * cross a separator): its mention first, then the other spans naming the same agency (公安 … 交警).
  */
 export function findAgency(segments: readonly { text: string; chunk: number }[], aliases: AgencyAliases): AgencyMention[] {
   const found: AgencyMention[] = [];
@@ -65,11 +65,23 @@ export function findAgency(segments: readonly { text: string; chunk: number }[],
       if (agency && !partOfAnotherName(segments, to, agency, aliases)) hit = { agency, from: i, to, typed: text };
     }
     if (!hit) continue;
-    // One agency per query: a second, different one is left as words (the filter takes one agency).
-    if (found.length === 0 || found[0]!.agency === hit.agency) found.push(hit);
+    found.push(hit);
     i = hit.to - 1;
   }
-  return found;
+  return chooseAgency(found, segments);
+}
+
+/**
+ * One agency filters a query. Of names typed run together, the last is the head (浦东 + 警方: the
+ * Pudong police, so 公安局, with 浦东 left as a word); of separate ones, the first. Mentions of other
+ * agencies are left as words; every mention of the chosen one is taken out.
+ */
+function chooseAgency(found: AgencyMention[], segments: readonly { chunk: number }[]): AgencyMention[] {
+  if (found.length <= 1) return found;
+  let head = 0;
+  while (head + 1 < found.length && found[head + 1]!.from === found[head]!.to && segments[found[head + 1]!.from]!.chunk === segments[found[head]!.from]!.chunk) head++;
+  const agency = found[head]!.agency;
+  return [found[head]!, ...found.filter((m, i) => i !== head && m.agency === agency)];
 }
 
 /** Whether the segments after `to` (same chunk) finish another organisation's name. */

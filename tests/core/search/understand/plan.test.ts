@@ -57,7 +57,7 @@ describe('stop words, question words, latest words', () => {
 
   it('joins single characters the segmenter left, and a lone character to the word before it', () => {
     expect(words('张江企业复产')).toEqual(['张江', '企业', '复产']);
-    expect(words('出入境检验检疫局')).toEqual(['出入境', '检验', '检疫局']);
+    expect(words('检疫检验所')).toEqual(['检疫', '检验所']);
     expect(words('41万多辆车')).toEqual(['41万', '车']);
   });
 
@@ -107,8 +107,11 @@ describe('agency intent', () => {
     ['police latest', '上海市公安局', []],
     ['静安公安分局', '上海市公安局', ['静安', '分局']],
     ['司法局最新消息', '上海市司法局', []],
-    // Another organisation's name that starts with an alias is not the agency.
-    ['出入境检验检疫局有什么措施', null, ['出入境', '检验', '检疫局']],
+    // Another organisation's name is that organisation, not an agency whose alias it starts with.
+    ['出入境检验检疫局有什么措施', '上海海关', []],
+    ['出入境管理局签证', '上海市公安局', ['签证']],
+    // Names run together: the last is the head (the Pudong police), the first stays a word.
+    ['浦东警方', '上海市公安局', ['浦东']],
     ['复工复产', null, ['复工复产']],
   ])('%s → %s %j', (q, agency, ws) => {
     const p = u.plan(q);
@@ -129,7 +132,8 @@ describe('agency intent', () => {
     expect(findAgency(seg('公安', '复工'), aliases).map((m) => m.agency)).toEqual(['上海市公安局']);
     // 公安 inside a segment is not a mention.
     expect(findAgency(seg('公安部门口'), aliases)).toEqual([]);
-    expect(findAgency(seg('出入境', '检验', '检疫局'), aliases)).toEqual([]);
+    expect(findAgency(seg('出入境', '检验', '检疫局'), aliases).map((m) => m.agency)).toEqual(['上海海关']);
+    expect(findAgency(seg('上海公安', '出入境', '检验'), aliases).map((m) => m.agency)).toEqual(['上海市公安局']);
     // Spans do not cross what the user separated.
     expect(findAgency([{ text: '市', chunk: 0 }, { text: '科委', chunk: 1 }], aliases).map((m) => m.typed)).toEqual(['科委']);
   });
