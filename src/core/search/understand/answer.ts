@@ -224,15 +224,20 @@ function matchAll<T>(terms: readonly Term[], agency: string | undefined, source:
   let total = results[0]!.total;
   let exact = true;
   if (results.length > 1) {
-    // Several combinations hold measures: count their union from their ids (all of them, up to FETCH_ALL each).
-    const ids = new Set<string>();
-    for (const r of results) {
-      const all = r.total > r.ids.length ? source.search(r.keywords, { agency, limit: Math.min(r.total, FETCH_ALL), offset: 0, ...filter }).hits.map((h) => h.id) : r.ids;
-      searches++;
-      if (r.total > FETCH_ALL) exact = false;
-      for (const id of all) ids.add(id);
+    // Several combinations hold measures: their union, counted from their ids when each has at most
+    // FETCH_ALL; else at least the largest of them and what was seen ("12,252+").
+    if (results.every((r) => r.total <= FETCH_ALL)) {
+      const ids = new Set<string>();
+      for (const r of results) {
+        const all = r.total > r.ids.length ? source.search(r.keywords, { agency, limit: r.total, offset: 0, ...filter }).hits.map((h) => h.id) : r.ids;
+        if (all !== r.ids) searches++;
+        for (const id of all) ids.add(id);
+      }
+      total = ids.size;
+    } else {
+      total = Math.max(seen.size, ...results.map((r) => r.total));
+      exact = false;
     }
-    total = ids.size;
   }
   return { ids: [...seen.keys()], ranked: [...seen.values()], total, exact, searches };
 }
