@@ -91,7 +91,13 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
   const inTable = new Uint8Array(lines.length);
   for (const t of tables) inTable.fill(1, t.from, t.to);
 
-  const dateAt = (i: number): DateLine | null => (i < lines.length && !inTable[i] ? readDateLine(lines[i]!.form) : null);
+  // Each line's date, read once: the loops below ask about the same lines several times.
+  const dates = lines.map((l, i) => (inTable[i] ? null : readDateLine(l.form)));
+  const dateAt = (i: number): DateLine | null => dates[i] ?? null;
+  let lastDate = -1;
+  dates.forEach((d, i) => {
+    if (d) lastDate = i;
+  });
   const nextContent = (i: number) => lines[i + 1];
   // In the header, a publication stamp followed by prose dates the bulletin, not a measure.
   const isMeasureDate = (i: number): boolean => {
@@ -134,7 +140,7 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
   const raws: Raw[] = [];
   let section: string | null = null;
   let i = first === -1 ? lines.length : first;
-  const moreDatesAfter = (k: number) => lines.slice(k + 1).some((_, j) => !!dateAt(k + 1 + j));
+  const moreDatesAfter = (k: number) => k < lastDate;
   while (i < lines.length) {
     const l = lines[i]!;
     if (inTable[i]) {
