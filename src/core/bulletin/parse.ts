@@ -22,7 +22,7 @@ import { readHeader } from './header.ts';
 import { headingName, headingShaped, knownHeading } from './headings.ts';
 import { SENTENCE_END, bareTitle, bulletOf, numberingOf, splitLines } from './lines.ts';
 import type { Line } from './lines.ts';
-import { looksLikeSource, readSourceLine, splitJoint } from './sources.ts';
+import { looksLikeSource, readSourceLine, splitJoint, splitTrailingSource } from './sources.ts';
 import { readTables } from './tables.ts';
 import type { TableRow } from './tables.ts';
 import { bulletinYear, dateInFileName, yearOf } from './years.ts';
@@ -61,6 +61,12 @@ export interface ParseOptions {
 export function entryId(date: string, agency: string, title: string): string {
   const hash = createHash('sha1').update(`${date}|${agency}|${foldKey(title)}`).digest('hex').slice(0, 10);
   return `${date.replaceAll('-', '')}-${hash}`;
+}
+
+/** The part of a line after its date as written (rest is in NFKC, where full-width punctuation is folded). */
+function restAsWritten(l: Line, rest: string): string {
+  const tail = [...l.text].slice(-[...rest].length).join('');
+  return tail.normalize('NFKC') === rest ? tail.trim() : rest;
 }
 
 const isProse = (l: Line) => /[。；;！!]$/.test(l.form) || [...l.text].length > 60;
@@ -113,8 +119,9 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
   const isHeadingAt = (i: number, inMeasureTitle: boolean): string | null => {
     const l = lines[i]!;
     if (inTable[i] || dateAt(i) || readSourceLine(l, isNamed)) return null;
-    const known = knownHeading(l, agencies);
     const { name, marked } = headingName(l);
+    // A marked heading ("## 商务", "一、科委") may name its agency loosely; a bare line must name it exactly.
+    const known = knownHeading(l, agencies) ?? (marked && headingShaped(name) ? agencies.resolve(name) : null);
     const beforeDate = !!dateAt(i + 1);
     if (known && (beforeDate || marked)) return known;
     if (inMeasureTitle) return null;
@@ -132,8 +139,15 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
 
   const now = opts.now ?? new Date();
   const yearSource = bulletinYear({ ...header, fileDate: dateInFileName(file) }, opts.year, now, opts.knownAsOf);
-  if (yearSource.from === 'guess') warn(undefined, `the bulletin states no year (no 截止至… or publication date with one); dates are taken as ${yearSource.year} (pass --year to choose)`);
-  if (yearSource.from === 'earlier bulletins') warn(undefined, `the bulletin states no year; dates are taken as ${yearSource.year}, the year that follows the bulletins already published (pass --year to choose)`);
+  // Said once, and only if some date needed the year (dates that carry their own year need no guess).
+  let guessSaid = false;
+  const sayGuess = () => {
+    if (guessSaid) return;
+    guessSaid = true;
+    if (yearSource.from === 'guess') warn(undefined, `the bulletin states no year (no 截止至… or publication date with one); dates are taken as ${yearSource.year} (pass --year to choose)`);
+    if (yearSource.from === 'earlier bulletins') warn(undefined, `the bulletin states no year; dates are taken as ${yearSource.year}, the year that follows the bulletins already published (pass --year to choose)`);
+  };
+  if (header.asOf && header.asOf.year === null) sayGuess();
   const asOf = header.asOf ? isoDate(header.asOf.year ?? yearSource.year, header.asOf.month, header.asOf.day) : null;
   const bulletinId = createHash('sha1').update(text.replace(/\r\n?/g, '\n').trim()).digest('hex').slice(0, 16);
 
@@ -159,15 +173,23 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
       continue;
     }
     const raw: Raw = { date, dateLine: l.no, titles: [], body: [], bullets: [], source: null, section };
-    if (date.rest) raw.titles.push({ text: bareTitle(date.rest), line: l.no });
+    // The title on the date line, as written (date.rest is in the matching form, where "，" is ","), and a
+    // 来源 in brackets at its end ("4月1日 标题（来源：市商务委）").
+    const restText = date.rest ? restAsWritten(l, date.rest) : '';
+    const trailing = restText ? splitTrailingSource(restText) : null;
+    if (restText) raw.titles.push({ text: bareTitle(trailing?.before ?? restText), line: l.no });
+    if (trailing) raw.source = trailing.source;
     let titleNumbering = date.rest ? (numberingOf(date.rest)?.kind ?? null) : null;
     i++;
     while (i < lines.length) {
       const cur = lines[i]!;
-      if (inTable[i] || dateAt(i) || isHeadingAt(i, raw.titles.length === 0)) break;
+      // A markdown heading always ends a measure; after a 来源 in the title's brackets only prose follows.
+      if (inTable[i] || dateAt(i) || isHeadingAt(i, raw.titles.length === 0) || (cur.md > 0 && raw.titles.length > 0)) break;
+      if (raw.source !== null && !isProse(cur)) break;
       const src = readSourceLine(cur, isNamed);
       if (src) {
-        if (src.before) raw.body.push(src.before);
+        if (src.before && raw.titles.length === 0) raw.titles.push({ text: bareTitle(src.before), line: cur.no });
+        else if (src.before) raw.body.push(src.before);
         if (!src.source) warn(cur.no, 'a 来源 line with no source named; the measure keeps its heading’s agency');
         raw.source = src.source || raw.source;
         i++;
@@ -228,12 +250,19 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
       }
       return { agencies: [source], source };
     }
-    if (section) return { agencies: [section], source: '' };
+    if (section) {
+      if (!agencies.isKnown(section) && !unknown.has(section)) {
+        unknown.add(section);
+        warn(line, `the heading "${section}" names no agency in data/agencies.json; its measures are filed under that name`);
+      }
+      return { agencies: [section], source: '' };
+    }
     warn(line, `measure "${title.slice(0, 30)}" has no 来源 line and no agency heading; skipped`);
     return null;
   };
 
   const dateOf = (d: DateLine, line: number): string | null => {
+    if (d.year === null) sayGuess();
     const year = d.year ?? yearOf(d.month, yearSource);
     if (!realDay(year, d.month, d.day)) {
       warn(line, `${year}年${d.month}月${d.day}日 is not a day of the calendar; the measure is skipped`);
