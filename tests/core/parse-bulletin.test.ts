@@ -193,6 +193,15 @@ describe('format variants', () => {
     expect(r.warnings).toEqual([expect.objectContaining({ message: expect.stringContaining('"其他" looks like a heading but names no agency') })]);
   });
 
+  it('a numbered title that names an agency stays a title', () => {
+    const r = parse(base('一、市公安局\n3月27日\n（二）市公安局推出十项便民措施\n来源：上海市公安局\n3月28日\n二、市民政局推出措施\n来源：上海市民政局\n3月29日\n（三）关于调整上海市民政局\n来源：上海市民政局'));
+    expect(r.entries.map((e) => [e.agency, e.title])).toEqual([
+      [GA, '市公安局推出十项便民措施'],
+      [MZ, '市民政局推出措施'],
+      [MZ, '关于调整上海市民政局'],
+    ]);
+  });
+
   it('does not warn about a year guess when every date carries its year', () => {
     const r = parseBulletin('简报\n中心\n\n上海市民政局\n2020年4月1日\n甲\n来源：上海市民政局', { file: 'x.txt', agencies });
     expect(r.entries[0]!.date).toBe('2020-04-01');

@@ -114,6 +114,13 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
     const next = nextContent(i);
     return !!next && looksLikeTitle(next) && !/^(?:发布|来源|作者)/.test(next.form) && !knownHeading(next, agencies) && !dateAt(i + 1);
   };
+  // "商务" under "## " names 上海市商务委员会 (it is part of its name); "市公安局推出措施" names no heading.
+  const partOfName = (name: string): string | null => {
+    const agency = agencies.resolve(name);
+    const info = agency ? agencies.info(agency) : undefined;
+    const key = foldKey(name);
+    return info && [info.name, info.short, ...info.aliases].some((n) => !!n && foldKey(n).includes(key)) ? agency : null;
+  };
   const isOutlet = (t: string) => agencies.isOutlet(t);
   const isNamed = (t: string) => agencies.resolveExact(t) !== null || isOutlet(t);
   const isHeadingAt = (i: number, inMeasureTitle: boolean): string | null => {
@@ -121,7 +128,8 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
     if (inTable[i] || dateAt(i) || readSourceLine(l, isNamed)) return null;
     const { name, marked } = headingName(l);
     // A marked heading ("## 商务", "一、科委") may name its agency loosely; a bare line must name it exactly.
-    const known = knownHeading(l, agencies) ?? (marked && headingShaped(name) ? agencies.resolve(name) : null);
+    // Where a title is expected, only a line that is exactly an agency's name or alias is a heading.
+    const known = inMeasureTitle ? (headingShaped(name) ? agencies.resolveExact(name) : null) : (knownHeading(l, agencies) ?? (marked && headingShaped(name) ? partOfName(name) : null));
     const beforeDate = !!dateAt(i + 1);
     if (known && (beforeDate || marked)) return known;
     if (inMeasureTitle) return null;
