@@ -3,7 +3,7 @@ import type { Messages } from './zh.ts';
 export const en: Messages = {
   lang: 'en',
   subscribe: {
-    help: 'Send /subscribe 09:00 for a digest of new measures every day at 9; add agencies or keywords, e.g. /subscribe 08:30 police 复工 (one of the agencies, and any of the words).',
+    help: 'Send /subscribe 09:00 for a digest of new measures every day at 9 (9am, 早上8点 work too); weekly: /subscribe weekly mon 09:00; as soon as published: /subscribe instant. Add agencies or keywords, e.g. /subscribe 08:30 police 复工 (one of the agencies, and any of the words). Channels: post /subscribe in the channel, or send /subscribe @channel to me in private.',
     nextAt: (date, time, tz) => `${date} ${time} (${tz})`,
     confirmed: (schedule, when) => `Subscribed: ${schedule}.\nNext: ${when}`,
     updated: (schedule, when) => `Subscription updated: ${schedule}.\nNext: ${when}`,
@@ -137,7 +137,7 @@ export const en: Messages = {
       'Hello! I deliver the <b>bulletins of measures</b> Shanghai agencies take to help companies resume work.\n\nYou can:\n• see an agency\'s latest measures: /latest police\n• search by keyword: /search 复工\n• subscribe to a daily digest: /subscribe 09:00\n\nIn a private chat, just send a keyword to search.',
     buttons: { agencies: '🏛 Agencies', latest: '🆕 Latest', search: '🔎 Try: 复工', subscribe: '🔔 Daily digest' },
     help:
-      '<b>Commands</b>\n/latest [agency] [n] — an agency\'s newest measures, e.g. /latest police 3\n/search words — search measures; several words must all match\n/agencies — every agency with its number of measures\n/subscribe [HH:MM] [agencies or keywords] — daily digest\n/unsubscribe — stop the digest\n/settings — see and change the subscription\n/help — this help\n\nAgencies by short name: 科委, 公安, police, justice…\nIn any chat, type @{bot} 复工 to share a measure.',
+      '<b>Commands</b>\n/latest [agency] [n] — an agency\'s newest measures, e.g. /latest police 3\n/search words — search measures; several words must all match; add dates (本周, 3月, 最近7天) or 最新 for newest first\n/export [words] — the results as Excel/CSV\n/agencies — every agency with its number of measures\n/subscribe [time] [daily/weekly mon/instant] [agencies or keywords] — digest, e.g. /subscribe 8am police\n/unsubscribe — stop the digest\n/settings — see and change the subscription\n/help — this help\n\nAgencies by short name: 科委, 公安, police, justice…\nIn any chat, type @{bot} 复工 to share a measure.',
   },
   agencies: {
     title: '<b>Agencies</b> (tap for the latest measures)',

@@ -29,7 +29,9 @@ describe('bench --quick (smallest size, in-process)', () => {
     const report = await main({ quick: true, only: ['push'], write: false, log: () => {} });
     const push = report.push!;
     // Limiter = L at both limits, then at L=30 a 10% margin and the limiter set above the emulator's limit (429s, retried).
-    expect(push.fanout.variants.map((v) => [v.emulatorPerSecond, v.limiterPerSecond])).toEqual([[30, 30], [100, 100], [30, 27], [30, 60]]);
+    // And channels plus instant pushes mixed in with daily chats, limiter = L.
+    expect(push.fanout.variants.map((v) => [v.emulatorPerSecond, v.limiterPerSecond])).toEqual([[30, 30], [100, 100], [30, 27], [30, 60], [30, 30]]);
+    expect(push.fanout.variants.at(-1)!.label).toContain('channels');
     for (const v of push.fanout.variants) {
       expect(v.lost).toBe(0);
       expect(v.duplicated).toBe(0);
