@@ -22,6 +22,8 @@ import { throttleTelegram } from './delivery/telegraf-throttle.ts';
 import { createDigestService, htmlSender } from './digest/digest-service.ts';
 import { deliverVia } from './digest/run-digest.ts';
 import { createHttpServer } from './infra/http-server.ts';
+import { diskReport } from './infra/disk-space.ts';
+import { writeHealth } from './infra/write-health.ts';
 import type { HttpServer } from './infra/http-server.ts';
 import { LockError, acquireLock } from './infra/instance-lock.ts';
 import { createLogger, shouldPrettyPrint } from './infra/logger.ts';
@@ -113,6 +115,8 @@ async function start(cfg: Config) {
   const health = async () => ({
     // The file of record, and the snapshot the measures' text is read from while the bot runs.
     storeReadable: (await access(app.entries.file ?? '', fsConstants.R_OK).then(() => true, () => false)) && app.entries.textReadable(),
+    disk: await diskReport(cfg.dataDir, cfg.healthMinFreeMb),
+    writes: writeHealth({ entries: app.entries.writeStatus(), subscriptions: subscriptions.writeStatus() }),
     schedulerAlive: digest?.scheduler.nextInvocation() != null,
     lastDigestRun: digest?.lastRunAt() ?? null,
     details: { measures: app.catalog.size(), subscriptions: subscriptions.count() },

@@ -6,6 +6,7 @@ export const en: Messages = {
     help: 'Send /subscribe 09:00 for a digest of new measures every day at 9 (9am, 早上8点 work too); weekly: /subscribe weekly mon 09:00; as soon as published: /subscribe instant. Add agencies or keywords, e.g. /subscribe 08:30 police 复工 (one of the agencies, and any of the words). Channels: post /subscribe in the channel, or send /subscribe @channel to me in private.',
     nextAt: (date, time, tz) => `${date} ${time} (${tz})`,
     confirmed: (schedule, when) => `Subscribed: ${schedule}.\nNext: ${when}`,
+    savedLater: '⚠️ Received; it will be saved shortly (the data disk refused the write; it is retried on its own).',
     updated: (schedule, when) => `Subscription updated: ${schedule}.\nNext: ${when}`,
     dueNow: 'within minutes (today\'s digest has not been sent yet)',
     schedule: { daily: (time) => `a digest every day at ${time}`, weekly: (day, time) => `a weekly digest every ${day} at ${time}`, instant: 'new measures pushed as soon as they are published' },
