@@ -99,14 +99,9 @@ export interface IndexState {
 
 export interface RememberedState {
   key: string;
-  count: number;
+  /** The keyword's matches, ascending, with their weight bytes (title flag, occurrences). */
   docs: Int32Array<ArrayBuffer>;
   w: Uint8Array<ArrayBuffer>;
-  /** With nib: the matches among base documents as a bitset; null when they are a list (docs, w). */
-  bits: Uint32Array<ArrayBuffer> | null;
-  nib: Uint8Array<ArrayBuffer> | null;
-  /** Delta documents as doc * 256 + weight, for a bitset entry. */
-  extra: Float64Array<ArrayBuffer> | null;
 }
 
 export const DEFAULT_LIMIT = 10;
@@ -134,18 +129,21 @@ export interface SearchIndexOptions {
    * is added or restored) and reads its text by key. Only fields that normalising changes (rare)
    * are then kept by the index.
    */
-  text?: {
-    /** The store's key for an entry's text (stable while the entry is unchanged); undefined when it has none. */
-    keyOf(id: string): number | undefined;
-    /** [title, ...body, ...bullets, agency] of the entry with this key. */
-    fields(key: number): string[];
-    /** fields() of many entries, handed to `each` in any order with their index in `keys`. */
-    fieldsOfMany?(keys: Int32Array, each: (i: number, fields: string[]) => void): void;
-    /**
-     * For many entries, how often k occurs as it is inside one of their fields, up to max, in any
-     * order: each(i, found), found -1 or count * 2 + (1 if one is in the title) — what the index's
-     * own check gives for a keyword that needs no folding, without handing out the fields.
-     */
-    countMany?(keys: Int32Array, k: string, max: number, each: (i: number, found: number) => void): void;
-  };
+  text?: DocumentText;
+}
+
+/** How the index reads documents' text from where it is kept (core defines it; the store provides it). */
+export interface DocumentText {
+  /** The store's key for an entry's text (stable while the entry is unchanged); undefined when it has none. */
+  keyOf(id: string): number | undefined;
+  /** [title, ...body, ...bullets, agency] of the entry with this key. */
+  fields(key: number): string[];
+  /** fields() of many entries, handed to `each` in any order with their index in `keys`. */
+  fieldsOfMany?(keys: Int32Array, each: (i: number, fields: string[]) => void): void;
+  /**
+   * For many entries, how often k occurs as it is inside one of their fields, up to max, in any
+   * order: each(i, found), found -1 or count * 2 + (1 if one is in the title) — what the index's
+   * own check gives for a keyword that needs no folding, without handing out the fields.
+   */
+  countMany?(keys: Int32Array, k: string, max: number, each: (i: number, found: number) => void): void;
 }
