@@ -21,12 +21,13 @@ import { matchesUnfolded } from './normalize.ts';
 import { OCCURRENCE_CAP, TITLE_WEIGHT } from './weights.ts';
 import { Documents } from './index/documents.ts';
 import { Grams } from './index/grams.ts';
-import { Postings, listOf } from './index/postings.ts';
+import { Postings } from './index/postings.ts';
 import type { PostingList } from './index/postings.ts';
 import { Scratch, byLength, intersect, keepIn } from './index/intersect.ts';
 import { TextCheck } from './index/text-check.ts';
 import { LongKeywords } from './index/long-keywords.ts';
 import { pageByDate, pageByRelevance } from './index/rank.ts';
+import { TOP_PAGE_MAX, TopPage } from './index/top-page.ts';
 import { exportState, restoreState } from './index/persistence.ts';
 
 export { DEFAULT_LIMIT } from './index-types.ts';
@@ -60,6 +61,7 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
   const check = new TextCheck(documents);
   const longKeywords = new LongKeywords({ budget, slice: Math.max(1, options.prepareSlice ?? PREPARE_SLICE), minCandidates: rememberFrom }, documents, postings, check, scratch);
   const parts = { documents, grams, postings, longKeywords };
+  const topPage = new TopPage(documents, postings);
 
   // Documents added but not indexed yet: a burst of upserts (loading a store) is indexed in one build.
   let pending: number[] = [];
@@ -122,7 +124,7 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       }
       const remembered = longKeywords.get(text);
       if (remembered) {
-        plans.push({ text, exact: listOf(remembered.docs, remembered.w), narrow: [] });
+        plans.push({ text, exact: longKeywords.postingList(remembered), narrow: [] });
         continue;
       }
       const narrowing = new Set<number>();
@@ -160,9 +162,18 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     if (!plans) return NOTHING;
     scratch.ensure(documents.count, postings.words);
     const { docs, scores } = scratch;
+    const lists = plans.flatMap((p) => (p.exact ? [p.exact] : p.narrow)).sort(byLength);
+    const { alive, agencyOf, dates } = documents;
+    const filtered = agency !== -1 || dateFrom !== -Infinity || dateTo !== Infinity;
+    const wanted = (d: number): boolean => alive[d] === 1 && (agency === -1 || agencyOf[d] === agency) && dates[d]! >= dateFrom && dates[d]! <= dateTo;
+
+    // Special paths (index/top-page.ts): a page by relevance when every keyword has its own list.
+    if (opts.order !== 'newest' && lists.length > 0 && plans.every((p) => p.exact) && offset + limit <= TOP_PAGE_MAX) {
+      if (!filtered && lists.every((s) => s.dense)) return topPage.pageOverBitsets(lists, longKeywords.epoch, offset, limit);
+      return topPage.pageByStreaming(lists, filtered || documents.live !== documents.count ? wanted : null, scratch, offset, limit);
+    }
 
     // 2. Candidates: in every list.
-    const lists = plans.flatMap((p) => (p.exact ? [p.exact] : p.narrow)).sort(byLength);
     let n: number;
     if (lists.length > 0) n = intersect(lists, postings, scratch, docs, scores);
     else {
@@ -172,12 +183,11 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     }
 
     // 3. Tombstones, other agencies, other dates: dropped before the costlier text checks.
-    if (agency !== -1 || documents.live !== documents.count || dateFrom !== -Infinity || dateTo !== Infinity) {
-      const { alive, agencyOf, dates } = documents;
+    if (filtered || documents.live !== documents.count) {
       let kept = 0;
       for (let i = 0; i < n; i++) {
         const d = docs[i]!;
-        if (!alive[d] || (agency !== -1 && agencyOf[d] !== agency) || dates[d]! < dateFrom || dates[d]! > dateTo) continue;
+        if (!wanted(d)) continue;
         docs[kept] = d;
         scores[kept++] = scores[i]!;
       }
@@ -189,8 +199,7 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
       if (p.exact || n === 0) continue;
       const worthRemembering = longKeywords.has(p.text) || n >= (matchesUnfolded(p.text) ? rememberFrom : Math.min(rememberFrom, REMEMBER_FOLDED_FROM_CANDIDATES));
       if (budget > 0 && worthRemembering) {
-        const m = longKeywords.matchesOf(p.text, p.narrow);
-        n = keepIn(docs, n, listOf(m.docs, m.w), postings, scores);
+        n = keepIn(docs, n, longKeywords.postingList(longKeywords.matchesOf(p.text, p.narrow)), postings, scores);
       } else {
         n = keepContaining(n, p.text);
       }

@@ -17,7 +17,6 @@ export class Scratch {
   /** A second list with weights, for working out a long keyword's matches beside the candidates. */
   spare = new Int32Array(0);
   spareW = new Uint8Array(0);
-  weights = new Uint8Array(0);
   andBits = new Uint32Array(0);
 
   ensure(docCount: number, words: number): void {
@@ -28,7 +27,6 @@ export class Scratch {
     this.scores = new Int32Array(n);
     this.spare = new Int32Array(n);
     this.spareW = new Uint8Array(n);
-    this.weights = new Uint8Array(n);
   }
 }
 
@@ -48,14 +46,14 @@ export function intersect(lists: readonly PostingList[], postings: Postings, scr
     n = andBitsets(lists.slice(0, bitsetRun), postings.words, scratch.andBits, out, sc);
     next = bitsetRun;
   } else {
-    n = writeOut(lists[0]!, postings, scratch.weights, out, sc);
+    n = writeOut(lists[0]!, postings, out, sc);
   }
   for (let i = next; i < lists.length && n > 0; i++) n = keepIn(out, n, lists[i]!, postings, sc);
   return n;
 }
 
-/** Writes a list's documents into out (ascending) and their scores into sc. */
-function writeOut(s: PostingList, postings: Postings, weights: Uint8Array, out: Int32Array, sc: Int32Array | null): number {
+/** Writes a list's documents into out (ascending) and their scores into sc; returns their count. */
+export function writeOut(s: PostingList, postings: Postings, out: Int32Array, sc: Int32Array | null): number {
   let n = 0;
   if (s.dense) {
     // Nibbles say both which documents and with what weight, two documents a byte.
@@ -75,8 +73,10 @@ function writeOut(s: PostingList, postings: Postings, weights: Uint8Array, out: 
   } else {
     n = s.hi - s.lo;
     out.set(s.docs.subarray(s.lo, s.hi));
-    weights.set(s.w.subarray(s.lo, s.hi));
-    if (sc) for (let i = 0; i < n; i++) sc[i] = s.scored ? SCORE[weights[i]!]! : 0;
+    if (sc) {
+      const { w, lo } = s;
+      for (let i = 0; i < n; i++) sc[i] = s.scored ? SCORE[w[lo + i]!]! : 0;
+    }
   }
   for (const p of s.extra ?? []) {
     if (sc) sc[n] = s.scored ? SCORE[p % 256]! : 0;
@@ -113,36 +113,60 @@ function andBitsets(lists: readonly PostingList[], words: number, acc: Uint32Arr
 }
 
 /**
+ * Reads a posting list's weights for documents asked in ascending order: a bit test in a bitset,
+ * galloping through a list and the delta postings.
+ */
+export class Cursor {
+  private at: number;
+  private extraAt = 0;
+  /** Built lists hold built documents only; remembered matches (not the built lists) may hold any. */
+  private readonly firstAdded: number;
+
+  constructor(
+    readonly list: PostingList,
+    postings: Postings,
+  ) {
+    this.at = list.lo;
+    this.firstAdded = list.dense || list.docs === postings.baseDocs ? postings.baseDocCount : 0x7fffffff;
+  }
+
+  /** Document d's weight byte in the list, -1 when it is not in it. d must not go down between calls. */
+  weightOf(d: number): number {
+    const s = this.list;
+    if (d < this.firstAdded) {
+      if (s.dense) return inDense(s, d) ? denseWeight(s, d) : -1;
+      if (this.at < s.hi && s.docs[this.at]! < d) this.at = gallop(s.docs, this.at + 1, s.hi, d);
+      return this.at < s.hi && s.docs[this.at] === d ? s.w[this.at]! : -1;
+    }
+    const extra = s.extra;
+    if (!extra) return -1;
+    this.extraAt = gallopPacked(extra, this.extraAt, d * 256);
+    return this.extraAt < extra.length && extra[this.extraAt]! < (d + 1) * 256 ? extra[this.extraAt]! % 256 : -1;
+  }
+
+  /** Whether no document above the last asked can be in the list (bitsets: never known). */
+  get exhausted(): boolean {
+    const s = this.list;
+    return !s.dense && this.at >= s.hi && (!s.extra || this.extraAt >= s.extra.length);
+  }
+}
+
+/**
  * Keeps the first n documents of list (ascending) that are also in s, adding s's score to sc (kept
  * in step with list) when s is scored. Returns the new count.
  */
 export function keepIn(list: Int32Array, n: number, s: PostingList, postings: Postings, sc: Int32Array | null): number {
-  const { docs, w, hi, extra } = s;
-  // Built lists hold built documents only; remembered matches (docs not the built lists) may hold any.
-  const firstDelta = s.dense || docs === postings.baseDocs ? postings.baseDocCount : 0x7fffffff;
-  let lo = s.lo;
-  let j = 0;
+  const cursor = new Cursor(s, postings);
   let out = 0;
   for (let i = 0; i < n; i++) {
     const d = list[i]!;
-    let weight = -1;
-    if (d < firstDelta) {
-      if (s.dense) {
-        if (inDense(s, d)) weight = denseWeight(s, d);
-      } else {
-        if (lo < hi && docs[lo]! < d) lo = gallop(docs, lo + 1, hi, d);
-        if (lo < hi && docs[lo] === d) weight = w[lo]!;
-      }
-    } else if (extra) {
-      j = gallopPacked(extra, j, d * 256);
-      if (j < extra.length && extra[j]! < (d + 1) * 256) weight = extra[j]! % 256;
-    }
+    const weight = cursor.weightOf(d);
     if (weight !== -1) {
       list[out] = d;
       if (sc) sc[out] = s.scored ? sc[i]! + SCORE[weight]! : sc[i]!;
       out++;
     }
-    if (!s.dense && lo >= hi && (!extra || j >= extra.length)) break;
+    if (cursor.exhausted) break;
   }
   return out;
 }

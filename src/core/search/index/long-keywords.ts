@@ -14,19 +14,23 @@
 import { byLength, intersect } from './intersect.ts';
 import type { Scratch } from './intersect.ts';
 import type { Documents } from './documents.ts';
+import { listOf } from './postings.ts';
 import type { PostingList, Postings } from './postings.ts';
 import { weightOf } from './text-check.ts';
 import type { TextCheck } from './text-check.ts';
-import { OCCURRENCE_CAP } from '../weights.ts';
+import { OCCURRENCE_CAP, W_TO_NIBBLE } from '../weights.ts';
 
 /** A long keyword's matches: documents ascending, with their weight bytes. */
 export interface Matches {
   docs: Int32Array;
   w: Uint8Array;
+  /** The same as a posting list, made when first searched (see postingList). */
+  list?: PostingList;
 }
 
 const MAX_KEYWORDS = 256;
-const bytesOf = (m: Matches): number => m.docs.length * 5 + 64;
+const EMPTY_I32 = new Int32Array(0);
+const EMPTY_U8 = new Uint8Array(0);
 
 export interface LongKeywordOptions {
   /** Memory budget in bytes; 0 remembers nothing. */
@@ -51,6 +55,12 @@ export class LongKeywords {
     private readonly check: TextCheck,
     private readonly scratch: Scratch,
   ) {}
+
+  /** Memory of remembered matches: the list, and the bitset and nibbles a search makes of many (see postingList). */
+  private bytesOf(m: Matches): number {
+    const bitset = this.postings.words * 4 + this.postings.nibbleBytes;
+    return m.docs.length * 5 + 64 + (m.docs.length * 5 > bitset ? bitset : 0);
+  }
 
   has(k: string): boolean {
     return this.remembered.has(k);
@@ -78,18 +88,41 @@ export class LongKeywords {
 
   /** Keeps k's matches (unless they alone would take over a quarter of the budget), forgetting the least recently used beyond it. */
   remember(k: string, m: Matches): void {
-    const bytes = bytesOf(m);
+    const bytes = this.bytesOf(m);
     if (this.options.budget === 0 || bytes > this.options.budget / 4) return;
     const old = this.remembered.get(k);
-    if (old) this.bytes -= bytesOf(old);
+    if (old) this.bytes -= this.bytesOf(old);
     this.remembered.delete(k);
     this.remembered.set(k, m);
     this.bytes += bytes;
     for (const [key, m] of this.remembered) {
       if (this.bytes <= this.options.budget && this.remembered.size <= MAX_KEYWORDS) break;
       this.remembered.delete(key);
-      this.bytes -= bytesOf(m);
+      this.bytes -= this.bytesOf(m);
     }
+  }
+
+  /**
+   * Matches as a posting list. Many (more than ~1/9 of the documents) become a bitset with weight
+   * nibbles, as a dense gram is kept: then a query of them and dense grams takes the bitset page
+   * (top-page.ts) instead of walking tens of thousands of listed documents (bench row: 复工复产).
+   */
+  postingList(m: Matches): PostingList {
+    if (m.list) return m.list;
+    const { words, nibbleBytes, baseDocCount } = this.postings;
+    if (m.docs.length * 5 <= words * 4 + nibbleBytes) return (m.list = listOf(m.docs, m.w)); // as in bytesOf
+    const bits = new Uint32Array(words);
+    const nib = new Uint8Array(nibbleBytes);
+    const extra: number[] = [];
+    for (let i = 0; i < m.docs.length; i++) {
+      const d = m.docs[i]!;
+      if (d >= baseDocCount) extra.push(d * 256 + m.w[i]!);
+      else {
+        bits[d >>> 5]! |= 1 << (d & 31);
+        nib[d >>> 1]! |= W_TO_NIBBLE[m.w[i]!]! << ((d & 1) << 2);
+      }
+    }
+    return (m.list = { docs: EMPTY_I32, w: EMPTY_U8, lo: 0, hi: 0, dense: true, bits, bitsAt: 0, nib, nibAt: 0, extra: extra.length > 0 ? extra : null, length: m.docs.length, scored: true });
   }
 
   /** Every live document containing k, worked out now and remembered. `narrow`: the lists every match is in. */
@@ -136,8 +169,8 @@ export class LongKeywords {
       grown.docs.set(docs, m.docs.length);
       grown.w.set(m.w);
       grown.w.set(ws, m.w.length);
+      this.bytes += this.bytesOf(grown) - this.bytesOf(m);
       this.remembered.set(k, grown);
-      this.bytes += docs.length * 5;
     }
   }
 
