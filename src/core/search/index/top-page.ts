@@ -80,31 +80,42 @@ export class TopPage {
   }
 
   /**
-   * Any lists, sorted by length: the shortest written out, the others looked up for each of its
+   * Any lists, sorted by length: the shortest walked, the others looked up for each of its
    * documents. `keep` filters documents (tombstones, agency, dates); null keeps all.
    */
   pageByStreaming(lists: readonly PostingList[], keep: ((d: number) => boolean) | null, scratch: Scratch, offset: number, limit: number): SearchResult {
-    const { top } = this;
-    top.reset(offset + limit);
-    const { docs, scores } = scratch;
-    const n = writeOut(lists[0]!, this.postings, docs, scores);
-    const others = lists.slice(1).map((s) => new Cursor(s, this.postings));
-    const built = this.postings.baseDocCount;
-    let total = 0;
-    outer: for (let i = 0; i < n; i++) {
-      const d = docs[i]!;
-      if (keep && !keep(d)) continue;
-      let score = scores[i]!;
-      for (let j = 0; j < others.length; j++) {
-        const w = others[j]!.weightOf(d);
-        if (w === -1) continue outer;
-        score += SCORE[w]!;
-      }
-      total++;
-      if (d < built) top.offer(d, score);
-      else top.offerOrdered(d, score, this.better);
+    this.top.reset(offset + limit);
+    const first = lists[0]!;
+    this.others = lists.slice(1).map((s) => new Cursor(s, this.postings));
+    this.keep = keep;
+    this.total = 0;
+    if (first.dense) {
+      const n = writeOut(first, this.postings, scratch.docs, scratch.scores);
+      for (let i = 0; i < n; i++) this.consider(scratch.docs[i]!, scratch.scores[i]!);
+    } else {
+      for (let i = first.lo; i < first.hi; i++) this.consider(first.docs[i]!, SCORE[first.w[i]!]!);
+      for (const p of first.extra ?? []) this.consider(Math.floor(p / 256), SCORE[p % 256]!);
     }
-    return { total, hits: this.page(offset) };
+    return { total: this.total, hits: this.page(offset) };
+  }
+
+  // The state of one pageByStreaming.
+  private others: Cursor[] = [];
+  private keep: ((d: number) => boolean) | null = null;
+  private total = 0;
+
+  /** A document of the walked list with its score there: counted and offered when kept and in every other list. */
+  private consider(d: number, score: number): void {
+    if (this.keep && !this.keep(d)) return;
+    const others = this.others;
+    for (let j = 0; j < others.length; j++) {
+      const w = others[j]!.weightOf(d);
+      if (w === -1) return;
+      score += SCORE[w]!;
+    }
+    this.total++;
+    if (d < this.postings.baseDocCount) this.top.offer(d, score);
+    else this.top.offerOrdered(d, score, this.better);
   }
 
   /** Offers the live added documents in every list's delta postings to the page; returns their count. */
