@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openApp } from '../src/app.ts';
 import type { App } from '../src/app.ts';
-import { silentLog } from '../src/bot/context.ts';
+import { silentLog } from '../src/infra/log.ts';
 import { storeEntries, storeText } from '../src/core/catalog.ts';
 import type { StoredEntry } from '../src/core/model.ts';
 import type { IndexableEntry, SearchIndexOptions } from '../src/core/search/search-index.ts';

@@ -122,7 +122,7 @@ export function flexSearchEngines(entries: readonly StoredEntry[]): Engine[] {
     tokenize: 'strict',
     cache: false,
     encode: (text: string) => (text.startsWith(PRE) ? text.slice(1).split(' ') : tokenizeDocument(text)),
-  } as any);
+  } as unknown as ConstructorParameters<typeof FlexSearch.Index>[0]);
   const ids: string[] = [];
   entries.forEach((e, i) => {
     ids.push(e.id);

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { Low, Memory } from 'lowdb';
 import { Telegram } from 'telegraf';
 import type { StoredEntry } from '../src/core/model.ts';
@@ -35,7 +35,6 @@ import { shippedAgencies } from '../tests/helpers/seed.ts';
 import { runChild } from './child-process.ts';
 import { makeCorpus } from './corpus.ts';
 
-const here = dirname(fileURLToPath(import.meta.url));
 
 interface Stats {
   n: number;
@@ -77,6 +76,9 @@ function subscription(chatId: number, cursor: number, lastDigestDate: string | n
     pausedReason: null,
     language: i % 5 === 0 ? 'en' : 'zh',
     notifyEmpty: false,
+    frequency: 'daily',
+    weekday: null,
+    skippedDate: null,
     failures: null,
     partial: null,
     createdAt: at,

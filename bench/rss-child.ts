@@ -4,7 +4,7 @@
  * snapshot beside entries.json), one search; then open the subscription store.
  * argv: dataDir subscriptions.json [--prepare]  (--prepare: only write the entry snapshot, measure nothing)
  */
-import { silentLog } from '../src/bot/context.ts';
+import { silentLog } from '../src/infra/log.ts';
 import { openApp } from '../src/app.ts';
 import { openSubscriptionStore } from '../src/store/subscription-store.ts';
 import { hasGc, memoryNow } from './memory.ts';

@@ -9,17 +9,14 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Low, Memory } from 'lowdb';
 import type { Update } from 'telegraf/types';
 import { createBot } from '../src/bot/create-bot.ts';
 import type { Catalog } from '../src/core/catalog.ts';
 import type { StoredEntry } from '../src/core/model.ts';
 import { parseQuery } from '../src/core/search/query.ts';
 import { storeFiles } from '../src/paths.ts';
-import { createEntryStore } from '../src/store/entry-store.ts';
 import type { EntriesFile, EntryStore } from '../src/store/entry-store.ts';
 import { TEST_BOT } from '../tests/helpers/bot-harness.ts';
-import { shippedAgencies } from '../tests/helpers/seed.ts';
 import { openBotStore } from './bot-store.ts';
 import type { BotStore } from './bot-store.ts';
 import { runChild } from './child-process.ts';
@@ -94,6 +91,17 @@ const ENGINE_MAKERS: Record<string, (entries: readonly StoredEntry[], store: Bot
   FlexSearch: flexSearchEngines,
   scan: scanEngine,
 };
+
+const SECTIONS = ['search', 'throughput', 'push', 'store'];
+
+/** The engine or section names as the bench knows them (any case), or an error that lists the known ones. */
+export function knownNames(kind: 'engine' | 'section', given: string[], known: string[]): string[] {
+  return given.map((g) => {
+    const name = known.find((k) => k.toLowerCase() === g.toLowerCase());
+    if (name === undefined) throw new Error(`unknown ${kind} "${g}": the bench knows ${known.join(', ')}`);
+    return name;
+  });
+}
 
 export async function benchSearch(size: number, reps: number, engineNames: string[], log: (s: string) => void): Promise<SizeResult> {
   const entries = makeCorpus(size);
@@ -189,7 +197,7 @@ function benchBot(store: EntryStore, catalog: Catalog) {
   bot.botInfo = TEST_BOT;
   let calls = 0;
   let messageId = 100;
-  bot.telegram.callApi = (async (method: string, payload: Record<string, any>) => {
+  bot.telegram.callApi = (async (method: string, payload: Record<string, unknown>) => {
     calls++;
     if (method === 'sendMessage' || method === 'editMessageText') return { message_id: ++messageId, date: 0, chat: { id: payload.chat_id, type: 'private' }, text: payload.text };
     return true;
@@ -396,8 +404,8 @@ export async function main(opts: BenchOptions = {}): Promise<BenchReport> {
   const log = opts.log ?? ((s: string) => process.stderr.write(s + '\n'));
   const quick = !!opts.quick;
   const sizes = opts.sizes ?? (quick ? [1_000] : [1_000, 10_000, 100_000]);
-  const only = new Set(opts.only ?? ['search', 'throughput', 'push', 'store']);
-  const engines = opts.engines ?? ['ours-nocache', 'MiniSearch', 'FlexSearch', 'scan'];
+  const only = new Set(knownNames('section', opts.only ?? SECTIONS, SECTIONS));
+  const engines = knownNames('engine', opts.engines ?? ['ours-nocache', 'MiniSearch', 'FlexSearch', 'scan'], Object.keys(ENGINE_MAKERS));
   const report: BenchReport = {
     date: new Date().toISOString(),
     machine: { nproc: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform} ${process.arch}` },
@@ -456,6 +464,15 @@ function parseArgs(argv: string[]): BenchOptions {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const report = await main(parseArgs(process.argv.slice(2)));
+  let opts: BenchOptions;
+  try {
+    opts = parseArgs(process.argv.slice(2));
+    knownNames('engine', opts.engines ?? [], Object.keys(ENGINE_MAKERS));
+    knownNames('section', opts.only ?? [], SECTIONS);
+  } catch (err) {
+    process.stderr.write(`bench: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  const report = await main(opts);
   process.stdout.write(renderMarkdown(report) + '\n');
 }

@@ -7,7 +7,7 @@
  */
 import { rmSync, statSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { silentLog } from '../src/bot/context.ts';
+import { silentLog } from '../src/infra/log.ts';
 import { openApp } from '../src/app.ts';
 import { storeFiles } from '../src/paths.ts';
 import { hasGc, memoryNow } from './memory.ts';

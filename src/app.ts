@@ -1,5 +1,5 @@
 import { closeSync } from 'node:fs';
-import type { Log } from './bot/context.ts';
+import type { Log } from './infra/log.ts';
 import type { AgencyDirectory } from './core/agencies.ts';
 import { createCatalog } from './core/catalog.ts';
 import type { Catalog } from './core/catalog.ts';

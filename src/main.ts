@@ -12,7 +12,7 @@ import { createInboxWatcher } from './admin/inbox.ts';
 import { registerCommands } from './bot/commands.ts';
 import { ADMIN_COMMANDS } from './bot/features/admin.ts';
 import { createBot } from './bot/create-bot.ts';
-import { ConfigError, loadConfig, loadDotEnv } from './config.ts';
+import { ConfigError, loadConfig, readEnvironment } from './config.ts';
 import type { Config } from './config.ts';
 import { runConsole } from './console/run-console.ts';
 import { createRateLimiter } from './delivery/rate-limiter.ts';
@@ -31,10 +31,9 @@ import { StoreError } from './store/json-file.ts';
 import { storeFiles } from './paths.ts';
 import { createMemorySubscriptionStore, openSubscriptionStore } from './store/subscription-store.ts';
 
-loadDotEnv('.env');
 let config: Config;
 try {
-  config = loadConfig(process.env);
+  config = loadConfig(readEnvironment());
 } catch (err) {
   if (!(err instanceof ConfigError)) throw err;
   process.stderr.write(`${err.message}\n`);
@@ -88,11 +87,11 @@ async function start(cfg: Config) {
     now: Date.now,
     sleep: (ms) => sleep(ms),
   });
-  throttleTelegram(withRequestTimeout(bot.telegram), limiter);
+  throttleTelegram(withRequestTimeout(bot.telegram, cfg.telegramTimeouts), limiter);
 
   // Digests go through the deliverer, which schedules on the same limiter itself; they use their own,
   // unthrottled client so a message is not queued on the limiter twice.
-  const digestTelegram = withRequestTimeout(new Telegram(cfg.botToken ?? '0:console', cfg.telegramApiRoot ? { apiRoot: cfg.telegramApiRoot } : {}));
+  const digestTelegram = withRequestTimeout(new Telegram(cfg.botToken ?? '0:console', cfg.telegramApiRoot ? { apiRoot: cfg.telegramApiRoot } : {}), cfg.telegramTimeouts);
   const deliverer = createDeliverer({ limiter, sleep: (ms) => sleep(ms), now: Date.now, log });
   digest = createDigestService({
     subscriptions,
@@ -101,7 +100,9 @@ async function start(cfg: Config) {
     deliver: deliverVia(deliverer),
     send: htmlSender(digestTelegram),
     timezone: cfg.timezone,
+    uncertain: cfg.digestOnUncertain,
     log,
+    botUsername: () => bot.botInfo?.username,
   });
 
   const servers: HttpServer[] = [];
@@ -148,12 +149,12 @@ async function start(cfg: Config) {
   // Ticks every minute; the first pass runs now and catches up digests missed while the bot was down.
   void digest.start().catch((err: unknown) => log.error({ err }, 'digest scheduler failed to start'));
   if (webhook) {
-    await bot.telegram.setWebhook(webhook.url, { secret_token: webhook.secret, allowed_updates: ['message', 'callback_query', 'inline_query', 'my_chat_member'] });
+    await bot.telegram.setWebhook(webhook.url, { secret_token: webhook.secret, allowed_updates: ['message', 'channel_post', 'callback_query', 'inline_query', 'my_chat_member'] });
     log.info({ url: webhook.url, port: webhook.port }, 'webhook set');
   } else {
     log.info({ username: bot.botInfo.username }, 'long polling');
     // launch() resolves only when polling stops; a polling failure (409: another instance) is fatal.
-    bot.launch({ allowedUpdates: ['message', 'callback_query', 'inline_query', 'my_chat_member'] }).catch((err: unknown) => {
+    bot.launch({ allowedUpdates: ['message', 'channel_post', 'callback_query', 'inline_query', 'my_chat_member'] }).catch((err: unknown) => {
       log.fatal({ err }, 'polling stopped');
       process.kill(process.pid, 'SIGTERM');
     });

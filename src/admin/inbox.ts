@@ -9,7 +9,7 @@
  */
 import { access, mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Log } from '../bot/context.ts';
+import type { Log } from '../infra/log.ts';
 import type { AgencyDirectory } from '../core/agencies.ts';
 import type { IngestResult } from '../core/model.ts';
 import { MAX_BULLETIN_BYTES } from '../core/parse-bulletin.ts';

@@ -1,6 +1,7 @@
 import type { Context } from 'telegraf';
 import type { Catalog } from '../core/catalog.ts';
 import type { Lang, Messages } from '../i18n/index.ts';
+import type { Log } from '../infra/log.ts';
 import type { EntryStore } from '../store/entry-store.ts';
 import type { SubscriptionStore } from '../store/subscription-store.ts';
 
@@ -8,15 +9,6 @@ export interface BotContext extends Context {
   lang: Lang;
   m: Messages;
 }
-
-export interface Log {
-  debug(obj: object | string, msg?: string): void;
-  info(obj: object | string, msg?: string): void;
-  warn(obj: object | string, msg?: string): void;
-  error(obj: object | string, msg?: string): void;
-}
-
-export const silentLog: Log = { debug() {}, info() {}, warn() {}, error() {} };
 
 export interface BotConfig {
   token: string;

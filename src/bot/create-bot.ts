@@ -5,12 +5,15 @@ import { messages, pickLang } from '../i18n/index.ts';
 import type { BotConfig, BotContext, BotDeps } from './context.ts';
 import { createAdminFeature } from './features/admin.ts';
 import { createAgenciesFeature } from './features/agencies.ts';
+import { createExportFeature } from './features/export.ts';
 import { createFallbackFeature } from './features/fallback.ts';
+import { createFullTextLinkFeature } from './features/full-text.ts';
 import { createSearchFeature } from './features/search.ts';
 import { createStartFeature } from './features/start.ts';
 import { createSubscribeFeature } from './features/subscribe.ts';
 import { chain } from './lib/chain.ts';
 import { gated } from './lib/gate.ts';
+import { quoteInGroups } from './lib/quote-in-groups.ts';
 
 export type Bot = Telegraf<BotContext>;
 
@@ -31,13 +34,15 @@ export function createBot(config: BotConfig, deps: BotDeps): Bot {
 
   // One chain (see chain) rather than a bot.use per feature. Features with commands and buttons only
   // are gated (see gated): a search or a plain message skips them.
-  const features: Middleware<BotContext>[] = [setup];
+  const features: Middleware<BotContext>[] = [setup, quoteInGroups];
+  features.push(gated(createFullTextLinkFeature(deps), { commands: ['start'], callbacks: false }));
   features.push(gated(createStartFeature(), { commands: ['start', 'help'], callbacks: false }));
-  features.push(gated(createAgenciesFeature(deps), { commands: ['agencies', 'latest'], callbacks: true }));
+  features.push(gated(createAgenciesFeature(deps, { timezone: config.timezone }), { commands: ['agencies', 'latest'], callbacks: true }));
   // @feature-wiring (subscribe, admin)
   if (deps.subscriptions) features.push(gated(createSubscribeFeature({ ...deps, subscriptions: deps.subscriptions }, config), { commands: ['subscribe', 'unsubscribe', 'settings'], callbacks: true }));
   features.push(gated(createAdminFeature(deps, { adminIds: config.adminIds }), { commands: ['stats'], callbacks: true }));
-  features.push(createSearchFeature(deps, { perMinute: config.searchRatePerMinute }));
+  features.push(gated(createExportFeature(deps, { timezone: config.timezone }), { commands: ['export'], callbacks: false }));
+  features.push(createSearchFeature(deps, { perMinute: config.searchRatePerMinute, timezone: config.timezone }));
   features.push(createFallbackFeature());
   bot.use(chain(features));
 

@@ -2,11 +2,15 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Telegram } from 'telegraf';
+import { readEnvironment } from '../config.ts';
 import { createRateLimiter } from '../delivery/rate-limiter.ts';
+import { createOutageGate } from '../delivery/outage-gate.ts';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, withRequestTimeout } from '../delivery/request-timeout.ts';
+import type { RequestTimeouts } from '../delivery/request-timeout.ts';
 import { createDeliverer } from '../delivery/send-with-retry.ts';
 import { htmlSender } from '../digest/digest-service.ts';
 import { createDigestRunner, deliverVia } from '../digest/run-digest.ts';
-import type { Deliver, DigestRunSummary, SendHtml } from '../digest/run-digest.ts';
+import type { Deliver, DigestRunSummary, SendHtml, UncertainPolicy } from '../digest/run-digest.ts';
 import type { DigestLog } from '../digest/log.ts';
 import { SHIPPED_AGENCIES_FILE, storeFiles } from '../paths.ts';
 import { loadAgencies } from '../store/bulletin-files.ts';
@@ -27,7 +31,14 @@ export interface DigestCliIo {
   now?: () => number;
 }
 
-const USAGE = 'usage: npm run digest -- [--now] [--dry-run] [--chat ID] [--json]\n  --now      ignore the time of day (chats already served today are still not served again)\n  --dry-run  print what each due chat would get; send nothing, change nothing\n  --chat ID  only this chat (e.g. --chat -1001234567890)';
+const USAGE =
+  'usage: npm run digest -- [--now] [--dry-run] [--chat ID] [--json] [--max-outage-minutes N]\n  --now      ignore the time of day (chats already served today are still not served again)\n  --dry-run  print what each due chat would get; send nothing, change nothing\n  --chat ID  only this chat (e.g. --chat -1001234567890)\n  --max-outage-minutes N  give up after the Bot API has been unreachable this long (default 15); the chats left are named';
+
+/** Every request has a deadline (TELEGRAM_CONNECT_TIMEOUT_MS, TELEGRAM_SEND_TIMEOUT_MS), so a run cannot hang. */
+export function timeoutsFrom(env: Record<string, string | undefined>): Required<RequestTimeouts> {
+  const num = (v: string | undefined, def: number) => (v && /^\d+$/.test(v.trim()) ? Number(v.trim()) : def);
+  return { connectMs: num(env.TELEGRAM_CONNECT_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS), requestMs: num(env.TELEGRAM_SEND_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS) };
+}
 
 /** parseArgs reads "--chat -100…" as a missing value followed by an option; a negative id is a value here. */
 function joinNegativeValues(argv: string[]): string[] {
@@ -43,11 +54,14 @@ function joinNegativeValues(argv: string[]): string[] {
   return out;
 }
 
-export const telegramSender = (token: string, apiRoot?: string): SendHtml => htmlSender(new Telegram(token, apiRoot ? { apiRoot } : {}));
+export const telegramSender = (token: string, apiRoot: string | undefined, timeouts: RequestTimeouts = {}): SendHtml =>
+  htmlSender(withRequestTimeout(new Telegram(token, apiRoot ? { apiRoot } : {}), timeouts));
 
-function realDeliver(): Deliver {
+function realDeliver(maxOutageMs: number): Deliver {
   const wait = (ms: number) => sleep(ms).then(() => undefined);
-  return deliverVia(createDeliverer({ limiter: createRateLimiter({ now: Date.now, sleep: wait }), sleep: wait, now: Date.now }));
+  // An outage is waited out (a probe per backoff), but not for ever: past maxOutageMs the chats left are named.
+  const outage = createOutageGate({ now: Date.now, sleep: wait, giveUpAfterMs: maxOutageMs });
+  return deliverVia(createDeliverer({ limiter: createRateLimiter({ now: Date.now, sleep: wait }), sleep: wait, now: Date.now, outage }));
 }
 
 function stderrLog(io: DigestCliIo): DigestLog {
@@ -77,7 +91,7 @@ export async function runDigestCli(argv: string[], io: DigestCliIo): Promise<num
   try {
     ({ values } = parseArgs({
       args: joinNegativeValues(argv),
-      options: { now: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, chat: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: { now: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, chat: { type: 'string' }, json: { type: 'boolean' }, 'max-outage-minutes': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     }));
   } catch (err) {
     io.err(`${(err as Error).message}\n${USAGE}`);
@@ -94,6 +108,11 @@ export async function runDigestCli(argv: string[], io: DigestCliIo): Promise<num
       io.err(`--chat must be a chat id (an integer like 123456789 or -1001234567890), got "${values.chat}"`);
       return 2;
     }
+  }
+  const maxOutageMinutes = Number(values['max-outage-minutes'] ?? 15);
+  if (!(maxOutageMinutes > 0)) {
+    io.err(`--max-outage-minutes must be a positive number, got "${values['max-outage-minutes']}"`);
+    return 2;
   }
   const dryRun = values['dry-run'] ?? false;
   const token = io.env.BOT_TOKEN?.trim();
@@ -120,11 +139,12 @@ export async function runDigestCli(argv: string[], io: DigestCliIo): Promise<num
       subscriptions,
       entries,
       agencies: () => directory,
-      deliver: io.deliver ?? realDeliver(),
+      deliver: io.deliver ?? realDeliver(maxOutageMinutes * 60_000),
+      uncertain: (io.env.DIGEST_ON_UNCERTAIN?.trim().toLowerCase() === 'resend' ? 'resend' : 'assume-sent') satisfies UncertainPolicy,
       send:
         io.send ??
         (token
-          ? telegramSender(token, io.env.TELEGRAM_API_ROOT || undefined)
+          ? telegramSender(token, io.env.TELEGRAM_API_ROOT || undefined, timeoutsFrom(io.env))
           : async () => {
               throw new Error('no BOT_TOKEN: a dry run never sends');
             }),
@@ -134,7 +154,18 @@ export async function runDigestCli(argv: string[], io: DigestCliIo): Promise<num
     const summary = await runner.runDue({ force: values.now ?? false, dryRun, ...(only !== undefined ? { only } : {}) });
     await subscriptions.flush();
     io.out(values.json ? JSON.stringify(summary, null, 2) : report(summary));
-    return summary.failed > 0 ? 1 : 0;
+    // Non-zero whenever a chat needs the operator's eye: left without its digest, or perhaps without one message.
+    let code = summary.failed > 0 ? 1 : 0;
+    if (summary.uncertainChats.length > 0) {
+      io.err(`digest: ${summary.uncertainChats.length} chat(s) uncertain (a part timed out after it was sent, so it may not have arrived; not resent): ${summary.uncertainChats.join(', ')}`);
+      code = 1;
+    }
+    const left = [...summary.failedChats, ...summary.leftChats];
+    if (left.length > 0) {
+      io.err(`digest: ${left.length} chat(s) left without today's digest (a later run retries them): ${left.join(', ')}`);
+      code = 1;
+    }
+    return code;
   } catch (err) {
     const what = err instanceof StoreError || err instanceof LockError ? err.message : (err as Error)?.message ?? String(err);
     io.err(`digest: ${what}`);
@@ -146,7 +177,7 @@ export async function runDigestCli(argv: string[], io: DigestCliIo): Promise<num
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const code = await runDigestCli(process.argv.slice(2), {
-    env: process.env,
+    env: readEnvironment(),
     out: (t) => process.stdout.write(`${t}\n`),
     err: (t) => process.stderr.write(`${t}\n`),
   });

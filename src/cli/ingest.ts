@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { openAppFromSnapshot } from '../app.ts';
-import { silentLog } from '../bot/context.ts';
+import { readEnvironment } from '../config.ts';
+import { silentLog } from '../infra/log.ts';
 import type { IngestResult, ParsedBulletin } from '../core/model.ts';
 import { BulletinError } from '../core/parse-bulletin.ts';
 import { SHIPPED_AGENCIES_FILE, storeFiles } from '../paths.ts';
@@ -117,7 +118,7 @@ export async function runIngest(argv: string[], io: CliIo): Promise<number> {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const code = await runIngest(process.argv.slice(2), {
-    env: process.env,
+    env: readEnvironment(),
     out: (t) => process.stdout.write(`${t}\n`),
     err: (t) => process.stderr.write(`${t}\n`),
   });

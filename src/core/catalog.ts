@@ -1,6 +1,6 @@
 import type { AgencyDirectory } from './agencies.ts';
 import type { StoredEntry } from './model.ts';
-import type { EntryTable } from '../store/entry-table.ts';
+import type { EntryRows as EntryTable } from './entry-rows.ts';
 import { createSearchIndex } from './search/search-index.ts';
 import type { IndexState, SearchIndex, SearchIndexOptions, SearchOptions } from './search/search-index.ts';
 

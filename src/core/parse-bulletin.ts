@@ -193,7 +193,7 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
       warnings.push({ line: dateLineNo, message: `the date line ${l.text} is followed by no title; skipped` });
       continue;
     }
-    let agency: string | null = null;
+    let agency: string | null;
     if (source) {
       agency = agencies.resolve(source);
       if (!agency) {

@@ -1,6 +1,6 @@
 import schedule from 'node-schedule';
 import type { Job } from 'node-schedule';
-import { isValidTimeZone } from './due.ts';
+import { isValidTimeZone } from '../core/time.ts';
 import type { DigestLog } from './log.ts';
 
 export interface DigestSchedulerOptions {

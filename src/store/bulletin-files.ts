@@ -11,7 +11,7 @@ export async function loadAgencies(file: string): Promise<AgencyDirectory> {
   try {
     raw = JSON.parse(await readFile(file, 'utf8'));
   } catch (err) {
-    throw new Error(`agency list ${file}: ${(err as Error).message}`);
+    throw new Error(`agency list ${file}: ${(err as Error).message}`, { cause: err });
   }
   const parsed = agencyConfigSchema.safeParse(raw);
   if (!parsed.success) throw new Error(`agency list ${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);

@@ -1,4 +1,5 @@
 import { closeSync, readSync } from 'node:fs';
+import type { EntryRows } from '../core/entry-rows.ts';
 import type { StoredEntry } from '../core/model.ts';
 
 /**
@@ -11,35 +12,15 @@ import type { StoredEntry } from '../core/model.ts';
  * Rows are append-only: a correction appends a new row and kills the old one, so a row's text never
  * changes and a list of row numbers taken at one moment stays readable while later changes arrive.
  */
-export interface EntryTable {
+export interface EntryTable extends EntryRows {
   /** Rows ever appended, dead ones included. */
   readonly rows: number;
   readonly live: number;
   append(e: StoredEntry): number;
   kill(row: number): void;
   alive(row: number): boolean;
-  id(row: number): string;
-  seq(row: number): number;
-  agency(row: number): string;
-  date(row: number): string;
-  /** The row as a plain object (a fresh or recently made copy: treat it as read-only). */
+  /** The row as a plain object (a fresh or recently made copy: treat it as read-only); read() does not remember it. */
   entry(row: number): StoredEntry;
-  /** entry() without remembering it: for passes over many rows, which would only push out the recent ones. */
-  read(row: number): StoredEntry;
-  /** [title, ...body, ...bullets, agency]: what the search index reads, without making an entry. */
-  fields(row: number): string[];
-  /**
-   * fields() of many rows, in the order their text lies in the file (one read per ~1 MB of records
-   * rather than one per row), each handed to `each` with its index in `rows`.
-   */
-  fieldsOfMany(rows: ArrayLike<number>, each: (i: number, fields: string[]) => void): void;
-  /**
-   * For each row, how often k occurs as it is (no folding) inside one of its fields (title, body,
-   * bullets, agency), up to max: each(i, found) with found -1 when it does not, else count * 2 + 1
-   * when one occurrence is in the title (+ 0 when none is). Read as fieldsOfMany reads, but one
-   * indexOf pass per read instead of one per field.
-   */
-  countMany(rows: ArrayLike<number>, k: string, max: number, each: (i: number, found: number) => void): void;
   /** Rows whose record now lives in `file` at the given UTF-16 offsets; their in-memory text is dropped. */
   adopt(file: TextFile, rows: Int32Array, starts: Float64Array): void;
   /** Rows whose text is held in memory (not yet in a file); killed rows' text is let go one adoption later. */

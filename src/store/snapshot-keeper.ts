@@ -1,4 +1,4 @@
-import type { Log } from '../bot/context.ts';
+import type { Log } from '../infra/log.ts';
 import type { SearchIndex } from '../core/search/search-index.ts';
 import type { EntryStore } from './entry-store.ts';
 import { sameStamp } from './file-stamp.ts';

@@ -133,15 +133,24 @@ export function replay(base: SubscriptionsFile, lines: Iterable<JournalLine>): S
       else subs[i] = line.s;
     } else if ('d' in line) {
       const i = at.get(line.d);
-      if (i !== undefined) (subs[i] = null, at.delete(line.d), (dropped = true));
+      if (i !== undefined) {
+        subs[i] = null;
+        at.delete(line.d);
+        dropped = true;
+      }
     } else if ('m' in line) {
       const [from, to] = line.m;
       const i = at.get(from);
       if (i === undefined) continue;
       at.delete(from);
       // Renamed in place (its record follows in the next line); if the new id already has one, that one wins.
-      if (at.has(to)) (subs[i] = null, (dropped = true));
-      else (at.set(to, i), (subs[i] = { ...subs[i]!, chatId: to }));
+      if (at.has(to)) {
+        subs[i] = null;
+        dropped = true;
+      } else {
+        at.set(to, i);
+        subs[i] = { ...subs[i]!, chatId: to };
+      }
     } else {
       const i = runs.findIndex((r) => r.id === line.r.id);
       if (i >= 0) runs[i] = line.r;

@@ -6,7 +6,7 @@ import { COMPACT_AT, SubscriptionJournal, journalPathFor, readJournal, replay } 
 import { KEEP_RUNS, compactFilters, createInterner, emptyRunCounts, emptySubscriptionsFile, leanSubscription, subscriptionSchema, subscriptionsFileSchema } from './subscription-schema.ts';
 import type { DigestRun, DigestRunCounts, Intern, PausedReason, Subscription, SubscriptionFilters, SubscriptionsFile } from './subscription-schema.ts';
 import { readSnapshotLean } from './subscription-snapshot.ts';
-import { TIME_SHAPE, isValidTimeZone } from '../digest/due.ts';
+import { TIME_SHAPE, isValidTimeZone } from '../core/time.ts';
 
 // Callers import the shape from here, as before the split.
 export * from './subscription-schema.ts';
@@ -27,9 +27,17 @@ export interface SubscriptionInput {
   cursor: number;
   /** Used only when the subscription is new. */
   lastDigestDate?: string | null;
+  /** Used only when the subscription is new (see Subscription.skippedDate). */
+  skippedDate?: string | null;
+  /** Kept as it was when omitted (daily for a new subscription). */
+  frequency?: Subscription['frequency'];
+  weekday?: number | null;
 }
 
-export type SubscriptionPatch = Partial<Pick<Subscription, 'time' | 'timezone' | 'filters' | 'language' | 'notifyEmpty' | 'threadId' | 'chatType'>>;
+export type SubscriptionPatch = Partial<Pick<Subscription, 'time' | 'timezone' | 'filters' | 'language' | 'notifyEmpty' | 'threadId' | 'chatType' | 'frequency' | 'weekday'>> & {
+  /** With a change of schedule: today's turn as recomputed for it (see reschedule in src/digest/due.ts). */
+  schedule?: Pick<Subscription, 'lastDigestDate' | 'skippedDate'>;
+};
 
 export interface SubscriptionStore {
   readonly file: string | null;
@@ -68,7 +76,7 @@ export interface SubscriptionStore {
   /** The run found unfinished (a crash), if any. */
   unfinishedRuns(): DigestRun[];
   startRun(run: { id: string; startedAt: string; forced?: boolean; only?: number | null }): DigestRun;
-  finishRun(id: string, counts: DigestRunCounts, finishedAt: string, error?: string | null): void;
+  finishRun(id: string, counts: DigestRunCounts, finishedAt: string, error?: string | null, uncertainChats?: readonly number[]): void;
   markInterrupted(id: string): void;
   /** Resolves once every change so far is on disk. */
   flush(): Promise<void>;
@@ -114,7 +122,10 @@ export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string
       if (op.k === 's') queuedPut.add(op.id);
       else if (op.k === 'r') queuedRun.add(op.id);
       else if (op.k === 'd') queuedPut.delete(op.id);
-      else (queuedPut.delete(op.from), queuedPut.delete(op.to));
+      else {
+        queuedPut.delete(op.from);
+        queuedPut.delete(op.to);
+      }
     }
   };
   const appendChanges = async (): Promise<void> => {
@@ -179,7 +190,10 @@ export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string
   let stamped = '';
   const stamp = (now: Date) => {
     const ms = now.getTime();
-    if (ms !== stampedMs) (stamped = now.toISOString()), (stampedMs = ms);
+    if (ms !== stampedMs) {
+      stamped = now.toISOString();
+      stampedMs = ms;
+    }
     return stamped;
   };
 
@@ -215,6 +229,8 @@ export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string
         old.filters = compactFilters(input.filters);
         old.language = input.language;
         if (input.notifyEmpty !== undefined) old.notifyEmpty = input.notifyEmpty;
+        if (input.frequency !== undefined) old.frequency = input.frequency;
+        if (input.weekday !== undefined) old.weekday = input.weekday;
         // Subscribing again is a fresh start for a paused chat, failures included (else 'failing' would recur at once).
         if (old.state === 'paused') old.failures = null;
         old.state = 'active';
@@ -239,6 +255,9 @@ export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string
         partial: null,
         createdAt: at,
         updatedAt: at,
+        frequency: input.frequency ?? 'daily',
+        weekday: input.weekday ?? null,
+        skippedDate: input.skippedDate ?? null,
       });
       sub.filters = compactFilters(sub.filters);
       return { subscription: replace(sub), created: true };
@@ -249,7 +268,12 @@ export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string
       if (patch.time !== undefined && !TIME_SHAPE.test(patch.time)) throw new Error(`invalid time ${patch.time}`);
       if (patch.timezone !== undefined && !isValidTimeZone(patch.timezone)) throw new Error(`unknown time zone ${patch.timezone}`);
       if (changesSelection(s, patch)) s.partial = null;
-      Object.assign(s, patch);
+      const { schedule, ...fields } = patch;
+      Object.assign(s, fields);
+      if (schedule) {
+        s.lastDigestDate = schedule.lastDigestDate;
+        s.skippedDate = schedule.skippedDate;
+      }
       if (patch.filters) s.filters = compactFilters(patch.filters);
       return touch(s, now);
     },
@@ -340,6 +364,7 @@ export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string
         forced: run.forced ?? false,
         only: run.only ?? null,
         ...emptyRunCounts(),
+        uncertainChats: [],
         error: null,
       };
       data.runs.push(rec);
@@ -347,10 +372,10 @@ export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string
       noteRun(rec.id);
       return rec;
     },
-    finishRun(id, counts, finishedAt, error = null) {
+    finishRun(id, counts, finishedAt, error = null, uncertainChats = []) {
       const r = data.runs.find((x) => x.id === id);
       if (!r) return;
-      Object.assign(r, counts, { finishedAt, error });
+      Object.assign(r, counts, { finishedAt, error, uncertainChats: uncertainChats.slice(0, 100) });
       noteRun(id);
     },
     markInterrupted(id) {

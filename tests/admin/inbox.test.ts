@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createInboxWatcher } from '../../src/admin/inbox.ts';
 import type { InboxWatcher } from '../../src/admin/inbox.ts';
-import type { Log } from '../../src/bot/context.ts';
+import type { Log } from '../../src/infra/log.ts';
 import { createMemoryEntryStore, openEntryStore } from '../../src/store/entry-store.ts';
 import type { EntryStore } from '../../src/store/entry-store.ts';
 import { NEW_TITLES, NO_MEASURES, twoMeasures } from '../helpers/bulletins.ts';

@@ -1,5 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { QUERIES, main, renderMarkdown } from '../../bench/run.ts';
+import { QUERIES, knownNames, main, renderMarkdown } from '../../bench/run.ts';
+import { PROJECT_ROOT } from '../../src/paths.ts';
 
 // Checks only that the quick bench still runs and that its correctness outputs hold; timings are never asserted.
 describe('bench --quick (smallest size, in-process)', () => {
@@ -44,4 +47,18 @@ describe('bench --quick (smallest size, in-process)', () => {
     expect(push.durability.changeMs.n).toBe(push.durability.changes);
     expect(renderMarkdown(report)).toContain('(3) Digest fan-out');
   }, 60_000);
+});
+
+describe('bench options', () => {
+  it('takes engine and section names in any case, and names the known ones for an unknown name', () => {
+    expect(knownNames('engine', ['flexsearch', 'SCAN'], ['MiniSearch', 'FlexSearch', 'scan'])).toEqual(['FlexSearch', 'scan']);
+    expect(() => knownNames('engine', ['bogus'], ['MiniSearch', 'FlexSearch', 'scan'])).toThrow('unknown engine "bogus": the bench knows MiniSearch, FlexSearch, scan');
+  });
+
+  it('npm run bench -- --engines=bogus exits with that message before running anything', () => {
+    const r = spawnSync(process.execPath, [join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(PROJECT_ROOT, 'bench', 'run.ts'), '--engines=bogus'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/unknown engine "bogus": the bench knows ours, ours-nocache, MiniSearch, FlexSearch, scan/);
+    expect(r.stdout).toBe('');
+  });
 });

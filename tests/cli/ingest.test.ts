@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openApp } from '../../src/app.ts';
-import { silentLog } from '../../src/bot/context.ts';
+import { silentLog } from '../../src/infra/log.ts';
 import { runIngest } from '../../src/cli/ingest.ts';
 import { PROJECT_ROOT } from '../../src/paths.ts';
 import { seedPath, seedText } from '../helpers/seed.ts';

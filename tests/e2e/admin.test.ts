@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { registerCommands } from '../../src/bot/commands.ts';
-import { silentLog } from '../../src/bot/context.ts';
+import { silentLog } from '../../src/infra/log.ts';
 import { createBot } from '../../src/bot/create-bot.ts';
 import { ADMIN_COMMANDS } from '../../src/bot/features/admin.ts';
 import { createCatalog } from '../../src/core/catalog.ts';

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { createBot } from '../../src/bot/create-bot.ts';
 import { registerCommands } from '../../src/bot/commands.ts';
-import { silentLog } from '../../src/bot/context.ts';
+import { silentLog } from '../../src/infra/log.ts';
 import { createCatalog } from '../../src/core/catalog.ts';
 import { createMemoryEntryStore } from '../../src/store/entry-store.ts';
 import { useEmulator } from '../helpers/use-emulator.ts';

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Telegram } from 'telegraf';
 import { describe, expect, it } from 'vitest';
 import { createBot } from '../../src/bot/create-bot.ts';
-import { silentLog } from '../../src/bot/context.ts';
+import { silentLog } from '../../src/infra/log.ts';
 import { createCatalog } from '../../src/core/catalog.ts';
 import { parseBulletin } from '../../src/core/parse-bulletin.ts';
 import { createRateLimiter } from '../../src/delivery/rate-limiter.ts';

@@ -128,6 +128,16 @@ export interface Emulator {
   clearErrors(): void;
   /** Change (or remove with undefined) the sendMessage rate limit. */
   setRateLimit(limit: RateLimitOptions | undefined): void;
+  /**
+   * Slow answers: a call to `method` (default sendMessage) is carried out at once (the message is stored, as
+   * Telegram would), and its answer is held `ms` more. 0 or undefined removes it.
+   */
+  setLatency(ms: number | undefined, method?: string): void;
+  /**
+   * An outage: while on, every Bot API request's connection is cut before it is read (the client sees a
+   * network error, nothing is carried out); '502' answers 502 Bad Gateway instead. undefined ends it.
+   */
+  setOutage(mode: 'cut' | '502' | undefined): void;
   /** Register bytes served by getFile + `GET /file/bot<token>/<path>`. */
   addFile(fileId: string, bytes: Buffer | Uint8Array | string, opts?: { filePath?: string; fileUniqueId?: string }): StoredFile;
   /** Answer a method yourself (overrides the built-ins). */
@@ -399,6 +409,9 @@ export async function startBotApiEmulator(opts: EmulatorOptions = {}): Promise<E
   const handlers = new Map<string, MethodHandler>();
   let errorRules: ErrorRule[] = [];
   let rateLimit = opts.rateLimit;
+  let latency: { ms: number; method: string } | undefined;
+  let outage: 'cut' | '502' | undefined;
+  const heldAnswers = new Set<NodeJS.Timeout>();
   let rateWindow: { time: number; chat: string }[] = [];
   let pollCount = 0;
   let closed = false;
@@ -663,6 +676,14 @@ export async function startBotApiEmulator(opts: EmulatorOptions = {}): Promise<E
       }
       const token = decodeURIComponent(m[1] ?? '');
       const method = m[2] ?? '';
+      if (outage === 'cut' && method !== 'getUpdates') {
+        req.socket.destroy();
+        return;
+      }
+      if (outage === '502' && method !== 'getUpdates') {
+        send(res, 502, { ok: false, error_code: 502, description: 'Bad Gateway' });
+        return;
+      }
       let payload: Json;
       try {
         payload = parseBody(req, await readBody(req), url);
@@ -678,9 +699,18 @@ export async function startBotApiEmulator(opts: EmulatorOptions = {}): Promise<E
       const call: RecordedCall = { method, payload, time: Date.now(), token, status: 0 };
       if (method !== 'getUpdates' || opts.recordGetUpdates) calls.push(call);
       const { status, body } = await callMethod(token, method, payload, req);
-      call.status = status;
-      call.response = body;
-      send(res, status, body);
+      const answer = () => {
+        call.status = status;
+        call.response = body;
+        send(res, status, body);
+      };
+      if (latency && latency.ms > 0 && latency.method === method) {
+        // Carried out already (the message is stored); only the answer waits, and the call stays status 0 until it goes.
+        const t = setTimeout(() => (heldAnswers.delete(t), answer()), latency.ms);
+        heldAnswers.add(t);
+        return;
+      }
+      answer();
     })().catch((e: unknown) => send(res, 500, { ok: false, error_code: 500, description: String(e) }));
   });
   front.keepAliveTimeout = 1000;
@@ -726,6 +756,12 @@ export async function startBotApiEmulator(opts: EmulatorOptions = {}): Promise<E
       rateLimit = limit;
       rateWindow = [];
     },
+    setLatency(ms, method = 'sendMessage') {
+      latency = ms ? { ms, method } : undefined;
+    },
+    setOutage(mode) {
+      outage = mode;
+    },
     addFile(fileId, bytes, fileOpts = {}) {
       const buf = typeof bytes === 'string' ? Buffer.from(bytes) : Buffer.from(bytes);
       const file: StoredFile = {
@@ -757,6 +793,8 @@ export async function startBotApiEmulator(opts: EmulatorOptions = {}): Promise<E
     async close() {
       if (closed) return;
       closed = true;
+      for (const t of heldAnswers) clearTimeout(t);
+      heldAnswers.clear();
       for (const release of [...releaseHolds]) release();
       await closeServer(front);
       if (backend) await closeServer(backend);

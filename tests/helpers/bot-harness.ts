@@ -1,7 +1,8 @@
 import type { Update, UserFromGetMe } from 'telegraf/types';
 import { createBot } from '../../src/bot/create-bot.ts';
 import type { Bot } from '../../src/bot/create-bot.ts';
-import type { BotConfig, BotDeps, Log } from '../../src/bot/context.ts';
+import type { BotConfig, BotDeps } from '../../src/bot/context.ts';
+import type { Log } from '../../src/infra/log.ts';
 import { createCatalog } from '../../src/core/catalog.ts';
 import { createMemoryEntryStore } from '../../src/store/entry-store.ts';
 import type { EntryStore } from '../../src/store/entry-store.ts';
@@ -19,6 +20,7 @@ export const TEST_BOT: UserFromGetMe = {
 
 export interface ApiCall {
   method: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a Bot API payload as JSON: tests read whichever field the method has
   payload: Record<string, any>;
 }
 
@@ -44,7 +46,7 @@ export function createTestBot(opts: { config?: Partial<BotConfig>; deps?: Partia
 
   const calls: ApiCall[] = [];
   let messageId = 100;
-  bot.telegram.callApi = (async (method: string, payload: Record<string, any>) => {
+  bot.telegram.callApi = (async (method: string, payload: ApiCall['payload']) => {
     const call = { method, payload: structuredClone(payload) };
     calls.push(call);
     const custom = opts.api?.(call);

@@ -120,11 +120,13 @@ describe('entry store on a real file', () => {
 });
 
 describe('fast store check', () => {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the file as parsed JSON, mutated field by field below
+  type Json = Record<string, any>;
   const valid = async () => {
     const store = await openEntryStore(join(tempDir(), 'entries.json'));
     store.apply(parseSeed(), new Date('2020-03-27T01:00:00Z'));
     await store.flush();
-    return JSON.parse(readFileSync(store.file!, 'utf8')) as Record<string, any>;
+    return JSON.parse(readFileSync(store.file!, 'utf8')) as Json;
   };
 
   it('writes compact JSON, and still reads an indented file', async () => {
@@ -142,7 +144,7 @@ describe('fast store check', () => {
     const data = await valid();
     expect(isEntriesFile(data)).toBe(true);
     expect(entriesFileSchema.safeParse(data).success).toBe(true);
-    const mutations: [string, (d: Record<string, any>) => void][] = [
+    const mutations: [string, (d: Json) => void][] = [
       ['seq string', (d) => (d.seq = '1')],
       ['version 2', (d) => (d.version = 2)],
       ['entry id empty', (d) => (d.entries[0].id = '')],

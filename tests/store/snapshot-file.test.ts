@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeCorpus } from '../../bench/corpus.ts';
 import { openApp } from '../../src/app.ts';
-import type { Log } from '../../src/bot/context.ts';
+import type { Log } from '../../src/infra/log.ts';
 import { createCatalog, storeText } from '../../src/core/catalog.ts';
 import type { Catalog } from '../../src/core/catalog.ts';
 import { createSearchIndex } from '../../src/core/search/search-index.ts';

@@ -28,13 +28,16 @@ function varied(n: number): Subscription[] {
     partial: i % 17 === 0 ? { date: '2024-05-03', upTo: 90, parts: 2, delivered: ['e1', 'e2'] } : null,
     createdAt: `2024-01-01T00:00:${String(i % 60).padStart(2, '0')}.000Z`,
     updatedAt: '2024-05-01T00:00:00.000Z',
+    frequency: i % 4 === 1 ? 'weekly' : i % 4 === 2 ? 'instant' : 'daily',
+    weekday: i % 4 === 1 ? (i % 7) + 1 : null,
+    skippedDate: i % 8 === 3 ? '2024-05-04' : null,
   }));
 }
 
 const fileOf = (subscriptions: Subscription[]): SubscriptionsFile => ({
   version: 1,
   subscriptions,
-  runs: [{ id: 'r1', startedAt: 'x', finishedAt: null, interrupted: false, forced: false, only: null, sent: 1, empty: 0, paused: 0, migrated: 0, failed: 0, skipped: 0, durationMs: 3, error: null }],
+  runs: [{ id: 'r1', startedAt: 'x', finishedAt: null, interrupted: false, forced: false, only: null, sent: 1, empty: 0, paused: 0, migrated: 0, failed: 0, skipped: 0, uncertain: 0, uncertainChats: [], durationMs: 3, error: null }],
 });
 
 /** What the ordinary path (lowdb's JSON.parse, then zod) makes of a file. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Low, Memory } from 'lowdb';
 import { describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/store/json-file.ts';
-import { KEEP_RUNS, createSubscriptionStore, emptySubscriptionsFile, journalPathFor, openSubscriptionStore } from '../../src/store/subscription-store.ts';
+import { KEEP_RUNS, createSubscriptionStore, emptySubscriptionsFile, journalPathFor, leanSubscription, openSubscriptionStore } from '../../src/store/subscription-store.ts';
 import type { SubscriptionInput, SubscriptionsFile } from '../../src/store/subscription-store.ts';
 import { subscriptionInput } from '../helpers/digest.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
@@ -43,7 +43,23 @@ describe('subscription store on a real file', () => {
       partial: null,
       createdAt: '2024-01-01T00:00:00.000Z',
       updatedAt: '2024-01-01T00:00:00.000Z',
+      frequency: 'daily',
+      weekday: null,
+      skippedDate: null,
     });
+  });
+
+  it('reads a record written before frequency existed as a daily digest (lean path and zod agree)', async () => {
+    const file = join(tempDir(), 'old.json');
+    const old = { chatId: 5, chatType: 'private', threadId: null, time: '09:00', timezone: 'Asia/Shanghai', filters: { agencies: [], keywords: [] }, cursor: 3, lastDigestDate: null, state: 'active', pausedReason: null, language: 'zh', notifyEmpty: false, failures: null, partial: null, createdAt: 'a', updatedAt: 'b' };
+    writeFileSync(file, JSON.stringify({ version: 1, subscriptions: [old], runs: [] }));
+    const store = await openSubscriptionStore(file);
+    expect(store.get(5)).toEqual({ ...old, frequency: 'daily', weekday: null, skippedDate: null });
+    store.update(5, { frequency: 'weekly', weekday: 3 });
+    await store.flush();
+    expect((await openSubscriptionStore(file)).get(5)).toMatchObject({ frequency: 'weekly', weekday: 3 });
+    expect(leanSubscription({ ...old, frequency: 'hourly' }, (x) => x)).toBeNull();
+    expect(leanSubscription({ ...old, frequency: 'weekly', weekday: 8, skippedDate: null }, (x) => x)).toBeNull();
   });
 
   it('refuses a corrupt or invalid file and leaves it untouched', async () => {
@@ -348,7 +364,7 @@ describe('subscription operations', () => {
     const store = memory();
     for (let i = 0; i < KEEP_RUNS + 5; i++) {
       store.startRun({ id: `r${i}`, startedAt: new Date(i).toISOString() });
-      store.finishRun(`r${i}`, { sent: i, empty: 0, paused: 0, migrated: 0, failed: 0, skipped: 0, durationMs: 1 }, new Date(i + 1).toISOString());
+      store.finishRun(`r${i}`, { sent: i, empty: 0, paused: 0, migrated: 0, failed: 0, skipped: 0, uncertain: 0, durationMs: 1 }, new Date(i + 1).toISOString());
     }
     store.startRun({ id: 'crashed', startedAt: 'x' });
     expect(store.runs()).toHaveLength(KEEP_RUNS);
