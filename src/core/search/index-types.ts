@@ -93,7 +93,7 @@ export interface IndexState {
   /** Postings added since the build: gram, count, then count × (doc * 256 + weight), repeated. */
   delta: Float64Array<ArrayBuffer>;
   deltaDocs: number;
-  /** Remembered matches of long keywords (see matchesOf), least recently used first: a restart starts warm. */
+  /** Remembered matches of long keywords (index/long-keywords.ts), least recently used first: a restart starts warm. */
   remembered: RememberedState[];
 }
 

@@ -16,9 +16,9 @@
 import { normalizeKeyword } from './query.ts';
 import { DEFAULT_LIMIT } from './index-types.ts';
 import type { IndexableEntry, SearchIndex, SearchIndexOptions, SearchOptions, SearchResult } from './index-types.ts';
-import { dayNumber, isSkipped, bigramKey, toCount } from './index-primitives.ts';
+import { dayNumber, isSkipped, bigramKey, toCount } from './index/primitives.ts';
 import { matchesUnfolded } from './normalize.ts';
-import { OCCURRENCE_CAP, TITLE_WEIGHT } from './weights.ts';
+import { OCCURRENCE_CAP, TITLE_WEIGHT } from './index/weights.ts';
 import { Documents } from './index/documents.ts';
 import { Grams } from './index/grams.ts';
 import { Postings } from './index/postings.ts';

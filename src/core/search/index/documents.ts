@@ -7,13 +7,13 @@
  * added since keep numbers above the built ones. A removed or replaced document stays as a tombstone
  * (alive 0) until the next build.
  */
-import { FROM_STORE, NO_FIELDS, fieldsOf, normalisedFields } from '../doc-fields.ts';
-import { dateNumber, growInt32 } from '../index-primitives.ts';
+import { FROM_STORE, NO_FIELDS, fieldsOf, normalisedFields } from './fields.ts';
+import { dateNumber, growInt32 } from './primitives.ts';
 import type { DocumentText, IndexableEntry } from '../index-types.ts';
 
 export class Documents {
   ids: string[] = [];
-  /** Per document its fields as doc-fields.ts keeps them, or FROM_STORE when the store gives them. */
+  /** Per document its fields as fields.ts keeps them, or FROM_STORE when the store gives them. */
   fields: string[][] = [];
   /** Per document the store's key for its text (with a store). */
   textKey = new Int32Array(0);

@@ -7,8 +7,8 @@
  * (W_TITLE) and how often (W_COUNT, saturating).
  */
 import { foldUnit } from '../normalize.ts';
-import { BigramTable, bigramKey, growInt32, isSkipped } from '../index-primitives.ts';
-import { W_COUNT, W_TITLE } from '../weights.ts';
+import { BigramTable, bigramKey, growInt32, isSkipped } from './primitives.ts';
+import { W_COUNT, W_TITLE } from './weights.ts';
 
 export class Grams {
   /** Gram number per UTF-16 unit, -1 when it never occurred. */

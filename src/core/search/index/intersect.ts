@@ -4,8 +4,8 @@
  * what it also holds (galloping through a list, a bit test in a bitset). Bitsets at the head of the
  * order are ANDed word by word first.
  */
-import { gallop, gallopPacked } from '../index-primitives.ts';
-import { NIBBLE_SCORE, SCORE } from '../weights.ts';
+import { gallop, gallopPacked } from './primitives.ts';
+import { NIBBLE_SCORE, SCORE } from './weights.ts';
 import { denseWeight, inDense } from './postings.ts';
 import type { PostingList, Postings } from './postings.ts';
 

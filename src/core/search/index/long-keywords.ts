@@ -18,7 +18,8 @@ import { listOf } from './postings.ts';
 import type { PostingList, Postings } from './postings.ts';
 import { weightOf } from './text-check.ts';
 import type { TextCheck } from './text-check.ts';
-import { OCCURRENCE_CAP, W_TO_NIBBLE } from '../weights.ts';
+import { OCCURRENCE_CAP, W_TO_NIBBLE } from './weights.ts';
+import { EMPTY_I32, EMPTY_U8 } from './primitives.ts';
 
 /** A long keyword's matches: documents ascending, with their weight bytes. */
 export interface Matches {
@@ -29,8 +30,6 @@ export interface Matches {
 }
 
 const MAX_KEYWORDS = 256;
-const EMPTY_I32 = new Int32Array(0);
-const EMPTY_U8 = new Uint8Array(0);
 
 export interface LongKeywordOptions {
   /** Memory budget in bytes; 0 remembers nothing. */

@@ -3,8 +3,8 @@
  * without indexing the text again. The large arrays are shared, not copied: a build replaces them
  * rather than writing into them, so they stay valid while a snapshot of them is being written.
  */
-import { fieldsOf, foldFields, FROM_STORE, NO_FIELDS, normalisedFields, plainFieldsOf } from '../doc-fields.ts';
-import { BigramTable } from '../index-primitives.ts';
+import { fieldsOf, foldFields, FROM_STORE, NO_FIELDS, normalisedFields, plainFieldsOf } from './fields.ts';
+import { BigramTable } from './primitives.ts';
 import type { IndexableEntry, IndexState } from '../index-types.ts';
 import type { Documents } from './documents.ts';
 import type { Grams } from './grams.ts';

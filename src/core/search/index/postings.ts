@@ -8,8 +8,8 @@
  * Documents added after the build go to small delta lists (doc * 256 + weight, ascending), all
  * numbered above the built ones, until the next build.
  */
-import { growInt32 } from '../index-primitives.ts';
-import { NIBBLE_TO_W, W_TO_NIBBLE } from '../weights.ts';
+import { EMPTY_I32, EMPTY_U32, EMPTY_U8, growInt32 } from './primitives.ts';
+import { NIBBLE_TO_W, W_TO_NIBBLE } from './weights.ts';
 import type { Documents } from './documents.ts';
 import type { Grams } from './grams.ts';
 
@@ -37,9 +37,6 @@ export interface PostingList {
   scored: boolean;
 }
 
-const EMPTY_I32 = new Int32Array(0);
-const EMPTY_U8 = new Uint8Array(0);
-const EMPTY_U32 = new Uint32Array(0);
 
 export class Postings {
   /** Grams and documents the build covered; later ones are only in the delta lists. */

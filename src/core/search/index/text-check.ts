@@ -6,7 +6,7 @@
  * the first lies in the title (+ 0 otherwise) — what the store's countMany gives too.
  */
 import { foldUnit, matchesUnfolded } from '../normalize.ts';
-import { W_TITLE } from '../weights.ts';
+import { W_TITLE } from './weights.ts';
 import type { Documents } from './documents.ts';
 
 /** From this many documents to check, text the store gives is read in bulk (DocumentText.fieldsOfMany). */

@@ -12,10 +12,10 @@
  * - pageByStreaming: any lists (the shortest walked, the others looked up), with tombstones,
  *   agency and dates filtered as they go.
  */
-import { popcount } from '../index-primitives.ts';
+import { popcount } from './primitives.ts';
 import type { SearchHit, SearchResult } from '../index-types.ts';
-import { TopK } from '../top-k.ts';
-import { BYTE_BEST, NIBBLE_SCORE, OCCURRENCE_CAP, SCORE, TITLE_FLAGS16, TITLE_WEIGHT } from '../weights.ts';
+import { TopK } from './top-k.ts';
+import { BYTE_BEST, NIBBLE_SCORE, OCCURRENCE_CAP, SCORE, TITLE_FLAGS16, TITLE_WEIGHT } from './weights.ts';
 import type { Documents } from './documents.ts';
 import { Cursor, writeOut } from './intersect.ts';
 import type { Scratch } from './intersect.ts';
