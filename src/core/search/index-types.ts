@@ -115,6 +115,11 @@ export interface SearchIndexOptions {
   cacheBytes?: number;
   /** Candidates from which a long keyword's matches are worth caching (default 512; tests lower it). */
   cacheMinCandidates?: number;
+  /**
+   * false answers every query by the general path, without the special paths for a page of exact
+   * keywords (index/top-page.ts): the same answers, slower; for the bench and tests to compare. Default true.
+   */
+  specialPaths?: boolean;
   /** Candidates prepare() checks per turn of the event loop (default 8,192; tests lower it). */
   prepareSlice?: number;
   /**

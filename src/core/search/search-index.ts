@@ -54,6 +54,7 @@ const NOTHING: SearchResult = { total: 0, hits: [] };
 export function createSearchIndex(entries: Iterable<IndexableEntry> = [], options: SearchIndexOptions = {}): SearchIndex {
   const budget = options.cacheBytes ?? 32 * 2 ** 20;
   const rememberFrom = options.cacheMinCandidates ?? REMEMBER_FROM_CANDIDATES;
+  const specialPaths = options.specialPaths ?? true;
   const documents = new Documents(options.text ?? null);
   const grams = new Grams();
   const postings = new Postings();
@@ -168,7 +169,7 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     const wanted = (d: number): boolean => alive[d] === 1 && (agency === -1 || agencyOf[d] === agency) && dates[d]! >= dateFrom && dates[d]! <= dateTo;
 
     // Special paths (index/top-page.ts): a page by relevance when every keyword has its own list.
-    if (opts.order !== 'newest' && lists.length > 0 && plans.every((p) => p.exact) && offset + limit <= TOP_PAGE_MAX) {
+    if (specialPaths && opts.order !== 'newest' && lists.length > 0 && plans.every((p) => p.exact) && offset + limit <= TOP_PAGE_MAX) {
       if (!filtered && lists.every((s) => s.dense)) return topPage.pageOverBitsets(lists, longKeywords.epoch, offset, limit);
       return topPage.pageByStreaming(lists, filtered || documents.live !== documents.count ? wanted : null, scratch, offset, limit);
     }
