@@ -3,7 +3,7 @@ import type { Messages } from './zh.ts';
 export const en: Messages = {
   lang: 'en',
   subscribe: {
-    help: 'Send /subscribe 09:00 for a digest of new measures every day at 9; add agencies or keywords, e.g. /subscribe 08:30 police 复工 (one of the agencies, and any of the words).',
+    help: 'Send /subscribe 09:00 for a digest of new measures every day at 9 (9am, 早上8点 work too); weekly: /subscribe weekly mon 09:00; as soon as published: /subscribe instant. Add agencies or keywords, e.g. /subscribe 08:30 police 复工 (one of the agencies, and any of the words). Channels: post /subscribe in the channel, or send /subscribe @channel to me in private.',
     nextAt: (date, time, tz) => `${date} ${time} (${tz})`,
     confirmed: (schedule, when) => `Subscribed: ${schedule}.\nNext: ${when}`,
     updated: (schedule, when) => `Subscription updated: ${schedule}.\nNext: ${when}`,
@@ -75,6 +75,8 @@ export const en: Messages = {
     untitled: '(untitled)',
     asOf: (d) => `As of: ${d ?? 'not stated'}`,
     counts: (added, unchanged, corrected) => `<b>${added}</b> new · ${unchanged} unchanged · <b>${corrected}</b> corrected`,
+    older: (n) => `<b>${n}</b> older: this bulletin is older than the one already published, so these keep the newer text (put --force in the caption to apply them)`,
+    olderTitles: 'Kept with the newer text:',
     yearUsed: (y) => `Dates without a year are taken as ${y}.`,
     warnings: (n) => `⚠️ ${n} warning${n === 1 ? '' : 's'}:`,
     line: (n) => `line ${n}`,
@@ -135,7 +137,7 @@ export const en: Messages = {
       'Hello! I deliver the <b>bulletins of measures</b> Shanghai agencies take to help companies resume work.\n\nYou can:\n• see an agency\'s latest measures: /latest police\n• search by keyword: /search 复工\n• subscribe to a daily digest: /subscribe 09:00\n\nIn a private chat, just send a keyword to search.',
     buttons: { agencies: '🏛 Agencies', latest: '🆕 Latest', search: '🔎 Try: 复工', subscribe: '🔔 Daily digest' },
     help:
-      '<b>Commands</b>\n/latest [agency] [n] — an agency\'s newest measures, e.g. /latest police 3\n/search words — search measures; several words must all match\n/agencies — every agency with its number of measures\n/subscribe [HH:MM] [agencies or keywords] — daily digest\n/unsubscribe — stop the digest\n/settings — see and change the subscription\n/help — this help\n\nAgencies by short name: 科委, 公安, police, justice…\nIn any chat, type @{bot} 复工 to share a measure.',
+      '<b>Commands</b>\n/latest [agency] [n] — an agency\'s newest measures, e.g. /latest police 3\n/search words — search measures; several words must all match; add dates (本周, 3月, 最近7天) or 最新 for newest first\n/export [words] — the results as Excel/CSV\n/agencies — every agency with its number of measures\n/subscribe [time] [daily/weekly mon/instant] [agencies or keywords] — digest, e.g. /subscribe 8am police\n/unsubscribe — stop the digest\n/settings — see and change the subscription\n/help — this help\n\nAgencies by short name: 科委, 公安, police, justice…\nIn any chat, type @{bot} 复工 to share a measure.',
   },
   agencies: {
     title: '<b>Agencies</b> (tap for the latest measures)',
@@ -165,10 +167,22 @@ export const en: Messages = {
     noneInRange: (q, range) => `No measures${q ? ` for "${q}"` : ''} in ${range}. Try without the dates.`,
     dateOnly: (range) => `📅 ${range}`,
     inlineHint: 'Type keywords to search measures',
+    list: (words) => words.map((w) => `"${w}"`).join(', '),
+    count: (total, exact) => `${total}${exact ? '' : '+'}`,
+    agencyResults: (agency, q, total) => `🔎 ${agency} · ${q}: ${total} found`,
+    anyResults: (q, total) => `🔎 ${q}: ${total} found`,
+    partial: (all, kept, total) => `No measure contains all of ${all}; ${total} below contain ${kept}`,
+    partialSome: (all, k, total) => `No measure contains all of ${all}; ${total} below contain ${k} of them`,
+    partialAgency: (agency, q, total) => `${agency} has no measure with ${q}; ${total} below are from other agencies`,
+    corrected: (typed, used) => `Nothing contains "${typed}"; searched for "${used}" instead.`,
+    noneWords: (q) => `Nothing matches ${q}.`,
+    tryAgencies: 'Try fewer or shorter words, or browse with /agencies.',
+    noContent: (q) => `There is nothing to search for in "${q}". Say what you are looking for, e.g. 复工, 签证, 云选会.`,
   },
   entry: {
     notFound: 'This measure no longer exists.',
     correctedAt: (d) => `corrected on ${d}`,
+    seenIn: (series, title, asOf) => `in ${series !== null ? `series ${series}` : title}${asOf ? ` (as of ${asOf})` : ''}`,
   },
   errors: {
     unknownCommand: (cmd) => `I don't know ${cmd}. Send /help for the commands.`,

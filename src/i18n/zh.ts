@@ -1,8 +1,16 @@
 /** Chinese (default) catalogue. Values are plain text or functions of plain values; callers escape what they interpolate into HTML. */
+/** 1 → 一, 12 → 十二, 23 → 二十三 (series numbers). */
+const cnNumber = (n: number): string => {
+  const d = '零一二三四五六七八九';
+  if (n < 10) return d[n]!;
+  if (n < 100) return `${n >= 20 ? d[Math.floor(n / 10)] : ''}十${n % 10 ? d[n % 10] : ''}`;
+  return String(n);
+};
+
 export const zh = {
   lang: 'zh',
   subscribe: {
-    help: '发送 /subscribe 09:00 每天 9 点收到新措施摘要；可以加部门或关键词，例如 /subscribe 08:30 公安 复工（部门之一，且含任一关键词）。',
+    help: '发送 /subscribe 09:00 每天 9 点收到新措施摘要；时间可以写 9点、早上8点、晚上9点半；每周一次：/subscribe 每周一 9点；发布即推送：/subscribe 即时。可以加部门或关键词，例如 /subscribe 08:30 公安 复工（部门之一，且含任一关键词）。频道：在频道里发送 /subscribe，或在私聊中发送 /subscribe @频道用户名。',
     nextAt: (date: string, time: string, tz: string) => `${date} ${time}（${tz}）`,
     confirmed: (schedule: string, when: string) => `已订阅：${schedule}。\n下一次：${when}`,
     updated: (schedule: string, when: string) => `订阅已更新：${schedule}。\n下一次：${when}`,
@@ -75,6 +83,8 @@ export const zh = {
     untitled: '（无标题）',
     asOf: (d: string | null) => `截至：${d ?? '未注明'}`,
     counts: (added: number, unchanged: number, corrected: number) => `新增 <b>${added}</b> 条 · 未变 ${unchanged} 条 · 更正 <b>${corrected}</b> 条`,
+    older: (n: number) => `较旧 <b>${n}</b> 条：这份简报比已发布的更旧，这些措施保留较新的文字（说明里写 --force 或「强制」可覆盖）`,
+    olderTitles: '保留较新文字的措施：',
     yearUsed: (y: number) => `无年份的日期按 ${y} 年处理。`,
     warnings: (n: number) => `⚠️ 提示 ${n} 条：`,
     line: (n: number) => `第 ${n} 行`,
@@ -135,7 +145,7 @@ export const zh = {
       '您好！我是<b>复工复产措施简报</b>机器人。\n\n我收录舆情中心汇编的政府部门措施简报，可以：\n• 查看某部门的最新措施：/latest 公安\n• 按关键词搜索：/search 复工\n• 订阅每日摘要：/subscribe 09:00\n\n私聊时直接发送关键词即可搜索。',
     buttons: { agencies: '🏛 部门列表', latest: '🆕 最新措施', search: '🔎 搜索示例：复工', subscribe: '🔔 订阅每日摘要' },
     help:
-      '<b>命令</b>\n/latest [部门] [条数] — 部门最新措施，例如 /latest 科委 3\n/search 关键词 — 搜索措施，多个关键词用空格分开\n/agencies — 所有部门及措施数量\n/subscribe [HH:MM] [部门或关键词] — 订阅每日摘要\n/unsubscribe — 取消订阅\n/settings — 查看和修改订阅\n/help — 本帮助\n\n部门可用简称：科委、公安、警方、民政、司法……\n也可以在任意聊天输入 @{bot} 复工 分享措施。',
+      '<b>命令</b>\n/latest [部门] [条数] — 部门最新措施，例如 /latest 科委 3\n/search 关键词 — 搜索措施，多个关键词用空格分开；可加日期：本周、3月、最近7天；加“最新”按时间排序\n/export [关键词] — 把搜索结果导出为 Excel/CSV\n/agencies — 所有部门及措施数量\n/subscribe [时间] [每天/每周一/即时] [部门或关键词] — 订阅摘要，例如 /subscribe 早上8点 公安\n/unsubscribe — 取消订阅\n/settings — 查看和修改订阅\n/help — 本帮助\n\n部门可用简称：科委、公安、警方、民政、司法……\n也可以在任意聊天输入 @{bot} 复工 分享措施。',
   },
   agencies: {
     title: '<b>部门</b>（点击查看最新措施）',
@@ -159,6 +169,18 @@ export const zh = {
     slowDown: (s: number) => `搜索太频繁了，请 ${s} 秒后再试。`,
     expired: '这个结果已过期，请重新搜索。',
     inlineHint: '输入关键词搜索措施',
+    /** Word lists in headers: 复工、签证 */
+    list: (words: string[]) => words.map((w) => `“${w}”`).join('、'),
+    count: (total: number, exact: boolean) => `${total}${exact ? '' : '+'}`,
+    agencyResults: (agency: string, q: string, total: string) => `🔎 ${agency} · ${q}：共 ${total} 条`,
+    anyResults: (q: string, total: string) => `🔎 ${q}：共 ${total} 条`,
+    partial: (all: string, kept: string, total: string) => `没有同时包含 ${all} 的措施，以下 ${total} 条包含 ${kept}`,
+    partialSome: (all: string, k: number, total: string) => `没有同时包含 ${all} 的措施，以下 ${total} 条包含其中 ${k} 个`,
+    partialAgency: (agency: string, q: string, total: string) => `${agency} 没有包含 ${q} 的措施，以下 ${total} 条来自其他部门`,
+    corrected: (typed: string, used: string) => `没有找到“${typed}”，已按“${used}”搜索。`,
+    noneWords: (q: string) => `没有找到包含 ${q} 的措施。`,
+    tryAgencies: '可以试试更少或更短的关键词，或发送 /agencies 按部门浏览。',
+    noContent: (q: string) => `“${q}”里没有可以搜索的词。请说说要找什么，例如：复工、签证、云选会。`,
     byDate: '🕒 按时间',
     byRelevance: '🎯 按相关度',
     newestFirst: '按时间从新到旧',
@@ -169,6 +191,9 @@ export const zh = {
   entry: {
     notFound: '这条措施已不存在。',
     correctedAt: (d: string) => `更正于 ${d}`,
+    /** The newest bulletin that carried a measure: "见于 系列三（截止至4月10日）". */
+    seenIn: (series: number | null, title: string, asOf: string | null) =>
+      `见于 ${series !== null ? `系列${cnNumber(series)}` : title}${asOf ? `（截止至${Number(asOf.slice(5, 7))}月${Number(asOf.slice(8, 10))}日）` : ''}`,
   },
   errors: {
     unknownCommand: (cmd: string) => `不认识的命令 ${cmd}。发送 /help 查看可用命令。`,
