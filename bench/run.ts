@@ -91,6 +91,8 @@ const ENGINE_MAKERS: Record<string, (entries: readonly StoredEntry[], store: Bot
   ours: (entries, store) => ourEngine(entries, { store }),
   // Every search pays for checking long keywords' text: the cold cost, or a query seen for the first time.
   'ours-nocache': (entries, store) => ourEngine(entries, { cache: false, store }),
+  // Without the special paths for a page of exact keywords (src/core/search/index/top-page.ts): what they save.
+  'ours-general': (entries, store) => ourEngine(entries, { generalPath: true, store }),
   MiniSearch: miniSearchEngine,
   FlexSearch: flexSearchEngines,
   scan: scanEngine,
