@@ -1,5 +1,5 @@
 import { Telegraf } from 'telegraf';
-import type { Middleware, MiddlewareFn } from 'telegraf';
+import type { MiddlewareFn } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import { messages, pickLang } from '../i18n/index.ts';
 import type { BotConfig, BotContext, BotDeps } from './context.ts';
@@ -9,8 +9,7 @@ import { createFallbackFeature } from './features/fallback.ts';
 import { createSearchFeature } from './features/search.ts';
 import { createStartFeature } from './features/start.ts';
 import { createSubscribeFeature } from './features/subscribe.ts';
-import { chain } from './lib/chain.ts';
-import { gated } from './lib/gate.ts';
+import { ownCommands } from './lib/own-commands.ts';
 
 export type Bot = Telegraf<BotContext>;
 
@@ -29,17 +28,14 @@ export function createBot(config: BotConfig, deps: BotDeps): Bot {
     return next();
   };
 
-  // One chain (see chain) rather than a bot.use per feature. Features with commands and buttons only
-  // are gated (see gated): a search or a plain message skips them.
-  const features: Middleware<BotContext>[] = [setup];
-  features.push(gated(createStartFeature(), { commands: ['start', 'help'], callbacks: false }));
-  features.push(gated(createAgenciesFeature(deps), { commands: ['agencies', 'latest'], callbacks: true }));
-  // @feature-wiring (subscribe, admin)
-  if (deps.subscriptions) features.push(gated(createSubscribeFeature({ ...deps, subscriptions: deps.subscriptions }, config), { commands: ['subscribe', 'unsubscribe', 'settings'], callbacks: true }));
-  features.push(gated(createAdminFeature(deps, { adminIds: config.adminIds }), { commands: ['stats'], callbacks: true }));
-  features.push(createSearchFeature(deps, { perMinute: config.searchRatePerMinute }));
-  features.push(createFallbackFeature());
-  bot.use(chain(features));
+  bot.use(setup, ownCommands());
+  // Features in the order they get an update; search takes any private text no command took, fallback the rest.
+  bot.use(createStartFeature());
+  bot.use(createAgenciesFeature(deps));
+  if (deps.subscriptions) bot.use(createSubscribeFeature({ ...deps, subscriptions: deps.subscriptions }, config));
+  bot.use(createAdminFeature(deps, { adminIds: config.adminIds }));
+  bot.use(createSearchFeature(deps, { perMinute: config.searchRatePerMinute }));
+  bot.use(createFallbackFeature());
 
   bot.catch(async (err, ctx) => {
     const update = ctx.update as Update;

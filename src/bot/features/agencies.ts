@@ -3,7 +3,6 @@ import { Composer, Markup } from 'telegraf';
 import { escapeHtml } from '../../core/html.ts';
 import { buttonLabel, renderEntrySummary } from '../../core/format/entry.ts';
 import type { BotContext, BotDeps } from '../context.ts';
-import { command } from '../lib/command.ts';
 import { replyBlocks, editOrReply } from '../lib/reply.ts';
 
 export const DEFAULT_LATEST = 5;
@@ -58,7 +57,7 @@ export function createAgenciesFeature(deps: BotDeps): Composer<BotContext> {
     await replyBlocks(ctx, [ctx.m.agencies.pick], agencyButtons());
   });
 
-  c.use(command('latest', async (ctx) => {
+  c.command('latest', async (ctx) => {
     const { name, n } = parseLatestArgs(ctx.payload);
     if (!name) return replyBlocks(ctx, [ctx.m.agencies.pick], agencyButtons());
     const dir = catalog.directory();
@@ -73,7 +72,7 @@ export function createAgenciesFeature(deps: BotDeps): Composer<BotContext> {
     }
     const { blocks, keyboard } = latestBlocks(ctx, agency, n);
     return replyBlocks(ctx, blocks, keyboard);
-  }));
+  });
 
   c.action(/^l:([\w-]{1,16})$/, async (ctx) => {
     const key = ctx.match[1];

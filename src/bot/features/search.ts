@@ -8,7 +8,6 @@ import { foldsOneToOne } from '../../core/search/normalize.ts';
 import { createSnippetter } from '../../core/search/snippet.ts';
 import type { Messages } from '../../i18n/index.ts';
 import type { BotContext, BotDeps } from '../context.ts';
-import { command } from '../lib/command.ts';
 import { createFloodGuard } from '../lib/flood-guard.ts';
 import { createQueryCache } from '../lib/query-cache.ts';
 import { RecentMap } from '../lib/recent-map.ts';
@@ -113,7 +112,7 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number }):
     return replyMessage(ctx, message, keyboard);
   };
 
-  c.use(command('search', (ctx) => runSearch(ctx, ctx.payload)));
+  c.command('search', (ctx) => runSearch(ctx, ctx.payload));
   c.action('try-search', async (ctx) => {
     await ctx.answerCbQuery();
     await runSearch(ctx, '复工');
