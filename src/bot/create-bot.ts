@@ -28,14 +28,18 @@ export function createBot(config: BotConfig, deps: BotDeps): Bot {
     return next();
   };
 
-  bot.use(setup, ownCommands());
   // Features in the order they get an update; search takes any private text no command took, fallback the rest.
-  bot.use(createStartFeature());
-  bot.use(createAgenciesFeature(deps));
-  if (deps.subscriptions) bot.use(createSubscribeFeature({ ...deps, subscriptions: deps.subscriptions }, config));
-  bot.use(createAdminFeature(deps, { adminIds: config.adminIds }));
-  bot.use(createSearchFeature(deps, { perMinute: config.searchRatePerMinute }));
-  bot.use(createFallbackFeature());
+  // One bot.use for all: each call would nest another level that every update goes through.
+  bot.use(
+    setup,
+    ownCommands(),
+    createStartFeature(),
+    createAgenciesFeature(deps),
+    ...(deps.subscriptions ? [createSubscribeFeature({ ...deps, subscriptions: deps.subscriptions }, config)] : []),
+    createAdminFeature(deps, { adminIds: config.adminIds }),
+    createSearchFeature(deps, { perMinute: config.searchRatePerMinute }),
+    createFallbackFeature(),
+  );
 
   bot.catch(async (err, ctx) => {
     const update = ctx.update as Update;
