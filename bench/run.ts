@@ -238,6 +238,8 @@ async function throughputWith(size: number, entries: StoredEntry[], botStore: Bo
     ['/search', (i) => `/search ${QUERIES[i % QUERIES.length]}`],
     ['/search, distinct', () => `/search ${QUERIES[distinct % QUERIES.length]} ${chars[Math.floor(distinct++ / QUERIES.length) % chars.length]}`],
     ['/latest', (i) => `/latest ${agencies[i % agencies.length]} 5`],
+    // Passes every feature to the fallback's one-line reply: the dispatch's own cost.
+    ['/nonsense (unknown command)', () => '/nonsense'],
     ['echo bot (yardstick)', (i) => `/search ${QUERIES[i % QUERIES.length]}`, echo],
   ];
   let updateId = 0;
