@@ -20,7 +20,6 @@ import { createDeliverer } from './delivery/send-with-retry.ts';
 import { withRequestTimeout } from './delivery/request-timeout.ts';
 import { throttleTelegram } from './delivery/telegraf-throttle.ts';
 import { createDigestService, htmlSender } from './digest/digest-service.ts';
-import { deliverVia } from './digest/run-digest.ts';
 import { createHttpServer } from './infra/http-server.ts';
 import type { HttpServer } from './infra/http-server.ts';
 import { LockError, acquireLock } from './infra/instance-lock.ts';
@@ -97,7 +96,7 @@ async function start(cfg: Config) {
     subscriptions,
     entries: app.entries,
     agencies: () => app.catalog.directory(),
-    deliver: deliverVia(deliverer),
+    deliver: deliverer.deliver,
     send: htmlSender(digestTelegram),
     timezone: cfg.timezone,
     log,

@@ -6,7 +6,7 @@ import { readEnvironment } from '../config.ts';
 import { createRateLimiter } from '../delivery/rate-limiter.ts';
 import { createDeliverer } from '../delivery/send-with-retry.ts';
 import { htmlSender } from '../digest/digest-service.ts';
-import { createDigestRunner, deliverVia } from '../digest/run-digest.ts';
+import { createDigestRunner } from '../digest/run-digest.ts';
 import type { Deliver, DigestRunSummary, SendHtml } from '../digest/run-digest.ts';
 import type { DigestLog } from '../digest/log.ts';
 import { SHIPPED_AGENCIES_FILE, storeFiles } from '../paths.ts';
@@ -48,7 +48,7 @@ export const telegramSender = (token: string, apiRoot?: string): SendHtml => htm
 
 function realDeliver(): Deliver {
   const wait = (ms: number) => sleep(ms).then(() => undefined);
-  return deliverVia(createDeliverer({ limiter: createRateLimiter({ now: Date.now, sleep: wait }), sleep: wait, now: Date.now }));
+  return createDeliverer({ limiter: createRateLimiter({ now: Date.now, sleep: wait }), sleep: wait, now: Date.now }).deliver;
 }
 
 function stderrLog(io: DigestCliIo): DigestLog {

@@ -8,9 +8,10 @@ import { classifyTelegramError } from './telegram-errors.ts';
 /** topic-gone: the forum topic was deleted or closed; the caller may resend without message_thread_id. */
 export type DeliveryFailureReason = 'blocked' | 'chat-not-found' | 'topic-gone' | 'bad-request' | 'failed';
 
-export type DeliveryResult<T> =
-  | { ok: true; value: T; chatId: ChatId; migratedFrom?: ChatId }
-  | { ok: false; reason: DeliveryFailureReason; description: string; chatId: ChatId; migratedFrom?: ChatId };
+/** Id: the caller's kind of chat id, kept (a chat migrates only from a group id to a supergroup id, both numbers). */
+export type DeliveryResult<T, Id extends ChatId = ChatId> =
+  | { ok: true; value: T; chatId: Id; migratedFrom?: Id }
+  | { ok: false; reason: DeliveryFailureReason; description: string; chatId: Id; migratedFrom?: Id };
 
 /** Structural subset of pino's Logger, so the app's logger can be passed as is. */
 export interface DeliveryLogger {
@@ -44,7 +45,7 @@ export interface DeliverOptions {
 export const ABORTED = 'aborted';
 
 export interface Deliverer {
-  deliver<T>(chatId: ChatId, send: (chatId: ChatId) => Promise<T>, opts?: DeliverOptions): Promise<DeliveryResult<T>>;
+  deliver<T, Id extends ChatId = ChatId>(chatId: Id, send: (chatId: Id) => Promise<T>, opts?: DeliverOptions): Promise<DeliveryResult<T, Id>>;
   /** Where a chat id now points after an observed group→supergroup migration (itself if none). */
   resolveChatId(chatId: ChatId): ChatId;
 }
@@ -180,13 +181,13 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
 
   return {
     resolveChatId,
-    deliver<T>(chatId: ChatId, send: (chatId: ChatId) => Promise<T>, opts: DeliverOptions = {}): Promise<DeliveryResult<T>> {
+    deliver<T, Id extends ChatId = ChatId>(chatId: Id, send: (chatId: Id) => Promise<T>, opts: DeliverOptions = {}): Promise<DeliveryResult<T, Id>> {
       const { signal } = opts;
       const key = String(chatId);
       const prev = tails.get(key) ?? Promise.resolve();
       // Waiting for the previous message to this chat is a wait like any other: the signal ends it.
       const run = untilAborted(prev, signal)
-        .then((r) => (r === ABORT ? ({ ok: false, reason: 'failed', description: ABORTED, chatId } as const) : attempt(chatId, send, signal)))
+        .then((r) => (r === ABORT ? ({ ok: false, reason: 'failed', description: ABORTED, chatId } as const) : attempt(chatId, send as (chatId: ChatId) => Promise<T>, signal)))
         .catch(
         (err: unknown): DeliveryResult<T> => ({
           ok: false,
@@ -203,7 +204,7 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
       void tail.then(() => {
         if (tails.get(key) === tail) tails.delete(key);
       });
-      return run;
+      return run as Promise<DeliveryResult<T, Id>>;
     },
   };
 }

@@ -2,7 +2,8 @@ import type { SubscriptionInput } from '../../src/store/subscription-store.ts';
 import type { Entry, ParsedBulletin } from '../../src/core/model.ts';
 import { createMemoryEntryStore } from '../../src/store/entry-store.ts';
 import type { EntryStore } from '../../src/store/entry-store.ts';
-import type { Deliver, DeliverResult } from '../../src/digest/run-digest.ts';
+import type { DeliveryResult } from '../../src/delivery/send-with-retry.ts';
+import type { Deliver } from '../../src/digest/run-digest.ts';
 import type { DigestLog } from '../../src/digest/log.ts';
 
 let counter = 0;
@@ -49,7 +50,7 @@ export class FakeTelegram {
     return { message_id: this.sent.length };
   };
 
-  deliver: Deliver = async <T>(chatId: number, send: (chatId: number) => Promise<T>): Promise<DeliverResult<T>> => {
+  deliver: Deliver = async <T>(chatId: number, send: (chatId: number) => Promise<T>): Promise<DeliveryResult<T, number>> => {
     const o = this.outcomes.get(chatId);
     if (o && 'migrateTo' in o) {
       // Like send-with-retry: the first attempt says "migrated", the resend lands on the new id.
