@@ -23,7 +23,7 @@ import type { StoredEntry } from '../src/core/model.ts';
 import { createRateLimiter } from '../src/delivery/rate-limiter.ts';
 import { createDeliverer } from '../src/delivery/send-with-retry.ts';
 import { htmlSender } from '../src/digest/digest-service.ts';
-import { silentLog } from '../src/digest/log.ts';
+import { silentLog } from '../src/infra/log.ts';
 import { createDigestRunner } from '../src/digest/run-digest.ts';
 import type { Deliver, SendHtml } from '../src/digest/run-digest.ts';
 import { createEntryStore } from '../src/store/entry-store.ts';

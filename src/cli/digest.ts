@@ -8,7 +8,7 @@ import { createDeliverer } from '../delivery/send-with-retry.ts';
 import { htmlSender } from '../digest/digest-service.ts';
 import { createDigestRunner } from '../digest/run-digest.ts';
 import type { Deliver, DigestRunSummary, SendHtml } from '../digest/run-digest.ts';
-import type { DigestLog } from '../digest/log.ts';
+import type { Log } from '../infra/log.ts';
 import { SHIPPED_AGENCIES_FILE, storeFiles } from '../paths.ts';
 import { loadAgencies } from '../store/bulletin-files.ts';
 import { openEntryStore } from '../store/entry-store.ts';
@@ -51,13 +51,13 @@ function realDeliver(): Deliver {
   return createDeliverer({ limiter: createRateLimiter({ now: Date.now, sleep: wait }), sleep: wait, now: Date.now }).deliver;
 }
 
-function stderrLog(io: DigestCliIo): DigestLog {
+function stderrLog(io: DigestCliIo): Log {
   const line = (level: string) => (obj: object, msg?: string) => {
     const o = obj as { event?: string; chatId?: number; reason?: string; description?: string };
     if (level === 'info' && o.event !== 'digest-chat-paused' && o.event !== 'digest-chat-migrated') return;
     io.err(`${level}: ${msg ?? ''}${o.chatId !== undefined ? ` (chat ${o.chatId})` : ''}${o.description ? `: ${o.description}` : ''}`);
   };
-  return { info: line('info'), warn: line('warn'), error: line('error') };
+  return { debug() {}, info: line('info'), warn: line('warn'), error: line('error') };
 }
 
 function report(s: DigestRunSummary): string {

@@ -2,6 +2,7 @@
  * Delivers one message to one chat through the rate limiter and Telegram's failure modes. deliver() never
  * throws: a broadcast to 100k chats must survive any single chat failing, so every outcome is a value.
  */
+import type { Log } from '../infra/log.ts';
 import type { ChatId, Priority, RateLimiter } from './rate-limiter.ts';
 import { classifyTelegramError } from './telegram-errors.ts';
 
@@ -13,12 +14,6 @@ export type DeliveryResult<T, Id extends ChatId = ChatId> =
   | { ok: true; value: T; chatId: Id; migratedFrom?: Id }
   | { ok: false; reason: DeliveryFailureReason; description: string; chatId: Id; migratedFrom?: Id };
 
-/** Structural subset of pino's Logger, so the app's logger can be passed as is. */
-export interface DeliveryLogger {
-  info(obj: Record<string, unknown>, msg: string): void;
-  warn(obj: Record<string, unknown>, msg: string): void;
-}
-
 export interface DelivererOptions {
   limiter: RateLimiter;
   sleep: (ms: number) => Promise<void>;
@@ -28,7 +23,7 @@ export interface DelivererOptions {
   maxBackoffMs?: number;
   /** Injected so tests can pin the jitter. */
   random?: () => number;
-  log?: DeliveryLogger;
+  log?: Pick<Log, 'info' | 'warn'>;
   priority?: Priority;
 }
 

@@ -4,7 +4,7 @@
  */
 import type { AgencyDirectory } from '../core/agencies.ts';
 import type { SubscriptionStore } from '../store/subscription-store.ts';
-import type { DigestLog } from './log.ts';
+import type { Log } from '../infra/log.ts';
 import { createDigestRunner } from './run-digest.ts';
 import type { Deliver, DigestRunner, DigestRunnerDeps, SendHtml } from './run-digest.ts';
 import { createDigestScheduler } from './scheduler.ts';
@@ -32,7 +32,7 @@ export interface DigestServiceOptions {
   send: SendHtml;
   /** Zone of the minute ticks (config TIMEZONE); each subscription is due in its own zone. */
   timezone: string;
-  log: DigestLog;
+  log: Log;
   now?: () => number;
 }
 

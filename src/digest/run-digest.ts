@@ -35,7 +35,7 @@ import type { Lang, Messages } from '../i18n/index.ts';
 import { emptyRunCounts } from '../store/subscription-store.ts';
 import type { DigestRunCounts, Subscription, SubscriptionStore } from '../store/subscription-store.ts';
 import { createDueChecker } from './due.ts';
-import type { DigestLog } from './log.ts';
+import type { Log } from '../infra/log.ts';
 
 /** Deliverer.deliver (src/delivery/send-with-retry.ts) as the runner calls it: subscriptions key on numeric chat ids. */
 export type Deliver = <T>(chatId: number, send: (chatId: number) => Promise<T>, opts?: DeliverOptions) => Promise<DeliveryResult<T, number>>;
@@ -51,7 +51,7 @@ export interface DigestRunnerDeps {
   deliver: Deliver;
   send: SendHtml;
   now?: () => number;
-  log: DigestLog;
+  log: Log;
   catalogues?: Record<Lang, Messages>;
   /** Failed attempts per chat and local day before it waits for tomorrow. */
   maxAttemptsPerDay?: number;

@@ -7,7 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from 'pino';
+import type { Log } from './log.ts';
 
 export interface HealthReport {
   storeReadable: boolean;
@@ -32,7 +32,7 @@ export interface HttpServerOptions {
   host?: string;
   health?: () => Promise<HealthReport> | HealthReport;
   webhook?: WebhookOptions;
-  log: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
+  log: Log;
   /** Default 1 MB; Telegram updates are a few KB, so anything near this is not from Telegram. */
   maxBodyBytes?: number;
   /** A hung health check must not hang the probe; it reports unhealthy instead. Default 5 s. */

@@ -4,7 +4,7 @@ import { createMemoryEntryStore } from '../../src/store/entry-store.ts';
 import type { EntryStore } from '../../src/store/entry-store.ts';
 import type { DeliveryResult } from '../../src/delivery/send-with-retry.ts';
 import type { Deliver } from '../../src/digest/run-digest.ts';
-import type { DigestLog } from '../../src/digest/log.ts';
+import type { Log } from '../../src/infra/log.ts';
 
 let counter = 0;
 
@@ -69,10 +69,11 @@ export class FakeTelegram {
   }
 }
 
-export function recordingLog(): DigestLog & { lines: { level: string; obj: object; msg?: string }[] } {
-  const lines: { level: string; obj: object; msg?: string }[] = [];
+export function recordingLog(): Log & { lines: { level: string; obj: object | string; msg?: string }[] } {
+  const lines: { level: string; obj: object | string; msg?: string }[] = [];
   return {
     lines,
+    debug: (obj, msg) => void lines.push({ level: 'debug', obj, msg }),
     info: (obj, msg) => void lines.push({ level: 'info', obj, msg }),
     warn: (obj, msg) => void lines.push({ level: 'warn', obj, msg }),
     error: (obj, msg) => void lines.push({ level: 'error', obj, msg }),
