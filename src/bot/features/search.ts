@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { Composer, Markup } from 'telegraf';
 import type { InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResult } from 'telegraf/types';
 import { buttonLabel, correctedMark, highlight, renderEntryFull } from '../../core/format/entry.ts';
@@ -10,7 +11,6 @@ import type { Messages } from '../../i18n/index.ts';
 import type { BotContext, BotDeps } from '../context.ts';
 import { createFloodGuard } from '../lib/flood-guard.ts';
 import { createQueryCache } from '../lib/query-cache.ts';
-import { RecentMap } from '../lib/recent-map.ts';
 import { editOrReply, replyBlocks, replyMessage } from '../lib/reply.ts';
 
 export const PAGE_SIZE = 5;
@@ -46,10 +46,10 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number }):
   // Rendered pages (header and hits, the costly part: search and snippets) of recent queries, valid
   // while the catalog does not change, with their hits' buttons; the paging buttons are made per
   // request, as they carry the query's key.
-  const rendered = new RecentMap<string, { version: number; total: number; text: string | null; hitRows: InlineKeyboardButton[][] }>(512);
+  const rendered = new LRUCache<string, { version: number; total: number; text: string | null; hitRows: InlineKeyboardButton[][] }>({ max: 512 });
   // A page is kept from its second request on: most queries are asked once, and keeping every page
   // for a while (a few KB each) only moved garbage into the old generation.
-  const askedOnce = new RecentMap<string, number>(4096);
+  const askedOnce = new LRUCache<string, number>({ max: 4096 });
 
   /**
    * A keyword of three or more characters is checked against the measures' text on its first search
