@@ -6,7 +6,6 @@ import { constants as fsConstants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Telegram } from 'telegraf';
-import type { Update } from 'telegraf/types';
 import { openApp } from './app.ts';
 import { createInboxWatcher } from './admin/inbox.ts';
 import { registerCommands } from './bot/commands.ts';
@@ -112,7 +111,7 @@ async function start(cfg: Config) {
   });
   const webhook = cfg.webhook;
   if (webhook) {
-    const server = createHttpServer({ port: webhook.port, health, log, webhook: { path: webhook.path, secret: webhook.secret, handle: (u) => bot.handleUpdate(u as Update) } });
+    const server = createHttpServer({ port: webhook.port, health, log, webhook: { path: webhook.path, callback: bot.webhookCallback(webhook.path, { secretToken: webhook.secret }) } });
     servers.push(server);
     await server.listen();
   }
