@@ -22,7 +22,7 @@ import { Telegram } from 'telegraf';
 import type { StoredEntry } from '../src/core/model.ts';
 import { createRateLimiter } from '../src/delivery/rate-limiter.ts';
 import { createDeliverer } from '../src/delivery/send-with-retry.ts';
-import { htmlSender } from '../src/digest/digest-service.ts';
+import { digestButtons, htmlSender } from '../src/digest/digest-service.ts';
 import { silentLog } from '../src/infra/log.ts';
 import { createDigestRunner } from '../src/digest/run-digest.ts';
 import type { Deliver, SendHtml } from '../src/digest/run-digest.ts';
@@ -76,6 +76,9 @@ function subscription(chatId: number, cursor: number, lastDigestDate: string | n
     pausedReason: null,
     language: i % 5 === 0 ? 'en' : 'zh',
     notifyEmpty: false,
+    frequency: 'daily',
+    weekday: null,
+    skippedDate: null,
     failures: null,
     partial: null,
     createdAt: at,
@@ -156,12 +159,27 @@ function rollingCounts(times: number[]): { sustained: number; max: number } {
   return { sustained: samples.length ? samples.reduce((a, b) => a + b, 0) / samples.length : t.length, max };
 }
 
-export async function fanoutRun(o: { subscriptions: number; newEntries: number; emulatorPerSecond: number; limiterPerSecond: number; entries: StoredEntry[]; /** Extra latency before each call reaches the emulator (a real network). */ rttMs?: number; /** Runner's chats in flight (its default when absent). */ concurrency?: number }): Promise<FanoutRun> {
+/**
+ * With `mix`, a third of the chats are channels (ids -100…, the group limit of 20/min each, link buttons) and a
+ * third instant subscriptions (due because entries were published past their cursor), the rest daily private
+ * chats; every digest carries its keyboard, as in production.
+ */
+function mixed(sub: Subscription, i: number): Subscription {
+  if (i % 3 === 1) return { ...sub, chatId: -1_000_000_000_000 - i, chatType: 'channel' };
+  if (i % 3 === 2) return { ...sub, frequency: 'instant', lastDigestDate: TODAY };
+  return sub;
+}
+
+export async function fanoutRun(o: { subscriptions: number; newEntries: number; emulatorPerSecond: number; limiterPerSecond: number; entries: StoredEntry[]; /** Extra latency before each call reaches the emulator (a real network). */ rttMs?: number; /** Runner's chats in flight (its default when absent). */ concurrency?: number; /** Channels and instant subscriptions mixed in (see mixed). */ mix?: boolean }): Promise<FanoutRun> {
   const emulator = await startBotApiEmulator({ rateLimit: { perSecond: o.emulatorPerSecond } });
   try {
     const entries = entryStoreOf(o.entries);
     const cursor = entries.seq() - o.newEntries;
-    const subs = createMemorySubscriptionStore({ version: 1, runs: [], subscriptions: Array.from({ length: o.subscriptions }, (_, i) => subscription(7_000_000 + i, cursor, YESTERDAY, i)) });
+    const subs = createMemorySubscriptionStore({
+      version: 1,
+      runs: [],
+      subscriptions: Array.from({ length: o.subscriptions }, (_, i) => (o.mix ? mixed(subscription(7_000_000 + i, cursor, YESTERDAY, i), i) : subscription(7_000_000 + i, cursor, YESTERDAY, i))),
+    });
     const limiter = createRateLimiter({ globalPerSecond: o.limiterPerSecond, now: Date.now, sleep: (ms) => sleep(ms) });
     const deliverer = createDeliverer({ limiter, now: Date.now, sleep: (ms) => sleep(ms), baseBackoffMs: 50 });
     const agencies = shippedAgencies();
@@ -174,6 +192,7 @@ export async function fanoutRun(o: { subscriptions: number; newEntries: number; 
       now: runnerClock(),
       log: silentLog,
       ...(o.concurrency ? { concurrency: o.concurrency } : {}),
+      ...(o.mix ? { keyboard: digestButtons(() => 'BulletinBot') } : {}),
     });
     // What each chat must receive, exactly once.
     const preview = await runner.runDue({ dryRun: true });
@@ -230,21 +249,23 @@ export async function fanoutRun(o: { subscriptions: number; newEntries: number; 
 export async function benchFanout(o: { subscriptions: number; newEntries: number; limits: number[]; runs: number; overRuns: number; log: (s: string) => void }): Promise<FanoutResult> {
   const entries = makeCorpus(Math.max(200, o.newEntries * 4));
   const variants: FanoutVariant[] = [];
-  const plan: { label: string; emulatorPerSecond: number; limiterPerSecond: number; runs: number }[] = [
+  const plan: { label: string; emulatorPerSecond: number; limiterPerSecond: number; runs: number; mix?: boolean }[] = [
     ...o.limits.map((L) => ({ label: `limiter = L`, emulatorPerSecond: L, limiterPerSecond: L, runs: o.runs })),
     // A 10% margin: the limiter stamps a send when it starts, the Bot API counts it when it arrives, so latency jitter
     // at the window's edge alone can produce 429s at exactly L.
     { label: 'limiter = 0.9L', emulatorPerSecond: o.limits[0]!, limiterPerSecond: Math.floor(0.9 * o.limits[0]!), runs: o.overRuns },
     { label: 'limiter = 2L (429s)', emulatorPerSecond: o.limits[0]!, limiterPerSecond: 2 * o.limits[0]!, runs: o.overRuns },
+    // Channels (group limit per chat) and instant pushes mixed in with daily private chats, keyboards on.
+    { label: 'mixed: ⅓ channels, ⅓ instant, limiter = L', emulatorPerSecond: o.limits[0]!, limiterPerSecond: o.limits[0]!, runs: o.runs, mix: true },
   ];
   let messagesPerDigest = 0;
   for (const p of plan) {
     const runs: FanoutRun[] = [];
     for (let i = 0; i < p.runs; i++) {
-      const r = await fanoutRun({ subscriptions: o.subscriptions, newEntries: o.newEntries, emulatorPerSecond: p.emulatorPerSecond, limiterPerSecond: p.limiterPerSecond, entries });
+      const r = await fanoutRun({ subscriptions: o.subscriptions, newEntries: o.newEntries, emulatorPerSecond: p.emulatorPerSecond, limiterPerSecond: p.limiterPerSecond, entries, ...(p.mix ? { mix: true } : {}) });
       messagesPerDigest = r.expected / r.subscriptions;
       runs.push(r);
-      o.log(`  fan-out L=${p.emulatorPerSecond} limiter=${p.limiterPerSecond}: ${r.accepted} msgs in ${r.seconds.toFixed(1)} s, sustained ${r.sustainedPerSecond.toFixed(1)}/s, ${r.http429}×429, lost ${r.lost}, dup ${r.duplicated}`);
+      o.log(`  fan-out ${p.mix ? 'mixed ' : ''}L=${p.emulatorPerSecond} limiter=${p.limiterPerSecond}: ${r.accepted} msgs in ${r.seconds.toFixed(1)} s, sustained ${r.sustainedPerSecond.toFixed(1)}/s, ${r.http429}×429, lost ${r.lost}, dup ${r.duplicated}`);
     }
     const sustained = stats(runs.map((r) => r.sustainedPerSecond)).median;
     variants.push({
@@ -535,11 +556,11 @@ export function renderPush(p: PushResult): string[] {
   lines.push(
     `### Fan-out: ${fo.subscriptions} due subscriptions × ${fo.newEntries} new entries (${fo.messagesPerDigest} message per digest), real runner + deliverer + limiter → emulator`,
     '',
-    '| emulator L (429 above) | limiter globalPerSecond | runs | sustained msgs/s (median of runs) | ratio to L | wall msgs/s | max in any 1 s | 429s | lost | duplicated |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| variant | emulator L (429 above) | limiter globalPerSecond | runs | sustained msgs/s (median of runs) | ratio to L | wall msgs/s | max in any 1 s | 429s | lost | duplicated |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   );
   for (const v of fo.variants) {
-    lines.push(`| ${v.emulatorPerSecond} | ${v.limiterPerSecond} | ${v.runs.length} | ${v.sustainedPerSecond.toFixed(1)} | ${v.ratio.toFixed(2)} | ${v.wallPerSecond.toFixed(1)} | ${v.maxInAnySecond} | ${v.http429} | ${v.lost} | ${v.duplicated} |`);
+    lines.push(`| ${v.label} | ${v.emulatorPerSecond} | ${v.limiterPerSecond} | ${v.runs.length} | ${v.sustainedPerSecond.toFixed(1)} | ${v.ratio.toFixed(2)} | ${v.wallPerSecond.toFixed(1)} | ${v.maxInAnySecond} | ${v.http429} | ${v.lost} | ${v.duplicated} |`);
   }
   lines.push(
     '',
@@ -576,7 +597,15 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   if (what === 'eventloop') console.log(JSON.stringify(await benchEventLoop({ subscriptions: Number(subs), due: Number(due), entries: 1_000, log })));
   else if (what === 'compaction') console.log(JSON.stringify(await benchCompaction({ subscriptions: Number(subs), log })));
   else if (what === 'durability') console.log(JSON.stringify(await benchDurability({ subscriptions: Number(subs), changes: 10, log })));
-  else if (what === 'fanout') console.log(JSON.stringify(await benchFanout({ subscriptions: Number(subs), newEntries: 5, limits: [30, 100], runs: 1, overRuns: 1, log }), (k, v) => (k === 'runs' ? undefined : v)));
+  else if (what === 'mixed') {
+    // tsx bench/fanout.ts mixed <subscriptions> <L> <runs>: channels and instant pushes mixed in, limiter = L.
+    const [, n = '240', L = '30', runs = '3'] = process.argv.slice(2);
+    const entries = makeCorpus(200);
+    for (let i = 0; i < Number(runs); i++) {
+      const r = await fanoutRun({ subscriptions: Number(n), newEntries: 5, emulatorPerSecond: Number(L), limiterPerSecond: Number(L), entries, mix: true });
+      console.log(JSON.stringify({ run: i + 1, sustainedPerSecond: r.sustainedPerSecond, ratio: r.sustainedPerSecond / Number(L), wallPerSecond: r.wallPerSecond, accepted: r.accepted, expected: r.expected, http429: r.http429, lost: r.lost, duplicated: r.duplicated, secondPassSent: r.secondPassSent, summary: r.summary }));
+    }
+  } else if (what === 'fanout') console.log(JSON.stringify(await benchFanout({ subscriptions: Number(subs), newEntries: 5, limits: [30, 100], runs: 1, overRuns: 1, log }), (k, v) => (k === 'runs' ? undefined : v)));
   else if (what === 'variant') {
     // tsx bench/fanout.ts variant <subscriptions> <newEntries> <rttMs> <L> <limiterPerSecond> [concurrency]
     const [, n = '60', k = '5', rtt = '0', L = '30', lim = '27', conc = ''] = process.argv.slice(2);

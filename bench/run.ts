@@ -18,6 +18,8 @@ import type { StoredEntry } from '../src/core/model.ts';
 import { parseQuery } from '../src/core/search/query.ts';
 import { storeFiles } from '../src/paths.ts';
 import type { EntriesFile, EntryStore } from '../src/store/entry-store.ts';
+import { benchParseAccuracy, renderParseAccuracy } from './parse-accuracy.ts';
+import type { ParseAccuracyResult } from './parse-accuracy.ts';
 import { TEST_BOT } from '../tests/helpers/bot-harness.ts';
 import { openBotStore } from './bot-store.ts';
 import type { BotStore } from './bot-store.ts';
@@ -94,7 +96,7 @@ const ENGINE_MAKERS: Record<string, (entries: readonly StoredEntry[], store: Bot
   scan: scanEngine,
 };
 
-const SECTIONS = ['search', 'throughput', 'push', 'store'];
+const SECTIONS = ['search', 'throughput', 'push', 'store', 'parse'];
 
 /** The engine or section names as the bench knows them (any case), or an error that lists the known ones. */
 export function knownNames(kind: 'engine' | 'section', given: string[], known: string[]): string[] {
@@ -357,6 +359,8 @@ export interface BenchReport {
   push: PushResult | null;
   /** (5b) RSS with subscriptions on top of entries. */
   subscriptionMemory: SubscriptionMemoryResult | null;
+  /** (6) parse accuracy on the labelled bulletin corpus (bench/parse-accuracy.ts). */
+  parse?: ParseAccuracyResult;
   todo: string[];
 }
 
@@ -413,6 +417,7 @@ export function renderMarkdown(r: BenchReport): string {
     lines.push('');
   }
   if (r.subscriptionMemory) lines.push('## (5b) Memory with subscriptions (fresh process per run)', '', ...renderSubscriptionMemory(r.subscriptionMemory), '');
+  if (r.parse) lines.push('## (6) Parse accuracy on the labelled bulletin corpus', '', ...renderParseAccuracy(r.parse), '');
   return lines.join('\n');
 }
 
@@ -454,6 +459,10 @@ export async function main(opts: BenchOptions = {}): Promise<BenchReport> {
     log(`store at ${size}`);
     report.store.push(benchStore(size, quick ? 1 : 3, log));
     report.subscriptionMemory = benchSubscriptionMemory({ entries: size, subscriptions: size, runs: quick ? 1 : 3, log });
+  }
+  if (only.has('parse')) {
+    log('parse accuracy on tests/fixtures/bulletins');
+    report.parse = await benchParseAccuracy(quick ? 3 : 20);
   }
   if (opts.write !== false) {
     const dir = join(here, 'results');

@@ -34,6 +34,12 @@ export interface Config {
     | undefined;
   /** 0 disables the health endpoint. */
   healthPort: number;
+  /** /healthz is unhealthy when DATA_DIR has less free space than this (MB). */
+  healthMinFreeMb: number;
+  /** Bot API deadlines: connect (nothing written yet: retried) and answer (written: a timed-out send is uncertain). */
+  telegramTimeouts: { connectMs: number; requestMs: number };
+  /** A digest part whose send timed out after it was written: not resent ('assume-sent'), or sent again ('resend'). */
+  digestOnUncertain: 'assume-sent' | 'resend';
   logLevel: LogLevel;
   rate: {
     globalPerSecond: number;
@@ -127,6 +133,13 @@ const envSchema = z
     WEBHOOK_SECRET: optionalString(z.string().regex(WEBHOOK_SECRET_SHAPE, 'must be 1-256 characters of A-Z, a-z, 0-9, _ and - (what Telegram accepts as secret_token)')),
     WEBHOOK_PORT: integer(8443, 1, 65535),
     HEALTH_PORT: integer(8080, 0, 65535),
+    HEALTH_MIN_FREE_MB: integer(100, 0, 10_000_000),
+    TELEGRAM_CONNECT_TIMEOUT_MS: integer(10_000, 100, 600_000),
+    TELEGRAM_SEND_TIMEOUT_MS: integer(60_000, 1_000, 3_600_000),
+    DIGEST_ON_UNCERTAIN: z.preprocess(
+      (v) => (typeof v === 'string' ? (blankToUndefined(v) as string | undefined)?.toLowerCase() : v),
+      z.enum(['assume-sent', 'resend'], { error: 'must be assume-sent (default: never resend a part that may have arrived) or resend' }).default('assume-sent'),
+    ),
     LOG_LEVEL: z.preprocess(
       (v) => (typeof v === 'string' ? (blankToUndefined(v) as string | undefined)?.toLowerCase() : v),
       z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
@@ -189,6 +202,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     telegramApiRoot: e.TELEGRAM_API_ROOT,
     webhook,
     healthPort: e.HEALTH_PORT,
+    healthMinFreeMb: e.HEALTH_MIN_FREE_MB,
+    telegramTimeouts: { connectMs: e.TELEGRAM_CONNECT_TIMEOUT_MS, requestMs: e.TELEGRAM_SEND_TIMEOUT_MS },
+    digestOnUncertain: e.DIGEST_ON_UNCERTAIN,
     logLevel: e.LOG_LEVEL,
     rate: {
       globalPerSecond: e.RATE_GLOBAL_PER_SECOND,

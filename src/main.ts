@@ -26,6 +26,7 @@ import { createLogger, shouldPrettyPrint } from './infra/logger.ts';
 import { installShutdown } from './infra/shutdown.ts';
 import type { ShutdownStep } from './infra/shutdown.ts';
 import { StoreError } from './store/json-file.ts';
+import { removeLeftoverTmp } from './store/data-dir.ts';
 import { storeFiles } from './paths.ts';
 import { createMemorySubscriptionStore, openSubscriptionStore } from './store/subscription-store.ts';
 
@@ -52,6 +53,9 @@ let digest: ReturnType<typeof createDigestService> | null = null;
 
 async function start(cfg: Config) {
   const lock = await acquireLock(cfg.dataDir, { purpose: 'bot', log });
+  // Writes cut short by a crash leave temporary files; under the lock nobody else is writing them.
+  const leftovers = await removeLeftoverTmp(cfg.dataDir);
+  if (leftovers.length) log.warn({ files: leftovers, dataDir: cfg.dataDir }, 'removed temporary files left by a write cut short (the files they were to replace are whole)');
   const app = await openApp({ dataDir: cfg.dataDir, log });
   log.info({ measures: app.entries.count(), dataDir: cfg.dataDir, mode: consoleMode ? 'console' : cfg.mode, fromSnapshot: app.loadedFrom.snapshot, uptimeMs: Math.round(performance.now()) }, 'store open');
   // The console has no real chats to deliver to: its subscriptions live in memory, to try the commands.
@@ -85,11 +89,11 @@ async function start(cfg: Config) {
     now: Date.now,
     sleep: (ms) => sleep(ms),
   });
-  throttleTelegram(withRequestTimeout(bot.telegram), limiter);
+  throttleTelegram(withRequestTimeout(bot.telegram, cfg.telegramTimeouts), limiter);
 
   // Digests go through the deliverer, which schedules on the same limiter itself; they use their own,
   // unthrottled client so a message is not queued on the limiter twice.
-  const digestTelegram = withRequestTimeout(new Telegram(cfg.botToken ?? '0:console', cfg.telegramApiRoot ? { apiRoot: cfg.telegramApiRoot } : {}));
+  const digestTelegram = withRequestTimeout(new Telegram(cfg.botToken ?? '0:console', cfg.telegramApiRoot ? { apiRoot: cfg.telegramApiRoot } : {}), cfg.telegramTimeouts);
   const deliverer = createDeliverer({ limiter, sleep: (ms) => sleep(ms), now: Date.now, log });
   digest = createDigestService({
     subscriptions,
@@ -98,7 +102,9 @@ async function start(cfg: Config) {
     deliver: deliverer.deliver,
     send: htmlSender(digestTelegram),
     timezone: cfg.timezone,
+    uncertain: cfg.digestOnUncertain,
     log,
+    botUsername: () => bot.botInfo?.username,
   });
 
   const servers: HttpServer[] = [];
@@ -145,12 +151,12 @@ async function start(cfg: Config) {
   // Ticks every minute; the first pass runs now and catches up digests missed while the bot was down.
   void digest.start().catch((err: unknown) => log.error({ err }, 'digest scheduler failed to start'));
   if (webhook) {
-    await bot.telegram.setWebhook(webhook.url, { secret_token: webhook.secret, allowed_updates: ['message', 'callback_query', 'inline_query', 'my_chat_member'] });
+    await bot.telegram.setWebhook(webhook.url, { secret_token: webhook.secret, allowed_updates: ['message', 'channel_post', 'callback_query', 'inline_query', 'my_chat_member'] });
     log.info({ url: webhook.url, port: webhook.port }, 'webhook set');
   } else {
     log.info({ username: bot.botInfo.username }, 'long polling');
     // launch() resolves only when polling stops; a polling failure (409: another instance) is fatal.
-    bot.launch({ allowedUpdates: ['message', 'callback_query', 'inline_query', 'my_chat_member'] }).catch((err: unknown) => {
+    bot.launch({ allowedUpdates: ['message', 'channel_post', 'callback_query', 'inline_query', 'my_chat_member'] }).catch((err: unknown) => {
       log.fatal({ err }, 'polling stopped');
       process.kill(process.pid, 'SIGTERM');
     });

@@ -29,9 +29,18 @@ describe('loadConfig', () => {
       telegramApiRoot: undefined,
       webhook: undefined,
       healthPort: 8080,
+      healthMinFreeMb: 100,
+      telegramTimeouts: { connectMs: 10_000, requestMs: 60_000 },
+      digestOnUncertain: 'assume-sent',
       logLevel: 'info',
       rate: { globalPerSecond: 30, privatePerSecond: 1, groupPerMinute: 20, searchPerMinute: 20 },
     });
+  });
+
+  it('reads the Bot API deadlines, the uncertain-send policy and the free-space floor', () => {
+    const c = loadConfig({ TELEGRAM_CONNECT_TIMEOUT_MS: '5000', TELEGRAM_SEND_TIMEOUT_MS: '90000', DIGEST_ON_UNCERTAIN: 'Resend', HEALTH_MIN_FREE_MB: '512' });
+    expect(c).toMatchObject({ telegramTimeouts: { connectMs: 5000, requestMs: 90_000 }, digestOnUncertain: 'resend', healthMinFreeMb: 512 });
+    expect(() => loadConfig({ DIGEST_ON_UNCERTAIN: 'maybe' })).toThrow(/DIGEST_ON_UNCERTAIN/);
   });
 
   it('treats blank values as unset', () => {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Log } from '../infra/log.ts';
 import type { AgencyDirectory } from '../core/agencies.ts';
 import type { IngestResult } from '../core/model.ts';
-import { MAX_BULLETIN_BYTES } from '../core/parse-bulletin.ts';
+import { maxBytesFor } from '../ingest/read-bulletin.ts';
 import type { EntryStore } from '../store/entry-store.ts';
 import { previewBulletin, publishBulletin } from './publish.ts';
 
@@ -84,11 +84,12 @@ export function createInboxWatcher(opts: InboxOptions): InboxWatcher {
   };
 
   const take = async (name: string, size: number): Promise<InboxOutcome | null> => {
-    if (size > MAX_BULLETIN_BYTES) {
-      return fail(name, `the file is ${(size / 1024 / 1024).toFixed(1)} MB; a bulletin is at most ${MAX_BULLETIN_BYTES / 1024 / 1024} MB`);
+    const max = maxBytesFor(name);
+    if (size > max) {
+      return fail(name, `the file is ${(size / 1024 / 1024).toFixed(1)} MB; a bulletin is at most ${max / 1024 / 1024} MB`);
     }
     const bytes = await readFile(join(dir, name));
-    const preview = previewBulletin(bytes, name, { agencies: typeof agencies === 'function' ? agencies() : agencies, store });
+    const preview = await previewBulletin(bytes, name, { agencies: typeof agencies === 'function' ? agencies() : agencies, store });
     if (!preview.ok) return fail(name, preview.line ? `line ${preview.line}: ${preview.error}` : preview.error);
     // Moved only after the store is written: a failed write leaves the file in the inbox to be retried.
     const result = await publishBulletin(preview.parsed, store, now());

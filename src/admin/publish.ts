@@ -3,9 +3,9 @@
  * chat or drops it into the inbox folder. No telegraf here, so both callers (and tests) share it.
  */
 import type { AgencyDirectory } from '../core/agencies.ts';
-import type { Entry, IngestResult, ParsedBulletin } from '../core/model.ts';
+import type { ApplyOptions, Entry, IngestResult, ParsedBulletin } from '../core/model.ts';
 import { BulletinError } from '../core/parse-bulletin.ts';
-import { isBulletinFileName, parseBulletinBytes } from '../store/bulletin-files.ts';
+import { WRONG_EXTENSION, isBulletinFileName, parseBulletinBytes } from '../ingest/read-bulletin.ts';
 import type { EntryStore } from '../store/entry-store.ts';
 
 export interface PreviewOptions {
@@ -13,20 +13,23 @@ export interface PreviewOptions {
   store: EntryStore;
   /** Year for dates written without one ("2月4日"). */
   year?: number;
+  /** Plan as --force would apply: an older bulletin's text over newer text. */
+  force?: boolean;
 }
 
 export type Preview =
   | { ok: true; parsed: ParsedBulletin; plan: IngestResult }
   | { ok: false; error: string; line?: number };
 
-export const WRONG_EXTENSION = 'only .txt or .md files are bulletins (save the bulletin as UTF-8 text)';
+export { WRONG_EXTENSION };
 
 /** Parses and plans without writing: the store is exactly as before whatever the outcome. */
-export function previewBulletin(bytes: Uint8Array, fileName: string, opts: PreviewOptions): Preview {
+export async function previewBulletin(bytes: Uint8Array, fileName: string, opts: PreviewOptions): Promise<Preview> {
   if (!isBulletinFileName(fileName)) return { ok: false, error: WRONG_EXTENSION };
   try {
-    const parsed = parseBulletinBytes(bytes, fileName, opts.agencies, opts.year);
-    return { ok: true, parsed, plan: opts.store.plan(parsed) };
+    const knownAsOf = opts.store.bulletins().flatMap((b) => (b.asOf ? [b.asOf] : []));
+    const parsed = await parseBulletinBytes(bytes, fileName, { agencies: opts.agencies, year: opts.year, knownAsOf });
+    return { ok: true, parsed, plan: opts.store.plan(parsed, { force: opts.force }) };
   } catch (err) {
     if (err instanceof BulletinError) return { ok: false, error: err.reason, ...(err.line ? { line: err.line } : {}) };
     throw err;
@@ -34,8 +37,8 @@ export function previewBulletin(bytes: Uint8Array, fileName: string, opts: Previ
 }
 
 /** Applies against the store as it is now (it may have moved on since the preview) and writes it out. */
-export async function publishBulletin(parsed: ParsedBulletin, store: EntryStore, now: Date = new Date()): Promise<IngestResult> {
-  const result = store.apply(parsed, now);
+export async function publishBulletin(parsed: ParsedBulletin, store: EntryStore, now: Date = new Date(), opts: ApplyOptions = {}): Promise<IngestResult> {
+  const result = store.apply(parsed, now, opts);
   await store.flush();
   return result;
 }
@@ -44,6 +47,11 @@ export async function publishBulletin(parsed: ParsedBulletin, store: EntryStore,
 export function yearFromCaption(caption: string | undefined): number | undefined {
   const m = /(?:^|\D)((?:19|20)\d{2})(?!\d)/.exec((caption ?? '').normalize('NFKC'));
   return m ? Number(m[1]) : undefined;
+}
+
+/** "--force" or 强制 in an upload's caption: apply an older bulletin over newer text. */
+export function forceFromCaption(caption: string | undefined): boolean {
+  return /(?:^|\s)(?:--force|强制)(?:\s|$)/.test((caption ?? '').normalize('NFKC'));
 }
 
 /** Entries by outcome, in bulletin order, for previews and logs. */

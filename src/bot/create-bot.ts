@@ -5,11 +5,14 @@ import { messages, pickLang } from '../i18n/index.ts';
 import type { BotConfig, BotContext, BotDeps } from './context.ts';
 import { createAdminFeature } from './features/admin.ts';
 import { createAgenciesFeature } from './features/agencies.ts';
+import { createExportFeature } from './features/export.ts';
 import { createFallbackFeature } from './features/fallback.ts';
+import { createFullTextLinkFeature } from './features/full-text.ts';
 import { createSearchFeature } from './features/search.ts';
 import { createStartFeature } from './features/start.ts';
 import { createSubscribeFeature } from './features/subscribe.ts';
 import { ownCommands } from './lib/own-commands.ts';
+import { quoteInGroups } from './lib/quote-in-groups.ts';
 
 export type Bot = Telegraf<BotContext>;
 
@@ -33,11 +36,14 @@ export function createBot(config: BotConfig, deps: BotDeps): Bot {
   bot.use(
     setup,
     ownCommands(),
+    quoteInGroups,
+    createFullTextLinkFeature(deps),
     createStartFeature(),
-    createAgenciesFeature(deps),
+    createAgenciesFeature(deps, { timezone: config.timezone }),
     ...(deps.subscriptions ? [createSubscribeFeature({ ...deps, subscriptions: deps.subscriptions }, config)] : []),
     createAdminFeature(deps, { adminIds: config.adminIds }),
-    createSearchFeature(deps, { perMinute: config.searchRatePerMinute }),
+    createExportFeature(deps, { timezone: config.timezone }),
+    createSearchFeature(deps, { perMinute: config.searchRatePerMinute, timezone: config.timezone }),
     createFallbackFeature(),
   );
 

@@ -4,10 +4,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Telegram } from 'telegraf';
 import { readEnvironment } from '../config.ts';
 import { createRateLimiter } from '../delivery/rate-limiter.ts';
+import { createOutageGate } from '../delivery/outage-gate.ts';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, withRequestTimeout } from '../delivery/request-timeout.ts';
+import type { RequestTimeouts } from '../delivery/request-timeout.ts';
 import { createDeliverer } from '../delivery/send-with-retry.ts';
-import { htmlSender } from '../digest/digest-service.ts';
+import { digestButtons, htmlSender } from '../digest/digest-service.ts';
 import { createDigestRunner } from '../digest/run-digest.ts';
-import type { Deliver, DigestRunSummary, SendHtml } from '../digest/run-digest.ts';
+import type { Deliver, DigestRunSummary, SendHtml, UncertainPolicy } from '../digest/run-digest.ts';
 import type { Log } from '../infra/log.ts';
 import { SHIPPED_AGENCIES_FILE, storeFiles } from '../paths.ts';
 import { loadAgencies } from '../store/bulletin-files.ts';
@@ -15,6 +18,7 @@ import { openEntryStore } from '../store/entry-store.ts';
 import { LockError, acquireLock } from '../infra/instance-lock.ts';
 import type { InstanceLock } from '../infra/instance-lock.ts';
 import { StoreError } from '../store/json-file.ts';
+import { refuseMissingEntries, removeLeftoverTmp } from '../store/data-dir.ts';
 import { openSubscriptionStore } from '../store/subscription-store.ts';
 
 export interface DigestCliIo {
@@ -28,7 +32,14 @@ export interface DigestCliIo {
   now?: () => number;
 }
 
-const USAGE = 'usage: npm run digest -- [--now] [--dry-run] [--chat ID] [--json]\n  --now      ignore the time of day (chats already served today are still not served again)\n  --dry-run  print what each due chat would get; send nothing, change nothing\n  --chat ID  only this chat (e.g. --chat -1001234567890)';
+const USAGE =
+  'usage: npm run digest -- [--now] [--dry-run] [--chat ID] [--json] [--max-outage-minutes N]\n  --now      ignore the time of day (chats already served today are still not served again)\n  --dry-run  print what each due chat would get; send nothing, change nothing\n  --chat ID  only this chat (e.g. --chat -1001234567890)\n  --max-outage-minutes N  give up after the Bot API has been unreachable this long (default 15); the chats left are named';
+
+/** Every request has a deadline (TELEGRAM_CONNECT_TIMEOUT_MS, TELEGRAM_SEND_TIMEOUT_MS), so a run cannot hang. */
+export function timeoutsFrom(env: Record<string, string | undefined>): Required<RequestTimeouts> {
+  const num = (v: string | undefined, def: number) => (v && /^\d+$/.test(v.trim()) ? Number(v.trim()) : def);
+  return { connectMs: num(env.TELEGRAM_CONNECT_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS), requestMs: num(env.TELEGRAM_SEND_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS) };
+}
 
 /** parseArgs reads "--chat -100…" as a missing value followed by an option; a negative id is a value here. */
 function joinNegativeValues(argv: string[]): string[] {
@@ -44,11 +55,14 @@ function joinNegativeValues(argv: string[]): string[] {
   return out;
 }
 
-export const telegramSender = (token: string, apiRoot?: string): SendHtml => htmlSender(new Telegram(token, apiRoot ? { apiRoot } : {}));
+export const telegramSender = (token: string, apiRoot: string | undefined, timeouts: RequestTimeouts = {}): SendHtml =>
+  htmlSender(withRequestTimeout(new Telegram(token, apiRoot ? { apiRoot } : {}), timeouts));
 
-function realDeliver(): Deliver {
+function realDeliver(maxOutageMs: number): Deliver {
   const wait = (ms: number) => sleep(ms).then(() => undefined);
-  return createDeliverer({ limiter: createRateLimiter({ now: Date.now, sleep: wait }), sleep: wait, now: Date.now }).deliver;
+  // An outage is waited out (a probe per backoff), but not for ever: past maxOutageMs the chats left are named.
+  const outage = createOutageGate({ now: Date.now, sleep: wait, giveUpAfterMs: maxOutageMs });
+  return createDeliverer({ limiter: createRateLimiter({ now: Date.now, sleep: wait }), sleep: wait, now: Date.now, outage }).deliver;
 }
 
 function stderrLog(io: DigestCliIo): Log {
@@ -78,7 +92,7 @@ export async function runDigestCli(argv: string[], io: DigestCliIo): Promise<num
   try {
     ({ values } = parseArgs({
       args: joinNegativeValues(argv),
-      options: { now: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, chat: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: { now: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, chat: { type: 'string' }, json: { type: 'boolean' }, 'max-outage-minutes': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     }));
   } catch (err) {
     io.err(`${(err as Error).message}\n${USAGE}`);
@@ -96,6 +110,11 @@ export async function runDigestCli(argv: string[], io: DigestCliIo): Promise<num
       return 2;
     }
   }
+  const maxOutageMinutes = Number(values['max-outage-minutes'] ?? 15);
+  if (!(maxOutageMinutes > 0)) {
+    io.err(`--max-outage-minutes must be a positive number, got "${values['max-outage-minutes']}"`);
+    return 2;
+  }
   const dryRun = values['dry-run'] ?? false;
   const token = io.env.BOT_TOKEN?.trim();
   if (!dryRun && !io.send && !token) {
@@ -109,6 +128,9 @@ export async function runDigestCli(argv: string[], io: DigestCliIo): Promise<num
     // A digest run writes subscriptions.json; the running bot (or another run) writing it too would drop
     // each other's updates and could send a digest twice. A dry run only reads.
     if (!dryRun) lock = await acquireLock(dataDir, { purpose: 'digest', releaseOnExit: true });
+    if (lock) await removeLeftoverTmp(dataDir);
+    // A digest over a lost entries.json would send empty digests and move every cursor: refused.
+    await refuseMissingEntries(dataDir);
     const entries = await openEntryStore(files.entries, { readOnly: true });
     const subscriptions = await openSubscriptionStore(files.subscriptions, { readOnly: dryRun });
     if (only !== undefined && !subscriptions.get(only)) {
@@ -121,21 +143,35 @@ export async function runDigestCli(argv: string[], io: DigestCliIo): Promise<num
       subscriptions,
       entries,
       agencies: () => directory,
-      deliver: io.deliver ?? realDeliver(),
+      deliver: io.deliver ?? realDeliver(maxOutageMinutes * 60_000),
+      uncertain: (io.env.DIGEST_ON_UNCERTAIN?.trim().toLowerCase() === 'resend' ? 'resend' : 'assume-sent') satisfies UncertainPolicy,
       send:
         io.send ??
         (token
-          ? telegramSender(token, io.env.TELEGRAM_API_ROOT || undefined)
+          ? telegramSender(token, io.env.TELEGRAM_API_ROOT || undefined, timeoutsFrom(io.env))
           : async () => {
               throw new Error('no BOT_TOKEN: a dry run never sends');
             }),
       now: io.now,
       log: stderrLog(io),
+      // The bot's buttons under each digest; channel digests get none here (their links need the bot's username).
+      keyboard: digestButtons(() => undefined),
     });
     const summary = await runner.runDue({ force: values.now ?? false, dryRun, ...(only !== undefined ? { only } : {}) });
     await subscriptions.flush();
     io.out(values.json ? JSON.stringify(summary, null, 2) : report(summary));
-    return summary.failed > 0 ? 1 : 0;
+    // Non-zero whenever a chat needs the operator's eye: left without its digest, or perhaps without one message.
+    let code = summary.failed > 0 ? 1 : 0;
+    if (summary.uncertainChats.length > 0) {
+      io.err(`digest: ${summary.uncertainChats.length} chat(s) uncertain (a part timed out after it was sent, so it may not have arrived; not resent): ${summary.uncertainChats.join(', ')}`);
+      code = 1;
+    }
+    const left = [...summary.failedChats, ...summary.leftChats];
+    if (left.length > 0) {
+      io.err(`digest: ${left.length} chat(s) left without today's digest (a later run retries them): ${left.join(', ')}`);
+      code = 1;
+    }
+    return code;
   } catch (err) {
     const what = err instanceof StoreError || err instanceof LockError ? err.message : (err as Error)?.message ?? String(err);
     io.err(`digest: ${what}`);

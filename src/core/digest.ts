@@ -67,6 +67,8 @@ export interface ComposeOptions {
   agencyOrder?: readonly string[];
   /** Visible characters per message before "(i/n)"; tests lower it. */
   limit?: number;
+  /** Which digest this is, for its heading (daily by default). */
+  kind?: 'daily' | 'weekly' | 'instant';
 }
 
 interface Block {
@@ -113,7 +115,7 @@ export function composeDigestParts(entries: readonly StoredEntry[], opts: Compos
     });
   }
 
-  const header = m.digest.header(date, entries.length);
+  const header = opts.kind === 'weekly' ? m.digest.weeklyHeader(date, entries.length) : opts.kind === 'instant' ? m.digest.instantHeader(date, entries.length) : m.digest.header(date, entries.length);
   const out: DigestPart[] = [];
   let cur = header;
   let curIds: string[] = [];

@@ -35,6 +35,10 @@ export const storedEntrySchema = entrySchema.extend({
   addedAt: z.string(),
   revisions: z.number().int().nonnegative(),
   correctedAt: z.string().nullable(),
+  /** The bulletin whose text the measure holds now, when not its first (`bulletin`). */
+  textFrom: z.string().min(1).optional(),
+  /** Every bulletin that carried the measure, in ingest order, when more than its first. */
+  seenIn: z.array(z.string().min(1)).min(1).optional(),
 });
 export type StoredEntry = z.infer<typeof storedEntrySchema>;
 
@@ -53,7 +57,18 @@ export interface IngestResult {
   added: number;
   unchanged: number;
   corrected: number;
+  /**
+   * Measures whose text differs from the stored one, left alone because this bulletin's as-of date is older
+   * than that of the bulletin the stored text came from (no rollback; --force applies them).
+   */
+  older: number;
   /** Ids by outcome, so callers can show "the first new titles". */
   addedIds: string[];
   correctedIds: string[];
+  olderIds: string[];
+}
+
+export interface ApplyOptions {
+  /** Apply an older bulletin's text over newer text (what `--force` asks for). */
+  force?: boolean;
 }

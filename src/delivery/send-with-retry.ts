@@ -4,10 +4,16 @@
  */
 import type { Log } from '../infra/log.ts';
 import type { ChatId, Priority, RateLimiter } from './rate-limiter.ts';
+import { createOutageGate } from './outage-gate.ts';
+import type { OutageGate } from './outage-gate.ts';
 import { classifyTelegramError } from './telegram-errors.ts';
 
-/** topic-gone: the forum topic was deleted or closed; the caller may resend without message_thread_id. */
-export type DeliveryFailureReason = 'blocked' | 'chat-not-found' | 'topic-gone' | 'bad-request' | 'failed';
+/**
+ * topic-gone: the forum topic was deleted or closed; the caller may resend without message_thread_id.
+ * uncertain: the request was written and its answer never came (request-timeout.ts): Telegram may have taken the
+ * message. Never retried here; the caller decides (the digest runner's policy).
+ */
+export type DeliveryFailureReason = 'blocked' | 'chat-not-found' | 'topic-gone' | 'bad-request' | 'uncertain' | 'failed';
 
 /** Id: the caller's kind of chat id, kept (a chat migrates only from a group id to a supergroup id, both numbers). */
 export type DeliveryResult<T, Id extends ChatId = ChatId> =
@@ -25,6 +31,11 @@ export interface DelivererOptions {
   random?: () => number;
   log?: Pick<Log, 'info' | 'warn'>;
   priority?: Priority;
+  /**
+   * Outage detection (outage-gate.ts): while the Bot API is down for every chat, sends wait for a probe to get
+   * through instead of spending each chat's retries. Default: a gate on this deliverer's clock and sleep.
+   */
+  outage?: OutageGate;
 }
 
 export interface DeliverOptions {
@@ -38,11 +49,15 @@ export interface DeliverOptions {
 
 /** The description of the failure deliver returns when its signal aborted it. */
 export const ABORTED = 'aborted';
+/** The description when an outage outlasted the gate's giveUpAfterMs. */
+export const OUTAGE_GAVE_UP = 'Bot API unreachable for too long (outage): not sent';
 
 export interface Deliverer {
   deliver<T, Id extends ChatId = ChatId>(chatId: Id, send: (chatId: Id) => Promise<T>, opts?: DeliverOptions): Promise<DeliveryResult<T, Id>>;
   /** Where a chat id now points after an observed group→supergroup migration (itself if none). */
   resolveChatId(chatId: ChatId): ChatId;
+  /** The outage gate the sends go through. */
+  readonly outage: OutageGate;
 }
 
 const ABORT = Symbol('aborted');
@@ -77,6 +92,23 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
   const maxBackoffMs = options.maxBackoffMs ?? 60_000;
   const random = options.random ?? Math.random;
   const priority = options.priority ?? 'normal';
+  const safeLog = (level: 'info' | 'warn', obj: Record<string, unknown>, msg: string): void => {
+    try {
+      log?.[level](obj, msg);
+    } catch {
+      // A broken logger must not turn into a lost message.
+    }
+  };
+  const gate =
+    options.outage ??
+    createOutageGate({
+      now,
+      sleep,
+      onChange: (e) =>
+        e.outage
+          ? safeLog('warn', { event: 'telegram-outage', failures: e.failures, nextProbeInMs: e.nextProbeInMs }, 'Bot API unreachable for every chat: all sends paused until a probe gets through')
+          : safeLog('info', { event: 'telegram-outage-over', pausedMs: e.sinceMs }, 'Bot API reachable again: sends resumed'),
+    });
 
   // Remembered so the remaining parts of a digest (and tomorrow's run, while the process lives) go straight to
   // the supergroup instead of paying a failed request each. Migrations are rare, so this stays small.
@@ -95,13 +127,6 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
     return id;
   };
 
-  const safeLog = (level: 'info' | 'warn', obj: Record<string, unknown>, msg: string): void => {
-    try {
-      log?.[level](obj, msg);
-    } catch {
-      // A broken logger must not turn into a lost message.
-    }
-  };
 
   const backoff = (attempt: number): number => {
     const exp = Math.min(maxBackoffMs, baseBackoffMs * 2 ** (attempt - 1));
@@ -120,14 +145,26 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
 
     for (;;) {
       if (signal?.aborted) return aborted();
+      // In an outage, wait for the probe (or be it) instead of sending into the void.
+      const turn = await gate.wait(signal);
+      if (turn === 'aborted') return aborted();
+      if (turn === 'gave-up') return withOrigin({ ok: false as const, reason: 'failed' as const, description: OUTAGE_GAVE_UP, chatId: target });
+      const probe = turn === 'probe';
       try {
         const chatId = target;
         const value = await limiter.schedule(chatId, () => send(chatId), { priority, ...(signal ? { signal } : {}) });
+        gate.answered();
         return withOrigin({ ok: true as const, value, chatId });
       } catch (err) {
         // Withdrawn from the limiter's queue (during a 429 pause, say) by the signal: nothing was sent.
-        if (signal?.aborted) return aborted();
+        if (signal?.aborted) {
+          if (probe) gate.abandonProbe();
+          return aborted();
+        }
         const c = classifyTelegramError(err);
+        if (c.kind === 'transient') gate.failure(target);
+        else if (c.kind !== 'uncertain' && c.kind !== 'unknown') gate.answered();
+        else if (probe) gate.abandonProbe();
         switch (c.kind) {
           case 'rate-limited': {
             // Telegram's 429 is not per chat as far as we can tell, so everything waits; this message is
@@ -152,7 +189,12 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
           case 'topic-gone':
           case 'bad-request':
             return withOrigin({ ok: false as const, reason: c.kind, description: c.description, chatId: target });
+          case 'uncertain':
+            safeLog('warn', { chatId: target, error: c.description }, 'send timed out after it was written: it may have been delivered; not resent here');
+            return withOrigin({ ok: false as const, reason: 'uncertain' as const, description: c.description, chatId: target });
           case 'transient': {
+            // The Bot API is down for everyone: this chat's retries are not spent; it waits at the gate.
+            if (gate.inOutage()) continue;
             transientFailures++;
             if (transientFailures > maxTransientRetries) {
               safeLog('warn', { chatId: target, attempts: transientFailures, error: c.description }, 'giving up after transient failures');
@@ -176,6 +218,7 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
 
   return {
     resolveChatId,
+    outage: gate,
     deliver<T, Id extends ChatId = ChatId>(chatId: Id, send: (chatId: Id) => Promise<T>, opts: DeliverOptions = {}): Promise<DeliveryResult<T, Id>> {
       const { signal } = opts;
       const key = String(chatId);

@@ -14,6 +14,8 @@ export type TelegramErrorKind =
   | { kind: 'topic-gone'; description: string }
   | { kind: 'bad-request'; description: string }
   | { kind: 'transient'; description: string }
+  /** The request was written and its answer never came (our deadline): Telegram may have acted on it. */
+  | { kind: 'uncertain'; description: string }
   | { kind: 'unknown'; description: string };
 
 /** Used when a 429 carries neither parameters.retry_after nor "retry after N" in its text. */
@@ -54,6 +56,8 @@ const TRANSIENT_CODES = new Set([
   'ESOCKETTIMEDOUT',
   'UND_ERR_SOCKET',
   'UND_ERR_CONNECT_TIMEOUT',
+  // Our connect deadline (request-timeout.ts): no connection, so nothing was written.
+  'ECONNECT_TIMEOUT',
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
   'UND_ERR_CLOSED',
@@ -129,6 +133,7 @@ export function classifyTelegramError(err: unknown): TelegramErrorKind {
     return { kind: 'unknown', description: `${code}: ${description}` };
   }
 
+  if (asRecord(err)?.name === 'UncertainRequestError') return { kind: 'uncertain', description: messageOf(err) };
   const netCode = networkCode(err);
   const message = messageOf(err);
   if (netCode) return { kind: 'transient', description: `${netCode}: ${message}` };

@@ -3,16 +3,24 @@
  * deliverer. main.ts only has to create it after the bot and call start()/stop().
  */
 import type { AgencyDirectory } from '../core/agencies.ts';
+import { digestKeyboard } from '../core/digest-keyboard.ts';
+import type { DigestButton } from '../core/digest-keyboard.ts';
+import { catalogues } from '../i18n/index.ts';
+import type { Lang, Messages } from '../i18n/index.ts';
 import type { SubscriptionStore } from '../store/subscription-store.ts';
 import type { Log } from '../infra/log.ts';
 import { createDigestRunner } from './run-digest.ts';
-import type { Deliver, DigestRunner, DigestRunnerDeps, SendHtml } from './run-digest.ts';
+import type { Deliver, DigestRunner, DigestRunnerDeps, SendHtml, UncertainPolicy } from './run-digest.ts';
 import { createDigestScheduler } from './scheduler.ts';
 import type { DigestScheduler } from './scheduler.ts';
 
 /** The one Bot API call a digest makes; telegraf's Telegram satisfies it. */
 export interface HtmlSender {
-  sendMessage(chatId: number, text: string, extra: { parse_mode: 'HTML'; link_preview_options: { is_disabled: boolean }; message_thread_id?: number }): Promise<unknown>;
+  sendMessage(
+    chatId: number,
+    text: string,
+    extra: { parse_mode: 'HTML'; link_preview_options: { is_disabled: boolean }; message_thread_id?: number; reply_markup?: { inline_keyboard: DigestButton[][] } },
+  ): Promise<unknown>;
 }
 
 export function htmlSender(telegram: HtmlSender): SendHtml {
@@ -21,7 +29,18 @@ export function htmlSender(telegram: HtmlSender): SendHtml {
       parse_mode: 'HTML',
       link_preview_options: { is_disabled: true },
       ...(opts.threadId !== undefined ? { message_thread_id: opts.threadId } : {}),
+      ...(opts.keyboard ? { reply_markup: { inline_keyboard: opts.keyboard } } : {}),
     });
+}
+
+/** The runner's keyboard hook: digestKeyboard for the subscription's chat, measures in the order the digest shows them. */
+export function digestButtons(botUsername: () => string | undefined, cats: Record<Lang, Messages> = catalogues): NonNullable<DigestRunnerDeps['keyboard']> {
+  return (sub, picked, parts) => {
+    const byId = new Map(picked.map((e) => [e.id, e]));
+    const shown = parts.flatMap((p) => p.entryIds).map((id) => byId.get(id)).filter((e) => e !== undefined);
+    const bot = botUsername();
+    return digestKeyboard({ chatType: sub.chatType, entries: shown, m: cats[sub.language], ...(bot ? { botUsername: bot } : {}) });
+  };
 }
 
 export interface DigestServiceOptions {
@@ -34,6 +53,10 @@ export interface DigestServiceOptions {
   timezone: string;
   log: Log;
   now?: () => number;
+  /** What to do with a part whose send timed out after it was written (default 'assume-sent'). */
+  uncertain?: UncertainPolicy;
+  /** The bot's username once known (getMe): channel digests link their measures to the bot's private chat. */
+  botUsername?: () => string | undefined;
 }
 
 export interface DigestService {
@@ -57,7 +80,9 @@ export function createDigestService(opts: DigestServiceOptions): DigestService {
     deliver: opts.deliver,
     send: opts.send,
     log: opts.log,
+    keyboard: digestButtons(opts.botUsername ?? (() => undefined)),
     ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.uncertain ? { uncertain: opts.uncertain } : {}),
   });
   const scheduler = createDigestScheduler({ runDue: (signal) => runner.runDue({ signal }), timezone: opts.timezone, log: opts.log });
   return {
@@ -83,6 +108,16 @@ export function digestStats(store: SubscriptionStore): ReturnType<DigestService[
   const last = store.runs().findLast((r) => r.finishedAt !== null);
   return {
     subscriptions: { active, paused },
-    lastDigest: last ? { at: last.finishedAt, sent: last.sent, paused: last.paused, failed: last.failed, durationMs: last.durationMs } : null,
+    lastDigest: last
+      ? {
+          at: last.finishedAt,
+          sent: last.sent,
+          paused: last.paused,
+          failed: last.failed,
+          // Chats whose digest part timed out after it was sent: it may not have arrived (not resent).
+          ...(last.uncertain > 0 ? { uncertain: `${last.uncertain} (${last.uncertainChats.slice(0, 10).join(', ')}${last.uncertainChats.length > 10 ? ', …' : ''})` } : {}),
+          durationMs: last.durationMs,
+        }
+      : null,
   };
 }

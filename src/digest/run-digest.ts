@@ -11,23 +11,27 @@
  *   accepted ones, otherwise (a correction published in between) a digest of the entries not yet delivered.
  *   A change of filters, language or notifyEmpty forgets the cut-short digest (the store clears `partial`).
  * - Chats are served concurrently, up to `concurrency` (32) in flight: the limiter paces the sends (globally
- *   and per chat) and each chat's parts still go one after the other. A chat's progress (cursor and date) is
- *   recorded only when the runner takes its completion, after every part was accepted, and completions are
- *   taken one at a time, so progress is counted and flushed in whole chats.
- * - Progress is flushed after every `batchSize` completed chats (50) or `flushIntervalMs` (1 s), whichever
- *   comes first (a flush appends the changed subscriptions to the store's journal and fsyncs it). A crash
- *   (kill -9, power loss) between Telegram accepting a digest and that flush is the one window left: at most
- *   the chats completed since the last flush plus those in flight — ≤ batchSize + concurrency chats, or ≤ 1 s
- *   of sending — get today's digest again after the restart. Closing it would need a disk write per chat
- *   before each send.
+ *   and per chat) and each chat's parts still go one after the other.
+ * - Progress after every chat: as soon as Telegram accepted a chat's last part, its progress (cursor and date)
+ *   is recorded and flushed — one journal line and one fsync, shared only by chats whose sends completed
+ *   together (while the previous fsync was under way). A crash (kill -9, power loss) can therefore only lose the
+ *   progress of chats whose last part was in flight or accepted during that one fsync: ≤ `concurrency` chats get
+ *   today's digest again after the restart, and a second crash adds at most its own in-flight chats (the chats
+ *   recorded before it are not resent).
+ * - A send that timed out after its request was written is uncertain, not failed (Telegram may have delivered
+ *   it). Policy `uncertain: 'assume-sent'` (default): the part is not resent; the chat's digest goes on and is
+ *   recorded, and the chat is named `uncertain` in the run (log, /stats): it may have missed that one message.
+ *   `'resend'`: the part is sent once more (a possible duplicate rather than a possible gap).
  * - The pass is marked in progress in the store before the first send and finished after the last; a pass
  *   that finds an unfinished one logs it and serves whatever that one left (its chats are simply still due).
  */
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { AgencyDirectory } from '../core/agencies.ts';
 import { composeDigestParts, selectForDigest } from '../core/digest.ts';
 import type { DigestPart } from '../core/digest.ts';
+import type { DigestButton } from '../core/digest-keyboard.ts';
 import type { StoredEntry } from '../core/model.ts';
 import type { DeliverOptions, DeliveryResult } from '../delivery/send-with-retry.ts';
 import { catalogues as defaultCatalogues } from '../i18n/index.ts';
@@ -40,8 +44,11 @@ import type { Log } from '../infra/log.ts';
 /** Deliverer.deliver (src/delivery/send-with-retry.ts) as the runner calls it: subscriptions key on numeric chat ids. */
 export type Deliver = <T>(chatId: number, send: (chatId: number) => Promise<T>, opts?: DeliverOptions) => Promise<DeliveryResult<T, number>>;
 
-/** Sends one HTML message (parse_mode HTML, previews off) into a chat, into a forum topic when threadId is set. */
-export type SendHtml = (chatId: number, html: string, opts: { threadId?: number }) => Promise<unknown>;
+/**
+ * Sends one HTML message (parse_mode HTML, previews off) into a chat, into a forum topic when threadId is set,
+ * with the inline keyboard when one is given (the digest's last message).
+ */
+export type SendHtml = (chatId: number, html: string, opts: { threadId?: number; keyboard?: DigestButton[][] }) => Promise<unknown>;
 
 export interface DigestRunnerDeps {
   subscriptions: SubscriptionStore;
@@ -59,13 +66,16 @@ export interface DigestRunnerDeps {
   maxBadRequestDays?: number;
   /** Minimum gap between attempts after a failure, times the failures so far that day. */
   retryBackoffMs?: number;
-  /** Chats per batch: progress is flushed and the event loop yielded after each batch… */
-  batchSize?: number;
-  /** …or after this long, whichever comes first. */
-  flushIntervalMs?: number;
+  /** What to do with a digest part whose send timed out after it was written (see the header). */
+  uncertain?: UncertainPolicy;
   /** Chats served at once (default 32); the limiter does the pacing, so this only has to cover the round trips. */
   concurrency?: number;
+  /** Buttons for a digest's last message (see src/core/digest-keyboard.ts); none when absent. */
+  keyboard?: (sub: Subscription, picked: readonly StoredEntry[], parts: readonly DigestPart[]) => DigestButton[][] | null;
 }
+
+/** 'assume-sent': never resend an uncertain part (a possible gap, no duplicate); 'resend': send it again once. */
+export type UncertainPolicy = 'assume-sent' | 'resend';
 
 export interface RunDueOptions {
   /** Only this chat. */
@@ -99,6 +109,12 @@ export interface DigestRunSummary extends DigestRunCounts {
   recovered: string[];
   /** Stopped through the signal before every due chat was served. */
   stoppedEarly: boolean;
+  /** Chats with a part whose send timed out after it was written (it may or may not have arrived). */
+  uncertainChats: number[];
+  /** Chats whose digest failed this pass (they are retried later). */
+  failedChats: number[];
+  /** Due chats not served at all (the pass stopped early or was aborted). */
+  leftChats: number[];
 }
 
 export interface DigestRunner {
@@ -119,6 +135,9 @@ type ServeOutcome = ChatOutcome | 'aborted';
 interface Served {
   outcome: ServeOutcome;
   commit?: () => void;
+  chatId?: number;
+  /** Parts whose send was uncertain (timed out after being written). */
+  uncertain?: number;
 }
 
 export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
@@ -128,8 +147,7 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
   const maxAttempts = deps.maxAttemptsPerDay ?? 3;
   const maxBadRequestDays = deps.maxBadRequestDays ?? 3;
   const backoffMs = deps.retryBackoffMs ?? 10 * 60_000;
-  const batchSize = Math.max(1, deps.batchSize ?? 50);
-  const flushIntervalMs = deps.flushIntervalMs ?? 1000;
+  const uncertainPolicy = deps.uncertain ?? 'assume-sent';
   const concurrency = Math.max(1, deps.concurrency ?? 32);
 
   const select = (sub: Subscription, upTo: number, directory: AgencyDirectory) =>
@@ -140,7 +158,8 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
       directory,
     );
   const composeParts = (sub: Subscription, picked: StoredEntry[], date: string, directory: AgencyDirectory, notifyEmpty: boolean) =>
-    composeDigestParts(picked, { date, m: cats[sub.language], notifyEmpty, agencyOrder: directory.names() });
+    // An instant push never says "nothing new": it is sent because something was published.
+    composeDigestParts(picked, { date, m: cats[sub.language], notifyEmpty: notifyEmpty && sub.frequency !== 'instant', agencyOrder: directory.names(), kind: sub.frequency });
 
   /**
    * What to send this attempt. A digest cut short earlier today (same date) is resumed by entry: the entries its
@@ -167,7 +186,7 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
   /** Delivers every part; the digest counts as sent only when all were accepted. */
   const serve = async (sub: Subscription, runUpTo: number, date: string, directory: AgencyDirectory, counts: { migrated: number }, signal?: AbortSignal): Promise<Served> => {
     const outcome = await serveChat(sub, runUpTo, date, directory, counts, signal);
-    return typeof outcome === 'string' ? { outcome } : outcome;
+    return typeof outcome === 'string' ? { outcome, chatId: sub.chatId } : outcome;
   };
   const serveChat = async (sub: Subscription, runUpTo: number, date: string, directory: AgencyDirectory, counts: { migrated: number }, signal?: AbortSignal): Promise<ServeOutcome | Served> => {
     let planned: ReturnType<typeof plan>;
@@ -183,11 +202,16 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
     const parts: DigestPart[] = planned.parts.slice(skip);
     let chatId = sub.chatId;
     let accepted = 0;
+    let uncertain = 0;
     const delivered: string[] = [];
     // Deliver resends on the supergroup's id after a migration; when that supergroup has a subscription of its
     // own, this one's digest must not land there: the resend is skipped and the migration below stops the serve.
-    const sendPart = (html: string, threadId: number | undefined) => (id: number) =>
-      id !== chatId && store.get(id) !== undefined ? Promise.resolve(NOT_SENT) : deps.send(id, html, threadId === undefined ? {} : { threadId });
+    const keyboard = deps.keyboard?.(sub, planned.picked, planned.parts) ?? null;
+    const lastPart = parts.at(-1);
+    const sendPart = (part: DigestPart, threadId: number | undefined) => (id: number) =>
+      id !== chatId && store.get(id) !== undefined
+        ? Promise.resolve(NOT_SENT)
+        : deps.send(id, part.html, { ...(threadId === undefined ? {} : { threadId }), ...(keyboard && part === lastPart ? { keyboard } : {}) });
     /** Follows a group→supergroup migration; false when the supergroup has its own subscription (it wins). */
     const follow = (to: number): boolean => {
       // The subscription follows the new id whatever became of the resend, so a pause or failure lands on the live id.
@@ -206,14 +230,27 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
       const threadId = sub.threadId ?? undefined;
       // An exception here (not a failure result) means delivery itself is broken: it aborts the run, see runDue.
       const opts = signal ? { signal } : {};
-      let r = await deps.deliver(chatId, sendPart(part.html, threadId), opts);
+      let r = await deps.deliver(chatId, sendPart(part, threadId), opts);
       if (r.chatId !== chatId && !follow(r.chatId)) return 'skipped';
       if (!r.ok && r.reason === 'topic-gone' && threadId !== undefined) {
         // The forum topic was deleted or closed: the digest goes to the group's General chat from now on.
         deps.log.warn({ event: 'digest-topic-gone', chatId, threadId, description: r.description }, 'forum topic gone; sending to the general chat instead');
         store.update(chatId, { threadId: null }, new Date(now()));
-        r = await deps.deliver(chatId, sendPart(part.html, undefined), opts);
+        r = await deps.deliver(chatId, sendPart(part, undefined), opts);
         if (r.chatId !== chatId && !follow(r.chatId)) return 'skipped';
+      }
+      if (!r.ok && r.reason === 'uncertain' && uncertainPolicy === 'resend') {
+        deps.log.warn({ event: 'digest-part-resent', chatId, part: accepted + 1, description: r.description }, 'send timed out after it was written; resending it (policy: resend)');
+        r = await deps.deliver(chatId, sendPart(part, threadId), opts);
+        if (r.chatId !== chatId && !follow(r.chatId)) return 'skipped';
+      }
+      if (!r.ok && r.reason === 'uncertain') {
+        // Not resent: Telegram may well have delivered it. Counted as delivered, and the chat named uncertain.
+        uncertain++;
+        accepted++;
+        delivered.push(...part.entryIds);
+        deps.log.warn({ event: 'digest-part-uncertain', chatId, part: accepted, description: r.description }, 'digest part timed out after it was written: not resent (it may have arrived)');
+        continue;
       }
       if (r.ok) {
         accepted++;
@@ -247,16 +284,19 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
       return 'failed';
     }
     const served = chatId;
-    return { outcome: parts.length > 0 || resume ? 'sent' : 'empty', commit: () => void store.advance(served, upTo, date, new Date(now())) };
+    return { outcome: parts.length > 0 || resume ? 'sent' : 'empty', chatId: served, uncertain, commit: () => void store.advance(served, upTo, date, new Date(now())) };
   };
 
   const runDue = async (opts: RunDueOptions = {}): Promise<DigestRunSummary> => {
+    // Each chat in flight listens on the shutdown signal while it waits (its chat's queue, the limiter, the outage
+    // gate) and stops listening when the wait ends: up to a few listeners per chat in flight, by design, not a leak.
+    if (opts.signal) setMaxListeners(Math.max(10, 4 * concurrency + 8), opts.signal);
     const started = now();
     const dryRun = opts.dryRun ?? false;
     const directory = deps.agencies();
     // Everything up to here is what this run delivers; the cursor never moves past it.
     const upTo = deps.entries.seq();
-    const checker = createDueChecker(started, { force: opts.force });
+    const checker = createDueChecker(started, { force: opts.force, seq: upTo });
     const summary: DigestRunSummary = {
       runId: null,
       due: 0,
@@ -264,6 +304,9 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
       previews: [],
       recovered: [],
       stoppedEarly: false,
+      uncertainChats: [],
+      failedChats: [],
+      leftChats: [],
       ...emptyRunCounts(),
     };
 
@@ -316,15 +359,14 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
       migrated: summary.migrated,
       failed: summary.failed,
       skipped: summary.skipped,
+      uncertain: summary.uncertain,
       durationMs: now() - started,
     });
 
     let handled = 0;
-    let sinceFlush = 0;
-    let lastFlush = now();
     let aborted: unknown = null;
     let flushError: { err: unknown } | null = null;
-    // Chats in flight, and their completions in the order they came, taken one at a time by the loop below.
+    // Chats in flight, and their completions in the order they came, taken by the loop below.
     let inFlight = 0;
     let next = 0;
     let stop = false;
@@ -340,6 +382,32 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
         wake?.();
       });
     };
+    /** Takes one completion: its progress is recorded in memory (the caller flushes). Returns whether it changed the store. */
+    const take = (done: { served: Served } | { error: unknown }): boolean => {
+      if ('error' in done) {
+        // Delivery itself is broken: nothing more is started; the chats in flight are still taken as they end.
+        aborted ??= done.error;
+        stop = true;
+        return false;
+      }
+      const { outcome, commit, chatId, uncertain } = done.served;
+      if (outcome === 'aborted') {
+        // The progress is flushed below, straight away (finishRun + flush), well inside the shutdown deadline.
+        summary.stoppedEarly = true;
+        stop = true;
+        if (chatId !== undefined) summary.leftChats.push(chatId);
+        return true;
+      }
+      commit?.();
+      summary[outcome]++;
+      if (outcome === 'failed' && chatId !== undefined) summary.failedChats.push(chatId);
+      if (uncertain && chatId !== undefined) {
+        summary.uncertain++;
+        summary.uncertainChats.push(chatId);
+      }
+      handled++;
+      return true;
+    };
     try {
       for (;;) {
         while (!stop && inFlight < concurrency && next < due.length) {
@@ -354,33 +422,17 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
           if (store.get(sub.chatId) !== sub || sub.state !== 'active') continue;
           launch(sub, date);
         }
-        const done = completed.shift();
-        if (!done) {
+        if (completed.length === 0) {
           if (inFlight === 0) break;
           await new Promise<void>((resolve) => (wake = resolve));
           wake = null;
           continue;
         }
-        if ('error' in done) {
-          // Delivery itself is broken: nothing more is started; the chats in flight are still taken as they end.
-          aborted ??= done.error;
-          stop = true;
-          continue;
-        }
-        const { outcome, commit } = done.served;
-        if (outcome === 'aborted') {
-          // The progress is flushed below, straight away (finishRun + flush), well inside the shutdown deadline.
-          summary.stoppedEarly = true;
-          stop = true;
-          continue;
-        }
-        commit?.();
-        summary[outcome]++;
-        handled++;
-        sinceFlush++;
-        // Exactly-once window: a crash loses at most the advances since the last flush (≤ batchSize chats
-        // or ≤ flushIntervalMs of sending, plus the chats in flight); those chats get today's digest again.
-        if (!flushError && (sinceFlush >= batchSize || now() - lastFlush >= flushIntervalMs)) {
+        // Every chat completed by now (those that finished while the last fsync ran complete "together").
+        let changed = false;
+        for (let done = completed.shift(); done; done = completed.shift()) changed = take(done) || changed;
+        // Progress after every chat: one journal append + fsync for the chats just taken, before anything else.
+        if (changed && !flushError) {
           try {
             await store.flush();
           } catch (err) {
@@ -388,8 +440,6 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
             flushError = { err };
             stop = true;
           }
-          sinceFlush = 0;
-          lastFlush = now();
           await yieldToLoop();
         }
       }
@@ -399,6 +449,7 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
         await store.flush().catch(() => {});
       }
     }
+    if (stop) for (let i = next; i < due.length; i++) summary.leftChats.push(due[i]!.sub.chatId);
     if (flushError) throw flushError.err;
     if (aborted) {
       deps.log.error({ event: 'digest-run-aborted', runId, err: aborted, ...counts() }, 'digest run aborted: delivery threw');
@@ -406,8 +457,9 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
     }
 
     summary.durationMs = now() - started;
-    store.finishRun(runId, counts(), new Date(now()).toISOString(), summary.stoppedEarly ? `stopped early: ${due.length - handled} due chats left for the next pass` : null);
+    store.finishRun(runId, counts(), new Date(now()).toISOString(), summary.stoppedEarly ? `stopped early: ${due.length - handled} due chats left for the next pass` : null, summary.uncertainChats);
     await store.flush();
+    if (summary.uncertain > 0) deps.log.warn({ event: 'digest-run-uncertain', runId, chats: summary.uncertainChats.slice(0, 100) }, `${summary.uncertain} chat(s) had a digest part that timed out after it was sent: it may not have arrived (not resent)`);
     deps.log.info({ event: 'digest-run-finished', runId, ...counts() }, 'digest run finished');
     return summary;
   };

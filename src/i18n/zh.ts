@@ -1,21 +1,46 @@
 /** Chinese (default) catalogue. Values are plain text or functions of plain values; callers escape what they interpolate into HTML. */
+/** 1 → 一, 12 → 十二, 23 → 二十三 (series numbers). */
+const cnNumber = (n: number): string => {
+  const d = '零一二三四五六七八九';
+  if (n < 10) return d[n]!;
+  if (n < 100) return `${n >= 20 ? d[Math.floor(n / 10)] : ''}十${n % 10 ? d[n % 10] : ''}`;
+  return String(n);
+};
+
 export const zh = {
   lang: 'zh',
   subscribe: {
-    help: '发送 /subscribe 09:00 每天 9 点收到新措施摘要；可以加部门或关键词，例如 /subscribe 08:30 公安 复工（部门之一，且含任一关键词）。',
+    help: '发送 /subscribe 09:00 每天 9 点收到新措施摘要；时间可以写 9点、早上8点、晚上9点半；每周一次：/subscribe 每周一 9点；发布即推送：/subscribe 即时。可以加部门或关键词，例如 /subscribe 08:30 公安 复工（部门之一，且含任一关键词）。频道：在频道里发送 /subscribe，或在私聊中发送 /subscribe @频道用户名。',
     nextAt: (date: string, time: string, tz: string) => `${date} ${time}（${tz}）`,
-    confirmed: (time: string, when: string) => `已订阅每日摘要，每天 ${time} 发送。\n下一次：${when}`,
-    updated: (time: string, when: string) => `订阅已更新，每天 ${time} 发送。\n下一次：${when}`,
-    dueNow: '马上（今天的摘要还没发送）',
+    confirmed: (schedule: string, when: string) => `已订阅：${schedule}。\n下一次：${when}`,
+    updated: (schedule: string, when: string) => `订阅已更新：${schedule}。\n下一次：${when}`,
+    dueNow: '几分钟内（今天的摘要还没发送）',
+    /** The schedule in words, for confirmations and /settings. */
+    schedule: { daily: (time: string) => `每天 ${time} 发送摘要`, weekly: (day: string, time: string) => `每${day} ${time} 发送每周摘要`, instant: '有新措施发布后即时推送' },
+    instantWhen: '下次发布新措施后的几分钟内',
+    skipEmpty: '（没有新措施时不发送）',
+    dueNowSkipEmpty: '几分钟内；今天没有新措施时不发送',
+    noMatch: (closest: string) => `⚠️ 目前没有符合条件的措施，确定吗？${closest ? `\n最接近的部门：${closest}` : ''}\n可以点“🧹 清除筛选”，或重新发送 /subscribe 加上其他部门或关键词。`,
+    weekdayButton: (d: string) => d,
+    frequencyButtons: { daily: '📅 每天', weekly: '🗓 每周', instant: '⚡ 即时' },
+    settingsButton: '⚙️ 设置',
+    unsubscribeButton: '🔕 退订',
+    unsubscribeAsk: '确定要退订吗？退订后不会再收到摘要。',
+    unsubscribeYes: '✅ 确定退订',
+    unsubscribeNo: '✖️ 保留订阅',
+    unsubscribeKept: '好的，订阅保留。',
     filters: (agencies: string, keywords: string) => `筛选：${agencies || '全部部门'}${keywords ? `；关键词（任一）：${keywords}` : ''}`,
     everything: '筛选：全部措施',
     badTime: (t: string) => `时间“${t}”不对，请用 24 小时制 HH:MM，例如 /subscribe 08:30`,
+    badTimeWhy: { hour: '一天只有 0–23 点', minute: '分钟要在 00–59 之间，冒号后写两位，例如 8:05', period: '这个时段没有这个钟点' } as Record<string, string>,
+    badTimeFull: (t: string, why: string) => `时间“${t}”不对（${why}），没有保存。\n可以这样写：9点、9点半、早上8点、晚上9点半、21:30，例如 /subscribe 早上8点 公安`,
     latestTitle: '最近的措施：',
     unsubscribed: '已取消订阅，不会再收到每日摘要。',
     notSubscribed: '这个聊天还没有订阅。发送 /subscribe 09:00 订阅每日摘要。',
     adminsOnly: '抱歉，只有群管理员可以修改本群的订阅。',
     settingsTitle: '<b>订阅设置</b>',
-    settingsBody: (time: string, tz: string, state: string, empty: string) => `时间：每天 ${time}（${tz}）\n状态：${state}\n没有新措施时：${empty}`,
+    settingsBody: (schedule: string, tz: string, state: string, empty: string) => `频率：${schedule}（${tz}）\n状态：${state}\n没有新措施时：${empty}`,
+    settingsFor: (title: string) => `频道：${title}`,
     stateActive: '已开启',
     statePaused: (why: string) => `已暂停（${why}）`,
     pausedWhy: { blocked: '机器人被移出或屏蔽', 'chat-not-found': '找不到聊天', user: '手动暂停', failing: '连续多日发送失败' },
@@ -26,15 +51,40 @@ export const zh = {
   },
   digest: {
     header: (date: string, n: number) => `<b>📰 每日摘要 · ${date}</b>\n共 ${n} 条新措施或更正`,
+    weeklyHeader: (date: string, n: number) => `<b>🗓 每周摘要 · ${date}</b>\n上次摘要以来共 ${n} 条新措施或更正`,
+    instantHeader: (date: string, n: number) => `<b>⚡ 新措施 · ${date}</b>\n刚刚发布 ${n} 条新措施或更正`,
+    fullText: (title: string) => `📄 ${title}`,
+    share: '📤 分享',
+    moreFromAgency: (short: string) => `🏛 ${short}的更多措施`,
     agency: (name: string, n: number) => `<b>🏛 ${name}</b>（${n}）`,
     continued: '（续）',
     nothingNew: (date: string) => `📰 ${date}：今天没有新措施。`,
+  },
+  export: {
+    headers: { date: '日期', agency: '部门', title: '标题', body: '正文', source: '来源', bulletin: '简报' },
+    sheet: '措施',
+    filePrefix: '措施',
+    everything: '全部措施',
+    caption: (what: string, n: number) => `📥 ${what}：${n} 条措施（Excel 与 CSV）`,
+    captionCut: (what: string, total: number, n: number) => `📥 ${what}：共 ${total} 条，导出了前 ${n} 条（Excel 与 CSV）。可以加关键词或日期缩小范围。`,
+    none: (what: string) => `没有可以导出的措施${what ? `（${what}）` : ''}。`,
+    slowDown: (s: number) => `导出太频繁了，请 ${s} 秒后再试。`,
+  },
+  channel: {
+    privateOnly: '在私聊中发送 /subscribe @频道用户名 来订阅频道，或者直接在频道里发送 /subscribe。',
+    notAChannel: (name: string) => `“${name}”不是频道。群组请在群里发送 /subscribe。`,
+    notFound: (name: string) => `找不到频道 ${name}。请先把机器人添加为频道管理员（允许发消息），再发送 /subscribe ${name}。`,
+    notAdmin: (name: string) => `只有频道 ${name} 的管理员可以管理它的订阅。`,
+    botCannotPost: (name: string) => `机器人还不能在 ${name} 发消息：请把机器人添加为频道管理员，并允许“发布消息”。`,
+    done: (title: string) => `频道「${title}」`,
   },
   admin: {
     previewTitle: (title: string) => `<b>简报预览</b>：${title}`,
     untitled: '（无标题）',
     asOf: (d: string | null) => `截至：${d ?? '未注明'}`,
     counts: (added: number, unchanged: number, corrected: number) => `新增 <b>${added}</b> 条 · 未变 ${unchanged} 条 · 更正 <b>${corrected}</b> 条`,
+    older: (n: number) => `较旧 <b>${n}</b> 条：这份简报比已发布的更旧，这些措施保留较新的文字（说明里写 --force 或「强制」可覆盖）`,
+    olderTitles: '保留较新文字的措施：',
     yearUsed: (y: number) => `无年份的日期按 ${y} 年处理。`,
     warnings: (n: number) => `⚠️ 提示 ${n} 条：`,
     line: (n: number) => `第 ${n} 行`,
@@ -95,7 +145,7 @@ export const zh = {
       '您好！我是<b>复工复产措施简报</b>机器人。\n\n我收录舆情中心汇编的政府部门措施简报，可以：\n• 查看某部门的最新措施：/latest 公安\n• 按关键词搜索：/search 复工\n• 订阅每日摘要：/subscribe 09:00\n\n私聊时直接发送关键词即可搜索。',
     buttons: { agencies: '🏛 部门列表', latest: '🆕 最新措施', search: '🔎 搜索示例：复工', subscribe: '🔔 订阅每日摘要' },
     help:
-      '<b>命令</b>\n/latest [部门] [条数] — 部门最新措施，例如 /latest 科委 3\n/search 关键词 — 搜索措施，多个关键词用空格分开\n/agencies — 所有部门及措施数量\n/subscribe [HH:MM] [部门或关键词] — 订阅每日摘要\n/unsubscribe — 取消订阅\n/settings — 查看和修改订阅\n/help — 本帮助\n\n部门可用简称：科委、公安、警方、民政、司法……\n也可以在任意聊天输入 @{bot} 复工 分享措施。',
+      '<b>命令</b>\n/latest [部门] [条数] — 部门最新措施，例如 /latest 科委 3\n/search 关键词 — 搜索措施，多个关键词用空格分开；可加日期：本周、3月、最近7天；加“最新”按时间排序\n/export [关键词] — 把搜索结果导出为 Excel/CSV\n/agencies — 所有部门及措施数量\n/subscribe [时间] [每天/每周一/即时] [部门或关键词] — 订阅摘要，例如 /subscribe 早上8点 公安\n/unsubscribe — 取消订阅\n/settings — 查看和修改订阅\n/help — 本帮助\n\n部门可用简称：科委、公安、警方、民政、司法……\n也可以在任意聊天输入 @{bot} 复工 分享措施。',
   },
   agencies: {
     title: '<b>部门</b>（点击查看最新措施）',
@@ -107,6 +157,7 @@ export const zh = {
     unknown: (q: string) => `没有找到部门“${q}”。`,
     didYouMean: '您是不是要找：',
     tryAgencies: '发送 /agencies 查看所有部门。',
+    unusedWords: (words: string, search: string) => `“${words}”不是部门名称，/latest 只按部门和日期列出，没有用到它。按关键词找请发送 ${search}`,
     none: (agency: string) => `${agency} 暂无措施。`,
   },
   search: {
@@ -118,10 +169,19 @@ export const zh = {
     slowDown: (s: number) => `搜索太频繁了，请 ${s} 秒后再试。`,
     expired: '这个结果已过期，请重新搜索。',
     inlineHint: '输入关键词搜索措施',
+    byDate: '🕒 按时间',
+    byRelevance: '🎯 按相关度',
+    newestFirst: '按时间从新到旧',
+    exportButton: '📥 导出 Excel / CSV',
+    noneInRange: (q: string, range: string) => `${q ? `“${q}”` : ''}在 ${range} 没有措施。可以去掉日期再搜索。`,
+    dateOnly: (range: string) => `📅 ${range}`,
   },
   entry: {
     notFound: '这条措施已不存在。',
     correctedAt: (d: string) => `更正于 ${d}`,
+    /** The newest bulletin that carried a measure: "见于 系列三（截止至4月10日）". */
+    seenIn: (series: number | null, title: string, asOf: string | null) =>
+      `见于 ${series !== null ? `系列${cnNumber(series)}` : title}${asOf ? `（截止至${Number(asOf.slice(5, 7))}月${Number(asOf.slice(8, 10))}日）` : ''}`,
   },
   errors: {
     unknownCommand: (cmd: string) => `不认识的命令 ${cmd}。发送 /help 查看可用命令。`,
@@ -135,6 +195,7 @@ export const zh = {
     ['subscribe', '订阅每日摘要'],
     ['unsubscribe', '取消订阅'],
     ['settings', '订阅设置'],
+    ['export', '导出措施（Excel/CSV）'],
     ['help', '帮助'],
   ] as [string, string][],
 };

@@ -1,11 +1,11 @@
 import { readFile, readdir } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { agencyConfigSchema, createAgencyDirectory } from '../core/agencies.ts';
 import type { AgencyDirectory } from '../core/agencies.ts';
 import type { IngestResult, ParsedBulletin } from '../core/model.ts';
-import { decodeBulletin, parseBulletin } from '../core/parse-bulletin.ts';
 import type { EntryStore } from './entry-store.ts';
 
+/** The agency list, with the outlet list (outlets.json beside it, when there is one) merged in. */
 export async function loadAgencies(file: string): Promise<AgencyDirectory> {
   let raw: unknown;
   try {
@@ -13,27 +13,34 @@ export async function loadAgencies(file: string): Promise<AgencyDirectory> {
   } catch (err) {
     throw new Error(`agency list ${file}: ${(err as Error).message}`, { cause: err });
   }
-  const parsed = agencyConfigSchema.safeParse(raw);
+  const outletsFile = join(dirname(file), 'outlets.json');
+  const outlets = await readFile(outletsFile, 'utf8').then(
+    (t) => JSON.parse(t) as unknown,
+    (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return null;
+      throw new Error(`outlet list ${outletsFile}: ${err.message}`);
+    },
+  );
+  const merged = typeof raw === 'object' && raw !== null && outlets && typeof outlets === 'object' ? { ...(outlets as object), ...(raw as object) } : raw;
+  const parsed = agencyConfigSchema.safeParse(merged);
   if (!parsed.success) throw new Error(`agency list ${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return createAgencyDirectory(parsed.data);
 }
 
-export function parseBulletinBytes(bytes: Uint8Array, file: string, agencies: AgencyDirectory, year?: number): ParsedBulletin {
-  return parseBulletin(decodeBulletin(bytes, file), { file, agencies, year });
-}
-
-export async function readBulletinFile(path: string, agencies: AgencyDirectory, year?: number): Promise<ParsedBulletin> {
-  return parseBulletinBytes(await readFile(path), basename(path), agencies, year);
-}
-
-export const isBulletinFileName = (name: string) => /\.(txt|md)$/i.test(name) && !name.startsWith('.');
-
-/** First start: an empty store is filled from the shipped bulletins, oldest file name first. */
-export async function seedIfEmpty(store: EntryStore, dir: string, agencies: AgencyDirectory): Promise<IngestResult[]> {
+/**
+ * First start: an empty store is filled from the shipped bulletins, oldest file name first. Reading a file
+ * (its format, encoding, parsing) is the caller's: src/ingest/ knows formats, the store does not.
+ */
+export async function seedIfEmpty(
+  store: EntryStore,
+  dir: string,
+  read: (path: string) => Promise<ParsedBulletin>,
+  isBulletin: (name: string) => boolean,
+): Promise<IngestResult[]> {
   if (store.count() > 0) return [];
-  const names = (await readdir(dir).catch(() => [] as string[])).filter(isBulletinFileName).sort();
+  const names = (await readdir(dir).catch(() => [] as string[])).filter(isBulletin).sort();
   const results: IngestResult[] = [];
-  for (const name of names) results.push(store.apply(await readBulletinFile(join(dir, name), agencies)));
+  for (const name of names) results.push(store.apply(await read(join(dir, name))));
   await store.flush();
   return results;
 }

@@ -2,12 +2,14 @@ import { access } from 'node:fs/promises';
 import { Low, Memory } from 'lowdb';
 import { z } from 'zod';
 import { bulletinSchema, storedEntrySchema } from '../core/model.ts';
-import type { Entry, IngestResult, ParsedBulletin, StoredEntry } from '../core/model.ts';
+import type { ApplyOptions, Entry, IngestResult, ParsedBulletin, StoredEntry } from '../core/model.ts';
 import { createWriteBatcher, openJsonFile } from './json-file.ts';
 import { stampOf } from './file-stamp.ts';
 import { SlicedJsonFile } from './sliced-json-file.ts';
 import type { ItemList } from './sliced-json-file.ts';
 import { createEntryTable } from './entry-table.ts';
+import { StoreError } from './json-file.ts';
+import { checksumOf, verifyAndStrip, withChecksum } from './record-checksum.ts';
 import type { EntryTable } from './entry-table.ts';
 import type { FileStamp } from './file-stamp.ts';
 
@@ -48,7 +50,10 @@ function isStoredEntry(e: unknown): boolean {
     isStr(e.id) && e.id.length > 0 && isStr(e.agency) && e.agency.length > 0 && isStr(e.date) && DATE.test(e.date) &&
     isStr(e.title) && e.title.length > 0 && isStrArray(e.body) && isStrArray(e.bullets) && isStr(e.source) && isStr(e.bulletin) &&
     isInt(e.line, 0) && isInt(e.seq, 1) && isInt(e.addedSeq, 1) && isStr(e.addedAt) && isInt(e.revisions, 0) &&
-    (e.correctedAt === null || isStr(e.correctedAt)) && countKeys(e) === ENTRY_KEYS
+    (e.correctedAt === null || isStr(e.correctedAt)) &&
+    (e.textFrom === undefined || (isStr(e.textFrom) && e.textFrom.length > 0)) &&
+    (e.seenIn === undefined || (isStrArray(e.seenIn) && (e.seenIn as string[]).length > 0)) &&
+    countKeys(e) === ENTRY_KEYS - (e.textFrom === undefined ? 1 : 0) - (e.seenIn === undefined ? 1 : 0)
   );
 }
 
@@ -87,8 +92,13 @@ export interface EntryStore {
   since(cursor: number): StoredEntry[];
   bulletins(): readonly StoredBulletin[];
   /** What apply() would do, without changing anything. */
-  plan(parsed: ParsedBulletin): IngestResult;
-  apply(parsed: ParsedBulletin, now?: Date): IngestResult;
+  plan(parsed: ParsedBulletin, opts?: ApplyOptions): IngestResult;
+  /**
+   * New measures are added, changed ones corrected, except that a bulletin older (by as-of date) than the
+   * one the stored text came from does not roll it back (`older`; opts.force applies it). Every measure
+   * records the bulletins that carried it.
+   */
+  apply(parsed: ParsedBulletin, now?: Date, opts?: ApplyOptions): IngestResult;
   /** Called with the entries an apply() inserted or corrected (search indexes follow the store this way). */
   onChange(listener: (changed: readonly StoredEntry[]) => void): () => void;
   /** The rows behind the entries; row numbers of live entries in seq order (a copy). */
@@ -96,6 +106,8 @@ export interface EntryStore {
   liveRows(): Int32Array;
   rowOf(id: string): number | undefined;
   flush(): Promise<void>;
+  /** Writes the file again as it is (a file from before checksums gets them). */
+  rewrite(): void;
   /** Counts changes: compare with durable().changes to know whether the file holds all of them. */
   changes(): number;
   /** The last state known to be on disk: how many changes it holds and the file's stamp then. */
@@ -157,33 +169,65 @@ export function createEntryStoreFrom(state: EntryStoreState, write: EntriesWrite
     for (let row = 0; row < table.rows; row++) if (table.alive(row)) out[k++] = row;
     return out;
   };
+  // Each record is written with its checksum (record-checksum.ts). Rows never change once written, so a row's
+  // checksum is worked out once and kept (4 bytes a row; 0 = not yet).
+  let rowCrc = new Uint32Array(Math.max(16, table.rows));
+  const withRowChecksum = (row: number): StoredEntry & { crc: string } => {
+    const e = table.read(row);
+    if (row >= rowCrc.length) {
+      const grown = new Uint32Array(Math.max(row + 1, rowCrc.length * 2));
+      grown.set(rowCrc);
+      rowCrc = grown;
+    }
+    if (rowCrc[row] === 0) rowCrc[row] = parseInt(checksumOf(e), 16);
+    return { ...e, crc: rowCrc[row]!.toString(16).padStart(8, '0') };
+  };
   const batcher = createWriteBatcher(async () => {
     // What lands is what `changes` counted when the rows were listed: rows never change once written.
     const at = changes;
     const rows = liveRows();
-    const head = { version: 1 as const, seq, bulletins: structuredClone(bulletins) };
-    await write?.(head, { length: rows.length, slice: (from, to) => Array.from(rows.subarray(from, to), (row) => table.read(row)) });
+    const head = { version: 1 as const, seq, bulletins: bulletins.map((b) => withChecksum(structuredClone(b))) };
+    await write?.(head, { length: rows.length, slice: (from, to) => Array.from(rows.subarray(from, to), withRowChecksum) });
     durable = file ? { changes: at, stamp: await stampOf(file) } : null;
   });
 
-  const classify = (parsed: ParsedBulletin) => {
+  const asOfOf = (bulletinId: string): string | null => bulletins.find((b) => b.id === bulletinId)?.asOf ?? null;
+  /** The bulletin the stored text came from: textFrom when a later bulletin corrected it, else the first. */
+  const textSource = (e: StoredEntry) => e.textFrom ?? e.bulletin;
+  const seenIn = (e: StoredEntry) => e.seenIn ?? [e.bulletin];
+
+  const classify = (parsed: ParsedBulletin, opts: ApplyOptions = {}) => {
     const added: Entry[] = [];
     const corrected: Entry[] = [];
-    let unchanged = 0;
+    const older: Entry[] = [];
+    const unchanged: Entry[] = [];
+    const asOf = parsed.bulletin.asOf;
     for (const e of parsed.entries) {
       const row = byId.get(e.id);
-      if (row === undefined) added.push(e);
-      else if (sameContent(table.read(row), e)) unchanged++;
-      else corrected.push(e);
+      if (row === undefined) {
+        added.push(e);
+        continue;
+      }
+      const stored = table.read(row);
+      if (sameContent(stored, e)) unchanged.push(e);
+      else {
+        // No rollback: text from a bulletin as of 4月10日 is not replaced by one as of 3月26日. Undated
+        // bulletins cannot be ordered, so they correct as before.
+        const current = asOfOf(textSource(stored));
+        if (!opts.force && asOf !== null && current !== null && asOf < current) older.push(e);
+        else corrected.push(e);
+      }
     }
-    return { added, corrected, unchanged };
+    return { added, corrected, older, unchanged };
   };
   const result = (c: ReturnType<typeof classify>): IngestResult => ({
     added: c.added.length,
-    unchanged: c.unchanged,
+    unchanged: c.unchanged.length,
     corrected: c.corrected.length,
+    older: c.older.length,
     addedIds: c.added.map((e) => e.id),
     correctedIds: c.corrected.map((e) => e.id),
+    olderIds: c.older.map((e) => e.id),
   });
 
   const store: EntryStore = {
@@ -211,16 +255,18 @@ export function createEntryStoreFrom(state: EntryStoreState, write: EntriesWrite
       return out;
     },
     bulletins: () => bulletins,
-    plan: (parsed) => result(classify(parsed)),
-    apply(parsed, now = new Date()) {
-      const c = classify(parsed);
+    plan: (parsed, opts) => result(classify(parsed, opts)),
+    apply(parsed, now = new Date(), opts = {}) {
+      const c = classify(parsed, opts);
       const at = now.toISOString();
+      const from = parsed.bulletin.id;
       const changed: StoredEntry[] = [];
+      const withThis = (list: string[]) => (list.includes(from) ? list : [...list, from]);
       for (const e of c.corrected) {
         const oldRow = byId.get(e.id)!;
         const old = table.read(oldRow);
         // A correction keeps its first appearance and moves to the end of the seq order, so digests resend it marked 更正.
-        const next: StoredEntry = { ...old, ...e, bulletin: old.bulletin, seq: ++seq, revisions: old.revisions + 1, correctedAt: at };
+        const next: StoredEntry = { ...old, ...e, bulletin: old.bulletin, seq: ++seq, revisions: old.revisions + 1, correctedAt: at, textFrom: from, seenIn: withThis(seenIn(old)) };
         table.kill(oldRow);
         byId.set(e.id, table.append(next));
         changed.push(next);
@@ -230,6 +276,12 @@ export function createEntryStoreFrom(state: EntryStoreState, write: EntriesWrite
         const next: StoredEntry = { ...e, seq: s, addedSeq: s, addedAt: at, revisions: 0, correctedAt: null };
         byId.set(e.id, table.append(next));
         changed.push(next);
+      }
+      // Carried but not changed (the same text, or older text left alone): only the record of who carried it.
+      for (const e of [...c.unchanged, ...c.older]) {
+        const row = byId.get(e.id)!;
+        const list = seenIn(table.read(row));
+        if (!list.includes(from)) table.setSeenIn(row, [...list, from]);
       }
       if (!bulletins.some((b) => b.id === parsed.bulletin.id)) {
         bulletins.push({ ...parsed.bulletin, ingestedAt: at, entries: parsed.entries.length });
@@ -244,6 +296,10 @@ export function createEntryStoreFrom(state: EntryStoreState, write: EntriesWrite
       return () => listeners.delete(listener);
     },
     flush: () => batcher.flush(),
+    rewrite() {
+      changes++;
+      batcher.markDirty();
+    },
     changes: () => changes,
     durable: () => durable,
     clone() {
@@ -278,6 +334,32 @@ export interface OpenEntryStoreOptions {
   readOnly?: boolean;
   /** The file's content already read and checked (a snapshot of it), with the stamp the file had then. */
   preloaded?: { state: EntryStoreState; stamp: FileStamp };
+  /** A file from before checksums is rewritten with them once opened (default true; never when readOnly). */
+  migrate?: boolean;
+}
+
+/**
+ * Checks every record's checksum and strips it, before the schema sees the data. A damaged record refuses the
+ * file, naming it; records without a checksum (a file from before them) are counted, for the migration.
+ */
+export function verifyEntriesFile(file: string, raw: unknown): { legacy: number; ok: number } {
+  const tally = { legacy: 0, ok: 0 };
+  if (typeof raw !== 'object' || raw === null) return tally;
+  const d = raw as { entries?: unknown; bulletins?: unknown };
+  const check = (list: unknown, what: (r: Record<string, unknown>, i: number) => string) => {
+    if (!Array.isArray(list)) return;
+    for (let i = 0; i < list.length; i++) {
+      const r = list[i] as Record<string, unknown>;
+      const verdict = verifyAndStrip(r);
+      if (verdict === 'damaged') {
+        throw new StoreError(file, `${what(r, i)} fails its checksum: its content changed after it was written (a disk fault or a hand edit). The store was left as it is; restore this file from a backup (or fix that record and delete its "crc")`);
+      }
+      tally[verdict]++;
+    }
+  };
+  check(d.bulletins, (r, i) => `bulletin ${JSON.stringify(String(r.id ?? '?'))} (bulletin record ${i + 1})`);
+  check(d.entries, (r, i) => `entry ${JSON.stringify(String(r.id ?? '?'))} (entry record ${i + 1})`);
+  return tally;
 }
 
 export async function openEntryStore(file: string, opts: OpenEntryStoreOptions = {}): Promise<EntryStore> {
@@ -285,14 +367,22 @@ export async function openEntryStore(file: string, opts: OpenEntryStoreOptions =
     // A dry run must not even create the file: read it if it is there, else work on an empty copy.
     const exists = await access(file).then(() => true, () => false);
     if (!exists) return createMemoryEntryStore();
-    return (await openEntryStore(file)).clone();
+    return (await openEntryStore(file, { migrate: false })).clone();
   }
   if (opts.preloaded) return createEntryStoreFrom(opts.preloaded.state, writerFor(file), file, opts.preloaded.stamp);
   // Stamped before reading: if the file changes in between, the stamp is older than what was read and
   // no snapshot will be taken for it (a stamp taken after could vouch for content never read).
   const stamp = await stampOf(file).catch(() => null);
-  const db = await openJsonFile(file, entriesFileSchema, emptyEntriesFile(), { check: isEntriesFile, adapter: entriesAdapter(file) });
-  return createEntryStore(db, file, stamp);
+  let legacy = 0;
+  const db = await openJsonFile(file, entriesFileSchema, emptyEntriesFile(), {
+    check: isEntriesFile,
+    adapter: entriesAdapter(file),
+    prepare: (raw) => void (legacy = verifyEntriesFile(file, raw).legacy),
+  });
+  const store = createEntryStore(db, file, stamp);
+  // A file from before checksums: written again with them, in the background like any change.
+  if (legacy > 0 && opts.migrate !== false) store.rewrite();
+  return store;
 }
 
 export function createMemoryEntryStore(): EntryStore {

@@ -18,6 +18,11 @@ export interface EntryTable extends EntryRows {
   readonly live: number;
   append(e: StoredEntry): number;
   kill(row: number): void;
+  /**
+   * Records the bulletins that carried a row's measure (ingest order). The one change a row takes in place:
+   * its text and seq stay, so digests do not see it again.
+   */
+  setSeenIn(row: number, bulletins: readonly string[]): void;
   alive(row: number): boolean;
   /** The row as a plain object (a fresh or recently made copy: treat it as read-only); read() does not remember it. */
   entry(row: number): StoredEntry;
@@ -41,7 +46,10 @@ export interface TableColumns {
   strings: string[];
   /** Per row: line, seq, addedSeq, revisions, bodyCount, bulletCount, correctedAt (1/0). */
   nums: Float64Array;
-  /** Per row: agency, date, source, bulletin, addedAt, correctedAt (-1 when null), as indexes into strings. */
+  /**
+   * Per row: agency, date, source, bulletin, addedAt, correctedAt (-1 when null), textFrom and seenIn (-1 when
+   * the default: the first bulletin alone), as indexes into strings.
+   */
   refs: Int32Array;
   /** Per row, each field's length (title, body..., bullets...). */
   cuts: Int32Array;
@@ -51,7 +59,9 @@ export interface TableColumns {
 }
 
 export const NUMS = 7;
-export const REFS = 6;
+export const REFS = 8;
+/** seenIn as one interned string: bulletin ids joined (a cumulative series repeats the same few lists). */
+const SEEN_SEP = ',';
 const RECENT = 4096;
 /** UTF-16 units read at once by fieldsOfMany (1 MB). */
 const WINDOW = 512 * 1024;
@@ -112,6 +122,9 @@ export function createEntryTable(columns?: TableColumns): EntryTable {
     return i;
   };
 
+  const seenRef = (first: string, seenIn: readonly string[] | undefined): number =>
+    seenIn === undefined || (seenIn.length === 1 && seenIn[0] === first) ? -1 : intern(seenIn.join(SEEN_SEP));
+
   const ensure = (n: number, moreCuts: number): void => {
     nums = grow(nums, n * NUMS);
     refs = grow(refs, n * REFS);
@@ -143,7 +156,7 @@ export function createEntryTable(columns?: TableColumns): EntryTable {
       starts[r] = columns.starts[r]!;
       for (let k = 0; k < REFS; k++) {
         const ref = columns.refs[r * REFS + k]!;
-        if (ref < (k === 5 ? -1 : 0) || ref >= strings.length) throw new Error('entry table: a row names a string the table does not have');
+        if (ref < (k >= 5 ? -1 : 0) || ref >= strings.length) throw new Error('entry table: a row names a string the table does not have');
       }
       ids.push(columns.ids[r]!);
     }
@@ -196,8 +209,11 @@ export function createEntryTable(columns?: TableColumns): EntryTable {
     const bodyCount = nums[o + 4]!;
     const r = row * REFS;
     const corrected = refs[r + 5]!;
-    // Key order as the store has always written entries, so the JSON written from rows is the same.
-    return {
+    const textFrom = refs[r + 6]!;
+    const seenIn = refs[r + 7]!;
+    // Key order as the store has always written entries, so the JSON written from rows is the same; the
+    // provenance fields only when they say more than "from the first bulletin alone".
+    const e: StoredEntry = {
       id: ids[row]!,
       agency: strings[refs[r]!]!,
       date: strings[refs[r + 1]!]!,
@@ -213,6 +229,9 @@ export function createEntryTable(columns?: TableColumns): EntryTable {
       revisions: nums[o + 3]!,
       correctedAt: corrected === -1 ? null : strings[corrected]!,
     };
+    if (textFrom !== -1) e.textFrom = strings[textFrom]!;
+    if (seenIn !== -1) e.seenIn = strings[seenIn]!.split(SEEN_SEP);
+    return e;
   };
 
   const check = (row: number): void => {
@@ -291,6 +310,8 @@ export function createEntryTable(columns?: TableColumns): EntryTable {
       refs[r + 3] = intern(e.bulletin);
       refs[r + 4] = intern(e.addedAt);
       refs[r + 5] = e.correctedAt === null ? -1 : intern(e.correctedAt);
+      refs[r + 6] = e.textFrom === undefined || e.textFrom === e.bulletin ? -1 : intern(e.textFrom);
+      refs[r + 7] = seenRef(e.bulletin, e.seenIn);
       cutAt[row] = cutCount;
       cuts[cutCount++] = e.title.length;
       let len = e.title.length;
@@ -316,6 +337,11 @@ export function createEntryTable(columns?: TableColumns): EntryTable {
       // Its text stays readable (in memory until a file holds it) for a write that listed it before.
       dead[row] = 1;
       live--;
+      recent.delete(row);
+    },
+    setSeenIn(row, bulletins) {
+      check(row);
+      refs[row * REFS + 7] = seenRef(strings[refs[row * REFS + 3]!]!, bulletins);
       recent.delete(row);
     },
     alive: (row) => row >= 0 && row < rows && dead[row] === 0,

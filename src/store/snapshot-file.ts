@@ -30,7 +30,8 @@ import type { FileStamp } from './file-stamp.ts';
 
 const readFd = promisify(readCallback);
 const MAGIC = Buffer.from('BBOTSNP1', 'latin1');
-const FORMAT = 3;
+// 4: rows carry textFrom and seenIn (which bulletins carried a measure); older snapshots are rebuilt from the JSON.
+const FORMAT = 4;
 /** Entries encoded per slice while writing: a slice costs a few milliseconds of the event loop. */
 const SLICE = 1_000;
 const PIECE = 4 * 2 ** 20;
@@ -180,7 +181,13 @@ export async function writeSnapshot(file: string, snap: SnapshotSource, stamp: F
           cutsList.push(s.length);
         }
         nums.set([e.line, e.seq, e.addedSeq, e.revisions, e.body.length, e.bullets.length, e.correctedAt === null ? 0 : 1], i * NUMS);
-        refs.set([intern(e.agency), intern(e.date), intern(e.source), intern(e.bulletin), intern(e.addedAt), e.correctedAt === null ? -1 : intern(e.correctedAt)], i * REFS);
+        refs.set(
+          [
+            intern(e.agency), intern(e.date), intern(e.source), intern(e.bulletin), intern(e.addedAt), e.correctedAt === null ? -1 : intern(e.correctedAt),
+            e.textFrom === undefined ? -1 : intern(e.textFrom), e.seenIn === undefined ? -1 : intern(e.seenIn.join(',')),
+          ],
+          i * REFS,
+        );
       }
       await put(Buffer.from(parts.join(''), 'utf16le'));
       await yieldToLoop();
@@ -377,6 +384,7 @@ function decode(t: Trailer, idText: string, meta: Buffer, index: Buffer, split: 
     const correctedRef = refs[r + 5]!;
     if (!agency || date === undefined || !DATE.test(date) || str(refs[r + 2]) === undefined || str(refs[r + 3]) === undefined || str(refs[r + 4]) === undefined) return 'snapshot entries do not match the store format';
     if ((corrected === 1) !== (correctedRef !== -1) || (correctedRef !== -1 && str(correctedRef) === undefined)) return 'snapshot entries do not match the store format';
+    for (const k of [6, 7]) if (refs[r + k] !== -1 && str(refs[r + k]) === undefined) return 'snapshot entries do not match the store format';
     const fields = 1 + bodyCount! + bulletCount!;
     if (cut + fields > cuts.length || !(cuts[cut]! > 0)) return 'snapshot entries do not match the store format';
     starts[i] = units;

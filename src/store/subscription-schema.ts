@@ -60,6 +60,15 @@ export const subscriptionSchema = z.object({
     .default(null),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** How often: a daily digest at `time` (the default), a weekly one on `weekday` at `time`, or each publish pushed soon after. */
+  frequency: z.enum(['daily', 'weekly', 'instant']).default('daily'),
+  /** With weekly: ISO weekday, 1 = Monday … 7 = Sunday. */
+  weekday: z.number().int().min(1).max(7).nullable().default(null),
+  /**
+   * A local date counted as served without any digest (subscribed after that day's time): a change of time or
+   * frequency the same day may then still deliver today, since nothing was sent.
+   */
+  skippedDate: isoDate.nullable().default(null),
 });
 export type Subscription = z.infer<typeof subscriptionSchema>;
 
@@ -78,12 +87,15 @@ export const digestRunSchema = z.object({
   migrated: z.number().int().nonnegative().default(0),
   failed: z.number().int().nonnegative(),
   skipped: z.number().int().nonnegative(),
+  /** Chats with a part whose send timed out after it was written (maybe delivered, not resent); their ids (first 100). */
+  uncertain: z.number().int().nonnegative().default(0),
+  uncertainChats: z.array(z.number().int()).default([]),
   durationMs: z.number().nonnegative(),
   error: z.string().nullable().default(null),
 });
 export type DigestRun = z.infer<typeof digestRunSchema>;
-export type DigestRunCounts = Pick<DigestRun, 'sent' | 'empty' | 'paused' | 'migrated' | 'failed' | 'skipped' | 'durationMs'>;
-export const emptyRunCounts = (): DigestRunCounts => ({ sent: 0, empty: 0, paused: 0, migrated: 0, failed: 0, skipped: 0, durationMs: 0 });
+export type DigestRunCounts = Pick<DigestRun, 'sent' | 'empty' | 'paused' | 'migrated' | 'failed' | 'skipped' | 'uncertain' | 'durationMs'>;
+export const emptyRunCounts = (): DigestRunCounts => ({ sent: 0, empty: 0, paused: 0, migrated: 0, failed: 0, skipped: 0, uncertain: 0, durationMs: 0 });
 
 export const subscriptionsFileSchema = z.object({
   version: z.literal(1),
@@ -131,6 +143,7 @@ const STATES: ReadonlySet<unknown> = new Set(subscriptionSchema.shape.state.opti
 const PAUSED_REASONS: ReadonlySet<unknown> = new Set(pausedReasonSchema.options);
 const LANGUAGES: ReadonlySet<unknown> = new Set(subscriptionSchema.shape.language.options);
 const SUBSCRIPTION_KEYS = Object.keys(subscriptionSchema.shape).length;
+const FREQUENCY_VALUES: ReadonlySet<unknown> = new Set(subscriptionSchema.shape.frequency.unwrap().options);
 // A store has few zones, mostly one after another: the last one found valid is not looked up again.
 let knownZone = '';
 const isZone = (v: unknown): v is string => typeof v === 'string' && (v === knownZone || (isValidTimeZone(v) && ((knownZone = v), true)));
@@ -157,8 +170,13 @@ const keyCount = (o: object): number => {
  * Otherwise null, and zod decides and explains. Never accepts what zod refuses.
  */
 export function leanSubscription(v: unknown, intern: Intern): Subscription | null {
-  if (!isPlain(v) || keyCount(v) !== SUBSCRIPTION_KEYS) return null;
+  if (!isPlain(v)) return null;
   const { chatId, chatType, threadId, time, timezone, filters, cursor, lastDigestDate, state, pausedReason, language, notifyEmpty, failures, partial, createdAt, updatedAt } = v;
+  // Files written before frequency existed lack its three keys; they read as a daily digest.
+  const { frequency = 'daily', weekday = null, skippedDate = null } = v;
+  const absent = (v.frequency === undefined ? 1 : 0) + (v.weekday === undefined ? 1 : 0) + (v.skippedDate === undefined ? 1 : 0);
+  if (keyCount(v) !== SUBSCRIPTION_KEYS - absent) return null;
+  if (!FREQUENCY_VALUES.has(frequency) || !(weekday === null || (isInt(weekday, 1) && weekday <= 7)) || !(skippedDate === null || isDate(skippedDate))) return null;
   if (!isInt(chatId, -Infinity) || !CHAT_TYPES.has(chatType) || !(threadId === null || isInt(threadId, 1))) return null;
   if (!isStr(time) || !TIME_SHAPE.test(time) || !isZone(timezone)) return null;
   if (!isPlain(filters) || keyCount(filters) !== 2 || !isStrings(filters.agencies, 1) || !isStrings(filters.keywords, 1)) return null;
@@ -192,6 +210,9 @@ export function leanSubscription(v: unknown, intern: Intern): Subscription | nul
     partial: p && { date: intern(p.date), upTo: p.upTo, parts: p.parts, delivered: p.delivered },
     createdAt: intern(createdAt),
     updatedAt: intern(updatedAt),
+    frequency: intern(frequency as string) as Subscription['frequency'],
+    weekday: weekday as number | null,
+    skippedDate: skippedDate === null ? null : intern(skippedDate as string),
   };
 }
 

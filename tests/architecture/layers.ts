@@ -18,6 +18,7 @@ export const LAYERS: Layer[] = [
   { name: 'core', floor: 1, paths: ['core/'] },
   { name: 'infra', floor: 2, paths: ['infra/', 'config.ts', 'paths.ts'] },
   { name: 'store', floor: 3, paths: ['store/'] },
+  { name: 'ingest', floor: 3, paths: ['ingest/'] },
   { name: 'delivery', floor: 4, paths: ['delivery/'] },
   { name: 'digest', floor: 5, paths: ['digest/'] },
   { name: 'admin', floor: 5, paths: ['admin/'] },

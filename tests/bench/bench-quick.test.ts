@@ -29,7 +29,9 @@ describe('bench --quick (smallest size, in-process)', () => {
     const report = await main({ quick: true, only: ['push'], write: false, log: () => {} });
     const push = report.push!;
     // Limiter = L at both limits, then at L=30 a 10% margin and the limiter set above the emulator's limit (429s, retried).
-    expect(push.fanout.variants.map((v) => [v.emulatorPerSecond, v.limiterPerSecond])).toEqual([[30, 30], [100, 100], [30, 27], [30, 60]]);
+    // And channels plus instant pushes mixed in with daily chats, limiter = L.
+    expect(push.fanout.variants.map((v) => [v.emulatorPerSecond, v.limiterPerSecond])).toEqual([[30, 30], [100, 100], [30, 27], [30, 60], [30, 30]]);
+    expect(push.fanout.variants.at(-1)!.label).toContain('channels');
     for (const v of push.fanout.variants) {
       expect(v.lost).toBe(0);
       expect(v.duplicated).toBe(0);
@@ -46,6 +48,18 @@ describe('bench --quick (smallest size, in-process)', () => {
     expect(push.eventLoop.flushes).toBeGreaterThan(0);
     expect(push.durability.changeMs.n).toBe(push.durability.changes);
     expect(renderMarkdown(report)).toContain('(3) Digest fan-out');
+  }, 60_000);
+});
+
+describe('bench --quick parse section', () => {
+  it('scores every corpus file: all measures exact, none spurious, none dropped silently', async () => {
+    const report = await main({ quick: true, only: ['parse'], write: false, log: () => {} });
+    const parse = report.parse!;
+    expect(parse.files.length).toBeGreaterThanOrEqual(15);
+    expect(parse.exact).toBe(parse.expected);
+    expect(parse.spurious).toBe(0);
+    expect(parse.droppedSilently).toBe(0);
+    expect(renderMarkdown(report)).toContain('(6) Parse accuracy');
   }, 60_000);
 });
 

@@ -1,4 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { runDigestCli } from '../../src/cli/digest.ts';
 import { acquireLock } from '../../src/infra/instance-lock.ts';
@@ -115,5 +117,47 @@ describe('npm run digest', () => {
     } finally {
       await lock.release();
     }
+  });
+
+  describe('never hangs', () => {
+    const withServer = async (server: Server, fn: (root: string) => Promise<void>) => {
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      try {
+        await fn(`http://127.0.0.1:${(server.address() as { port: number }).port}`);
+      } finally {
+        server.closeAllConnections();
+        await new Promise<void>((r) => server.close(() => r()));
+      }
+    };
+    const TOKEN = '123456789:AAEmulatorTestTokenAAAAAAAAAAAAAAAA';
+
+    it('a Bot API that takes the request and never answers: every send ends at its deadline, the chats are named uncertain, exit 1', async () => {
+      const { dir, files } = await seeded();
+      await withServer(createServer(() => {}), async (root) => {
+        const x = io({ DATA_DIR: dir, BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: root, TELEGRAM_SEND_TIMEOUT_MS: '700', TELEGRAM_CONNECT_TIMEOUT_MS: '300' }, { now: () => Date.parse('2024-01-15T02:00:00Z') });
+        const started = Date.now();
+        expect(await runDigestCli([], x.io)).toBe(1);
+        expect(Date.now() - started).toBeLessThan(10_000);
+        expect(x.err.join('\n')).toMatch(/2 chat\(s\) uncertain.*: (1, -1001234567890|-1001234567890, 1)/);
+      });
+      // Not resent by a second run: the uncertain parts count as delivered.
+      const reopened = await openSubscriptionStore(files.subscriptions);
+      expect(reopened.get(1)).toMatchObject({ lastDigestDate: '2024-01-15' });
+      expect(reopened.runs().at(-1)).toMatchObject({ uncertain: 2 });
+    }, 30_000);
+
+    it('a Bot API down for longer than --max-outage-minutes: gives up, names the chats left, exit 1, lock released', async () => {
+      const { dir, files } = await seeded();
+      await withServer(createServer((_req, res) => void res.writeHead(502).end('Bad Gateway')), async (root) => {
+        const x = io({ DATA_DIR: dir, BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: root }, { now: () => Date.parse('2024-01-15T02:00:00Z') });
+        const started = Date.now();
+        expect(await runDigestCli(['--max-outage-minutes', '0.03'], x.io)).toBe(1);
+        expect(Date.now() - started).toBeLessThan(15_000);
+        expect(x.err.join('\n')).toMatch(/2 chat\(s\) left without today's digest.*(1, -1001234567890|-1001234567890, 1)/);
+      });
+      expect((await openSubscriptionStore(files.subscriptions)).get(1)).toMatchObject({ lastDigestDate: '2024-01-14' });
+      // The lock was released: the bot (or the next run) can start.
+      await (await acquireLock(dir, { purpose: 'bot', releaseOnExit: false })).release();
+    }, 30_000);
   });
 });

@@ -6,6 +6,7 @@ import { openApp } from '../../src/app.ts';
 import { silentLog } from '../../src/infra/log.ts';
 import { runIngest } from '../../src/cli/ingest.ts';
 import { PROJECT_ROOT } from '../../src/paths.ts';
+import { CORPUS_DIR, readCorpus } from '../helpers/corpus.ts';
 import { seedPath, seedText } from '../helpers/seed.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
 
@@ -62,10 +63,11 @@ describe('npm run ingest', () => {
   it('reports warnings with line numbers', async () => {
     const dir = tempDir();
     const file = join(dir, 'b.txt');
-    writeFileSync(file, ['简报 2020年', '', '3月1日', '甲', '来源：上海市交通委员会'].join('\n'));
+    writeFileSync(file, ['简报 2020年', '', '3月1日', '甲', '来源：上海市松江区九亭镇人民政府'].join('\n'));
     const r = await ingest([file], dir);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/warning \(line 4\): unknown agency "上海市交通委员会"/);
+    expect(r.out).toMatch(/1 measures, 1 warning\n/);
+    expect(r.out).toMatch(/warning \(line 4\): unknown agency "上海市松江区九亭镇人民政府"/);
   });
 
   it.each([
@@ -79,6 +81,48 @@ describe('npm run ingest', () => {
     expect(r.err).toMatch(message);
     expect(r.err).toMatch(/nothing was written/);
     expect(existsSync(join(dir, 'entries.json'))).toBe(false);
+  });
+
+  it('--strict refuses a bulletin with warnings and writes nothing; without it the same file goes in', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'b.txt');
+    writeFileSync(file, ['简报 2020年', '', '3月1日', '甲', '来源：上海市公安局', '13月5日', '乙', '来源：上海市公安局'].join('\n'));
+    const strict = await ingest([file, '--strict'], dir);
+    expect(strict.code).toBe(1);
+    expect(strict.err).toMatch(/--strict: refused because of warnings\nb\.txt: 1 measures, \d+ warnings?\n {2}warning \(line 6\): "13月5日" looks like a date/);
+    expect(strict.err).toMatch(/nothing was written/);
+    expect(existsSync(join(dir, 'entries.json'))).toBe(false);
+    expect((await ingest([file], dir)).code).toBe(0);
+  });
+
+  it('reads .docx, .html, GB18030 and UTF-16 files from the corpus', async () => {
+    const dir = tempDir();
+    const files = ['08-gb18030-notepad.txt', '09-utf16-wordpad.txt', '11-wechat-article.html', '12-gov-site-page.htm'].map((n) => join(CORPUS_DIR, n));
+    const docx = join(dir, 'w.docx');
+    writeFileSync(docx, readCorpus().find((c) => c.name.endsWith('.docx'))!.bytes);
+    const r = await ingest([...files, docx, '--json'], dir);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.out) as { files: { entries: unknown[]; warnings: unknown[] }[] };
+    expect(out.files.map((f) => f.entries.length)).toEqual([4, 3, 3, 3, 5]);
+    expect(out.files.every((f) => f.warnings.length === 0)).toBe(true);
+  });
+
+  it('seed → newer → seed again: nothing changes, the seed is reported older; --force applies it', async () => {
+    const dir = tempDir();
+    const newer = join(dir, 'series-3.txt');
+    writeFileSync(newer, seedText.replace('(系列二：截止至3月26日)', '(系列三：截止至4月10日)').replace(/(云路演助力本市康复辅具企业复工复产\n\n)[^\n]+/, '$1更正后的正文。'));
+    expect((await ingest([seedPath], dir)).code).toBe(0);
+    expect((await ingest([newer], dir)).out).toMatch(/0 new, 18 unchanged, 1 corrected/);
+    const before = readFileSync(join(dir, 'entries.json'), 'utf8');
+    const again = await ingest([seedPath], dir);
+    expect(again.out).toMatch(/0 new, 18 unchanged, 0 corrected, 1 older \(not applied/);
+    expect(again.out).toMatch(/= older, kept as is: 2020-03-06 上海市民政局 云路演助力本市康复辅具企业复工复产/);
+    const after = JSON.parse(readFileSync(join(dir, 'entries.json'), 'utf8')) as { entries: { title: string; body: string[] }[] };
+    expect(after.entries.find((e) => e.title.startsWith('云路演'))!.body).toEqual(['更正后的正文。']);
+    expect((JSON.parse(before) as { seq: number }).seq).toBe((after as unknown as { seq: number }).seq);
+    const json = JSON.parse((await ingest([seedPath, '--dry-run', '--json'], dir)).out) as { result: { older: number; olderIds: string[] } };
+    expect(json.result.older).toBe(1);
+    expect((await ingest([seedPath, '--force'], dir)).out).toMatch(/1 corrected/);
   });
 
   it('refuses a corrupt store without touching it', async () => {

@@ -1,7 +1,9 @@
 import { describe, it, expect, vi } from 'vitest';
 import { TelegramError } from 'telegraf';
 import { createRateLimiter } from '../../src/delivery/rate-limiter.ts';
-import { createDeliverer } from '../../src/delivery/send-with-retry.ts';
+import { OUTAGE_GAVE_UP, createDeliverer } from '../../src/delivery/send-with-retry.ts';
+import { createOutageGate } from '../../src/delivery/outage-gate.ts';
+import { UncertainRequestError } from '../../src/delivery/request-timeout.ts';
 import type { DelivererOptions } from '../../src/delivery/send-with-retry.ts';
 import type { ChatId } from '../../src/delivery/rate-limiter.ts';
 import { createFakeClock } from '../helpers/fake-clock.ts';
@@ -294,5 +296,67 @@ describe('deliver: shutdown (abort signal)', () => {
     await clock.runAll();
     expect(await result).toEqual({ ok: false, reason: 'failed', description: 'aborted', chatId: 3 });
     expect(requests).toEqual([]);
+  });
+});
+
+describe('deliver: outages and uncertain sends', () => {
+  const refused = () => ({
+    error: Object.assign(new Error('request to http://127.0.0.1:1/bot1:[REDACTED]/sendMessage failed, reason: connect ECONNREFUSED'), { name: 'FetchError', type: 'system', code: 'ECONNREFUSED' }),
+  });
+
+  it('a 20 s outage of every chat spends no chat\'s retries: sends wait for a probe, then all go', async () => {
+    const { clock, deliverer, requests } = setup({ maxTransientRetries: 5, baseBackoffMs: 500 });
+    const downUntil = 20_000;
+    const api = (chatId: ChatId) => async () => {
+      requests.push({ chatId, text: 'x', at: clock.now() });
+      if (clock.now() < downUntil) throw refused().error;
+      return { message_id: 1 };
+    };
+    const results = Array.from({ length: 20 }, (_, i) => deliverer.deliver(100 + i, api(100 + i)));
+    await clock.advance(60_000);
+    const all = await Promise.all(results);
+    expect(all.filter((r) => !r.ok)).toEqual([]);
+    expect(deliverer.outage.stats().outages).toBe(1);
+    // During the outage: the first failures that declared it, then one probe per backoff (1, 2, 4, 8, 16 s).
+    const duringOutage = requests.filter((r) => r.at < downUntil);
+    expect(duringOutage.length).toBeLessThan(20 + 8);
+    expect(new Set(requests.filter((r) => r.at >= downUntil).map((r) => r.chatId)).size).toBe(20);
+  });
+
+  it('one chat failing while others are answered is that chat\'s failure, not an outage', async () => {
+    const { clock, deliverer, on, send } = setup({ maxTransientRetries: 3, baseBackoffMs: 500 });
+    const bad = tg(500, 'Internal Server Error');
+    on(8, bad, bad, bad, bad, bad);
+    const failing = deliverer.deliver(8, send('x'));
+    const others = Array.from({ length: 6 }, (_, i) => deliverer.deliver(20 + i, send('y')));
+    await clock.runAll();
+    expect(await failing).toMatchObject({ ok: false, reason: 'failed' });
+    expect((await Promise.all(others)).every((r) => r.ok)).toBe(true);
+    expect(deliverer.outage.stats().outages).toBe(0);
+  });
+
+  it('an outage longer than giveUpAfterMs ends the waiting sends as failed (the CLI must not wait for ever)', async () => {
+    const clock = createFakeClock();
+    const limiter = createRateLimiter({ now: clock.now, sleep: clock.sleep });
+    const outage = createOutageGate({ now: clock.now, sleep: clock.sleep, giveUpAfterMs: 60_000 });
+    const deliverer = createDeliverer({ limiter, now: clock.now, sleep: clock.sleep, random: () => 0, outage });
+    const down = async () => {
+      throw refused().error;
+    };
+    const results = [1, 2, 3, 4].map((id) => deliverer.deliver(id, down));
+    await clock.advance(120_000);
+    for (const r of await Promise.all(results)) expect(r).toMatchObject({ ok: false, reason: 'failed', description: OUTAGE_GAVE_UP });
+  });
+
+  it('a send that timed out after it was written comes back uncertain and is not resent', async () => {
+    const { clock, deliverer } = setup();
+    let calls = 0;
+    const result = deliverer.deliver(5, async () => {
+      calls++;
+      throw new UncertainRequestError('sendMessage', 60_000);
+    });
+    await clock.runAll();
+    expect(await result).toMatchObject({ ok: false, reason: 'uncertain', chatId: 5 });
+    expect(calls).toBe(1);
   });
 });

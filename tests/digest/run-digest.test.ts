@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { createRateLimiter } from '../../src/delivery/rate-limiter.ts';
 import { createDeliverer } from '../../src/delivery/send-with-retry.ts';
 import { createDigestRunner, DigestRunAborted } from '../../src/digest/run-digest.ts';
-import type { DigestRunnerDeps } from '../../src/digest/run-digest.ts';
+import type { DigestRunnerDeps, SendHtml } from '../../src/digest/run-digest.ts';
 import type { EntryStore } from '../../src/store/entry-store.ts';
 import { createMemorySubscriptionStore, createSubscriptionStore, emptySubscriptionsFile, openSubscriptionStore } from '../../src/store/subscription-store.ts';
 import type { SubscriptionInput, SubscriptionStore, SubscriptionsFile } from '../../src/store/subscription-store.ts';
@@ -315,7 +315,7 @@ describe('digest runner: crash and recovery', () => {
     const subs = await openSubscriptionStore(file);
     for (let id = 1; id <= 12; id++) subs.upsert(input(id));
     await subs.flush();
-    const { tg, runner } = setup({ subs, deps: { batchSize: 1 } });
+    const { tg, runner } = setup({ subs });
     tg.crashAfter = 5;
     await expect(runner.runDue()).rejects.toBeInstanceOf(DigestRunAborted);
     expect(tg.sent.map((s) => s.chatId)).toEqual([1, 2, 3, 4, 5]);
@@ -339,26 +339,23 @@ describe('digest runner: crash and recovery', () => {
     ]);
   });
 
-  it('flushes progress every batch: after a crash at most one batch of chats is unconfirmed on disk', async () => {
+  it('progress after every chat: a crash leaves every chat accepted before it recorded on disk', async () => {
     const file = join(tempDir(), 'subscriptions.json');
     const subs = await openSubscriptionStore(file, { writeDelayMs: 60_000 });
     for (let id = 1; id <= 10; id++) subs.upsert(input(id));
     await subs.flush();
-    const { tg, runner } = setup({ subs, deps: { batchSize: 4, flushIntervalMs: 60_000 } });
-    tg.crashAfter = 9;
-    // Chat 10 "crashes" after chats 1–9 were accepted: 1–8 were flushed in two batches, chat 9 was not.
-    // DigestRunAborted flushes what it has, so read the file as a real crash would have left it: before that flush.
-    let onDisk: number[] = [];
-    const flush = subs.flush;
-    let flushes = 0;
-    subs.flush = async () => {
-      await flush();
-      flushes++;
-      if (flushes === 3) onDisk = (await openSubscriptionStore(file)).list().filter((s) => s.lastDigestDate === '2024-01-15').map((s) => s.chatId);
+    // One chat at a time, so each completes alone: each must be on disk before the next one is sent.
+    const onDiskAtSend: number[][] = [];
+    const tg = new FakeTelegram();
+    const send: SendHtml = async (chatId, html, o) => {
+      onDiskAtSend.push((await openSubscriptionStore(file, { readOnly: true })).list().filter((s) => s.lastDigestDate === '2024-01-15').map((s) => s.chatId));
+      return tg.send(chatId, html, o);
     };
+    tg.crashAfter = 9;
+    const { runner } = setup({ subs, deps: { send, concurrency: 1 } });
     await expect(runner.runDue()).rejects.toThrow(/simulated crash/);
-    // Flushes: 1 = run marker, 2 = after chats 1–4, 3 = after chats 5–8.
-    expect(onDisk).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    // When chat n was sent, chats 1..n-1 were durable: a kill -9 then resends at most the chat in flight.
+    expect(onDiskAtSend.slice(0, 9)).toEqual(Array.from({ length: 9 }, (_, n) => Array.from({ length: n }, (_, i) => i + 1)));
   });
 });
 
@@ -391,7 +388,7 @@ describe('digest runner: options', () => {
   });
 
   it('yields to the event loop between batches', async () => {
-    const { subs, runner } = setup({ deps: { batchSize: 2 } });
+    const { subs, runner } = setup();
     for (let id = 1; id <= 6; id++) subs.upsert(input(id));
     let immediates = 0;
     const count = () => {
@@ -454,7 +451,7 @@ describe('digest runner: shutdown during a long wait', () => {
     const subs = await openSubscriptionStore(file, { writeDelayMs: 600_000 });
     for (const id of [1, 2, 3]) subs.upsert(input(id));
     await subs.flush();
-    const { runner } = setup({ subs, deps: { deliver: deliverer.deliver, send, now: clock.now, flushIntervalMs: 600_000, ...(concurrency ? { concurrency } : {}) } });
+    const { runner } = setup({ subs, deps: { deliver: deliverer.deliver, send, now: clock.now, ...(concurrency ? { concurrency } : {}) } });
     const controller = new AbortController();
     const pass = runner.runDue({ signal: controller.signal });
     // The run marker goes to disk first (real I/O), then chat 1 is served and chat 2 hits the 429.
@@ -571,20 +568,33 @@ describe('digest runner: forum topics and chats that keep failing', () => {
   });
 });
 
-describe('digest runner: writes stay batched', () => {
-  it('two thousand chats cost a few dozen file writes, not one per chat', async () => {
+describe('digest runner: progress writes', () => {
+  it('one write per group of chats completing together, never one per change', async () => {
     let writes = 0;
     const mem = new Memory<SubscriptionsFile>();
     const db = new Low({ read: () => mem.read(), write: async (d: SubscriptionsFile) => void (writes++, await mem.write(d)) }, emptySubscriptionsFile());
     const subs = createSubscriptionStore(db, null, { writeDelayMs: 60_000 });
-    for (let id = 1; id <= 2000; id++) subs.upsert(input(id));
+    for (let id = 1; id <= 200; id++) subs.upsert(input(id));
     await subs.flush();
     writes = 0;
-    const { tg, runner } = setup({ subs, deps: { batchSize: 50, flushIntervalMs: 60_000 } });
-    expect((await runner.runDue()).sent).toBe(2000);
-    expect(tg.sent).toHaveLength(2000);
-    // 1 for the run marker, 40 batches, 1 for the finished run.
-    expect(writes).toBeLessThanOrEqual(42);
+    // Sends resolve in groups of 8 (one "round trip" each): each group is one write.
+    const waiting: (() => void)[] = [];
+    const tg = new FakeTelegram();
+    const deliver: DigestRunnerDeps['deliver'] = async (chatId, send) => {
+      await new Promise<void>((resolve) => waiting.push(resolve));
+      return { ok: true, value: await send(chatId), chatId };
+    };
+    const pump = setInterval(() => {
+      if (waiting.length >= 8 || waiting.length === 200 - tg.sent.length) waiting.splice(0).forEach((release) => release());
+    }, 1);
+    const { runner } = setup({ subs, deps: { deliver, send: tg.send, concurrency: 8 } });
+    try {
+      expect((await runner.runDue()).sent).toBe(200);
+    } finally {
+      clearInterval(pump);
+    }
+    // 1 for the run marker, 25 groups of 8, 1 for the finished run.
+    expect(writes).toBe(27);
     expect(subs.list().every((s) => s.lastDigestDate === '2024-01-15')).toBe(true);
   });
 });
@@ -618,7 +628,7 @@ describe('digest runner: chats served concurrently', () => {
         if (waiting.length > 0) waiting.splice(Math.floor(random() * waiting.length), 1)[0]!();
       }
     })();
-    const { runner } = setup({ subs, entries: entryStoreWith(...many), deps: { deliver, send: tg.send, concurrency: 8, batchSize: 7 } });
+    const { runner } = setup({ subs, entries: entryStoreWith(...many), deps: { deliver, send: tg.send, concurrency: 8 } });
     const r = await runner.runDue();
     pumping = false;
     await pump;
@@ -657,7 +667,7 @@ describe('digest runner: chats served concurrently', () => {
       if (flushes === 2) throw new Error('ENOSPC: no space left on device');
       await flush();
     };
-    const { tg, runner } = setup({ subs, deps: { concurrency: 4, batchSize: 5 } });
+    const { tg, runner } = setup({ subs, deps: { concurrency: 4 } });
     await expect(runner.runDue()).rejects.toThrow(/ENOSPC/);
     const served = tg.sent.map((x) => x.chatId);
     expect(served.length).toBeLessThan(30);
@@ -700,5 +710,67 @@ describe('digest runner: chats served concurrently', () => {
     expect(await next).toMatchObject({ sent: 15 });
     clearInterval(drain);
     expect(tg.sent.map((x) => x.chatId).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+  });
+});
+
+describe('digest runner: uncertain sends', () => {
+  /** Chat 2's first send times out after it was written (Telegram took it, the answer never came). */
+  const timingOut = (tg: FakeTelegram): DigestRunnerDeps['deliver'] => {
+    let timedOut = false;
+    return async (chatId, send, o) => {
+      if (chatId === 2 && !timedOut) {
+        timedOut = true;
+        await send(chatId); // delivered…
+        return { ok: false, reason: 'uncertain', description: 'sendMessage: no answer within 60000 ms', chatId }; // …but unanswered
+      }
+      return tg.deliver(chatId, send, o);
+    };
+  };
+
+  it('default: an uncertain part is not resent; the chat is recorded and named uncertain in the run and the log', async () => {
+    const tg0 = new FakeTelegram();
+    const { subs, log, runner } = setup({ deps: { deliver: timingOut(tg0), send: tg0.send } });
+    for (const id of [1, 2, 3]) subs.upsert(input(id));
+    const r = await runner.runDue();
+    expect(r).toMatchObject({ sent: 3, failed: 0, uncertain: 1, uncertainChats: [2] });
+    expect(tg0.to(2)).toHaveLength(1);
+    expect(subs.get(2)).toMatchObject({ lastDigestDate: '2024-01-15', cursor: 2 });
+    expect(subs.runs().at(-1)).toMatchObject({ uncertain: 1, uncertainChats: [2] });
+    expect(log.lines.some((l) => (l.obj as { event?: string; chatId?: number }).event === 'digest-part-uncertain' && (l.obj as { chatId?: number }).chatId === 2)).toBe(true);
+    // A second pass does not resend it either.
+    expect(await runner.runDue()).toMatchObject({ due: 0 });
+    expect(tg0.to(2)).toHaveLength(1);
+  });
+
+  it("policy 'resend': the uncertain part is sent again (a possible duplicate rather than a possible gap)", async () => {
+    const tg0 = new FakeTelegram();
+    const { subs, runner } = setup({ deps: { deliver: timingOut(tg0), send: tg0.send, uncertain: 'resend' } });
+    for (const id of [1, 2]) subs.upsert(input(id));
+    const r = await runner.runDue();
+    expect(r).toMatchObject({ sent: 2, uncertain: 0 });
+    expect(tg0.to(2)).toHaveLength(2);
+  });
+});
+
+describe('digest runner: the shutdown signal', () => {
+  it('32 chats in flight on one signal raise no MaxListenersExceededWarning', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => void warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const limiter = createRateLimiter({ now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), globalPerSecond: 1000, privatePerSecond: 1000 });
+      const deliverer = createDeliverer({ limiter, now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
+      const tg = new FakeTelegram();
+      const slowSend: SendHtml = async (chatId, html, o) => (await new Promise((r) => setTimeout(r, 5)), tg.send(chatId, html, o));
+      const subs = createMemorySubscriptionStore();
+      for (let id = 1; id <= 80; id++) subs.upsert(input(id));
+      const { runner } = setup({ subs, deps: { deliver: deliverer.deliver, send: slowSend, concurrency: 32 } });
+      const r = await runner.runDue({ signal: new AbortController().signal });
+      expect(r.sent).toBe(80);
+      await new Promise((r) => setImmediate(r));
+      expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 });

@@ -128,12 +128,31 @@ export interface Emulator {
   clearErrors(): void;
   /** Change (or remove with undefined) the sendMessage rate limit. */
   setRateLimit(limit: RateLimitOptions | undefined): void;
+  /**
+   * Slow answers: a call to `method` (default sendMessage) is carried out at once (the message is stored, as
+   * Telegram would), and its answer is held `ms` more. 0 or undefined removes it.
+   */
+  setLatency(ms: number | undefined, method?: string): void;
+  /**
+   * An outage: while on, every Bot API request's connection is cut before it is read (the client sees a
+   * network error, nothing is carried out); '502' answers 502 Bad Gateway instead. undefined ends it.
+   */
+  setOutage(mode: 'cut' | '502' | undefined): void;
   /** Register bytes served by getFile + `GET /file/bot<token>/<path>`. */
   addFile(fileId: string, bytes: Buffer | Uint8Array | string, opts?: { filePath?: string; fileUniqueId?: string }): StoredFile;
   /** Answer a method yourself (overrides the built-ins). */
   handle(method: string, handler: MethodHandler | undefined): void;
   /** URL of a file download for a path. */
   fileUrl(filePath: string, token?: string): string;
+  /**
+   * Queue any update for getUpdates as Telegram would send it (channel_post, my_chat_member, …), numbered in
+   * the same sequence as telegram-test-api's own; a channel_post without message_id gets one. Returns its update_id.
+   */
+  pushUpdate(update: Record<string, unknown>, token?: string): number;
+  /** A chat getChat answers for its id and, with a username, for "@username". */
+  addChat(chat: { id: number; type: 'private' | 'group' | 'supergroup' | 'channel'; title?: string; username?: string }): void;
+  /** What getChatMember answers for a user (or the bot) in a chat; { status: 'member' } when not set. */
+  setChatMember(chatId: number, userId: number, member: { status: string } & Record<string, unknown>): void;
   /** Forget calls, edits, answers, error rules, and telegram-test-api's stored messages. */
   reset(): void;
   /** Stop both servers (drops keep-alive sockets, releases held getUpdates). Idempotent. */
@@ -161,6 +180,8 @@ interface StoredUserUpdate {
   updateId: number;
   messageId: number;
   isRead: boolean;
+  /** An update pushed as it is (pushUpdate). */
+  raw?: Json;
   message?: Json;
   callbackQuery?: Json;
   callbackId?: number;
@@ -396,9 +417,14 @@ export async function startBotApiEmulator(opts: EmulatorOptions = {}): Promise<E
   const files = new Map<string, StoredFile>();
   const filesByPath = new Map<string, StoredFile>();
   const commandSets = new Map<string, unknown[]>();
+  const chats = new Map<string, Json>();
+  const members = new Map<string, Json>();
   const handlers = new Map<string, MethodHandler>();
   let errorRules: ErrorRule[] = [];
   let rateLimit = opts.rateLimit;
+  let latency: { ms: number; method: string } | undefined;
+  let outage: 'cut' | '502' | undefined;
+  const heldAnswers = new Set<NodeJS.Timeout>();
   let rateWindow: { time: number; chat: string }[] = [];
   let pollCount = 0;
   let closed = false;
@@ -411,7 +437,7 @@ export async function startBotApiEmulator(opts: EmulatorOptions = {}): Promise<E
 
   const messageObject = (u: StoredBotUpdate, extra: Json = {}): Json => {
     const { chat_id: chatId, parse_mode: _pm, reply_markup: markup, ...rest } = u.message;
-    const out: Json = { ...rest, message_id: u.messageId, from: BOT_USER, chat: chatFor(chatId as number), date: Math.floor(u.time / 1000), ...extra };
+    const out: Json = { ...rest, message_id: u.messageId, from: BOT_USER, chat: chats.get(String(chatId)) ?? chatFor(chatId as number), date: Math.floor(u.time / 1000), ...extra };
     delete out.disable_notification;
     delete out.protect_content;
     delete out.link_preview_options;
@@ -422,6 +448,7 @@ export async function startBotApiEmulator(opts: EmulatorOptions = {}): Promise<E
 
   /** An update in Bot API shape (telegram-test-api leaks botToken, lacks chat_instance). */
   const formatUpdate = (u: StoredUserUpdate): Json => {
+    if (u.raw) return { ...u.raw, update_id: u.updateId };
     if (u.callbackQuery) {
       const cq = u.callbackQuery;
       const msg = (cq.message ?? {}) as Json;
@@ -555,7 +582,16 @@ export async function startBotApiEmulator(opts: EmulatorOptions = {}): Promise<E
       callbackAnswers.push(p);
       return true;
     },
-    getChat: (_t, p) => chatFor(p.chat_id as number),
+    getChat: (_t, p) => {
+      const known = chats.get(String(p.chat_id));
+      if (known) return known;
+      if (typeof p.chat_id === 'string' && p.chat_id.startsWith('@')) throw bad('chat not found');
+      return chatFor(p.chat_id as number);
+    },
+    getChatMember: (_t, p) => {
+      const member = members.get(`${String(p.chat_id)}:${String(p.user_id)}`) ?? { status: 'member' };
+      return { ...member, user: { id: Number(p.user_id), is_bot: Number(p.user_id) === BOT_USER.id, first_name: 'TestName' } };
+    },
     editMessageText: (_t, p) => edit('editMessageText', p),
     editMessageReplyMarkup: (_t, p) => edit('editMessageReplyMarkup', p),
     deleteMessage: (_t, p) => {
@@ -663,6 +699,14 @@ export async function startBotApiEmulator(opts: EmulatorOptions = {}): Promise<E
       }
       const token = decodeURIComponent(m[1] ?? '');
       const method = m[2] ?? '';
+      if (outage === 'cut' && method !== 'getUpdates') {
+        req.socket.destroy();
+        return;
+      }
+      if (outage === '502' && method !== 'getUpdates') {
+        send(res, 502, { ok: false, error_code: 502, description: 'Bad Gateway' });
+        return;
+      }
       let payload: Json;
       try {
         payload = parseBody(req, await readBody(req), url);
@@ -678,9 +722,18 @@ export async function startBotApiEmulator(opts: EmulatorOptions = {}): Promise<E
       const call: RecordedCall = { method, payload, time: Date.now(), token, status: 0 };
       if (method !== 'getUpdates' || opts.recordGetUpdates) calls.push(call);
       const { status, body } = await callMethod(token, method, payload, req);
-      call.status = status;
-      call.response = body;
-      send(res, status, body);
+      const answer = () => {
+        call.status = status;
+        call.response = body;
+        send(res, status, body);
+      };
+      if (latency && latency.ms > 0 && latency.method === method) {
+        // Carried out already (the message is stored); only the answer waits, and the call stays status 0 until it goes.
+        const t = setTimeout(() => (heldAnswers.delete(t), answer()), latency.ms);
+        heldAnswers.add(t);
+        return;
+      }
+      answer();
     })().catch((e: unknown) => send(res, 500, { ok: false, error_code: 500, description: String(e) }));
   });
   front.keepAliveTimeout = 1000;
@@ -726,6 +779,12 @@ export async function startBotApiEmulator(opts: EmulatorOptions = {}): Promise<E
       rateLimit = limit;
       rateWindow = [];
     },
+    setLatency(ms, method = 'sendMessage') {
+      latency = ms ? { ms, method } : undefined;
+    },
+    setOutage(mode) {
+      outage = mode;
+    },
     addFile(fileId, bytes, fileOpts = {}) {
       const buf = typeof bytes === 'string' ? Buffer.from(bytes) : Buffer.from(bytes);
       const file: StoredFile = {
@@ -742,6 +801,27 @@ export async function startBotApiEmulator(opts: EmulatorOptions = {}): Promise<E
       if (handler) handlers.set(method, handler);
       else handlers.delete(method);
     },
+    pushUpdate(update, token = defaultToken) {
+      const server = tts as unknown as { updateId: number; messageId: number };
+      const updateId = server.updateId++;
+      const messageId = server.messageId++;
+      const raw: Json = { ...update };
+      for (const key of ['channel_post', 'message']) {
+        const msg = raw[key] as Json | undefined;
+        if (msg && msg.message_id === undefined) raw[key] = { ...msg, message_id: messageId };
+      }
+      storage().userMessages.push({ time: Date.now(), botToken: token, updateId, messageId, isRead: false, raw });
+      tts.emit('AddedUserMessage');
+      return updateId;
+    },
+    addChat(chat) {
+      const json: Json = { ...chat };
+      chats.set(String(chat.id), json);
+      if (chat.username) chats.set(`@${chat.username}`, json);
+    },
+    setChatMember(chatId, userId, member) {
+      members.set(`${chatId}:${userId}`, member);
+    },
     fileUrl: (filePath, token = defaultToken) => `http://127.0.0.1:${frontPort}/file/bot${token}/${filePath}`,
     reset() {
       calls.length = 0;
@@ -757,6 +837,8 @@ export async function startBotApiEmulator(opts: EmulatorOptions = {}): Promise<E
     async close() {
       if (closed) return;
       closed = true;
+      for (const t of heldAnswers) clearTimeout(t);
+      heldAnswers.clear();
       for (const release of [...releaseHolds]) release();
       await closeServer(front);
       if (backend) await closeServer(backend);

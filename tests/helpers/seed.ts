@@ -1,5 +1,5 @@
 import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { agencyConfigSchema, createAgencyDirectory } from '../../src/core/agencies.ts';
 import type { AgencyDirectory } from '../../src/core/agencies.ts';
 import type { ParsedBulletin } from '../../src/core/model.ts';
@@ -10,8 +10,10 @@ export const seedFileName = readdirSync(SHIPPED_BULLETINS_DIR).find((n) => n.end
 export const seedPath = join(SHIPPED_BULLETINS_DIR, seedFileName);
 export const seedText = readFileSync(seedPath, 'utf8');
 
+/** The shipped agency list with the outlet list beside it, as loadAgencies() reads them (but synchronously). */
 export function shippedAgencies(): AgencyDirectory {
-  return createAgencyDirectory(agencyConfigSchema.parse(JSON.parse(readFileSync(SHIPPED_AGENCIES_FILE, 'utf8'))));
+  const outlets = JSON.parse(readFileSync(join(dirname(SHIPPED_AGENCIES_FILE), 'outlets.json'), 'utf8')) as object;
+  return createAgencyDirectory(agencyConfigSchema.parse({ ...outlets, ...(JSON.parse(readFileSync(SHIPPED_AGENCIES_FILE, 'utf8')) as object) }));
 }
 
 export function parseSeed(): ParsedBulletin {

@@ -218,7 +218,7 @@ describe('entry table', () => {
       ids: [e.id],
       strings: [e.agency, e.date, e.source, e.bulletin, e.addedAt, e.correctedAt!],
       nums: Float64Array.of(e.line, e.seq, e.addedSeq, e.revisions, 2, 1, 1),
-      refs: Int32Array.of(0, 1, 2, 3, 4, 5),
+      refs: Int32Array.of(0, 1, 2, 3, 4, 5, -1, -1),
       cuts: Int32Array.of(e.title.length, 2, 2, 1),
       file: f.file,
       starts: Float64Array.of(0),
@@ -226,7 +226,7 @@ describe('entry table', () => {
     const t = table(columns);
     expect([t.rows, t.live, t.inMemory()]).toEqual([1, 1, 0]);
     expect(t.entry(0)).toEqual(e);
-    expect(() => createEntryTable({ ...columns, refs: Int32Array.of(0, 1, 2, 3, 4, 9) })).toThrow(/string the table does not have/);
+    expect(() => createEntryTable({ ...columns, refs: Int32Array.of(0, 1, 2, 3, 4, 9, -1, -1) })).toThrow(/string the table does not have/);
     expect(() => createEntryTable({ ...columns, cuts: Int32Array.of(1, 2) })).toThrow(/fewer field lengths/);
     expect(() => createEntryTable({ ...columns, starts: Float64Array.of(0, 0) })).toThrow(/disagree with the row count/);
   });

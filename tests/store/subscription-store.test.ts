@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { Low, Memory } from 'lowdb';
 import { describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/store/json-file.ts';
-import { KEEP_RUNS, createSubscriptionStore, emptySubscriptionsFile, journalPathFor, openSubscriptionStore } from '../../src/store/subscription-store.ts';
+import { KEEP_RUNS, createSubscriptionStore, emptySubscriptionsFile, journalPathFor, leanSubscription, openSubscriptionStore } from '../../src/store/subscription-store.ts';
 import type { SubscriptionInput, SubscriptionsFile } from '../../src/store/subscription-store.ts';
+import { verifySnapshotRecords } from '../../src/store/subscription-snapshot.ts';
 import { subscriptionInput } from '../helpers/digest.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
 
@@ -43,7 +44,23 @@ describe('subscription store on a real file', () => {
       partial: null,
       createdAt: '2024-01-01T00:00:00.000Z',
       updatedAt: '2024-01-01T00:00:00.000Z',
+      frequency: 'daily',
+      weekday: null,
+      skippedDate: null,
     });
+  });
+
+  it('reads a record written before frequency existed as a daily digest (lean path and zod agree)', async () => {
+    const file = join(tempDir(), 'old.json');
+    const old = { chatId: 5, chatType: 'private', threadId: null, time: '09:00', timezone: 'Asia/Shanghai', filters: { agencies: [], keywords: [] }, cursor: 3, lastDigestDate: null, state: 'active', pausedReason: null, language: 'zh', notifyEmpty: false, failures: null, partial: null, createdAt: 'a', updatedAt: 'b' };
+    writeFileSync(file, JSON.stringify({ version: 1, subscriptions: [old], runs: [] }));
+    const store = await openSubscriptionStore(file);
+    expect(store.get(5)).toEqual({ ...old, frequency: 'daily', weekday: null, skippedDate: null });
+    store.update(5, { frequency: 'weekly', weekday: 3 });
+    await store.flush();
+    expect((await openSubscriptionStore(file)).get(5)).toMatchObject({ frequency: 'weekly', weekday: 3 });
+    expect(leanSubscription({ ...old, frequency: 'hourly' }, (x) => x)).toBeNull();
+    expect(leanSubscription({ ...old, frequency: 'weekly', weekday: 8, skippedDate: null }, (x) => x)).toBeNull();
   });
 
   it('refuses a corrupt or invalid file and leaves it untouched', async () => {
@@ -70,8 +87,19 @@ describe('subscription store on a real file', () => {
 });
 
 describe('subscription journal', () => {
-  const snapshotOf = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as SubscriptionsFile;
-  const journalLines = (file: string) => readFileSync(journalPathFor(file), 'utf8').split('\n').filter(Boolean);
+  /** The snapshot's records as the schema knows them (checksums checked and stripped). */
+  const parsedSnapshot = (text: string) => {
+    const d = JSON.parse(text) as SubscriptionsFile;
+    verifySnapshotRecords('test', d);
+    return d;
+  };
+  const snapshotOf = (file: string) => parsedSnapshot(readFileSync(file, 'utf8'));
+  /** The journal's records, their frames taken off. */
+  const journalLines = (file: string) =>
+    readFileSync(journalPathFor(file), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.replace(/^#\d+ \d+ [0-9a-f]{8} /, ''));
 
   it('changes survive a reopen through the journal alone; a flush appends only what changed', async () => {
     const file = join(tempDir(), 'subscriptions.json');
@@ -118,7 +146,7 @@ describe('subscription journal', () => {
     expect(readFileSync(journalPathFor(file), 'utf8')).toBe('');
     const text = readFileSync(file, 'utf8');
     expect(text).not.toContain('\n');
-    expect(JSON.parse(text)).toEqual({ version: 1, subscriptions: before, runs: store.runs() });
+    expect(parsedSnapshot(text)).toEqual({ version: 1, subscriptions: before, runs: store.runs() });
     expect(reopened.list()).toEqual(before);
     expect(reopened.runs()).toEqual(store.runs());
   });
@@ -348,7 +376,7 @@ describe('subscription operations', () => {
     const store = memory();
     for (let i = 0; i < KEEP_RUNS + 5; i++) {
       store.startRun({ id: `r${i}`, startedAt: new Date(i).toISOString() });
-      store.finishRun(`r${i}`, { sent: i, empty: 0, paused: 0, migrated: 0, failed: 0, skipped: 0, durationMs: 1 }, new Date(i + 1).toISOString());
+      store.finishRun(`r${i}`, { sent: i, empty: 0, paused: 0, migrated: 0, failed: 0, skipped: 0, uncertain: 0, durationMs: 1 }, new Date(i + 1).toISOString());
     }
     store.startRun({ id: 'crashed', startedAt: 'x' });
     expect(store.runs()).toHaveLength(KEEP_RUNS);

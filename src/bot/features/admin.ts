@@ -3,13 +3,12 @@ import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Composer, Markup } from 'telegraf';
 import type { Telegram } from 'telegraf';
-import { WRONG_EXTENSION, planEntries, previewBulletin, publishBulletin, yearFromCaption } from '../../admin/publish.ts';
+import { WRONG_EXTENSION, forceFromCaption, planEntries, previewBulletin, publishBulletin, yearFromCaption } from '../../admin/publish.ts';
 import type { AgencyDirectory } from '../../core/agencies.ts';
 import { escapeHtml } from '../../core/html.ts';
 import type { Entry, IngestResult, ParsedBulletin } from '../../core/model.ts';
-import { MAX_BULLETIN_BYTES } from '../../core/parse-bulletin.ts';
 import type { Messages } from '../../i18n/index.ts';
-import { isBulletinFileName } from '../../store/bulletin-files.ts';
+import { isBulletinFileName, maxBytesFor } from '../../ingest/read-bulletin.ts';
 import type { BotContext, BotDeps } from '../context.ts';
 import { editOrReply, replyBlocks } from '../lib/reply.ts';
 
@@ -77,6 +76,7 @@ type PendingState = { kind: 'pending' } | { kind: 'publishing' } | { kind: 'publ
 
 interface Pending {
   parsed: ParsedBulletin;
+  force: boolean;
   expiresAt: number;
   state: PendingState;
 }
@@ -95,6 +95,7 @@ export function renderPreview(parsed: ParsedBulletin, plan: IngestResult, m: Mes
   const { added, corrected } = planEntries(parsed, plan);
   const item = (e: Entry) => `• ${escapeHtml(e.title)} <i>(${escapeHtml(e.agency)} · ${e.date})</i>`;
   const head = [m.admin.previewTitle(titleOf(parsed, m)), m.admin.asOf(parsed.bulletin.asOf), m.admin.counts(plan.added, plan.unchanged, plan.corrected)];
+  if (plan.older) head.push(m.admin.older(plan.older));
   if (opts.year) head.push(m.admin.yearUsed(opts.year));
   const blocks = [head.join('\n')];
   const w = parsed.warnings;
@@ -112,6 +113,13 @@ export function renderPreview(parsed: ParsedBulletin, plan: IngestResult, m: Mes
     const lines = corrected.slice(0, MAX_CORRECTED_TITLES).map(item);
     if (corrected.length > MAX_CORRECTED_TITLES) lines.push(m.common.more(corrected.length - MAX_CORRECTED_TITLES));
     blocks.push([m.admin.correctedTitles, ...lines].join('\n'));
+  }
+  if (plan.older) {
+    const byId = new Map(parsed.entries.map((e) => [e.id, e]));
+    const older = plan.olderIds.map((id) => byId.get(id)).filter((e): e is Entry => e !== undefined);
+    const lines = older.slice(0, MAX_CORRECTED_TITLES).map(item);
+    if (older.length > MAX_CORRECTED_TITLES) lines.push(m.common.more(older.length - MAX_CORRECTED_TITLES));
+    blocks.push([m.admin.olderTitles, ...lines].join('\n'));
   }
   if (plan.added + plan.corrected === 0) blocks.push(m.admin.nothingNew);
   return blocks;
@@ -158,24 +166,28 @@ export function createAdminFeature(deps: BotDeps, opts: AdminFeatureOptions): Co
     const fileName = doc.file_name ?? 'document';
     const shownName = escapeHtml(fileName.slice(0, 80));
     const year = yearFromCaption(ctx.message.caption);
+    // "--force" or 强制 in the caption applies an older bulletin's text over newer text (like ingest --force).
+    const force = forceFromCaption(ctx.message.caption);
     const agencies = opts.agencies ?? deps.catalog.directory();
 
     // The name and size are known before downloading: refuse early what cannot be a bulletin.
     if (!isBulletinFileName(fileName)) return replyBlocks(ctx, [ctx.m.admin.invalid(shownName, escapeHtml(WRONG_EXTENSION))]);
-    if (doc.file_size !== undefined && doc.file_size > MAX_BULLETIN_BYTES) {
-      return replyBlocks(ctx, [ctx.m.admin.tooBig(shownName, mb(doc.file_size), MAX_BULLETIN_BYTES / 1024 / 1024)]);
+    // .docx and saved pages may be larger than a text bulletin (images, scripts): each format has its limit.
+    const maxBytes = maxBytesFor(fileName);
+    if (doc.file_size !== undefined && doc.file_size > maxBytes) {
+      return replyBlocks(ctx, [ctx.m.admin.tooBig(shownName, mb(doc.file_size), maxBytes / 1024 / 1024)]);
     }
 
     let bytes: Uint8Array;
     try {
-      bytes = await (opts.fetchFile ?? ((id: string) => downloadTelegramFile(ctx.telegram, id, MAX_BULLETIN_BYTES)))(doc.file_id);
+      bytes = await (opts.fetchFile ?? ((id: string) => downloadTelegramFile(ctx.telegram, id, maxBytes)))(doc.file_id);
     } catch (err) {
-      if (err instanceof FileTooLargeError) return replyBlocks(ctx, [ctx.m.admin.tooBig(shownName, mb(err.size), MAX_BULLETIN_BYTES / 1024 / 1024)]);
+      if (err instanceof FileTooLargeError) return replyBlocks(ctx, [ctx.m.admin.tooBig(shownName, mb(err.size), maxBytes / 1024 / 1024)]);
       deps.log.warn({ err, event: 'admin-download-failed', file: fileName }, 'could not download an uploaded bulletin');
       return replyBlocks(ctx, [ctx.m.admin.downloadFailed(shownName)]);
     }
 
-    const preview = previewBulletin(bytes, fileName, { agencies, store: deps.entries, year });
+    const preview = await previewBulletin(bytes, fileName, { agencies, store: deps.entries, year, force });
     if (!preview.ok) {
       const reason = `${preview.line ? `${ctx.m.admin.line(preview.line)}: ` : ''}${escapeHtml(preview.error)}`;
       deps.log.info({ event: 'admin-upload-refused', file: fileName, error: preview.error, line: preview.line, by: ctx.from.id }, 'uploaded bulletin refused');
@@ -188,7 +200,7 @@ export function createAdminFeature(deps: BotDeps, opts: AdminFeatureOptions): Co
 
     prune();
     const token = randomBytes(6).toString('base64url');
-    pending.set(token, { parsed, expiresAt: deps.now() + PREVIEW_TTL_MS, state: { kind: 'pending' } });
+    pending.set(token, { parsed, force, expiresAt: deps.now() + PREVIEW_TTL_MS, state: { kind: 'pending' } });
     const keyboard = Markup.inlineKeyboard([[Markup.button.callback(ctx.m.admin.publish, `adm:p:${token}`), Markup.button.callback(ctx.m.admin.cancel, `adm:c:${token}`)]]).reply_markup;
     return replyBlocks(ctx, blocks, keyboard);
   });
@@ -212,7 +224,7 @@ export function createAdminFeature(deps: BotDeps, opts: AdminFeatureOptions): Co
     let result: IngestResult;
     try {
       // apply() classifies against the store as it is now, so whatever was published meanwhile counts.
-      result = await publishBulletin(p.parsed, deps.entries, new Date(deps.now()));
+      result = await publishBulletin(p.parsed, deps.entries, new Date(deps.now()), { force: p.force });
     } catch (err) {
       // Not written out: let the editor try again from the same preview.
       p.state = { kind: 'pending' };

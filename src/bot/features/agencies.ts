@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Composer, Markup } from 'telegraf';
+import type { AgencyDirectory } from '../../core/agencies.ts';
+import { rangeLabel } from '../../core/dates/date-words.ts';
+import type { DateRange } from '../../core/dates/date-words.ts';
 import { escapeHtml } from '../../core/html.ts';
+import { foldKey } from '../../core/text.ts';
+import { dateOptions, understandDates } from './search-dates.ts';
 import { buttonLabel, renderEntrySummary } from '../../core/format/entry.ts';
 import type { BotContext, BotDeps } from '../context.ts';
 import { replyBlocks, editOrReply } from '../lib/reply.ts';
@@ -24,7 +29,14 @@ export function parseLatestArgs(payload: string): { name: string; n: number } {
   return { name: rest.join(' '), n };
 }
 
-export function createAgenciesFeature(deps: BotDeps): Composer<BotContext> {
+/** Words of a /latest that are part of the agency's name or aliases; the others it cannot use. */
+function splitAgencyWords(words: string[], agency: string, dir: AgencyDirectory): { extra: string[] } {
+  const info = dir.info(agency);
+  const names = [agency, info?.short, info?.en, ...(info?.aliases ?? [])].filter((n): n is string => !!n).map(foldKey);
+  return { extra: words.filter((w) => !names.some((n) => n.includes(foldKey(w))) && dir.resolve(w) !== agency) };
+}
+
+export function createAgenciesFeature(deps: BotDeps, opts: { timezone?: string } = {}): Composer<BotContext> {
   const c = new Composer<BotContext>();
   const { catalog } = deps;
 
@@ -39,10 +51,12 @@ export function createAgenciesFeature(deps: BotDeps): Composer<BotContext> {
     return [ctx.m.agencies.title, stats.map((a) => `• <b>${escapeHtml(a.name)}</b> — ${ctx.m.common.agencyMeasures(a.count)}，${ctx.m.common.latestDate(a.latestDate)}`).join('\n')];
   };
 
-  const latestBlocks = (ctx: BotContext, agency: string, n: number) => {
-    const list = catalog.latest(agency, n);
-    if (list.length === 0) return { blocks: [ctx.m.latest.none(escapeHtml(agency))], keyboard: undefined };
-    const blocks = [ctx.m.latest.title(escapeHtml(agency), list.length), ...list.map((e, i) => renderEntrySummary(e, ctx.m, { n: i + 1 }))];
+  const latestBlocks = (ctx: BotContext, agency: string, n: number, range: DateRange | null = null) => {
+    // With date words (本周, 3月): the agency's newest measures in that range, as /search filters them.
+    const list = range ? catalog.search([], { agency, limit: n, ...dateOptions(range, 'newest') }).hits : catalog.latest(agency, n);
+    const when = range ? ` · 📅 ${escapeHtml(rangeLabel(range, ctx.lang))}` : '';
+    if (list.length === 0) return { blocks: [`${ctx.m.latest.none(escapeHtml(agency))}${when}`], keyboard: undefined };
+    const blocks = [`${ctx.m.latest.title(escapeHtml(agency), list.length)}${when}`, ...list.map((e, i) => renderEntrySummary(e, ctx.m, { n: i + 1 }))];
     const keyboard = Markup.inlineKeyboard(list.map((e, i) => [Markup.button.callback(buttonLabel(`${i + 1}. ${e.title}`), `e:${e.id}`)])).reply_markup;
     return { blocks, keyboard };
   };
@@ -58,7 +72,8 @@ export function createAgenciesFeature(deps: BotDeps): Composer<BotContext> {
   });
 
   c.command('latest', async (ctx) => {
-    const { name, n } = parseLatestArgs(ctx.payload);
+    const dated = understandDates(ctx.payload, catalog, deps.now(), opts.timezone ?? 'Asia/Shanghai');
+    const { name, n } = parseLatestArgs(dated.rest);
     if (!name) return replyBlocks(ctx, [ctx.m.agencies.pick], agencyButtons());
     const dir = catalog.directory();
     const agency = dir.resolve(name);
@@ -70,7 +85,12 @@ export function createAgenciesFeature(deps: BotDeps): Composer<BotContext> {
       const text = `${ctx.m.latest.unknown(escapeHtml(name.slice(0, 50)))}\n${suggestions.length ? ctx.m.latest.didYouMean : ctx.m.latest.tryAgencies}`;
       return replyBlocks(ctx, [text], keyboard);
     }
-    const { blocks, keyboard } = latestBlocks(ctx, agency, n);
+    const { blocks, keyboard } = latestBlocks(ctx, agency, n, dated.range);
+    // Words /latest cannot use (a keyword, not part of the name) are said, with the search that would use them.
+    const words = name.split(/\s+/).filter(Boolean);
+    const { extra } = splitAgencyWords(words, agency, dir);
+    const named = words.filter((w) => !extra.includes(w)).join(' ') || (dir.info(agency)?.short ?? agency);
+    if (extra.length) blocks.push(`<i>${escapeHtml(ctx.m.latest.unusedWords(extra.join(' '), `/search ${named} ${extra.join(' ')}`))}</i>`);
     return replyBlocks(ctx, blocks, keyboard);
   });
 

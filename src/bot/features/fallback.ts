@@ -18,5 +18,8 @@ export function createFallbackFeature(): Composer<BotContext> {
   c.on('message', async (ctx) => {
     if (ctx.chat.type === 'private') await ctx.reply(ctx.m.errors.notText);
   });
+  // A button no feature knows (from an older version, or a cache forgotten after a restart): answered, so
+  // the client stops its spinner, and told it is out of date.
+  c.on('callback_query', (ctx) => ctx.answerCbQuery(ctx.m.search.expired));
   return c;
 }

@@ -12,6 +12,11 @@ import type { BotContext, BotDeps } from '../context.ts';
 import { createFloodGuard } from '../lib/flood-guard.ts';
 import { createQueryCache } from '../lib/query-cache.ts';
 import { editOrReply, replyBlocks, replyMessage } from '../lib/reply.ts';
+import { showFullText } from './full-text.ts';
+import { sendExport } from './export.ts';
+import { dateOptions, rangeAndOrderLabel, understandDates } from './search-dates.ts';
+import type { SearchOrder } from './search-dates.ts';
+import type { DateRange } from '../../core/dates/date-words.ts';
 
 export const PAGE_SIZE = 5;
 const INLINE_PAGE = 20;
@@ -37,10 +42,18 @@ export function renderHit(e: StoredEntry, keywords: string[], m: Messages, n: nu
   return lines.join('\n');
 }
 
-export function createSearchFeature(deps: BotDeps, opts: { perMinute: number }): Composer<BotContext> {
+/** A search as kept for its buttons: keywords, the date range its date words gave, and the order. */
+interface SearchQuery {
+  keywords: string[];
+  text: string;
+  range: DateRange | null;
+  order: SearchOrder;
+}
+
+export function createSearchFeature(deps: BotDeps, opts: { perMinute: number; timezone?: string }): Composer<BotContext> {
   const c = new Composer<BotContext>();
   const { catalog } = deps;
-  const queries = createQueryCache<{ keywords: string[]; text: string }>();
+  const queries = createQueryCache<SearchQuery>();
   const guard = createFloodGuard({ perMinute: opts.perMinute, now: deps.now });
 
   // Rendered pages (header and hits, the costly part: search and snippets) of recent queries, valid
@@ -61,16 +74,17 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number }):
   };
 
   /** A page as one message (packed, or the short "no results") and its keyboard. */
-  const page = (ctx: BotContext, q: { keywords: string[]; text: string }, key: string, p: number): { text: string; keyboard?: InlineKeyboardMarkup } => {
+  const page = (ctx: BotContext, q: SearchQuery, key: string, p: number): { text: string; keyboard?: InlineKeyboardMarkup } => {
     const version = catalog.version();
-    const cacheKey = `${ctx.lang}\u0000${p}\u0000${q.keywords.join('\u0000')}`;
+    const cacheKey = `${ctx.lang}\u0000${p}\u0000${q.order}\u0000${q.range?.from ?? ''}\u0000${q.range?.to ?? ''}\u0000${q.keywords.join('\u0000')}`;
     let r = rendered.get(cacheKey);
     if (!r || r.version !== version) {
-      const { total, hits } = catalog.search(q.keywords, { limit: PAGE_SIZE, offset: p * PAGE_SIZE });
+      const { total, hits } = catalog.search(q.keywords, { limit: PAGE_SIZE, offset: p * PAGE_SIZE, ...dateOptions(q.range, q.order) });
       let text: string | null = null;
       if (total > 0) {
         const pages = Math.ceil(total / PAGE_SIZE);
-        const header = `${ctx.m.search.results(escapeHtml(q.text), total)}${pages > 1 ? ` · ${ctx.m.common.page(p + 1, pages)}` : ''}`;
+        const dates = escapeHtml(rangeAndOrderLabel(q.range, q.order, ctx.lang, { newest: ctx.m.search.newestFirst }));
+        const header = `${ctx.m.search.results(escapeHtml(q.text), total)}${dates}${pages > 1 ? ` · ${ctx.m.common.page(p + 1, pages)}` : ''}`;
         const snippet = createSnippetter(q.keywords);
         const blocks = [header, ...hits.map((e, i) => renderHit(e, q.keywords, ctx.m, p * PAGE_SIZE + i + 1, snippet))];
         // One page is always one message, so page buttons can edit it in place.
@@ -83,20 +97,31 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number }):
     }
     const { total } = r;
     // The query is at most MAX_QUERY_CHARS: the message fits.
-    if (total === 0 || r.text === null) return { text: ctx.m.search.none(escapeHtml(q.text)) };
+    if (total === 0 || r.text === null) {
+      const none = q.range ? ctx.m.search.noneInRange(escapeHtml(q.text), escapeHtml(rangeAndOrderLabel(q.range, 'relevance', ctx.lang, { newest: '' }).replace(' · 📅 ', ''))) : ctx.m.search.none(escapeHtml(q.text));
+      return { text: none };
+    }
     const pages = Math.ceil(total / PAGE_SIZE);
     const nav = [];
     if (p > 0) nav.push(Markup.button.callback(ctx.m.common.prev, `s:${key}:${p - 1}`));
     if (p + 1 < pages) nav.push(Markup.button.callback(ctx.m.common.next, `s:${key}:${p + 1}`));
-    return { text: r.text, keyboard: Markup.inlineKeyboard(nav.length ? [...r.hitRows, nav] : r.hitRows).reply_markup };
+    // Newest first ⇄ most relevant (a date-only listing is by date anyway), and the results as a file.
+    const tools = [Markup.button.callback(ctx.m.search.exportButton, `x:${key}`)];
+    if (q.keywords.length > 0) tools.unshift(Markup.button.callback(q.order === 'newest' ? ctx.m.search.byRelevance : ctx.m.search.byDate, `so:${key}`));
+    return { text: r.text, keyboard: Markup.inlineKeyboard([...r.hitRows, ...(nav.length ? [nav] : []), tools]).reply_markup };
   };
 
   const runSearch = async (ctx: BotContext, text: string) => {
-    const q = parseQuery(text);
-    if (!q.ok) {
-      const reason = { empty: ctx.m.search.empty, 'too-long': ctx.m.search.tooLong, 'no-searchable-text': ctx.m.search.noText }[q.reason];
+    // Date words (本周, 3月, 最近7天) become a date range and 最新 the order; the rest are the keywords.
+    const whole = parseQuery(text);
+    const dated = whole.ok || whole.reason !== 'too-long' ? understandDates(text, catalog, deps.now(), opts.timezone ?? 'Asia/Shanghai') : null;
+    const q = dated && (dated.range || dated.newest) ? parseQuery(dated.rest) : whole;
+    const dateOnly = !q.ok && q.reason !== 'too-long' && dated?.range != null;
+    if (!q.ok && !dateOnly) {
+      const reason = { empty: ctx.m.search.empty, 'too-long': ctx.m.search.tooLong, 'no-searchable-text': ctx.m.search.noText }[whole.ok ? q.reason : whole.reason];
       return replyBlocks(ctx, [reason]);
     }
+    const keywords = q.ok ? q.keywords : [];
     if (ctx.from) {
       const verdict = guard.check(ctx.from.id);
       if (!verdict.ok) {
@@ -104,10 +129,10 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number }):
         return;
       }
     }
-    const shown = q.keywords.join(' ');
-    const entry = { keywords: q.keywords, text: shown };
+    const shown = keywords.join(' ');
+    const entry: SearchQuery = { keywords, text: shown, range: dated?.range ?? null, order: dated?.newest || keywords.length === 0 ? 'newest' : 'relevance' };
     const key = queries.put(entry);
-    await prepared(q.keywords);
+    await prepared(keywords);
     const { text: message, keyboard } = page(ctx, entry, key, 0);
     return replyMessage(ctx, message, keyboard);
   };
@@ -127,16 +152,29 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number }):
     return editOrReply(ctx, [text], keyboard);
   });
 
-  c.action(/^e:([\w-]{1,40})$/, async (ctx) => {
-    const e = catalog.get(ctx.match[1]!);
-    if (!e) return ctx.answerCbQuery(ctx.m.entry.notFound, { show_alert: true });
+  c.action(/^so:([0-9a-z]{1,16})$/, async (ctx) => {
+    const q = queries.get(ctx.match[1]!);
+    if (!q) return ctx.answerCbQuery(ctx.m.search.expired, { show_alert: true });
     await ctx.answerCbQuery();
-    return replyBlocks(ctx, [renderEntryFull(e, ctx.m)]);
+    q.order = q.order === 'newest' ? 'relevance' : 'newest';
+    await prepared(q.keywords);
+    const { text, keyboard } = page(ctx, q, ctx.match[1]!, 0);
+    return editOrReply(ctx, [text], keyboard);
   });
+
+  c.action(/^x:([0-9a-z]{1,16})$/, async (ctx) => {
+    const q = queries.get(ctx.match[1]!);
+    if (!q) return ctx.answerCbQuery(ctx.m.search.expired, { show_alert: true });
+    await ctx.answerCbQuery();
+    return sendExport(ctx, deps, q, opts.timezone);
+  });
+
+  c.action(/^e:([\w-]{1,40})$/, (ctx) => showFullText(ctx, ctx.match[1]!, deps));
 
   c.on('inline_query', async (ctx) => {
     const q = parseQuery(ctx.inlineQuery.query);
-    if (!q.ok) return ctx.answerInlineQuery([], { cache_time: 30, button: { text: ctx.m.search.inlineHint, start_parameter: 'inline' } });
+    // Personal: answers differ by the user's language.
+    if (!q.ok) return ctx.answerInlineQuery([], { cache_time: 30, is_personal: true, button: { text: ctx.m.search.inlineHint, start_parameter: 'inline' } });
     const offset = Math.min(Number(ctx.inlineQuery.offset) || 0, 1000);
     await prepared(q.keywords);
     const { total, hits } = catalog.search(q.keywords, { limit: INLINE_PAGE, offset });
@@ -145,9 +183,9 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number }):
       id: e.id,
       title: buttonLabel(e.title, 64),
       description: `${e.agency} · ${e.date}`,
-      input_message_content: { message_text: packMessages([renderEntryFull(e, ctx.m)], { limit: TELEGRAM_TEXT_LIMIT - 16 })[0]!, parse_mode: 'HTML', link_preview_options: { is_disabled: true } },
+      input_message_content: { message_text: packMessages([renderEntryFull(e, ctx.m, { bulletins: deps.entries.bulletins() })], { limit: TELEGRAM_TEXT_LIMIT - 16 })[0]!, parse_mode: 'HTML', link_preview_options: { is_disabled: true } },
     }));
-    return ctx.answerInlineQuery(results, { cache_time: 60, next_offset: offset + INLINE_PAGE < total ? String(offset + INLINE_PAGE) : '' });
+    return ctx.answerInlineQuery(results, { cache_time: 60, is_personal: true, next_offset: offset + INLINE_PAGE < total ? String(offset + INLINE_PAGE) : '' });
   });
 
   // Private chats: any plain text is a search. Groups: plain text is conversation, not for us.

@@ -1,73 +1,122 @@
+/**
+ * /subscribe, /unsubscribe, /settings for private chats, groups and channels.
+ *
+ * A channel subscribes either by posting "/subscribe …" in it (a channel_post: only its administrators can
+ * post) or from a private chat with "/subscribe @channel …", allowed when getChatMember says the sender
+ * administers the channel and the bot may post there. "/settings @channel" in private manages it; its
+ * buttons carry the channel's id and check the presser again.
+ */
 import { Composer, Markup } from 'telegraf';
 import { message } from 'telegraf/filters';
-import type { InlineKeyboardMarkup } from 'telegraf/types';
 import type { AgencyDirectory } from '../../core/agencies.ts';
 import { latestMatching } from '../../core/digest.ts';
 import { renderEntrySummary } from '../../core/format/entry.ts';
 import { escapeHtml } from '../../core/html.ts';
+import { parseSchedule } from '../../core/schedule/parse-schedule.ts';
+import type { Frequency } from '../../core/schedule/parse-schedule.ts';
+import type { TimeRefusal } from '../../core/schedule/time-of-day.ts';
 import { TIME_SHAPE } from '../../core/time.ts';
-import { initialLastDigestDate, nextDelivery } from '../../digest/due.ts';
-import type { Subscription, SubscriptionFilters, SubscriptionStore } from '../../store/subscription-store.ts';
+import { initialSchedule, reschedule } from '../../digest/due.ts';
+import type { Subscription, SubscriptionFilters, SubscriptionPatch, SubscriptionStore } from '../../store/subscription-store.ts';
 import type { BotConfig, BotContext, BotDeps } from '../context.ts';
 import { editOrReply, replyBlocks } from '../lib/reply.ts';
+import { filtersText, scheduleText, settingsView, subData, whenText } from './subscription-view.ts';
 
-export const PRESET_TIMES = ['07:00', '08:00', '09:00', '12:00', '18:00', '21:00'] as const;
+export { PRESET_TIMES } from './subscription-view.ts';
 const LATEST_ON_SUBSCRIBE = 3;
 const MAX_FILTER_WORDS = 10;
 // Telegram's sender for anonymous group admins; its membership says nothing about the real sender.
 const GROUP_ANONYMOUS_BOT = 1087968824;
+/** "@channelname" or a channel's numeric id, as the first word of a command sent in private. */
+const CHANNEL_REF = /^(@[A-Za-z][A-Za-z0-9_]{3,31}|-100\d{5,15})$/;
 
 export interface ParsedSubscribeArgs {
   time: string | null;
-  /** A word shaped like a time that is not one ("25:00"). */
-  badTime: string | null;
+  /** A word shaped like a time that is not one ("25点", "8:5"), and why. */
+  badTime: { word: string; reason: TimeRefusal } | null;
+  frequency: Frequency | null;
+  weekday: number | null;
   filters: SubscriptionFilters;
 }
 
-/** "/subscribe 8:30 公安 复工": the time anywhere, words naming an agency are agencies, the rest keywords. */
+/** "/subscribe 每周一 早上8点 公安 复工": schedule words anywhere, words naming an agency are agencies, the rest keywords. */
 export function parseSubscribeArgs(payload: string, directory: Pick<AgencyDirectory, 'resolve'>): ParsedSubscribeArgs {
   const words = payload
     .split(/[\s,，、;；]+/)
     .map((w) => w.trim())
     .filter(Boolean)
     .slice(0, MAX_FILTER_WORDS * 2);
-  let time: string | null = null;
-  let badTime: string | null = null;
+  const schedule = parseSchedule(words);
   const agencies: string[] = [];
   const keywords: string[] = [];
-  for (const w of words) {
-    // NFKC turns the full-width "１８：００" into "18:00". Only a colon makes a time: "3.15" (a date, as in the
-    // 3·15 consumer day) is a keyword.
-    const folded = w.normalize('NFKC');
-    const t = /^(\d{1,2}):(\d{2})$/.exec(folded);
-    if (t) {
-      const hhmm = `${t[1]!.padStart(2, '0')}:${t[2]}`;
-      if (TIME_SHAPE.test(hhmm)) time = hhmm;
-      else badTime = w;
-      continue;
-    }
+  for (const w of schedule.rest) {
     const agency = directory.resolve(w);
     if (agency) {
       if (!agencies.includes(agency)) agencies.push(agency);
     } else if (!keywords.includes(w) && [...w].length <= 50) keywords.push(w);
   }
-  return { time, badTime, filters: { agencies: agencies.slice(0, MAX_FILTER_WORDS), keywords: keywords.slice(0, MAX_FILTER_WORDS) } };
+  const { time, badTime, frequency, weekday } = schedule;
+  return { time, badTime, frequency, weekday, filters: { agencies: agencies.slice(0, MAX_FILTER_WORDS), keywords: keywords.slice(0, MAX_FILTER_WORDS) } };
 }
 
 type ChatType = Subscription['chatType'];
+/** The chat a command or button acts on: the one it came from, or a channel managed from private. */
+interface Target {
+  chatId: number;
+  chatType: ChatType;
+  /** A channel managed from a private chat: its title, for the replies. */
+  title?: string;
+}
 
-/** Who may change a chat's subscription: anyone in private, administrators in groups. */
-async function mayManage(ctx: BotContext): Promise<boolean> {
+const isAdmin = (status: string) => status === 'creator' || status === 'administrator';
+
+/** Who may change the chat's own subscription: anyone in private, administrators in groups, any post in a channel. */
+async function mayManageHere(ctx: BotContext): Promise<boolean> {
   const chat = ctx.chat;
-  if (!chat || chat.type === 'private') return true;
-  if (chat.type === 'channel') return false;
+  if (!chat || chat.type === 'private' || chat.type === 'channel') return true;
   // An anonymous administrator posts as the group itself.
   const senderChat = ctx.message && 'sender_chat' in ctx.message ? ctx.message.sender_chat : undefined;
   if (senderChat?.id === chat.id) return true;
   const userId = ctx.from?.id;
   if (userId === undefined || userId === GROUP_ANONYMOUS_BOT) return false;
-  const member = await ctx.telegram.getChatMember(chat.id, userId);
-  return member.status === 'creator' || member.status === 'administrator';
+  return isAdmin((await ctx.telegram.getChatMember(chat.id, userId)).status);
+}
+
+/**
+ * A channel named in a private chat, if the sender administers it (and, with `needPost`, the bot may post
+ * there); else the reason to tell the sender. Telegram's errors (no such chat, bot not in it) say "not found".
+ */
+async function channelTarget(ctx: BotContext, ref: string, needPost: boolean): Promise<Target | { refusal: string }> {
+  const c = ctx.m.channel;
+  const name = escapeHtml(ref);
+  const id: number | string = ref.startsWith('@') ? ref : Number(ref);
+  let chat;
+  try {
+    chat = await ctx.telegram.getChat(id);
+  } catch {
+    return { refusal: c.notFound(name) };
+  }
+  if (chat.type !== 'channel') return { refusal: c.notAChannel(name) };
+  const sender = await ctx.telegram.getChatMember(chat.id, ctx.from!.id).catch(() => null);
+  if (!sender || !isAdmin(sender.status)) return { refusal: c.notAdmin(name) };
+  if (needPost) {
+    const me = await ctx.telegram.getChatMember(chat.id, ctx.botInfo.id).catch(() => null);
+    if (!me || me.status !== 'administrator' || ('can_post_messages' in me && me.can_post_messages === false)) return { refusal: c.botCannotPost(name) };
+  }
+  return { chatId: chat.id, chatType: 'channel', title: chat.title };
+}
+
+/** A command's words: in private, a leading "@channel" names the chat it is for. */
+async function commandTarget(ctx: BotContext, payload: string, needPost: boolean): Promise<{ target: Target; rest: string } | { refusal: string }> {
+  const chat = ctx.chat!;
+  const [first = '', ...others] = payload.trim().split(/\s+/);
+  if (CHANNEL_REF.test(first)) {
+    if (chat.type !== 'private') return { refusal: ctx.m.channel.privateOnly };
+    const target = await channelTarget(ctx, first, needPost);
+    return 'refusal' in target ? target : { target, rest: others.join(' ') };
+  }
+  if (!(await mayManageHere(ctx))) return { refusal: ctx.m.subscribe.adminsOnly };
+  return { target: { chatId: chat.id, chatType: chat.type as ChatType }, rest: payload };
 }
 
 export function createSubscribeFeature(deps: BotDeps & { subscriptions: SubscriptionStore }, config: Pick<BotConfig, 'timezone' | 'digestTime'>): Composer<BotContext> {
@@ -75,78 +124,106 @@ export function createSubscribeFeature(deps: BotDeps & { subscriptions: Subscrip
   const store = deps.subscriptions;
   const defaultTime = TIME_SHAPE.test(config.digestTime) ? config.digestTime : `0${config.digestTime}`;
 
-  const whenText = (ctx: BotContext, sub: Subscription) => {
-    const next = nextDelivery(sub, deps.now());
-    return next.dueNow ? ctx.m.subscribe.dueNow : ctx.m.subscribe.nextAt(next.date, next.time, sub.timezone);
-  };
-  const filtersText = (ctx: BotContext, f: SubscriptionFilters) =>
-    f.agencies.length === 0 && f.keywords.length === 0
-      ? ctx.m.subscribe.everything
-      : ctx.m.subscribe.filters(f.agencies.map(escapeHtml).join('、'), f.keywords.map(escapeHtml).join('、'));
-
-  const settingsView = (ctx: BotContext, sub: Subscription): { blocks: string[]; keyboard: InlineKeyboardMarkup } => {
-    const s = ctx.m.subscribe;
-    const state = sub.state === 'active' ? s.stateActive : s.statePaused(s.pausedWhy[sub.pausedReason ?? 'user']);
-    const body = s.settingsBody(sub.time, escapeHtml(sub.timezone), state, sub.notifyEmpty ? s.emptyOn : s.emptyOff);
-    const times = PRESET_TIMES.map((t) => Markup.button.callback(t === sub.time ? `✅ ${t}` : s.buttons.time(t), `sub:t:${t.replace(':', '')}`));
-    const keyboard = Markup.inlineKeyboard([
-      times.slice(0, 3),
-      times.slice(3),
-      [Markup.button.callback(s.buttons.clear, 'sub:clear'), sub.state === 'active' ? Markup.button.callback(s.buttons.pause, 'sub:pause') : Markup.button.callback(s.buttons.resume, 'sub:resume')],
-      [Markup.button.callback(sub.notifyEmpty ? s.buttons.emptyOff : s.buttons.emptyOn, sub.notifyEmpty ? 'sub:empty:off' : 'sub:empty:on')],
-    ]).reply_markup;
-    const when = sub.state === 'active' ? `\n⏰ ${escapeHtml(whenText(ctx, sub))}` : '';
-    return { blocks: [`${s.settingsTitle}\n${body}\n${filtersText(ctx, sub.filters)}${when}`], keyboard };
+  /** Filters no stored measure matches: a warning with the agencies closest to the words, never silence. */
+  const noMatchWarning = (ctx: BotContext, sub: Subscription, directory: AgencyDirectory): string | null => {
+    const f = sub.filters;
+    if (f.agencies.length === 0 && f.keywords.length === 0) return null;
+    if (latestMatching(deps.catalog.newest(), f, directory, 1).length > 0) return null;
+    const closest = [...new Set(f.keywords.flatMap((k) => directory.suggest(k)))].filter((n) => !f.agencies.includes(n)).slice(0, 3);
+    return escapeHtml(ctx.m.subscribe.noMatch(closest.join('、')));
   };
 
-  c.command('subscribe', async (ctx) => {
-    if (!(await mayManage(ctx))) return ctx.reply(ctx.m.subscribe.adminsOnly);
+  const subscribe = async (ctx: BotContext, payload: string) => {
+    const resolved = await commandTarget(ctx, payload, true);
+    if ('refusal' in resolved) return replyBlocks(ctx, [resolved.refusal]);
+    const { target, rest } = resolved;
     const directory = deps.catalog.directory();
-    const args = parseSubscribeArgs(ctx.payload, directory);
-    if (args.badTime) return ctx.reply(ctx.m.subscribe.badTime(args.badTime));
+    const args = parseSubscribeArgs(rest, directory);
+    if (args.badTime) {
+      const why = ctx.m.subscribe.badTimeWhy[args.badTime.reason] ?? '';
+      return replyBlocks(ctx, [escapeHtml(ctx.m.subscribe.badTimeFull(args.badTime.word, why))]);
+    }
     const now = deps.now();
-    const chatId = ctx.chat.id;
-    const existing = store.get(chatId);
+    const existing = store.get(target.chatId);
     const msg = ctx.message;
     // Inside a forum topic the digest goes to that topic; elsewhere to the chat itself.
-    const threadId = 'is_topic_message' in msg && msg.is_topic_message && msg.message_thread_id !== undefined ? msg.message_thread_id : null;
-    const time = args.time ?? existing?.time ?? defaultTime;
-    const timezone = existing?.timezone ?? config.timezone;
+    const threadId = target.chatId === ctx.chat?.id && msg && 'is_topic_message' in msg && msg.is_topic_message && msg.message_thread_id !== undefined ? msg.message_thread_id : null;
+    const schedule = {
+      time: args.time ?? existing?.time ?? defaultTime,
+      timezone: existing?.timezone ?? config.timezone,
+      frequency: args.frequency ?? existing?.frequency ?? 'daily',
+      weekday: null as number | null,
+    };
+    if (schedule.frequency === 'weekly') schedule.weekday = args.weekday ?? existing?.weekday ?? 1;
+    const start = existing ? reschedule(existing, schedule, now) : initialSchedule(schedule, now);
     const { subscription, created } = store.upsert(
       {
-        chatId,
-        chatType: ctx.chat.type as ChatType,
+        chatId: target.chatId,
+        chatType: target.chatType,
         threadId,
-        time,
-        timezone,
+        ...schedule,
         filters: args.filters,
         language: ctx.lang,
         // Only what is published from now on is "new" to this chat; the latest few are shown below instead.
         cursor: deps.entries.seq(),
-        lastDigestDate: initialLastDigestDate({ time, timezone }, now),
+        ...start,
       },
       new Date(now),
     );
+    if (existing) store.update(target.chatId, { schedule: start }, new Date(now));
     await store.flush();
-    const head = (created ? ctx.m.subscribe.confirmed : ctx.m.subscribe.updated)(subscription.time, escapeHtml(whenText(ctx, subscription)));
+    const head = (created ? ctx.m.subscribe.confirmed : ctx.m.subscribe.updated)(escapeHtml(scheduleText(ctx, subscription)), escapeHtml(whenText(ctx, subscription, now)));
+    const blocks = [`${target.title ? `${escapeHtml(ctx.m.channel.done(target.title))}\n` : ''}${head}\n${filtersText(ctx, subscription.filters)}`];
+    const warning = noMatchWarning(ctx, subscription, directory);
+    if (warning) {
+      blocks.push(warning);
+      return replyBlocks(ctx, blocks, Markup.inlineKeyboard([[Markup.button.callback(ctx.m.subscribe.buttons.clear, subData(subscription, ctx.chat?.id, 'clear'))]]).reply_markup);
+    }
     const latest = latestMatching(deps.catalog.newest(), subscription.filters, directory, LATEST_ON_SUBSCRIBE);
-    const blocks = [`${head}\n${filtersText(ctx, subscription.filters)}`];
     if (latest.length) blocks.push(ctx.m.subscribe.latestTitle, ...latest.map((e, i) => renderEntrySummary(e, ctx.m, { n: i + 1, showAgency: true })));
     return replyBlocks(ctx, blocks);
-  });
+  };
 
-  c.command('unsubscribe', async (ctx) => {
-    if (!(await mayManage(ctx))) return ctx.reply(ctx.m.subscribe.adminsOnly);
-    const removed = store.remove(ctx.chat.id);
+  const unsubscribe = async (ctx: BotContext, payload: string) => {
+    const resolved = await commandTarget(ctx, payload, false);
+    if ('refusal' in resolved) return replyBlocks(ctx, [resolved.refusal]);
+    const removed = store.remove(resolved.target.chatId);
     await store.flush();
     return ctx.reply(removed ? ctx.m.subscribe.unsubscribed : ctx.m.subscribe.notSubscribed);
-  });
+  };
 
-  c.command('settings', async (ctx) => {
-    const sub = store.get(ctx.chat.id);
+  const settings = async (ctx: BotContext, payload: string) => {
+    const [first = ''] = payload.trim().split(/\s+/);
+    let target: Target = { chatId: ctx.chat!.id, chatType: ctx.chat!.type as ChatType };
+    if (CHANNEL_REF.test(first)) {
+      const resolved = await commandTarget(ctx, payload, false);
+      if ('refusal' in resolved) return replyBlocks(ctx, [resolved.refusal]);
+      target = resolved.target;
+    } else if (ctx.chat?.type === 'channel') {
+      // Buttons in a channel would be pressed by readers; channels are managed from private.
+      return replyBlocks(ctx, [escapeHtml(ctx.m.channel.privateOnly)]);
+    }
+    const sub = store.get(target.chatId);
     if (!sub) return ctx.reply(ctx.m.subscribe.notSubscribed);
-    const { blocks, keyboard } = settingsView(ctx, sub);
+    const { blocks, keyboard } = settingsView(ctx, sub, deps.now(), target.title);
     return replyBlocks(ctx, blocks, keyboard);
+  };
+
+  c.command('subscribe', (ctx) => subscribe(ctx, ctx.payload));
+  c.command('unsubscribe', (ctx) => unsubscribe(ctx, ctx.payload));
+  c.command('settings', (ctx) => settings(ctx, ctx.payload));
+
+  // Commands posted in a channel come as channel_post updates, which telegraf's command() does not see.
+  c.on('channel_post', async (ctx, next) => {
+    const post = ctx.channelPost;
+    const text = 'text' in post ? post.text : '';
+    const m = /^\/(subscribe|unsubscribe|settings)(?:@(\w+))?(?:\s+([\s\S]*))?$/i.exec(text);
+    if (!m || (m[2] && m[2].toLowerCase() !== ctx.me.toLowerCase())) return next();
+    const command = m[1]!.toLowerCase();
+    const payload = m[3] ?? '';
+    if (command === 'subscribe') return subscribe(ctx, payload);
+    if (command === 'unsubscribe') return unsubscribe(ctx, payload);
+    return settings(ctx, payload);
   });
 
   c.action('sub-help', async (ctx) => {
@@ -154,38 +231,70 @@ export function createSubscribeFeature(deps: BotDeps & { subscriptions: Subscrip
     await replyBlocks(ctx, [escapeHtml(ctx.m.subscribe.help)]);
   });
 
-  c.action(/^sub:(t:(\d{4})|clear|pause|resume|empty:(on|off))$/, async (ctx) => {
-    const chatId = ctx.chat?.id;
+  const ACTION = /^sub:(?:(-\d+):)?(view|clear|pause|resume|unsub|unsub:yes|unsub:no|t:(\d{4})|empty:(on|off)|f:(daily|weekly|instant)|wd:([1-7]))$/;
+  c.action(ACTION, async (ctx) => {
+    const [, targetId, action, hhmm, empty, frequency, weekday] = ctx.match;
+    const chatId = targetId !== undefined ? Number(targetId) : ctx.chat?.id;
     const sub = chatId === undefined ? undefined : store.get(chatId);
-    if (chatId === undefined || !sub) return ctx.answerCbQuery(ctx.m.subscribe.notSubscribed);
-    if (!(await mayManage(ctx))) return ctx.answerCbQuery(ctx.m.subscribe.adminsOnly, { show_alert: true });
-    const [, action, hhmm, empty] = ctx.match;
+    if (chatId === undefined || !sub) return ctx.answerCbQuery(ctx.m.subscribe.notSubscribed, { show_alert: action !== 'view' });
+    const managed = targetId !== undefined && Number(targetId) !== ctx.chat?.id;
+    const title = managed ? ((await ctx.telegram.getChat(chatId).catch(() => null)) as { title?: string } | null)?.title ?? String(chatId) : undefined;
+    if (action === 'view') {
+      await ctx.answerCbQuery();
+      const { blocks, keyboard } = settingsView(ctx, sub, deps.now(), title);
+      return replyBlocks(ctx, blocks, keyboard);
+    }
+    const allowed = managed ? isAdmin((await ctx.telegram.getChatMember(chatId, ctx.from!.id).catch(() => ({ status: 'left' }))).status) : await mayManageHere(ctx);
+    if (!allowed) return ctx.answerCbQuery(ctx.m.subscribe.adminsOnly, { show_alert: true });
     const at = new Date(deps.now());
+    if (action === 'unsub') {
+      await ctx.answerCbQuery();
+      const keyboard = Markup.inlineKeyboard([[Markup.button.callback(ctx.m.subscribe.unsubscribeYes, subData(sub, ctx.chat?.id, 'unsub:yes')), Markup.button.callback(ctx.m.subscribe.unsubscribeNo, subData(sub, ctx.chat?.id, 'unsub:no'))]]).reply_markup;
+      return replyBlocks(ctx, [escapeHtml(ctx.m.subscribe.unsubscribeAsk)], keyboard);
+    }
+    if (action === 'unsub:yes' || action === 'unsub:no') {
+      if (action === 'unsub:yes') {
+        store.remove(chatId);
+        await store.flush();
+      }
+      await ctx.answerCbQuery();
+      return editOrReply(ctx, [escapeHtml(action === 'unsub:yes' ? ctx.m.subscribe.unsubscribed : ctx.m.subscribe.unsubscribeKept)]);
+    }
+    const patch: SubscriptionPatch = {};
     if (hhmm) {
       const time = `${hhmm.slice(0, 2)}:${hhmm.slice(2)}`;
       if (!TIME_SHAPE.test(time)) return ctx.answerCbQuery();
-      store.update(chatId, { time }, at);
+      patch.time = time;
+    } else if (frequency) {
+      patch.frequency = frequency as Frequency;
+      patch.weekday = frequency === 'weekly' ? (sub.weekday ?? 1) : sub.weekday;
+    } else if (weekday) patch.weekday = Number(weekday);
+    if (patch.time !== undefined || patch.frequency !== undefined || patch.weekday !== undefined) {
+      patch.schedule = reschedule(sub, { ...sub, ...patch }, deps.now());
+      store.update(chatId, patch, at);
     } else if (action === 'clear') store.update(chatId, { filters: { agencies: [], keywords: [] } }, at);
     else if (action === 'pause') store.pause(chatId, 'user', at);
     else if (action === 'resume') store.resume(chatId, {}, at);
     else if (empty) store.update(chatId, { notifyEmpty: empty === 'on' }, at);
     await store.flush();
     await ctx.answerCbQuery(ctx.m.subscribe.changed);
-    const { blocks, keyboard } = settingsView(ctx, store.get(chatId)!);
+    const { blocks, keyboard } = settingsView(ctx, store.get(chatId)!, deps.now(), title);
     await editOrReply(ctx, blocks, keyboard);
   });
 
-  // The bot removed from a group, or blocked in private: pause (kept for when it comes back).
+  // The bot removed from a group or channel, or blocked in private: pause (kept for when it comes back).
   c.on('my_chat_member', async (ctx, next) => {
     const update = ctx.myChatMember;
     const chatId = update.chat.id;
-    const status = update.new_chat_member.status;
+    const member = update.new_chat_member;
     const sub = store.get(chatId);
     if (sub) {
       const at = new Date(deps.now());
-      if (status === 'kicked' || status === 'left') store.pause(chatId, 'blocked', at);
+      const status = member.status;
+      // A channel admin that may not post is as good as removed.
+      const mute = (status === 'restricted' && member.can_send_messages === false) || (status === 'administrator' && update.chat.type === 'channel' && member.can_post_messages === false);
+      if (status === 'kicked' || status === 'left' || mute) store.pause(chatId, 'blocked', at);
       else if (status === 'member' || status === 'administrator' || status === 'creator') store.resume(chatId, { onlyIf: 'blocked' }, at);
-      else if (status === 'restricted' && update.new_chat_member.can_send_messages === false) store.pause(chatId, 'blocked', at);
       await store.flush();
       deps.log.info({ chatId, status, state: store.get(chatId)?.state }, 'bot membership changed');
     }

@@ -11,6 +11,7 @@ import type { EntryStore } from '../../../src/store/entry-store.ts';
 import type { ApiCall, ChatOpts } from '../../helpers/bot-harness.ts';
 import { assertValidTelegramHtml, buttons, createTestBot, texts } from '../../helpers/bot-harness.ts';
 import { NEW_TITLES, NO_MEASURES, twoMeasures } from '../../helpers/bulletins.ts';
+import { readCorpus } from '../../helpers/corpus.ts';
 import { seedText } from '../../helpers/seed.ts';
 import { useTempDir } from '../../helpers/temp-dir.ts';
 
@@ -131,6 +132,35 @@ describe('admin publishes a bulletin from chat', () => {
     expect(t.entries.since(seqBefore).map((e) => e.title)).toEqual([...NEW_TITLES]);
   });
 
+  it('accepts a Word .docx and a saved WeChat page, previewing their measures', async () => {
+    const t = setup({ entries: createMemoryEntryStore() });
+    const docx = readCorpus().find((c) => c.name.endsWith('.docx'))!;
+    const preview = texts(await t.sendDocument('report.docx', Buffer.from(docx.bytes))).join('\n');
+    expect(preview).toContain('新增 <b>5</b> 条 · 未变 0 条 · 更正 <b>0</b> 条');
+    const page = readCorpus().find((c) => c.name.endsWith('wechat-article.html'))!;
+    const calls = await t.sendDocument('article.html', Buffer.from(page.bytes));
+    expect(texts(calls).join('\n')).toContain('新增 <b>3</b> 条');
+    await t.press(button(calls, '✅ 发布'));
+    expect(t.entries.all().map((e) => e.agency)).toContain('上海海关');
+  });
+
+  it('previews an older bulletin as older, and publishes nothing of it unless the caption says --force', async () => {
+    const t = setup({ entries: createMemoryEntryStore() });
+    const newer = seedText.replace('(系列二：截止至3月26日)', '(系列三：截止至4月10日)').replace(/(云路演助力本市康复辅具企业复工复产\n\n)[^\n]+/, '$1更正后的正文。');
+    await t.press(button(await t.sendDocument('2020-03-26.txt', seedText), '✅ 发布'));
+    await t.press(button(await t.sendDocument('2020-04-11.txt', newer), '✅ 发布'));
+    const seq = t.entries.seq();
+    const again = texts(await t.sendDocument('2020-03-26.txt', seedText)).join('\n');
+    expect(again).toContain('较旧 <b>1</b> 条');
+    expect(again).toContain('• 云路演助力本市康复辅具企业复工复产 <i>(上海市民政局 · 2020-03-06)</i>');
+    expect(again).toContain('没有新的或更正的措施');
+    expect(t.entries.seq()).toBe(seq);
+    const forced = await t.sendDocument('2020-03-26.txt', seedText, { caption: '--force' });
+    expect(texts(forced).join('\n')).toContain('更正 <b>1</b> 条');
+    await t.press(button(forced, '✅ 发布'));
+    expect(t.entries.all().find((e) => e.title.startsWith('云路演'))!.body).not.toEqual(['更正后的正文。']);
+  });
+
   it('shows corrected titles', async () => {
     const t = setup();
     await t.press(button(await t.sendDocument('b.txt', twoMeasures()), '✅ 发布'));
@@ -225,10 +255,13 @@ describe('admin publishes a bulletin from chat', () => {
 
 describe('files that are not bulletins', () => {
   it.each([
-    ['binary', 'x.txt', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d]), /this is a binary file, not a text bulletin/],
+    ['binary', 'x.txt', Buffer.from([0x01, 0x00, 0x02, 0x00, 0x03, 0x41, 0x00, 0x00, 0x0d]), /this is a binary file, not a text bulletin/],
+    ['an image', 'x.txt', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d]), /this is a PNG image, not a text bulletin/],
+    ['a PDF named .docx', 'x.docx', Buffer.from('%PDF-1.4 ...'), /not a Word \.docx file: it is a PDF document/],
+    ['a page of scripts', 'x.html', Buffer.from(`<html><script>${'a();'.repeat(1000)}</script></html>`), /no article text/],
     ['empty', 'x.txt', Buffer.alloc(0), /the file is empty/],
     ['without measures', 'notes.md', Buffer.from(NO_MEASURES), /no measures found: expected date lines like &quot;2月4日&quot;/],
-    ['not UTF-8', 'gbk.txt', Buffer.from([0xc4, 0xe3, 0xba, 0xc3, 0x0a]), /not UTF-8/],
+    ['not UTF-8, not Chinese', 'latin1.txt', Buffer.from([0xe9, 0x74, 0xe9, 0x20, 0xe0, 0x20, 0x50, 0x61, 0x72, 0x69, 0x73, 0x0a]), /not UTF-8 and could not be decoded confidently/],
   ])('%s: a clear error, nothing written, no buttons', async (_label, name, bytes, reason) => {
     const t = setup();
     const seq = t.entries.seq();
@@ -252,13 +285,13 @@ describe('files that are not bulletins', () => {
     const t = setup();
     const calls = await t.sendDocument('report.pdf', '%PDF-1.4');
     expect(calls.map((c) => c.method)).toEqual(['sendMessage']);
-    expect(texts(calls)[0]).toMatch(/report\.pdf.*\n.*only \.txt or \.md/);
+    expect(texts(calls)[0]).toMatch(/report\.pdf.*\n.*a bulletin is a \.txt, \.md, \.docx, \.html or \.htm file/);
     expect(downloads).toEqual([]);
   });
 
   it('a document without a name is refused', async () => {
     const t = setup();
-    expect(texts(await t.sendDocument(undefined, 'x'))[0]).toMatch(/only \.txt or \.md/);
+    expect(texts(await t.sendDocument(undefined, 'x'))[0]).toMatch(/a bulletin is a \.txt/);
   });
 
   it('an over-size document is refused from its file_size, without getFile or download', async () => {

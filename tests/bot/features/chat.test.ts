@@ -95,7 +95,7 @@ describe('/latest', () => {
     const calls = await t.send('/latest 公按局');
     expect(texts(calls)[0]).toMatch(/没有找到部门“公按局”。\n您是不是要找：/);
     expect(buttons(calls[0])[0]!.text).toBe('上海市公安局');
-    const none = await t.send('/latest 卫健委');
+    const none = await t.send('/latest 天气预报');
     expect(texts(none)[0]).toMatch(/没有找到部门/);
     expect(buttons(none[0]).length).toBeGreaterThan(0);
   });
@@ -114,7 +114,7 @@ describe('/latest', () => {
     const full = texts(await t.press(waiqi.callback_data))[0]!;
     expect(full).toContain('<b>助力外企复工复产：上海公安这些“破例”举措精准暖心</b>');
     expect(full).toContain('• 集中统一代办，精准服务外企');
-    expect(full).toContain('<i>来源：上海市公安局</i>');
+    expect(full).toContain('<i>来源：上海市公安局 · 见于 系列二（截止至3月26日）</i>');
     expect(full).toContain('2020-02-28');
   });
 });
@@ -222,11 +222,16 @@ describe('/search rendered-page cache', () => {
     const again = await t.send('/search 缓存测试');
     expect(texts(again)[0]).toMatch(/共 2 条/);
     expect(texts(again)[0]).toContain('第二条');
-    expect(buttons(again[0]).map((b) => b.text)).toHaveLength(2);
+    expect(buttons(again[0]).filter((b) => b.callback_data?.startsWith('e:'))).toHaveLength(2);
     // Same query, same page, from the cache: the same text and its own buttons.
     const cached = await t.send('/search 缓存测试');
     expect(texts(cached)[0]).toBe(texts(again)[0]);
-    expect(buttons(cached[0]).map((b) => b.callback_data)).toEqual(buttons(again[0]).map((b) => b.callback_data));
+    const hitData = (c: (typeof cached)[number]) => buttons(c).map((b) => b.callback_data).filter((d) => d.startsWith('e:'));
+    expect(hitData(cached[0]!)).toEqual(hitData(again[0]!));
+    // The order and export buttons carry each query's own key.
+    const tools = buttons(cached[0]).map((b) => b.callback_data).filter((d) => !d.startsWith('e:'));
+    expect(tools).toHaveLength(2);
+    expect(tools).not.toEqual(buttons(again[0]).map((b) => b.callback_data).filter((d) => !d.startsWith('e:')));
   });
 });
 

@@ -33,16 +33,17 @@ const memberUpdate = (chat: { id: number; type: 'private' | 'group' | 'supergrou
 describe('parseSubscribeArgs', () => {
   const dir = shippedAgencies();
   it('takes a time anywhere, agencies by alias, the rest as keywords', () => {
-    expect(parseSubscribeArgs('公安 8:30 复工 科委', dir)).toEqual({ time: '08:30', badTime: null, filters: { agencies: [POLICE, SCIENCE], keywords: ['复工'] } });
-    expect(parseSubscribeArgs('', dir)).toEqual({ time: null, badTime: null, filters: { agencies: [], keywords: [] } });
+    expect(parseSubscribeArgs('公安 8:30 复工 科委', dir)).toEqual({ time: '08:30', badTime: null, frequency: null, weekday: null, filters: { agencies: [POLICE, SCIENCE], keywords: ['复工'] } });
+    expect(parseSubscribeArgs('', dir)).toEqual({ time: null, badTime: null, frequency: null, weekday: null, filters: { agencies: [], keywords: [] } });
     expect(parseSubscribeArgs('１８：００', dir).time).toBe('18:00');
     expect(parseSubscribeArgs('警方，警察、复工', dir).filters).toEqual({ agencies: [POLICE], keywords: ['复工'] });
-    expect(parseSubscribeArgs('25:00', dir).badTime).toBe('25:00');
+    expect(parseSubscribeArgs('25:00', dir).badTime).toEqual({ word: '25:00', reason: 'hour' });
+    expect(parseSubscribeArgs('每周一 早上 8点 公安', dir)).toMatchObject({ time: '08:00', frequency: 'weekly', weekday: 1, filters: { agencies: [POLICE], keywords: [] } });
   });
 
   it('a time needs a colon (also the full-width ：); "3.15" is a keyword, not 03:15', () => {
-    expect(parseSubscribeArgs('3.15 复工', dir)).toEqual({ time: null, badTime: null, filters: { agencies: [], keywords: ['3.15', '复工'] } });
-    expect(parseSubscribeArgs('8：30 公安', dir)).toEqual({ time: '08:30', badTime: null, filters: { agencies: [POLICE], keywords: [] } });
+    expect(parseSubscribeArgs('3.15 复工', dir)).toMatchObject({ time: null, badTime: null, filters: { agencies: [], keywords: ['3.15', '复工'] } });
+    expect(parseSubscribeArgs('8：30 公安', dir)).toMatchObject({ time: '08:30', badTime: null, filters: { agencies: [POLICE], keywords: [] } });
     expect(parseSubscribeArgs('12.30', dir).time).toBeNull();
   });
 });
@@ -53,8 +54,8 @@ describe('/subscribe', () => {
     // The harness clock: 2026-11-28 08:00Z = 16:00 in Shanghai, so 09:00 is tomorrow.
     const calls = await t.send('/subscribe 09:00 公安');
     const text = texts(calls).join('\n');
-    expect(text).toContain('已订阅每日摘要，每天 09:00 发送。');
-    expect(text).toContain('下一次：2026-11-29 09:00（Asia/Shanghai）');
+    expect(text).toContain('已订阅：每天 09:00 发送摘要。');
+    expect(text).toContain('下一次：2026-11-29 09:00（Asia/Shanghai）（没有新措施时不发送）');
     expect(text).toContain(`筛选：${POLICE}`);
     expect(text).toContain('最近的措施：');
     expect(text).not.toContain(SCIENCE);
@@ -75,9 +76,9 @@ describe('/subscribe', () => {
     const t = setup();
     await t.send('/subscribe 09:00 公安 复工');
     const calls = await t.send('/subscribe 18:30', { lang: 'en' });
-    expect(texts(calls)[0]).toContain('Subscription updated: every day at 18:30.');
-    // Today (16:00 local) already counts as handled since the first /subscribe: one digest per local day.
-    expect(texts(calls)[0]).toContain('Next: 2026-11-29 18:30 (Asia/Shanghai)');
+    expect(texts(calls)[0]).toContain('Subscription updated: a digest every day at 18:30.');
+    // Nothing was sent today (16:00 local; 09:00 had passed when subscribing): the new time is still to come today.
+    expect(texts(calls)[0]).toContain('Next: 2026-11-28 18:30 (Asia/Shanghai)');
     expect(t.subscriptions.count()).toBe(1);
     expect(t.subscriptions.get(7)).toMatchObject({ time: '18:30', filters: { agencies: [], keywords: [] }, language: 'en' });
   });
@@ -131,11 +132,11 @@ describe('/unsubscribe and /settings', () => {
     await t.send('/subscribe 09:00 公安 复工');
     const calls = await t.send('/settings');
     const text = texts(calls)[0]!;
-    expect(text).toContain('时间：每天 09:00（Asia/Shanghai）');
+    expect(text).toContain('频率：每天 09:00 发送摘要（Asia/Shanghai）');
     expect(text).toContain('状态：已开启');
     assertValidTelegramHtml(text);
     const bs = buttons(calls.at(-1));
-    expect(bs.map((b) => b.callback_data)).toEqual(['sub:t:0700', 'sub:t:0800', 'sub:t:0900', 'sub:t:1200', 'sub:t:1800', 'sub:t:2100', 'sub:clear', 'sub:pause', 'sub:empty:on']);
+    expect(bs.map((b) => b.callback_data)).toEqual(['sub:f:daily', 'sub:f:weekly', 'sub:f:instant', 'sub:t:0700', 'sub:t:0800', 'sub:t:0900', 'sub:t:1200', 'sub:t:1800', 'sub:t:2100', 'sub:clear', 'sub:pause', 'sub:empty:on', 'sub:unsub']);
 
     const edited = await t.press('sub:t:0700');
     expect(t.subscriptions.get(7)?.time).toBe('07:00');

@@ -1,0 +1,113 @@
+/**
+ * Date lines in every shape copies use: 2月4日, 2月4日：, （3月9日）, 【3月27日】, 2/18, 3.27, 2020.3.16,
+ * 3月27日 星期五, 3月27日（周五）, 二〇二〇年三月二十七日, 2020年03月27日 10:30, 发布时间：2020-03-28 10:30:00,
+ * each optionally followed on the same line by the measure's title ("2月4日：沪外国人…").
+ *
+ * A date followed by a comma or a sentence is prose ("3月16日，汇集6000余家企业…"), not a date line.
+ */
+import { SENTENCE_END, numberingOf } from './lines.ts';
+
+export interface DateLine {
+  year: number | null;
+  month: number;
+  day: number;
+  /** Text after the date on the same line: the title, when there is one. */
+  rest: string;
+  /** A publication stamp (发布时间：…, or a time of day): in a header it dates the bulletin, not a measure. */
+  stamp: boolean;
+  /** Written with a label (发布时间：, 日期：): a page's publication line rather than a measure's date. */
+  labelled: boolean;
+}
+
+const CN_DIGIT: Record<string, number> = { 〇: 0, 零: 0, O: 0, o: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
+
+/** "二" → 2, "十二" → 12, "二十三" → 23, "7" → 7. */
+export function chineseNumber(text: string): number | null {
+  if (/^\d+$/.test(text)) return Number(text);
+  const m = /^([一二两三四五六七八九])?(十)?([一二三四五六七八九])?$/.exec(text);
+  if (!m || text === '') return null;
+  const [, a, ten, b] = m;
+  if (!ten) return a && !b ? (CN_DIGIT[a] ?? null) : null;
+  return (a ? CN_DIGIT[a]! : 1) * 10 + (b ? CN_DIGIT[b]! : 0);
+}
+
+/** "二〇二〇" → 2020 (digit by digit, as years are written). */
+function chineseYear(text: string): number | null {
+  if (/^\d{4}$/.test(text)) return Number(text);
+  const digits = [...text].map((c) => CN_DIGIT[c]);
+  return digits.length === 4 && digits.every((d) => d !== undefined) ? Number(digits.join('')) : null;
+}
+
+const CN = '[〇零一二两三四五六七八九十]';
+const PREFIX = String.raw`(?:(?:发布|更新|信息)?(?:时间|日期)\s*[:：]\s*)`;
+const OPEN = String.raw`[\[【（(「]?`;
+const CLOSE = String.raw`[\]】）)」]?`;
+const WEEKDAY = String.raw`(?:\s*[（(]?\s*(?:星期|周|礼拜)[一二三四五六日天]\s*[)）]?)`;
+const TIME = String.raw`(?:\s*\d{1,2}:\d{2}(?::\d{2})?)`;
+/** After the date: weekday, time, a closing bracket, then a colon or space and maybe the title. */
+const TAIL = String.raw`(${WEEKDAY}?)(${TIME}?)\s*${CLOSE}\s*(?:[:：]\s*)?`;
+
+const SHAPES: { re: RegExp; read: (m: RegExpExecArray) => [number | null, number | null, number | null] }[] = [
+  // 2020年3月27日, 3月27日, 2020年03月27日 10:30
+  { re: new RegExp(String.raw`^${PREFIX}?${OPEN}\s*(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]${TAIL}`), read: (m) => [m[1] ? Number(m[1]) : null, Number(m[2]), Number(m[3])] },
+  // 二〇二〇年三月二十七日, 三月二十七日
+  { re: new RegExp(String.raw`^${PREFIX}?${OPEN}\s*(?:(${CN}{4})\s*年\s*)?(${CN}{1,3})\s*月\s*(${CN}{1,3})\s*[日号]${TAIL}`), read: (m) => [m[1] ? chineseYear(m[1]) : null, chineseNumber(m[2]!), chineseNumber(m[3]!)] },
+  // 2020-03-28, 2020/3/28, 2020.3.16, 发布时间：2020-03-28 10:30:00
+  { re: new RegExp(String.raw`^${PREFIX}?${OPEN}\s*(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?!\d)${TAIL}`), read: (m) => [Number(m[1]), Number(m[2]), Number(m[3])] },
+  // 2/18, 3.27 (month first, as Chinese writes it): only with nothing, a weekday or a separated title after.
+  { re: new RegExp(String.raw`^${PREFIX}?${OPEN}\s*(\d{1,2})\s*[/.]\s*(\d{1,2})(?![\d%.])${TAIL}`), read: (m) => [null, Number(m[1]), Number(m[2])] },
+];
+
+function valid(month: number | null, day: number | null): boolean {
+  return month !== null && day !== null && month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
+/** The date a line starts with, if the line is a date line (alone, or followed by a title). */
+export function readDateLine(form: string): DateLine | null {
+  // A date may carry list numbering or a markdown list dash: "1. 3月27日", "- 3月27日".
+  const text = (numberingOf(form)?.rest ?? form).replace(/^[-*+]\s+/, '');
+  for (const { re, read } of SHAPES) {
+    const m = re.exec(text);
+    if (!m) continue;
+    const [year, month, day] = read(m);
+    if (!valid(month, day)) return null;
+    const matched = m[0];
+    const rest = text.slice(matched.length).trim();
+    const separated = rest === '' || /[:：\s】）)\]」]$/.test(matched) || /^[\s【（(]/.test(text.slice(matched.length));
+    // "3月16日，汇集…" and "3月16日起" are prose that starts with a date.
+    if (rest !== '' && (!separated || /^[，,。、的起至到前后以来]/.test(rest) || SENTENCE_END.test(rest) && rest.length > 60)) return null;
+    // The short M/D and M.D shapes need the line to be only the date (or a clearly separated title).
+    if (re === SHAPES[3]!.re && rest !== '' && !/[:：\s]$/.test(matched)) return null;
+    const labelled = /(?:时间|日期)\s*[:：]/.test(matched);
+    const stamp = labelled || m.slice(1).some((g) => g !== undefined && /\d:\d/.test(g));
+    return { year, month: month!, day: day!, rest, stamp, labelled };
+  }
+  return null;
+}
+
+/** Something that starts like a date but is not one we can use (2月30日 is caught later; 13月5日 here). */
+export function looksLikeDate(form: string): boolean {
+  return /^\s*[[【（(]?\s*(?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*[日号]?\s*[\]】）)]?\s*$/.test(form) || /^\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s*$/.test(form);
+}
+
+export function isoDate(year: number, month: number, day: number): string {
+  return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+/** Whether the calendar has this day (2月30日 does not; 2月29日 only in leap years). */
+export function realDay(year: number, month: number, day: number): boolean {
+  const d = new Date(Date.UTC(year, month - 1, day));
+  return d.getUTCMonth() === month - 1 && d.getUTCDate() === day;
+}
+
+/** A date written anywhere in a line (as-of and publisher lines): the first one, in any shape above. */
+export function findDate(form: string): { year: number | null; month: number; day: number } | null {
+  const re = new RegExp(String.raw`(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]|(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?!\d)|(?:(${CN}{4})\s*年\s*)?(${CN}{1,3})\s*月\s*(${CN}{1,3})\s*[日号]`);
+  const m = re.exec(form);
+  if (!m) return null;
+  if (m[2]) return valid(Number(m[2]), Number(m[3])) ? { year: m[1] ? Number(m[1]) : null, month: Number(m[2]), day: Number(m[3]) } : null;
+  if (m[4]) return valid(Number(m[5]), Number(m[6])) ? { year: Number(m[4]), month: Number(m[5]), day: Number(m[6]) } : null;
+  const month = chineseNumber(m[8]!);
+  const day = chineseNumber(m[9]!);
+  return valid(month, day) ? { year: m[7] ? chineseYear(m[7]) : null, month: month!, day: day! } : null;
+}

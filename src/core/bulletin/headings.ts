@@ -1,0 +1,39 @@
+/**
+ * Agency headings: 一、市科委 / 二、【市公安局】 / ## 上海市公安局 / （一）市民政局 / a bare agency line on a web
+ * page. A heading names the agency of the measures under it until the next heading.
+ */
+import type { AgencyDirectory } from '../agencies.ts';
+import type { Line } from './lines.ts';
+import { numberingOf } from './lines.ts';
+
+export const MAX_HEADING_CHARS = 30;
+const PUNCTUATION = /[，。,;；:：!！?？《》“”"]/;
+
+/** The heading's name without numbering, brackets or hashes: "二、【市公安局】" → "市公安局". */
+export function headingName(line: Line): { name: string; marked: boolean } {
+  let t = line.text.replace(/^#+\s*/, '');
+  const n = numberingOf(t);
+  let marked = line.md > 0;
+  if (n && n.kind !== 'arabic') {
+    t = n.rest;
+    marked = true;
+  }
+  const bracketed = /^[【[「〔]\s*(.+?)\s*[】\]」〕]$/.exec(t);
+  if (bracketed) {
+    t = bracketed[1]!;
+    marked = true;
+  }
+  return { name: t.trim(), marked };
+}
+
+/** A short line with no sentence punctuation: the shape of a heading, whatever it names. */
+export function headingShaped(name: string): boolean {
+  return name.length > 0 && [...name].length <= MAX_HEADING_CHARS && !PUNCTUATION.test(name);
+}
+
+/** The agency a line names as a whole (exactly, by any alias), or null. */
+export function knownHeading(line: Line, agencies: AgencyDirectory): string | null {
+  const { name } = headingName(line);
+  if (!headingShaped(name)) return null;
+  return agencies.resolveExact(name) ?? (/(?:局|委|委员会|办公室|总部|海关|总队|管委会)$/.test(name) ? agencies.resolve(name) : null);
+}

@@ -1,0 +1,185 @@
+/**
+ * Lines of a bulletin as copied from anywhere: what counts as a line break, what is decoration to drop
+ * (markdown, Word's private-use bullets, share-bar text), and the list markers that are not part of a title.
+ */
+import { cleanLine, matchForm } from '../text.ts';
+
+export interface Line {
+  /** 1-based line number in the text as given. */
+  no: number;
+  /** As stored and shown: decoration gone, punctuation as written. */
+  text: string;
+  /** For pattern matching: text in NFKC (full-width digits and colons folded). */
+  form: string;
+  /** Markdown heading level ("## X" → 2), 0 for none. */
+  md: number;
+  /** The whole line was one markdown link "[text](url)": text is the link's text. */
+  link: boolean;
+  /** Tab-separated cells as pasted from Word or Excel (or a markdown pipe row), else null. */
+  cells: string[] | null;
+}
+
+/** Word's manual line break (vertical tab), form feed, Unicode line/paragraph separators and NEL break lines too. */
+const EXTRA_BREAKS = /[\u000B\u000C\u2028\u2029\u0085]/g;
+/** Symbol/Wingdings bullets Word leaves in the private-use area when a list is pasted as text (U+F0B7 …). */
+const PRIVATE_BULLETS = /[\uF06C\uF06E\uF075\uF076\uF0A7\uF0A8\uF0B7\uF0D8\uF0FC]/g;
+/** Word's Wingdings bullets pasted as Latin letters: "Ø<TAB>text", "l<TAB>text", "§<TAB>text". */
+const WINGDINGS_BULLET = /^\s*[ØlnqvüÜ§]\t/;
+/** Lines that are a page's furniture, never a bulletin's content (whole line only). */
+const BOILERPLATE =
+  /^(?:点击(?:上方|上面|下方)?.{0,12}关注(?:我们)?|长按(?:识别)?(?:二维码|图片).{0,12}|(?:扫一?扫|扫描)二维码.{0,12}|阅读原文|阅读\s*\d+[万+]?|在看\s*\d*|赞\s*\d*|分享(?:到)?\s*[:：]?.{0,20}|(?:微信|朋友圈|微博|QQ空间)(?:\s*[|｜]\s*(?:微信|朋友圈|微博|QQ空间))*|返回顶部|打印本页|关闭窗口|(?:[【[]?(?:打印本页|打印|关闭窗口|关闭|收藏|字号|大|中|小|分享)[】\]]?\s*)+|.{0,40}版权所有.{0,60}|(?:主办|承办|网站标识码|ICP备案|沪ICP备)[:：]?.{0,80}|copyright.{0,80}|上一篇[:：].*|下一篇[:：].*|责任编辑\s*[:：].{0,20}|原标题\s*[:：].*|[-—=*_]{3,})$/iu;
+
+export function isBoilerplate(form: string): boolean {
+  return BOILERPLATE.test(form.trim());
+}
+
+const MD_LINK_LINE = /^\[([^\]]+)\]\((?:[^()\s]+)\)$/;
+const MD_IMAGE = /!\[[^\]]*\]\([^)]*\)/g;
+const MD_LINK = /\[([^\]]+)\]\((?:[^()\s]+)\)/g;
+const MD_HEADING = /^(#{1,6})\s+/;
+
+/** Strips markdown a copy brings along: quote marks, heading hashes, emphasis, links and images. */
+function unmark(raw: string): { text: string; md: number; link: boolean } {
+  let t = raw.replace(MD_IMAGE, '').replace(/^\s*(?:>\s*)+/, '');
+  let md = 0;
+  const h = MD_HEADING.exec(t.trimStart());
+  if (h) {
+    md = h[1]!.length;
+    t = t.trimStart().slice(h[0].length).replace(/\s+#+\s*$/, '');
+  }
+  const link = MD_LINK_LINE.test(t.trim());
+  t = t.replace(MD_LINK, '$1');
+  // *来源：…* and _…_ wrapping a whole line; **bold** and __bold__ anywhere are cleanLine's.
+  t = t.replace(/^\s*([*_~]{1,3})(\S(?:.*\S)?)\1\s*$/, '$2');
+  return { text: t, md, link };
+}
+
+/** Markdown pipe rows become cells too ("| 日期 | 部门 |"); the separator row "|---|---|" is no line at all. */
+function cellsOf(raw: string): string[] | null {
+  if (raw.includes('\t')) {
+    const cells = raw.split('\t').map((c) => cleanLine(c));
+    return cells.filter((c) => c !== '').length >= 2 ? cells : null;
+  }
+  const t = raw.trim();
+  if (t.startsWith('|') && t.endsWith('|') && t.length > 2) return t.slice(1, -1).split('|').map((c) => cleanLine(c));
+  return null;
+}
+
+const TABLE_RULE = /^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$/;
+
+/**
+ * Splits text into non-blank lines with their original line numbers. Tab-separated cells keep a quoted
+ * cell's line breaks (Excel quotes a cell holding several lines), so one table row stays one line.
+ */
+export function splitLines(text: string): Line[] {
+  const raw = text.replace(EXTRA_BREAKS, '\n').split(/\r\n|\r|\n/);
+  const out: Line[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    let r = raw[i]!;
+    const no = i + 1;
+    // A tab-separated row with an open quote continues on the next lines until the quote closes.
+    if (r.includes('\t') && openQuote(r)) {
+      while (i + 1 < raw.length && openQuote(r)) r += `\n${raw[++i]}`;
+    }
+    if (TABLE_RULE.test(r) && r.includes('-') && r.includes('|')) continue;
+    const cells = r.includes('\t') && r.includes('"') ? splitQuotedCells(r) : cellsOf(r);
+    r = r.replace(PRIVATE_BULLETS, '• ').replace(WINGDINGS_BULLET, '• ');
+    const m = unmark(cells ? r.replace(/\t/g, ' ') : r);
+    const cleaned = cleanLine(m.text.replace(/\n/g, ' '));
+    if (!cleaned) continue;
+    const form = matchForm(cleaned);
+    if (isBoilerplate(form)) continue;
+    out.push({ no, text: cleaned, form, md: m.md, link: m.link, cells });
+  }
+  return out;
+}
+
+/** Whether a tab-separated row has a cell opened with a quote and not yet closed. */
+function openQuote(row: string): boolean {
+  let inQuote = false;
+  let cellStart = true;
+  for (let k = 0; k < row.length; k++) {
+    const c = row[k]!;
+    if (cellStart && c === '"') inQuote = true;
+    else if (inQuote && c === '"') {
+      if (row[k + 1] === '"') k++;
+      else inQuote = false;
+    }
+    cellStart = !inQuote && c === '\t';
+  }
+  return inQuote;
+}
+
+/** Excel's copy format: cells separated by tabs, a cell with line breaks or quotes in "…" with "" for a quote. */
+function splitQuotedCells(row: string): string[] {
+  const cells: string[] = [];
+  let k = 0;
+  while (k <= row.length) {
+    if (row[k] === '"') {
+      let v = '';
+      k++;
+      while (k < row.length) {
+        if (row[k] === '"' && row[k + 1] === '"') {
+          v += '"';
+          k += 2;
+        } else if (row[k] === '"') {
+          k++;
+          break;
+        } else v += row[k++];
+      }
+      const end = row.indexOf('\t', k);
+      cells.push(v + (end === -1 ? row.slice(k) : row.slice(k, end)));
+      k = end === -1 ? row.length + 1 : end + 1;
+    } else {
+      const end = row.indexOf('\t', k);
+      cells.push(end === -1 ? row.slice(k) : row.slice(k, end));
+      k = end === -1 ? row.length + 1 : end + 1;
+    }
+  }
+  return cells.map((c) => c.trim());
+}
+
+const CJK_NUM = '一二三四五六七八九十百零〇两';
+
+/** The list numbering a title may carry, by kind, so "1. …" followed by "2. …" reads as two titles. */
+export type Numbering = 'arabic' | 'paren-arabic' | 'cjk' | 'paren-cjk' | 'circled' | 'article';
+
+const NUMBERINGS: [Numbering, RegExp][] = [
+  ['paren-cjk', new RegExp(`^[（(]\\s*[${CJK_NUM}]{1,3}\\s*[)）]\\s*`)],
+  ['paren-arabic', /^[（(]\s*\d{1,3}\s*[)）]\s*/],
+  ['cjk', new RegExp(`^[${CJK_NUM}]{1,3}\\s*[、.．]\\s*`)],
+  // "1. …", "1、…", "1) …" but not "1.5万…" or "2020年…".
+  ['arabic', /^\d{1,3}\s*(?:[、．)）]|\.(?!\d))\s*/],
+  ['circled', /^[①-⑳⑴-⒇⒈-⒛]\s*/],
+  // "第一条、…", "第二项：…" (a separator is required: "第一批复工企业" and "第一条 …" as a title stay whole).
+  ['article', new RegExp(`^第[${CJK_NUM}\\d]{1,4}[条项点部分]{1,2}\\s*[、:：.．]\\s*`)],
+];
+
+/** Leading list numbering and its kind: "（一）措施" → { kind: 'paren-cjk', rest: '措施' }. */
+export function numberingOf(text: string): { kind: Numbering; rest: string } | null {
+  for (const [kind, re] of NUMBERINGS) {
+    const m = re.exec(text);
+    if (m && m[0].length < text.length) return { kind, rest: text.slice(m[0].length) };
+  }
+  return null;
+}
+
+/** Bullet markers: dashes and stars of markdown, the symbols editors paste, "（1）" items and Word's bullets. */
+const BULLET = /^(?:(?:[-*+](?=\s)|[•·◆◇●○▪■□►▶➤➢➣➔→✔✓√☑★☆❖◎◉♦▸▹‣⁃])\s*)+/u;
+
+/** A bullet line's text without its marker, or null when the line is not a bullet. */
+export function bulletOf(text: string): string | null {
+  const m = BULLET.exec(text);
+  if (m && m[0].length < text.length) return text.slice(m[0].length).trim();
+  return null;
+}
+
+/** A title as stored: bullet marker and list numbering gone ("1. …", "（一）…"), markdown hashes gone. */
+export function bareTitle(text: string): string {
+  let t = bulletOf(text) ?? text;
+  t = numberingOf(t)?.rest ?? t;
+  return t.replace(/^#+\s*/, '').trim();
+}
+
+/** Ends like a sentence (a body line), not like a title. */
+export const SENTENCE_END = /[。;；!！?？:：…,，、]$/;

@@ -1,0 +1,307 @@
+/**
+ * A bulletin's text → its measures. The reading order, each step in its own module:
+ *   lines.ts     what a line is (breaks, markdown, Word bullets, page furniture) and list numbering;
+ *   header.ts    title, series, as-of date, publisher and publication date (everything before the first
+ *                heading or measure date);
+ *   years.ts     which year "3月27日" is in;
+ *   dates.ts     date lines; headings.ts agency headings; sources.ts 来源 lines; tables.ts table rows.
+ * A measure is a date line, its title line(s), body and bullets, up to its 来源 line or the next date or
+ * heading. Its agency is the 来源's (one measure per agency for a joint source), else the heading's; a
+ * 来源 naming an outlet (上海发布) keeps the heading's agency and is stored as the source.
+ *
+ * Never silent: anything that looks like a date, heading or 来源 but cannot be placed is a warning with
+ * its line number, and so is a year that is a guess.
+ */
+import { createHash } from 'node:crypto';
+import type { AgencyDirectory } from '../agencies.ts';
+import type { Entry, ParseWarning, ParsedBulletin } from '../model.ts';
+import { foldKey } from '../text.ts';
+import { isoDate, looksLikeDate, readDateLine, realDay } from './dates.ts';
+import type { DateLine } from './dates.ts';
+import { readHeader } from './header.ts';
+import { headingName, headingShaped, knownHeading } from './headings.ts';
+import { SENTENCE_END, bareTitle, bulletOf, numberingOf, splitLines } from './lines.ts';
+import type { Line } from './lines.ts';
+import { looksLikeSource, readSourceLine, splitJoint } from './sources.ts';
+import { readTables } from './tables.ts';
+import type { TableRow } from './tables.ts';
+import { bulletinYear, dateInFileName, yearOf } from './years.ts';
+
+/** Bulletins are a few dozen KB; anything far larger is a wrong file, not a bulletin. */
+export const MAX_BULLETIN_BYTES = 2 * 1024 * 1024;
+const MAX_TITLE_CHARS = 120;
+
+export class BulletinError extends Error {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+    readonly line?: number,
+  ) {
+    super(`${file}${line ? `:${line}` : ''}: ${reason}`);
+    this.name = 'BulletinError';
+  }
+}
+
+export interface ParseOptions {
+  file: string;
+  agencies: AgencyDirectory;
+  /** The bulletin's year (the as-of date's), for dates written "2月4日"; wins over what the text says. */
+  year?: number;
+  /** For the guess when the text states no year at all. */
+  now?: Date;
+  /** As-of dates (ISO) of bulletins already published: the guess follows the series when the text states no year. */
+  knownAsOf?: readonly string[];
+}
+
+/**
+ * Stable across re-publications (date, agency, title — not position, not list numbering), so a cumulative
+ * bulletin maps onto the measures already stored. The agency is part of it because a joint notice is
+ * listed under each agency.
+ */
+export function entryId(date: string, agency: string, title: string): string {
+  const hash = createHash('sha1').update(`${date}|${agency}|${foldKey(title)}`).digest('hex').slice(0, 10);
+  return `${date.replaceAll('-', '')}-${hash}`;
+}
+
+const isProse = (l: Line) => /[。；;！!]$/.test(l.form) || [...l.text].length > 60;
+const looksLikeTitle = (l: Line) => [...l.text].length <= MAX_TITLE_CHARS && !SENTENCE_END.test(l.form);
+
+/** One measure as read, before its agency and year are settled. */
+interface Raw {
+  date: DateLine;
+  dateLine: number;
+  titles: { text: string; line: number }[];
+  body: string[];
+  bullets: string[];
+  source: string | null;
+  section: string | null;
+}
+
+export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBulletin {
+  const { file, agencies } = opts;
+  const text = rawText.replace(/^\uFEFF/, '');
+  if (text.trim() === '') throw new BulletinError(file, 'the file is empty');
+  if (text.length > MAX_BULLETIN_BYTES) throw new BulletinError(file, `the text is longer than ${MAX_BULLETIN_BYTES} characters; a bulletin is far shorter`);
+  if (/[\u0000-\u0008\u000E-\u001F]/.test(text)) throw new BulletinError(file, 'the text holds control characters: this is a binary file, not a bulletin');
+
+  const lines = splitLines(text);
+  const warnings: ParseWarning[] = [];
+  const warn = (line: number | undefined, message: string) => warnings.push(line ? { line, message } : { message });
+  const tables = readTables(lines);
+  const inTable = new Uint8Array(lines.length);
+  for (const t of tables) inTable.fill(1, t.from, t.to);
+
+  const dateAt = (i: number): DateLine | null => (i < lines.length && !inTable[i] ? readDateLine(lines[i]!.form) : null);
+  const nextContent = (i: number) => lines[i + 1];
+  // In the header, a publication stamp followed by prose dates the bulletin, not a measure.
+  const isMeasureDate = (i: number): boolean => {
+    const d = dateAt(i);
+    if (!d) return false;
+    if (!d.stamp || d.rest) return true;
+    if (d.labelled) return false;
+    const next = nextContent(i);
+    return !!next && looksLikeTitle(next) && !/^(?:发布|来源|作者)/.test(next.form) && !knownHeading(next, agencies) && !dateAt(i + 1);
+  };
+  const isOutlet = (t: string) => agencies.isOutlet(t);
+  const isNamed = (t: string) => agencies.resolveExact(t) !== null || isOutlet(t);
+  const isHeadingAt = (i: number, inMeasureTitle: boolean): string | null => {
+    const l = lines[i]!;
+    if (inTable[i] || dateAt(i) || readSourceLine(l, isNamed)) return null;
+    const known = knownHeading(l, agencies);
+    const { name, marked } = headingName(l);
+    const beforeDate = !!dateAt(i + 1);
+    if (known && (beforeDate || marked)) return known;
+    if (inMeasureTitle) return null;
+    // A short unknown line just before a date is a heading for an agency the directory does not know.
+    if (beforeDate && headingShaped(name) && (marked || i >= 2) && !isOutlet(name)) return name;
+    return null;
+  };
+
+  // The header ends at the first measure date or the heading just before it; the rest is prose.
+  let first = lines.findIndex((_, i) => !inTable[i] && isMeasureDate(i));
+  const firstTable = tables.length ? tables[0]!.from : -1;
+  if (first === -1 || (firstTable !== -1 && firstTable < first)) first = firstTable;
+  if (first > 0 && !inTable[first - 1] && isHeadingAt(first - 1, false)) first--;
+  const header = readHeader(lines.slice(0, first === -1 ? lines.length : first));
+
+  const now = opts.now ?? new Date();
+  const yearSource = bulletinYear({ ...header, fileDate: dateInFileName(file) }, opts.year, now, opts.knownAsOf);
+  if (yearSource.from === 'guess') warn(undefined, `the bulletin states no year (no 截止至… or publication date with one); dates are taken as ${yearSource.year} (pass --year to choose)`);
+  if (yearSource.from === 'earlier bulletins') warn(undefined, `the bulletin states no year; dates are taken as ${yearSource.year}, the year that follows the bulletins already published (pass --year to choose)`);
+  const asOf = header.asOf ? isoDate(header.asOf.year ?? yearSource.year, header.asOf.month, header.asOf.day) : null;
+  const bulletinId = createHash('sha1').update(text.replace(/\r\n?/g, '\n').trim()).digest('hex').slice(0, 16);
+
+  const raws: Raw[] = [];
+  let section: string | null = null;
+  let i = first === -1 ? lines.length : first;
+  const moreDatesAfter = (k: number) => lines.slice(k + 1).some((_, j) => !!dateAt(k + 1 + j));
+  while (i < lines.length) {
+    const l = lines[i]!;
+    if (inTable[i]) {
+      i++;
+      continue;
+    }
+    const date = dateAt(i);
+    if (!date) {
+      const heading = isHeadingAt(i, false);
+      if (heading) section = heading;
+      else if (readSourceLine(l, isNamed)) warn(l.no, `a 来源 line outside any measure was ignored: "${l.text.slice(0, 40)}"`);
+      else if (looksLikeDate(l.form)) warn(l.no, `"${l.text}" looks like a date but is not one (no such month or day); the lines after it up to the next date were not read as a measure`);
+      else if (headingName(l).marked && headingShaped(headingName(l).name) && moreDatesAfter(i)) warn(l.no, `"${l.text}" looks like a heading but names no agency and is not followed by a date; ignored`);
+      else if (moreDatesAfter(i)) warn(l.no, `text outside any measure ignored: "${l.text.slice(0, 40)}"`);
+      i++;
+      continue;
+    }
+    const raw: Raw = { date, dateLine: l.no, titles: [], body: [], bullets: [], source: null, section };
+    if (date.rest) raw.titles.push({ text: bareTitle(date.rest), line: l.no });
+    let titleNumbering = date.rest ? (numberingOf(date.rest)?.kind ?? null) : null;
+    i++;
+    while (i < lines.length) {
+      const cur = lines[i]!;
+      if (inTable[i] || dateAt(i) || isHeadingAt(i, raw.titles.length === 0)) break;
+      const src = readSourceLine(cur, isNamed);
+      if (src) {
+        if (src.before) raw.body.push(src.before);
+        if (!src.source) warn(cur.no, 'a 来源 line with no source named; the measure keeps its heading’s agency');
+        raw.source = src.source || raw.source;
+        i++;
+        // A 来源 right after the title (web pages put it there) may be followed by the body: prose lines are
+        // read on; anything else (a page footer, the next heading) ends the measure.
+        if (raw.body.length > 0 || raw.bullets.length > 0 || raw.titles.length === 0) break;
+        while (i < lines.length && !inTable[i] && !dateAt(i) && isProse(lines[i]!) && !isHeadingAt(i, false)) raw.body.push(lines[i++]!.text);
+        break;
+      }
+      if (raw.titles.length === 0) {
+        raw.titles.push({ text: bareTitle(cur.text), line: cur.no });
+        titleNumbering = numberingOf(bulletOf(cur.text) ?? cur.text)?.kind ?? null;
+      } else {
+        const bullet = bulletOf(cur.text);
+        const numbered = numberingOf(cur.text);
+        const asTitle = raw.body.length === 0 && raw.bullets.length === 0 && looksLikeTitle(cur) && bullet === null && (numbered === null || numbered.kind === titleNumbering);
+        if (asTitle) raw.titles.push({ text: bareTitle(cur.text), line: cur.no });
+        else if (bullet !== null) raw.bullets.push(bullet.replace(/[;；]$/, ''));
+        else if (numbered && numbered.kind !== titleNumbering && raw.body.length === 0) raw.bullets.push(numbered.rest.replace(/[;；]$/, ''));
+        else if (looksLikeSource(cur.form)) {
+          warn(cur.no, `"${cur.text.slice(0, 40)}" looks like a 来源 line but names no source; kept in the body`);
+          raw.body.push(cur.text);
+        } else raw.body.push(cur.text);
+      }
+      i++;
+    }
+    if (raw.titles.length === 0) {
+      warn(raw.dateLine, `the date line ${l.text} is followed by no title; skipped`);
+      continue;
+    }
+    raws.push(raw);
+  }
+
+  const entries: Entry[] = [];
+  const unknown = new Set<string>();
+  const agenciesOf = (source: string | null, section: string | null, line: number, title: string): { agencies: string[]; source: string } | null => {
+    if (source) {
+      if (isOutlet(source)) {
+        if (section) return { agencies: [section], source };
+        const named = agencies.mentions(title);
+        if (named.length === 1) {
+          warn(line, `"${title.slice(0, 30)}": the 来源 ${source} is a news outlet and there is no agency heading; placed under ${named[0]!.agency}, which the title names`);
+          return { agencies: [named[0]!.agency], source };
+        }
+        warn(line, `"${title.slice(0, 30)}": the 来源 ${source} is a news outlet and there is no agency heading; skipped`);
+        return null;
+      }
+      const whole = agencies.resolve(source);
+      if (whole && agencies.resolveExact(source) !== null) return { agencies: [whole], source };
+      // A joint source: one measure per agency, as joint notices under several headings already are.
+      const parts = splitJoint(source).filter((p) => !isOutlet(p));
+      const resolved = parts.map((p) => agencies.resolve(p));
+      if (parts.length > 1 && resolved.every((r) => r !== null)) return { agencies: [...new Set(resolved as string[])], source };
+      if (whole) return { agencies: [whole], source };
+      if (!unknown.has(source)) {
+        unknown.add(source);
+        warn(line, `unknown agency "${source}": kept under that name (add it to data/agencies.json to give it aliases)`);
+      }
+      return { agencies: [source], source };
+    }
+    if (section) return { agencies: [section], source: '' };
+    warn(line, `measure "${title.slice(0, 30)}" has no 来源 line and no agency heading; skipped`);
+    return null;
+  };
+
+  const dateOf = (d: DateLine, line: number): string | null => {
+    const year = d.year ?? yearOf(d.month, yearSource);
+    if (!realDay(year, d.month, d.day)) {
+      warn(line, `${year}年${d.month}月${d.day}日 is not a day of the calendar; the measure is skipped`);
+      return null;
+    }
+    const iso = isoDate(year, d.month, d.day);
+    if (asOf && iso > asOf) warn(line, `${iso} is after the bulletin's as-of date ${asOf}`);
+    return iso;
+  };
+
+  const push = (r: { date: string; titles: { text: string; line: number }[]; body: string[]; bullets: string[] }, placed: { agencies: string[]; source: string }) => {
+    for (const agency of placed.agencies) {
+      for (const t of r.titles) {
+        if (!t.text) continue;
+        entries.push({ id: entryId(r.date, agency, t.text), agency, date: r.date, title: t.text, body: [...r.body], bullets: [...r.bullets], source: placed.source, bulletin: bulletinId, line: t.line });
+      }
+    }
+  };
+
+  // Measures and table rows in the order they appear.
+  type Item = { line: number; raw?: Raw; row?: TableRow };
+  const items: Item[] = [...raws.map((raw) => ({ line: raw.titles[0]!.line, raw })), ...tables.flatMap((t) => t.rows.map((row) => ({ line: row.line, row })))].sort((a, b) => a.line - b.line);
+  for (const item of items) {
+    if (item.raw) {
+      const r = item.raw;
+      const date = dateOf(r.date, r.dateLine);
+      if (!date) continue;
+      const placed = agenciesOf(r.source, r.section, r.titles[0]!.line, r.titles[0]!.text);
+      if (placed) push({ date, titles: r.titles, body: r.body, bullets: r.bullets }, placed);
+      continue;
+    }
+    const row = item.row!;
+    if (!row.title) {
+      if (row.dateText || row.agency) warn(row.line, 'a table row with no measure; skipped');
+      continue;
+    }
+    if (!row.date) {
+      warn(row.line, `table row "${row.title.slice(0, 30)}": "${row.dateText}" is not a date; skipped`);
+      continue;
+    }
+    const date = dateOf(row.date, row.line);
+    if (!date) continue;
+    const agencyText = row.agency || row.source;
+    const placed = agenciesOf(agencyText || null, null, row.line, row.title);
+    if (!placed) continue;
+    // The 部门 column names the agency; the 来源 column, when given, is what is stored as the source.
+    push({ date, titles: [{ text: row.title, line: row.line }], body: row.body, bullets: [] }, { agencies: placed.agencies, source: row.source || placed.source });
+  }
+
+  if (entries.length === 0) {
+    throw new BulletinError(
+      file,
+      first === -1
+        ? 'no measures found: expected date lines like "2月4日", each followed by a title and a "来源：…" line, or a table with 日期/部门/措施 columns'
+        : 'no measure could be placed: each needs a title and a "来源：…" line or an agency heading',
+      first === -1 ? undefined : lines[first]!.no,
+    );
+  }
+  const seen = new Map<string, number>();
+  const unique: Entry[] = [];
+  for (const e of entries) {
+    const prev = seen.get(e.id);
+    if (prev !== undefined) {
+      warn(e.line, `the measure "${e.title.slice(0, 30)}" (${e.date}) appears twice; the later copy (line ${e.line}) wins`);
+      unique[prev] = e;
+    } else {
+      seen.set(e.id, unique.length);
+      unique.push(e);
+    }
+  }
+
+  return {
+    bulletin: { id: bulletinId, title: header.title, series: header.series, asOf, publisher: header.publisher, file },
+    entries: unique,
+    warnings,
+  };
+}

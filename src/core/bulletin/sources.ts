@@ -1,0 +1,58 @@
+/**
+ * 来源 lines in the shapes copies use: 来源：X, （来源：X）, 【来源】X, 【来源：X】, 信息来源：X, 文章来源：X,
+ * > 来源：X, *来源：X*, "来源：X | 作者：… | 浏览次数：…", a body line ending "；来源：X", and a line that
+ * is only a markdown link to the agency ([上海市公安局](https://…)).
+ */
+import { cleanLine } from '../text.ts';
+import type { Line } from './lines.ts';
+
+export interface SourceLine {
+  /** The source as written, page furniture cut off ("上海市公安局"). */
+  source: string;
+  /** Body text before a 来源 glued to the end of a line. */
+  before: string;
+}
+
+const LABEL = String.raw`(?:信息|文章|消息|新闻|稿件|内容)?来\s*源`;
+/** A whole line that is a 来源 line. */
+const WHOLE = new RegExp(String.raw`^[\[【（(]?\s*${LABEL}\s*(?:[:：]|[\]】)）]\s*[:：]?)\s*(.*?)\s*[\]】)）]?$`);
+/** A 来源 at the end of a body line: "…正文。；来源：X". */
+const GLUED = new RegExp(String.raw`[;；,，.。)）]\s*[（(【]?\s*${LABEL}\s*[:：]\s*([^:：]+?)\s*[)）】]?$`);
+/** Page furniture after the source on the same line. */
+const FURNITURE = /\s*(?:[|｜丨]|\s{2,}|(?:作者|编辑|责任编辑|浏览(?:次数)?|阅读(?:量|数)?|点击(?:量|数)?|发布(?:时间|日期)|时间|日期)\s*[:：]).*$/;
+
+function tidy(source: string): string {
+  return cleanLine(source.replace(FURNITURE, '').replace(/^[【[（(]+|[】\]）)]+$/g, '').replace(/[。;；,，]+$/, ''));
+}
+
+/** The 来源 a line gives, or null. `isNamed` says whether a bare link's text names an agency or an outlet. */
+export function readSourceLine(line: Line, isNamed: (text: string) => boolean): SourceLine | null {
+  const whole = WHOLE.exec(line.form);
+  if (whole) {
+    // Offsets in form and text agree except for width folding: take the source from the display text.
+    const at = line.text.search(/来\s*源/);
+    const after = line.text.slice(at).replace(/^来\s*源\s*(?:[:：]|[\]】)）]\s*[:：]?)\s*/, '');
+    return { source: tidy(after), before: '' };
+  }
+  const glued = GLUED.exec(line.form);
+  if (glued) {
+    const at = line.text.search(new RegExp(`${LABEL}\\s*[:：]`));
+    const before = line.text.slice(0, at).replace(/[;；,，\s（(【]+$/, '');
+    return { source: tidy(line.text.slice(at).replace(new RegExp(`^${LABEL}\\s*[:：]\\s*`), '')), before };
+  }
+  if (line.link && isNamed(line.text)) return { source: tidy(line.text), before: '' };
+  return null;
+}
+
+/** Mentions 来源 like a source line would, but not in a shape we could read (reported, never dropped silently). */
+export function looksLikeSource(form: string): boolean {
+  return /^[[【（(]?\s*(?:信息|文章)?来\s*源/.test(form) && form.length <= 80;
+}
+
+/** A joint source names several agencies: "市经信委、市科委", "市住建委 市司法局", "市商务委和市财政局". */
+export function splitJoint(source: string): string[] {
+  return source
+    .split(/\s*(?:[、，,;；/／&＆+]|\s+|和|与|及)\s*/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}

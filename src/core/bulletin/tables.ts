@@ -1,0 +1,79 @@
+/**
+ * Tables: a header row naming 序号/日期/部门/措施/来源 (tab-separated as pasted from Word or Excel, a markdown
+ * pipe table, or a .docx/.html table turned into tab-separated rows), then one measure per row.
+ */
+import { readDateLine } from './dates.ts';
+import type { DateLine } from './dates.ts';
+import type { Line } from './lines.ts';
+import { bareTitle } from './lines.ts';
+import { cleanLine, matchForm } from '../text.ts';
+
+type Role = 'seq' | 'date' | 'agency' | 'title' | 'body' | 'source';
+
+const ROLES: [Role, RegExp][] = [
+  ['seq', /^(?:序号|编号|no\.?|#)$/i],
+  ['date', /^(?:日期|时间|发布日期|发布时间|出台(?:日期|时间)|印发(?:日期|时间))$/],
+  ['agency', /^(?:部门|单位|机构|发布(?:部门|单位|机构)|责任部门|牵头部门|出台部门|实施部门)$/],
+  ['title', /^(?:措施|标题|措施名称|政策措施|主要措施|举措|名称|政策(?:名称)?|文件(?:名称)?|事项)$/],
+  ['body', /^(?:内容|主要内容|具体内容|措施内容|摘要|说明|要点|政策要点)$/],
+  ['source', /^(?:来源|信息来源|出处|链接|原文链接)$/],
+];
+
+export interface TableRow {
+  line: number;
+  date: DateLine | null;
+  dateText: string;
+  agency: string;
+  title: string;
+  body: string[];
+  source: string;
+}
+
+export interface Table {
+  /** Indexes (into the lines array) the table occupies, header included. */
+  from: number;
+  to: number;
+  rows: TableRow[];
+}
+
+function rolesOf(cells: string[]): (Role | null)[] | null {
+  const roles = cells.map((c) => ROLES.find(([, re]) => re.test(matchForm(c).replace(/\s+/g, '')))?.[0] ?? null);
+  const has = (r: Role) => roles.includes(r);
+  return has('date') && (has('title') || has('body')) && (has('agency') || has('source')) ? roles : null;
+}
+
+/** Every table in the lines, in order. */
+export function readTables(lines: Line[]): Table[] {
+  const tables: Table[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const cells = lines[i]!.cells;
+    const roles = cells ? rolesOf(cells) : null;
+    if (!roles) continue;
+    const at = (r: Role, row: string[]) => {
+      const k = roles.indexOf(r);
+      return k === -1 ? '' : (row[k] ?? '');
+    };
+    const rows: TableRow[] = [];
+    let j = i + 1;
+    for (; j < lines.length && lines[j]!.cells; j++) {
+      const row = lines[j]!.cells!;
+      // A cell holding several paragraphs: the first is the title, the rest its body.
+      const titleCell = at('title', row) || at('body', row);
+      const parts = titleCell.split('\n').map((p) => cleanLine(p)).filter(Boolean);
+      const body = (at('title', row) ? at('body', row).split('\n') : []).map((p) => cleanLine(p)).filter(Boolean);
+      const dateText = cleanLine(at('date', row));
+      rows.push({
+        line: lines[j]!.no,
+        date: readDateLine(matchForm(dateText)),
+        dateText,
+        agency: cleanLine(at('agency', row)),
+        title: bareTitle(parts[0] ?? ''),
+        body: [...parts.slice(1), ...body],
+        source: cleanLine(at('source', row)).replace(/^(?:来源\s*[:：]\s*)/, ''),
+      });
+    }
+    tables.push({ from: i, to: j, rows });
+    i = j - 1;
+  }
+  return tables;
+}

@@ -1,0 +1,73 @@
+/**
+ * Which year a measure's "3月27日" is in. The rule, in order:
+ *   1. a year written on the date line itself;
+ *   2. --year (the bulletin's year, given by the editor) — it wins over everything the text says;
+ *   3. the as-of date's year (截止至2020年3月26日), else the publication date's year (发布时间：2020-03-28, or
+ *      a date on the publisher line), else a year in the title line ("2020年第3期"), else a date in the
+ *      file's name (2020-03-26-resume-work-series-2.txt: the shipped seed states its year nowhere else);
+ *   4. otherwise a guess, reported as a warning: the year that puts the as-of date nearest the newest bulletin
+ *      already published (a cumulative series moves forward: 系列三 as of 4月10日 after 系列二 as of 2020-03-26
+ *      is 2020), or this year when nothing has been published.
+ * A month after the as-of month belongs to the year before: a bulletin as of 1月10日 lists 12月28日 of the
+ * previous year. Years written in prose ("自2019年底…", "2020年2月1日，…") never count.
+ */
+export interface YearSource {
+  year: number;
+  /** The month dates are counted back from (the as-of or publication month), if known. */
+  month: number | null;
+  /** Where the year came from, for warnings and notes. */
+  from: 'option' | 'as-of' | 'published' | 'title' | 'file name' | 'earlier bulletins' | 'guess';
+}
+
+export interface HeaderDates {
+  asOf: { year: number | null; month: number; day: number } | null;
+  published: { year: number | null; month: number; day: number } | null;
+  titleYear: number | null;
+  /** A date in the file name ("2020-03-26-…", "20200326"), if any. */
+  fileDate?: { year: number; month: number; day: number } | null;
+}
+
+/** "2020-03-26-resume-work-series-2.txt" → 2020-03-26; a name without a full date → null. */
+export function dateInFileName(file: string): { year: number; month: number; day: number } | null {
+  const base = file.split(/[\\/]/).pop() ?? '';
+  const m = /(?:^|\D)((?:19|20)\d{2})[-_.]?(\d{2})[-_.]?(\d{2})(?!\d)/.exec(base);
+  if (!m) return null;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31 ? { year, month, day } : null;
+}
+
+/** The year putting month/day nearest the newest known as-of date (ISO), or null without one. */
+function nearestYear(month: number, day: number, known: readonly string[]): number | null {
+  const newest = [...known].sort().pop();
+  if (!newest) return null;
+  const n = Date.parse(`${newest}T00:00:00Z`);
+  const y = Number(newest.slice(0, 4));
+  const candidates = [y - 1, y, y + 1];
+  return candidates.reduce((best, c) => (Math.abs(Date.UTC(c, month - 1, day) - n) < Math.abs(Date.UTC(best, month - 1, day) - n) ? c : best));
+}
+
+export function bulletinYear(h: HeaderDates, option: number | undefined, now: Date, known: readonly string[] = []): YearSource {
+  const month = h.asOf?.month ?? h.published?.month ?? null;
+  if (option !== undefined) return { year: option, month, from: 'option' };
+  if (h.asOf?.year) return { year: h.asOf.year, month: h.asOf.month, from: 'as-of' };
+  if (h.published?.year) {
+    const p = h.published;
+    // As of 12月31日, published 1月2日: the as-of date is in the year before the publication.
+    const year = h.asOf && h.asOf.month > p.month! ? p.year! - 1 : p.year!;
+    return { year, month, from: 'published' };
+  }
+  if (h.titleYear) return { year: h.titleYear, month, from: 'title' };
+  if (h.fileDate) {
+    const f = h.fileDate;
+    return { year: h.asOf && h.asOf.month > f.month ? f.year - 1 : f.year, month: month ?? f.month, from: 'file name' };
+  }
+  const anchor = h.asOf ?? h.published;
+  const fromKnown = anchor ? nearestYear(anchor.month, anchor.day, known) : known.length ? Number([...known].sort().pop()!.slice(0, 4)) : null;
+  if (fromKnown !== null) return { year: fromKnown, month, from: 'earlier bulletins' };
+  return { year: now.getFullYear(), month, from: 'guess' };
+}
+
+/** The year of a date written without one, under the bulletin's year. */
+export function yearOf(month: number, y: YearSource): number {
+  return y.month !== null && month > y.month ? y.year - 1 : y.year;
+}

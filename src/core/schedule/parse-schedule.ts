@@ -1,0 +1,92 @@
+/**
+ * The schedule part of "/subscribe …": how often (每天 / 每周一 / weekly mon / 即时) and at what time
+ * ("早上8点", "21:30"), picked out of the words wherever they stand; the words left over are filters.
+ *
+ * Weekdays are ISO numbers: 1 = Monday … 7 = Sunday.
+ */
+import { isPeriodWord, parseTimeOfDay } from './time-of-day.ts';
+import type { TimeRefusal } from './time-of-day.ts';
+
+export type Frequency = 'daily' | 'weekly' | 'instant';
+export const FREQUENCIES: readonly Frequency[] = ['daily', 'weekly', 'instant'];
+
+export interface ParsedSchedule {
+  time: string | null;
+  /** The first time-like word that is not a valid time, as written, and why. */
+  badTime: { word: string; reason: TimeRefusal } | null;
+  frequency: Frequency | null;
+  /** With weekly: the day named, if any. */
+  weekday: number | null;
+  /** Every other word, in order. */
+  rest: string[];
+}
+
+const CN_DAYS: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 日: 7, 天: 7, '1': 1, '2': 2, '3': 3, '4': 4, '5': 5, '6': 6, '7': 7 };
+const EN_DAYS: Record<string, number> = { mon: 1, monday: 1, tue: 2, tues: 2, tuesday: 2, wed: 3, wednesday: 3, thu: 4, thur: 4, thurs: 4, thursday: 4, fri: 5, friday: 5, sat: 6, saturday: 6, sun: 7, sunday: 7 };
+const INSTANT = new Set(['即时', '實時', '实时', '即時', '立即', '立刻', '马上', '馬上', '随时', '即刻', '有新就发', 'instant', 'instantly', 'immediately', 'immediate', 'realtime', 'asap']);
+const DAILY = new Set(['每天', '每日', '天天', '每晚', '每早', 'daily', 'everyday']);
+const WEEKLY = new Set(['每周', '每週', '每星期', '每礼拜', '每禮拜', 'weekly']);
+// "每周一", "周一", "星期天", "礼拜五", "週三"; optionally glued to a time ("每周一9点").
+const CN_WEEKDAY = /^(?:每)?(?:周|週|星期|礼拜|禮拜)([一二三四五六日天1-7])(.*)$/;
+// "每天9点", "每晚9点" (每 + 晚9点), "每天早上8点".
+const GLUED_DAILY = /^(每天|每日|天天|每)(.+)$/;
+const GLUED_INSTANT = /^(即时|实时)(.*)$/;
+
+export function weekdayName(day: number, lang: 'zh' | 'en'): string {
+  return lang === 'zh' ? `周${'一二三四五六日'[day - 1] ?? '?'}` : (['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'][day - 1] ?? '?');
+}
+
+/** Picks the schedule words out of `words` (already split on spaces and commas). */
+export function parseSchedule(words: readonly string[]): ParsedSchedule {
+  const out: ParsedSchedule = { time: null, badTime: null, frequency: null, weekday: null, rest: [] };
+  const takeTime = (word: string, written = word): boolean => {
+    const t = parseTimeOfDay(word);
+    if (t === null) return false;
+    if (t.ok) out.time = t.time;
+    else out.badTime ??= { word: written, reason: t.reason };
+    return true;
+  };
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    const folded = word.normalize('NFKC').toLowerCase();
+    // "早上 8点": a period of the day standing alone belongs to the time after it.
+    if (isPeriodWord(word) && i + 1 < words.length && parseTimeOfDay(word + words[i + 1]!) !== null) {
+      takeTime(word + words[i + 1]!, `${word} ${words[i + 1]!}`);
+      i++;
+      continue;
+    }
+    if (takeTime(word)) continue;
+    if (INSTANT.has(folded)) {
+      out.frequency = 'instant';
+      continue;
+    }
+    if (DAILY.has(folded)) {
+      out.frequency = 'daily';
+      continue;
+    }
+    if (WEEKLY.has(folded)) {
+      out.frequency = 'weekly';
+      continue;
+    }
+    if (EN_DAYS[folded] !== undefined) {
+      out.frequency = 'weekly';
+      out.weekday = EN_DAYS[folded]!;
+      continue;
+    }
+    const cn = CN_WEEKDAY.exec(folded);
+    if (cn && (cn[2] === '' || parseTimeOfDay(cn[2]!) !== null)) {
+      out.frequency = 'weekly';
+      out.weekday = CN_DAYS[cn[1]!]!;
+      if (cn[2]) takeTime(cn[2], word);
+      continue;
+    }
+    const glued = GLUED_DAILY.exec(folded) ?? GLUED_INSTANT.exec(folded);
+    if (glued && (glued[2] === '' || parseTimeOfDay(glued[2]!) !== null)) {
+      out.frequency = glued[1]!.startsWith('每') || glued[1] === '天天' ? 'daily' : 'instant';
+      if (glued[2]) takeTime(glued[2], word);
+      continue;
+    }
+    out.rest.push(word);
+  }
+  return out;
+}

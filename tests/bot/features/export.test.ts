@@ -1,0 +1,77 @@
+/** /export and the 📥 button: an .xlsx and a BOM'd .csv of the matching measures, named by query and day. */
+import ExcelJS from 'exceljs';
+import { describe, expect, it } from 'vitest';
+import { MAX_EXPORT_ROWS } from '../../../src/core/export/measures-table.ts';
+import type { ApiCall } from '../../helpers/bot-harness.ts';
+import { buttons, createTestBot, texts } from '../../helpers/bot-harness.ts';
+import { parseCsv } from '../../helpers/csv.ts';
+import { bulletinOf, entry } from '../../helpers/digest.ts';
+import { createMemoryEntryStore } from '../../../src/store/entry-store.ts';
+
+const docs = (calls: ApiCall[]) => calls.filter((c) => c.method === 'sendDocument');
+const bytes = (call: ApiCall) => Buffer.from(call.payload.document.source as Uint8Array);
+
+async function sheetRows(call: ApiCall): Promise<unknown[][]> {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(bytes(call) as unknown as ExcelJS.Buffer);
+  const ws = wb.worksheets[0]!;
+  const out: unknown[][] = [];
+  ws.eachRow((row) => out.push((row.values as unknown[]).slice(1)));
+  return out;
+}
+
+describe('/export', () => {
+  it('sends the matching measures as .xlsx and .csv with the same rows; names say the query and day', async () => {
+    const t = createTestBot();
+    const calls = await t.send('/export 复工 3月20日以后');
+    const [xlsx, csv] = docs(calls);
+    expect(xlsx!.payload.document.filename).toBe('措施_复工_from_2020-03-20_2026-11-28.xlsx');
+    expect(csv!.payload.document.filename).toBe('措施_复工_from_2020-03-20_2026-11-28.csv');
+    const { total, hits } = t.catalog.search(['复工'], { dateFrom: '2020-03-20', limit: 1000 });
+    expect(total).toBeGreaterThan(0);
+    expect(String(xlsx!.payload.caption)).toContain(`${total} 条措施`);
+    const rows = await sheetRows(xlsx!);
+    expect(rows[0]).toEqual(['日期', '部门', '标题', '正文', '来源', '简报']);
+    expect(rows.slice(1).map((r) => r[2]).sort()).toEqual(hits.map((e) => e.title).sort());
+    expect(rows.slice(1).every((r) => String(r[0]) >= '2020-03-20')).toBe(true);
+    // The bulletin column names the bulletin, not its hash.
+    expect(String(rows[1]![5])).toContain('上海企业复工复产复市进行时');
+    const text = bytes(csv!).toString('utf8');
+    expect(text.charCodeAt(0)).toBe(0xfeff);
+    expect(parseCsv(text.slice(1))).toEqual(rows.map((r) => r.map(String)));
+  });
+
+  it('at most 1,000 rows, and the caption says how many there were', async () => {
+    const entries = createMemoryEntryStore();
+    entries.apply(bulletinOf(Array.from({ length: 1005 }, (_, i) => entry({ title: `导出测试 ${i}`, date: `2020-0${1 + (i % 9)}-1${i % 10}` }))));
+    const t = createTestBot({ entries });
+    const calls = await t.send('/export 导出测试');
+    const rows = await sheetRows(docs(calls)[0]!);
+    expect(rows).toHaveLength(MAX_EXPORT_ROWS + 1);
+    expect(String(docs(calls)[0]!.payload.caption)).toContain('共 1005 条，导出了前 1000 条');
+  });
+
+  it('nothing to export says so; a second export within seconds is refused', async () => {
+    const t = createTestBot();
+    expect(texts(await t.send('/export 不存在的词语'))[0]).toContain('没有可以导出的措施');
+    expect(docs(await t.send('/export 复工'))).toHaveLength(2);
+    expect(texts(await t.send('/export 复工'))[0]).toContain('导出太频繁');
+    t.advance(11_000);
+    expect(docs(await t.send('/export 复工'))).toHaveLength(2);
+  });
+
+  it('the 📥 button under search results exports that search', async () => {
+    const t = createTestBot();
+    const search = await t.send('/search 公安 最新', { userId: 77 });
+    const x = buttons(search[0]).find((b) => b.callback_data.startsWith('x:'))!;
+    expect(x.text).toContain('导出');
+    const calls = await t.press(x.callback_data, { userId: 77 });
+    expect(calls.find((c) => c.method === 'answerCallbackQuery')).toBeDefined();
+    const rows = await sheetRows(docs(calls)[0]!);
+    const { total } = t.catalog.search(['公安'], {});
+    expect(rows).toHaveLength(total + 1);
+    // Newest first, as the search was.
+    const dates = rows.slice(1).map((r) => String(r[0]));
+    expect(dates).toEqual([...dates].sort().reverse());
+  });
+});

@@ -1,0 +1,87 @@
+/** Date words and order in /search and /latest, over the seed bulletin (measures of March 2020). */
+import { describe, expect, it } from 'vitest';
+import { buttons, createTestBot, texts } from '../../helpers/bot-harness.ts';
+
+const datesIn = (text: string) => [...text.matchAll(/20\d\d-\d\d-\d\d/g)].map((m) => m[0]);
+
+describe('/search with date words', () => {
+  it('3月1日以后 keeps only measures from that day on; the header says the range', async () => {
+    const t = createTestBot();
+    const all = texts(await t.send('/search 复工'))[0]!;
+    const since = texts(await t.send('/search 复工 3月16日以后'))[0]!;
+    expect(since).toContain('2020-03-16 起');
+    const total = (s: string) => Number(/共 (\d+) 条/.exec(s)?.[1]);
+    expect(total(since)).toBeLessThan(total(all));
+    for (const d of datesIn(since.split('\n').slice(1).join('\n'))) expect(d >= '2020-03-16').toBe(true);
+  });
+
+  it('2020年3月 and 3月 (read against the data year) both mean March 2020; a month with nothing says so', async () => {
+    const t = createTestBot();
+    expect(texts(await t.send('/search 复工 2020年3月'))[0]).toContain('2020-03-01 – 2020-03-31');
+    expect(texts(await t.send('/search 3月 复工'))[0]).toContain('2020-03-01 – 2020-03-31');
+    const none = texts(await t.send('/search 复工 2020年5月'))[0]!;
+    expect(none).toContain('2020-05-01 – 2020-05-31 没有措施');
+  });
+
+  it('a date alone lists that range newest first', async () => {
+    const t = createTestBot();
+    const text = texts(await t.send('/search 3月20日以后'))[0]!;
+    const dates = datesIn(text.split('\n').slice(1).join('\n'));
+    expect(dates.length).toBeGreaterThan(0);
+    expect(dates).toEqual([...dates].sort().reverse());
+    expect(dates.every((d) => d >= '2020-03-20')).toBe(true);
+  });
+
+  it('本周 is relative to today (the harness clock, 2026): nothing in the 2020 data', async () => {
+    const t = createTestBot();
+    expect(texts(await t.send('/search 复工 本周'))[0]).toContain('2026-11-23 – 2026-11-29 没有措施');
+  });
+});
+
+describe('order: 最新 and the 按时间 / 按相关度 button', () => {
+  it('/search … 最新 lists newest first; the button toggles back to relevance and again', async () => {
+    const t = createTestBot();
+    const newest = await t.send('/search 复工 最新');
+    const text = texts(newest)[0]!;
+    const dates = datesIn(text.split('\n').slice(1).join('\n'));
+    expect(dates).toEqual([...dates].sort().reverse());
+    expect(text).toContain('按时间从新到旧');
+    const toggle = buttons(newest[0]).find((b) => b.callback_data.startsWith('so:'))!;
+    expect(toggle.text).toBe('🎯 按相关度');
+    const relevance = await t.press(toggle.callback_data);
+    const edited = relevance.find((c) => c.method === 'editMessageText')!;
+    expect(String(edited.payload.text)).not.toContain('按时间从新到旧');
+    expect(buttons(edited).find((b) => b.callback_data.startsWith('so:'))?.text).toBe('🕒 按时间');
+    const back = await t.press(toggle.callback_data);
+    expect(String(back.find((c) => c.method === 'editMessageText')?.payload.text)).toContain('按时间从新到旧');
+  });
+
+  it('a stale order or export button is answered, not left spinning', async () => {
+    const t = createTestBot();
+    for (const data of ['so:zzzz', 'x:zzzz']) {
+      const calls = await t.press(data);
+      expect(calls.find((c) => c.method === 'answerCallbackQuery')?.payload).toMatchObject({ text: '这个结果已过期，请重新搜索。' });
+    }
+  });
+});
+
+describe('/latest with dates and extra words', () => {
+  it('/latest 公安 3月20日以后 uses the same filter', async () => {
+    const t = createTestBot();
+    const text = texts(await t.send('/latest 公安 3月20日以后'))[0]!;
+    expect(text).toContain('2020-03-20 起');
+    const dates = datesIn(text.split('\n').slice(1).join('\n'));
+    expect(dates.length).toBeGreaterThan(0);
+    expect(dates.every((d) => d >= '2020-03-20')).toBe(true);
+  });
+
+  it('words /latest cannot use are said, with the search that would use them', async () => {
+    const t = createTestBot();
+    const all = texts(await t.send('/latest 公安 复工')).join('\n');
+    expect(all).toContain('“复工”不是部门名称');
+    expect(all).toContain('/search 公安 复工');
+    // Words that are part of the name are not "extra".
+    expect(texts(await t.send('/latest 上海市 公安局')).join('\n')).not.toContain('不是部门名称');
+    expect(texts(await t.send('/latest 公安 本周')).join('\n')).not.toContain('不是部门名称');
+  });
+});

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { parseSchedule } from '../../../src/core/schedule/parse-schedule.ts';
+
+const words = (s: string) => s.split(/\s+/).filter(Boolean);
+
+describe('parseSchedule', () => {
+  const table: [string, { time?: string | null; frequency?: string | null; weekday?: number | null; rest?: string[]; bad?: string }][] = [
+    ['9点 公安', { time: '09:00', frequency: null, rest: ['公安'] }],
+    ['早上 8点 复工', { time: '08:00', rest: ['复工'] }],
+    ['晚上 9点半', { time: '21:30', rest: [] }],
+    ['每周一 09:00', { time: '09:00', frequency: 'weekly', weekday: 1 }],
+    ['每周五9点 科委', { time: '09:00', frequency: 'weekly', weekday: 5, rest: ['科委'] }],
+    ['周日 晚上8点', { time: '20:00', frequency: 'weekly', weekday: 7 }],
+    ['星期三', { time: null, frequency: 'weekly', weekday: 3 }],
+    ['礼拜天 10:00', { frequency: 'weekly', weekday: 7, time: '10:00' }],
+    ['weekly mon 09:00', { time: '09:00', frequency: 'weekly', weekday: 1 }],
+    ['Friday 6pm', { time: '18:00', frequency: 'weekly', weekday: 5 }],
+    ['每周', { frequency: 'weekly', weekday: null }],
+    ['即时', { frequency: 'instant', time: null }],
+    ['实时 公安', { frequency: 'instant', rest: ['公安'] }],
+    ['instant 复工', { frequency: 'instant', rest: ['复工'] }],
+    ['每天 21:30', { frequency: 'daily', time: '21:30' }],
+    ['每天早上8点', { frequency: 'daily', time: '08:00' }],
+    ['每晚9点', { frequency: 'daily', time: '21:00' }],
+    ['daily 7am', { frequency: 'daily', time: '07:00' }],
+    ['周边 复工', { frequency: null, rest: ['周边', '复工'] }],
+    ['25点 公安', { bad: '25点', rest: ['公安'] }],
+    ['8:5', { bad: '8:5' }],
+    ['晚上 13点', { bad: '晚上 13点' }],
+    ['每周一25点', { bad: '每周一25点', frequency: 'weekly' }],
+    ['3.15 复工', { time: null, rest: ['3.15', '复工'] }],
+  ];
+  it.each(table)('%s', (input, want) => {
+    const got = parseSchedule(words(input));
+    if (want.time !== undefined) expect(got.time).toBe(want.time);
+    if (want.frequency !== undefined) expect(got.frequency).toBe(want.frequency);
+    if (want.weekday !== undefined) expect(got.weekday).toBe(want.weekday);
+    if (want.rest !== undefined) expect(got.rest).toEqual(want.rest);
+    if (want.bad !== undefined) expect(got.badTime?.word).toBe(want.bad);
+    else expect(got.badTime).toBeNull();
+  });
+});
