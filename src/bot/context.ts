@@ -1,5 +1,7 @@
+import type { PublishLog } from '../admin/publish-log.ts';
 import type { Context } from 'telegraf';
 import type { Catalog } from '../core/catalog.ts';
+import type { QueryUnderstanding } from '../core/search/understand/index.ts';
 import type { Lang, Messages } from '../i18n/index.ts';
 import type { Log } from '../infra/log.ts';
 import type { EntryStore } from '../store/entry-store.ts';
@@ -25,6 +27,8 @@ export interface BotDeps {
   catalog: Catalog;
   log: Log;
   now: () => number;
+  /** Query understanding (segmenter, word tables); made by the search feature when not given (tests inject one). */
+  understanding?: QueryUnderstanding;
   /** Without it the bot has no /subscribe (console mode, tests of other features). */
   subscriptions?: SubscriptionStore;
   /**
@@ -32,4 +36,6 @@ export interface BotDeps {
    * run). Rendered as given: { subscriptions: { active, paused }, lastDigest: { sent, paused, failed, durationMs } }.
    */
   stats?: () => Promise<Record<string, unknown>> | Record<string, unknown>;
+  /** Where an editor's Publish leaves its trace (start, end), so a publish cut short is known as such. */
+  publishLog?: PublishLog;
 }

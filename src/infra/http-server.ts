@@ -13,6 +13,10 @@ export interface HealthReport {
   schedulerAlive: boolean;
   /** ISO time of the last completed digest run, null if none yet. */
   lastDigestRun: string | null;
+  /** Free space in DATA_DIR against its floor: unhealthy below it (disk-space.ts). */
+  disk?: { path: string; freeMb: number; minFreeMb: number; ok: boolean };
+  /** The last failed write of a store, and whether writes are failing still (unhealthy while they are). */
+  writes?: { lastError: { at: string; message: string; store: string } | null; failing: boolean };
   /** Anything else worth showing to an operator (queue lengths, version…). */
   details?: Record<string, unknown>;
 }
@@ -57,7 +61,7 @@ export const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
 const DEFAULT_MAX_BODY = 1024 * 1024;
 
 export function isHealthy(report: HealthReport): boolean {
-  return report.storeReadable && report.schedulerAlive;
+  return report.storeReadable && report.schedulerAlive && report.disk?.ok !== false && report.writes?.failing !== true;
 }
 
 /**

@@ -9,6 +9,7 @@ import { SlicedJsonFile } from './sliced-json-file.ts';
 import type { ItemList } from './sliced-json-file.ts';
 import { createEntryTable } from './entry-table.ts';
 import { StoreError } from './json-file.ts';
+import type { WriteStatus } from './json-file.ts';
 import { checksumOf, verifyAndStrip, withChecksum } from './record-checksum.ts';
 import type { EntryTable } from './entry-table.ts';
 import type { FileStamp } from './file-stamp.ts';
@@ -108,6 +109,8 @@ export interface EntryStore {
   flush(): Promise<void>;
   /** Writes the file again as it is (a file from before checksums gets them). */
   rewrite(): void;
+  /** The last failed write, and whether writes are failing still (for /healthz). */
+  writeStatus(): WriteStatus;
   /** Counts changes: compare with durable().changes to know whether the file holds all of them. */
   changes(): number;
   /** The last state known to be on disk: how many changes it holds and the file's stamp then. */
@@ -169,8 +172,8 @@ export function createEntryStoreFrom(state: EntryStoreState, write: EntriesWrite
     for (let row = 0; row < table.rows; row++) if (table.alive(row)) out[k++] = row;
     return out;
   };
-  // Each record is written with its checksum (record-checksum.ts). Rows never change once written, so a row's
-  // checksum is worked out once and kept (4 bytes a row; 0 = not yet).
+  // Each record is written with its checksum (record-checksum.ts). Rows never change once written (but for
+  // seenIn, which resets it), so a row's checksum is worked out once and kept (4 bytes a row; 0 = not yet).
   let rowCrc = new Uint32Array(Math.max(16, table.rows));
   const withRowChecksum = (row: number): StoredEntry & { crc: string } => {
     const e = table.read(row);
@@ -281,7 +284,11 @@ export function createEntryStoreFrom(state: EntryStoreState, write: EntriesWrite
       for (const e of [...c.unchanged, ...c.older]) {
         const row = byId.get(e.id)!;
         const list = seenIn(table.read(row));
-        if (!list.includes(from)) table.setSeenIn(row, [...list, from]);
+        if (!list.includes(from)) {
+          table.setSeenIn(row, [...list, from]);
+          // The one in-place change a row takes: its checksum is worked out again at the next write.
+          if (row < rowCrc.length) rowCrc[row] = 0;
+        }
       }
       if (!bulletins.some((b) => b.id === parsed.bulletin.id)) {
         bulletins.push({ ...parsed.bulletin, ingestedAt: at, entries: parsed.entries.length });
@@ -300,6 +307,7 @@ export function createEntryStoreFrom(state: EntryStoreState, write: EntriesWrite
       changes++;
       batcher.markDirty();
     },
+    writeStatus: () => batcher.status(),
     changes: () => changes,
     durable: () => durable,
     clone() {

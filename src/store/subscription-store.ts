@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { Low, Memory } from 'lowdb';
 import { DataFile } from 'lowdb/node';
 import { StoreError, createWriteBatcher, openJsonFile } from './json-file.ts';
+import type { WriteStatus } from './json-file.ts';
 import { COMPACT_AT, SubscriptionJournal, journalPathFor, readJournal, replay } from './subscription-journal.ts';
 import { KEEP_RUNS, compactFilters, createInterner, emptyRunCounts, emptySubscriptionsFile, leanSubscription, subscriptionSchema, subscriptionsFileSchema } from './subscription-schema.ts';
 import type { DigestRun, DigestRunCounts, Intern, PausedReason, Subscription, SubscriptionFilters, SubscriptionsFile } from './subscription-schema.ts';
@@ -81,6 +82,8 @@ export interface SubscriptionStore {
   markInterrupted(id: string): void;
   /** Resolves once every change so far is on disk. */
   flush(): Promise<void>;
+  /** The last failed write, and whether writes are failing still (for /healthz). */
+  writeStatus(): WriteStatus;
 }
 
 const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
@@ -387,6 +390,7 @@ export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string
       noteRun(id);
     },
     flush: () => batcher.flush(),
+    writeStatus: () => batcher.status(),
   };
   return store;
 }
