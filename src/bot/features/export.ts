@@ -13,7 +13,6 @@ import { escapeHtml } from '../../core/html.ts';
 import { parseQuery } from '../../core/search/query.ts';
 import { localClock } from '../../digest/due.ts';
 import type { BotContext, BotDeps } from '../context.ts';
-import { RecentMap } from '../lib/recent-map.ts';
 import { replyBlocks } from '../lib/reply.ts';
 import { dateOptions, understandDates } from './search-dates.ts';
 import type { SearchOrder } from './search-dates.ts';
@@ -28,11 +27,13 @@ export interface ExportQuery {
   order: SearchOrder;
 }
 
-// Per bot (createBot hands the same deps to search and export): user → time of their last export.
-const lastExports = new WeakMap<object, RecentMap<number, number>>();
-const lastExportOf = (deps: object): RecentMap<number, number> => {
+// Per bot (createBot hands the same deps to search and export): user → time of their last export. Only
+// the last EXPORT_COOLDOWN_MS matter: older times are dropped whenever the map grows past a few thousand.
+const lastExports = new WeakMap<object, Map<number, number>>();
+const lastExportOf = (deps: object, now: number): Map<number, number> => {
   let map = lastExports.get(deps);
-  if (!map) lastExports.set(deps, (map = new RecentMap<number, number>(10_000)));
+  if (!map) lastExports.set(deps, (map = new Map<number, number>()));
+  if (map.size > 5_000) for (const [user, at] of map) if (now - at >= EXPORT_COOLDOWN_MS) map.delete(user);
   return map;
 };
 
@@ -40,7 +41,7 @@ export async function sendExport(ctx: BotContext, deps: Pick<BotDeps, 'catalog' 
   const x = ctx.m.export;
   const user = ctx.from?.id;
   const now = deps.now();
-  const lastExport = lastExportOf(deps);
+  const lastExport = lastExportOf(deps, now);
   const last = user === undefined ? undefined : lastExport.get(user);
   if (last !== undefined && now - last < EXPORT_COOLDOWN_MS) return replyBlocks(ctx, [x.slowDown(Math.ceil((EXPORT_COOLDOWN_MS - (now - last)) / 1000))]);
   const { total, hits } = deps.catalog.search(q.keywords, { limit: MAX_EXPORT_ROWS, ...dateOptions(q.range, q.keywords.length === 0 ? 'newest' : q.order) });
