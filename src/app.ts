@@ -6,6 +6,7 @@ import type { Catalog } from './core/catalog.ts';
 import { SHIPPED_AGENCIES_FILE, SHIPPED_BULLETINS_DIR, storeFiles } from './paths.ts';
 import { isBulletinFileName, readBulletinFile } from './ingest/read-bulletin.ts';
 import { loadAgencies, seedIfEmpty } from './store/bulletin-files.ts';
+import { refuseMissingEntries } from './store/data-dir.ts';
 import { openEntryStore } from './store/entry-store.ts';
 import { createEntryTable } from './store/entry-table.ts';
 import type { EntryStore } from './store/entry-store.ts';
@@ -63,6 +64,8 @@ export async function openAppFromSnapshot(opts: OpenOptions, agencies?: AgencyDi
  * from: from the snapshot beside entries.json when it is an intact copy of it, else from the JSON.
  */
 export async function openApp(opts: OpenOptions): Promise<App> {
+  // Never reseed over existing data: a lost entries.json beside a snapshot or subscriptions refuses the start.
+  await refuseMissingEntries(opts.dataDir);
   const agencies = await loadAgencies(SHIPPED_AGENCIES_FILE);
   const fromSnapshot = await openAppFromSnapshot(opts, agencies);
   if ('entries' in fromSnapshot) return fromSnapshot;

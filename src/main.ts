@@ -28,6 +28,7 @@ import { createLogger, shouldPrettyPrint } from './infra/logger.ts';
 import { installShutdown } from './infra/shutdown.ts';
 import type { ShutdownStep } from './infra/shutdown.ts';
 import { StoreError } from './store/json-file.ts';
+import { removeLeftoverTmp } from './store/data-dir.ts';
 import { storeFiles } from './paths.ts';
 import { createMemorySubscriptionStore, openSubscriptionStore } from './store/subscription-store.ts';
 
@@ -54,6 +55,9 @@ let digest: ReturnType<typeof createDigestService> | null = null;
 
 async function start(cfg: Config) {
   const lock = await acquireLock(cfg.dataDir, { purpose: 'bot', log });
+  // Writes cut short by a crash leave temporary files; under the lock nobody else is writing them.
+  const leftovers = await removeLeftoverTmp(cfg.dataDir);
+  if (leftovers.length) log.warn({ files: leftovers, dataDir: cfg.dataDir }, 'removed temporary files left by a write cut short (the files they were to replace are whole)');
   const app = await openApp({ dataDir: cfg.dataDir, log });
   log.info({ measures: app.entries.count(), dataDir: cfg.dataDir, mode: consoleMode ? 'console' : cfg.mode, fromSnapshot: app.loadedFrom.snapshot, uptimeMs: Math.round(performance.now()) }, 'store open');
   // The console has no real chats to deliver to: its subscriptions live in memory, to try the commands.

@@ -18,6 +18,7 @@ import { openEntryStore } from '../store/entry-store.ts';
 import { LockError, acquireLock } from '../infra/instance-lock.ts';
 import type { InstanceLock } from '../infra/instance-lock.ts';
 import { StoreError } from '../store/json-file.ts';
+import { refuseMissingEntries, removeLeftoverTmp } from '../store/data-dir.ts';
 import { openSubscriptionStore } from '../store/subscription-store.ts';
 
 export interface DigestCliIo {
@@ -127,6 +128,9 @@ export async function runDigestCli(argv: string[], io: DigestCliIo): Promise<num
     // A digest run writes subscriptions.json; the running bot (or another run) writing it too would drop
     // each other's updates and could send a digest twice. A dry run only reads.
     if (!dryRun) lock = await acquireLock(dataDir, { purpose: 'digest', releaseOnExit: true });
+    if (lock) await removeLeftoverTmp(dataDir);
+    // A digest over a lost entries.json would send empty digests and move every cursor: refused.
+    await refuseMissingEntries(dataDir);
     const entries = await openEntryStore(files.entries, { readOnly: true });
     const subscriptions = await openSubscriptionStore(files.subscriptions, { readOnly: dryRun });
     if (only !== undefined && !subscriptions.get(only)) {

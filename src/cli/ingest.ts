@@ -13,6 +13,7 @@ import { loadAgencies } from '../store/bulletin-files.ts';
 import { openEntryStore } from '../store/entry-store.ts';
 import { StoreError } from '../store/json-file.ts';
 import { LockError, acquireLock } from '../infra/instance-lock.ts';
+import { refuseMissingEntries, removeLeftoverTmp } from '../store/data-dir.ts';
 
 export interface CliIo {
   env: Record<string, string | undefined>;
@@ -92,6 +93,9 @@ export async function runIngest(argv: string[], io: CliIo): Promise<number> {
     const lock = dryRun ? null : await acquireLock(dataDir, { purpose: 'ingest' });
     let reports;
     try {
+      if (lock) await removeLeftoverTmp(dataDir);
+      // Ingesting into a new entries.json beside existing data would hide the loss of the old one.
+      await refuseMissingEntries(dataDir);
       const entriesFile = storeFiles(dataDir).entries;
       const open = async () => {
         // With an intact snapshot, ingest opens from it (fast at 100k) and leaves it current, so the

@@ -2,6 +2,20 @@
  * One process per DATA_DIR. Two bots polling the same token fight over getUpdates (409 Conflict), and two
  * writers on one lowdb file silently drop each other's writes; an ingest during a digest is the same race.
  * The lock is a file created atomically with its full content, so a reader never sees a half-written lock.
+ *
+ * Who holds it: pid, the process's start time (Linux: /proc/<pid>/stat, in clock ticks since boot) and the boot
+ * id (/proc/sys/kernel/random/boot_id). A lock is stale when its pid is not running, when the machine has
+ * rebooted since (another boot id), or when the pid is running but started at another time: a pid reused by an
+ * unrelated process (common after a reboot or in containers) no longer keeps the bot from starting. Where
+ * /proc is not there (macOS, Windows), pid liveness alone decides, as before.
+ *
+ * Why not `proper-lockfile` (issue 15): it locks with mkdir and calls a lock stale by its age — it touches the
+ * lock's mtime on a timer and takes over any lock not touched for `stale` ms (10 s by default). That gives up
+ * two guarantees this file has and its tests pin: (1) a crashed holder's lock is taken over at once, by pid,
+ * instead of after a wait, and a live holder is never taken over because its event loop stalled past `stale`
+ * (a 100k-entry publish or a GC pause would do it, and two bots would then run); (2) the takeover race: two
+ * starters finding the same stale lock cannot both win (our second mutex, .lock.takeover). It also cannot tell a
+ * reused pid, needs a timer in every process, and would add a dependency for ~200 lines we have tested. Kept.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync, unlinkSync } from 'node:fs';
@@ -20,6 +34,10 @@ export interface LockInfo {
   host: string;
   /** Distinguishes two acquisitions by the same pid (tests, restarts in-process) so release never frees someone else's lock. */
   id: string;
+  /** The holder's start time (clock ticks since boot, /proc/<pid>/stat field 22); absent where unknown. */
+  procStart?: string;
+  /** The machine's boot id when the lock was taken; absent where unknown. */
+  bootId?: string;
 }
 
 export interface InstanceLock {
@@ -35,6 +53,10 @@ export interface AcquireOptions {
   releaseOnExit?: boolean;
   /** Liveness probe; injectable for tests. Default: signal 0. */
   isAlive?: (pid: number) => boolean;
+  /** A process's start time (undefined: unknown); injectable for tests. Default: /proc/<pid>/stat. */
+  processStart?: (pid: number) => string | undefined;
+  /** This boot's id (undefined: unknown); injectable for tests. Default: /proc/sys/kernel/random/boot_id. */
+  bootId?: () => string | undefined;
 }
 
 export class LockError extends Error {
@@ -64,6 +86,54 @@ export function isProcessAlive(pid: number): boolean {
   }
 }
 
+/** Start time of a running process, in clock ticks since boot (Linux); undefined where /proc is not there. */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may hold spaces: count fields after its closing one.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[19]; // field 22 overall
+  } catch {
+    return undefined;
+  }
+}
+
+let cachedBootId: string | undefined | null = null;
+export function currentBootId(): string | undefined {
+  if (cachedBootId === null) {
+    try {
+      cachedBootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || undefined;
+    } catch {
+      cachedBootId = undefined;
+    }
+  }
+  return cachedBootId;
+}
+
+type Liveness = { alive: true } | { alive: false; why: string };
+
+/** Whether the holder of a lock is still running, by pid, boot id and start time. */
+function holderLiveness(holder: LockInfo, probe: { isAlive: (pid: number) => boolean; processStart: (pid: number) => string | undefined; bootId: () => string | undefined }): Liveness {
+  const boot = probe.bootId();
+  if (holder.bootId && boot && holder.bootId !== boot) return { alive: false, why: 'the machine has restarted since it was taken' };
+  if (!probe.isAlive(holder.pid)) return { alive: false, why: `pid ${holder.pid} is no longer running` };
+  if (holder.procStart) {
+    const now = probe.processStart(holder.pid);
+    if (now !== undefined && now !== holder.procStart) return { alive: false, why: `pid ${holder.pid} is now another process (started at another time)` };
+  }
+  return { alive: true };
+}
+
+/** One line about a lock file's content, for `npm run check`. */
+export function describeLock(text: string): string {
+  const holder = parseLock(text);
+  if (!holder) return 'unreadable (taken over at the next start)';
+  const who = `${PURPOSE_LABEL[holder.purpose]} (pid ${holder.pid}, since ${holder.startedAt}, host ${holder.host})`;
+  if (holder.host !== hostname()) return `held by ${who} on another host`;
+  const l = holderLiveness(holder, { isAlive: isProcessAlive, processStart: processStartTime, bootId: currentBootId });
+  return l.alive ? `held by ${who}: running` : `stale, left by ${who}: ${l.why} (taken over at the next start)`;
+}
+
 function parseLock(text: string): LockInfo | undefined {
   try {
     const v = JSON.parse(text) as Partial<LockInfo>;
@@ -74,6 +144,8 @@ function parseLock(text: string): LockInfo | undefined {
         startedAt: typeof v.startedAt === 'string' ? v.startedAt : 'unknown',
         host: v.host,
         id: typeof v.id === 'string' ? v.id : '',
+        ...(typeof v.procStart === 'string' ? { procStart: v.procStart } : {}),
+        ...(typeof v.bootId === 'string' ? { bootId: v.bootId } : {}),
       };
     }
   } catch {
@@ -105,11 +177,21 @@ function heldMessage(holder: LockInfo, lockPath: string, dataDir: string, sameHo
 export async function acquireLock(dataDir: string, options: AcquireOptions): Promise<InstanceLock> {
   const dir = resolve(dataDir);
   const lockPath = join(dir, LOCK_FILE);
-  const isAlive = options.isAlive ?? isProcessAlive;
+  const probe = { isAlive: options.isAlive ?? isProcessAlive, processStart: options.processStart ?? processStartTime, bootId: options.bootId ?? currentBootId };
   const host = hostname();
   await mkdir(dir, { recursive: true });
 
-  const info: LockInfo = { pid: process.pid, purpose: options.purpose, startedAt: new Date().toISOString(), host, id: randomUUID() };
+  const procStart = probe.processStart(process.pid);
+  const bootId = probe.bootId();
+  const info: LockInfo = {
+    pid: process.pid,
+    purpose: options.purpose,
+    startedAt: new Date().toISOString(),
+    host,
+    id: randomUUID(),
+    ...(procStart !== undefined ? { procStart } : {}),
+    ...(bootId !== undefined ? { bootId } : {}),
+  };
   const content = `${JSON.stringify(info)}\n`;
   const tmpPath = join(dir, `${LOCK_FILE}.${process.pid}.${info.id}.tmp`);
   await writeFile(tmpPath, content);
@@ -134,7 +216,8 @@ export async function acquireLock(dataDir: string, options: AcquireOptions): Pro
       if (holder && holder.host !== host) throw new LockError(heldMessage(holder, lockPath, dir, false), holder);
       // In a container the bot is often pid 1 on every start, so a crash leaves a lock whose pid is "alive": it's us.
       const earlierLifeOfOurPid = holder !== undefined && holder.pid === process.pid && !heldHere.has(holder.id);
-      if (holder && !earlierLifeOfOurPid && isAlive(holder.pid)) throw new LockError(heldMessage(holder, lockPath, dir, true), holder);
+      const liveness = holder && !earlierLifeOfOurPid ? holderLiveness(holder, probe) : ({ alive: false, why: `pid ${holder?.pid} is this process, started again` } as const);
+      if (holder && liveness.alive) throw new LockError(heldMessage(holder, lockPath, dir, true), holder);
 
       const removed = await removeIfUnchanged(lockPath, seen, dir);
       if (removed === 'busy') {
@@ -145,7 +228,7 @@ export async function acquireLock(dataDir: string, options: AcquireOptions): Pro
         options.log?.warn(
           { lockPath, stale: holder ?? { unreadable: seen.slice(0, 200) } },
           holder
-            ? `took over a stale lock: ${PURPOSE_LABEL[holder.purpose]} (pid ${holder.pid}, since ${holder.startedAt}) is no longer running`
+            ? `took over a stale lock: ${PURPOSE_LABEL[holder.purpose]} (pid ${holder.pid}, since ${holder.startedAt}): ${liveness.alive ? 'stale' : liveness.why}`
             : 'took over an unreadable lock file',
         );
       }

@@ -8,6 +8,8 @@ import { stampOf } from './file-stamp.ts';
 import { SlicedJsonFile } from './sliced-json-file.ts';
 import type { ItemList } from './sliced-json-file.ts';
 import { createEntryTable } from './entry-table.ts';
+import { StoreError } from './json-file.ts';
+import { checksumOf, verifyAndStrip, withChecksum } from './record-checksum.ts';
 import type { EntryTable } from './entry-table.ts';
 import type { FileStamp } from './file-stamp.ts';
 
@@ -104,6 +106,8 @@ export interface EntryStore {
   liveRows(): Int32Array;
   rowOf(id: string): number | undefined;
   flush(): Promise<void>;
+  /** Writes the file again as it is (a file from before checksums gets them). */
+  rewrite(): void;
   /** Counts changes: compare with durable().changes to know whether the file holds all of them. */
   changes(): number;
   /** The last state known to be on disk: how many changes it holds and the file's stamp then. */
@@ -165,12 +169,25 @@ export function createEntryStoreFrom(state: EntryStoreState, write: EntriesWrite
     for (let row = 0; row < table.rows; row++) if (table.alive(row)) out[k++] = row;
     return out;
   };
+  // Each record is written with its checksum (record-checksum.ts). Rows never change once written, so a row's
+  // checksum is worked out once and kept (4 bytes a row; 0 = not yet).
+  let rowCrc = new Uint32Array(Math.max(16, table.rows));
+  const withRowChecksum = (row: number): StoredEntry & { crc: string } => {
+    const e = table.read(row);
+    if (row >= rowCrc.length) {
+      const grown = new Uint32Array(Math.max(row + 1, rowCrc.length * 2));
+      grown.set(rowCrc);
+      rowCrc = grown;
+    }
+    if (rowCrc[row] === 0) rowCrc[row] = parseInt(checksumOf(e), 16);
+    return { ...e, crc: rowCrc[row]!.toString(16).padStart(8, '0') };
+  };
   const batcher = createWriteBatcher(async () => {
     // What lands is what `changes` counted when the rows were listed: rows never change once written.
     const at = changes;
     const rows = liveRows();
-    const head = { version: 1 as const, seq, bulletins: structuredClone(bulletins) };
-    await write?.(head, { length: rows.length, slice: (from, to) => Array.from(rows.subarray(from, to), (row) => table.read(row)) });
+    const head = { version: 1 as const, seq, bulletins: bulletins.map((b) => withChecksum(structuredClone(b))) };
+    await write?.(head, { length: rows.length, slice: (from, to) => Array.from(rows.subarray(from, to), withRowChecksum) });
     durable = file ? { changes: at, stamp: await stampOf(file) } : null;
   });
 
@@ -279,6 +296,10 @@ export function createEntryStoreFrom(state: EntryStoreState, write: EntriesWrite
       return () => listeners.delete(listener);
     },
     flush: () => batcher.flush(),
+    rewrite() {
+      changes++;
+      batcher.markDirty();
+    },
     changes: () => changes,
     durable: () => durable,
     clone() {
@@ -313,6 +334,32 @@ export interface OpenEntryStoreOptions {
   readOnly?: boolean;
   /** The file's content already read and checked (a snapshot of it), with the stamp the file had then. */
   preloaded?: { state: EntryStoreState; stamp: FileStamp };
+  /** A file from before checksums is rewritten with them once opened (default true; never when readOnly). */
+  migrate?: boolean;
+}
+
+/**
+ * Checks every record's checksum and strips it, before the schema sees the data. A damaged record refuses the
+ * file, naming it; records without a checksum (a file from before them) are counted, for the migration.
+ */
+export function verifyEntriesFile(file: string, raw: unknown): { legacy: number; ok: number } {
+  const tally = { legacy: 0, ok: 0 };
+  if (typeof raw !== 'object' || raw === null) return tally;
+  const d = raw as { entries?: unknown; bulletins?: unknown };
+  const check = (list: unknown, what: (r: Record<string, unknown>, i: number) => string) => {
+    if (!Array.isArray(list)) return;
+    for (let i = 0; i < list.length; i++) {
+      const r = list[i] as Record<string, unknown>;
+      const verdict = verifyAndStrip(r);
+      if (verdict === 'damaged') {
+        throw new StoreError(file, `${what(r, i)} fails its checksum: its content changed after it was written (a disk fault or a hand edit). The store was left as it is; restore this file from a backup (or fix that record and delete its "crc")`);
+      }
+      tally[verdict]++;
+    }
+  };
+  check(d.bulletins, (r, i) => `bulletin ${JSON.stringify(String(r.id ?? '?'))} (bulletin record ${i + 1})`);
+  check(d.entries, (r, i) => `entry ${JSON.stringify(String(r.id ?? '?'))} (entry record ${i + 1})`);
+  return tally;
 }
 
 export async function openEntryStore(file: string, opts: OpenEntryStoreOptions = {}): Promise<EntryStore> {
@@ -320,14 +367,22 @@ export async function openEntryStore(file: string, opts: OpenEntryStoreOptions =
     // A dry run must not even create the file: read it if it is there, else work on an empty copy.
     const exists = await access(file).then(() => true, () => false);
     if (!exists) return createMemoryEntryStore();
-    return (await openEntryStore(file)).clone();
+    return (await openEntryStore(file, { migrate: false })).clone();
   }
   if (opts.preloaded) return createEntryStoreFrom(opts.preloaded.state, writerFor(file), file, opts.preloaded.stamp);
   // Stamped before reading: if the file changes in between, the stamp is older than what was read and
   // no snapshot will be taken for it (a stamp taken after could vouch for content never read).
   const stamp = await stampOf(file).catch(() => null);
-  const db = await openJsonFile(file, entriesFileSchema, emptyEntriesFile(), { check: isEntriesFile, adapter: entriesAdapter(file) });
-  return createEntryStore(db, file, stamp);
+  let legacy = 0;
+  const db = await openJsonFile(file, entriesFileSchema, emptyEntriesFile(), {
+    check: isEntriesFile,
+    adapter: entriesAdapter(file),
+    prepare: (raw) => void (legacy = verifyEntriesFile(file, raw).legacy),
+  });
+  const store = createEntryStore(db, file, stamp);
+  // A file from before checksums: written again with them, in the background like any change.
+  if (legacy > 0 && opts.migrate !== false) store.rewrite();
+  return store;
 }
 
 export function createMemoryEntryStore(): EntryStore {

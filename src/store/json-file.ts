@@ -25,6 +25,8 @@ export interface OpenJsonFileOptions<T> {
   check?: (data: unknown) => data is T;
   /** How the file is read and written, when not lowdb's DataFile (e.g. SlicedJsonFile for a large store). */
   adapter?: Adapter<T>;
+  /** Runs on the data as read, before check and schema: verifies and strips record checksums, may throw StoreError. */
+  prepare?: (raw: unknown) => void;
 }
 
 /** The lowdb database over `file` that every store uses: compact JSON, nothing read yet. */
@@ -55,6 +57,7 @@ export async function openJsonFile<S extends z.ZodType>(file: string, schema: S,
     throw new StoreError(file, why);
   }
   if (db.data === null || db.data === undefined) throw new StoreError(file, 'is empty; it was left as it is — delete it to start a new store');
+  opts.prepare?.(db.data);
   if (opts.check?.(db.data)) return db;
   const parsed = schema.safeParse(db.data);
   if (!parsed.success) {

@@ -3,7 +3,9 @@ import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { z } from 'zod';
+import { crc32 } from 'node:zlib';
 import { StoreError } from './json-file.ts';
+import { canonicalJson, checksummedJson } from './record-checksum.ts';
 import { KEEP_RUNS, createInterner, digestRunSchema, leanSubscription, subscriptionSchema } from './subscription-schema.ts';
 import type { DigestRun, Intern, Subscription, SubscriptionsFile } from './subscription-schema.ts';
 import { streamFile } from './subscription-snapshot.ts';
@@ -24,6 +26,20 @@ type JournalLine = z.infer<typeof journalLineSchema>;
 
 /** Where the journal of a snapshot file lives: subscriptions.json → subscriptions.journal, beside it. */
 export const journalPathFor = (file: string) => join(dirname(file), `${basename(file, '.json')}.journal`);
+
+/**
+ * One journal record as written: `#<seq> <bytes> <crc32> <json>\n`. `json` is the record's canonical JSON (keys
+ * sorted); `bytes` its length in UTF-8 and `crc32` (hex) its checksum; `seq` counts records one by one. Only a
+ * torn LAST record (the file ends inside it: a crash mid-append) is forgiven; a record that is damaged, shorter or
+ * longer than its frame, or out of sequence (records missing in between) refuses the store, naming its line.
+ * Lines without a frame (`{…}`) are from a journal written before frames existed: read as before.
+ */
+export function frameRecord(seq: number, value: unknown): string {
+  const json = canonicalJson(value);
+  return `#${seq} ${Buffer.byteLength(json)} ${crc32(json).toString(16).padStart(8, '0')} ${json}`;
+}
+
+const FRAME = /^#(\d+) (\d+) ([0-9a-f]{8}) /;
 
 /** Journal past either limit is folded into a new snapshot, in the background (see compactInBackground). */
 export const COMPACT_AT = { bytes: 64 * 2 ** 20, lines: 200_000 };
@@ -74,12 +90,13 @@ async function writeSnapshotInPieces(file: string, subscriptions: readonly Subsc
     await out.add('{"version":1,"subscriptions":[');
     const SLICE = 250;
     for (let i = 0; i < subscriptions.length; i += SLICE) {
-      const chunk = JSON.stringify(subscriptions.slice(i, i + SLICE));
+      // Each record with its checksum (record-checksum.ts), keys sorted.
+      const chunk = subscriptions.slice(i, i + SLICE).map(checksummedJson).join(',');
       await out.add(i > 0 ? ',' : '');
-      await out.add(chunk.slice(1, -1));
+      await out.add(chunk);
       if (i % (8 * SLICE) === 0) await pause();
     }
-    await out.add(`],"runs":${JSON.stringify(runs)}}`);
+    await out.add(`],"runs":[${runs.map(checksummedJson).join(',')}]}`);
     await out.flush();
     await h.sync();
   } finally {
@@ -182,21 +199,70 @@ function leanLine(v: unknown, intern: Intern): JournalLine | null {
   return null;
 }
 
+/** What a journal record names, for an error message: the chat or the run it is about. */
+function recordName(json: string): string {
+  try {
+    const v = JSON.parse(json) as { s?: { chatId?: unknown }; d?: unknown; m?: unknown[]; r?: { id?: unknown } };
+    if (v.s) return ` (subscription of chat ${String(v.s.chatId)})`;
+    if (v.d !== undefined) return ` (removal of chat ${String(v.d)})`;
+    if (v.m) return ` (migration of chat ${String(v.m[0])})`;
+    if (v.r) return ` (digest run ${String(v.r.id)})`;
+  } catch {
+    // not even JSON: nothing to name
+  }
+  return '';
+}
+
+const RESTORE = 'the store was left as it is — restore subscriptions.journal from a backup, or repair that line (changes after the snapshot are in this file; `npm run check` lists every problem)';
+
 /**
- * Reads the journal's lines. A last line cut short by a crash (no newline, not valid) is ignored with a warning:
- * its flush never completed, so nobody was told it was durable. Any other bad line refuses the store.
- * Read in chunks (the journal may reach 64 MB), records checked by hand before zod, in the lean shape.
+ * Reads the journal's records (see frameRecord). A last record cut short by a crash (the file ends inside it) is
+ * ignored with a warning: its flush never completed, so nobody was told it was durable. Anything else that is
+ * wrong refuses the store with the line number. Read in chunks (the journal may reach 64 MB), records checked by
+ * hand before zod, in the lean shape.
  */
-export async function readJournal(path: string, warn: (msg: string) => void, intern: Intern = createInterner()): Promise<{ lines: JournalLine[]; torn: boolean }> {
+export async function readJournal(path: string, warn: (msg: string) => void, intern: Intern = createInterner()): Promise<{ lines: JournalLine[]; torn: boolean; lastSeq: number; framed: number; unframed: number }> {
   const out: JournalLine[] = [];
   let torn = false;
   let n = 0;
-  const take = (line: string, last: boolean) => {
+  let lastSeq = 0;
+  let prevSeq: number | null = null;
+  let framed = 0;
+  let unframed = 0;
+  const refuse = (why: string): never => {
+    throw new StoreError(`${path}:${n}`, `${why}; ${RESTORE}`);
+  };
+  const take = (raw: Buffer, last: boolean) => {
     n++;
+    let json: string;
+    if (raw[0] === 0x23 /* # */) {
+      const head = FRAME.exec(raw.toString('latin1', 0, Math.min(raw.length, 64)));
+      if (!head) {
+        // The file ends inside the frame's header: a torn append.
+        if (last) return void ((torn = true), warn(`store journal ${path}:${n}: last record cut short (a crash during a write); ignored`));
+        return refuse('its record frame is damaged');
+      }
+      const seq = Number(head[1]);
+      const bytes = Number(head[2]);
+      const body = raw.subarray(head[0].length);
+      if (body.length < bytes) {
+        if (last) return void ((torn = true), warn(`store journal ${path}:${n}: last record cut short (${body.length} of ${bytes} bytes: a crash during a write); ignored`));
+        return refuse(`record #${seq} is ${body.length} bytes where its frame says ${bytes}: bytes are missing`);
+      }
+      json = body.toString('utf8');
+      if (body.length > bytes) refuse(`record #${seq} is ${body.length} bytes where its frame says ${bytes}: bytes were added or lines joined`);
+      if (crc32(body).toString(16).padStart(8, '0') !== head[3]) refuse(`record #${seq}${recordName(json)} fails its checksum: its content changed after it was written`);
+      if (prevSeq !== null && seq !== prevSeq + 1) refuse(`record #${seq} follows record #${prevSeq}: ${seq > prevSeq ? `${seq - prevSeq - 1} record(s) are missing before it` : 'records are out of order'}`);
+      prevSeq = lastSeq = seq;
+      framed++;
+    } else {
+      json = raw.toString('utf8');
+      unframed++;
+    }
     let parsed: JournalLine | null = null;
     let why = '';
     try {
-      const v: unknown = JSON.parse(line);
+      const v: unknown = JSON.parse(json);
       parsed = leanLine(v, intern);
       if (!parsed) {
         const r = journalLineSchema.safeParse(v);
@@ -207,30 +273,30 @@ export async function readJournal(path: string, warn: (msg: string) => void, int
       why = `is not valid JSON (${(err as Error).message})`;
     }
     if (parsed) out.push(parsed);
-    else if (last) {
+    else if (last && raw[0] !== 0x23) {
+      // An unframed (old) journal: a last line that does not parse is the torn one.
       torn = true;
       warn(`store journal ${path}:${n}: last line cut short (a crash during a write); ignored`);
-    }
-    else throw new StoreError(`${path}:${n}`, `${why}; the store was left as it is — repair or remove that line (the changes after the snapshot are in this file)`);
+    } else refuse(why);
   };
   try {
     await streamFile(path, (b, end, eof) => {
       const window = b.subarray(0, end);
       let from = 0;
       for (let nl = window.indexOf(0x0a); nl >= 0; nl = window.indexOf(0x0a, from)) {
-        take(window.toString('utf8', from, nl), false);
+        take(window.subarray(from, nl), false);
         from = nl + 1;
       }
-      // A last line without its newline: whole if it parses, else cut short by a crash.
-      if (eof && from < end) take(window.toString('utf8', from, end), true);
+      // A last line without its newline: whole if its frame says so, else cut short by a crash.
+      if (eof && from < end) take(window.subarray(from, end), true);
       return from;
     });
   } catch (err) {
     if (err instanceof StoreError) throw err;
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { lines: [], torn: false };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { lines: [], torn: false, lastSeq: 0, framed: 0, unframed: 0 };
     throw new StoreError(path, `cannot be read: ${(err as Error).message}`);
   }
-  return { lines: out, torn };
+  return { lines: out, torn, lastSeq, framed, unframed };
 }
 
 /** The append side of the journal: one fsync per flush; compaction to a new snapshot when it grows past COMPACT_AT. */
@@ -255,10 +321,11 @@ export class SubscriptionJournal {
     this.goodBytes = bytes;
   }
 
-  static async open(snapshot: string, opts: { limits?: Partial<typeof COMPACT_AT>; warn: (msg: string) => void }): Promise<SubscriptionJournal> {
+  static async open(snapshot: string, opts: { limits?: Partial<typeof COMPACT_AT>; warn: (msg: string) => void; lastSeq?: number }): Promise<SubscriptionJournal> {
     const path = journalPathFor(snapshot);
     const { size, whole, missing } = await wholeLines(path);
     const j = new SubscriptionJournal(path, snapshot, size, 0, { ...COMPACT_AT, ...opts.limits }, opts.warn);
+    j.nextSeq = (opts.lastSeq ?? 0) + 1;
     // A torn last line (a crash mid-append) is cut off before the first append, should compaction not do it.
     j.goodBytes = whole;
     j.broken = whole < size;
@@ -277,9 +344,13 @@ export class SubscriptionJournal {
     return { bytes: this.bytes, lines: this.lines };
   }
 
-  /** Appends whole lines and fsyncs: when this resolves they survive a power cut. */
-  append(lines: readonly string[]): Promise<void> {
+  /** The next record's sequence number (records count on from the journal's last one). */
+  private nextSeq = 1;
+
+  /** Appends records (framed, one line each) and fsyncs: when this resolves they survive a power cut. */
+  append(records: readonly unknown[]): Promise<void> {
     return this.exclusive(async () => {
+      const lines = records.map((r, i) => frameRecord(this.nextSeq + i, r));
       // Opened per append (one per flush, not per change): no descriptor held between flushes.
       const h = await open(this.path, 'a');
       try {
@@ -298,6 +369,7 @@ export class SubscriptionJournal {
           throw err;
         }
         this.bytes += buf.length;
+        this.nextSeq += records.length;
       } finally {
         await h.close();
       }

@@ -9,6 +9,8 @@
  */
 import { open } from 'node:fs/promises';
 import { z } from 'zod';
+import { StoreError } from './json-file.ts';
+import { verifyAndStrip } from './record-checksum.ts';
 import { digestRunSchema, readSubscription } from './subscription-schema.ts';
 import type { DigestRun, Intern, Subscription, SubscriptionsFile } from './subscription-schema.ts';
 
@@ -151,7 +153,33 @@ export interface LeanSnapshot {
   data: SubscriptionsFile;
   /** No line breaks: written compact (a pretty-printed file is worth rewriting once). */
   compact: boolean;
+  /** Records without a checksum (a file from before them): the store rewrites the file with them. */
+  legacy: number;
 }
+
+/**
+ * Checks and strips the checksum of each subscription and run record (record-checksum.ts), before any schema sees
+ * them; a damaged record refuses the file, naming it. Returns how many had no checksum (an old file).
+ */
+export function verifySnapshotRecords(file: string, raw: unknown): number {
+  if (typeof raw !== 'object' || raw === null) return 0;
+  const d = raw as { subscriptions?: unknown; runs?: unknown };
+  let legacy = 0;
+  const check = (list: unknown, name: (r: Record<string, unknown>, i: number) => string) => {
+    if (!Array.isArray(list)) return;
+    for (let i = 0; i < list.length; i++) {
+      const verdict = verifyAndStrip(list[i]);
+      if (verdict === 'damaged') throw damagedRecord(file, name(list[i] as Record<string, unknown>, i));
+      if (verdict === 'legacy') legacy++;
+    }
+  };
+  check(d.subscriptions, (r, i) => `the subscription of chat ${String(r.chatId)} (record ${i + 1})`);
+  check(d.runs, (r, i) => `digest run ${String(r.id)} (run record ${i + 1})`);
+  return legacy;
+}
+
+export const damagedRecord = (file: string, what: string) =>
+  new StoreError(file, `${what} fails its checksum: its content changed after it was written (a disk fault or a hand edit). The store was left as it is; restore this file from a backup (or fix that record and delete its "crc"); \`npm run check\` lists every problem`);
 
 /**
  * Reads the snapshot, or returns null when the ordinary path must (missing file, read error, unexpected layout,
@@ -166,9 +194,13 @@ export async function readSnapshotLean(file: string, intern: Intern): Promise<Le
   let compact = true;
   let state = BEGIN;
   let key = '';
+  let legacy = 0;
   const text = (b: Buffer, from: number, to: number): unknown => JSON.parse(b.toString('utf8', from, to));
 
   const take = (v: unknown) => {
+    const verdict = verifyAndStrip(v);
+    if (verdict === 'damaged') throw damagedRecord(file, `the subscription of chat ${String((v as { chatId?: unknown }).chatId)} (record ${subscriptions.length + 1})`);
+    if (verdict === 'legacy') legacy++;
     const sub = readSubscription(v, intern);
     if (!sub) throw new NotLean();
     subscriptions.push(sub);
@@ -236,6 +268,7 @@ export async function readSnapshotLean(file: string, intern: Intern): Promise<Le
         version = v;
         state = AFTER_VALUE;
       } else if (key === 'runs' && !runs) {
+        legacy += verifySnapshotRecords(file, { runs: v });
         const r = runsSchema.safeParse(v);
         if (!r.success) throw new NotLean();
         runs = r.data;
@@ -253,5 +286,5 @@ export async function readSnapshotLean(file: string, intern: Intern): Promise<Le
     throw err;
   }
   if (version !== 1 || !sawSubscriptions || !runs) return null;
-  return { data: { version: 1, subscriptions, runs }, compact };
+  return { data: { version: 1, subscriptions, runs }, compact, legacy };
 }

@@ -1,11 +1,12 @@
-import { access } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { Low, Memory } from 'lowdb';
 import { DataFile } from 'lowdb/node';
-import { createWriteBatcher, openJsonFile } from './json-file.ts';
+import { StoreError, createWriteBatcher, openJsonFile } from './json-file.ts';
 import { COMPACT_AT, SubscriptionJournal, journalPathFor, readJournal, replay } from './subscription-journal.ts';
 import { KEEP_RUNS, compactFilters, createInterner, emptyRunCounts, emptySubscriptionsFile, leanSubscription, subscriptionSchema, subscriptionsFileSchema } from './subscription-schema.ts';
 import type { DigestRun, DigestRunCounts, Intern, PausedReason, Subscription, SubscriptionFilters, SubscriptionsFile } from './subscription-schema.ts';
-import { readSnapshotLean } from './subscription-snapshot.ts';
+import { readSnapshotLean, verifySnapshotRecords } from './subscription-snapshot.ts';
 import { TIME_SHAPE, isValidTimeZone } from '../core/time.ts';
 
 // Callers import the shape from here, as before the split.
@@ -133,16 +134,17 @@ export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string
     const taken = ops.splice(0);
     queuedPut.clear();
     queuedRun.clear();
-    const lines: string[] = [];
+    // Framed and checksummed by the journal (one line per record).
+    const lines: object[] = [];
     for (const op of taken) {
       if (op.k === 's') {
         const sub = byId.get(op.id);
-        if (sub) lines.push(JSON.stringify({ s: sub }));
-      } else if (op.k === 'd') lines.push(JSON.stringify({ d: op.id }));
-      else if (op.k === 'm') lines.push(JSON.stringify({ m: [op.from, op.to] }));
+        if (sub) lines.push({ s: sub });
+      } else if (op.k === 'd') lines.push({ d: op.id });
+      else if (op.k === 'm') lines.push({ m: [op.from, op.to] });
       else {
         const run = data.runs.find((r) => r.id === op.id);
-        if (run) lines.push(JSON.stringify({ r: run }));
+        if (run) lines.push({ r: run });
       }
     }
     if (lines.length === 0) return;
@@ -404,35 +406,55 @@ const defaultWarn = (msg: string) => process.emitWarning(msg, 'SubscriptionStore
  * The snapshot through the lean reader (chunks, records checked by hand, lean shapes), or, when it steps aside,
  * the ordinary lowdb + zod path, which creates a missing file and refuses an invalid one with a clear error.
  */
-async function openSnapshot(file: string, intern: Intern): Promise<{ db: Low<SubscriptionsFile>; compact: boolean }> {
+async function openSnapshot(file: string, intern: Intern): Promise<{ db: Low<SubscriptionsFile>; compact: boolean; legacy: number }> {
   const lean = await readSnapshotLean(file, intern);
-  if (lean) return { db: new Low<SubscriptionsFile>(new DataFile<SubscriptionsFile>(file, { parse: JSON.parse, stringify: (d) => JSON.stringify(d) }), lean.data), compact: lean.compact };
-  const db = await openJsonFile(file, subscriptionsFileSchema, emptySubscriptionsFile());
+  if (lean) return { db: new Low<SubscriptionsFile>(new DataFile<SubscriptionsFile>(file, { parse: JSON.parse, stringify: (d) => JSON.stringify(d) }), lean.data), compact: lean.compact, legacy: lean.legacy };
+  let legacy = 0;
+  const db = await openJsonFile(file, subscriptionsFileSchema, emptySubscriptionsFile(), { prepare: (raw) => void (legacy = verifySnapshotRecords(file, raw)) });
   db.data.subscriptions = db.data.subscriptions.map((s) => leanSubscription(s, intern) ?? s);
-  return { db, compact: false };
+  return { db, compact: false, legacy };
+}
+
+const exists = (path: string) => access(path).then(() => true, () => false);
+const sizeOf = (path: string) => stat(path).then((s) => s.size, () => -1);
+
+/**
+ * A journal holds the changes since its snapshot: without the snapshot it would replay onto nothing, and the
+ * next compaction would make the loss permanent. Refused, saying what is missing and how to restore it.
+ */
+async function refuseJournalWithoutSnapshot(file: string): Promise<void> {
+  if (await exists(file)) return;
+  const journal = journalPathFor(file);
+  const bytes = await sizeOf(journal);
+  if (bytes <= 0) return;
+  throw new StoreError(
+    file,
+    `is missing, but its journal ${journal} (${bytes} bytes of changes since it) is there: starting would lose every subscription not changed since the last snapshot. Restore ${basename(file)} from a backup; only if you mean to drop all subscriptions, move ${basename(journal)} away`,
+  );
 }
 
 export async function openSubscriptionStore(file: string, opts: OpenSubscriptionStoreOptions = {}): Promise<SubscriptionStore> {
   const warn = opts.warn ?? defaultWarn;
   // One interner for snapshot and journal: a record and its later versions share their strings.
   const intern = createInterner();
+  await refuseJournalWithoutSnapshot(file);
   if (opts.readOnly) {
     // A dry run must leave the file (and its absence) exactly as it was.
-    const exists = await access(file).then(() => true, () => false);
-    if (!exists) return createMemorySubscriptionStore();
+    if (!(await exists(file))) return createMemorySubscriptionStore();
     const { db } = await openSnapshot(file, intern);
     const data = replay(db.data, (await readJournal(journalPathFor(file), warn, intern)).lines);
     return createSubscriptionStore(new Low<SubscriptionsFile>(new Memory<SubscriptionsFile>(), data), null);
   }
-  const { db, compact } = await openSnapshot(file, intern);
-  db.data = replay(db.data, (await readJournal(journalPathFor(file), warn, intern)).lines);
+  const { db, compact, legacy } = await openSnapshot(file, intern);
+  const read = await readJournal(journalPathFor(file), warn, intern);
+  db.data = replay(db.data, read.lines);
   // Compaction at open: the journal folded into a compact snapshot (no indentation), then emptied. If the disk
   // refuses (full), the store still opens on snapshot + journal as they are; the next compaction retries.
-  // With nothing to fold (empty journal, compact snapshot) the snapshot is left as it is: rewriting 35 MB and
-  // fsyncing it would change nothing on disk.
-  const journal = await SubscriptionJournal.open(file, { warn, ...(opts.compactAt ? { limits: opts.compactAt } : {}) });
+  // With nothing to fold (empty journal, compact snapshot with checksums) the snapshot is left as it is: rewriting
+  // 35 MB and fsyncing it would change nothing on disk. A snapshot from before checksums is rewritten with them.
+  const journal = await SubscriptionJournal.open(file, { warn, lastSeq: read.lastSeq, ...(opts.compactAt ? { limits: opts.compactAt } : {}) });
   try {
-    if (compact && journal.size.bytes === 0) await journal.ready();
+    if (compact && legacy === 0 && journal.size.bytes === 0) await journal.ready();
     else await journal.compactNow(db.data);
   } catch (err) {
     warn(`store ${file}: compaction at open failed (${(err as Error).message}); going on with the journal as it is`);

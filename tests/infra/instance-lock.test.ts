@@ -4,7 +4,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { acquireLock, isProcessAlive, LockError } from '../../src/infra/instance-lock.ts';
+import { acquireLock, currentBootId, isProcessAlive, LockError, processStartTime } from '../../src/infra/instance-lock.ts';
 import type { InstanceLock } from '../../src/infra/instance-lock.ts';
 import { createLogger } from '../../src/infra/logger.ts';
 
@@ -73,6 +73,35 @@ describe('acquireLock', () => {
     expect(JSON.parse(readFileSync(join(dir, '.lock'), 'utf8'))).toMatchObject({ pid: process.pid, purpose: 'bot' });
     expect(logged).toContain(`took over a stale lock: a digest run (pid ${pid}`);
     expect(readdirSync(dir)).toEqual(['.lock']);
+  });
+
+  it('records the holder\'s process start time and the boot id (Linux)', async () => {
+    held.push(await acquireLock(dir, { purpose: 'bot' }));
+    const content = JSON.parse(readFileSync(join(dir, '.lock'), 'utf8')) as Record<string, unknown>;
+    expect(content.procStart).toBe(processStartTime(process.pid));
+    expect(content.procStart).toMatch(/^\d+$/);
+    expect(content.bootId).toBe(currentBootId());
+  });
+
+  it('a lock naming a reused pid (alive, but a different process: another start time) is taken over', async () => {
+    // A live, unrelated process: this test's parent (vitest's main process or the shell); its pid is alive.
+    const unrelated = process.ppid;
+    expect(isProcessAlive(unrelated)).toBe(true);
+    writeFileSync(join(dir, '.lock'), JSON.stringify({ pid: unrelated, purpose: 'bot', startedAt: '2024-01-01T00:00:00.000Z', host: hostname(), procStart: '1', bootId: currentBootId() }));
+    const lock = await acquireLock(dir, { purpose: 'bot' });
+    held.push(lock);
+    expect(JSON.parse(readFileSync(join(dir, '.lock'), 'utf8'))).toMatchObject({ pid: process.pid });
+  });
+
+  it('the same live pid with the same start time is still refused; a lock from before a reboot is taken over', async () => {
+    const unrelated = process.ppid;
+    const live = { pid: unrelated, purpose: 'bot', startedAt: '2024-01-01T00:00:00.000Z', host: hostname(), procStart: processStartTime(unrelated), bootId: currentBootId() };
+    writeFileSync(join(dir, '.lock'), JSON.stringify(live));
+    await expect(acquireLock(dir, { purpose: 'ingest' })).rejects.toBeInstanceOf(LockError);
+    // Another boot: whatever runs under that pid now, it is not the holder.
+    writeFileSync(join(dir, '.lock'), JSON.stringify({ ...live, bootId: 'another-boot' }));
+    held.push(await acquireLock(dir, { purpose: 'bot', bootId: () => 'this-boot' }));
+    expect(JSON.parse(readFileSync(join(dir, '.lock'), 'utf8'))).toMatchObject({ pid: process.pid, bootId: 'this-boot' });
   });
 
   it('takes over a lock from an earlier process that had our pid (containers restart as pid 1)', async () => {

@@ -2,7 +2,8 @@ import { readFileSync, writeFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseBulletin } from '../../src/core/parse-bulletin.ts';
-import { entriesFileSchema, isEntriesFile, openEntryStore } from '../../src/store/entry-store.ts';
+import { entriesFileSchema, isEntriesFile, openEntryStore, verifyEntriesFile } from '../../src/store/entry-store.ts';
+import { checksumOf } from '../../src/store/record-checksum.ts';
 import { StoreError } from '../../src/store/json-file.ts';
 import { parseSeed, seedText, shippedAgencies } from '../helpers/seed.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
@@ -127,7 +128,10 @@ describe('fast store check', () => {
     const store = await openEntryStore(join(tempDir(), 'entries.json'));
     store.apply(parseSeed(), new Date('2020-03-27T01:00:00Z'));
     await store.flush();
-    return JSON.parse(readFileSync(store.file!, 'utf8')) as Json;
+    // The records as the schema knows them (their checksums checked and stripped).
+    const data = JSON.parse(readFileSync(store.file!, 'utf8')) as Json;
+    verifyEntriesFile(store.file!, data);
+    return data;
   };
 
   it('writes compact JSON, and still reads an indented file', async () => {
@@ -171,6 +175,7 @@ describe('fast store check', () => {
 
   it('a file the fast check refuses still gets zod\'s message with the path', async () => {
     const data = await valid();
+    // A hand edit that drops the record's checksum: the record is taken as from an old file, and zod judges it.
     data.entries[7].date = 'yesterday';
     const file = join(tempDir(), 'bad.json');
     writeFileSync(file, JSON.stringify(data));
@@ -178,5 +183,53 @@ describe('fast store check', () => {
     expect(err).toBeInstanceOf(StoreError);
     expect((err as Error).message).toContain(file);
     expect((err as Error).message).toMatch(/entries\.7\.date/);
+  });
+
+  describe('checksums', () => {
+    const written = async () => {
+      const store = await openEntryStore(join(tempDir(), 'entries.json'));
+      store.apply(parseSeed(), new Date('2020-03-27T01:00:00Z'));
+      await store.flush();
+      return store;
+    };
+
+    it('every entry and bulletin record is written with the crc32 of its canonical JSON', async () => {
+      const store = await written();
+      const data = JSON.parse(readFileSync(store.file!, 'utf8')) as Json;
+      expect(data.entries.length).toBeGreaterThan(10);
+      for (const r of [...data.entries, ...data.bulletins]) expect(r.crc).toBe(checksumOf(r));
+    });
+
+    it('bytes overwritten inside a string: the start is refused naming the entry, the file left unchanged', async () => {
+      const store = await written();
+      const text = readFileSync(store.file!, 'utf8');
+      const victim = (JSON.parse(text) as Json).entries[4];
+      // Same length, still valid JSON: only the checksum can tell.
+      const damaged = text.replace(victim.title, `${victim.title.slice(0, -1)}假`);
+      expect(damaged).not.toBe(text);
+      writeFileSync(store.file!, damaged);
+      const err = await openEntryStore(store.file!).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(StoreError);
+      expect((err as Error).message).toContain(`entry "${victim.id}" (entry record 5) fails its checksum`);
+      expect(readFileSync(store.file!, 'utf8')).toBe(damaged);
+      // The read-only path (dry runs, the digest CLI) refuses it too.
+      await expect(openEntryStore(store.file!, { readOnly: true })).rejects.toThrow(/fails its checksum/);
+    });
+
+    it('a file from before checksums loads as it is, then is written again with them', async () => {
+      const store = await written();
+      const data = JSON.parse(readFileSync(store.file!, 'utf8')) as Json;
+      for (const r of [...data.entries, ...data.bulletins]) delete r.crc;
+      writeFileSync(store.file!, JSON.stringify(data));
+      const reopened = await openEntryStore(store.file!);
+      expect(reopened.count()).toBe(store.count());
+      await reopened.flush();
+      const migrated = JSON.parse(readFileSync(store.file!, 'utf8')) as Json;
+      for (const r of [...migrated.entries, ...migrated.bulletins]) expect(r.crc).toBe(checksumOf(r));
+      // Read-only opens never write.
+      writeFileSync(store.file!, JSON.stringify(data));
+      await (await openEntryStore(store.file!, { readOnly: true })).flush();
+      expect(readFileSync(store.file!, 'utf8')).toBe(JSON.stringify(data));
+    });
   });
 });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { NO_FILTERS, createInterner, journalPathFor, openSubscriptionStore, subscriptionsFileSchema } from '../../src/store/subscription-store.ts';
 import type { Subscription, SubscriptionsFile } from '../../src/store/subscription-store.ts';
 import { readSnapshotLean } from '../../src/store/subscription-snapshot.ts';
+import { checksummedJson } from '../../src/store/record-checksum.ts';
 import { subscriptionInput } from '../helpers/digest.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
 
@@ -158,8 +159,9 @@ describe('lean store in memory and on disk', () => {
   it('an open with nothing to fold leaves the snapshot as it is and makes sure the journal exists', async () => {
     const dir = tempDir();
     const file = join(dir, 'subscriptions.json');
-    const compact = JSON.stringify(fileOf(varied(50)));
-    writeFileSync(file, compact);
+    // Written as the store writes it: compact, every record with its checksum.
+    const f = fileOf(varied(50));
+    writeFileSync(file, `{"version":1,"subscriptions":[${f.subscriptions.map(checksummedJson).join(',')}],"runs":[${f.runs.map(checksummedJson).join(',')}]}`);
     const before = statSync(file);
     const store = await openSubscriptionStore(file);
     expect(statSync(file).ino).toBe(before.ino);
@@ -168,6 +170,14 @@ describe('lean store in memory and on disk', () => {
     store.advance(5_000_000_001, 99, '2024-06-01');
     await store.flush();
     expect((await openSubscriptionStore(file, { readOnly: true })).get(5_000_000_001)).toMatchObject({ cursor: 99 });
+
+    // A compact snapshot from before checksums is rewritten once, with them.
+    const old = join(dir, 'old.json');
+    writeFileSync(old, JSON.stringify(fileOf(varied(50))));
+    const o = await openSubscriptionStore(old);
+    expect(o.list()).toEqual(varied(50));
+    const rewritten = JSON.parse(readFileSync(old, 'utf8')) as { subscriptions: Record<string, unknown>[] };
+    expect(rewritten.subscriptions.every((r) => typeof r.crc === 'string')).toBe(true);
 
     // A pretty-printed snapshot (from before compaction existed) is rewritten compact once.
     const pretty = join(dir, 'pretty.json');

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/store/json-file.ts';
 import { KEEP_RUNS, createSubscriptionStore, emptySubscriptionsFile, journalPathFor, leanSubscription, openSubscriptionStore } from '../../src/store/subscription-store.ts';
 import type { SubscriptionInput, SubscriptionsFile } from '../../src/store/subscription-store.ts';
+import { verifySnapshotRecords } from '../../src/store/subscription-snapshot.ts';
 import { subscriptionInput } from '../helpers/digest.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
 
@@ -86,8 +87,19 @@ describe('subscription store on a real file', () => {
 });
 
 describe('subscription journal', () => {
-  const snapshotOf = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as SubscriptionsFile;
-  const journalLines = (file: string) => readFileSync(journalPathFor(file), 'utf8').split('\n').filter(Boolean);
+  /** The snapshot's records as the schema knows them (checksums checked and stripped). */
+  const parsedSnapshot = (text: string) => {
+    const d = JSON.parse(text) as SubscriptionsFile;
+    verifySnapshotRecords('test', d);
+    return d;
+  };
+  const snapshotOf = (file: string) => parsedSnapshot(readFileSync(file, 'utf8'));
+  /** The journal's records, their frames taken off. */
+  const journalLines = (file: string) =>
+    readFileSync(journalPathFor(file), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.replace(/^#\d+ \d+ [0-9a-f]{8} /, ''));
 
   it('changes survive a reopen through the journal alone; a flush appends only what changed', async () => {
     const file = join(tempDir(), 'subscriptions.json');
@@ -134,7 +146,7 @@ describe('subscription journal', () => {
     expect(readFileSync(journalPathFor(file), 'utf8')).toBe('');
     const text = readFileSync(file, 'utf8');
     expect(text).not.toContain('\n');
-    expect(JSON.parse(text)).toEqual({ version: 1, subscriptions: before, runs: store.runs() });
+    expect(parsedSnapshot(text)).toEqual({ version: 1, subscriptions: before, runs: store.runs() });
     expect(reopened.list()).toEqual(before);
     expect(reopened.runs()).toEqual(store.runs());
   });
