@@ -6,8 +6,11 @@
  */
 import { silentLog } from '../src/infra/log.ts';
 import { openApp } from '../src/app.ts';
+import { createQueryUnderstanding } from '../src/core/search/understand/index.ts';
+import { createCatalogSearch } from '../src/core/search/understand/service.ts';
 import { openSubscriptionStore } from '../src/store/subscription-store.ts';
 import { hasGc, memoryNow } from './memory.ts';
+import { shippedWordTables } from '../src/store/word-tables.ts';
 
 const [dataDir, subscriptionsFile, flag] = process.argv.slice(2) as [string, string, string?];
 if (flag === '--prepare') {
@@ -19,7 +22,10 @@ if (flag === '--prepare') {
   const before = mem();
   const app = await openApp({ dataDir, log: silentLog });
   if (!app.loadedFrom.snapshot) throw new Error(`entry snapshot not used: ${app.loadedFrom.reason}`);
-  app.catalog.search(['复工']);
+  // The chat's search as the bot makes it (segmenter loaded and taught), one natural query.
+  const search = createCatalogSearch(app.catalog, createQueryUnderstanding({ tables: shippedWordTables() }));
+  const planned = search.plan('浦东警方复产');
+  if (planned.ok) search.answer(planned.plan, { limit: 5, offset: 0 });
   // Start-up buffers are freed on a later tick after the gc that finds them dead (see startup-child.ts).
   mem();
   await new Promise((resolve) => setTimeout(resolve, 200));

@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [-- --sizes=1000,10000] [-- --reps=N] [-- --only=search,throughput,store]
+ * npm run bench [-- --quick] [-- --sizes=1000,10000] [-- --reps=N] [-- --only=search,throughput,store,quality]
  *
  * Prints a markdown report and writes bench/results/latest.json. Timings are wall-clock on whatever
  * machine runs it; quote medians and p99 over repetitions, and compare engines only within one run
@@ -26,6 +26,8 @@ import { makeCorpus } from './corpus.ts';
 import { flexSearchEngines, miniSearchEngine, ourEngine, scanEngine } from './engines.ts';
 import type { Engine } from './engines.ts';
 import { benchPush, benchSubscriptionMemory, renderPush, renderSubscriptionMemory } from './fanout.ts';
+import { benchPipelineLatency, benchQuality, benchSegmenterCost, prepareSegmenters, renderQuality } from './quality.ts';
+import type { PipelineLatency, QualityRow, SegmenterCost } from './quality.ts';
 import type { PushResult, SubscriptionMemoryResult } from './fanout.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -94,7 +96,7 @@ const ENGINE_MAKERS: Record<string, (entries: readonly StoredEntry[], store: Bot
   scan: scanEngine,
 };
 
-const SECTIONS = ['search', 'throughput', 'push', 'store', 'parse'];
+const SECTIONS = ['search', 'throughput', 'push', 'store', 'parse', 'quality'];
 
 /** The engine or section names as the bench knows them (any case), or an error that lists the known ones. */
 export function knownNames(kind: 'engine' | 'section', given: string[], known: string[]): string[] {
@@ -347,6 +349,8 @@ export interface BenchReport {
   subscriptionMemory: SubscriptionMemoryResult | null;
   /** (6) parse accuracy on the labelled bulletin corpus (bench/parse-accuracy.ts). */
   parse?: ParseAccuracyResult;
+  /** (7) Search quality on the labelled set, segmenters, the query pipeline's latency (bench/quality.ts). */
+  quality: { engines: QualityRow[]; segmenters: QualityRow[]; segmenterCost: SegmenterCost[]; pipeline: PipelineLatency[] } | null;
   todo: string[];
 }
 
@@ -402,6 +406,7 @@ export function renderMarkdown(r: BenchReport): string {
   }
   if (r.subscriptionMemory) lines.push('## (5b) Memory with subscriptions (fresh process per run)', '', ...renderSubscriptionMemory(r.subscriptionMemory), '');
   if (r.parse) lines.push('## (6) Parse accuracy on the labelled bulletin corpus', '', ...renderParseAccuracy(r.parse), '');
+  if (r.quality) lines.push('## (7) Search quality (labelled queries) and query understanding', '', ...renderQuality(r.quality, r.quality.segmenterCost, r.quality.pipeline));
   return lines.join('\n');
 }
 
@@ -420,6 +425,7 @@ export async function main(opts: BenchOptions = {}): Promise<BenchReport> {
     store: [],
     push: null,
     subscriptionMemory: null,
+    quality: null,
     todo: TODO,
   };
   if (only.has('search')) {
@@ -447,6 +453,13 @@ export async function main(opts: BenchOptions = {}): Promise<BenchReport> {
   if (only.has('parse')) {
     log('parse accuracy on tests/fixtures/bulletins');
     report.parse = await benchParseAccuracy(quick ? 3 : 20);
+  }
+  if (only.has('quality')) {
+    log('quality: labelled queries, segmenters, pipeline latency');
+    await prepareSegmenters();
+    const q = await benchQuality(log);
+    const size = opts.storeSize ?? (quick ? 1_000 : 100_000);
+    report.quality = { ...q, segmenterCost: quick ? [] : benchSegmenterCost(log), pipeline: [await benchPipelineLatency(size, quick ? 1 : 5, log)] };
   }
   if (opts.write !== false) {
     const dir = join(here, 'results');

@@ -1,5 +1,6 @@
 import type { Context } from 'telegraf';
 import type { Catalog } from '../core/catalog.ts';
+import type { QueryUnderstanding } from '../core/search/understand/index.ts';
 import type { Lang, Messages } from '../i18n/index.ts';
 import type { Log } from '../infra/log.ts';
 import type { EntryStore } from '../store/entry-store.ts';
@@ -25,6 +26,8 @@ export interface BotDeps {
   catalog: Catalog;
   log: Log;
   now: () => number;
+  /** Query understanding (segmenter, word tables); made by the search feature when not given (tests inject one). */
+  understanding?: QueryUnderstanding;
   /** Without it the bot has no /subscribe (console mode, tests of other features). */
   subscriptions?: SubscriptionStore;
   /**

@@ -4,6 +4,7 @@ import type { AgencyDirectory } from './agencies.ts';
 import { renderEntrySummary } from './format/entry.ts';
 import { TELEGRAM_TEXT_LIMIT, escapeHtml, numberParts, packMessages, visibleLength } from './html.ts';
 import type { StoredEntry } from './model.ts';
+import { normalizeForSearch } from './search/normalize.ts';
 
 export interface DigestFilters {
   /** Canonical agency names; empty = every agency. */
@@ -12,8 +13,14 @@ export interface DigestFilters {
   keywords: readonly string[];
 }
 
-/** Keywords match as substrings of this form, so "ＡＢＣ" finds "abc" and "３月" finds "3月". */
-export const keywordForm = (text: string): string => text.normalize('NFKC').toLowerCase();
+/**
+ * Keywords match as substrings of this form, folded as search folds (normalizeForSearch), so "ＡＢＣ"
+ * finds "abc", "３月" finds "3月" and a subscription to 复工 finds 復工 in a later bulletin.
+ */
+export const keywordForm = (text: string): string => normalizeForSearch(text);
+
+/** A subscription keyword as it is matched: folded, with decoration at its edges dropped ("#复工", "“复工”" → 复工). */
+export const subscriptionKeyword = (word: string): string => keywordForm(word).replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '');
 
 /**
  * Within agencies: any of them. Within keywords: ANY of them, as a substring of title, body or bullets
@@ -39,7 +46,7 @@ export function latestMatching(newest: Iterable<StoredEntry>, filters: DigestFil
 
 export function selectForDigest(entriesSince: readonly StoredEntry[], filters: DigestFilters, agencies: Pick<AgencyDirectory, 'resolve'>): StoredEntry[] {
   const wanted = new Set(filters.agencies);
-  const words = filters.keywords.map(keywordForm).filter((w) => w.length > 0);
+  const words = filters.keywords.map(subscriptionKeyword).filter((w) => w.length > 0);
   const canonical = new Map<string, string>();
   const agencyOf = (name: string) => {
     let c = canonical.get(name);

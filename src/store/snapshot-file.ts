@@ -31,7 +31,8 @@ import type { FileStamp } from './file-stamp.ts';
 const readFd = promisify(readCallback);
 const MAGIC = Buffer.from('BBOTSNP1', 'latin1');
 // 4: rows carry textFrom and seenIn (which bulletins carried a measure); older snapshots are rebuilt from the JSON.
-const FORMAT = 4;
+// 5: search folding simplifies traditional characters (the index's grams changed).
+const FORMAT = 5;
 /** Entries encoded per slice while writing: a slice costs a few milliseconds of the event loop. */
 const SLICE = 1_000;
 const PIECE = 4 * 2 ** 20;

@@ -42,6 +42,19 @@ describe('selectForDigest', () => {
     expect(selectForDigest(all, { agencies: [], keywords: ['不存在'] }, agencies)).toEqual([]);
   });
 
+  it.each([
+    ['复工', '複工'],
+    ['复工', '復工'],
+    ['複工', '复工'],
+    ['#复工', '复工'],
+    ['“复产”', '復產'],
+    ['签证', '簽證'],
+    ['ｃｏｖｉｄ', 'COVID'],
+  ])('a subscription to %s catches %s in a later bulletin (folded as search folds)', (keyword, written) => {
+    const later = stored({ agency: POLICE, title: `关于${written}的通知`, body: ['正文'] }, { agency: POLICE, title: '无关的通知', body: ['正文'] });
+    expect(selectForDigest(later, { agencies: [], keywords: [keyword] }, agencies).map((e) => e.title)).toEqual([`关于${written}的通知`]);
+  });
+
   it('requires both an agency and a keyword when both are given', () => {
     expect(selectForDigest(all, { agencies: [POLICE], keywords: ['复工'] }, agencies).map((e) => e.title)).toEqual(['交警 复工 通行证']);
   });

@@ -54,7 +54,8 @@ describe('admin publishing over a local Bot API', () => {
 
     await user.send(`/search 巡逻守护`);
     const after = await user.waitForBotMessages((m) => m.length >= 2);
-    expect(after[1]!.text).toMatch(/“巡逻守护”：共 1 条/);
+    // Segmented: 巡逻 and 守护 are each required (the new title has them together).
+    expect(after[1]!.text).toMatch(/“巡逻”、“守护”：共 1 条/);
     expect(after[1]!.text).toContain('上海市公安局 · 2020-03-27');
 
     await admin.send('/stats');

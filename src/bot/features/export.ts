@@ -25,6 +25,8 @@ export interface ExportQuery {
   text: string;
   range: DateRange | null;
   order: SearchOrder;
+  /** Canonical agency the search named (公安 最新), if any. */
+  agency?: string;
 }
 
 // Per bot (createBot hands the same deps to search and export): user → time of their last export. Only
@@ -44,7 +46,7 @@ export async function sendExport(ctx: BotContext, deps: Pick<BotDeps, 'catalog' 
   const lastExport = lastExportOf(deps, now);
   const last = user === undefined ? undefined : lastExport.get(user);
   if (last !== undefined && now - last < EXPORT_COOLDOWN_MS) return replyBlocks(ctx, [x.slowDown(Math.ceil((EXPORT_COOLDOWN_MS - (now - last)) / 1000))]);
-  const { total, hits } = deps.catalog.search(q.keywords, { limit: MAX_EXPORT_ROWS, ...dateOptions(q.range, q.keywords.length === 0 ? 'newest' : q.order) });
+  const { total, hits } = deps.catalog.search(q.keywords, { limit: MAX_EXPORT_ROWS, ...(q.agency ? { agency: q.agency } : {}), ...dateOptions(q.range, q.keywords.length === 0 ? 'newest' : q.order) });
   const label = [q.text, q.range ? rangeLabel(q.range, ctx.lang) : ''].filter(Boolean).join(' ');
   if (total === 0) return replyBlocks(ctx, [x.none(escapeHtml(label))]);
   if (user !== undefined) lastExport.set(user, now);

@@ -17,8 +17,8 @@ export function newestCarrier(e: ShowableEntry, bulletins: readonly Pick<Bulleti
 
 export const correctedMark = (e: ShowableEntry, m: Messages): string => (e.revisions ? ` <i>[${m.common.corrected}]</i>` : '');
 
-/** Bold the marked ranges of a plain text, escaping everything. */
-export function highlight(text: string, marks: readonly (readonly [number, number])[]): string {
+/** Escaped text with the marked ranges in `tag` (<b> in body text; <u> inside a bold title, where <b> would not show). */
+export function highlight(text: string, marks: readonly (readonly [number, number])[], tag: 'b' | 'u' = 'b'): string {
   let out = '';
   let at = 0;
   let sorted = true;
@@ -26,7 +26,7 @@ export function highlight(text: string, marks: readonly (readonly [number, numbe
   // Snippets hand their marks over sorted: no copy to sort then.
   for (const [start, end] of sorted ? marks : [...marks].sort((a, b) => a[0] - b[0])) {
     if (start < at) continue;
-    out += escapeHtml(text.slice(at, start)) + '<b>' + escapeHtml(text.slice(start, end)) + '</b>';
+    out += escapeHtml(text.slice(at, start)) + `<${tag}>` + escapeHtml(text.slice(start, end)) + `</${tag}>`;
     at = end;
   }
   return out + escapeHtml(text.slice(at));

@@ -1,7 +1,10 @@
 /**
  * Search normalisation: the one definition of "the same characters" shared by the query parser,
  * the index and the snippet highlighter, so a keyword that parses also matches and highlights.
+ * Folds: NFKC (full-width → half-width, compatibility forms), lower case, invisible characters
+ * dropped, and traditional / variant characters to simplified one to one (復 → 复, see VARIANT).
  */
+import { VARIANT } from './understand/variants.ts';
 
 /** Invisible characters that users paste along with copied text; they must never decide a match. */
 export const ZERO_WIDTH = /[\u200B-\u200F\u202A-\u202E\u2060-\u206F\uFEFF\u00AD]/g;
@@ -11,7 +14,21 @@ export const ZERO_WIDTH = /[\u200B-\u200F\u202A-\u202E\u2060-\u206F\uFEFF\u00AD]
  * (A table-driven fast path was measured on bulletin text: no faster than ICU's NFKC, so it is not used here.)
  */
 export function normalizeForSearch(text: string): string {
-  return text.normalize('NFKC').toLowerCase().replace(ZERO_WIDTH, '');
+  return simplify(text.normalize('NFKC').toLowerCase().replace(ZERO_WIDTH, ''));
+}
+
+/** Traditional and variant characters replaced by their simplified form (unit for unit, so lengths stay). */
+function simplify(text: string): string {
+  let i = 0;
+  for (; i < text.length; i++) if (VARIANT[text.charCodeAt(i)] !== 0) break;
+  if (i === text.length) return text;
+  let out = text.slice(0, i);
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const v = VARIANT[c]!;
+    out += String.fromCharCode(v !== 0 ? v : c);
+  }
+  return out;
 }
 
 /**
@@ -33,6 +50,9 @@ const FOLD = new Int32Array(65536).fill(-1);
     FOLD[c] = a >= 0x41 && a <= 0x5a ? a + 32 : a;
   }
   FOLD[0x3000] = 0x20; // ideographic space
+  // Traditional and variant characters take the exact path: text holding them is kept normalised by
+  // the index (foldOneToOneOrCopy), so a simplified keyword still needs no folding of the rest (SOLE).
+  for (let c = 0; c < 65536; c++) if (VARIANT[c] !== 0) FOLD[c] = -1;
   // Letters NFKC could combine with a following mark are still safe: a mark has no entry, so such text takes the slow path.
   // Ideographs have no compatibility decomposition by definition; check the rest against ICU once.
   for (let c = 0; c < 65536; c++) {

@@ -68,7 +68,8 @@ describe('/export', () => {
     const calls = await t.press(x.callback_data, { userId: 77 });
     expect(calls.find((c) => c.method === 'answerCallbackQuery')).toBeDefined();
     const rows = await sheetRows(docs(calls)[0]!);
-    const { total } = t.catalog.search(['公安'], {});
+    // 公安 names the agency: its measures, newest first.
+    const { total } = t.catalog.search([], { agency: '上海市公安局' });
     expect(rows).toHaveLength(total + 1);
     // Newest first, as the search was.
     const dates = rows.slice(1).map((r) => String(r[0]));

@@ -1,0 +1,337 @@
+/**
+ * Search quality on the labelled query set (tests/fixtures/search-queries.json) over the shipped
+ * bulletin, and the cost of understanding queries at scale:
+ * - quality: success@5, MRR, the share of answerable queries answered "nothing", full answers given
+ *   to unanswerable ones, precision of full matches — for ours, MiniSearch and FlexSearch behind the
+ *   same query pipeline (plan + answer), and for the search as it was (space-split keywords, AND);
+ * - segmenters: the same set with @node-rs/jieba, jieba-wasm, Intl.Segmenter and no segmenter,
+ *   with each one's load time, memory and speed measured in a fresh process (bench/segmenter-child.ts);
+ * - latency: plan + answer for every query of the set at `size` measures, the index's keyword cache
+ *   off and no rendered-page cache (each query cold), and each query's very first run.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { StoredEntry } from '../src/core/model.ts';
+import { normalizeForSearch } from '../src/core/search/normalize.ts';
+import { parseQuery } from '../src/core/search/query.ts';
+import { createSearchIndex } from '../src/core/search/search-index.ts';
+import { answerPlan } from '../src/core/search/understand/answer.ts';
+import type { Answer, AnswerSource } from '../src/core/search/understand/answer.ts';
+import { createQueryUnderstanding } from '../src/core/search/understand/index.ts';
+import type { QueryUnderstanding } from '../src/core/search/understand/index.ts';
+import type { JiebaLike, JiebaLoader } from '../src/core/search/understand/segment.ts';
+import { measureSource } from '../src/core/search/understand/source.ts';
+import { parseSeed, shippedAgencies } from '../tests/helpers/seed.ts';
+import { openBotStore } from './bot-store.ts';
+import { runChild } from './child-process.ts';
+import { makeCorpus } from './corpus.ts';
+import { flexSearchEngines, miniSearchEngine } from './engines.ts';
+import type { Engine } from './engines.ts';
+import { shippedWordTables } from '../src/store/word-tables.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+export interface LabelledQuery {
+  q: string;
+  relevant: string[];
+  style: string;
+}
+
+/** The labelled set with labels and set names expanded to entry ids. */
+export function labelledQueries(): LabelledQuery[] {
+  const raw = JSON.parse(readFileSync(join(here, '../tests/fixtures/search-queries.json'), 'utf8')) as {
+    measures: Record<string, string>;
+    sets: Record<string, string[]>;
+    queries: LabelledQuery[];
+  };
+  const ids = (label: string): string[] => (raw.sets[label] ? raw.sets[label]!.flatMap(ids) : [raw.measures[label] ?? `unknown label ${label}`]);
+  return raw.queries.map((x) => ({ ...x, relevant: [...new Set(x.relevant.flatMap(ids))] }));
+}
+
+export interface QualityRow {
+  name: string;
+  /** Answerable queries with a relevant measure among the first five. */
+  successAt5: number;
+  mrr: number;
+  /** Answerable queries answered "nothing". */
+  nothing: number;
+  /** Unanswerable queries answered as if fully matched. */
+  falseFull: number;
+  /** Hits of full answers that hold every word (or a near / corrected form) and the agency asked for. */
+  fullPrecision: number;
+  /** Per style: success@5 (answerable) or share answered nothing/partial (unanswerable). */
+  byStyle: Record<string, number>;
+  failures: string[];
+}
+
+/** An answer source over one of the comparison engines (their own matching and ranking; agency filtered after). */
+function engineSource(engine: Engine, entries: readonly StoredEntry[]): AnswerSource<StoredEntry> {
+  const byId = new Map(entries.map((e) => [e.id, e]));
+  const base = seedSource(entries);
+  return {
+    ...base,
+    search(keywords, opts) {
+      // No keywords (a listing) is the index's job in every pipeline: the engines are compared on matching words.
+      if (keywords.length === 0) return base.search(keywords, opts);
+      const ids = engine.all(keywords).filter((id) => !opts.agency || byId.get(id)?.agency === opts.agency);
+      const from = opts.offset ?? 0;
+      return { total: ids.length, hits: ids.slice(from, from + (opts.limit ?? 10)).map((id) => ({ id })) };
+    },
+  };
+}
+
+function seedSource(entries: readonly StoredEntry[], index = createSearchIndex(entries)): AnswerSource<StoredEntry> {
+  const byId = new Map(entries.map((e) => [e.id, e]));
+  return measureSource({ index, get: (id) => byId.get(id) });
+}
+
+/** Whether a full answer's hit holds every word in one of its forms (and is the agency's, when one was asked). */
+function holdsAll(e: StoredEntry, a: Answer<StoredEntry>, forms: string[][]): boolean {
+  if (a.agency && e.agency !== a.agency && a.kind === 'full') return false;
+  const text = normalizeForSearch([e.title, ...e.body, ...e.bullets, e.agency].join('\n'));
+  return forms.every((f) => f.some((w) => text.includes(w)));
+}
+
+export function evaluate(name: string, queries: readonly LabelledQuery[], answer: (q: string) => { a: Answer<StoredEntry> | null; forms: string[][] }): QualityRow {
+  let success = 0;
+  let rr = 0;
+  let nothing = 0;
+  let falseFull = 0;
+  let fullHits = 0;
+  let fullGood = 0;
+  const answerable = queries.filter((x) => x.relevant.length > 0).length;
+  const byStyle = new Map<string, [number, number]>();
+  const failures: string[] = [];
+  for (const x of queries) {
+    const { a, forms } = answer(x.q);
+    const ids = a ? a.hits.map((h) => h.id) : [];
+    const rank = ids.findIndex((id) => x.relevant.includes(id));
+    const s = byStyle.get(x.style) ?? [0, 0];
+    s[1]++;
+    if (a && a.kind === 'full') {
+      fullHits += a.hits.length;
+      fullGood += a.hits.filter((e) => holdsAll(e, a, forms)).length;
+    }
+    if (x.relevant.length > 0) {
+      if (rank !== -1 && rank < 5) {
+        success++;
+        s[0]++;
+      } else failures.push(`${x.q} (${a?.kind ?? 'refused'}${rank === -1 ? '' : `, first relevant at ${rank + 1}`})`);
+      if (rank !== -1) rr += 1 / (rank + 1);
+      if (!a || a.kind === 'none' || a.total === 0) nothing++;
+    } else {
+      if (a && (a.kind === 'full' || a.kind === 'latest') && a.total > 0) {
+        falseFull++;
+        failures.push(`${x.q} (nothing relevant, answered ${a.kind})`);
+      } else s[0]++;
+    }
+    byStyle.set(x.style, s);
+  }
+  return {
+    name,
+    successAt5: success / answerable,
+    mrr: rr / answerable,
+    nothing: nothing / answerable,
+    falseFull: falseFull / Math.max(1, queries.length - answerable),
+    fullPrecision: fullHits === 0 ? 1 : fullGood / fullHits,
+    byStyle: Object.fromEntries([...byStyle].map(([k, [ok, n]]) => [k, ok / n])),
+    failures,
+  };
+}
+
+/** The shipped bulletin's measures as the store keeps them (in file order). */
+export const seedEntries = (): StoredEntry[] =>
+  parseSeed().entries.map((e, i) => ({ ...e, seq: i + 1, addedSeq: 1, addedAt: '2020-03-26T00:00:00.000Z', revisions: 0, correctedAt: null }));
+
+/** Ours, MiniSearch, FlexSearch behind one pipeline; the search as it was; the pipeline with each segmenter. */
+export async function benchQuality(log: (s: string) => void): Promise<{ engines: QualityRow[]; segmenters: QualityRow[] }> {
+  const entries = seedEntries();
+  const queries = labelledQueries();
+  const understanding = createQueryUnderstanding({ tables: shippedWordTables(), warn: log });
+  understanding.learn(shippedAgencies(), entries);
+  const limit = 10;
+  const pipeline = (u: QueryUnderstanding, source: AnswerSource<StoredEntry>) => (q: string) => {
+    const p = u.plan(q);
+    if (!p.ok) return { a: null, forms: [] };
+    const a = answerPlan(p.plan, source, { limit, offset: 0, suggest: u.suggest });
+    const fixes = new Map(a.corrected);
+    return { a, forms: p.plan.words.map((w) => [w.text, ...w.near, ...(fixes.has(w.text) ? [fixes.get(w.text)!] : [])]) };
+  };
+  const ours = seedSource(entries);
+  const [flex] = flexSearchEngines(entries);
+  const rows = [
+    evaluate('ours', queries, pipeline(understanding, ours)),
+    evaluate('MiniSearch', queries, pipeline(understanding, engineSource(miniSearchEngine(entries), entries))),
+    evaluate('FlexSearch', queries, pipeline(understanding, engineSource(flex!, entries))),
+  ];
+  // Before this pipeline: keywords split on spaces, every one a substring, nothing else.
+  const index = createSearchIndex(entries);
+  const byId = new Map(entries.map((e) => [e.id, e]));
+  rows.push(
+    evaluate('before (space-split AND)', queries, (q) => {
+      const p = parseQuery(q);
+      if (!p.ok) return { a: null, forms: [] };
+      const r = index.search(p.keywords, { limit });
+      const hits = r.hits.map((h) => byId.get(h.id)!);
+      const a = { kind: r.total > 0 ? 'full' : 'none', hits, agency: null } as Answer<StoredEntry>;
+      return { a, forms: p.keywords.map((k) => [k]) };
+    }),
+  );
+  for (const r of rows) log(`  quality ${r.name}: success@5 ${r.successAt5.toFixed(3)}, MRR ${r.mrr.toFixed(3)}`);
+
+  const segmenters: QualityRow[] = [];
+  for (const [name, load, hmm] of SEGMENTERS) {
+    const u = createQueryUnderstanding({ tables: shippedWordTables(), load: load(), hmm, warn: log });
+    u.learn(shippedAgencies(), entries);
+    segmenters.push(evaluate(name, queries, pipeline(u, ours)));
+  }
+  return { engines: rows, segmenters };
+}
+
+/** jieba-wasm as a JiebaLike: its dictionary is the package's full one; taught words go through add_word. */
+async function wasmLoader(): Promise<JiebaLoader> {
+  const w = await import('jieba-wasm');
+  return () => ({
+    cut: (s: string, hmm?: boolean) => w.cut(s, hmm ?? false),
+    loadDict(dict: Uint8Array) {
+      for (const line of Buffer.from(dict).toString('utf8').split('\n')) {
+        const [word, freq] = line.split(' ');
+        if (word) w.add_word(word, Number(freq) || undefined);
+      }
+    },
+  });
+}
+
+/** Intl.Segmenter as a JiebaLike: ICU's dictionary, which cannot be taught (loadDict does nothing). */
+export const icuLoader: JiebaLoader = () => {
+  const seg = new Intl.Segmenter('zh', { granularity: 'word' });
+  const like: JiebaLike = { cut: (s) => [...seg.segment(s)].map((x) => x.segment), loadDict() {} };
+  return like;
+};
+
+let wasm: JiebaLoader | undefined;
+const SEGMENTERS: [string, () => JiebaLoader | null | undefined, boolean][] = [
+  ['@node-rs/jieba (trimmed dict, shipped)', () => undefined, false],
+  ['@node-rs/jieba, HMM on', () => undefined, true],
+  ['jieba-wasm', () => wasm, false],
+  ['Intl.Segmenter', () => icuLoader, false],
+  ['no segmenter (fallback)', () => null, false],
+];
+
+export async function prepareSegmenters(): Promise<void> {
+  wasm ??= await wasmLoader();
+}
+
+export interface SegmenterCost {
+  name: string;
+  loadMs: number;
+  rssMB: number;
+  usPerQuery: number;
+}
+
+/** Each segmenter's load time, memory and speed on the query set, in a fresh process each (bench/segmenter-child.ts). */
+export function benchSegmenterCost(log: (s: string) => void): SegmenterCost[] {
+  const out: SegmenterCost[] = [];
+  for (const kind of ['node-rs', 'node-rs-full', 'wasm', 'icu']) {
+    const r = JSON.parse(runChild('segmenter-child', [kind])) as SegmenterCost;
+    log(`  segmenter ${r.name}: load ${r.loadMs.toFixed(0)} ms, +${r.rssMB.toFixed(1)} MB, ${r.usPerQuery.toFixed(1)} µs/query`);
+    out.push(r);
+  }
+  return out;
+}
+
+export interface PipelineLatency {
+  size: number;
+  queries: number;
+  /** Each query's first run in the process (nothing of it seen before). */
+  first: { median: number; p99: number; max: number };
+  /** Every run after that (index keyword cache off, no page cache: each still cold). */
+  cold: { median: number; p99: number; max: number };
+  planOnly: { median: number; p99: number };
+}
+
+const pct = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] ?? NaN;
+};
+
+/** plan + answer (first page of 5) for every labelled query at `size` measures, the index's cache off. */
+export async function benchPipelineLatency(size: number, reps: number, log: (s: string) => void): Promise<PipelineLatency> {
+  const entries = makeCorpus(size);
+  const store = await openBotStore(entries);
+  try {
+    const catalog = store.app.catalog;
+    const index = createSearchIndex(store.entries(), { cacheBytes: 0, text: store.text });
+    const source = measureSource({ index, get: (id) => catalog.get(id) });
+    const u = createQueryUnderstanding({ tables: shippedWordTables(), warn: log });
+    u.learn(catalog.directory(), catalog.newest());
+    const queries = labelledQueries().map((x) => x.q);
+    const run = (q: string) => {
+      const p = u.plan(q);
+      if (p.ok) answerPlan(p.plan, source, { limit: 5, offset: 0, suggest: u.suggest });
+    };
+    const first: number[] = [];
+    for (const q of queries) {
+      const t = performance.now();
+      run(q);
+      first.push(performance.now() - t);
+    }
+    const cold: number[] = [];
+    const plan: number[] = [];
+    for (let r = 0; r < reps; r++) {
+      for (const q of queries) {
+        let t = performance.now();
+        run(q);
+        cold.push(performance.now() - t);
+        t = performance.now();
+        u.plan(q);
+        plan.push(performance.now() - t);
+      }
+    }
+    const res = {
+      size,
+      queries: queries.length,
+      first: { median: pct(first, 0.5), p99: pct(first, 0.99), max: Math.max(...first) },
+      cold: { median: pct(cold, 0.5), p99: pct(cold, 0.99), max: Math.max(...cold) },
+      planOnly: { median: pct(plan, 0.5), p99: pct(plan, 0.99) },
+    };
+    log(`  pipeline at ${size}: first runs p99 ${res.first.p99.toFixed(2)} ms, cold p99 ${res.cold.p99.toFixed(2)} ms`);
+    return res;
+  } finally {
+    store.close();
+  }
+}
+
+const f3 = (x: number) => x.toFixed(3);
+const ms = (x: number) => (x >= 10 ? x.toFixed(1) : x.toFixed(2));
+
+export function renderQuality(q: { engines: QualityRow[]; segmenters: QualityRow[] }, costs: SegmenterCost[], latency: PipelineLatency[]): string[] {
+  const lines: string[] = [];
+  const n = labelledQueries();
+  const answerable = n.filter((x) => x.relevant.length > 0).length;
+  lines.push(`Labelled set: ${n.length} queries (${answerable} answerable, ${n.length - answerable} with nothing relevant), over the shipped bulletin; first page of 10.`, '');
+  const table = (rows: QualityRow[]) => {
+    const styles = [...new Set(n.map((x) => x.style))];
+    lines.push(`| pipeline | success@5 | MRR | answerable answered "nothing" | unanswerable answered as full | full-match precision | ${styles.join(' | ')} |`);
+    lines.push(`|---|---:|---:|---:|---:|---:|${styles.map(() => '---:|').join('')}`);
+    for (const r of rows) lines.push(`| ${r.name} | ${f3(r.successAt5)} | ${f3(r.mrr)} | ${f3(r.nothing)} | ${f3(r.falseFull)} | ${f3(r.fullPrecision)} | ${styles.map((s) => (r.byStyle[s] ?? NaN).toFixed(2)).join(' | ')} |`);
+    lines.push('');
+  };
+  table(q.engines);
+  const ours = q.engines[0]!;
+  if (ours.failures.length) lines.push(`Ours, not answered well: ${ours.failures.join('; ')}.`, '');
+  lines.push('Segmenters (ours, same pipeline):', '');
+  table(q.segmenters);
+  if (costs.length) {
+    lines.push('| segmenter | load ms | RSS MB added | µs per query (set, after load) |', '|---|---:|---:|---:|');
+    for (const c of costs) lines.push(`| ${c.name} | ${c.loadMs.toFixed(0)} | ${c.rssMB.toFixed(1)} | ${c.usPerQuery.toFixed(1)} |`);
+    lines.push('');
+  }
+  if (latency.length) {
+    lines.push('| measures | queries | first run ms (median / p99 / max) | cold ms (median / p99 / max) | plan only ms (median / p99) |', '|---:|---:|---|---|---|');
+    for (const l of latency) lines.push(`| ${l.size.toLocaleString('en')} | ${l.queries} | ${ms(l.first.median)} / ${ms(l.first.p99)} / ${ms(l.first.max)} | ${ms(l.cold.median)} / ${ms(l.cold.p99)} / ${ms(l.cold.max)} | ${ms(l.planOnly.median)} / ${ms(l.planOnly.p99)} |`);
+    lines.push('');
+  }
+  return lines;
+}

@@ -1,0 +1,75 @@
+/**
+ * Query understanding, put together: the segmenter taught the measures' words, the word tables, the
+ * agency aliases and the vocabulary for "did you mean". One per bot; `learn` is called with the
+ * measures (newest first) whenever the catalog changed, and reads at most LEARN_LIMIT of them.
+ */
+import type { AgencyDirectory } from '../../agencies.ts';
+import { normalizeForSearch } from '../normalize.ts';
+import { agencyAliases } from './agency-intent.ts';
+import type { AgencyAliases } from './agency-intent.ts';
+import { planQuery } from './plan.ts';
+import type { PlanResult } from './plan.ts';
+import { createSegmenter } from './segment.ts';
+import type { JiebaLoader, Segmenter } from './segment.ts';
+import type { WordTables } from './tables.ts';
+import { Vocabulary } from './vocabulary.ts';
+
+export type { PlanResult, QueryPlan, PlanWord } from './plan.ts';
+
+/** Measures read to learn words from: the newest ones, which people ask about. */
+export const LEARN_LIMIT = 2_000;
+
+/** What learning reads of a measure. */
+export interface LearnableEntry {
+  title: string;
+  body: readonly string[];
+  bullets: readonly string[];
+}
+
+export interface QueryUnderstanding {
+  readonly segmenter: Segmenter;
+  readonly tables: WordTables;
+  plan(input: string): PlanResult;
+  /** Known words one character away from a word no measure holds. */
+  suggest(word: string): string[];
+  /** Re-reads the agency directory and learns the measures' words (newest first; stops at LEARN_LIMIT). */
+  learn(directory: Pick<AgencyDirectory, 'names' | 'info'>, newest: Iterable<LearnableEntry>): void;
+}
+
+// Quoted terms of measures (“不见面”, 「云选会」): short ones are names worth keeping whole.
+const QUOTED = /[“"「『【]([\u3400-\u9fff]{2,6})[”"」』】]/g;
+
+export function createQueryUnderstanding(opts: { tables: WordTables; load?: JiebaLoader | null; warn?: (message: string) => void; hmm?: boolean }): QueryUnderstanding {
+  const segmenter = createSegmenter({ load: opts.load, warn: opts.warn, hmm: opts.hmm });
+  const { tables } = opts;
+  segmenter.addWords(tables.whole);
+  // The fallback needs the stop words to split them off; jieba knows them already.
+  if (segmenter.kind === 'fallback') segmenter.addWords([...tables.stop, ...tables.latest, ...tables.generic, ...tables.near.keys()]);
+  let aliases: AgencyAliases = { get: () => undefined, keys: () => [] };
+  let vocabulary = new Vocabulary();
+
+  return {
+    segmenter,
+    tables,
+    plan: (input) => planQuery(input, { segmenter, tables, aliases }),
+    suggest: (word) => vocabulary.suggest(word),
+    learn(directory, newest) {
+      aliases = agencyAliases(directory);
+      segmenter.addWords([...aliases.keys()].filter((k) => /^[\u3400-\u9fff]+$/.test(k)));
+      const quoted = new Set<string>();
+      const texts: string[] = [];
+      let n = 0;
+      for (const e of newest) {
+        if (n++ >= LEARN_LIMIT) break;
+        const text = normalizeForSearch([e.title, ...e.body, ...e.bullets].join('\n'));
+        for (const m of text.matchAll(QUOTED)) quoted.add(m[1]!);
+        texts.push(text);
+      }
+      segmenter.addWords(quoted);
+      const v = new Vocabulary();
+      for (const w of [...tables.whole, ...quoted, ...aliases.keys()]) v.addDocument([w]);
+      for (const t of texts) v.addDocument(segmenter.cut(t.replace(/[^\u3400-\u9fff]+/g, ' ')).filter((w) => w.trim() && !tables.stop.has(w)));
+      vocabulary = v;
+    },
+  };
+}

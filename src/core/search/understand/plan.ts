@@ -1,0 +1,143 @@
+/**
+ * A query as the user meant it: fold (normalizeForSearch), cut into pieces and segment, find an
+ * agency named in it, drop words without content (data/stopwords.json), join what the segmenter
+ * left in single characters, and give every remaining word its near words (data/near-words.json).
+ * Pure: the segmenter, tables and agency aliases are handed in.
+ */
+import { normalizeForSearch } from '../normalize.ts';
+import { MAX_KEYWORDS, MAX_QUERY_CHARS } from '../query.ts';
+import { findAgency } from './agency-intent.ts';
+import type { AgencyAliases } from './agency-intent.ts';
+import { piecesOf } from './pieces.ts';
+import type { Segmenter } from './segment.ts';
+import type { WordTables } from './tables.ts';
+
+export interface PlanWord {
+  /** The word as typed, folded. */
+  text: string;
+  /** Near words (folded), best first; they count less than the word typed. */
+  near: string[];
+  /** The segmenter knows the word (a dictionary word, not characters joined): no typo correction for it. */
+  known: boolean;
+}
+
+export interface QueryPlan {
+  /** Content words, in the order typed; every one must match (it or a near word) for a full match. */
+  words: PlanWord[];
+  /** Canonical agency the query names, or null. */
+  agency: string | null;
+  /** The agency's words as typed (folded), for the header. */
+  agencyTyped: string | null;
+  /** The query asked for what is newest (最近, 发布了什么). */
+  latest: boolean;
+  /** Words dropped as carrying no content (for tests and the header's honesty, not shown as searched). */
+  dropped: string[];
+  /** A stable key: the same key, the same answer. */
+  key: string;
+}
+
+export type PlanResult = { ok: true; plan: QueryPlan } | { ok: false; reason: 'empty' | 'too-long' | 'no-searchable-text' | 'no-content' };
+
+export interface PlanContext {
+  segmenter: Segmenter;
+  tables: WordTables;
+  aliases: AgencyAliases;
+}
+
+/** Near words a word gets at most (each adds index look-ups). */
+const MAX_NEAR = 3;
+const SEARCHABLE = /[\p{L}\p{N}]/u;
+const HAN_CHAR = /^[\u3400-\u4dbf\u4e00-\u9fff]$/;
+/** The longest phrase of segments looked up as one stop or "latest" phrase (发布/了/什么). */
+const MAX_PHRASE = 4;
+
+export function planQuery(input: string, ctx: PlanContext): PlanResult {
+  if (input.trim() === '') return { ok: false, reason: 'empty' };
+  let length = 0;
+  for (const _ of input) if (++length > MAX_QUERY_CHARS) return { ok: false, reason: 'too-long' };
+  const folded = normalizeForSearch(input);
+  if (!SEARCHABLE.test(folded)) return { ok: false, reason: folded.trim() === '' ? 'empty' : 'no-searchable-text' };
+
+  const { segmenter, tables, aliases } = ctx;
+  const segments: { text: string; chunk: number }[] = [];
+  for (const p of piecesOf(folded, tables.approx)) {
+    if (p.kind === 'word') segments.push({ text: p.text, chunk: p.chunk });
+    else for (const w of segmenter.cut(p.text)) if (w.trim()) segments.push({ text: w, chunk: p.chunk });
+  }
+  if (segments.length === 0) return { ok: false, reason: 'no-searchable-text' };
+
+  const mentions = findAgency(segments, aliases);
+  const taken = new Uint8Array(segments.length);
+  for (const m of mentions) taken.fill(1, m.from, m.to);
+
+  // Stop and "latest" phrases, longest first, within one chunk.
+  let latest = false;
+  const dropped: string[] = [];
+  for (let i = 0; i < segments.length; i++) {
+    if (taken[i]) continue;
+    for (let n = Math.min(MAX_PHRASE, segments.length - i); n >= 1; n--) {
+      let phrase = '';
+      let ok = true;
+      for (let j = i; j < i + n; j++) {
+        if (taken[j] || segments[j]!.chunk !== segments[i]!.chunk) ok = false;
+        phrase += segments[j]!.text;
+      }
+      if (!ok) continue;
+      const isLatest = tables.latest.has(phrase);
+      if (isLatest || tables.stop.has(phrase) || tables.generic.has(phrase)) {
+        latest ||= isLatest;
+        dropped.push(phrase);
+        taken.fill(2, i, i + n);
+        i += n - 1;
+        break;
+      }
+    }
+  }
+
+  // Content words; single Han characters the segmenter left next to each other are one word (复/产 → 复产).
+  const raw: string[] = [];
+  const joined = new Set<string>();
+  const adjacent = (i: number) => i > 0 && !taken[i - 1] && segments[i - 1]!.chunk === segments[i]!.chunk;
+  for (let i = 0; i < segments.length; i++) {
+    if (taken[i]) continue;
+    const from = i;
+    let w = segments[i]!.text;
+    if (HAN_CHAR.test(w)) {
+      while (i + 1 < segments.length && !taken[i + 1] && segments[i + 1]!.chunk === segments[i]!.chunk && HAN_CHAR.test(segments[i + 1]!.text)) w += segments[++i]!.text;
+      // A lone character right after a word is its suffix (检疫 + 局, 复工 + 率), not a word of its own.
+      if (w.length === 1 && adjacent(from) && raw.length > 0 && /^[\u3400-\u9fff]+$/.test(raw[raw.length - 1]!)) w = raw.pop()! + w;
+      if (w.length > 1) joined.add(w);
+    }
+    if (SEARCHABLE.test(w)) raw.push(w);
+  }
+  // A word inside another word adds nothing to an all-words match.
+  const unique = [...new Set(raw)];
+  const words = unique.filter((w) => !unique.some((o) => o !== w && o.includes(w))).slice(0, MAX_KEYWORDS);
+
+  const agency = mentions[0]?.agency ?? null;
+  if (words.length === 0 && agency === null) return { ok: false, reason: 'no-content' };
+  const planWords = words.map((text) => ({ text, near: nearOf(text, tables), known: !joined.has(text) }));
+  const agencyTyped = mentions[0]?.typed ?? null;
+  const key = [agency ?? '', latest && words.length === 0 ? '1' : '0', ...words].join('\u0000');
+  return { ok: true, plan: { words: planWords, agency, agencyTyped, latest, dropped, key } };
+}
+
+/** A word's near words: its group's other words, then the word with a group member inside it replaced. */
+export function nearOf(word: string, tables: Pick<WordTables, 'near'>): string[] {
+  const own = tables.near.get(word);
+  const out: string[] = [...(own ?? [])];
+  // A word with its own group is not taken apart (出入境 is not 出 + 入境).
+  if (!own) {
+    for (const [member, others] of tables.near) {
+      // A one-character member (云) inside a word (云选会) is not that word's meaning.
+      if (member.length < 2 || member.length >= word.length || !word.includes(member)) continue;
+      for (const o of others) {
+        // A member inside its own near word (入境 in 出入境) would only repeat it.
+        if (o.includes(member)) continue;
+        const v = word.replace(member, o);
+        if (v !== word && !out.includes(v)) out.push(v);
+      }
+    }
+  }
+  return out.filter((w) => w !== word).slice(0, MAX_NEAR);
+}

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { createQueryUnderstanding } from '../../../src/core/search/understand/index.ts';
+import { assertValidTelegramHtml, buttons, createTestBot, texts } from '../../helpers/bot-harness.ts';
+import { shippedWordTables } from '../../../src/store/word-tables.ts';
+
+const first = async (t: ReturnType<typeof createTestBot>, text: string, lang = 'zh-hans') => {
+  const calls = await t.send(text, { lang });
+  const html = texts(calls)[0]!;
+  assertValidTelegramHtml(html);
+  return { html, calls };
+};
+
+describe('search reply headers say what the results are', () => {
+  it.each([
+    ['zh-hans', '/search 浦东警方复产', /^🔎 上海市公安局 · “浦东”、“复产”：共 1 条\n/],
+    ['en', '/search 浦东警方复产', /^🔎 上海市公安局 · "浦东", "复产": 1 found\n/],
+    ['zh-hans', '复工？', /^🔎 “复工”：共 12 条 · 第 1\/3 页/],
+    ['zh-hans', '#複工', /^🔎 “复工”：共 12 条/],
+    ['en', '“复工”', /^🔎 "复工": 12 found/],
+  ])('full (%s) %s', async (lang, text, header) => {
+    const t = createTestBot();
+    const { html } = await first(t, text, lang);
+    expect(html).toMatch(header);
+  });
+
+  it.each([
+    ['zh-hans', /^没有同时包含 “行政复议”、“申请” 的措施，以下 1 条包含 “行政复议”\n/],
+    ['en', /^No measure contains all of "行政复议", "申请"; 1 below contain "行政复议"\n/],
+  ])('partial (%s), never dressed as full', async (lang, header) => {
+    const t = createTestBot();
+    const { html, calls } = await first(t, '/search 行政复议怎么申请', lang);
+    expect(html).toMatch(header);
+    expect(buttons(calls[0])[0]!.text).toContain('行政复议');
+  });
+
+  it.each([
+    ['zh-hans', /^没有找到包含 “口罩” 的措施。\n可以试试更少或更短的关键词，或发送 \/agencies 按部门浏览。$/],
+    ['en', /^Nothing matches "口罩".\nTry fewer or shorter words, or browse with \/agencies.$/],
+  ])('nothing (%s), pointing to /agencies', async (lang, reply) => {
+    const t = createTestBot();
+    const { html, calls } = await first(t, '/search 口罩', lang);
+    expect(html).toMatch(reply);
+    expect(buttons(calls[0])).toEqual([]);
+  });
+
+  it('says when a word was corrected, in zh and en', async () => {
+    const t = createTestBot();
+    expect((await first(t, '/search 云选汇')).html).toMatch(/^没有找到“云选汇”，已按“云选会”搜索。\n🔎 “云选汇”：共 1 条/);
+    expect((await first(t, '/search 云选汇', 'en')).html).toMatch(/^Nothing contains "云选汇"; searched for "云选会" instead.\n/);
+  });
+
+  it('an agency and "latest" words answer like /latest', async () => {
+    const t = createTestBot();
+    const { html, calls } = await first(t, '市科委最近发布了什么');
+    expect(html).toMatch(/^<b>上海市科学技术委员会<\/b> 最新 3 条措施\n/);
+    expect(buttons(calls[0]).filter((b) => b.callback_data.startsWith('e:'))).toHaveLength(3);
+    expect((await first(t, 'police latest', 'en')).html).toMatch(/^<b>上海市公安局<\/b>: latest 7/);
+  });
+
+  it('a query of only words without content asks for something to search', async () => {
+    const t = createTestBot();
+    expect((await first(t, '/search 有什么？')).html).toMatch(/^“有什么？”里没有可以搜索的词/);
+  });
+
+  it('underlines matches in the bold title (a <b> inside <b> would not show) and bolds them in the body', async () => {
+    const t = createTestBot();
+    const { html } = await first(t, '/search 云选会');
+    expect(html).toContain('<b>1.</b> <b>线上求贤！3月16日起，上海高层次人才“<u>云选会</u>”');
+    expect(html).toMatch(/人才“<b>云选会<\/b>”正式启动/);
+  });
+
+  it('highlights the near word a measure holds', async () => {
+    const t = createTestBot();
+    const { html } = await first(t, '/search 外籍人才签证');
+    expect(html).toMatch(/<b>(签证|证件)<\/b>/);
+  });
+
+  it('keeps paging through partial results under the same header', async () => {
+    const t = createTestBot();
+    const { calls } = await first(t, '/search 复工 火锅');
+    const next = buttons(calls[0]).find((b) => b.callback_data.endsWith(':1'));
+    expect(next).toBeDefined();
+    const page2 = texts(await t.press(next!.callback_data))[0]!;
+    expect(page2).toMatch(/^没有同时包含 “复工”、“火锅” 的措施，以下 12 条包含 “复工” · 第 2\/3 页/);
+  });
+});
+
+describe('inline mode uses the same understanding', () => {
+  it('finds traditional and run-together queries, and labels partial results above them', async () => {
+    const t = createTestBot();
+    const full = (await t.inline('浦東警方復產')).find((c) => c.method === 'answerInlineQuery')!;
+    expect(full.payload.results.map((r: { title: string }) => r.title)).toEqual(['浦东警方为张江企业顺利复产按下快捷键']);
+    expect(full.payload.button).toBeUndefined();
+    const partial = (await t.inline('行政复议怎么申请')).find((c) => c.method === 'answerInlineQuery')!;
+    expect(partial.payload.results).toHaveLength(1);
+    expect(partial.payload.button.text).toMatch(/^没有同时包含 “行政复议”、“申请” 的措施/);
+  });
+});
+
+describe('without the native segmenter', () => {
+  it('searches with the fallback, warns once, never fails an update', async () => {
+    const warnings: string[] = [];
+    const understanding = createQueryUnderstanding({ tables: shippedWordTables(),
+      load: () => {
+        throw new Error('no prebuilt binary for this platform');
+      },
+      warn: (m) => warnings.push(m),
+    });
+    const t = createTestBot({ deps: { understanding } });
+    expect((await first(t, '/search 浦东警方复产')).html).toMatch(/^🔎 上海市公安局 · “浦东”、“复产”：共 1 条/);
+    expect((await first(t, '/search 云选会岗位')).html).toMatch(/^🔎 “云选会”、“岗位”：共 1 条/);
+    expect(warnings).toHaveLength(1);
+    expect(t.errors).toEqual([]);
+  });
+});
+
+describe('did you mean', () => {
+  it('applies a correction for each slip and says so, then degrades to partial like any query', async () => {
+    const t = createTestBot();
+    const { html } = await first(t, '/search 云选汇 智慧警务平抬');
+    expect(html).toMatch(/^没有找到“云选汇”，已按“云选会”搜索。\n没有找到“平抬”，已按“平台”搜索。\n没有同时包含 “云选汇”、“智慧警务”、“平抬” 的措施，以下 2 条包含其中 2 个\n/);
+  });
+});
+
+describe('with date words', () => {
+  it('understands the words and filters by the dates the other words give', async () => {
+    const t = createTestBot();
+    const { html } = await first(t, '/search 3月 浦东警方复产');
+    expect(html).toMatch(/^🔎 上海市公安局 · “浦东”、“复产”：共 1 条 · 📅 2020-03-01 – 2020-03-31\n/);
+    // In February the police measures hold 复产 but not 浦东: partial, within the dates, said so.
+    const partial = await first(t, '/search 2月 浦东警方复产');
+    expect(partial.html).toMatch(/^没有同时包含 “浦东”、“复产” 的措施，以下 2 条包含 “复产” · 📅 2020-02-01 – 2020-02-29\n/);
+    const none = await first(t, '/search 2019年3月 复产');
+    expect(none.html).toMatch(/^“复产”在 2019-03-01 – 2019-03-31 没有措施/);
+  });
+});
