@@ -97,7 +97,7 @@ export function createInboxWatcher(opts: InboxOptions): InboxWatcher {
     await rename(join(dir, name), to);
     const b = preview.parsed.bulletin;
     log.info(
-      { event: 'inbox-published', file: name, movedTo: to, bulletin: b.title, asOf: b.asOf, added: result.added, corrected: result.corrected, unchanged: result.unchanged, warnings: preview.parsed.warnings.length },
+      { event: 'inbox-published', file: name, movedTo: to, bulletin: b.title, asOf: b.asOf, added: result.added, corrected: result.corrected, unchanged: result.unchanged, older: result.older, warnings: preview.parsed.warnings.length },
       'inbox: bulletin published',
     );
     return { file: name, status: 'published', movedTo: to, result, title: b.title };

@@ -132,7 +132,10 @@ export function createAgencyDirectory(config: AgencyConfig, extra: Iterable<stri
   const CHANNEL = /(?:官方)?(?:微信公众号|公众号|微信|官微|微博|客户端|app|网站|网|头条号|视频号)$/u;
   const isOutlet = (source: string): boolean => {
     const key = foldKey(source);
-    return key !== '' && (outletKeys.has(key) || outletKeys.has(key.replace(CHANNEL, '')));
+    if (key === '' || outletKeys.has(key) || outletKeys.has(key.replace(CHANNEL, ''))) return key !== '';
+    // "新民晚报记者 张三", "澎湃新闻 记者 李四": an outlet's name followed by a byline.
+    for (const k of outletKeys) if ([...k].length >= 3 && key.startsWith(k) && /^(?:记者|通讯员|编辑|作者|报道|讯)/u.test(key.slice(k.length))) return true;
+    return false;
   };
 
   const resolveExact = (input: string): string | null => exact.get(foldKey(input))?.name ?? null;

@@ -169,8 +169,8 @@ export function createEntryStoreFrom(state: EntryStoreState, write: EntriesWrite
     for (let row = 0; row < table.rows; row++) if (table.alive(row)) out[k++] = row;
     return out;
   };
-  // Each record is written with its checksum (record-checksum.ts). Rows never change once written, so a row's
-  // checksum is worked out once and kept (4 bytes a row; 0 = not yet).
+  // Each record is written with its checksum (record-checksum.ts). Rows never change once written (but for
+  // seenIn, which resets it), so a row's checksum is worked out once and kept (4 bytes a row; 0 = not yet).
   let rowCrc = new Uint32Array(Math.max(16, table.rows));
   const withRowChecksum = (row: number): StoredEntry & { crc: string } => {
     const e = table.read(row);
@@ -281,7 +281,11 @@ export function createEntryStoreFrom(state: EntryStoreState, write: EntriesWrite
       for (const e of [...c.unchanged, ...c.older]) {
         const row = byId.get(e.id)!;
         const list = seenIn(table.read(row));
-        if (!list.includes(from)) table.setSeenIn(row, [...list, from]);
+        if (!list.includes(from)) {
+          table.setSeenIn(row, [...list, from]);
+          // The one in-place change a row takes: its checksum is worked out again at the next write.
+          if (row < rowCrc.length) rowCrc[row] = 0;
+        }
       }
       if (!bulletins.some((b) => b.id === parsed.bulletin.id)) {
         bulletins.push({ ...parsed.bulletin, ingestedAt: at, entries: parsed.entries.length });

@@ -8,7 +8,8 @@ import type { Log } from '../../src/infra/log.ts';
 import { createMemoryEntryStore, openEntryStore } from '../../src/store/entry-store.ts';
 import type { EntryStore } from '../../src/store/entry-store.ts';
 import { NEW_TITLES, NO_MEASURES, twoMeasures } from '../helpers/bulletins.ts';
-import { shippedAgencies } from '../helpers/seed.ts';
+import { readCorpus } from '../helpers/corpus.ts';
+import { seedText, shippedAgencies } from '../helpers/seed.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
 
 const tempDir = useTempDir();
@@ -31,6 +32,31 @@ function setup(opts: { store?: EntryStore; intervalMs?: number } = {}) {
 }
 
 describe('inbox watcher', () => {
+  it('publishes a .docx, a saved page and a GB18030 file alike; an older bulletin after a newer one changes nothing', async () => {
+    const { dir, watcher, store, logs } = setup();
+    await mkdir(dir, { recursive: true });
+    const pick = (suffix: string) => readCorpus().find((c) => c.name.endsWith(suffix))!;
+    await writeFile(join(dir, 'w.docx'), pick('.docx').bytes);
+    await writeFile(join(dir, 'p.html'), pick('wechat-article.html').bytes);
+    await writeFile(join(dir, 'g.txt'), pick('gb18030-notepad.txt').bytes);
+    await watcher.scanOnce();
+    const outcomes = await watcher.scanOnce();
+    expect(outcomes.map((o) => [o.file, o.status])).toEqual([['g.txt', 'published'], ['p.html', 'published'], ['w.docx', 'published']]);
+    expect(store.all()).toHaveLength(12);
+
+    const newer = seedText.replace('(系列二：截止至3月26日)', '(系列三：截止至4月10日)').replace(/(云路演助力本市康复辅具企业复工复产\n\n)[^\n]+/, '$1更正后的正文。');
+    await writeFile(join(dir, '2020-04-11.txt'), newer);
+    await watcher.scanOnce();
+    await watcher.scanOnce();
+    const seq = store.seq();
+    await writeFile(join(dir, 'seed.txt'), seedText);
+    await watcher.scanOnce();
+    const [again] = await watcher.scanOnce();
+    expect(again).toMatchObject({ status: 'published', result: { added: 0, corrected: 0, older: 1 } });
+    expect(store.seq()).toBe(seq);
+    expect(logs).toContainEqual(expect.objectContaining({ obj: expect.objectContaining({ event: 'inbox-published', file: 'seed.txt', older: 1 }) }));
+  });
+
   it('creates the inbox, done/ and failed/ when missing', async () => {
     const { dir, watcher } = setup();
     expect(existsSync(dir)).toBe(false);

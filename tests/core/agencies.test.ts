@@ -76,6 +76,8 @@ describe('agency directory', () => {
     expect(dir.isOutlet('警民直通车-上海')).toBe(true);
     expect(dir.isOutlet('上海发布微信公众号')).toBe(true);
     expect(dir.isOutlet('上海市公安局')).toBe(false);
+    expect(dir.isOutlet('新民晚报记者 张三')).toBe(true);
+    expect(dir.isOutlet('新民晚报社区版')).toBe(false);
   });
 
   it('suggests close names for a typo, most similar first', () => {

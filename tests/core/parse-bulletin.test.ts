@@ -172,6 +172,42 @@ describe('format variants', () => {
     expect(r.warnings[0]!.message).toMatch(/appears twice/);
   });
 
+  it('keeps a title on the date line as written (full-width punctuation is not folded)', () => {
+    const r = parse(base('上海市公安局\n4月2日：交警便利，复工通勤（试行）\n来源：上海市公安局'));
+    expect(r.entries[0]!.title).toBe('交警便利，复工通勤（试行）');
+  });
+
+  it('reads a 来源 in brackets at the end of a title or a body line', () => {
+    const r = parse(base('3月27日 甲措施（来源：市民政局）\n3月28日\n乙措施（来源：上海市司法局）\n正文。\n3月26日\n丙措施\n正文一段（来源：市公安局）'));
+    expect(r.entries.map((e) => [e.title, e.agency, e.body])).toEqual([
+      ['甲措施', MZ, []],
+      ['乙措施', SF, ['正文。']],
+      ['丙措施', GA, ['正文一段']],
+    ]);
+    expect(r.warnings).toEqual([]);
+  });
+
+  it('ends a measure at a markdown heading, and warns about a heading that names no agency', () => {
+    const r = parse(base('## 上海市民政局\n3月27日\n甲措施（来源：市民政局）\n## 其他\n上海市司法局\n3月28日\n乙措施\n来源：上海市司法局'));
+    expect(r.entries.map((e) => e.title)).toEqual(['甲措施', '乙措施']);
+    expect(r.warnings).toEqual([expect.objectContaining({ message: expect.stringContaining('"其他" looks like a heading but names no agency') })]);
+  });
+
+  it('a numbered title that names an agency stays a title', () => {
+    const r = parse(base('一、市公安局\n3月27日\n（二）市公安局推出十项便民措施\n来源：上海市公安局\n3月28日\n二、市民政局推出措施\n来源：上海市民政局\n3月29日\n（三）关于调整上海市民政局\n来源：上海市民政局'));
+    expect(r.entries.map((e) => [e.agency, e.title])).toEqual([
+      [GA, '市公安局推出十项便民措施'],
+      [MZ, '市民政局推出措施'],
+      [MZ, '关于调整上海市民政局'],
+    ]);
+  });
+
+  it('does not warn about a year guess when every date carries its year', () => {
+    const r = parseBulletin('简报\n中心\n\n上海市民政局\n2020年4月1日\n甲\n来源：上海市民政局', { file: 'x.txt', agencies });
+    expect(r.entries[0]!.date).toBe('2020-04-01');
+    expect(r.warnings).toEqual([]);
+  });
+
   it('gives the same id to the same measure in a later bulletin', () => {
     const a = parse(base('3月27日\n标题一\n正文。\n来源：上海市公安局')).entries[0]!;
     const b = parse(base('3月27日\n 标题一 \n改过的正文。\n来源：上海市公安局')).entries[0]!;

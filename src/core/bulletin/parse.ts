@@ -22,7 +22,7 @@ import { readHeader } from './header.ts';
 import { headingName, headingShaped, knownHeading } from './headings.ts';
 import { SENTENCE_END, bareTitle, bulletOf, numberingOf, splitLines } from './lines.ts';
 import type { Line } from './lines.ts';
-import { looksLikeSource, readSourceLine, splitJoint } from './sources.ts';
+import { looksLikeSource, readSourceLine, splitJoint, splitTrailingSource } from './sources.ts';
 import { readTables } from './tables.ts';
 import type { TableRow } from './tables.ts';
 import { bulletinYear, dateInFileName, yearOf } from './years.ts';
@@ -63,6 +63,12 @@ export function entryId(date: string, agency: string, title: string): string {
   return `${date.replaceAll('-', '')}-${hash}`;
 }
 
+/** The part of a line after its date as written (rest is in NFKC, where full-width punctuation is folded). */
+function restAsWritten(l: Line, rest: string): string {
+  const tail = [...l.text].slice(-[...rest].length).join('');
+  return tail.normalize('NFKC') === rest ? tail.trim() : rest;
+}
+
 const isProse = (l: Line) => /[。；;！!]$/.test(l.form) || [...l.text].length > 60;
 const looksLikeTitle = (l: Line) => [...l.text].length <= MAX_TITLE_CHARS && !SENTENCE_END.test(l.form);
 
@@ -91,7 +97,13 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
   const inTable = new Uint8Array(lines.length);
   for (const t of tables) inTable.fill(1, t.from, t.to);
 
-  const dateAt = (i: number): DateLine | null => (i < lines.length && !inTable[i] ? readDateLine(lines[i]!.form) : null);
+  // Each line's date, read once: the loops below ask about the same lines several times.
+  const dates = lines.map((l, i) => (inTable[i] ? null : readDateLine(l.form)));
+  const dateAt = (i: number): DateLine | null => dates[i] ?? null;
+  let lastDate = -1;
+  dates.forEach((d, i) => {
+    if (d) lastDate = i;
+  });
   const nextContent = (i: number) => lines[i + 1];
   // In the header, a publication stamp followed by prose dates the bulletin, not a measure.
   const isMeasureDate = (i: number): boolean => {
@@ -102,13 +114,22 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
     const next = nextContent(i);
     return !!next && looksLikeTitle(next) && !/^(?:发布|来源|作者)/.test(next.form) && !knownHeading(next, agencies) && !dateAt(i + 1);
   };
+  // "商务" under "## " names 上海市商务委员会 (it is part of its name); "市公安局推出措施" names no heading.
+  const partOfName = (name: string): string | null => {
+    const agency = agencies.resolve(name);
+    const info = agency ? agencies.info(agency) : undefined;
+    const key = foldKey(name);
+    return info && [info.name, info.short, ...info.aliases].some((n) => !!n && foldKey(n).includes(key)) ? agency : null;
+  };
   const isOutlet = (t: string) => agencies.isOutlet(t);
   const isNamed = (t: string) => agencies.resolveExact(t) !== null || isOutlet(t);
   const isHeadingAt = (i: number, inMeasureTitle: boolean): string | null => {
     const l = lines[i]!;
     if (inTable[i] || dateAt(i) || readSourceLine(l, isNamed)) return null;
-    const known = knownHeading(l, agencies);
     const { name, marked } = headingName(l);
+    // A marked heading ("## 商务", "一、科委") may name its agency loosely; a bare line must name it exactly.
+    // Where a title is expected, only a line that is exactly an agency's name or alias is a heading.
+    const known = inMeasureTitle ? (headingShaped(name) ? agencies.resolveExact(name) : null) : (knownHeading(l, agencies) ?? (marked && headingShaped(name) ? partOfName(name) : null));
     const beforeDate = !!dateAt(i + 1);
     if (known && (beforeDate || marked)) return known;
     if (inMeasureTitle) return null;
@@ -126,15 +147,22 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
 
   const now = opts.now ?? new Date();
   const yearSource = bulletinYear({ ...header, fileDate: dateInFileName(file) }, opts.year, now, opts.knownAsOf);
-  if (yearSource.from === 'guess') warn(undefined, `the bulletin states no year (no 截止至… or publication date with one); dates are taken as ${yearSource.year} (pass --year to choose)`);
-  if (yearSource.from === 'earlier bulletins') warn(undefined, `the bulletin states no year; dates are taken as ${yearSource.year}, the year that follows the bulletins already published (pass --year to choose)`);
+  // Said once, and only if some date needed the year (dates that carry their own year need no guess).
+  let guessSaid = false;
+  const sayGuess = () => {
+    if (guessSaid) return;
+    guessSaid = true;
+    if (yearSource.from === 'guess') warn(undefined, `the bulletin states no year (no 截止至… or publication date with one); dates are taken as ${yearSource.year} (pass --year to choose)`);
+    if (yearSource.from === 'earlier bulletins') warn(undefined, `the bulletin states no year; dates are taken as ${yearSource.year}, the year that follows the bulletins already published (pass --year to choose)`);
+  };
+  if (header.asOf && header.asOf.year === null) sayGuess();
   const asOf = header.asOf ? isoDate(header.asOf.year ?? yearSource.year, header.asOf.month, header.asOf.day) : null;
   const bulletinId = createHash('sha1').update(text.replace(/\r\n?/g, '\n').trim()).digest('hex').slice(0, 16);
 
   const raws: Raw[] = [];
   let section: string | null = null;
   let i = first === -1 ? lines.length : first;
-  const moreDatesAfter = (k: number) => lines.slice(k + 1).some((_, j) => !!dateAt(k + 1 + j));
+  const moreDatesAfter = (k: number) => k < lastDate;
   while (i < lines.length) {
     const l = lines[i]!;
     if (inTable[i]) {
@@ -153,15 +181,23 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
       continue;
     }
     const raw: Raw = { date, dateLine: l.no, titles: [], body: [], bullets: [], source: null, section };
-    if (date.rest) raw.titles.push({ text: bareTitle(date.rest), line: l.no });
+    // The title on the date line, as written (date.rest is in the matching form, where "，" is ","), and a
+    // 来源 in brackets at its end ("4月1日 标题（来源：市商务委）").
+    const restText = date.rest ? restAsWritten(l, date.rest) : '';
+    const trailing = restText ? splitTrailingSource(restText) : null;
+    if (restText) raw.titles.push({ text: bareTitle(trailing?.before ?? restText), line: l.no });
+    if (trailing) raw.source = trailing.source;
     let titleNumbering = date.rest ? (numberingOf(date.rest)?.kind ?? null) : null;
     i++;
     while (i < lines.length) {
       const cur = lines[i]!;
-      if (inTable[i] || dateAt(i) || isHeadingAt(i, raw.titles.length === 0)) break;
+      // A markdown heading always ends a measure; after a 来源 in the title's brackets only prose follows.
+      if (inTable[i] || dateAt(i) || isHeadingAt(i, raw.titles.length === 0) || (cur.md > 0 && raw.titles.length > 0)) break;
+      if (raw.source !== null && !isProse(cur)) break;
       const src = readSourceLine(cur, isNamed);
       if (src) {
-        if (src.before) raw.body.push(src.before);
+        if (src.before && raw.titles.length === 0) raw.titles.push({ text: bareTitle(src.before), line: cur.no });
+        else if (src.before) raw.body.push(src.before);
         if (!src.source) warn(cur.no, 'a 来源 line with no source named; the measure keeps its heading’s agency');
         raw.source = src.source || raw.source;
         i++;
@@ -222,12 +258,19 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
       }
       return { agencies: [source], source };
     }
-    if (section) return { agencies: [section], source: '' };
+    if (section) {
+      if (!agencies.isKnown(section) && !unknown.has(section)) {
+        unknown.add(section);
+        warn(line, `the heading "${section}" names no agency in data/agencies.json; its measures are filed under that name`);
+      }
+      return { agencies: [section], source: '' };
+    }
     warn(line, `measure "${title.slice(0, 30)}" has no 来源 line and no agency heading; skipped`);
     return null;
   };
 
   const dateOf = (d: DateLine, line: number): string | null => {
+    if (d.year === null) sayGuess();
     const year = d.year ?? yearOf(d.month, yearSource);
     if (!realDay(year, d.month, d.day)) {
       warn(line, `${year}年${d.month}月${d.day}日 is not a day of the calendar; the measure is skipped`);

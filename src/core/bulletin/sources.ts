@@ -17,7 +17,7 @@ const LABEL = String.raw`(?:信息|文章|消息|新闻|稿件|内容)?来\s*源
 /** A whole line that is a 来源 line. */
 const WHOLE = new RegExp(String.raw`^[\[【（(]?\s*${LABEL}\s*(?:[:：]|[\]】)）]\s*[:：]?)\s*(.*?)\s*[\]】)）]?$`);
 /** A 来源 at the end of a body line: "…正文。；来源：X". */
-const GLUED = new RegExp(String.raw`[;；,，.。)）]\s*[（(【]?\s*${LABEL}\s*[:：]\s*([^:：]+?)\s*[)）】]?$`);
+const GLUED = new RegExp(String.raw`(?:[;；,，.。)）]\s*[（(【]?|[（(【])\s*${LABEL}\s*[:：]\s*([^:：]+?)\s*[)）】]?$`);
 /** Page furniture after the source on the same line. */
 const FURNITURE = /\s*(?:[|｜丨]|\s{2,}|(?:作者|编辑|责任编辑|浏览(?:次数)?|阅读(?:量|数)?|点击(?:量|数)?|发布(?:时间|日期)|时间|日期)\s*[:：]).*$/;
 
@@ -36,12 +36,19 @@ export function readSourceLine(line: Line, isNamed: (text: string) => boolean): 
   }
   const glued = GLUED.exec(line.form);
   if (glued) {
-    const at = line.text.search(new RegExp(`${LABEL}\\s*[:：]`));
+    const at = line.text.search(new RegExp(`${LABEL}\\s*[:：](?!.*来\\s*源\\s*[:：])`));
     const before = line.text.slice(0, at).replace(/[;；,，\s（(【]+$/, '');
     return { source: tidy(line.text.slice(at).replace(new RegExp(`^${LABEL}\\s*[:：]\\s*`), '')), before };
   }
   if (line.link && isNamed(line.text)) return { source: tidy(line.text), before: '' };
   return null;
+}
+
+/** "标题（来源：市商务委）" → the title and the source, or null when the text ends in no bracketed 来源. */
+export function splitTrailingSource(text: string): { before: string; source: string } | null {
+  const m = new RegExp(String.raw`[（(【]\s*${LABEL}\s*[:：]\s*([^（(【】)）]+?)\s*[)）】]\s*$`).exec(text);
+  if (!m || m.index === 0) return null;
+  return { before: text.slice(0, m.index).trim(), source: tidy(m[1]!) };
 }
 
 /** Mentions 来源 like a source line would, but not in a shape we could read (reported, never dropped silently). */
