@@ -4,6 +4,7 @@
  * The file names say the query and the day. One export per user per EXPORT_COOLDOWN_MS: a workbook of
  * 1,000 measures is far more work than a page of results.
  */
+import { LRUCache } from 'lru-cache';
 import { Composer } from 'telegraf';
 import type { DateRange } from '../../core/dates/date-words.ts';
 import { rangeLabel } from '../../core/dates/date-words.ts';
@@ -29,13 +30,11 @@ export interface ExportQuery {
   agency?: string;
 }
 
-// Per bot (createBot hands the same deps to search and export): user → time of their last export. Only
-// the last EXPORT_COOLDOWN_MS matter: older times are dropped whenever the map grows past a few thousand.
-const lastExports = new WeakMap<object, Map<number, number>>();
-const lastExportOf = (deps: object, now: number): Map<number, number> => {
+// Per bot (createBot hands the same deps to search and export): user → time of their last export.
+const lastExports = new WeakMap<object, LRUCache<number, number>>();
+const lastExportOf = (deps: object): LRUCache<number, number> => {
   let map = lastExports.get(deps);
-  if (!map) lastExports.set(deps, (map = new Map<number, number>()));
-  if (map.size > 5_000) for (const [user, at] of map) if (now - at >= EXPORT_COOLDOWN_MS) map.delete(user);
+  if (!map) lastExports.set(deps, (map = new LRUCache<number, number>({ max: 10_000 })));
   return map;
 };
 
@@ -43,7 +42,7 @@ export async function sendExport(ctx: BotContext, deps: Pick<BotDeps, 'catalog' 
   const x = ctx.m.export;
   const user = ctx.from?.id;
   const now = deps.now();
-  const lastExport = lastExportOf(deps, now);
+  const lastExport = lastExportOf(deps);
   const last = user === undefined ? undefined : lastExport.get(user);
   if (last !== undefined && now - last < EXPORT_COOLDOWN_MS) return replyBlocks(ctx, [x.slowDown(Math.ceil((EXPORT_COOLDOWN_MS - (now - last)) / 1000))]);
   const { total, hits } = deps.catalog.search(q.keywords, { limit: MAX_EXPORT_ROWS, ...(q.agency ? { agency: q.agency } : {}), ...dateOptions(q.range, q.keywords.length === 0 ? 'newest' : q.order) });
