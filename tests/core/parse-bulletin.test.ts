@@ -113,7 +113,14 @@ describe('format variants', () => {
     ['• item', 'item'],
     ['* item', 'item'],
     ['- item', 'item'],
-  ])('bullet %s', (line, text) => {
+    ['（1）item', 'item'],
+    ['(2) item；', 'item'],
+    ['① item', 'item'],
+    ['➤ item', 'item'],
+    ['✔ item', 'item'],
+    ['Ø\titem', 'item'],
+    ['\uF0B7\titem', 'item'],
+  ])('bullet %j', (line, text) => {
     const e = one(base(`3月27日\n标题一\n正文。\n${line}\n来源：上海市公安局`));
     expect(e.bullets).toEqual([text]);
   });
