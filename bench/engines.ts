@@ -81,10 +81,14 @@ export function tokenizeQuery(keywords: readonly string[]): string[] {
 export const searchableText = (e: StoredEntry): string => [e.title, ...e.body, ...e.bullets, e.agency].map(normalizeForSearch).join('\n');
 
 /** Our index; with `store`, built as the bot builds it: over the store's rows, its text read from the snapshot file. */
-export function ourEngine(entries: readonly StoredEntry[], opts: { cache?: boolean; store?: Pick<BotStore, 'entries' | 'text'> } = {}): Engine {
-  const index = createSearchIndex(opts.store ? opts.store.entries() : entries, { ...(opts.cache === false ? { cacheBytes: 0 } : {}), ...(opts.store ? { text: opts.store.text } : {}) });
+export function ourEngine(entries: readonly StoredEntry[], opts: { cache?: boolean; generalPath?: boolean; store?: Pick<BotStore, 'entries' | 'text'> } = {}): Engine {
+  const index = createSearchIndex(opts.store ? opts.store.entries() : entries, {
+    ...(opts.cache === false ? { cacheBytes: 0 } : {}),
+    ...(opts.generalPath ? { specialPaths: false } : {}),
+    ...(opts.store ? { text: opts.store.text } : {}),
+  });
   return {
-    name: opts.cache === false ? 'ours, no cache' : 'ours',
+    name: opts.cache === false ? 'ours, no cache' : opts.generalPath ? 'ours, general path only' : 'ours',
     search(keywords, limit) {
       const r = index.search(keywords, { limit });
       return { total: r.total, ids: r.hits.map((h) => h.id) };

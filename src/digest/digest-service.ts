@@ -8,7 +8,7 @@ import type { DigestButton } from '../core/digest-keyboard.ts';
 import { catalogues } from '../i18n/index.ts';
 import type { Lang, Messages } from '../i18n/index.ts';
 import type { SubscriptionStore } from '../store/subscription-store.ts';
-import type { DigestLog } from './log.ts';
+import type { Log } from '../infra/log.ts';
 import { createDigestRunner } from './run-digest.ts';
 import type { Deliver, DigestRunner, DigestRunnerDeps, SendHtml, UncertainPolicy } from './run-digest.ts';
 import { createDigestScheduler } from './scheduler.ts';
@@ -51,7 +51,7 @@ export interface DigestServiceOptions {
   send: SendHtml;
   /** Zone of the minute ticks (config TIMEZONE); each subscription is due in its own zone. */
   timezone: string;
-  log: DigestLog;
+  log: Log;
   now?: () => number;
   /** What to do with a part whose send timed out after it was written (default 'assume-sent'). */
   uncertain?: UncertainPolicy;

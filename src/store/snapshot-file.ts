@@ -32,7 +32,8 @@ const readFd = promisify(readCallback);
 const MAGIC = Buffer.from('BBOTSNP1', 'latin1');
 // 4: rows carry textFrom and seenIn (which bulletins carried a measure); older snapshots are rebuilt from the JSON.
 // 5: search folding simplifies traditional characters (the index's grams changed).
-const FORMAT = 5;
+// 6: remembered matches of long keywords kept as lists only (the rewritten index, src/core/search/index/).
+const FORMAT = 6;
 /** Entries encoded per slice while writing: a slice costs a few milliseconds of the event loop. */
 const SLICE = 1_000;
 const PIECE = 4 * 2 ** 20;
@@ -54,7 +55,7 @@ export interface Snapshot {
   index: IndexState;
 }
 
-type ArrayName = 'cuts' | 'idLens' | 'nums' | 'refs' | 'docEntry' | 'folded' | 'agencyOf' | 'dates' | 'seqs' | 'unigrams' | 'bigramKeys' | 'bigramVals' | 'baseOff' | 'baseDocs' | 'baseW' | 'denseOf' | 'denseBits' | 'denseNibbles' | 'denseCount' | 'delta' | 'rememberedDocs' | 'rememberedW' | 'rememberedBits' | 'rememberedNib' | 'rememberedExtra';
+type ArrayName = 'cuts' | 'idLens' | 'nums' | 'refs' | 'docEntry' | 'folded' | 'agencyOf' | 'dates' | 'seqs' | 'unigrams' | 'bigramKeys' | 'bigramVals' | 'baseOff' | 'baseDocs' | 'baseW' | 'denseOf' | 'denseBits' | 'denseNibbles' | 'denseCount' | 'delta' | 'rememberedDocs' | 'rememberedW';
 /** Arrays before this one describe entries (copied into the table's columns); from it on, the index (kept as views). */
 const FIRST_INDEX_ARRAY: ArrayName = 'folded';
 const KINDS = { Int32Array, Float64Array, Uint8Array, Uint32Array } as const;
@@ -80,7 +81,7 @@ interface Trailer {
   arrays: { name: ArrayName; kind: Kind; at: number; length: number }[];
   index: Omit<IndexState, ArrayName | 'ids' | 'seqs' | 'remembered'>;
   /** Per remembered keyword: its matches' lengths in the remembered* arrays, in order. */
-  remembered: { key: string; count: number; docs: number; bits: boolean; extra: number }[];
+  remembered: { key: string; docs: number }[];
   crc: number;
 }
 
@@ -120,13 +121,10 @@ export async function writeSnapshot(file: string, snap: SnapshotSource, stamp: F
     }
     return out;
   };
-  const rememberedMeta = remembered.map((r) => ({ key: r.key, count: r.count, docs: r.docs.length, bits: r.bits !== null, extra: r.extra?.length ?? 0 }));
+  const rememberedMeta = remembered.map((r) => ({ key: r.key, docs: r.docs.length }));
   const rememberedArrays: [ArrayName, Typed][] = [
     ['rememberedDocs', concat(Int32Array, remembered.map((r) => r.docs))],
     ['rememberedW', concat(Uint8Array, remembered.map((r) => r.w))],
-    ['rememberedBits', concat(Uint32Array, remembered.flatMap((r) => (r.bits ? [r.bits] : [])))],
-    ['rememberedNib', concat(Uint8Array, remembered.flatMap((r) => (r.nib ? [r.nib] : [])))],
-    ['rememberedExtra', concat(Float64Array, remembered.flatMap((r) => (r.extra ? [r.extra] : [])))],
   ];
   // Everything was captured above in the caller's turn; from here on the work is sliced.
   await yieldToLoop();
@@ -412,11 +410,7 @@ function decode(t: Trailer, idText: string, meta: Buffer, index: Buffer, split: 
     const remembered: IndexState['remembered'] = [];
     const rDocs = need('rememberedDocs', 'Int32Array');
     const rW = need('rememberedW', 'Uint8Array');
-    const rBits = need('rememberedBits', 'Uint32Array');
-    const rNib = need('rememberedNib', 'Uint8Array');
-    const rExtra = need('rememberedExtra', 'Float64Array');
-    const at = { docs: 0, w: 0, bits: 0, nib: 0, extra: 0 };
-    const { words, nibbleBytes } = t.index;
+    const at = { docs: 0, w: 0 };
     for (const r of t.remembered) {
       const take = <A extends Typed>(a: A, key: keyof typeof at, count: number): A => {
         if (at[key] + count > a.length) throw new Error(`remembered ${key}`);
@@ -424,7 +418,7 @@ function decode(t: Trailer, idText: string, meta: Buffer, index: Buffer, split: 
         at[key] += count;
         return part;
       };
-      remembered.push({ key: r.key, count: r.count, docs: take(rDocs, 'docs', r.docs), w: take(rW, 'w', r.docs), bits: r.bits ? take(rBits, 'bits', words) : null, nib: r.bits ? take(rNib, 'nib', nibbleBytes) : null, extra: r.extra ? take(rExtra, 'extra', r.extra) : null });
+      remembered.push({ key: r.key, docs: take(rDocs, 'docs', r.docs), w: take(rW, 'w', r.docs) });
     }
     const indexState: IndexState = {
       ...t.index,

@@ -72,7 +72,7 @@ describe('bench options', () => {
   it('npm run bench -- --engines=bogus exits with that message before running anything', () => {
     const r = spawnSync(process.execPath, [join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(PROJECT_ROOT, 'bench', 'run.ts'), '--engines=bogus'], { encoding: 'utf8' });
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/unknown engine "bogus": the bench knows ours, ours-nocache, MiniSearch, FlexSearch, scan/);
+    expect(r.stderr).toMatch(/unknown engine "bogus": the bench knows ours, ours-nocache, ours-general, MiniSearch, FlexSearch, scan/);
     expect(r.stdout).toBe('');
   });
 });

@@ -93,20 +93,15 @@ export interface IndexState {
   /** Postings added since the build: gram, count, then count × (doc * 256 + weight), repeated. */
   delta: Float64Array<ArrayBuffer>;
   deltaDocs: number;
-  /** Remembered matches of long keywords (see matchesOf), least recently used first: a restart starts warm. */
+  /** Remembered matches of long keywords (index/long-keywords.ts), least recently used first: a restart starts warm. */
   remembered: RememberedState[];
 }
 
 export interface RememberedState {
   key: string;
-  count: number;
+  /** The keyword's matches, ascending, with their weight bytes (title flag, occurrences). */
   docs: Int32Array<ArrayBuffer>;
   w: Uint8Array<ArrayBuffer>;
-  /** With nib: the matches among base documents as a bitset; null when they are a list (docs, w). */
-  bits: Uint32Array<ArrayBuffer> | null;
-  nib: Uint8Array<ArrayBuffer> | null;
-  /** Delta documents as doc * 256 + weight, for a bitset entry. */
-  extra: Float64Array<ArrayBuffer> | null;
 }
 
 export const DEFAULT_LIMIT = 10;
@@ -120,6 +115,11 @@ export interface SearchIndexOptions {
   cacheBytes?: number;
   /** Candidates from which a long keyword's matches are worth caching (default 512; tests lower it). */
   cacheMinCandidates?: number;
+  /**
+   * false answers every query by the general path, without the special paths for a page of exact
+   * keywords (index/top-page.ts): the same answers, slower; for the bench and tests to compare. Default true.
+   */
+  specialPaths?: boolean;
   /** Candidates prepare() checks per turn of the event loop (default 8,192; tests lower it). */
   prepareSlice?: number;
   /**
@@ -134,18 +134,21 @@ export interface SearchIndexOptions {
    * is added or restored) and reads its text by key. Only fields that normalising changes (rare)
    * are then kept by the index.
    */
-  text?: {
-    /** The store's key for an entry's text (stable while the entry is unchanged); undefined when it has none. */
-    keyOf(id: string): number | undefined;
-    /** [title, ...body, ...bullets, agency] of the entry with this key. */
-    fields(key: number): string[];
-    /** fields() of many entries, handed to `each` in any order with their index in `keys`. */
-    fieldsOfMany?(keys: Int32Array, each: (i: number, fields: string[]) => void): void;
-    /**
-     * For many entries, how often k occurs as it is inside one of their fields, up to max, in any
-     * order: each(i, found), found -1 or count * 2 + (1 if one is in the title) — what the index's
-     * own check gives for a keyword that needs no folding, without handing out the fields.
-     */
-    countMany?(keys: Int32Array, k: string, max: number, each: (i: number, found: number) => void): void;
-  };
+  text?: DocumentText;
+}
+
+/** How the index reads documents' text from where it is kept (core defines it; the store provides it). */
+export interface DocumentText {
+  /** The store's key for an entry's text (stable while the entry is unchanged); undefined when it has none. */
+  keyOf(id: string): number | undefined;
+  /** [title, ...body, ...bullets, agency] of the entry with this key. */
+  fields(key: number): string[];
+  /** fields() of many entries, handed to `each` in any order with their index in `keys`. */
+  fieldsOfMany?(keys: Int32Array, each: (i: number, fields: string[]) => void): void;
+  /**
+   * For many entries, how often k occurs as it is inside one of their fields, up to max, in any
+   * order: each(i, found), found -1 or count * 2 + (1 if one is in the title) — what the index's
+   * own check gives for a keyword that needs no folding, without handing out the fields.
+   */
+  countMany?(keys: Int32Array, k: string, max: number, each: (i: number, found: number) => void): void;
 }

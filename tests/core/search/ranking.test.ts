@@ -54,13 +54,18 @@ const queries = (): string[][] =>
   Array.from({ length: 120 }, () => Array.from({ length: 1 + Math.floor(random() * 2) }, () => pick(1 + Math.floor(random() * 4)).trim()).filter(Boolean));
 
 describe('search ranking equals a brute-force ranking', () => {
-  for (const cacheBytes of [undefined, 0]) {
+  const variants = [
+    { name: 'cache on', options: {} },
+    { name: 'cache off', options: { cacheBytes: 0 } },
+    { name: 'general path only', options: { specialPaths: false } },
+  ];
+  for (const { name, options } of variants) {
     // With the cache on, every long keyword goes through it (the threshold is 1).
-    it(`pages, scores and totals match for random queries (cache ${cacheBytes === 0 ? 'off' : 'on'}), across upserts and removals`, () => {
+    it(`pages, scores and totals match for random queries (${name}), across upserts and removals`, () => {
       const live = new Map<string, IndexableEntry>();
       const first = Array.from({ length: 1500 }, (_, i) => makeEntry(i));
       for (const e of first) live.set(e.id, e);
-      const index = createSearchIndex(first, { cacheBytes, cacheMinCandidates: 1 });
+      const index = createSearchIndex(first, { ...options, cacheMinCandidates: 1 });
       const check = () => {
         for (const q of queries()) {
           const expected = reference(live.values(), q);
@@ -91,8 +96,8 @@ describe('search ranking equals a brute-force ranking', () => {
     });
   }
 
-  for (const cacheBytes of [undefined, 0]) {
-    it(`pages of dense keywords and of many remembered matches (kept as bitsets) match, deep pages and ties included (cache ${cacheBytes === 0 ? 'off' : 'on'})`, () => {
+  for (const { name, options } of variants) {
+    it(`pages of dense keywords and of many remembered matches (kept as bitsets) match, deep pages and ties included (${name})`, () => {
       // Short titles from a small alphabet: most grams are dense, title hits are common, scores tie a
       // lot, and three-character keywords match in a large share of the documents.
       const small = [...'复工产外企'];
@@ -108,7 +113,7 @@ describe('search ranking equals a brute-force ranking', () => {
       });
       const live = new Map<string, IndexableEntry>();
       for (let i = 0; i < 2000; i++) live.set(`d${i}`, make(i));
-      const index = createSearchIndex(live.values(), { cacheBytes, cacheMinCandidates: 1 });
+      const index = createSearchIndex(live.values(), { ...options, cacheMinCandidates: 1 });
       const qs = [['复'], ['复工'], ['外', '企'], ['复工', '产', '企'], ['复', '工', '产'], ['产'], ['工产', '外企'], ['工复'], ['复工', '外企'], ['工复', '产'], ['复工复'], ['外企复'], ['工复', '外企复'], ['复工复产'], ['复', '工', '产', '企'], ['复工', '产', '企', '外'], ['复', '工', '产', '企', '外'], ['工复', '外企复', '产', '企']];
       const check = (): void => {
         for (const q of qs) {
@@ -136,18 +141,18 @@ describe('search ranking equals a brute-force ranking', () => {
     });
   }
 
-  for (const cacheBytes of [undefined, 0]) {
-    it(`date ranges and the newest-first order match, totals counting only the range, across upserts and removals (cache ${cacheBytes === 0 ? 'off' : 'on'})`, () => {
+  for (const { name, options } of variants) {
+    it(`date ranges and the newest-first order match, totals counting only the range, across upserts and removals (${name})`, () => {
       // Dates over a few months with many ties, so the order goes down to seq and id.
       const day = (): string => `2020-0${1 + Math.floor(random() * 3)}-${String(1 + Math.floor(random() * 28)).padStart(2, '0')}`;
       const make = (i: number): IndexableEntry => ({ ...makeEntry(i), date: day() });
       const live = new Map<string, IndexableEntry>();
       for (let i = 0; i < 1200; i++) live.set(`r${i}`, make(i));
-      const index = createSearchIndex(live.values(), { cacheBytes, cacheMinCandidates: 1 });
+      const index = createSearchIndex(live.values(), { ...options, cacheMinCandidates: 1 });
       const ranges: { dateFrom?: string; dateTo?: string }[] = [{}, { dateFrom: '2020-02-01' }, { dateTo: '2020-01-31' }, { dateFrom: '2020-02-10', dateTo: '2020-02-10' }, { dateFrom: '2020-01-15', dateTo: '2020-03-05' }, { dateFrom: '2020-03-01', dateTo: '2020-02-01' }, { dateFrom: '2021-01-01' }];
       const check = (): void => {
         let nonEmpty = 0;
-        for (const q of [...queries().slice(0, 40), [], ['复'], ['复工'], ['复工复产'], ['公安', '复工']]) {
+        for (const q of [...queries().slice(0, 15), [], ['复'], ['复工'], ['复工复产'], ['公安', '复工']]) {
           for (const range of ranges) {
             for (const order of ['relevance', 'newest'] as const) {
               const expected = reference(live.values(), q, { ...range, order });
@@ -161,7 +166,7 @@ describe('search ranking equals a brute-force ranking', () => {
             }
           }
         }
-        expect(nonEmpty).toBeGreaterThan(200);
+        expect(nonEmpty).toBeGreaterThan(60);
       };
       check();
       for (let i = 0; i < 50; i++) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TopK } from '../../../src/core/search/top-k.ts';
+import { TopK } from '../../../src/core/search/index/top-k.ts';
 
 const held = (t: TopK): [number, number][] => Array.from({ length: t.size }, (_, i) => [t.docs[i]!, t.scores[i]!]);
 

@@ -9,7 +9,7 @@ export const isSkipped = (c: number): boolean => c <= 32;
 
 /** Open-addressing map from a bigram (two UTF-16 units packed in 32 bits) to a gram number. */
 export class BigramTable {
-  // Public for the build's hot loop, which probes inline (see collectGrams).
+  // Public so a snapshot can keep the table as it is (persistence.ts).
   bits = 16;
   keys = new Int32Array(1 << 16);
   vals = new Int32Array(1 << 16).fill(-1);

@@ -1,6 +1,6 @@
 /** A document's fields as the index reads them, and which of them it keeps normalised. */
-import { foldOneToOneOrCopy } from './normalize.ts';
-import type { IndexableEntry } from './index-types.ts';
+import { foldOneToOneOrCopy } from '../normalize.ts';
+import type { IndexableEntry } from '../index-types.ts';
 
 export const NO_FIELDS: string[] = [];
 

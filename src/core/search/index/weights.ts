@@ -1,4 +1,4 @@
-/** Posting weights and the scores and look-up tables derived from them (see search-index.ts). */
+/** Posting weights (one byte per gram and document: title flag, occurrences) and the scores and look-up tables derived from them. */
 
 /** Per keyword: a title hit outranks any number of body-only occurrences (OCCURRENCE_CAP < TITLE_WEIGHT). */
 export const TITLE_WEIGHT = 10;
