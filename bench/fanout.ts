@@ -23,8 +23,8 @@ import type { StoredEntry } from '../src/core/model.ts';
 import { createRateLimiter } from '../src/delivery/rate-limiter.ts';
 import { createDeliverer } from '../src/delivery/send-with-retry.ts';
 import { digestButtons, htmlSender } from '../src/digest/digest-service.ts';
-import { silentLog } from '../src/digest/log.ts';
-import { createDigestRunner, deliverVia } from '../src/digest/run-digest.ts';
+import { silentLog } from '../src/infra/log.ts';
+import { createDigestRunner } from '../src/digest/run-digest.ts';
 import type { Deliver, SendHtml } from '../src/digest/run-digest.ts';
 import { createEntryStore } from '../src/store/entry-store.ts';
 import type { EntriesFile } from '../src/store/entry-store.ts';
@@ -198,7 +198,7 @@ export async function fanoutRun(o: { subscriptions: number; newEntries: number; 
       subscriptions: subs,
       entries,
       agencies: () => agencies,
-      deliver: deliverVia(deliverer),
+      deliver: deliverer.deliver,
       send: withLatency(htmlSender(new Telegram(emulator.token, { apiRoot: emulator.apiRoot })), o.rttMs ?? 0),
       now: runnerClock(),
       log: silentLog,

@@ -25,8 +25,8 @@ import { createRateLimiter } from '../src/delivery/rate-limiter.ts';
 import { withRequestTimeout } from '../src/delivery/request-timeout.ts';
 import { createDeliverer } from '../src/delivery/send-with-retry.ts';
 import { htmlSender } from '../src/digest/digest-service.ts';
-import { silentLog } from '../src/digest/log.ts';
-import { createDigestRunner, deliverVia } from '../src/digest/run-digest.ts';
+import { silentLog } from '../src/infra/log.ts';
+import { createDigestRunner } from '../src/digest/run-digest.ts';
 import type { DigestRunSummary } from '../src/digest/run-digest.ts';
 import { PROJECT_ROOT, storeFiles } from '../src/paths.ts';
 import { openEntryStore } from '../src/store/entry-store.ts';
@@ -84,7 +84,7 @@ async function inProcess(emulator: Emulator, dir: string, o: { requestMs: number
   const deliverer = createDeliverer({ limiter, now: Date.now, sleep: wait });
   const telegram = withRequestTimeout(new Telegram(emulator.token, { apiRoot: emulator.apiRoot }), { connectMs: 500, requestMs: o.requestMs });
   const agencies = shippedAgencies();
-  const runner = createDigestRunner({ subscriptions: subs, entries, agencies: () => agencies, deliver: deliverVia(deliverer), send: htmlSender(telegram), log: silentLog });
+  const runner = createDigestRunner({ subscriptions: subs, entries, agencies: () => agencies, deliver: deliverer.deliver, send: htmlSender(telegram), log: silentLog });
   return () => runner.runDue({ force: true });
 }
 

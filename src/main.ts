@@ -6,7 +6,6 @@ import { constants as fsConstants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Telegram } from 'telegraf';
-import type { Update } from 'telegraf/types';
 import { openApp } from './app.ts';
 import { createPublishLog } from './admin/publish-log.ts';
 import { createInboxWatcher } from './admin/inbox.ts';
@@ -21,7 +20,6 @@ import { createDeliverer } from './delivery/send-with-retry.ts';
 import { withRequestTimeout } from './delivery/request-timeout.ts';
 import { throttleTelegram } from './delivery/telegraf-throttle.ts';
 import { createDigestService, htmlSender } from './digest/digest-service.ts';
-import { deliverVia } from './digest/run-digest.ts';
 import { createHttpServer } from './infra/http-server.ts';
 import { diskReport } from './infra/disk-space.ts';
 import { writeHealth } from './infra/write-health.ts';
@@ -119,12 +117,14 @@ async function start(cfg: Config) {
     subscriptions,
     entries: app.entries,
     agencies: () => app.catalog.directory(),
-    deliver: deliverVia(deliverer),
+    deliver: deliverer.deliver,
     send: htmlSender(digestTelegram),
     timezone: cfg.timezone,
     uncertain: cfg.digestOnUncertain,
     log,
     botUsername: () => bot.botInfo?.username,
+    // Instant subscriptions: a pass a moment after each publish, not at the next minute tick.
+    onPublish: (listener) => app.entries.onChange(() => listener()),
   });
 
   const servers: HttpServer[] = [];
@@ -139,7 +139,7 @@ async function start(cfg: Config) {
   });
   const webhook = cfg.webhook;
   if (webhook) {
-    const server = createHttpServer({ port: webhook.port, health, log, webhook: { path: webhook.path, secret: webhook.secret, handle: (u) => bot.handleUpdate(u as Update) } });
+    const server = createHttpServer({ port: webhook.port, health, log, webhook: { path: webhook.path, callback: bot.webhookCallback(webhook.path, { secretToken: webhook.secret }) } });
     servers.push(server);
     await server.listen();
   }

@@ -122,7 +122,7 @@ async function wholeLines(path: string): Promise<{ size: number; whole: number; 
     }
     return { size, whole: 0, missing: false };
   } catch (err) {
-    // Unreadable here: taken as empty, as before (readJournal has refused the store already if it matters).
+    // Unreadable here: taken as empty (readJournal has refused the store already if it matters).
     return { size: 0, whole: 0, missing: (err as NodeJS.ErrnoException).code === 'ENOENT' };
   } finally {
     await h?.close();

@@ -10,7 +10,7 @@ import type { DigestRun, DigestRunCounts, Intern, PausedReason, Subscription, Su
 import { readSnapshotLean, verifySnapshotRecords } from './subscription-snapshot.ts';
 import { TIME_SHAPE, isValidTimeZone } from '../core/time.ts';
 
-// Callers import the shape from here, as before the split.
+// The store's public face: the record shapes (subscription-schema.ts) and the journal's names.
 export * from './subscription-schema.ts';
 export { COMPACT_AT, SubscriptionJournal, journalPathFor } from './subscription-journal.ts';
 
