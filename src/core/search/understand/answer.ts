@@ -68,8 +68,8 @@ export interface AnswerOptions {
 
 /** An alias that is an agency's name (公安局, 市科委, police): typed alone, it asks for the agency's newest. */
 const NAMES_AN_AGENCY = /(局|委|委员会|厅|办|署|院)$|^[a-z ]+$/;
-/** Candidates re-ranked by reading their text. */
-export const RERANK = 20;
+/** Candidates re-ranked by reading their text (two pages). */
+export const RERANK = 10;
 /** Combinations of near words searched for one set of words. */
 const MAX_COMBOS = 12;
 /** Index searches the partial tier may make (then only the heaviest single word is tried). */
@@ -79,7 +79,7 @@ const PARTIAL_COMBOS = 2;
 /** Ids fetched per search to count a union of several searches exactly; beyond it the total is a lower bound ("200+"). */
 const FETCH_ALL = 200;
 /** Near words are searched only when the words as typed are in fewer measures than this. */
-export const NEAR_WHEN_FEWER = 20;
+export const NEAR_WHEN_FEWER = 5;
 
 interface Term {
   /** Folded word as typed. */
@@ -147,8 +147,8 @@ export function answerPlan<T>(plan: QueryPlan, rawSource: AnswerSource<T>, opts:
   const inSome = (t: Term) => t.forms.some((f) => df(f) > 0);
 
   // 1. Every word (not worth asking when a word is in no measure at all).
-  const none: Matched = { ids: [], ranked: [], total: 0, exact: true, searches: 0 };
-  let full = terms.length === 1 || terms.every(inSome) ? matchAll(terms, agency, source, window, filter) : none;
+  // The words as typed first (one search, nearly always enough); near words only if every word is in some measure.
+  let full = matchAll(terms, agency, source, window, filter, MAX_COMBOS, () => terms.length === 1 || terms.every(inSome));
   const corrected: [string, string][] = [];
   // 2. Words no measure holds, in any form: a known word one character away stands in.
   if (full.ids.length === 0 && opts.suggest) {
@@ -236,12 +236,14 @@ interface Matched {
 }
 
 /** Measures holding every term in some form; combinations with fewer near forms first. */
-function matchAll<T>(terms: readonly Term[], agency: string | undefined, source: AnswerSource<T>, window: number, filter: AnswerFilter, maxCombos = MAX_COMBOS): Matched {
+function matchAll<T>(terms: readonly Term[], agency: string | undefined, source: AnswerSource<T>, window: number, filter: AnswerFilter, maxCombos = MAX_COMBOS, nearViable: () => boolean = () => true): Matched {
   const results: { near: number; total: number; ids: string[]; keywords: string[] }[] = [];
   let searches = 0;
   for (const { keywords, near } of combos(terms, maxCombos)) {
     // Enough measures hold the words as typed: near words would only add pages after them.
     if (near > 0 && results.length > 0 && results[0]!.near === 0 && results[0]!.total >= NEAR_WHEN_FEWER) break;
+    // A word no measure holds in any form: no combination can match.
+    if (near === 1 && searches === 1 && !nearViable()) break;
     const r = source.search(keywords, { agency, limit: window, offset: 0, ...filter });
     searches++;
     if (r.total > 0) results.push({ near, total: r.total, ids: r.hits.map((h) => h.id), keywords });
