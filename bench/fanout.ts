@@ -23,8 +23,8 @@ import type { StoredEntry } from '../src/core/model.ts';
 import { createRateLimiter } from '../src/delivery/rate-limiter.ts';
 import { createDeliverer } from '../src/delivery/send-with-retry.ts';
 import { digestButtons, htmlSender } from '../src/digest/digest-service.ts';
-import { silentLog } from '../src/digest/log.ts';
-import { createDigestRunner, deliverVia } from '../src/digest/run-digest.ts';
+import { silentLog } from '../src/infra/log.ts';
+import { createDigestRunner } from '../src/digest/run-digest.ts';
 import type { Deliver, SendHtml } from '../src/digest/run-digest.ts';
 import { createEntryStore } from '../src/store/entry-store.ts';
 import type { EntriesFile } from '../src/store/entry-store.ts';
@@ -170,16 +170,27 @@ function mixed(sub: Subscription, i: number): Subscription {
   return sub;
 }
 
-export async function fanoutRun(o: { subscriptions: number; newEntries: number; emulatorPerSecond: number; limiterPerSecond: number; entries: StoredEntry[]; /** Extra latency before each call reaches the emulator (a real network). */ rttMs?: number; /** Runner's chats in flight (its default when absent). */ concurrency?: number; /** Channels and instant subscriptions mixed in (see mixed). */ mix?: boolean }): Promise<FanoutRun> {
+export async function fanoutRun(o: { subscriptions: number; newEntries: number; emulatorPerSecond: number; limiterPerSecond: number; entries: StoredEntry[]; /** Extra latency before each call reaches the emulator (a real network). */ rttMs?: number; /** Runner's chats in flight (its default when absent). */ concurrency?: number; /** Channels and instant subscriptions mixed in (see mixed). */ mix?: boolean; /** The subscription store on disk, progress fsynced per chat (default true); false: in memory. */ durable?: boolean }): Promise<FanoutRun> {
   const emulator = await startBotApiEmulator({ rateLimit: { perSecond: o.emulatorPerSecond } });
+  let cleanup = (): unknown => undefined;
   try {
     const entries = entryStoreOf(o.entries);
     const cursor = entries.seq() - o.newEntries;
-    const subs = createMemorySubscriptionStore({
+    const initial: SubscriptionsFile = {
       version: 1,
       runs: [],
       subscriptions: Array.from({ length: o.subscriptions }, (_, i) => (o.mix ? mixed(subscription(7_000_000 + i, cursor, YESTERDAY, i), i) : subscription(7_000_000 + i, cursor, YESTERDAY, i))),
-    });
+    };
+    // As in production: the store on disk, progress appended to its journal and fsynced after every chat.
+    let dir: string | null = null;
+    let subs;
+    if (o.durable === false) subs = createMemorySubscriptionStore(initial);
+    else {
+      dir = mkdtempSync(join(tmpdir(), 'fanout-'));
+      writeFileSync(join(dir, 'subscriptions.json'), JSON.stringify(initial));
+      subs = await openSubscriptionStore(join(dir, 'subscriptions.json'));
+    }
+    cleanup = () => dir && rmSync(dir, { recursive: true, force: true });
     const limiter = createRateLimiter({ globalPerSecond: o.limiterPerSecond, now: Date.now, sleep: (ms) => sleep(ms) });
     const deliverer = createDeliverer({ limiter, now: Date.now, sleep: (ms) => sleep(ms), baseBackoffMs: 50 });
     const agencies = shippedAgencies();
@@ -187,7 +198,7 @@ export async function fanoutRun(o: { subscriptions: number; newEntries: number; 
       subscriptions: subs,
       entries,
       agencies: () => agencies,
-      deliver: deliverVia(deliverer),
+      deliver: deliverer.deliver,
       send: withLatency(htmlSender(new Telegram(emulator.token, { apiRoot: emulator.apiRoot })), o.rttMs ?? 0),
       now: runnerClock(),
       log: silentLog,
@@ -243,6 +254,7 @@ export async function fanoutRun(o: { subscriptions: number; newEntries: number; 
     };
   } finally {
     await emulator.close();
+    cleanup();
   }
 }
 

@@ -9,6 +9,8 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Telegraf } from 'telegraf';
+import { message } from 'telegraf/filters';
 import type { Update } from 'telegraf/types';
 import { createBot } from '../src/bot/create-bot.ts';
 import type { Catalog } from '../src/core/catalog.ts';
@@ -200,15 +202,24 @@ function benchBot(store: EntryStore, catalog: Catalog) {
     { token: '123:test', adminIds: [], timezone: 'Asia/Shanghai', digestTime: '09:00', searchRatePerMinute: 1e9 },
     { entries: store, catalog, log, now: () => Date.now() },
   );
-  bot.botInfo = TEST_BOT;
+  // The yardstick: the smallest useful bot through the same telegraf, stub and updates (it sends the text back
+  // through the stubbed client: ctx.reply would use the fresh client telegraf makes per update).
+  const echo = new Telegraf('123:test');
+  echo.on(message('text'), (ctx) => echo.telegram.sendMessage(ctx.chat.id, ctx.message.text));
+  echo.catch((err) => {
+    errors.push(err);
+  });
   let calls = 0;
   let messageId = 100;
-  bot.telegram.callApi = (async (method: string, payload: Record<string, unknown>) => {
-    calls++;
-    if (method === 'sendMessage' || method === 'editMessageText') return { message_id: ++messageId, date: 0, chat: { id: payload.chat_id, type: 'private' }, text: payload.text };
-    return true;
-  }) as unknown as typeof bot.telegram.callApi;
-  return { bot, errors, calls: () => calls };
+  for (const b of [bot, echo] as Telegraf[]) {
+    b.botInfo = TEST_BOT;
+    b.telegram.callApi = (async (method: string, payload: Record<string, unknown>) => {
+      calls++;
+      if (method === 'sendMessage' || method === 'editMessageText') return { message_id: ++messageId, date: 0, chat: { id: payload.chat_id, type: 'private' }, text: payload.text };
+      return true;
+    }) as unknown as typeof b.telegram.callApi;
+  }
+  return { bot, echo, errors, calls: () => calls };
 }
 
 export async function benchThroughput(size: number, updates: number, log: (s: string) => void): Promise<ThroughputResult[]> {
@@ -222,20 +233,23 @@ export async function benchThroughput(size: number, updates: number, log: (s: st
 }
 
 async function throughputWith(size: number, entries: StoredEntry[], botStore: BotStore, updates: number, log: (s: string) => void): Promise<ThroughputResult[]> {
-  const { bot, errors, calls } = benchBot(botStore.app.entries, botStore.app.catalog);
+  const { bot, echo, errors, calls } = benchBot(botStore.app.entries, botStore.app.catalog);
   const out: ThroughputResult[] = [];
   const agencies = ['公安', '上海市民政局', '科委', '司法局'];
   // Distinct CJK characters of the corpus: '/search, distinct' adds one to a bench query, so no two
   // updates ask the same thing and no rendered page can be reused (the cost of a query never seen).
   const chars = [...new Set(entries.slice(0, 2000).flatMap((e) => [...e.body.join('')]).filter((c) => c >= '\u4e00' && c <= '\u9fff'))];
   let distinct = 0;
-  const kinds: [string, (i: number) => string][] = [
+  const kinds: [string, (i: number) => string, Pick<Telegraf, 'handleUpdate'>?][] = [
     ['/search', (i) => `/search ${QUERIES[i % QUERIES.length]}`],
     ['/search, distinct', () => `/search ${QUERIES[distinct % QUERIES.length]} ${chars[Math.floor(distinct++ / QUERIES.length) % chars.length]}`],
     ['/latest', (i) => `/latest ${agencies[i % agencies.length]} 5`],
+    // Passes every feature to the fallback's one-line reply: the dispatch's own cost.
+    ['/nonsense (unknown command)', () => '/nonsense'],
+    ['echo bot (yardstick)', (i) => `/search ${QUERIES[i % QUERIES.length]}`, echo],
   ];
   let updateId = 0;
-  for (const [kind, text] of kinds) {
+  for (const [kind, text, target = bot as Pick<Telegraf, 'handleUpdate'>] of kinds) {
     const run = async (n: number) => {
       const per: number[] = [];
       const before = calls();
@@ -249,7 +263,7 @@ async function throughputWith(size: number, entries: StoredEntry[], botStore: Bo
           message: { message_id: updateId, date: 0, chat: { id: userId, type: 'private', first_name: 'U' }, from: { id: userId, is_bot: false, first_name: 'U', language_code: 'zh-hans' }, text: t, entities: [{ type: 'bot_command', offset: 0, length: cmd.length }] },
         } as unknown as Update;
         const s = performance.now();
-        await bot.handleUpdate(u);
+        await target.handleUpdate(u);
         per.push(performance.now() - s);
       }
       return { seconds: (performance.now() - t0) / 1000, per, apiCalls: calls() - before };
@@ -384,6 +398,8 @@ export function renderMarkdown(r: BenchReport): string {
     lines.push('## (2) Throughput through bot.handleUpdate (Bot API stubbed, one update at a time)', '');
     lines.push('| entries | update | updates | updates/s | per update ms (median / p99 / max) | API calls |', '|---:|---|---:|---:|---|---:|');
     for (const t of r.throughput) lines.push(`| ${t.size.toLocaleString('en')} | ${t.kind} | ${t.updates} | ${t.perSecond.toFixed(0)} | ${fmt(t.perUpdate.median)} / ${fmt(t.perUpdate.p99)} / ${fmt(t.perUpdate.max)} | ${t.apiCalls} |`);
+    const echo = r.throughput.find((t) => t.kind.startsWith('echo'));
+    if (echo) lines.push('', `Per-update time (median) against the echo bot: ${r.throughput.filter((t) => t !== echo).map((t) => `${t.kind} ${(t.perUpdate.median / echo.perUpdate.median).toFixed(1)}×`).join(', ')}.`);
     lines.push('');
   }
   if (r.push) lines.push('## (3) Digest fan-out and subscription durability', '', ...renderPush(r.push));

@@ -1,11 +1,11 @@
 /**
  * One segmenter's cost in a fresh process (bundled, --expose-gc): load time, RSS added after a gc, and
  * microseconds per query over the labelled set's queries after loading.
- * argv: node-rs | node-rs-full | wasm | icu
+ * argv: node-rs | node-rs-full | node-rs-min=N (dictionary trimmed at frequency N) | wasm | icu
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { loadNodeJieba } from '../src/core/search/understand/segment.ts';
+import { loadNodeJieba, trimDictionary } from '../src/core/search/understand/segment.ts';
 import { memoryNow } from './memory.ts';
 
 const kind = process.argv[2];
@@ -14,8 +14,16 @@ const before = memoryNow();
 const t0 = performance.now();
 let cut: (s: string) => string[];
 let name: string;
-if (kind === 'node-rs' || kind === 'node-rs-full') {
-  if (kind === 'node-rs') {
+if (kind?.startsWith('node-rs')) {
+  if (kind.startsWith('node-rs-min=')) {
+    const min = Number(kind.slice('node-rs-min='.length));
+    const require = createRequire(import.meta.url);
+    const { Jieba } = require('@node-rs/jieba') as { Jieba: { withDict(d: Uint8Array): { cut(s: string, hmm: boolean): string[] } } };
+    const { dict } = require('@node-rs/jieba/dict.js') as { dict: Uint8Array };
+    const j = Jieba.withDict(trimDictionary(dict, min));
+    cut = (s) => j.cut(s, false);
+    name = `@node-rs/jieba, dictionary trimmed at frequency ${min}`;
+  } else if (kind === 'node-rs') {
     const j = loadNodeJieba();
     cut = (s) => j.cut(s, false);
     name = '@node-rs/jieba, dictionary trimmed (shipped)';

@@ -6,8 +6,8 @@ import { constants as fsConstants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Telegram } from 'telegraf';
-import type { Update } from 'telegraf/types';
 import { openApp } from './app.ts';
+import { createPublishLog } from './admin/publish-log.ts';
 import { createInboxWatcher } from './admin/inbox.ts';
 import { registerCommands } from './bot/commands.ts';
 import { ADMIN_COMMANDS } from './bot/features/admin.ts';
@@ -20,8 +20,9 @@ import { createDeliverer } from './delivery/send-with-retry.ts';
 import { withRequestTimeout } from './delivery/request-timeout.ts';
 import { throttleTelegram } from './delivery/telegraf-throttle.ts';
 import { createDigestService, htmlSender } from './digest/digest-service.ts';
-import { deliverVia } from './digest/run-digest.ts';
 import { createHttpServer } from './infra/http-server.ts';
+import { diskReport } from './infra/disk-space.ts';
+import { writeHealth } from './infra/write-health.ts';
 import type { HttpServer } from './infra/http-server.ts';
 import { LockError, acquireLock } from './infra/instance-lock.ts';
 import { createLogger, shouldPrettyPrint } from './infra/logger.ts';
@@ -59,6 +60,10 @@ async function start(cfg: Config) {
   const leftovers = await removeLeftoverTmp(cfg.dataDir);
   if (leftovers.length) log.warn({ files: leftovers, dataDir: cfg.dataDir }, 'removed temporary files left by a write cut short (the files they were to replace are whole)');
   const app = await openApp({ dataDir: cfg.dataDir, log });
+  // An editor's Publish cut short by the last process (killed mid-way) is said once, here, and shown in /stats.
+  const publishLog = createPublishLog(storeFiles(cfg.dataDir).publishLog);
+  const lastPublish = await publishLog.last();
+  if (lastPublish?.state === 'not completed') log.warn({ event: 'admin-publish-not-completed', ...lastPublish }, 'the last Publish did not complete (the process stopped mid-way): the editor should publish that bulletin again');
   log.info({ measures: app.entries.count(), dataDir: cfg.dataDir, mode: consoleMode ? 'console' : cfg.mode, fromSnapshot: app.loadedFrom.snapshot, uptimeMs: Math.round(performance.now()) }, 'store open');
   // The console has no real chats to deliver to: its subscriptions live in memory, to try the commands.
   const subscriptions = consoleMode ? createMemorySubscriptionStore() : await openSubscriptionStore(storeFiles(cfg.dataDir).subscriptions);
@@ -72,7 +77,18 @@ async function start(cfg: Config) {
       digestTime: cfg.digestTime.text,
       searchRatePerMinute: cfg.rate.searchPerMinute,
     },
-    { entries: app.entries, catalog: app.catalog, log, now: Date.now, subscriptions, stats: () => digest?.stats() ?? {} },
+    {
+      entries: app.entries,
+      catalog: app.catalog,
+      log,
+      now: Date.now,
+      subscriptions,
+      publishLog,
+      stats: async () => {
+        const last = await publishLog.last();
+        return { ...(digest?.stats() ?? {}), ...(last ? { lastPublish: { file: last.file, startedAt: last.startedAt, state: last.state, ...(last.added !== undefined ? { added: last.added, corrected: last.corrected } : {}), ...(last.error ? { error: last.error } : {}) } } : {}) };
+      },
+    },
   );
 
   if (consoleMode) {
@@ -101,25 +117,29 @@ async function start(cfg: Config) {
     subscriptions,
     entries: app.entries,
     agencies: () => app.catalog.directory(),
-    deliver: deliverVia(deliverer),
+    deliver: deliverer.deliver,
     send: htmlSender(digestTelegram),
     timezone: cfg.timezone,
     uncertain: cfg.digestOnUncertain,
     log,
     botUsername: () => bot.botInfo?.username,
+    // Instant subscriptions: a pass a moment after each publish, not at the next minute tick.
+    onPublish: (listener) => app.entries.onChange(() => listener()),
   });
 
   const servers: HttpServer[] = [];
   const health = async () => ({
     // The file of record, and the snapshot the measures' text is read from while the bot runs.
     storeReadable: (await access(app.entries.file ?? '', fsConstants.R_OK).then(() => true, () => false)) && app.entries.textReadable(),
+    disk: await diskReport(cfg.dataDir, cfg.healthMinFreeMb),
+    writes: writeHealth({ entries: app.entries.writeStatus(), subscriptions: subscriptions.writeStatus() }),
     schedulerAlive: digest?.scheduler.nextInvocation() != null,
     lastDigestRun: digest?.lastRunAt() ?? null,
     details: { measures: app.catalog.size(), subscriptions: subscriptions.count() },
   });
   const webhook = cfg.webhook;
   if (webhook) {
-    const server = createHttpServer({ port: webhook.port, health, log, webhook: { path: webhook.path, secret: webhook.secret, handle: (u) => bot.handleUpdate(u as Update) } });
+    const server = createHttpServer({ port: webhook.port, health, log, webhook: { path: webhook.path, callback: bot.webhookCallback(webhook.path, { secretToken: webhook.secret }) } });
     servers.push(server);
     await server.listen();
   }

@@ -12,4 +12,6 @@ export const storeFiles = (dataDir: string) => ({
   snapshot: join(dataDir, 'entries.snapshot'),
   subscriptions: join(dataDir, 'subscriptions.json'),
   inbox: join(dataDir, 'inbox'),
+  /** Editors' Publish presses, start and end (src/admin/publish-log.ts). */
+  publishLog: join(dataDir, 'publish.log'),
 });

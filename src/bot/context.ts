@@ -1,3 +1,4 @@
+import type { PublishLog } from '../admin/publish-log.ts';
 import type { Context } from 'telegraf';
 import type { Catalog } from '../core/catalog.ts';
 import type { QueryUnderstanding } from '../core/search/understand/index.ts';
@@ -35,4 +36,6 @@ export interface BotDeps {
    * run). Rendered as given: { subscriptions: { active, paused }, lastDigest: { sent, paused, failed, durationMs } }.
    */
   stats?: () => Promise<Record<string, unknown>> | Record<string, unknown>;
+  /** Where an editor's Publish leaves its trace (start, end), so a publish cut short is known as such. */
+  publishLog?: PublishLog;
 }

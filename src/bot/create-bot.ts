@@ -1,5 +1,5 @@
 import { Telegraf } from 'telegraf';
-import type { Middleware, MiddlewareFn } from 'telegraf';
+import type { MiddlewareFn } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import { messages, pickLang } from '../i18n/index.ts';
 import type { BotConfig, BotContext, BotDeps } from './context.ts';
@@ -11,8 +11,7 @@ import { createFullTextLinkFeature } from './features/full-text.ts';
 import { createSearchFeature } from './features/search.ts';
 import { createStartFeature } from './features/start.ts';
 import { createSubscribeFeature } from './features/subscribe.ts';
-import { chain } from './lib/chain.ts';
-import { gated } from './lib/gate.ts';
+import { ownCommands } from './lib/own-commands.ts';
 import { quoteInGroups } from './lib/quote-in-groups.ts';
 
 export type Bot = Telegraf<BotContext>;
@@ -32,19 +31,21 @@ export function createBot(config: BotConfig, deps: BotDeps): Bot {
     return next();
   };
 
-  // One chain (see chain) rather than a bot.use per feature. Features with commands and buttons only
-  // are gated (see gated): a search or a plain message skips them.
-  const features: Middleware<BotContext>[] = [setup, quoteInGroups];
-  features.push(gated(createFullTextLinkFeature(deps), { commands: ['start'], callbacks: false }));
-  features.push(gated(createStartFeature(), { commands: ['start', 'help'], callbacks: false }));
-  features.push(gated(createAgenciesFeature(deps, { timezone: config.timezone }), { commands: ['agencies', 'latest'], callbacks: true }));
-  // @feature-wiring (subscribe, admin)
-  if (deps.subscriptions) features.push(gated(createSubscribeFeature({ ...deps, subscriptions: deps.subscriptions }, config), { commands: ['subscribe', 'unsubscribe', 'settings'], callbacks: true }));
-  features.push(gated(createAdminFeature(deps, { adminIds: config.adminIds }), { commands: ['stats'], callbacks: true }));
-  features.push(gated(createExportFeature(deps, { timezone: config.timezone }), { commands: ['export'], callbacks: false }));
-  features.push(createSearchFeature(deps, { perMinute: config.searchRatePerMinute, timezone: config.timezone }));
-  features.push(createFallbackFeature());
-  bot.use(chain(features));
+  // Features in the order they get an update; search takes any private text no command took, fallback the rest.
+  // One bot.use for all: each call would nest another level that every update goes through.
+  bot.use(
+    setup,
+    ownCommands(),
+    quoteInGroups,
+    createFullTextLinkFeature(deps),
+    createStartFeature(),
+    createAgenciesFeature(deps, { timezone: config.timezone }),
+    ...(deps.subscriptions ? [createSubscribeFeature({ ...deps, subscriptions: deps.subscriptions }, config)] : []),
+    createAdminFeature(deps, { adminIds: config.adminIds }),
+    createExportFeature(deps, { timezone: config.timezone }),
+    createSearchFeature(deps, { perMinute: config.searchRatePerMinute, timezone: config.timezone }),
+    createFallbackFeature(),
+  );
 
   bot.catch(async (err, ctx) => {
     const update = ctx.update as Update;

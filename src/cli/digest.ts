@@ -9,9 +9,9 @@ import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, withRequestTime
 import type { RequestTimeouts } from '../delivery/request-timeout.ts';
 import { createDeliverer } from '../delivery/send-with-retry.ts';
 import { digestButtons, htmlSender } from '../digest/digest-service.ts';
-import { createDigestRunner, deliverVia } from '../digest/run-digest.ts';
+import { createDigestRunner } from '../digest/run-digest.ts';
 import type { Deliver, DigestRunSummary, SendHtml, UncertainPolicy } from '../digest/run-digest.ts';
-import type { DigestLog } from '../digest/log.ts';
+import type { Log } from '../infra/log.ts';
 import { SHIPPED_AGENCIES_FILE, storeFiles } from '../paths.ts';
 import { loadAgencies } from '../store/bulletin-files.ts';
 import { openEntryStore } from '../store/entry-store.ts';
@@ -62,16 +62,16 @@ function realDeliver(maxOutageMs: number): Deliver {
   const wait = (ms: number) => sleep(ms).then(() => undefined);
   // An outage is waited out (a probe per backoff), but not for ever: past maxOutageMs the chats left are named.
   const outage = createOutageGate({ now: Date.now, sleep: wait, giveUpAfterMs: maxOutageMs });
-  return deliverVia(createDeliverer({ limiter: createRateLimiter({ now: Date.now, sleep: wait }), sleep: wait, now: Date.now, outage }));
+  return createDeliverer({ limiter: createRateLimiter({ now: Date.now, sleep: wait }), sleep: wait, now: Date.now, outage }).deliver;
 }
 
-function stderrLog(io: DigestCliIo): DigestLog {
+function stderrLog(io: DigestCliIo): Log {
   const line = (level: string) => (obj: object, msg?: string) => {
     const o = obj as { event?: string; chatId?: number; reason?: string; description?: string };
     if (level === 'info' && o.event !== 'digest-chat-paused' && o.event !== 'digest-chat-migrated') return;
     io.err(`${level}: ${msg ?? ''}${o.chatId !== undefined ? ` (chat ${o.chatId})` : ''}${o.description ? `: ${o.description}` : ''}`);
   };
-  return { info: line('info'), warn: line('warn'), error: line('error') };
+  return { debug() {}, info: line('info'), warn: line('warn'), error: line('error') };
 }
 
 function report(s: DigestRunSummary): string {

@@ -8,7 +8,7 @@
  * window here has `cap` slots, and a send holds its slot from the moment its call starts until `span` after the
  * call settles. The (cap + 1)-th send can then only start `span` after an earlier one on the same slot was
  * answered, hence after that one arrived: no `span` ever holds more than `cap` arrivals, whatever the latency.
- * With instant calls this is exactly the old sliding window; a call that takes d ms costs its slot span + d.
+ * With instant calls this is a plain sliding window; a call that takes d ms costs its slot span + d.
  *
  * Shape: every chat has its own FIFO of tasks. A chat with work is either in a ready queue (may send now) or in
  * a min-heap keyed by the moment its own window frees up. The pump round-robins over ready chats, so one chat

@@ -62,7 +62,8 @@ const DEFAULT_ROOT = 'https://api.telegram.org';
 export function withRequestTimeout<T extends Telegram>(telegram: T, timeouts: RequestTimeouts | number = {}): T {
   const t = typeof timeouts === 'number' ? { requestMs: timeouts } : timeouts;
   const requestMs = t.requestMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-  const connectMs = Math.min(t.connectMs ?? DEFAULT_CONNECT_TIMEOUT_MS, Math.max(1, Math.floor(requestMs / 2)));
+  // A connection is never given longer than the whole request.
+  const connectMs = Math.min(t.connectMs ?? DEFAULT_CONNECT_TIMEOUT_MS, requestMs);
   // telegraf drops a given agent for http:// roots in its constructor, so it is set on the options after it.
   const options = (telegram as unknown as { options: { apiRoot?: string; agent?: http.Agent } }).options;
   options.agent = connectTimeoutAgent(options.apiRoot ?? DEFAULT_ROOT, connectMs);

@@ -2,6 +2,7 @@
  * Delivers one message to one chat through the rate limiter and Telegram's failure modes. deliver() never
  * throws: a broadcast to 100k chats must survive any single chat failing, so every outcome is a value.
  */
+import type { Log } from '../infra/log.ts';
 import type { ChatId, Priority, RateLimiter } from './rate-limiter.ts';
 import { createOutageGate } from './outage-gate.ts';
 import type { OutageGate } from './outage-gate.ts';
@@ -14,15 +15,10 @@ import { classifyTelegramError } from './telegram-errors.ts';
  */
 export type DeliveryFailureReason = 'blocked' | 'chat-not-found' | 'topic-gone' | 'bad-request' | 'uncertain' | 'failed';
 
-export type DeliveryResult<T> =
-  | { ok: true; value: T; chatId: ChatId; migratedFrom?: ChatId }
-  | { ok: false; reason: DeliveryFailureReason; description: string; chatId: ChatId; migratedFrom?: ChatId };
-
-/** Structural subset of pino's Logger, so the app's logger can be passed as is. */
-export interface DeliveryLogger {
-  info(obj: Record<string, unknown>, msg: string): void;
-  warn(obj: Record<string, unknown>, msg: string): void;
-}
+/** Id: the caller's kind of chat id, kept (a chat migrates only from a group id to a supergroup id, both numbers). */
+export type DeliveryResult<T, Id extends ChatId = ChatId> =
+  | { ok: true; value: T; chatId: Id; migratedFrom?: Id }
+  | { ok: false; reason: DeliveryFailureReason; description: string; chatId: Id; migratedFrom?: Id };
 
 export interface DelivererOptions {
   limiter: RateLimiter;
@@ -33,7 +29,7 @@ export interface DelivererOptions {
   maxBackoffMs?: number;
   /** Injected so tests can pin the jitter. */
   random?: () => number;
-  log?: DeliveryLogger;
+  log?: Pick<Log, 'info' | 'warn'>;
   priority?: Priority;
   /**
    * Outage detection (outage-gate.ts): while the Bot API is down for every chat, sends wait for a probe to get
@@ -57,7 +53,7 @@ export const ABORTED = 'aborted';
 export const OUTAGE_GAVE_UP = 'Bot API unreachable for too long (outage): not sent';
 
 export interface Deliverer {
-  deliver<T>(chatId: ChatId, send: (chatId: ChatId) => Promise<T>, opts?: DeliverOptions): Promise<DeliveryResult<T>>;
+  deliver<T, Id extends ChatId = ChatId>(chatId: Id, send: (chatId: Id) => Promise<T>, opts?: DeliverOptions): Promise<DeliveryResult<T, Id>>;
   /** Where a chat id now points after an observed group→supergroup migration (itself if none). */
   resolveChatId(chatId: ChatId): ChatId;
   /** The outage gate the sends go through. */
@@ -223,13 +219,13 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
   return {
     resolveChatId,
     outage: gate,
-    deliver<T>(chatId: ChatId, send: (chatId: ChatId) => Promise<T>, opts: DeliverOptions = {}): Promise<DeliveryResult<T>> {
+    deliver<T, Id extends ChatId = ChatId>(chatId: Id, send: (chatId: Id) => Promise<T>, opts: DeliverOptions = {}): Promise<DeliveryResult<T, Id>> {
       const { signal } = opts;
       const key = String(chatId);
       const prev = tails.get(key) ?? Promise.resolve();
       // Waiting for the previous message to this chat is a wait like any other: the signal ends it.
       const run = untilAborted(prev, signal)
-        .then((r) => (r === ABORT ? ({ ok: false, reason: 'failed', description: ABORTED, chatId } as const) : attempt(chatId, send, signal)))
+        .then((r) => (r === ABORT ? ({ ok: false, reason: 'failed', description: ABORTED, chatId } as const) : attempt(chatId, send as (chatId: ChatId) => Promise<T>, signal)))
         .catch(
         (err: unknown): DeliveryResult<T> => ({
           ok: false,
@@ -246,7 +242,7 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
       void tail.then(() => {
         if (tails.get(key) === tail) tails.delete(key);
       });
-      return run;
+      return run as Promise<DeliveryResult<T, Id>>;
     },
   };
 }

@@ -4,11 +4,10 @@
  *
  * Telegraf funnels every Bot API method through ApiClient#callApi(method, payload, options) (telegraf 4.16.3
  * src/core/network/client.ts), so wrapping that one instance method covers ctx.reply, ctx.editMessageText,
- * bot.telegram.sendMessage, etc. Caveat from src/telegraf.ts handleUpdate: every update gets a *fresh*
- * `new Telegram(token, options, webhookResponse)` as ctx.telegram, so wrapping bot.telegram alone does not
- * cover replies; install createThrottleMiddleware() as well (first in the chain).
+ * bot.telegram.sendMessage, etc. telegraf gives every update a fresh `new Telegram(...)` as ctx.telegram;
+ * createBot (src/bot/create-bot.ts) puts bot.telegram in its place, so wrapping bot.telegram covers replies.
  */
-import type { Context, MiddlewareFn, Telegram } from 'telegraf';
+import type { Telegram } from 'telegraf';
 import type { ChatId, Priority, RateLimiter } from './rate-limiter.ts';
 import { classifyTelegramError } from './telegram-errors.ts';
 
@@ -102,12 +101,4 @@ export function throttleTelegram<T extends Telegram>(telegram: T, limiter: RateL
   telegram.callApi = wrapped as unknown as CallApi;
   marked[WRAPPED] = true;
   return telegram;
-}
-
-/** Throttles each update's own ctx.telegram (see the file comment for why bot.telegram is not enough). */
-export function createThrottleMiddleware<C extends Context>(limiter: RateLimiter, options: ThrottleOptions = {}): MiddlewareFn<C> {
-  return (ctx, next) => {
-    throttleTelegram(ctx.telegram, limiter, options);
-    return next();
-  };
 }

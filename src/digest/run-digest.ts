@@ -33,34 +33,16 @@ import { composeDigestParts, selectForDigest } from '../core/digest.ts';
 import type { DigestPart } from '../core/digest.ts';
 import type { DigestButton } from '../core/digest-keyboard.ts';
 import type { StoredEntry } from '../core/model.ts';
-import type { Deliverer } from '../delivery/send-with-retry.ts';
+import type { DeliverOptions, DeliveryResult } from '../delivery/send-with-retry.ts';
 import { catalogues as defaultCatalogues } from '../i18n/index.ts';
 import type { Lang, Messages } from '../i18n/index.ts';
 import { emptyRunCounts } from '../store/subscription-store.ts';
 import type { DigestRunCounts, Subscription, SubscriptionStore } from '../store/subscription-store.ts';
 import { createDueChecker } from './due.ts';
-import type { DigestLog } from './log.ts';
+import type { Log } from '../infra/log.ts';
 
-/** The contract of src/delivery/send-with-retry.ts, narrowed to numeric ids (subscriptions key on numbers). */
-export type DeliverResult<T> =
-  | { ok: true; value: T; chatId: number; migratedFrom?: number }
-  | { ok: false; reason: 'blocked' | 'chat-not-found' | 'topic-gone' | 'bad-request' | 'uncertain' | 'failed'; description: string; chatId: number; migratedFrom?: number };
-/**
- * `signal` (shutdown): once aborted, a deliver waiting (429 pause, backoff) returns at once with
- * { ok: false, reason: 'failed', description: 'aborted' } and the message unsent.
- */
-export type Deliver = <T>(chatId: number, send: (chatId: number) => Promise<T>, opts?: { signal?: AbortSignal }) => Promise<DeliverResult<T>>;
-
-/** Adapts the app's Deliverer (ids typed number | string) to the runner's numeric contract. */
-export function deliverVia(deliverer: Pick<Deliverer, 'deliver'>): Deliver {
-  return async <T>(chatId: number, send: (chatId: number) => Promise<T>, opts: { signal?: AbortSignal } = {}): Promise<DeliverResult<T>> => {
-    const r = await deliverer.deliver<T>(chatId, (id) => send(Number(id)), opts);
-    const migratedFrom = r.migratedFrom === undefined ? {} : { migratedFrom: Number(r.migratedFrom) };
-    return r.ok
-      ? { ok: true, value: r.value, chatId: Number(r.chatId), ...migratedFrom }
-      : { ok: false, reason: r.reason, description: r.description, chatId: Number(r.chatId), ...migratedFrom };
-  };
-}
+/** Deliverer.deliver (src/delivery/send-with-retry.ts) as the runner calls it: subscriptions key on numeric chat ids. */
+export type Deliver = <T>(chatId: number, send: (chatId: number) => Promise<T>, opts?: DeliverOptions) => Promise<DeliveryResult<T, number>>;
 
 /**
  * Sends one HTML message (parse_mode HTML, previews off) into a chat, into a forum topic when threadId is set,
@@ -76,7 +58,7 @@ export interface DigestRunnerDeps {
   deliver: Deliver;
   send: SendHtml;
   now?: () => number;
-  log: DigestLog;
+  log: Log;
   catalogues?: Record<Lang, Messages>;
   /** Failed attempts per chat and local day before it waits for tomorrow. */
   maxAttemptsPerDay?: number;

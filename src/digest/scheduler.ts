@@ -1,14 +1,14 @@
 import schedule from 'node-schedule';
 import type { Job } from 'node-schedule';
 import { isValidTimeZone } from '../core/time.ts';
-import type { DigestLog } from './log.ts';
+import type { Log } from '../infra/log.ts';
 
 export interface DigestSchedulerOptions {
   /** One pass; it should end soon after `signal` aborts (stop()), keeping its progress. */
   runDue: (signal: AbortSignal) => Promise<unknown>;
   /** Zone the minute ticks are computed in; each subscription still decides "due" in its own zone. */
   timezone: string;
-  log: DigestLog;
+  log: Log;
   /** Cron rule; one tick per minute by default. */
   rule?: string;
 }

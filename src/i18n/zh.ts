@@ -13,6 +13,8 @@ export const zh = {
     help: '发送 /subscribe 09:00 每天 9 点收到新措施摘要；时间可以写 9点、早上8点、晚上9点半；每周一次：/subscribe 每周一 9点；发布即推送：/subscribe 即时。可以加部门或关键词，例如 /subscribe 08:30 公安 复工（部门之一，且含任一关键词）。频道：在频道里发送 /subscribe，或在私聊中发送 /subscribe @频道用户名。',
     nextAt: (date: string, time: string, tz: string) => `${date} ${time}（${tz}）`,
     confirmed: (schedule: string, when: string) => `已订阅：${schedule}。\n下一次：${when}`,
+    /** The disk refused the write: the subscription is held in memory and saved as soon as it can be. */
+    savedLater: '⚠️ 已收到，稍后保存（数据盘暂时无法写入，恢复后自动保存）。',
     updated: (schedule: string, when: string) => `订阅已更新：${schedule}。\n下一次：${when}`,
     dueNow: '几分钟内（今天的摘要还没发送）',
     /** The schedule in words, for confirmations and /settings. */
@@ -126,6 +128,14 @@ export const zh = {
       failed: '失败',
       skipped: '跳过',
       durationMs: '耗时',
+      uncertain: '不确定是否送达',
+      lastPublish: '最近一次发布',
+      file: '文件',
+      state: '结果',
+      endedAt: '结束',
+      added: '新增',
+      corrected: '更正',
+      error: '错误',
     } as Record<string, string>,
   },
   common: {

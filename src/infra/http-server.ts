@@ -1,19 +1,22 @@
 /**
  * A small node:http server for the health probe and (optionally) the Telegram webhook. Plain node:http
- * rather than a framework: two routes, and the webhook needs to refuse unauthenticated requests before
- * any body is read, which is easiest with the raw request stream.
+ * rather than a framework: two routes. The webhook is telegraf's own webhookCallback, which checks the
+ * secret token before it reads the body; in front of it, only what telegraf does not do: a cap on the body.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from 'pino';
+import type { Log } from './log.ts';
 
 export interface HealthReport {
   storeReadable: boolean;
   schedulerAlive: boolean;
   /** ISO time of the last completed digest run, null if none yet. */
   lastDigestRun: string | null;
+  /** Free space in DATA_DIR against its floor: unhealthy below it (disk-space.ts). */
+  disk?: { path: string; freeMb: number; minFreeMb: number; ok: boolean };
+  /** The last failed write of a store, and whether writes are failing still (unhealthy while they are). */
+  writes?: { lastError: { at: string; message: string; store: string } | null; failing: boolean };
   /** Anything else worth showing to an operator (queue lengths, version…). */
   details?: Record<string, unknown>;
 }
@@ -21,10 +24,11 @@ export interface HealthReport {
 export interface WebhookOptions {
   /** Path Telegram posts to, e.g. the pathname of WEBHOOK_URL. */
   path: string;
-  /** The secret_token given to setWebhook; Telegram echoes it in X-Telegram-Bot-Api-Secret-Token. */
-  secret: string;
-  /** Processes one update; resolved before we answer 200 so shutdown can wait for it. */
-  handle: (update: unknown) => Promise<void>;
+  /**
+   * telegraf's bot.webhookCallback(path, { secretToken }): it handles a POST to `path` that carries the secret
+   * (checked before the body is read) and answers once the update is handled; anything else goes to next().
+   */
+  callback: (req: IncomingMessage, res: ServerResponse, next: () => void) => Promise<void>;
 }
 
 export interface HttpServerOptions {
@@ -32,7 +36,7 @@ export interface HttpServerOptions {
   host?: string;
   health?: () => Promise<HealthReport> | HealthReport;
   webhook?: WebhookOptions;
-  log: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
+  log: Log;
   /** Default 1 MB; Telegram updates are a few KB, so anything near this is not from Telegram. */
   maxBodyBytes?: number;
   /** A hung health check must not hang the probe; it reports unhealthy instead. Default 5 s. */
@@ -57,35 +61,28 @@ export const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
 const DEFAULT_MAX_BODY = 1024 * 1024;
 
 export function isHealthy(report: HealthReport): boolean {
-  return report.storeReadable && report.schedulerAlive;
+  return report.storeReadable && report.schedulerAlive && report.disk?.ok !== false && report.writes?.failing !== true;
 }
 
-/** Constant-time comparison; hashing first makes the inputs equal length, so a mismatch leaks neither content nor length. */
-export function secretMatches(provided: string | string[] | undefined, expected: string): boolean {
-  if (typeof provided !== 'string') return false;
-  const a = createHash('sha256').update(provided).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
-}
-
-class BodyTooLarge extends Error {}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
+/**
+ * The request as telegraf's webhook callback reads it, its body cut off beyond `max` bytes (`tooLarge` answers
+ * the client first). The body is read only when telegraf reads it, after its secret check.
+ */
+function capped(req: IncomingMessage, path: string, max: number, tooLarge: () => void): IncomingMessage {
+  async function* body(): AsyncGenerator<Buffer> {
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    // Not destroyed on a stop: the 413 still has to go out on this connection (which it then closes).
+    for await (const chunk of req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
       size += chunk.length;
-      if (size > limit) {
-        reject(new BodyTooLarge());
-        req.pause(); // stop buffering; the connection is closed after the 413 goes out
-        return;
+      if (size > max) {
+        tooLarge();
+        throw new Error('body too large');
       }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
+      yield chunk;
+    }
+  }
+  // telegraf compares the path with req.url whole: a query string (a proxy's) must not turn the update away.
+  return { method: req.method, url: path, headers: req.headers, [Symbol.asyncIterator]: body } as unknown as IncomingMessage;
 }
 
 function send(res: ServerResponse, status: number, body: unknown, extraHeaders: Record<string, string> = {}): void {
@@ -136,11 +133,12 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   }
 
   async function handleWebhook(wh: WebhookOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    // Authenticate before touching the body: an unauthenticated client must not make us buffer or parse anything.
-    if (!secretMatches(req.headers[SECRET_HEADER], wh.secret)) {
+    const unauthorized = () => {
       log.warn({ remote: req.socket.remoteAddress, hasHeader: req.headers[SECRET_HEADER] !== undefined }, 'webhook request with a missing or wrong secret token refused');
-      return refuse(res, 401, { error: 'unauthorized' });
-    }
+      refuse(res, 401, { error: 'unauthorized' });
+    };
+    // telegraf compares String(header) with the secret: a missing header would pass for a secret spelled "undefined".
+    if (typeof req.headers[SECRET_HEADER] !== 'string') return unauthorized();
     if (closing) return refuse(res, 503, { error: 'shutting down' }, { 'retry-after': '5' }); // Telegram retries later
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBody) return refuse(res, 413, { error: 'body too large' });
@@ -151,29 +149,19 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       inFlight--;
       settle();
     });
-    let body: Buffer;
+    let tooLarge = false;
+    const request = capped(req, wh.path, maxBody, () => {
+      tooLarge = true;
+      refuse(res, 413, { error: 'body too large' });
+    });
     try {
-      body = await readBody(req, maxBody);
+      // telegraf answers 415 to a body that is not JSON, and 200 once the update is handled, even when a handler
+      // failed (bot.catch): a non-2xx would make Telegram redeliver the update forever.
+      await wh.callback(request, res, unauthorized);
     } catch (err) {
-      if (err instanceof BodyTooLarge) return refuse(res, 413, { error: 'body too large' });
-      throw err;
+      // After a 413, telegraf's own error answer finds the response already sent.
+      if (!tooLarge) throw err;
     }
-    let update: unknown;
-    try {
-      update = JSON.parse(body.toString('utf8'));
-    } catch {
-      return send(res, 400, { error: 'body is not JSON' });
-    }
-    if (update === null || typeof update !== 'object' || typeof (update as { update_id?: unknown }).update_id !== 'number') {
-      return send(res, 400, { error: 'not a Telegram update' });
-    }
-    try {
-      await wh.handle(update);
-    } catch (err) {
-      // Still 200: a non-2xx makes Telegram redeliver the same update, and a handler bug would then loop forever.
-      log.error({ err, updateId: (update as { update_id: number }).update_id }, 'webhook update handler failed');
-    }
-    send(res, 200, { ok: true });
   }
 
   const server = createServer((req, res) => {

@@ -23,7 +23,7 @@ import { link, mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Logger } from 'pino';
+import type { Log } from './log.ts';
 
 export type LockPurpose = 'bot' | 'ingest' | 'digest';
 
@@ -48,7 +48,7 @@ export interface InstanceLock {
 
 export interface AcquireOptions {
   purpose: LockPurpose;
-  log?: Pick<Logger, 'info' | 'warn'>;
+  log?: Log;
   /** Remove the lock from a process 'exit' handler if release() was never called. Default true. */
   releaseOnExit?: boolean;
   /** Liveness probe; injectable for tests. Default: signal 0. */

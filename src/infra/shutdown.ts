@@ -4,7 +4,7 @@
  * step hangs (systemd/docker would SIGKILL us anyway, losing the log line that says which step hung),
  * and a second Ctrl-C means "now".
  */
-import type { Logger } from 'pino';
+import type { Log } from './log.ts';
 
 export interface ShutdownStep {
   name: string;
@@ -22,7 +22,7 @@ export interface SignalSource {
 export interface ShutdownOptions {
   steps: readonly ShutdownStep[];
   timeoutMs?: number;
-  log: Pick<Logger, 'info' | 'warn' | 'error'>;
+  log: Log;
   exit?: (code: number) => void;
   signals?: SignalSource;
 }

@@ -9,6 +9,7 @@ import { SlicedJsonFile } from './sliced-json-file.ts';
 import type { ItemList } from './sliced-json-file.ts';
 import { createEntryTable } from './entry-table.ts';
 import { StoreError } from './json-file.ts';
+import type { WriteStatus } from './json-file.ts';
 import { checksumOf, verifyAndStrip, withChecksum } from './record-checksum.ts';
 import type { EntryTable } from './entry-table.ts';
 import type { FileStamp } from './file-stamp.ts';
@@ -108,6 +109,8 @@ export interface EntryStore {
   flush(): Promise<void>;
   /** Writes the file again as it is (a file from before checksums gets them). */
   rewrite(): void;
+  /** The last failed write, and whether writes are failing still (for /healthz). */
+  writeStatus(): WriteStatus;
   /** Counts changes: compare with durable().changes to know whether the file holds all of them. */
   changes(): number;
   /** The last state known to be on disk: how many changes it holds and the file's stamp then. */
@@ -304,6 +307,7 @@ export function createEntryStoreFrom(state: EntryStoreState, write: EntriesWrite
       changes++;
       batcher.markDirty();
     },
+    writeStatus: () => batcher.status(),
     changes: () => changes,
     durable: () => durable,
     clone() {

@@ -76,10 +76,17 @@ export async function openJsonFile<S extends z.ZodType>(file: string, schema: S,
  * store dirty after each change and one write lands per batch window. A failed write (disk full)
  * leaves the store dirty: the next batch retries it, and flush() throws rather than report success.
  */
+/** The last failed write of a store (for /healthz), and whether writes are failing still (none has succeeded since). */
+export interface WriteStatus {
+  lastError: { at: string; message: string } | null;
+  failing: boolean;
+}
+
 export function createWriteBatcher(write: () => Promise<void>, delayMs = 50, onError: (err: unknown) => void = () => {}) {
   let timer: NodeJS.Timeout | null = null;
   let pending: Promise<void> | null = null;
   let dirty = false;
+  const status: WriteStatus = { lastError: null, failing: false };
 
   const run = async (): Promise<void> => {
     timer = null;
@@ -89,8 +96,11 @@ export function createWriteBatcher(write: () => Promise<void>, delayMs = 50, onE
     pending = write();
     try {
       await pending;
+      status.failing = false;
     } catch (err) {
       dirty = true;
+      status.lastError = { at: new Date().toISOString(), message: err instanceof Error ? err.message : String(err) };
+      status.failing = true;
       throw err;
     } finally {
       pending = null;
@@ -105,6 +115,7 @@ export function createWriteBatcher(write: () => Promise<void>, delayMs = 50, onE
   };
 
   return {
+    status: (): WriteStatus => ({ ...status }),
     markDirty(): void {
       dirty = true;
       schedule();

@@ -3,13 +3,14 @@ import { basename } from 'node:path';
 import { Low, Memory } from 'lowdb';
 import { DataFile } from 'lowdb/node';
 import { StoreError, createWriteBatcher, openJsonFile } from './json-file.ts';
+import type { WriteStatus } from './json-file.ts';
 import { COMPACT_AT, SubscriptionJournal, journalPathFor, readJournal, replay } from './subscription-journal.ts';
 import { KEEP_RUNS, compactFilters, createInterner, emptyRunCounts, emptySubscriptionsFile, leanSubscription, subscriptionSchema, subscriptionsFileSchema } from './subscription-schema.ts';
 import type { DigestRun, DigestRunCounts, Intern, PausedReason, Subscription, SubscriptionFilters, SubscriptionsFile } from './subscription-schema.ts';
 import { readSnapshotLean, verifySnapshotRecords } from './subscription-snapshot.ts';
 import { TIME_SHAPE, isValidTimeZone } from '../core/time.ts';
 
-// Callers import the shape from here, as before the split.
+// The store's public face: the record shapes (subscription-schema.ts) and the journal's names.
 export * from './subscription-schema.ts';
 export { COMPACT_AT, SubscriptionJournal, journalPathFor } from './subscription-journal.ts';
 
@@ -81,6 +82,8 @@ export interface SubscriptionStore {
   markInterrupted(id: string): void;
   /** Resolves once every change so far is on disk. */
   flush(): Promise<void>;
+  /** The last failed write, and whether writes are failing still (for /healthz). */
+  writeStatus(): WriteStatus;
 }
 
 const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
@@ -387,6 +390,7 @@ export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string
       noteRun(id);
     },
     flush: () => batcher.flush(),
+    writeStatus: () => batcher.status(),
   };
   return store;
 }
@@ -452,7 +456,7 @@ export async function openSubscriptionStore(file: string, opts: OpenSubscription
   // refuses (full), the store still opens on snapshot + journal as they are; the next compaction retries.
   // With nothing to fold (empty journal, compact snapshot with checksums) the snapshot is left as it is: rewriting
   // 35 MB and fsyncing it would change nothing on disk. A snapshot from before checksums is rewritten with them.
-  const journal = await SubscriptionJournal.open(file, { warn, lastSeq: read.lastSeq, ...(opts.compactAt ? { limits: opts.compactAt } : {}) });
+  const journal = await SubscriptionJournal.open(file, { warn, lastSeq: read.lastSeq, tailWhole: !read.torn, ...(opts.compactAt ? { limits: opts.compactAt } : {}) });
   try {
     if (compact && legacy === 0 && journal.size.bytes === 0) await journal.ready();
     else await journal.compactNow(db.data);

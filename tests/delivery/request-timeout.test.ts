@@ -56,7 +56,7 @@ describe('withRequestTimeout', () => {
   });
 
   it('leaves a call that brings its own signal (getUpdates) to that signal', async () => {
-    const tg = withRequestTimeout(new Telegram('123:abc', { apiRoot: await silentApi() }), 50);
+    const tg = withRequestTimeout(new Telegram('123:abc', { apiRoot: await silentApi() }), { connectMs: 5_000, requestMs: 50 });
     const own = new AbortController();
     let settled = false;
     // telegraf types the signal with the abort-controller polyfill; Node's AbortSignal is what it uses.

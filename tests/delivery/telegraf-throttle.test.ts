@@ -1,10 +1,16 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, it, expect, vi } from 'vitest';
-import { Telegraf, Telegram, TelegramError } from 'telegraf';
+import { Telegram, TelegramError } from 'telegraf';
+import { createBot } from '../../src/bot/create-bot.ts';
+import { createCatalog } from '../../src/core/catalog.ts';
 import { createRateLimiter } from '../../src/delivery/rate-limiter.ts';
-import { createThrottleMiddleware, throttleTelegram } from '../../src/delivery/telegraf-throttle.ts';
+import { throttleTelegram } from '../../src/delivery/telegraf-throttle.ts';
+import { silentLog } from '../../src/infra/log.ts';
+import { createMemoryEntryStore } from '../../src/store/entry-store.ts';
+import { TEST_BOT } from '../helpers/bot-harness.ts';
 import { createFakeClock } from '../helpers/fake-clock.ts';
+import { shippedAgencies } from '../helpers/seed.ts';
 
 type Reply = { status?: number; body: Record<string, unknown> };
 
@@ -147,33 +153,32 @@ describe('throttleTelegram', () => {
   });
 });
 
-describe('createThrottleMiddleware', () => {
-  it('throttles the per-update ctx.telegram that telegraf creates for replies', async () => {
+describe('replies of the bot (createBot) through the throttled bot.telegram', () => {
+  it('are paced per chat, though telegraf makes a fresh client per update', async () => {
     const clock = createFakeClock(1_000_000);
     const api = await startFakeBotApi(clock);
     cleanup = api.close;
     const limiter = createRateLimiter({ now: clock.now, sleep: clock.sleep });
-    const bot = new Telegraf('123:abc', { telegram: { apiRoot: api.apiRoot } });
-    bot.botInfo = { id: 123, is_bot: true, first_name: 'Bulletin', username: 'bulletin_bot', can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false };
-    bot.use(createThrottleMiddleware(limiter, { now: clock.now }));
-    bot.on('message', async (ctx) => {
-      expect(ctx.telegram).not.toBe(bot.telegram);
-      await ctx.reply('first');
-      await ctx.reply('second');
+    const entries = createMemoryEntryStore();
+    const bot = createBot(
+      { token: '123:abc', apiRoot: api.apiRoot, adminIds: [], timezone: 'Asia/Shanghai', digestTime: '09:00', searchRatePerMinute: 20 },
+      { entries, catalog: createCatalog(entries, shippedAgencies()), log: silentLog, now: clock.now },
+    );
+    bot.botInfo = TEST_BOT;
+    throttleTelegram(bot.telegram, limiter, { now: clock.now });
+    const update = (id: number) => ({
+      update_id: id,
+      message: { message_id: id, date: 0, chat: { id: 42, type: 'private' as const, first_name: 'A' }, from: { id: 42, is_bot: false, first_name: 'A' }, text: '/help', entities: [{ type: 'bot_command' as const, offset: 0, length: 5 }] },
     });
-    const update = {
-      update_id: 1,
-      message: { message_id: 10, date: 0, chat: { id: 42, type: 'private' as const, first_name: 'A' }, from: { id: 42, is_bot: false, first_name: 'A' }, text: 'hi' },
-    };
-    const handled = bot.handleUpdate(update);
+    const handled = Promise.all([bot.handleUpdate(update(1)), bot.handleUpdate(update(2))]);
     await vi.waitFor(() => expect(api.requests).toHaveLength(1));
     await clock.advance(999);
     expect(api.requests).toHaveLength(1);
     await clock.advance(1);
     await handled;
-    expect(api.requests.map((r) => [r.method, r.body.text, r.at - 1_000_000])).toEqual([
-      ['sendMessage', 'first', 0],
-      ['sendMessage', 'second', 1000],
+    expect(api.requests.map((r) => [r.method, r.at - 1_000_000])).toEqual([
+      ['sendMessage', 0],
+      ['sendMessage', 1000],
     ]);
   });
 });

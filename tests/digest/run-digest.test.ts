@@ -4,7 +4,7 @@ import { TelegramError } from 'telegraf';
 import { describe, expect, it, vi } from 'vitest';
 import { createRateLimiter } from '../../src/delivery/rate-limiter.ts';
 import { createDeliverer } from '../../src/delivery/send-with-retry.ts';
-import { createDigestRunner, deliverVia, DigestRunAborted } from '../../src/digest/run-digest.ts';
+import { createDigestRunner, DigestRunAborted } from '../../src/digest/run-digest.ts';
 import type { DigestRunnerDeps, SendHtml } from '../../src/digest/run-digest.ts';
 import type { EntryStore } from '../../src/store/entry-store.ts';
 import { createMemorySubscriptionStore, createSubscriptionStore, emptySubscriptionsFile, openSubscriptionStore } from '../../src/store/subscription-store.ts';
@@ -451,7 +451,7 @@ describe('digest runner: shutdown during a long wait', () => {
     const subs = await openSubscriptionStore(file, { writeDelayMs: 600_000 });
     for (const id of [1, 2, 3]) subs.upsert(input(id));
     await subs.flush();
-    const { runner } = setup({ subs, deps: { deliver: deliverVia(deliverer), send, now: clock.now, ...(concurrency ? { concurrency } : {}) } });
+    const { runner } = setup({ subs, deps: { deliver: deliverer.deliver, send, now: clock.now, ...(concurrency ? { concurrency } : {}) } });
     const controller = new AbortController();
     const pass = runner.runDue({ signal: controller.signal });
     // The run marker goes to disk first (real I/O), then chat 1 is served and chat 2 hits the 429.
@@ -495,7 +495,7 @@ describe('digest runner over the real deliverer', () => {
     };
     const subs = createMemorySubscriptionStore();
     for (const id of [1, 2, 3, 4, 5]) subs.upsert(input(id));
-    const { runner } = setup({ subs, deps: { deliver: deliverVia(deliverer), send } });
+    const { runner } = setup({ subs, deps: { deliver: deliverer.deliver, send } });
     const r = await runner.runDue();
     expect(r).toMatchObject({ sent: 2, paused: 2, migrated: 1, failed: 1 });
     expect(subs.get(1)).toMatchObject({ state: 'paused', pausedReason: 'blocked' });
@@ -512,7 +512,7 @@ describe('digest runner: forum topics and chats that keep failing', () => {
   const FORUM = -1001234567890;
   const realDeliver = () => {
     const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 5)));
-    return deliverVia(createDeliverer({ limiter: createRateLimiter({ now: Date.now, sleep }), sleep, now: Date.now, baseBackoffMs: 1, maxBackoffMs: 2, maxTransientRetries: 1 }));
+    return createDeliverer({ limiter: createRateLimiter({ now: Date.now, sleep }), sleep, now: Date.now, baseBackoffMs: 1, maxBackoffMs: 2, maxTransientRetries: 1 }).deliver;
   };
 
   for (const description of ['Bad Request: message thread not found', 'Bad Request: TOPIC_CLOSED', 'Bad Request: TOPIC_DELETED']) {
@@ -764,7 +764,7 @@ describe('digest runner: the shutdown signal', () => {
       const slowSend: SendHtml = async (chatId, html, o) => (await new Promise((r) => setTimeout(r, 5)), tg.send(chatId, html, o));
       const subs = createMemorySubscriptionStore();
       for (let id = 1; id <= 80; id++) subs.upsert(input(id));
-      const { runner } = setup({ subs, deps: { deliver: deliverVia(deliverer), send: slowSend, concurrency: 32 } });
+      const { runner } = setup({ subs, deps: { deliver: deliverer.deliver, send: slowSend, concurrency: 32 } });
       const r = await runner.runDue({ signal: new AbortController().signal });
       expect(r.sent).toBe(80);
       await new Promise((r) => setImmediate(r));

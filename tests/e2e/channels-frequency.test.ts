@@ -12,7 +12,7 @@ import { parseBulletin } from '../../src/core/parse-bulletin.ts';
 import { createRateLimiter } from '../../src/delivery/rate-limiter.ts';
 import { createDeliverer } from '../../src/delivery/send-with-retry.ts';
 import { digestButtons, htmlSender } from '../../src/digest/digest-service.ts';
-import { createDigestRunner, deliverVia } from '../../src/digest/run-digest.ts';
+import { createDigestRunner } from '../../src/digest/run-digest.ts';
 import { createMemoryEntryStore } from '../../src/store/entry-store.ts';
 import { openSubscriptionStore } from '../../src/store/subscription-store.ts';
 import type { SubscriptionStore } from '../../src/store/subscription-store.ts';
@@ -48,7 +48,7 @@ async function setup() {
       subscriptions: subs,
       entries,
       agencies: () => agencies,
-      deliver: deliverVia(deliverer),
+      deliver: deliverer.deliver,
       send: htmlSender(new Telegram(env.emulator.token, { apiRoot: env.emulator.apiRoot })),
       now: () => now,
       log: silentLog,

@@ -13,7 +13,7 @@ import { parseBulletin } from '../../src/core/parse-bulletin.ts';
 import { createRateLimiter } from '../../src/delivery/rate-limiter.ts';
 import { createDeliverer } from '../../src/delivery/send-with-retry.ts';
 import { htmlSender } from '../../src/digest/digest-service.ts';
-import { createDigestRunner, deliverVia } from '../../src/digest/run-digest.ts';
+import { createDigestRunner } from '../../src/digest/run-digest.ts';
 import { createMemoryEntryStore } from '../../src/store/entry-store.ts';
 import { createMemorySubscriptionStore } from '../../src/store/subscription-store.ts';
 import { useEmulator } from '../helpers/use-emulator.ts';
@@ -42,7 +42,7 @@ async function setup() {
     subscriptions,
     entries,
     agencies: () => agencies,
-    deliver: deliverVia(deliverer),
+    deliver: deliverer.deliver,
     send: htmlSender(new Telegram(env.emulator.token, { apiRoot: env.emulator.apiRoot })),
     now: () => now,
     log: silentLog,

@@ -13,7 +13,7 @@ import { withRequestTimeout } from '../../src/delivery/request-timeout.ts';
 import { createDeliverer } from '../../src/delivery/send-with-retry.ts';
 import { createOutageGate } from '../../src/delivery/outage-gate.ts';
 import { htmlSender } from '../../src/digest/digest-service.ts';
-import { createDigestRunner, deliverVia } from '../../src/digest/run-digest.ts';
+import { createDigestRunner } from '../../src/digest/run-digest.ts';
 import { PROJECT_ROOT, storeFiles } from '../../src/paths.ts';
 import { openEntryStore } from '../../src/store/entry-store.ts';
 import { openSubscriptionStore } from '../../src/store/subscription-store.ts';
@@ -67,7 +67,7 @@ async function inProcessRunner(dir: string, opts: { requestMs: number; baseBacko
   return {
     outage,
     log,
-    runner: createDigestRunner({ subscriptions: subs, entries, agencies: () => agencies, deliver: deliverVia(deliverer), send: htmlSender(telegram), log }),
+    runner: createDigestRunner({ subscriptions: subs, entries, agencies: () => agencies, deliver: deliverer.deliver, send: htmlSender(telegram), log }),
   };
 }
 

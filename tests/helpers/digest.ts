@@ -2,8 +2,9 @@ import type { SubscriptionInput } from '../../src/store/subscription-store.ts';
 import type { Entry, ParsedBulletin } from '../../src/core/model.ts';
 import { createMemoryEntryStore } from '../../src/store/entry-store.ts';
 import type { EntryStore } from '../../src/store/entry-store.ts';
-import type { Deliver, DeliverResult } from '../../src/digest/run-digest.ts';
-import type { DigestLog } from '../../src/digest/log.ts';
+import type { DeliveryResult } from '../../src/delivery/send-with-retry.ts';
+import type { Deliver } from '../../src/digest/run-digest.ts';
+import type { Log } from '../../src/infra/log.ts';
 
 let counter = 0;
 
@@ -49,7 +50,7 @@ export class FakeTelegram {
     return { message_id: this.sent.length };
   };
 
-  deliver: Deliver = async <T>(chatId: number, send: (chatId: number) => Promise<T>): Promise<DeliverResult<T>> => {
+  deliver: Deliver = async <T>(chatId: number, send: (chatId: number) => Promise<T>): Promise<DeliveryResult<T, number>> => {
     const o = this.outcomes.get(chatId);
     if (o && 'migrateTo' in o) {
       // Like send-with-retry: the first attempt says "migrated", the resend lands on the new id.
@@ -68,10 +69,11 @@ export class FakeTelegram {
   }
 }
 
-export function recordingLog(): DigestLog & { lines: { level: string; obj: object; msg?: string }[] } {
-  const lines: { level: string; obj: object; msg?: string }[] = [];
+export function recordingLog(): Log & { lines: { level: string; obj: object | string; msg?: string }[] } {
+  const lines: { level: string; obj: object | string; msg?: string }[] = [];
   return {
     lines,
+    debug: (obj, msg) => void lines.push({ level: 'debug', obj, msg }),
     info: (obj, msg) => void lines.push({ level: 'info', obj, msg }),
     warn: (obj, msg) => void lines.push({ level: 'warn', obj, msg }),
     error: (obj, msg) => void lines.push({ level: 'error', obj, msg }),

@@ -16,7 +16,7 @@ const quiet = { info() {}, warn() {}, error() {}, debug() {} };
 
 async function startWebhook(secret: string) {
   const t = createTestBot();
-  const server = createHttpServer({ port: 0, host: '127.0.0.1', log: quiet, webhook: { path: '/tg/hook', secret, handle: (u) => t.bot.handleUpdate(u as Update) } });
+  const server = createHttpServer({ port: 0, host: '127.0.0.1', log: quiet, webhook: { path: '/tg/hook', callback: t.bot.webhookCallback('/tg/hook', { secretToken: secret }) } });
   servers.push(server);
   const port = await server.listen();
   return { t, url: `http://127.0.0.1:${port}/tg/hook` };

@@ -222,16 +222,23 @@ export function createAdminFeature(deps: BotDeps, opts: AdminFeatureOptions): Co
     }
     p.state = { kind: 'publishing' };
     let result: IngestResult;
+    const file = p.parsed.bulletin.file;
+    // A trace that outlives the process: a publish killed mid-way is reported as not completed (log, /stats).
+    deps.log.info({ event: 'admin-publish-started', file, by: ctx.from.id }, 'bulletin publish started');
+    const traced = await deps.publishLog?.started(file, ctx.from.id).catch((err: unknown) => void deps.log.warn({ err, event: 'publish-log-failed' }, 'publish log not written'));
     try {
       // apply() classifies against the store as it is now, so whatever was published meanwhile counts.
       result = await publishBulletin(p.parsed, deps.entries, new Date(deps.now()), { force: p.force });
     } catch (err) {
       // Not written out: let the editor try again from the same preview.
       p.state = { kind: 'pending' };
+      deps.log.error({ err, event: 'admin-publish-failed', file, by: ctx.from.id }, 'bulletin publish did not complete (not on disk); the editor can press Publish again');
+      if (traced) await deps.publishLog?.failed(traced, err instanceof Error ? err.message : String(err)).catch(() => {});
       throw err;
     }
     p.state = { kind: 'published', result };
-    deps.log.info({ event: 'admin-published', file: p.parsed.bulletin.file, added: result.added, corrected: result.corrected, by: ctx.from.id }, 'bulletin published from chat');
+    if (traced) await deps.publishLog?.completed(traced, result).catch(() => {});
+    deps.log.info({ event: 'admin-published', file, added: result.added, corrected: result.corrected, by: ctx.from.id }, 'bulletin published from chat: completed');
     await ctx.answerCbQuery();
     return editOrReply(ctx, [ctx.m.admin.published(title, result.added, result.corrected)]);
   });

@@ -8,7 +8,6 @@ import { foldKey } from '../../core/text.ts';
 import { dateOptions, understandDates } from './search-dates.ts';
 import { buttonLabel, renderEntrySummary } from '../../core/format/entry.ts';
 import type { BotContext, BotDeps } from '../context.ts';
-import { command } from '../lib/command.ts';
 import { replyBlocks, editOrReply } from '../lib/reply.ts';
 
 export const DEFAULT_LATEST = 5;
@@ -72,7 +71,7 @@ export function createAgenciesFeature(deps: BotDeps, opts: { timezone?: string }
     await replyBlocks(ctx, [ctx.m.agencies.pick], agencyButtons());
   });
 
-  c.use(command('latest', async (ctx) => {
+  c.command('latest', async (ctx) => {
     const dated = understandDates(ctx.payload, catalog, deps.now(), opts.timezone ?? 'Asia/Shanghai');
     const { name, n } = parseLatestArgs(dated.rest);
     if (!name) return replyBlocks(ctx, [ctx.m.agencies.pick], agencyButtons());
@@ -93,7 +92,7 @@ export function createAgenciesFeature(deps: BotDeps, opts: { timezone?: string }
     const named = words.filter((w) => !extra.includes(w)).join(' ') || (dir.info(agency)?.short ?? agency);
     if (extra.length) blocks.push(`<i>${escapeHtml(ctx.m.latest.unusedWords(extra.join(' '), `/search ${named} ${extra.join(' ')}`))}</i>`);
     return replyBlocks(ctx, blocks, keyboard);
-  }));
+  });
 
   c.action(/^l:([\w-]{1,16})$/, async (ctx) => {
     const key = ctx.match[1];

@@ -4,6 +4,7 @@
  * The file names say the query and the day. One export per user per EXPORT_COOLDOWN_MS: a workbook of
  * 1,000 measures is far more work than a page of results.
  */
+import { LRUCache } from 'lru-cache';
 import { Composer } from 'telegraf';
 import type { DateRange } from '../../core/dates/date-words.ts';
 import { rangeLabel } from '../../core/dates/date-words.ts';
@@ -13,7 +14,6 @@ import { escapeHtml } from '../../core/html.ts';
 import { parseQuery } from '../../core/search/query.ts';
 import { localClock } from '../../digest/due.ts';
 import type { BotContext, BotDeps } from '../context.ts';
-import { RecentMap } from '../lib/recent-map.ts';
 import { replyBlocks } from '../lib/reply.ts';
 import { dateOptions, understandDates } from './search-dates.ts';
 import type { SearchOrder } from './search-dates.ts';
@@ -31,10 +31,10 @@ export interface ExportQuery {
 }
 
 // Per bot (createBot hands the same deps to search and export): user → time of their last export.
-const lastExports = new WeakMap<object, RecentMap<number, number>>();
-const lastExportOf = (deps: object): RecentMap<number, number> => {
+const lastExports = new WeakMap<object, LRUCache<number, number>>();
+const lastExportOf = (deps: object): LRUCache<number, number> => {
   let map = lastExports.get(deps);
-  if (!map) lastExports.set(deps, (map = new RecentMap<number, number>(10_000)));
+  if (!map) lastExports.set(deps, (map = new LRUCache<number, number>({ max: 10_000 })));
   return map;
 };
 

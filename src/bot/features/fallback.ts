@@ -2,7 +2,7 @@ import { Composer } from 'telegraf';
 import { escapeHtml } from '../../core/html.ts';
 import type { BotContext } from '../context.ts';
 
-/** Last in the chain: whatever no feature took. */
+/** Last: whatever no feature took. */
 export function createFallbackFeature(): Composer<BotContext> {
   const c = new Composer<BotContext>();
   c.on('text', async (ctx) => {

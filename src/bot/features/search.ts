@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { Composer, Markup } from 'telegraf';
 import type { InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResult } from 'telegraf/types';
 import { buttonLabel, correctedMark, highlight, renderEntryFull } from '../../core/format/entry.ts';
@@ -11,10 +12,8 @@ import type { PlanResult, QueryPlan } from '../../core/search/understand/index.t
 import { createCatalogSearch } from '../../core/search/understand/service.ts';
 import type { Messages } from '../../i18n/index.ts';
 import type { BotContext, BotDeps } from '../context.ts';
-import { command } from '../lib/command.ts';
 import { createFloodGuard } from '../lib/flood-guard.ts';
 import { createQueryCache } from '../lib/query-cache.ts';
-import { RecentMap } from '../lib/recent-map.ts';
 import { editOrReply, replyBlocks, replyMessage } from '../lib/reply.ts';
 import { sendExport } from './export.ts';
 import { showFullText } from './full-text.ts';
@@ -74,10 +73,10 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number; ti
   // Rendered pages (header and hits, the costly part: search and snippets) of recent queries, valid
   // while the catalog does not change, with their hits' buttons; the paging buttons are made per
   // request, as they carry the query's key.
-  const rendered = new RecentMap<string, { version: number; total: number; text: string; hitRows: InlineKeyboardButton[][] }>(512);
+  const rendered = new LRUCache<string, { version: number; total: number; text: string; hitRows: InlineKeyboardButton[][] }>({ max: 512 });
   // A page is kept from its second request on: most queries are asked once, and keeping every page
   // for a while (a few KB each) only moved garbage into the old generation.
-  const askedOnce = new RecentMap<string, number>(4096);
+  const askedOnce = new LRUCache<string, number>({ max: 4096 });
 
   /**
    * A keyword of three or more characters is checked against the measures' text on its first search
@@ -168,7 +167,7 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number; ti
     return replyMessage(ctx, message, keyboard);
   };
 
-  c.use(command('search', (ctx) => runSearch(ctx, ctx.payload)));
+  c.command('search', (ctx) => runSearch(ctx, ctx.payload));
   c.action('try-search', async (ctx) => {
     await ctx.answerCbQuery();
     await runSearch(ctx, '复工');

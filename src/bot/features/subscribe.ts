@@ -171,9 +171,14 @@ export function createSubscribeFeature(deps: BotDeps & { subscriptions: Subscrip
       new Date(now),
     );
     if (existing) store.update(target.chatId, { schedule: start }, new Date(now));
-    await store.flush();
+    // The answer says only what is known: a write the disk refused (full, say) stays in memory and is retried in
+    // the background, so the subscription is taken but not yet saved — said as such, not as an error.
+    const saved = await store.flush().then(
+      () => true,
+      (err: unknown) => (deps.log.warn({ err, event: 'subscribe-not-saved', chatId: target.chatId }, 'subscription taken but not yet written; retried in the background'), false),
+    );
     const head = (created ? ctx.m.subscribe.confirmed : ctx.m.subscribe.updated)(escapeHtml(scheduleText(ctx, subscription)), escapeHtml(whenText(ctx, subscription, now)));
-    const blocks = [`${target.title ? `${escapeHtml(ctx.m.channel.done(target.title))}\n` : ''}${head}\n${filtersText(ctx, subscription.filters)}`];
+    const blocks = [`${saved ? '' : `${ctx.m.subscribe.savedLater}\n`}${target.title ? `${escapeHtml(ctx.m.channel.done(target.title))}\n` : ''}${head}\n${filtersText(ctx, subscription.filters)}`];
     const warning = noMatchWarning(ctx, subscription, directory);
     if (warning) {
       blocks.push(warning);

@@ -1,25 +1,25 @@
-import { RecentMap } from './recent-map.ts';
+import { LRUCache } from 'lru-cache';
 
 /** Per-user sliding window: a user who floods searches is slowed down, and told so once per window. */
 export function createFloodGuard(opts: { perMinute: number; now: () => number; maxUsers?: number }) {
-  // The recently active users' search times; a user forgotten in between starts a fresh window.
-  const hits = new RecentMap<number, number[]>(opts.maxUsers ?? 50_000);
-  const warned = new Map<number, number>();
+  // The recently active users (at most maxUsers): their search times and when they were last told to slow
+  // down. A user forgotten in between starts afresh.
+  const users = new LRUCache<number, { times: number[]; warnedAt: number }>({ max: opts.maxUsers ?? 50_000 });
   return {
     /** ok, or how many seconds to wait and whether to tell the user (only the first refusal in a window). */
     check(userId: number): { ok: true } | { ok: false; retryAfterSec: number; notify: boolean } {
       const t = opts.now();
       const windowStart = t - 60_000;
-      let list = hits.get(userId);
-      if (!list) hits.set(userId, (list = []));
-      else dropOlder(list, windowStart);
-      if (list.length >= opts.perMinute) {
-        const retryAfterSec = Math.max(1, Math.ceil((list[0]! + 60_000 - t) / 1000));
-        const notify = (warned.get(userId) ?? 0) <= windowStart;
-        if (notify) warned.set(userId, t);
+      let user = users.get(userId);
+      if (!user) users.set(userId, (user = { times: [], warnedAt: -Infinity }));
+      else dropOlder(user.times, windowStart);
+      if (user.times.length >= opts.perMinute) {
+        const retryAfterSec = Math.max(1, Math.ceil((user.times[0]! + 60_000 - t) / 1000));
+        const notify = user.warnedAt <= windowStart;
+        if (notify) user.warnedAt = t;
         return { ok: false, retryAfterSec, notify };
       }
-      list.push(t);
+      user.times.push(t);
       return { ok: true };
     },
   };

@@ -1,19 +1,18 @@
+import { LRUCache } from 'lru-cache';
+
 /**
  * callback_data is limited to 64 bytes, too short for a Chinese query: page buttons carry a short key
- * into this bounded cache. After a restart old buttons answer "expired" instead of failing.
+ * into this bounded cache of the most recently used queries. After a restart old buttons answer
+ * "expired" instead of failing.
  */
-export function createQueryCache<T>(max = 5000) {
-  // By number: a key is the process prefix and its number in base 36, so the map never hashes strings.
-  const map = new Map<number, T>();
+export function createQueryCache<T extends NonNullable<unknown>>(max = 5000) {
+  const queries = new LRUCache<number, T>({ max });
   let counter = 0;
   // A per-process prefix, so a button from before a restart cannot hit a newer query's key.
   const prefix = Math.floor(Math.random() * 36 ** 2).toString(36).padStart(2, '0');
   return {
     put(value: T): string {
-      map.set(++counter, value);
-      // Numbers come in order, so the oldest is known without iterating the map: asking a Map for
-      // its first key walks over every entry deleted before it, thousands once it is full.
-      if (counter > max) map.delete(counter - max);
+      queries.set(++counter, value);
       return prefix + counter.toString(36);
     },
     get(key: string): T | undefined {
@@ -21,7 +20,7 @@ export function createQueryCache<T>(max = 5000) {
       const rest = key.slice(prefix.length);
       const n = parseInt(rest, 36);
       // Only the canonical spelling of a number is a key ("0a" or "A" are not "a").
-      return Number.isSafeInteger(n) && n.toString(36) === rest ? map.get(n) : undefined;
+      return Number.isSafeInteger(n) && n.toString(36) === rest ? queries.get(n) : undefined;
     },
   };
 }

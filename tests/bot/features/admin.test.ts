@@ -4,6 +4,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Update } from 'telegraf/types';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createPublishLog } from '../../../src/admin/publish-log.ts';
+import type { PublishLog } from '../../../src/admin/publish-log.ts';
 import { ADMIN_COMMANDS, PREVIEW_TTL_MS, renderExtraStats } from '../../../src/bot/features/admin.ts';
 import { messages } from '../../../src/i18n/index.ts';
 import { createMemoryEntryStore, openEntryStore } from '../../../src/store/entry-store.ts';
@@ -49,11 +51,11 @@ afterEach(async () => {
 
 let fileNo = 0;
 
-function setup(opts: { entries?: EntryStore; stats?: () => Promise<Record<string, unknown>> | Record<string, unknown> } = {}) {
+function setup(opts: { entries?: EntryStore; stats?: () => Promise<Record<string, unknown>> | Record<string, unknown>; publishLog?: PublishLog } = {}) {
   const t = createTestBot({
     config: { adminIds: [ADMIN], apiRoot },
     entries: opts.entries,
-    deps: opts.stats ? { stats: opts.stats } : {},
+    deps: { ...(opts.stats ? { stats: opts.stats } : {}), ...(opts.publishLog ? { publishLog: opts.publishLog } : {}) },
     api: (call: ApiCall) => {
       if (call.method !== 'getFile') return undefined;
       const id = String(call.payload.file_id);
@@ -179,6 +181,23 @@ describe('admin publishes a bulletin from chat', () => {
     expect(texts(calls).join('\n')).toContain('无年份的日期按 2021 年处理。');
     await t.press(button(calls, '✅ 发布'));
     expect(t.entries.all().filter((e) => e.date.startsWith('2021-')).map((e) => e.title)).toEqual([...NEW_TITLES]);
+  });
+
+  it('Publish leaves its trace: started, then completed with its counts; a refused write is traced as failed', async () => {
+    const publishLog = createPublishLog(join(tempDir(), 'publish.log'));
+    const t = setup({ publishLog });
+    const calls = await t.sendDocument('b.txt', twoMeasures());
+    await t.press(button(calls, '✅ 发布'));
+    expect(await publishLog.last()).toMatchObject({ file: 'b.txt', by: ADMIN, state: 'completed', added: 2, corrected: 0 });
+    // The disk refuses the next one: traced as failed, and the editor can press again.
+    const flush = t.entries.flush;
+    t.entries.flush = async () => {
+      throw new Error('ENOSPC: no space left on device');
+    };
+    const more = await t.sendDocument('c.txt', twoMeasures({ body: '更正后的正文。' }));
+    await t.press(button(more, '✅ 发布'));
+    expect(await publishLog.last()).toMatchObject({ file: 'c.txt', state: 'failed', error: 'ENOSPC: no space left on device' });
+    t.entries.flush = flush;
   });
 
   it('Cancel writes nothing; a later Publish on the same preview does nothing', async () => {

@@ -49,6 +49,25 @@ describe('parseSubscribeArgs', () => {
 });
 
 describe('/subscribe', () => {
+  it('when the disk refuses the write, answers truthfully: taken, saved later (not an error); saved once it can be', async () => {
+    const t = setup();
+    const flush = t.subscriptions.flush;
+    let refuse = true;
+    t.subscriptions.flush = async () => {
+      if (refuse) throw new Error('ENOSPC: no space left on device, write');
+      return flush();
+    };
+    const text = texts(await t.send('/subscribe 09:00 公安')).join('\n');
+    expect(text).toContain('已收到，稍后保存');
+    expect(text).toContain('已订阅：每天 09:00 发送摘要。');
+    expect(text).not.toContain('出错');
+    expect(t.subscriptions.list()).toHaveLength(1);
+    expect(t.subscriptions.list()[0]).toMatchObject({ time: '09:00' });
+    refuse = false;
+    const again = texts(await t.send('/subscribe 09:00 公安')).join('\n');
+    expect(again).not.toContain('稍后保存');
+  });
+
   it('subscribes a private chat, confirms the next delivery in the chat zone, shows the latest measures', async () => {
     const t = setup();
     // The harness clock: 2026-11-28 08:00Z = 16:00 in Shanghai, so 09:00 is tomorrow.

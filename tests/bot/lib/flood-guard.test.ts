@@ -30,4 +30,14 @@ describe('createFloodGuard', () => {
     for (let u = 2; u < 10; u++) guard.check(u);
     expect(guard.check(1).ok).toBe(true);
   });
+
+  it('forgets when it told a forgotten user to slow down, with the user (nothing kept beyond maxUsers)', () => {
+    const guard = createFloodGuard({ perMinute: 1, now: () => 0, maxUsers: 4 });
+    guard.check(1);
+    expect(guard.check(1)).toMatchObject({ ok: false, notify: true });
+    for (let u = 2; u < 10; u++) guard.check(u);
+    // Back within the same minute, as a new user: let through, then told again on the first refusal.
+    expect(guard.check(1).ok).toBe(true);
+    expect(guard.check(1)).toMatchObject({ ok: false, notify: true });
+  });
 });

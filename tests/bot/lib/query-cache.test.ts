@@ -9,6 +9,15 @@ describe('createQueryCache', () => {
     expect(keys.map((k) => cache.get(k))).toEqual([undefined, undefined, 3, 4, 5]);
   });
 
+  it('keeps a query whose buttons are being used while newer ones come and go', () => {
+    const cache = createQueryCache<string>(3);
+    const kept = cache.put('paged through');
+    for (let i = 0; i < 100; i++) {
+      cache.put(`q${i}`);
+      expect(cache.get(kept)).toBe('paged through');
+    }
+  });
+
   it('makes short keys that fit page buttons', () => {
     const cache = createQueryCache<number>();
     let key = '';

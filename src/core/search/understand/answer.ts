@@ -68,16 +68,18 @@ export interface AnswerOptions {
 
 /** An alias that is an agency's name (公安局, 市科委, police): typed alone, it asks for the agency's newest. */
 const NAMES_AN_AGENCY = /(局|委|委员会|厅|办|署|院)$|^[a-z ]+$/;
-/** Candidates re-ranked by reading their text. */
-export const RERANK = 20;
+/** Candidates re-ranked by reading their text (two pages). */
+export const RERANK = 10;
 /** Combinations of near words searched for one set of words. */
 const MAX_COMBOS = 12;
-/** Index searches the partial tier may make. */
+/** Index searches the partial tier may make (then only the heaviest single word is tried). */
 const MAX_PARTIAL_SEARCHES = 24;
+/** Combinations of near words per subset in the partial tier. */
+const PARTIAL_COMBOS = 2;
 /** Ids fetched per search to count a union of several searches exactly; beyond it the total is a lower bound ("200+"). */
 const FETCH_ALL = 200;
 /** Near words are searched only when the words as typed are in fewer measures than this. */
-export const NEAR_WHEN_FEWER = 20;
+export const NEAR_WHEN_FEWER = 5;
 
 interface Term {
   /** Folded word as typed. */
@@ -98,7 +100,22 @@ interface Ranked {
 
 const EMPTY = { words: [] as string[], matched: [], missing: [], someOf: null, agencyDropped: false, corrected: [] };
 
-export function answerPlan<T>(plan: QueryPlan, source: AnswerSource<T>, opts: AnswerOptions): Answer<T> {
+/** The same search asked twice in one answer (a word's count, then that word alone as a partial match) is asked once. */
+function remembering<T>(source: AnswerSource<T>): AnswerSource<T> {
+  const seen = new Map<string, ReturnType<AnswerSource<T>['search']>>();
+  return {
+    ...source,
+    search(keywords, o) {
+      const key = `${keywords.join('\u0000')}\u0001${o.agency ?? ''}\u0001${o.limit ?? ''}\u0001${o.offset ?? ''}\u0001${o.dateFrom ?? ''}\u0001${o.dateTo ?? ''}\u0001${o.order ?? ''}`;
+      let r = seen.get(key);
+      if (!r) seen.set(key, (r = source.search(keywords, o)));
+      return r;
+    },
+  };
+}
+
+export function answerPlan<T>(plan: QueryPlan, rawSource: AnswerSource<T>, opts: AnswerOptions): Answer<T> {
+  const source = remembering(rawSource);
   const need = opts.offset + opts.limit;
   const window = Math.max(need, RERANK);
   const highlight = [...new Set(plan.words.flatMap((w) => [w.text, ...w.near]))];
@@ -121,16 +138,17 @@ export function answerPlan<T>(plan: QueryPlan, source: AnswerSource<T>, opts: An
   const agency = plan.agency ?? undefined;
   // How many measures hold a word (asked once per word and query).
   const counts = new Map<string, number>();
+  // Asked as the partial tier would ask for the word alone (same window, same filter), so that search is then free.
   const df = (w: string): number => {
     let n = counts.get(w);
-    if (n === undefined) counts.set(w, (n = source.search([w], { limit: 1, offset: 0 }).total));
+    if (n === undefined) counts.set(w, (n = source.search([w], { agency: undefined, limit: window, offset: 0, ...filter }).total));
     return n;
   };
   const inSome = (t: Term) => t.forms.some((f) => df(f) > 0);
 
   // 1. Every word (not worth asking when a word is in no measure at all).
-  const none: Matched = { ids: [], ranked: [], total: 0, exact: true, searches: 0 };
-  let full = terms.length === 1 || terms.every(inSome) ? matchAll(terms, agency, source, window, filter) : none;
+  // The words as typed first (one search, nearly always enough); near words only if every word is in some measure.
+  let full = matchAll(terms, agency, source, window, filter, MAX_COMBOS, () => terms.length === 1 || terms.every(inSome));
   const corrected: [string, string][] = [];
   // 2. Words no measure holds, in any form: a known word one character away stands in.
   if (full.ids.length === 0 && opts.suggest) {
@@ -155,28 +173,37 @@ export function answerPlan<T>(plan: QueryPlan, source: AnswerSource<T>, opts: An
   // 3. The largest subsets some measure holds; the agency is a term that can be dropped too.
   // Words no measure holds in any form cannot be in a matching subset: left out from the start.
   const n = source.size() + 1;
-  const dfOf = new Map(terms.map((t) => [t, Math.max(...t.forms.map(df))]));
+  // A word's count: as typed, or (when no measure holds it so) its first near word or correction that some measure holds.
+  const dfOf = new Map(terms.map((t) => [t, t.forms.map(df).find((n) => n > 0) ?? 0]));
   const all: (Term | null)[] = [...terms.filter((t) => dfOf.get(t)! > 0), ...(agency ? [null] : [])];
   if (all.length > 1 || (all.length === 1 && terms.length > 1 && all[0] !== null)) {
     // Rarer words weigh more (idf); the agency weighs little: a word asked for beats the agency's name.
     const weights = all.map((t) => (t ? Math.log(n / (1 + dfOf.get(t)!)) : 0.5));
+    const heaviest = weights.reduce((best, w, i) => (all[i] !== null && (best === -1 || w > weights[best]!) ? i : best), -1);
     let searches = 0;
-    for (let k = Math.min(all.length, terms.length + (agency ? 1 : 0) - 1); k >= 1 && searches < MAX_PARTIAL_SEARCHES; k--) {
-      const subsets = combinations(all.length, k)
-        .map((idx) => ({ idx, w: idx.reduce((s, i) => s + weights[i]!, 0) }))
-        .sort((a, b) => b.w - a.w);
-      const found: { idx: number[]; r: Matched }[] = [];
-      for (const { idx } of subsets) {
-        if (searches >= MAX_PARTIAL_SEARCHES) break;
-        const kept = idx.map((i) => all[i]!).filter((t): t is Term => t !== null);
-        // A subset without any word (only the agency) says nothing about the words: not a partial match.
-        if (kept.length === 0) continue;
-        const withAgency = idx.some((i) => all[i] === null);
-        const r = matchAll(kept, withAgency ? agency : undefined, source, window, filter);
-        searches += r.searches;
-        if (r.ids.length > 0) found.push({ idx, r });
-      }
-      if (found.length === 0) continue;
+    const top = Math.min(all.length, terms.length + (agency ? 1 : 0) - 1);
+    // Every subset of up to `top` terms with at least one word, heaviest first (the rarer words
+    // asked for, not merely the most words: 疫情+期间 is worth less than 法律援助 alone).
+    const subsets: { idx: number[]; w: number }[] = [];
+    for (let k = top; k >= 1; k--) {
+      for (const idx of combinations(all.length, k)) if (idx.some((i) => all[i] !== null)) subsets.push({ idx, w: idx.reduce((sum, i) => sum + weights[i]!, 0) });
+    }
+    subsets.sort((a, b) => b.w - a.w || b.idx.length - a.idx.length);
+    const found: { idx: number[]; r: Matched }[] = [];
+    for (const { idx, w } of subsets) {
+      // Once one subset matched: others of its size nearly as heavy join it ("k of the words").
+      if (found.length > 0 && (idx.length !== found[0]!.idx.length || w < 0.75 * subsets.find((x) => x.idx === found[0]!.idx)!.w)) continue;
+      // Out of searches: only the heaviest single word is still tried, so a word some measure
+      // holds never ends in "nothing".
+      if (searches >= MAX_PARTIAL_SEARCHES && !(found.length === 0 && idx.length === 1 && idx[0] === heaviest)) continue;
+      const kept = idx.map((i) => all[i]!).filter((t): t is Term => t !== null);
+      const withAgency = idx.some((i) => all[i] === null);
+      // Partial matches try each word as typed and with its first near word only.
+      const r = matchAll(kept, withAgency ? agency : undefined, source, window, filter, PARTIAL_COMBOS);
+      searches += r.searches;
+      if (r.ids.length > 0) found.push({ idx, r });
+    }
+    if (found.length > 0) {
       // Merged: heavier subsets first, each in its own order; a measure counts once.
       const seen = new Map<string, Ranked>();
       let exact = true;
@@ -189,9 +216,10 @@ export function answerPlan<T>(plan: QueryPlan, source: AnswerSource<T>, opts: An
       const keptTerms = first.map((i) => all[i]!).filter((t): t is Term => t !== null);
       const keptWords = found.length === 1 ? keptTerms.map((t) => t.text) : terms.map((t) => t.text);
       const missing = found.length === 1 ? terms.filter((t) => !keptTerms.includes(t)).map((t) => t.text) : [];
+      if (found.length > 1) exact = false;
       const agencyDropped = agency !== undefined && !found.every((f) => f.idx.some((i) => all[i] === null));
       const hits = page(rerank([...seen.values()], keptTerms, source, filter.order), source, opts);
-      return { ...EMPTY, words, kind: 'partial', total: union, exact, hits, matched: keptWords, missing, someOf: found.length === 1 ? null : k, agency: plan.agency, agencyDropped, corrected, highlight };
+      return { ...EMPTY, words, kind: 'partial', total: union, exact, hits, matched: keptWords, missing, someOf: found.length === 1 ? null : first.filter((i) => all[i] !== null).length, agency: plan.agency, agencyDropped, corrected, highlight };
     }
   }
 
@@ -208,12 +236,14 @@ interface Matched {
 }
 
 /** Measures holding every term in some form; combinations with fewer near forms first. */
-function matchAll<T>(terms: readonly Term[], agency: string | undefined, source: AnswerSource<T>, window: number, filter: AnswerFilter): Matched {
+function matchAll<T>(terms: readonly Term[], agency: string | undefined, source: AnswerSource<T>, window: number, filter: AnswerFilter, maxCombos = MAX_COMBOS, nearViable: () => boolean = () => true): Matched {
   const results: { near: number; total: number; ids: string[]; keywords: string[] }[] = [];
   let searches = 0;
-  for (const { keywords, near } of combos(terms)) {
+  for (const { keywords, near } of combos(terms, maxCombos)) {
     // Enough measures hold the words as typed: near words would only add pages after them.
     if (near > 0 && results.length > 0 && results[0]!.near === 0 && results[0]!.total >= NEAR_WHEN_FEWER) break;
+    // A word no measure holds in any form: no combination can match.
+    if (near === 1 && searches === 1 && !nearViable()) break;
     const r = source.search(keywords, { agency, limit: window, offset: 0, ...filter });
     searches++;
     if (r.total > 0) results.push({ near, total: r.total, ids: r.hits.map((h) => h.id), keywords });
@@ -224,15 +254,20 @@ function matchAll<T>(terms: readonly Term[], agency: string | undefined, source:
   let total = results[0]!.total;
   let exact = true;
   if (results.length > 1) {
-    // Several combinations hold measures: count their union from their ids (all of them, up to FETCH_ALL each).
-    const ids = new Set<string>();
-    for (const r of results) {
-      const all = r.total > r.ids.length ? source.search(r.keywords, { agency, limit: Math.min(r.total, FETCH_ALL), offset: 0, ...filter }).hits.map((h) => h.id) : r.ids;
-      searches++;
-      if (r.total > FETCH_ALL) exact = false;
-      for (const id of all) ids.add(id);
+    // Several combinations hold measures: their union, counted from their ids when each has at most
+    // FETCH_ALL; else at least the largest of them and what was seen ("12,252+").
+    if (results.every((r) => r.total <= FETCH_ALL)) {
+      const ids = new Set<string>();
+      for (const r of results) {
+        const all = r.total > r.ids.length ? source.search(r.keywords, { agency, limit: r.total, offset: 0, ...filter }).hits.map((h) => h.id) : r.ids;
+        if (all !== r.ids) searches++;
+        for (const id of all) ids.add(id);
+      }
+      total = ids.size;
+    } else {
+      total = Math.max(seen.size, ...results.map((r) => r.total));
+      exact = false;
     }
-    total = ids.size;
   }
   return { ids: [...seen.keys()], ranked: [...seen.values()], total, exact, searches };
 }
@@ -242,15 +277,15 @@ function unionCount(results: readonly Matched[], seen: number): number {
   return Math.max(seen, ...results.map((r) => r.total));
 }
 
-/** Keyword combinations: each term as one of its forms, fewest near forms first, at most MAX_COMBOS. */
-function* combos(terms: readonly Term[]): Generator<{ keywords: string[]; near: number }> {
+/** Keyword combinations: each term as one of its forms, fewest near forms first, at most `max`. */
+function* combos(terms: readonly Term[], max: number): Generator<{ keywords: string[]; near: number }> {
   const maxNear = terms.reduce((s, t) => s + t.forms.length - 1, 0);
   let made = 0;
   for (let near = 0; near <= maxNear; near++) {
     const pick = new Array<number>(terms.length).fill(0);
     // Every assignment of form indexes whose count of non-zero indexes is `near`, in lexicographic order.
     const walk = function* (i: number, left: number): Generator<{ keywords: string[]; near: number }> {
-      if (made >= MAX_COMBOS) return;
+      if (made >= max) return;
       if (i === terms.length) {
         if (left === 0) {
           made++;

@@ -22,8 +22,6 @@ export const LEARN_LIMIT = 2_000;
 /** What learning reads of a measure. */
 export interface LearnableEntry {
   title: string;
-  body: readonly string[];
-  bullets: readonly string[];
 }
 
 export interface QueryUnderstanding {
@@ -32,7 +30,7 @@ export interface QueryUnderstanding {
   plan(input: string): PlanResult;
   /** Known words one character away from a word no measure holds. */
   suggest(word: string): string[];
-  /** Re-reads the agency directory and learns the measures' words (newest first; stops at LEARN_LIMIT). */
+  /** Re-reads the agency directory and learns the words of the measures' titles (newest first; stops at LEARN_LIMIT). */
   learn(directory: Pick<AgencyDirectory, 'names' | 'info'>, newest: Iterable<LearnableEntry>): void;
 }
 
@@ -42,9 +40,10 @@ const QUOTED = /[“"「『【]([\u3400-\u9fff]{2,6})[”"」』】]/g;
 export function createQueryUnderstanding(opts: { tables: WordTables; load?: JiebaLoader | null; warn?: (message: string) => void; hmm?: boolean }): QueryUnderstanding {
   const segmenter = createSegmenter({ load: opts.load, warn: opts.warn, hmm: opts.hmm });
   const { tables } = opts;
-  segmenter.addWords(tables.whole);
+  // Words of the tables are the domain's phrases: kept whole (外资企业, 法律援助), so their near words apply.
+  segmenter.addWords([...tables.whole, ...tables.near.keys()]);
   // The fallback needs the stop words to split them off; jieba knows them already.
-  if (segmenter.kind === 'fallback') segmenter.addWords([...tables.stop, ...tables.latest, ...tables.generic, ...tables.near.keys()]);
+  if (segmenter.kind === 'fallback') segmenter.addWords([...tables.stop, ...tables.latest, ...tables.generic]);
   let aliases: AgencyAliases = { get: () => undefined, keys: () => [] };
   let vocabulary = new Vocabulary();
 
@@ -59,9 +58,10 @@ export function createQueryUnderstanding(opts: { tables: WordTables; load?: Jieb
       const quoted = new Set<string>();
       const texts: string[] = [];
       let n = 0;
+      // Titles only: they name what measures are about, and are short (start-up reads LEARN_LIMIT of them).
       for (const e of newest) {
         if (n++ >= LEARN_LIMIT) break;
-        const text = normalizeForSearch([e.title, ...e.body, ...e.bullets].join('\n'));
+        const text = normalizeForSearch(e.title);
         for (const m of text.matchAll(QUOTED)) quoted.add(m[1]!);
         texts.push(text);
       }

@@ -24,11 +24,49 @@ const MEASURE = '个家人名项条辆处次元户台套所件位批场天';
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+const DIGIT: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
+const UNIT: Record<string, number> = { 十: 10, 百: 100, 千: 1000 };
+
+/** The value of a Chinese numeral below 10,000 (六千一百 → 6100, 四十一 → 41, 十 → 10), or NaN. */
+export function chineseNumeral(text: string): number {
+  let total = 0;
+  let digit = -1;
+  for (const ch of text) {
+    if (ch in DIGIT) digit = DIGIT[ch]!;
+    else if (ch in UNIT) {
+      total += (digit === -1 ? 1 : digit) * UNIT[ch]!;
+      digit = -1;
+    } else return NaN;
+  }
+  return total + (digit === -1 ? 0 : digit);
+}
+
+/** The two patterns for one table of "about" words, made once. */
+const patterns = new Map<string, { numeral: RegExp; numeric: RegExp }>();
+function patternsFor(approx: readonly string[]): { numeral: RegExp; numeric: RegExp } {
+  const key = approx.join('\u0000');
+  let p = patterns.get(key);
+  if (!p) {
+    const about = approx.map(escape).join('|') || '(?!)';
+    p = {
+      // Chinese numerals before a unit or a measure word (十万个, 六千多家, 九处); not 十大, 三部门, 两手.
+      numeral: new RegExp(`([零〇一二两三四五六七八九十百千]+)(?=万|(?:${about})?[${MEASURE}])`, 'gu'),
+      // A date (3月16日) or a count with a unit, an "about" word or a measure word after it; "about" words before it go too (逾10万).
+      numeric: new RegExp(`(?:${about})?(?<![a-z\\d.])(\\d+(?:\\.\\d+)?)(?:(月)(?:(\\d{1,2})[日号])?|([万千百亿]?)(?:${about})[${MEASURE}]?|([万千百亿])[${MEASURE}]?|[${MEASURE}](?!\\d))`, 'gu'),
+    };
+    patterns.set(key, p);
+  }
+  return p;
+}
+
 /** Splits a folded query (normalizeForSearch) into pieces. `approx`: the words that make a count approximate. */
 export function piecesOf(folded: string, approx: readonly string[]): Piece[] {
-  const about = approx.map(escape).join('|') || '(?!)';
-  // A date (3月16日) or a count with a unit, an "about" word or a measure word after it; "about" words before it go too (逾10万).
-  const numeric = new RegExp(`(?:${about})?(?<![a-z\\d.])(\\d+(?:\\.\\d+)?)(?:(月)(?:(\\d{1,2})[日号])?|([万千百亿]?)(?:${about})[${MEASURE}]?|([万千百亿])[${MEASURE}]?|[${MEASURE}](?!\\d))`, 'gu');
+  const { numeral, numeric } = patternsFor(approx);
+  // Counts in Chinese numerals as the measures write them, in digits: 十万个 → 10万个, 六千多家 → 6000多家, 九处 → 9处.
+  folded = folded.replace(numeral, (text) => {
+    const n = chineseNumeral(text);
+    return Number.isNaN(n) || n < 2 ? text : String(n);
+  });
   const out: Piece[] = [];
   folded.split(SEPARATOR).forEach((chunkText, chunk) => {
     let at = 0;

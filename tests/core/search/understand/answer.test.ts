@@ -74,6 +74,13 @@ describe('answers', () => {
     expect(ask('上海市司法局')).toMatchObject({ kind: 'latest', total: 6 });
   });
 
+  it('partial: a long question with a word some measure holds never ends in nothing, and the rarer words count most', () => {
+    const a = ask('我们公司是外企，想了解一下复工复产有什么政策支持');
+    expect(a.kind).toBe('partial');
+    expect(a.hits[0]!.title).toContain('外企');
+    expect(ask('疫情期间法律援助').hits.map((e) => e.id)).toContain('20200319-46a77b5884');
+  });
+
   it('none: nothing holds any word; suggestions come from the measures words', () => {
     expect(ask('口罩')).toMatchObject({ kind: 'none', total: 0, hits: [] });
   });

@@ -34,6 +34,14 @@ describe('pieces: separators, decoration, counts, literal characters', () => {
     ['a+b 复工', ['a+b', '复工']],
     ['c++', ['c']],
     ['ＣＯＶＩＤ１９', ['covid19']],
+    // Counts in Chinese numerals, as the measures write them.
+    ['十万个岗位', ['10万', '岗位']],
+    ['六千多家企业', ['6000', '企业']],
+    ['九处道口', ['9', '道口']],
+    ['四十一万多辆', ['41万']],
+    // Not counts: 十大, 三部门, 两手抓, 一个.
+    ['十大便民措施', ['十大便民措施']],
+    ['两手抓', ['两手抓']],
   ])('%s → %j', (q, expected) => {
     expect(pieces(q)).toEqual(expected);
   });
