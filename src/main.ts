@@ -123,6 +123,8 @@ async function start(cfg: Config) {
     uncertain: cfg.digestOnUncertain,
     log,
     botUsername: () => bot.botInfo?.username,
+    // Instant subscriptions: a pass a moment after each publish, not at the next minute tick.
+    onPublish: (listener) => app.entries.onChange(() => listener()),
   });
 
   const servers: HttpServer[] = [];

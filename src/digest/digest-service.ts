@@ -57,6 +57,13 @@ export interface DigestServiceOptions {
   uncertain?: UncertainPolicy;
   /** The bot's username once known (getMe): channel digests link their measures to the bot's private chat. */
   botUsername?: () => string | undefined;
+  /**
+   * Tells the service when measures are published (EntryStore.onChange): a pass then runs `publishDelayMs`
+   * after the last publish of a burst, so instant subscriptions get them within seconds, not at the next
+   * minute tick. Returns the unsubscribe.
+   */
+  onPublish?: (listener: () => void) => () => void;
+  publishDelayMs?: number;
 }
 
 export interface DigestService {
@@ -85,11 +92,28 @@ export function createDigestService(opts: DigestServiceOptions): DigestService {
     ...(opts.uncertain ? { uncertain: opts.uncertain } : {}),
   });
   const scheduler = createDigestScheduler({ runDue: (signal) => runner.runDue({ signal }), timezone: opts.timezone, log: opts.log });
+  let unsubscribe: (() => void) | null = null;
+  let soon: ReturnType<typeof setTimeout> | null = null;
+  // A pass already going skips this tick; the minute tick after it serves what it left.
+  const afterPublish = () => {
+    if (soon) clearTimeout(soon);
+    soon = setTimeout(() => {
+      soon = null;
+      void scheduler.tick();
+    }, opts.publishDelayMs ?? 2_000);
+  };
   return {
     runner,
     scheduler,
-    start: () => scheduler.start(),
+    async start() {
+      unsubscribe ??= opts.onPublish?.(afterPublish) ?? null;
+      await scheduler.start();
+    },
     async stop() {
+      unsubscribe?.();
+      unsubscribe = null;
+      if (soon) clearTimeout(soon);
+      soon = null;
       await scheduler.stop();
       await opts.subscriptions.flush();
     },

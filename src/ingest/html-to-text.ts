@@ -15,7 +15,10 @@ const DROP = 'script, style, noscript, template, iframe, svg, canvas, video, aud
 /** class/id words of page furniture (nav bars, share bars, footers, QR codes, related links). */
 const FURNITURE = /(?:^|[-_\s])(?:nav|navbar|menu|breadcrumbs?|crumb|share|sharebar|bdshare|footer|foot|sidebar|side|topbar|top-bar|toolbar|comments?|related|recommend|copyright|qrcode|qr|social|pagination|pager|ad|ads|banner|login|search|tools?|print)(?:[-_\s]|$)/i;
 const BLOCK = new Set(['p', 'div', 'section', 'article', 'main', 'blockquote', 'pre', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'li', 'ul', 'ol', 'dl', 'dt', 'dd', 'table', 'tr', 'hr', 'figure', 'figcaption', 'center', 'address']);
-/** Where a CMS or WeChat keeps the article, most specific first. */
+/**
+ * Where WeChat or a CMS keeps the article. The first match in the page is taken (the outermost container): it
+ * usually holds the title and the publication line too, and furniture inside it is removed anyway.
+ */
 const ARTICLE = ['#js_content', '.rich_media_content', 'article', '#ivs_content', '.TRS_Editor', '.article-content', '.article_content', '#article', '.article', '#content', '.content', 'main', '#main'];
 
 export interface HtmlText {

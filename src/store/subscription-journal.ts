@@ -307,6 +307,7 @@ export class SubscriptionJournal {
   /** Bytes known to be whole lines; a failed append is cut back to here before the next one. */
   private goodBytes: number;
   private broken = false;
+  private needsNewline = false;
   /** No journal file yet (a new store, or one from before the journal). */
   private missing = false;
 
@@ -321,14 +322,21 @@ export class SubscriptionJournal {
     this.goodBytes = bytes;
   }
 
-  static async open(snapshot: string, opts: { limits?: Partial<typeof COMPACT_AT>; warn: (msg: string) => void; lastSeq?: number }): Promise<SubscriptionJournal> {
+  static async open(snapshot: string, opts: { limits?: Partial<typeof COMPACT_AT>; warn: (msg: string) => void; lastSeq?: number; /** readJournal took the last record as whole (no newline, but complete). */ tailWhole?: boolean }): Promise<SubscriptionJournal> {
     const path = journalPathFor(snapshot);
     const { size, whole, missing } = await wholeLines(path);
     const j = new SubscriptionJournal(path, snapshot, size, 0, { ...COMPACT_AT, ...opts.limits }, opts.warn);
     j.nextSeq = (opts.lastSeq ?? 0) + 1;
-    // A torn last line (a crash mid-append) is cut off before the first append, should compaction not do it.
-    j.goodBytes = whole;
-    j.broken = whole < size;
+    if (opts.tailWhole && whole < size) {
+      // A last record complete but for its newline (a crash between the two): it was read, so it is kept; the
+      // next append starts with the missing newline instead of cutting it off.
+      j.goodBytes = size;
+      j.needsNewline = true;
+    } else {
+      // A torn last line (a crash mid-append) is cut off before the first append, should compaction not do it.
+      j.goodBytes = whole;
+      j.broken = whole < size;
+    }
     j.missing = missing;
     return j;
   }
@@ -360,7 +368,7 @@ export class SubscriptionJournal {
           this.bytes = this.goodBytes;
           this.broken = false;
         }
-        const buf = Buffer.from(lines.join('\n') + '\n', 'utf8');
+        const buf = Buffer.from((this.needsNewline ? '\n' : '') + lines.join('\n') + '\n', 'utf8');
         try {
           await h.write(buf);
           await h.sync();
@@ -370,6 +378,7 @@ export class SubscriptionJournal {
         }
         this.bytes += buf.length;
         this.nextSeq += records.length;
+        this.needsNewline = false;
       } finally {
         await h.close();
       }
@@ -395,6 +404,7 @@ export class SubscriptionJournal {
       this.bytes = this.goodBytes = 0;
       this.lines = 0;
       this.broken = false;
+      this.needsNewline = false;
       if (this.missing) await fsyncPath(dirname(this.path)).catch(() => {});
       this.missing = false;
     });

@@ -456,7 +456,7 @@ export async function openSubscriptionStore(file: string, opts: OpenSubscription
   // refuses (full), the store still opens on snapshot + journal as they are; the next compaction retries.
   // With nothing to fold (empty journal, compact snapshot with checksums) the snapshot is left as it is: rewriting
   // 35 MB and fsyncing it would change nothing on disk. A snapshot from before checksums is rewritten with them.
-  const journal = await SubscriptionJournal.open(file, { warn, lastSeq: read.lastSeq, ...(opts.compactAt ? { limits: opts.compactAt } : {}) });
+  const journal = await SubscriptionJournal.open(file, { warn, lastSeq: read.lastSeq, tailWhole: !read.torn, ...(opts.compactAt ? { limits: opts.compactAt } : {}) });
   try {
     if (compact && legacy === 0 && journal.size.bytes === 0) await journal.ready();
     else await journal.compactNow(db.data);

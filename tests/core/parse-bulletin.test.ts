@@ -113,7 +113,14 @@ describe('format variants', () => {
     ['• item', 'item'],
     ['* item', 'item'],
     ['- item', 'item'],
-  ])('bullet %s', (line, text) => {
+    ['（1）item', 'item'],
+    ['(2) item；', 'item'],
+    ['① item', 'item'],
+    ['➤ item', 'item'],
+    ['✔ item', 'item'],
+    ['Ø\titem', 'item'],
+    ['\uF0B7\titem', 'item'],
+  ])('bullet %j', (line, text) => {
     const e = one(base(`3月27日\n标题一\n正文。\n${line}\n来源：上海市公安局`));
     expect(e.bullets).toEqual([text]);
   });
@@ -200,6 +207,18 @@ describe('format variants', () => {
       [MZ, '市民政局推出措施'],
       [MZ, '关于调整上海市民政局'],
     ]);
+  });
+
+  it('years: --year wins and is the as-of year; a month after the as-of month is the year before; prose never counts', () => {
+    const text = ['简报（截止至1月15日）', '中心', '', '自2019年底以来，2018年的经验……', '', '上海市民政局', '12月28日', '甲', '来源：上海市民政局', '1月8日', '乙', '来源：上海市民政局'].join('\n');
+    expect(parse(text, 2021).entries.map((e) => e.date)).toEqual(['2020-12-28', '2021-01-08']);
+    const guessed = parseBulletin(text, { file: 'x.txt', agencies, now: new Date('2026-03-01T00:00:00Z') });
+    expect(guessed.entries.map((e) => e.date)).toEqual(['2025-12-28', '2026-01-08']);
+    expect(guessed.warnings).toEqual([expect.objectContaining({ message: expect.stringMatching(/states no year.*2026.*--year/) })]);
+    const followed = parseBulletin(text, { file: 'x.txt', agencies, knownAsOf: ['2020-03-26', '2020-12-20'] });
+    expect(followed.entries.map((e) => e.date)).toEqual(['2020-12-28', '2021-01-08']);
+    expect(followed.warnings[0]!.message).toMatch(/follows the bulletins already published/);
+    expect(parse(text.replace('截止至1月15日', '截止至2021-01-15')).entries.map((e) => e.date)).toEqual(['2020-12-28', '2021-01-08']);
   });
 
   it('does not warn about a year guess when every date carries its year', () => {

@@ -192,6 +192,24 @@ describe('subscription journal', () => {
     expect(warnings).toHaveLength(2);
   });
 
+  it('a last record complete but for its newline is kept, also when the next append follows it (compaction failed)', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'subscriptions.json');
+    const store = await openSubscriptionStore(file);
+    store.upsert(input(1));
+    store.upsert(input(2));
+    await store.flush();
+    const journal = journalPathFor(file);
+    writeFileSync(journal, readFileSync(journal, 'utf8').replace(/\n$/, ''));
+    mkdirSync(join(dir, '.subscriptions.json.tmp'));
+    const again = await openSubscriptionStore(file, { warn: () => {} });
+    expect(again.list().map((s) => s.chatId)).toEqual([1, 2]);
+    again.upsert(input(3));
+    await again.flush();
+    rmSync(join(dir, '.subscriptions.json.tmp'), { recursive: true });
+    expect((await openSubscriptionStore(file, { readOnly: true })).list().map((s) => s.chatId)).toEqual([1, 2, 3]);
+  });
+
   it('a bad line that is not the last refuses the store with file:line and leaves both files as they are', async () => {
     const file = join(tempDir(), 'subscriptions.json');
     const store = await openSubscriptionStore(file);

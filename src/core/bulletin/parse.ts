@@ -216,7 +216,8 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
         const asTitle = raw.body.length === 0 && raw.bullets.length === 0 && looksLikeTitle(cur) && bullet === null && (numbered === null || numbered.kind === titleNumbering);
         if (asTitle) raw.titles.push({ text: bareTitle(cur.text), line: cur.no });
         else if (bullet !== null) raw.bullets.push(bullet.replace(/[;；]$/, ''));
-        else if (numbered && numbered.kind !== titleNumbering && raw.body.length === 0) raw.bullets.push(numbered.rest.replace(/[;；]$/, ''));
+        // "（1）…" items after a title or its body are bullets (a list numbered like the title is more titles, above).
+        else if (numbered && numbered.kind !== titleNumbering) raw.bullets.push(numbered.rest.replace(/[;；]$/, ''));
         else if (looksLikeSource(cur.form)) {
           warn(cur.no, `"${cur.text.slice(0, 40)}" looks like a 来源 line but names no source; kept in the body`);
           raw.body.push(cur.text);

@@ -55,6 +55,12 @@ export function parseSchedule(words: readonly string[]): ParsedSchedule {
       i++;
       continue;
     }
+    // "9 am", "9:30 pm": the number and its am/pm written apart.
+    const next = words[i + 1]?.normalize('NFKC').toLowerCase();
+    if ((next === 'am' || next === 'pm') && /^\d{1,2}(:\d{2})?$/.test(folded) && takeTime(word + next, `${word} ${words[i + 1]!}`)) {
+      i++;
+      continue;
+    }
     if (takeTime(word)) continue;
     if (INSTANT.has(folded)) {
       out.frequency = 'instant';

@@ -29,6 +29,12 @@ describe('parseSchedule', () => {
     ['晚上 13点', { bad: '晚上 13点' }],
     ['每周一25点', { bad: '每周一25点', frequency: 'weekly' }],
     ['3.15 复工', { time: null, rest: ['3.15', '复工'] }],
+    ['9 am police', { time: '09:00', rest: ['police'] }],
+    ['9:30 PM', { time: '21:30', rest: [] }],
+    ['13 pm', { bad: '13 pm' }],
+    ['下午三点半 每周五', { time: '15:30', frequency: 'weekly', weekday: 5 }],
+    ['晚上十点', { time: '22:00' }],
+    ['21时30分 即时', { time: '21:30', frequency: 'instant' }],
   ];
   it.each(table)('%s', (input, want) => {
     const got = parseSchedule(words(input));
