@@ -26,7 +26,10 @@ export interface BotStore {
 export async function openBotStore(entries: readonly StoredEntry[]): Promise<BotStore> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-store-'));
   try {
-    writeFileSync(join(dir, 'entries.json'), JSON.stringify({ version: 1, seq: entries.length, bulletins: [], entries: [...entries] } satisfies EntriesFile));
+    writeFileSync(
+      join(dir, 'entries.json'),
+      JSON.stringify({ version: 1, seq: entries.length, bulletins: [], entries: [...entries] } satisfies EntriesFile),
+    );
     const app = await openApp({ dataDir: dir, log: silentLog });
     if ((await app.snapshots.save()) !== 'written') throw new Error('bench store: snapshot not written');
     if (app.entries.table.inMemory() !== 0) throw new Error('bench store: entries text still in memory after the snapshot');

@@ -14,7 +14,10 @@ export { prng };
 
 /** Picks from items with weight 1/(rank+1)^s over a seeded shuffle, so which item is common is arbitrary but fixed. */
 function zipfPicker<T>(items: readonly T[], random: () => number, s = 1): () => T {
-  const order = items.map((x, i) => ({ x, k: random() + i * 0 })).sort((a, b) => a.k - b.k).map((o) => o.x);
+  const order = items
+    .map((x, i) => ({ x, k: random() + i * 0 }))
+    .sort((a, b) => a.k - b.k)
+    .map((o) => o.x);
   const cum: number[] = [];
   let sum = 0;
   for (let i = 0; i < order.length; i++) cum.push((sum += 1 / (i + 1) ** s));
@@ -31,7 +34,11 @@ function zipfPicker<T>(items: readonly T[], random: () => number, s = 1): () => 
   };
 }
 
-const splitSentences = (text: string): string[] => text.match(/[^。；！？]+[。；！？]?/g)?.map((s) => s.trim()).filter((s) => s.length >= 4) ?? [];
+const splitSentences = (text: string): string[] =>
+  text
+    .match(/[^。；！？]+[。；！？]?/g)
+    ?.map((s) => s.trim())
+    .filter((s) => s.length >= 4) ?? [];
 
 export interface CorpusStats {
   sentences: number;
@@ -43,7 +50,16 @@ export interface CorpusStats {
 export function corpusPools() {
   const seed = parseSeed().entries;
   const titles = seed.map((e) => e.title);
-  const titleParts = [...new Set(titles.flatMap((t) => t.split(/[，、！：]/).map((s) => s.trim()).filter((s) => s.length >= 4)))];
+  const titleParts = [
+    ...new Set(
+      titles.flatMap((t) =>
+        t
+          .split(/[，、！：]/)
+          .map((s) => s.trim())
+          .filter((s) => s.length >= 4),
+      ),
+    ),
+  ];
   const sentences = [...new Set(seed.flatMap((e) => e.body.flatMap(splitSentences)))];
   const bullets = [...new Set(seed.flatMap((e) => e.bullets))];
   // The bulletin's agencies first (the common ones), then the rest of the shipped directory.
@@ -64,7 +80,8 @@ export function makeCorpus(size: number, seed = 20200326): StoredEntry[] {
   const pickAgency = zipfPicker(agencies, random, 1);
   const int = (n: number) => Math.floor(random() * n);
   // Varying digits makes "6000余家"-like phrases rarer, as real bulletins would.
-  const varyDigits = (s: string) => (random() < 0.8 ? s.replace(/\d+(?=[余万个家])/g, (d) => String(10 ** (d.length - 1) + int(9 * 10 ** (d.length - 1)))) : s);
+  const varyDigits = (s: string) =>
+    random() < 0.8 ? s.replace(/\d+(?=[余万个家])/g, (d) => String(10 ** (d.length - 1) + int(9 * 10 ** (d.length - 1)))) : s;
 
   const start = Date.UTC(2020, 0, 1);
   const days = 4 * 365;

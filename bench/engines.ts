@@ -21,8 +21,7 @@ export interface Engine {
 
 const isLatin = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
 /** Letters and digits (a fast test for the BMP, the Unicode property for the rest). */
-const isWord = (c: number, ch: string): boolean =>
-  isLatin(c) || (c >= 0x4e00 && c <= 0x9fff) || (c > 127 && /[\p{L}\p{N}]/u.test(ch));
+const isWord = (c: number, ch: string): boolean => isLatin(c) || (c >= 0x4e00 && c <= 0x9fff) || (c > 127 && /[\p{L}\p{N}]/u.test(ch));
 
 /** Splits normalised text into runs: Latin/digit words, and runs of other letters (CJK). */
 function runs(text: string): { latin: boolean; s: string }[] {
@@ -81,7 +80,10 @@ export function tokenizeQuery(keywords: readonly string[]): string[] {
 export const searchableText = (e: StoredEntry): string => [e.title, ...e.body, ...e.bullets, e.agency].map(normalizeForSearch).join('\n');
 
 /** Our index; with `store`, built as the bot builds it: over the store's rows, its text read from the snapshot file. */
-export function ourEngine(entries: readonly StoredEntry[], opts: { cache?: boolean; generalPath?: boolean; store?: Pick<BotStore, 'entries' | 'text'> } = {}): Engine {
+export function ourEngine(
+  entries: readonly StoredEntry[],
+  opts: { cache?: boolean; generalPath?: boolean; store?: Pick<BotStore, 'entries' | 'text'> } = {},
+): Engine {
   const index = createSearchIndex(opts.store ? opts.store.entries() : entries, {
     ...(opts.cache === false ? { cacheBytes: 0 } : {}),
     ...(opts.generalPath ? { specialPaths: false } : {}),
@@ -104,7 +106,13 @@ export function miniSearchEngine(entries: readonly StoredEntry[]): Engine {
     processTerm: (t) => t,
     searchOptions: { combineWith: 'AND', prefix: false, fuzzy: false, boost: { title: 10 } },
   });
-  ms.addAll(entries.map((e) => ({ id: e.id, title: normalizeForSearch(e.title), text: [...e.body, ...e.bullets, e.agency].map(normalizeForSearch).join('\n') })));
+  ms.addAll(
+    entries.map((e) => ({
+      id: e.id,
+      title: normalizeForSearch(e.title),
+      text: [...e.body, ...e.bullets, e.agency].map(normalizeForSearch).join('\n'),
+    })),
+  );
   // The query is tokenised by us; MiniSearch then splits the joined tokens on the space again.
   const query = (keywords: readonly string[]) => ms.search(tokenizeQuery(keywords).join(' '), { tokenize: (q) => q.split(' ') });
   return {
@@ -166,7 +174,11 @@ export function scanEngine(entries: readonly StoredEntry[]): Engine {
     for (let i = 0; i < texts.length; i++) {
       const t = texts[i]!;
       let ok = true;
-      for (const k of ks) if (!t.includes(k)) { ok = false; break; }
+      for (const k of ks)
+        if (!t.includes(k)) {
+          ok = false;
+          break;
+        }
       if (ok) out.push(entries[i]!.id);
     }
     return out;

@@ -35,7 +35,6 @@ import { shippedAgencies } from '../tests/helpers/seed.ts';
 import { runChild } from './child-process.ts';
 import { makeCorpus } from './corpus.ts';
 
-
 interface Stats {
   n: number;
   median: number;
@@ -138,7 +137,8 @@ export interface FanoutResult {
   variants: FanoutVariant[];
 }
 
-const withLatency = (send: SendHtml, ms: number): SendHtml => (ms <= 0 ? send : async (chatId, html, opts) => (await sleep(ms), send(chatId, html, opts)));
+const withLatency = (send: SendHtml, ms: number): SendHtml =>
+  ms <= 0 ? send : async (chatId, html, opts) => (await sleep(ms), send(chatId, html, opts));
 
 function rollingCounts(times: number[]): { sustained: number; max: number } {
   if (times.length === 0) return { sustained: 0, max: 0 };
@@ -170,7 +170,17 @@ function mixed(sub: Subscription, i: number): Subscription {
   return sub;
 }
 
-export async function fanoutRun(o: { subscriptions: number; newEntries: number; emulatorPerSecond: number; limiterPerSecond: number; entries: StoredEntry[]; /** Extra latency before each call reaches the emulator (a real network). */ rttMs?: number; /** Runner's chats in flight (its default when absent). */ concurrency?: number; /** Channels and instant subscriptions mixed in (see mixed). */ mix?: boolean; /** The subscription store on disk, progress fsynced per chat (default true); false: in memory. */ durable?: boolean }): Promise<FanoutRun> {
+export async function fanoutRun(o: {
+  subscriptions: number;
+  newEntries: number;
+  emulatorPerSecond: number;
+  limiterPerSecond: number;
+  entries: StoredEntry[];
+  /** Extra latency before each call reaches the emulator (a real network). */ rttMs?: number;
+  /** Runner's chats in flight (its default when absent). */ concurrency?: number;
+  /** Channels and instant subscriptions mixed in (see mixed). */ mix?: boolean;
+  /** The subscription store on disk, progress fsynced per chat (default true); false: in memory. */ durable?: boolean;
+}): Promise<FanoutRun> {
   const emulator = await startBotApiEmulator({ rateLimit: { perSecond: o.emulatorPerSecond } });
   let cleanup = (): unknown => undefined;
   try {
@@ -179,7 +189,9 @@ export async function fanoutRun(o: { subscriptions: number; newEntries: number; 
     const initial: SubscriptionsFile = {
       version: 1,
       runs: [],
-      subscriptions: Array.from({ length: o.subscriptions }, (_, i) => (o.mix ? mixed(subscription(7_000_000 + i, cursor, YESTERDAY, i), i) : subscription(7_000_000 + i, cursor, YESTERDAY, i))),
+      subscriptions: Array.from({ length: o.subscriptions }, (_, i) =>
+        o.mix ? mixed(subscription(7_000_000 + i, cursor, YESTERDAY, i), i) : subscription(7_000_000 + i, cursor, YESTERDAY, i),
+      ),
     };
     // As in production: the store on disk, progress appended to its journal and fsynced after every chat.
     let dir: string | null = null;
@@ -258,7 +270,14 @@ export async function fanoutRun(o: { subscriptions: number; newEntries: number; 
   }
 }
 
-export async function benchFanout(o: { subscriptions: number; newEntries: number; limits: number[]; runs: number; overRuns: number; log: (s: string) => void }): Promise<FanoutResult> {
+export async function benchFanout(o: {
+  subscriptions: number;
+  newEntries: number;
+  limits: number[];
+  runs: number;
+  overRuns: number;
+  log: (s: string) => void;
+}): Promise<FanoutResult> {
   const entries = makeCorpus(Math.max(200, o.newEntries * 4));
   const variants: FanoutVariant[] = [];
   const plan: { label: string; emulatorPerSecond: number; limiterPerSecond: number; runs: number; mix?: boolean }[] = [
@@ -268,16 +287,31 @@ export async function benchFanout(o: { subscriptions: number; newEntries: number
     { label: 'limiter = 0.9L', emulatorPerSecond: o.limits[0]!, limiterPerSecond: Math.floor(0.9 * o.limits[0]!), runs: o.overRuns },
     { label: 'limiter = 2L (429s)', emulatorPerSecond: o.limits[0]!, limiterPerSecond: 2 * o.limits[0]!, runs: o.overRuns },
     // Channels (group limit per chat) and instant pushes mixed in with daily private chats, keyboards on.
-    { label: 'mixed: ⅓ channels, ⅓ instant, limiter = L', emulatorPerSecond: o.limits[0]!, limiterPerSecond: o.limits[0]!, runs: o.runs, mix: true },
+    {
+      label: 'mixed: ⅓ channels, ⅓ instant, limiter = L',
+      emulatorPerSecond: o.limits[0]!,
+      limiterPerSecond: o.limits[0]!,
+      runs: o.runs,
+      mix: true,
+    },
   ];
   let messagesPerDigest = 0;
   for (const p of plan) {
     const runs: FanoutRun[] = [];
     for (let i = 0; i < p.runs; i++) {
-      const r = await fanoutRun({ subscriptions: o.subscriptions, newEntries: o.newEntries, emulatorPerSecond: p.emulatorPerSecond, limiterPerSecond: p.limiterPerSecond, entries, ...(p.mix ? { mix: true } : {}) });
+      const r = await fanoutRun({
+        subscriptions: o.subscriptions,
+        newEntries: o.newEntries,
+        emulatorPerSecond: p.emulatorPerSecond,
+        limiterPerSecond: p.limiterPerSecond,
+        entries,
+        ...(p.mix ? { mix: true } : {}),
+      });
       messagesPerDigest = r.expected / r.subscriptions;
       runs.push(r);
-      o.log(`  fan-out ${p.mix ? 'mixed ' : ''}L=${p.emulatorPerSecond} limiter=${p.limiterPerSecond}: ${r.accepted} msgs in ${r.seconds.toFixed(1)} s, sustained ${r.sustainedPerSecond.toFixed(1)}/s, ${r.http429}×429, lost ${r.lost}, dup ${r.duplicated}`);
+      o.log(
+        `  fan-out ${p.mix ? 'mixed ' : ''}L=${p.emulatorPerSecond} limiter=${p.limiterPerSecond}: ${r.accepted} msgs in ${r.seconds.toFixed(1)} s, sustained ${r.sustainedPerSecond.toFixed(1)}/s, ${r.http429}×429, lost ${r.lost}, dup ${r.duplicated}`,
+      );
     }
     const sustained = stats(runs.map((r) => r.sustainedPerSecond)).median;
     variants.push({
@@ -303,7 +337,11 @@ export async function benchFanout(o: { subscriptions: number; newEntries: number
 
 /** `total` subscriptions, the first `due` of them due today (the rest already served today), in lowdb's format. */
 function subscriptionsFile(total: number, due: number, cursor: number): SubscriptionsFile {
-  return { version: 1, runs: [], subscriptions: Array.from({ length: total }, (_, i) => subscription(1_000_000 + i, cursor, i < due ? YESTERDAY : TODAY, i)) };
+  return {
+    version: 1,
+    runs: [],
+    subscriptions: Array.from({ length: total }, (_, i) => subscription(1_000_000 + i, cursor, i < due ? YESTERDAY : TODAY, i)),
+  };
 }
 
 export interface DurabilityResult {
@@ -343,7 +381,15 @@ export async function benchDurability(o: { subscriptions: number; changes: numbe
       // Alternate a settings change of an existing chat and a new subscription.
       const chatId = i % 2 === 0 ? 1_000_000 + ((i * 7919) % o.subscriptions) : 90_000_000 + i;
       const s = performance.now();
-      store.upsert({ chatId, chatType: 'private', time: `0${i % 10}:30`, timezone: 'Asia/Shanghai', filters: { agencies: [], keywords: ['复工'] }, language: 'zh', cursor: 0 });
+      store.upsert({
+        chatId,
+        chatType: 'private',
+        time: `0${i % 10}:30`,
+        timezone: 'Asia/Shanghai',
+        filters: { agencies: [], keywords: ['复工'] },
+        language: 'zh',
+        cursor: 0,
+      });
       await store.flush();
       samples.push(performance.now() - s);
     }
@@ -356,7 +402,12 @@ export async function benchDurability(o: { subscriptions: number; changes: numbe
 }
 
 /** Runs the digest over `due` of `subscriptions` (file-backed store) with an instant sender; measures event-loop delay. */
-export async function benchEventLoop(o: { subscriptions: number; due: number; entries: number; log: (s: string) => void }): Promise<EventLoopResult> {
+export async function benchEventLoop(o: {
+  subscriptions: number;
+  due: number;
+  entries: number;
+  log: (s: string) => void;
+}): Promise<EventLoopResult> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-loop-'));
   try {
     const entries = entryStoreOf(makeCorpus(o.entries));
@@ -410,7 +461,9 @@ export async function benchEventLoop(o: { subscriptions: number; due: number; en
       flushMs: stats(flushSamples),
       flushes: flushSamples.length,
     };
-    o.log(`  event loop ${o.subscriptions} subs / ${o.due} due: run ${(runMs / 1000).toFixed(1)} s, max block ${r.maxBlockMs.toFixed(0)} ms, ${r.flushes} flushes of ${r.flushMs.median.toFixed(0)} ms`);
+    o.log(
+      `  event loop ${o.subscriptions} subs / ${o.due} due: run ${(runMs / 1000).toFixed(1)} s, max block ${r.maxBlockMs.toFixed(0)} ms, ${r.flushes} flushes of ${r.flushMs.median.toFixed(0)} ms`,
+    );
     return r;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -448,7 +501,9 @@ export async function benchCompaction(o: { subscriptions: number; log: (s: strin
     const compactionMs = performance.now() - c0;
     h.disable();
     const r = { subscriptions: o.subscriptions, openMs, snapshotMB: statSync(file).size / 2 ** 20, compactionMs, maxBlockMs: h.max / 1e6 };
-    o.log(`  compaction ${o.subscriptions}: open ${openMs.toFixed(0)} ms, background compaction ${compactionMs.toFixed(0)} ms, max block ${r.maxBlockMs.toFixed(0)} ms`);
+    o.log(
+      `  compaction ${o.subscriptions}: open ${openMs.toFixed(0)} ms, background compaction ${compactionMs.toFixed(0)} ms, max block ${r.maxBlockMs.toFixed(0)} ms`,
+    );
     return r;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -487,15 +542,35 @@ export interface SubscriptionMemoryResult extends MemoryFigures {
 }
 
 /** `runs` fresh rss-child processes over the files, `prepare` called before each (the open may rewrite them). */
-function memoryRuns(o: { entriesFile: string; subsFile: string; entries: number; subscriptions: number; runs: number; label: string; log: (s: string) => void }, prepare: () => void = () => {}): MemoryFigures {
+function memoryRuns(
+  o: {
+    entriesFile: string;
+    subsFile: string;
+    entries: number;
+    subscriptions: number;
+    runs: number;
+    label: string;
+    log: (s: string) => void;
+  },
+  prepare: () => void = () => {},
+): MemoryFigures {
   const runs: MemoryRun[] = [];
   for (let i = 0; i < o.runs; i++) {
     prepare();
     const out = runChild('rss-child', [dirname(o.entriesFile), o.subsFile]);
     const r = JSON.parse(out.trim().split('\n').pop()!);
-    if (r.entries !== o.entries || r.subscriptions !== o.subscriptions) throw new Error(`rss child loaded ${r.entries} entries / ${r.subscriptions} subscriptions`);
-    runs.push({ rssEntriesMB: r.afterEntries.rssMB, rssMB: r.after.rssMB, heapEntriesMB: r.afterEntries.heapUsedMB, heapUsedMB: r.after.heapUsedMB, openSubscriptionsMs: r.openSubscriptionsMs });
-    o.log(`  RSS ${o.entries} entries + ${o.subscriptions} subscriptions${o.label}: ${r.after.rssMB.toFixed(0)} MB (entries alone ${r.afterEntries.rssMB.toFixed(0)} MB), open ${r.openSubscriptionsMs.toFixed(0)} ms`);
+    if (r.entries !== o.entries || r.subscriptions !== o.subscriptions)
+      throw new Error(`rss child loaded ${r.entries} entries / ${r.subscriptions} subscriptions`);
+    runs.push({
+      rssEntriesMB: r.afterEntries.rssMB,
+      rssMB: r.after.rssMB,
+      heapEntriesMB: r.afterEntries.heapUsedMB,
+      heapUsedMB: r.after.heapUsedMB,
+      openSubscriptionsMs: r.openSubscriptionsMs,
+    });
+    o.log(
+      `  RSS ${o.entries} entries + ${o.subscriptions} subscriptions${o.label}: ${r.after.rssMB.toFixed(0)} MB (entries alone ${r.afterEntries.rssMB.toFixed(0)} MB), open ${r.openSubscriptionsMs.toFixed(0)} ms`,
+    );
   }
   return {
     runs,
@@ -506,12 +581,20 @@ function memoryRuns(o: { entriesFile: string; subsFile: string; entries: number;
   };
 }
 
-export function benchSubscriptionMemory(o: { entries: number; subscriptions: number; runs: number; log: (s: string) => void }): SubscriptionMemoryResult {
+export function benchSubscriptionMemory(o: {
+  entries: number;
+  subscriptions: number;
+  runs: number;
+  log: (s: string) => void;
+}): SubscriptionMemoryResult {
   const dir = mkdtempSync(join(tmpdir(), 'bench-rss-'));
   try {
     const entriesFile = join(dir, 'entries.json');
     const corpus = makeCorpus(o.entries);
-    writeFileSync(entriesFile, JSON.stringify({ version: 1, seq: corpus.length, bulletins: [], entries: corpus } satisfies EntriesFile, null, 2));
+    writeFileSync(
+      entriesFile,
+      JSON.stringify({ version: 1, seq: corpus.length, bulletins: [], entries: corpus } satisfies EntriesFile, null, 2),
+    );
     const subsFile = join(dir, 'subscriptions.json');
     const file = subscriptionsFile(o.subscriptions, 0, corpus.length);
     // As before: written pretty once; the first open rewrites it compact, the later ones find it so.
@@ -524,7 +607,10 @@ export function benchSubscriptionMemory(o: { entries: number; subscriptions: num
 
     // Every chat served once since the snapshot: the record the runner's advance() leaves, one line each.
     const at = '2026-11-28T01:00:00.000Z';
-    const journal = file.subscriptions.map((s) => JSON.stringify({ s: { ...s, cursor: corpus.length, lastDigestDate: TODAY, updatedAt: at } })).join('\n') + '\n';
+    const journal =
+      file.subscriptions
+        .map((s) => JSON.stringify({ s: { ...s, cursor: corpus.length, lastDigestDate: TODAY, updatedAt: at } }))
+        .join('\n') + '\n';
     const compact = JSON.stringify(file);
     const afterRun = memoryRuns({ ...common, label: ` + a day's journal` }, () => {
       writeFileSync(subsFile, compact);
@@ -554,7 +640,11 @@ export interface PushResult {
 }
 
 export async function benchPush(quick: boolean, log: (s: string) => void): Promise<PushResult> {
-  const fanout = await benchFanout(quick ? { subscriptions: 60, newEntries: 5, limits: [30, 100], runs: 1, overRuns: 1, log } : { subscriptions: 240, newEntries: 5, limits: [30, 100], runs: 3, overRuns: 1, log });
+  const fanout = await benchFanout(
+    quick
+      ? { subscriptions: 60, newEntries: 5, limits: [30, 100], runs: 1, overRuns: 1, log }
+      : { subscriptions: 240, newEntries: 5, limits: [30, 100], runs: 3, overRuns: 1, log },
+  );
   const durability = await benchDurability({ subscriptions: quick ? 2_000 : 100_000, changes: 10, log });
   const eventLoop = await benchEventLoop({ subscriptions: quick ? 2_000 : 100_000, due: quick ? 200 : 5_000, entries: 1_000, log });
   return { fanout, durability, eventLoop };
@@ -572,7 +662,9 @@ export function renderPush(p: PushResult): string[] {
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   );
   for (const v of fo.variants) {
-    lines.push(`| ${v.label} | ${v.emulatorPerSecond} | ${v.limiterPerSecond} | ${v.runs.length} | ${v.sustainedPerSecond.toFixed(1)} | ${v.ratio.toFixed(2)} | ${v.wallPerSecond.toFixed(1)} | ${v.maxInAnySecond} | ${v.http429} | ${v.lost} | ${v.duplicated} |`);
+    lines.push(
+      `| ${v.label} | ${v.emulatorPerSecond} | ${v.limiterPerSecond} | ${v.runs.length} | ${v.sustainedPerSecond.toFixed(1)} | ${v.ratio.toFixed(2)} | ${v.wallPerSecond.toFixed(1)} | ${v.maxInAnySecond} | ${v.http429} | ${v.lost} | ${v.duplicated} |`,
+    );
   }
   lines.push(
     '',
@@ -599,14 +691,19 @@ export function renderSubscriptionMemory(m: SubscriptionMemoryResult): string[] 
     '| entries | subscriptions | entries file MB | subscriptions file MB | RSS MB after load (median / max) | RSS added by subscriptions MB | heap added by subscriptions MB | heap per subscription B | open subscriptions ms |',
     '|---:|---:|---:|---:|---|---:|---:|---:|---:|',
     row(m.subscriptions.toLocaleString('en'), m.subscriptionsFileMB.toFixed(1), m),
-    row(`${m.subscriptions.toLocaleString('en')} + journal of ${m.afterRun.journalLines.toLocaleString('en')} lines (a day's run)`, `${m.subscriptionsFileMB.toFixed(1)} + ${m.afterRun.journalMB.toFixed(1)}`, m.afterRun),
+    row(
+      `${m.subscriptions.toLocaleString('en')} + journal of ${m.afterRun.journalLines.toLocaleString('en')} lines (a day's run)`,
+      `${m.subscriptionsFileMB.toFixed(1)} + ${m.afterRun.journalMB.toFixed(1)}`,
+      m.afterRun,
+    ),
   ];
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const [what = 'eventloop', subs = '100000', due = '5000'] = process.argv.slice(2);
   const log = (s: string) => process.stderr.write(s + '\n');
-  if (what === 'eventloop') console.log(JSON.stringify(await benchEventLoop({ subscriptions: Number(subs), due: Number(due), entries: 1_000, log })));
+  if (what === 'eventloop')
+    console.log(JSON.stringify(await benchEventLoop({ subscriptions: Number(subs), due: Number(due), entries: 1_000, log })));
   else if (what === 'compaction') console.log(JSON.stringify(await benchCompaction({ subscriptions: Number(subs), log })));
   else if (what === 'durability') console.log(JSON.stringify(await benchDurability({ subscriptions: Number(subs), changes: 10, log })));
   else if (what === 'mixed') {
@@ -614,14 +711,56 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     const [, n = '240', L = '30', runs = '3'] = process.argv.slice(2);
     const entries = makeCorpus(200);
     for (let i = 0; i < Number(runs); i++) {
-      const r = await fanoutRun({ subscriptions: Number(n), newEntries: 5, emulatorPerSecond: Number(L), limiterPerSecond: Number(L), entries, mix: true });
-      console.log(JSON.stringify({ run: i + 1, sustainedPerSecond: r.sustainedPerSecond, ratio: r.sustainedPerSecond / Number(L), wallPerSecond: r.wallPerSecond, accepted: r.accepted, expected: r.expected, http429: r.http429, lost: r.lost, duplicated: r.duplicated, secondPassSent: r.secondPassSent, summary: r.summary }));
+      const r = await fanoutRun({
+        subscriptions: Number(n),
+        newEntries: 5,
+        emulatorPerSecond: Number(L),
+        limiterPerSecond: Number(L),
+        entries,
+        mix: true,
+      });
+      console.log(
+        JSON.stringify({
+          run: i + 1,
+          sustainedPerSecond: r.sustainedPerSecond,
+          ratio: r.sustainedPerSecond / Number(L),
+          wallPerSecond: r.wallPerSecond,
+          accepted: r.accepted,
+          expected: r.expected,
+          http429: r.http429,
+          lost: r.lost,
+          duplicated: r.duplicated,
+          secondPassSent: r.secondPassSent,
+          summary: r.summary,
+        }),
+      );
     }
-  } else if (what === 'fanout') console.log(JSON.stringify(await benchFanout({ subscriptions: Number(subs), newEntries: 5, limits: [30, 100], runs: 1, overRuns: 1, log }), (k, v) => (k === 'runs' ? undefined : v)));
+  } else if (what === 'fanout')
+    console.log(
+      JSON.stringify(
+        await benchFanout({ subscriptions: Number(subs), newEntries: 5, limits: [30, 100], runs: 1, overRuns: 1, log }),
+        (k, v) => (k === 'runs' ? undefined : v),
+      ),
+    );
   else if (what === 'variant') {
     // tsx bench/fanout.ts variant <subscriptions> <newEntries> <rttMs> <L> <limiterPerSecond> [concurrency]
     const [, n = '60', k = '5', rtt = '0', L = '30', lim = '27', conc = ''] = process.argv.slice(2);
-    const r = await fanoutRun({ subscriptions: Number(n), newEntries: Number(k), emulatorPerSecond: Number(L), limiterPerSecond: Number(lim), entries: makeCorpus(Math.max(200, Number(k) * 4)), rttMs: Number(rtt), ...(conc ? { concurrency: Number(conc) } : {}) });
-    console.log(JSON.stringify({ ...r, concurrency: conc || 'default', messagesPerDigest: r.expected / r.subscriptions, chatsPerSecond: r.subscriptions / r.seconds }));
+    const r = await fanoutRun({
+      subscriptions: Number(n),
+      newEntries: Number(k),
+      emulatorPerSecond: Number(L),
+      limiterPerSecond: Number(lim),
+      entries: makeCorpus(Math.max(200, Number(k) * 4)),
+      rttMs: Number(rtt),
+      ...(conc ? { concurrency: Number(conc) } : {}),
+    });
+    console.log(
+      JSON.stringify({
+        ...r,
+        concurrency: conc || 'default',
+        messagesPerDigest: r.expected / r.subscriptions,
+        chatsPerSecond: r.subscriptions / r.seconds,
+      }),
+    );
   } else throw new Error(`unknown part ${what}`);
 }

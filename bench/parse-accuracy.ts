@@ -42,15 +42,32 @@ export async function benchParseAccuracy(reps: number): Promise<ParseAccuracyRes
       if (text) parseBulletin(text.text, { file: f.name, agencies, year: f.expected.year });
       times.push(performance.now() - t0);
     }
-    files.push({ name: f.name, expected: s.expected, exact: s.exact, spurious: s.spurious.length, dropped: s.dropped.length, droppedSilently: s.droppedSilently.length, warnings: s.warnings, medianMs: median(times) });
+    files.push({
+      name: f.name,
+      expected: s.expected,
+      exact: s.exact,
+      spurious: s.spurious.length,
+      dropped: s.dropped.length,
+      droppedSilently: s.droppedSilently.length,
+      warnings: s.warnings,
+      medianMs: median(times),
+    });
   }
   const sum = (k: 'exact' | 'expected' | 'spurious' | 'droppedSilently') => files.reduce((n, f) => n + f[k], 0);
   return { files, exact: sum('exact'), expected: sum('expected'), spurious: sum('spurious'), droppedSilently: sum('droppedSilently') };
 }
 
 export function renderParseAccuracy(r: ParseAccuracyResult): string[] {
-  const lines = ['| file | exact / expected | spurious | dropped (silently) | warnings | read + parse ms (median) |', '|---|---:|---:|---:|---:|---:|'];
-  for (const f of r.files) lines.push(`| ${f.name} | ${f.exact} / ${f.expected} | ${f.spurious} | ${f.dropped} (${f.droppedSilently}) | ${f.warnings} | ${f.medianMs.toFixed(2)} |`);
-  lines.push(`| **all ${r.files.length} files** | **${r.exact} / ${r.expected} (${((100 * r.exact) / Math.max(1, r.expected)).toFixed(1)}%)** | **${r.spurious}** | **(${r.droppedSilently})** | | |`);
+  const lines = [
+    '| file | exact / expected | spurious | dropped (silently) | warnings | read + parse ms (median) |',
+    '|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const f of r.files)
+    lines.push(
+      `| ${f.name} | ${f.exact} / ${f.expected} | ${f.spurious} | ${f.dropped} (${f.droppedSilently}) | ${f.warnings} | ${f.medianMs.toFixed(2)} |`,
+    );
+  lines.push(
+    `| **all ${r.files.length} files** | **${r.exact} / ${r.expected} (${((100 * r.exact) / Math.max(1, r.expected)).toFixed(1)}%)** | **${r.spurious}** | **(${r.droppedSilently})** | | |`,
+  );
   return lines;
 }

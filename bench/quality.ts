@@ -46,7 +46,8 @@ export function labelledQueries(): LabelledQuery[] {
     sets: Record<string, string[]>;
     queries: LabelledQuery[];
   };
-  const ids = (label: string): string[] => (raw.sets[label] ? raw.sets[label]!.flatMap(ids) : [raw.measures[label] ?? `unknown label ${label}`]);
+  const ids = (label: string): string[] =>
+    raw.sets[label] ? raw.sets[label]!.flatMap(ids) : [raw.measures[label] ?? `unknown label ${label}`];
   return raw.queries.map((x) => ({ ...x, relevant: [...new Set(x.relevant.flatMap(ids))] }));
 }
 
@@ -94,7 +95,11 @@ function holdsAll(e: StoredEntry, a: Answer<StoredEntry>, forms: string[][]): bo
   return forms.every((f) => f.some((w) => text.includes(w)));
 }
 
-export function evaluate(name: string, queries: readonly LabelledQuery[], answer: (q: string) => { a: Answer<StoredEntry> | null; forms: string[][] }): QualityRow {
+export function evaluate(
+  name: string,
+  queries: readonly LabelledQuery[],
+  answer: (q: string) => { a: Answer<StoredEntry> | null; forms: string[][] },
+): QualityRow {
   let success = 0;
   let rr = 0;
   let nothing = 0;
@@ -143,7 +148,14 @@ export function evaluate(name: string, queries: readonly LabelledQuery[], answer
 
 /** The shipped bulletin's measures as the store keeps them (in file order). */
 export const seedEntries = (): StoredEntry[] =>
-  parseSeed().entries.map((e, i) => ({ ...e, seq: i + 1, addedSeq: 1, addedAt: '2020-03-26T00:00:00.000Z', revisions: 0, correctedAt: null }));
+  parseSeed().entries.map((e, i) => ({
+    ...e,
+    seq: i + 1,
+    addedSeq: 1,
+    addedAt: '2020-03-26T00:00:00.000Z',
+    revisions: 0,
+    correctedAt: null,
+  }));
 
 /** Ours, MiniSearch, FlexSearch behind one pipeline; the search as it was; the pipeline with each segmenter. */
 export async function benchQuality(log: (s: string) => void): Promise<{ engines: QualityRow[]; segmenters: QualityRow[] }> {
@@ -299,8 +311,17 @@ export async function benchPipelineLatency(size: number, reps: number, log: (s: 
         later.push(performance.now() - t + plan[plan.length - 1]!);
       }
     }
-    const res = { size, queries: first.length, first: summary(first), prepare: summary(prepare), again: summary(later), planOnly: { median: pct(plan, 0.5), p99: pct(plan, 0.99) } };
-    log(`  pipeline at ${size}: first runs p99 ${res.first.p99.toFixed(2)} ms (prepare p99 ${res.prepare.p99.toFixed(1)} ms), again p99 ${res.again.p99.toFixed(2)} ms`);
+    const res = {
+      size,
+      queries: first.length,
+      first: summary(first),
+      prepare: summary(prepare),
+      again: summary(later),
+      planOnly: { median: pct(plan, 0.5), p99: pct(plan, 0.99) },
+    };
+    log(
+      `  pipeline at ${size}: first runs p99 ${res.first.p99.toFixed(2)} ms (prepare p99 ${res.prepare.p99.toFixed(1)} ms), again p99 ${res.again.p99.toFixed(2)} ms`,
+    );
     return res;
   } finally {
     store.close();
@@ -310,16 +331,28 @@ export async function benchPipelineLatency(size: number, reps: number, log: (s: 
 const f3 = (x: number) => x.toFixed(3);
 const ms = (x: number) => (x >= 10 ? x.toFixed(1) : x.toFixed(2));
 
-export function renderQuality(q: { engines: QualityRow[]; segmenters: QualityRow[] }, costs: SegmenterCost[], latency: PipelineLatency[]): string[] {
+export function renderQuality(
+  q: { engines: QualityRow[]; segmenters: QualityRow[] },
+  costs: SegmenterCost[],
+  latency: PipelineLatency[],
+): string[] {
   const lines: string[] = [];
   const n = labelledQueries();
   const answerable = n.filter((x) => x.relevant.length > 0).length;
-  lines.push(`Labelled set: ${n.length} queries (${answerable} answerable, ${n.length - answerable} with nothing relevant), over the shipped bulletin; first page of 10.`, '');
+  lines.push(
+    `Labelled set: ${n.length} queries (${answerable} answerable, ${n.length - answerable} with nothing relevant), over the shipped bulletin; first page of 10.`,
+    '',
+  );
   const table = (rows: QualityRow[]) => {
     const styles = [...new Set(n.map((x) => x.style))];
-    lines.push(`| pipeline | success@5 | MRR | answerable answered "nothing" | unanswerable answered as full | full-match precision | ${styles.join(' | ')} |`);
+    lines.push(
+      `| pipeline | success@5 | MRR | answerable answered "nothing" | unanswerable answered as full | full-match precision | ${styles.join(' | ')} |`,
+    );
     lines.push(`|---|---:|---:|---:|---:|---:|${styles.map(() => '---:|').join('')}`);
-    for (const r of rows) lines.push(`| ${r.name} | ${f3(r.successAt5)} | ${f3(r.mrr)} | ${f3(r.nothing)} | ${f3(r.falseFull)} | ${f3(r.fullPrecision)} | ${styles.map((s) => (r.byStyle[s] ?? NaN).toFixed(2)).join(' | ')} |`);
+    for (const r of rows)
+      lines.push(
+        `| ${r.name} | ${f3(r.successAt5)} | ${f3(r.mrr)} | ${f3(r.nothing)} | ${f3(r.falseFull)} | ${f3(r.fullPrecision)} | ${styles.map((s) => (r.byStyle[s] ?? NaN).toFixed(2)).join(' | ')} |`,
+      );
     lines.push('');
   };
   table(q.engines);
@@ -333,8 +366,14 @@ export function renderQuality(q: { engines: QualityRow[]; segmenters: QualityRow
     lines.push('');
   }
   if (latency.length) {
-    lines.push('| measures | queries | first run ms, plan + answer (median / p99 / max) | prepare before it ms (median / p99 / max) | later runs ms (median / p99 / max) | plan only ms (median / p99) |', '|---:|---:|---|---|---|---|');
-    for (const l of latency) lines.push(`| ${l.size.toLocaleString('en')} | ${l.queries} | ${ms(l.first.median)} / ${ms(l.first.p99)} / ${ms(l.first.max)} | ${ms(l.prepare.median)} / ${ms(l.prepare.p99)} / ${ms(l.prepare.max)} | ${ms(l.again.median)} / ${ms(l.again.p99)} / ${ms(l.again.max)} | ${ms(l.planOnly.median)} / ${ms(l.planOnly.p99)} |`);
+    lines.push(
+      '| measures | queries | first run ms, plan + answer (median / p99 / max) | prepare before it ms (median / p99 / max) | later runs ms (median / p99 / max) | plan only ms (median / p99) |',
+      '|---:|---:|---|---|---|---|',
+    );
+    for (const l of latency)
+      lines.push(
+        `| ${l.size.toLocaleString('en')} | ${l.queries} | ${ms(l.first.median)} / ${ms(l.first.p99)} / ${ms(l.first.max)} | ${ms(l.prepare.median)} / ${ms(l.prepare.p99)} / ${ms(l.prepare.max)} | ${ms(l.again.median)} / ${ms(l.again.p99)} / ${ms(l.again.max)} | ${ms(l.planOnly.median)} / ${ms(l.planOnly.p99)} |`,
+      );
     lines.push('');
   }
   return lines;

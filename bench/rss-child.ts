@@ -36,5 +36,15 @@ if (flag === '--prepare') {
   mem();
   await new Promise((resolve) => setTimeout(resolve, 200));
   const after = mem();
-  process.stdout.write(JSON.stringify({ entries: app.catalog.size(), subscriptions: subscriptions.count(), openSubscriptionsMs, before, afterEntries, after, gc: hasGc() }) + '\n');
+  process.stdout.write(
+    JSON.stringify({
+      entries: app.catalog.size(),
+      subscriptions: subscriptions.count(),
+      openSubscriptionsMs,
+      before,
+      afterEntries,
+      after,
+      gc: hasGc(),
+    }) + '\n',
+  );
 }

@@ -122,7 +122,14 @@ export async function benchSearch(size: number, reps: number, engineNames: strin
   }
 }
 
-function searchWith(size: number, entries: StoredEntry[], store: BotStore, reps: number, engineNames: string[], log: (s: string) => void): SizeResult {
+function searchWith(
+  size: number,
+  entries: StoredEntry[],
+  store: BotStore,
+  reps: number,
+  engineNames: string[],
+  log: (s: string) => void,
+): SizeResult {
   const engines: Engine[] = [];
   const buildMs: Record<string, number> = {};
   for (const name of ['ours', ...engineNames.filter((n) => n !== 'ours')]) {
@@ -151,7 +158,8 @@ function searchWith(size: number, entries: StoredEntry[], store: BotStore, reps:
         precision: got.length === 0 ? 1 : found / new Set(got).size,
         total: e.search(queries[qi]!, 10).total,
       };
-      if (e.name === 'ours' && r.engines.ours!.total !== truth.size) throw new Error(`ours: total ${r.engines.ours!.total} ≠ scan ${truth.size} for ${query}`);
+      if (e.name === 'ours' && r.engines.ours!.total !== truth.size)
+        throw new Error(`ours: total ${r.engines.ours!.total} ≠ scan ${truth.size} for ${query}`);
     }
     return r;
   });
@@ -215,7 +223,8 @@ function benchBot(store: EntryStore, catalog: Catalog) {
     b.botInfo = TEST_BOT;
     b.telegram.callApi = (async (method: string, payload: Record<string, unknown>) => {
       calls++;
-      if (method === 'sendMessage' || method === 'editMessageText') return { message_id: ++messageId, date: 0, chat: { id: payload.chat_id, type: 'private' }, text: payload.text };
+      if (method === 'sendMessage' || method === 'editMessageText')
+        return { message_id: ++messageId, date: 0, chat: { id: payload.chat_id, type: 'private' }, text: payload.text };
       return true;
     }) as unknown as typeof b.telegram.callApi;
   }
@@ -232,17 +241,33 @@ export async function benchThroughput(size: number, updates: number, log: (s: st
   }
 }
 
-async function throughputWith(size: number, entries: StoredEntry[], botStore: BotStore, updates: number, log: (s: string) => void): Promise<ThroughputResult[]> {
+async function throughputWith(
+  size: number,
+  entries: StoredEntry[],
+  botStore: BotStore,
+  updates: number,
+  log: (s: string) => void,
+): Promise<ThroughputResult[]> {
   const { bot, echo, errors, calls } = benchBot(botStore.app.entries, botStore.app.catalog);
   const out: ThroughputResult[] = [];
   const agencies = ['公安', '上海市民政局', '科委', '司法局'];
   // Distinct CJK characters of the corpus: '/search, distinct' adds one to a bench query, so no two
   // updates ask the same thing and no rendered page can be reused (the cost of a query never seen).
-  const chars = [...new Set(entries.slice(0, 2000).flatMap((e) => [...e.body.join('')]).filter((c) => c >= '\u4e00' && c <= '\u9fff'))];
+  const chars = [
+    ...new Set(
+      entries
+        .slice(0, 2000)
+        .flatMap((e) => [...e.body.join('')])
+        .filter((c) => c >= '\u4e00' && c <= '\u9fff'),
+    ),
+  ];
   let distinct = 0;
   const kinds: [string, (i: number) => string, Pick<Telegraf, 'handleUpdate'>?][] = [
     ['/search', (i) => `/search ${QUERIES[i % QUERIES.length]}`],
-    ['/search, distinct', () => `/search ${QUERIES[distinct % QUERIES.length]} ${chars[Math.floor(distinct++ / QUERIES.length) % chars.length]}`],
+    [
+      '/search, distinct',
+      () => `/search ${QUERIES[distinct % QUERIES.length]} ${chars[Math.floor(distinct++ / QUERIES.length) % chars.length]}`,
+    ],
     ['/latest', (i) => `/latest ${agencies[i % agencies.length]} 5`],
     // Passes every feature to the fallback's one-line reply: the dispatch's own cost.
     ['/nonsense (unknown command)', () => '/nonsense'],
@@ -260,7 +285,14 @@ async function throughputWith(size: number, entries: StoredEntry[], botStore: Bo
         const userId = 1000 + (i % 997);
         const u = {
           update_id: ++updateId,
-          message: { message_id: updateId, date: 0, chat: { id: userId, type: 'private', first_name: 'U' }, from: { id: userId, is_bot: false, first_name: 'U', language_code: 'zh-hans' }, text: t, entities: [{ type: 'bot_command', offset: 0, length: cmd.length }] },
+          message: {
+            message_id: updateId,
+            date: 0,
+            chat: { id: userId, type: 'private', first_name: 'U' },
+            from: { id: userId, is_bot: false, first_name: 'U', language_code: 'zh-hans' },
+            text: t,
+            entities: [{ type: 'bot_command', offset: 0, length: cmd.length }],
+          },
         } as unknown as Update;
         const s = performance.now();
         await target.handleUpdate(u);
@@ -374,13 +406,20 @@ const TODO: string[] = [];
 
 export function renderMarkdown(r: BenchReport): string {
   const lines: string[] = [];
-  lines.push(`# Bench ${r.mode} — ${r.date}`, '', `Machine: ${r.machine.nproc} × ${r.machine.cpu}, Node ${r.machine.node}, ${r.machine.platform}`, '');
+  lines.push(
+    `# Bench ${r.mode} — ${r.date}`,
+    '',
+    `Machine: ${r.machine.nproc} × ${r.machine.cpu}, Node ${r.machine.node}, ${r.machine.platform}`,
+    '',
+  );
   for (const s of r.search) {
     const names = Object.keys(s.buildMs);
     lines.push(`## (1) Search, ${s.size.toLocaleString('en')} entries — latency ms (median / p99), top 10 + total`, '');
     lines.push(`| query | matches | ${names.join(' | ')} |`, `|---|---:|${names.map(() => '---:|').join('')}`);
     for (const q of s.queries) {
-      lines.push(`| ${q.query} | ${q.matches} | ${names.map((n) => `${fmt(q.engines[n]!.latency.median)} / ${fmt(q.engines[n]!.latency.p99)}`).join(' | ')} |`);
+      lines.push(
+        `| ${q.query} | ${q.matches} | ${names.map((n) => `${fmt(q.engines[n]!.latency.median)} / ${fmt(q.engines[n]!.latency.p99)}`).join(' | ')} |`,
+      );
     }
     lines.push(`| **all queries** | | ${names.map((n) => `**${fmt(s.pooled[n]!.median)} / ${fmt(s.pooled[n]!.p99)}**`).join(' | ')} |`);
     const ours = s.pooled.ours!;
@@ -391,40 +430,68 @@ export function renderMarkdown(r: BenchReport): string {
     lines.push(`| min precision | | ${names.map((n) => minOf(n, 'precision').toFixed(3)).join(' | ')} |`);
     lines.push('');
     const bad = s.queries.filter((q) => Object.values(q.engines).some((e) => e.recall < 1 || e.precision < 1));
-    for (const q of bad) lines.push(`- ${q.query}: ${names.map((n) => `${n} recall ${q.engines[n]!.recall.toFixed(3)} precision ${q.engines[n]!.precision.toFixed(3)}`).join('; ')}`);
+    for (const q of bad)
+      lines.push(
+        `- ${q.query}: ${names.map((n) => `${n} recall ${q.engines[n]!.recall.toFixed(3)} precision ${q.engines[n]!.precision.toFixed(3)}`).join('; ')}`,
+      );
     if (bad.length) lines.push('');
   }
   if (r.throughput.length) {
     lines.push('## (2) Throughput through bot.handleUpdate (Bot API stubbed, one update at a time)', '');
-    lines.push('| entries | update | updates | updates/s | per update ms (median / p99 / max) | API calls |', '|---:|---|---:|---:|---|---:|');
-    for (const t of r.throughput) lines.push(`| ${t.size.toLocaleString('en')} | ${t.kind} | ${t.updates} | ${t.perSecond.toFixed(0)} | ${fmt(t.perUpdate.median)} / ${fmt(t.perUpdate.p99)} / ${fmt(t.perUpdate.max)} | ${t.apiCalls} |`);
+    lines.push(
+      '| entries | update | updates | updates/s | per update ms (median / p99 / max) | API calls |',
+      '|---:|---|---:|---:|---|---:|',
+    );
+    for (const t of r.throughput)
+      lines.push(
+        `| ${t.size.toLocaleString('en')} | ${t.kind} | ${t.updates} | ${t.perSecond.toFixed(0)} | ${fmt(t.perUpdate.median)} / ${fmt(t.perUpdate.p99)} / ${fmt(t.perUpdate.max)} | ${t.apiCalls} |`,
+      );
     const echo = r.throughput.find((t) => t.kind.startsWith('echo'));
-    if (echo) lines.push('', `Per-update time (median) against the echo bot: ${r.throughput.filter((t) => t !== echo).map((t) => `${t.kind} ${(t.perUpdate.median / echo.perUpdate.median).toFixed(1)}×`).join(', ')}.`);
+    if (echo)
+      lines.push(
+        '',
+        `Per-update time (median) against the echo bot: ${r.throughput
+          .filter((t) => t !== echo)
+          .map((t) => `${t.kind} ${(t.perUpdate.median / echo.perUpdate.median).toFixed(1)}×`)
+          .join(', ')}.`,
+      );
     lines.push('');
   }
   if (r.push) lines.push('## (3) Digest fan-out and subscription durability', '', ...renderPush(r.push));
   if (r.store.length) {
-    lines.push('## (4) Store start-up and (5) memory (fresh process per run, the bot\'s openApp)', '');
-    lines.push('| entries | start from | file MB | open ms | first search ms | start-up ms (median / max) | RSS MB after load (median / max) | heap MB | snapshot written ms |', '|---:|---|---:|---:|---:|---|---|---:|---:|');
+    lines.push("## (4) Store start-up and (5) memory (fresh process per run, the bot's openApp)", '');
+    lines.push(
+      '| entries | start from | file MB | open ms | first search ms | start-up ms (median / max) | RSS MB after load (median / max) | heap MB | snapshot written ms |',
+      '|---:|---|---:|---:|---:|---|---|---:|---:|',
+    );
     for (const s of r.store) {
       for (const mode of ['json', 'snapshot'] as const) {
         const runs = s[mode];
         const med = (f: (x: StartupRun) => number) => stats(runs.map(f)).median;
         const saved = runs.filter((x) => x.snapshot).map((x) => x.snapshot!.saveMs);
-        lines.push(`| ${s.size.toLocaleString('en')} | ${mode === 'json' ? 'entries.json' : 'snapshot'} | ${(mode === 'json' ? s.fileMB : s.snapshotMB).toFixed(1)} | ${fmt(med((x) => x.openMs))} | ${fmt(med((x) => x.firstSearchMs))} | ${fmt(s.startupMs[mode].median)} / ${fmt(s.startupMs[mode].max)} | ${s.rssMB[mode].median.toFixed(0)} / ${s.rssMB[mode].max.toFixed(0)} | ${med((x) => x.after.heapUsedMB).toFixed(0)} | ${saved.length ? fmt(stats(saved).median) : '—'} |`);
+        lines.push(
+          `| ${s.size.toLocaleString('en')} | ${mode === 'json' ? 'entries.json' : 'snapshot'} | ${(mode === 'json' ? s.fileMB : s.snapshotMB).toFixed(1)} | ${fmt(med((x) => x.openMs))} | ${fmt(med((x) => x.firstSearchMs))} | ${fmt(s.startupMs[mode].median)} / ${fmt(s.startupMs[mode].max)} | ${s.rssMB[mode].median.toFixed(0)} / ${s.rssMB[mode].max.toFixed(0)} | ${med((x) => x.after.heapUsedMB).toFixed(0)} | ${saved.length ? fmt(stats(saved).median) : '—'} |`,
+        );
       }
     }
     const published = r.store.flatMap((s) => s.snapshot.filter((x) => x.publish).map((x) => ({ size: s.size, ...x.publish! })));
     if (published.length) {
       lines.push('', 'A publish of 5 measures on the loaded store (JSON rewritten in slices, then the snapshot), while serving:', '');
       lines.push('| entries | JSON write ms | snapshot ms | longest event-loop block ms |', '|---:|---:|---:|---:|');
-      for (const p of published) lines.push(`| ${p.size.toLocaleString('en')} | ${fmt(p.flushMs)} | ${fmt(p.snapshotMs)} | ${fmt(p.maxBlockMs)} |`);
+      for (const p of published)
+        lines.push(`| ${p.size.toLocaleString('en')} | ${fmt(p.flushMs)} | ${fmt(p.snapshotMs)} | ${fmt(p.maxBlockMs)} |`);
     }
     lines.push('');
   }
-  if (r.subscriptionMemory) lines.push('## (5b) Memory with subscriptions (fresh process per run)', '', ...renderSubscriptionMemory(r.subscriptionMemory), '');
+  if (r.subscriptionMemory)
+    lines.push('## (5b) Memory with subscriptions (fresh process per run)', '', ...renderSubscriptionMemory(r.subscriptionMemory), '');
   if (r.parse) lines.push('## (6) Parse accuracy on the labelled bulletin corpus', '', ...renderParseAccuracy(r.parse), '');
-  if (r.quality) lines.push('## (7) Search quality (labelled queries) and query understanding', '', ...renderQuality(r.quality, r.quality.segmenterCost, r.quality.pipeline));
+  if (r.quality)
+    lines.push(
+      '## (7) Search quality (labelled queries) and query understanding',
+      '',
+      ...renderQuality(r.quality, r.quality.segmenterCost, r.quality.pipeline),
+    );
   return lines.join('\n');
 }
 
@@ -436,7 +503,12 @@ export async function main(opts: BenchOptions = {}): Promise<BenchReport> {
   const engines = knownNames('engine', opts.engines ?? ['ours-nocache', 'MiniSearch', 'FlexSearch', 'scan'], Object.keys(ENGINE_MAKERS));
   const report: BenchReport = {
     date: new Date().toISOString(),
-    machine: { nproc: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform} ${process.arch}` },
+    machine: {
+      nproc: cpus().length,
+      cpu: cpus()[0]?.model ?? 'unknown',
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+    },
     mode: quick ? 'quick' : 'full',
     search: [],
     throughput: [],
@@ -477,7 +549,11 @@ export async function main(opts: BenchOptions = {}): Promise<BenchReport> {
     await prepareSegmenters();
     const q = await benchQuality(log);
     const size = opts.storeSize ?? (quick ? 1_000 : 100_000);
-    report.quality = { ...q, segmenterCost: quick ? [] : benchSegmenterCost(log), pipeline: [await benchPipelineLatency(size, quick ? 1 : 5, log)] };
+    report.quality = {
+      ...q,
+      segmenterCost: quick ? [] : benchSegmenterCost(log),
+      pipeline: [await benchPipelineLatency(size, quick ? 1 : 5, log)],
+    };
   }
   if (opts.write !== false) {
     const dir = join(here, 'results');

@@ -9,7 +9,9 @@ import { loadNodeJieba, trimDictionary } from '../src/core/search/understand/seg
 import { memoryNow } from './memory.ts';
 
 const kind = process.argv[2];
-const queries = (JSON.parse(readFileSync('tests/fixtures/search-queries.json', 'utf8')) as { queries: { q: string }[] }).queries.map((x) => x.q);
+const queries = (JSON.parse(readFileSync('tests/fixtures/search-queries.json', 'utf8')) as { queries: { q: string }[] }).queries.map(
+  (x) => x.q,
+);
 const before = memoryNow();
 const t0 = performance.now();
 let cut: (s: string) => string[];

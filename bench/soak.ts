@@ -62,7 +62,8 @@ async function dataDir(chats: number): Promise<string> {
 
 function count(emulator: Emulator, chats: number) {
   const got = new Map<number, number>();
-  for (const c of emulator.callsTo('sendMessage')) if (c.status === 0 || c.status === 200) got.set(Number(c.payload.chat_id), (got.get(Number(c.payload.chat_id)) ?? 0) + 1);
+  for (const c of emulator.callsTo('sendMessage'))
+    if (c.status === 0 || c.status === 200) got.set(Number(c.payload.chat_id), (got.get(Number(c.payload.chat_id)) ?? 0) + 1);
   let sent = 0;
   let duplicates = 0;
   let lost = 0;
@@ -82,13 +83,27 @@ async function inProcess(emulator: Emulator, dir: string, o: { requestMs: number
   const wait = (ms: number) => sleep(ms).then(() => undefined);
   const limiter = createRateLimiter({ now: Date.now, sleep: wait });
   const deliverer = createDeliverer({ limiter, now: Date.now, sleep: wait });
-  const telegram = withRequestTimeout(new Telegram(emulator.token, { apiRoot: emulator.apiRoot }), { connectMs: 500, requestMs: o.requestMs });
+  const telegram = withRequestTimeout(new Telegram(emulator.token, { apiRoot: emulator.apiRoot }), {
+    connectMs: 500,
+    requestMs: o.requestMs,
+  });
   const agencies = shippedAgencies();
-  const runner = createDigestRunner({ subscriptions: subs, entries, agencies: () => agencies, deliver: deliverer.deliver, send: htmlSender(telegram), log: silentLog });
+  const runner = createDigestRunner({
+    subscriptions: subs,
+    entries,
+    agencies: () => agencies,
+    deliver: deliverer.deliver,
+    send: htmlSender(telegram),
+    log: silentLog,
+  });
   return () => runner.runDue({ force: true });
 }
 
-async function attack(name: string, chats: number, fn: (emulator: Emulator, dir: string) => Promise<{ uncertain: number; failed: number; note: string }>): Promise<SoakRow> {
+async function attack(
+  name: string,
+  chats: number,
+  fn: (emulator: Emulator, dir: string) => Promise<{ uncertain: number; failed: number; note: string }>,
+): Promise<SoakRow> {
   const emulator = await startBotApiEmulator();
   const dir = await dataDir(chats);
   const t0 = performance.now();
@@ -114,7 +129,11 @@ export const ATTACKS: Record<string, (chats: number) => Promise<SoakRow>> = {
       const r = await run();
       emulator.setLatency(undefined);
       const again = await run();
-      return { uncertain: r.uncertain, failed: r.failed + again.failed, note: `each send timed out after it was written: named uncertain, not resent; a second pass sent ${again.sent}` };
+      return {
+        uncertain: r.uncertain,
+        failed: r.failed + again.failed,
+        note: `each send timed out after it was written: named uncertain, not resent; a second pass sent ${again.sent}`,
+      };
     }),
   '5xx': (chats) =>
     attack('5xx on 20% of sends', chats, async (emulator, dir) => {
@@ -160,7 +179,12 @@ export const ATTACKS: Record<string, (chats: number) => Promise<SoakRow>> = {
         const p = start();
         try {
           const deadline = Date.now() + 60_000;
-          while (emulator.callsTo('sendMessage').length < before + Math.min(60, Math.floor(chats / 4)) && p.c.exitCode === null && Date.now() < deadline) await sleep(20);
+          while (
+            emulator.callsTo('sendMessage').length < before + Math.min(60, Math.floor(chats / 4)) &&
+            p.c.exitCode === null &&
+            Date.now() < deadline
+          )
+            await sleep(20);
           inFlight.push(emulator.callsTo('sendMessage').filter((c) => c.status === 0).length);
         } finally {
           p.c.kill('SIGKILL');
@@ -171,7 +195,11 @@ export const ATTACKS: Record<string, (chats: number) => Promise<SoakRow>> = {
       emulator.setLatency(undefined);
       const last = start();
       const code = await last.exited;
-      return { uncertain: 0, failed: code === 0 ? 0 : 1, note: `answers outstanding at each kill: ${inFlight.join(', ')}; final run exit ${code}` };
+      return {
+        uncertain: 0,
+        failed: code === 0 ? 0 : 1,
+        note: `answers outstanding at each kill: ${inFlight.join(', ')}; final run exit ${code}`,
+      };
     }),
 };
 
@@ -179,7 +207,10 @@ export function renderSoak(rows: SoakRow[]): string[] {
   return [
     '| attack | chats | sent | duplicates | lost | uncertain | failed | s | note |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---|',
-    ...rows.map((r) => `| ${r.attack} | ${r.chats} | ${r.sent} | ${r.duplicates} | ${r.lost} | ${r.uncertain} | ${r.failed} | ${r.seconds.toFixed(1)} | ${r.note} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.attack} | ${r.chats} | ${r.sent} | ${r.duplicates} | ${r.lost} | ${r.uncertain} | ${r.failed} | ${r.seconds.toFixed(1)} | ${r.note} |`,
+    ),
   ];
 }
 
@@ -195,6 +226,8 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()
     process.stderr.write(`soak: ${name}…\n`);
     rows.push(await fn(chats));
   }
-  console.log(`soak, ${new Date().toISOString().slice(0, 10)}, load average at start ${load} (1 min), at end ${loadavg()[0]!.toFixed(1)}\n`);
+  console.log(
+    `soak, ${new Date().toISOString().slice(0, 10)}, load average at start ${load} (1 min), at end ${loadavg()[0]!.toFixed(1)}\n`,
+  );
   console.log(renderSoak(rows).join('\n'));
 }

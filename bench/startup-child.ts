@@ -52,7 +52,17 @@ if (mode === 'snapshot') {
   const stamp = Date.now();
   app.entries.apply({
     bulletin: { id: `bench-${stamp}`, title: 'bench', series: null, asOf: null, publisher: null, file: 'bench.txt' },
-    entries: Array.from({ length: 5 }, (_, i) => ({ id: `bench-${stamp}-${i}`, agency: '上海市公安局', date: '2024-06-01', title: `基准测试发布的措施 ${i}`, body: ['正文。'], bullets: [], source: '上海市公安局', bulletin: `bench-${stamp}`, line: i + 1 })),
+    entries: Array.from({ length: 5 }, (_, i) => ({
+      id: `bench-${stamp}-${i}`,
+      agency: '上海市公安局',
+      date: '2024-06-01',
+      title: `基准测试发布的措施 ${i}`,
+      body: ['正文。'],
+      bullets: [],
+      source: '上海市公安局',
+      bulletin: `bench-${stamp}`,
+      line: i + 1,
+    })),
     warnings: [],
   });
   await app.entries.flush();
@@ -63,5 +73,18 @@ if (mode === 'snapshot') {
   publish = { flushMs: p1 - p0, snapshotMs: p2 - p1, maxBlockMs: h.max / 1e6 };
 }
 process.stdout.write(
-  JSON.stringify({ mode, fromSnapshot: app.loadedFrom.snapshot, entries, openMs: t1 - t0, firstSearchMs: t2 - t1, startupMs: t2 - t0, total, before, after, snapshot, publish, gc: hasGc() }) + '\n',
+  JSON.stringify({
+    mode,
+    fromSnapshot: app.loadedFrom.snapshot,
+    entries,
+    openMs: t1 - t0,
+    firstSearchMs: t2 - t1,
+    startupMs: t2 - t0,
+    total,
+    before,
+    after,
+    snapshot,
+    publish,
+    gc: hasGc(),
+  }) + '\n',
 );

@@ -27,8 +27,21 @@ export interface App {
 type OpenOptions = { dataDir: string; log: Log; bulletinsDir?: string };
 
 /** The app over an open store and catalog, with the keeper of their snapshot (`fresh`: the snapshot already copies this file version). */
-function assemble(opts: OpenOptions, agencies: AgencyDirectory, entries: EntryStore, catalog: Catalog, loadedFrom: App['loadedFrom'], fresh: FileStamp | null = null): App {
-  const snapshots = createSnapshotKeeper({ file: storeFiles(opts.dataDir).snapshot, store: entries, index: catalog.index, log: opts.log, fresh });
+function assemble(
+  opts: OpenOptions,
+  agencies: AgencyDirectory,
+  entries: EntryStore,
+  catalog: Catalog,
+  loadedFrom: App['loadedFrom'],
+  fresh: FileStamp | null = null,
+): App {
+  const snapshots = createSnapshotKeeper({
+    file: storeFiles(opts.dataDir).snapshot,
+    store: entries,
+    index: catalog.index,
+    log: opts.log,
+    fresh,
+  });
   return { agencies, entries, catalog, snapshots, loadedFrom };
 }
 
@@ -39,7 +52,10 @@ function assemble(opts: OpenOptions, agencies: AgencyDirectory, entries: EntrySt
 export async function openAppFromSnapshot(opts: OpenOptions, agencies?: AgencyDirectory): Promise<App | { reason: string }> {
   agencies ??= await loadAgencies(SHIPPED_AGENCIES_FILE);
   const files = storeFiles(opts.dataDir);
-  const snap = await readSnapshot(files.snapshot, files.entries).catch((err: unknown) => ({ ok: false as const, reason: `unreadable: ${(err as Error).message}` }));
+  const snap = await readSnapshot(files.snapshot, files.entries).catch((err: unknown) => ({
+    ok: false as const,
+    reason: `unreadable: ${(err as Error).message}`,
+  }));
   if (!snap.ok) return { reason: snap.reason };
   const { seq, bulletins, columns, index } = snap.snapshot;
   let table;
@@ -72,7 +88,16 @@ export async function openApp(opts: OpenOptions): Promise<App> {
   const { reason } = fromSnapshot;
   if (reason !== 'no snapshot') opts.log.warn({ reason }, 'entry snapshot not used: reading entries.json');
   const entries = await openEntryStore(storeFiles(opts.dataDir).entries);
-  const seeded = await seedIfEmpty(entries, opts.bulletinsDir ?? SHIPPED_BULLETINS_DIR, (path) => readBulletinFile(path, { agencies }), isBulletinFileName);
-  if (seeded.length) opts.log.info({ bulletins: seeded.length, added: seeded.reduce((n, r) => n + r.added, 0) }, 'empty store: seeded from the shipped bulletins');
+  const seeded = await seedIfEmpty(
+    entries,
+    opts.bulletinsDir ?? SHIPPED_BULLETINS_DIR,
+    (path) => readBulletinFile(path, { agencies }),
+    isBulletinFileName,
+  );
+  if (seeded.length)
+    opts.log.info(
+      { bulletins: seeded.length, added: seeded.reduce((n, r) => n + r.added, 0) },
+      'empty store: seeded from the shipped bulletins',
+    );
   return assemble(opts, agencies, entries, createCatalog(entries, agencies), { snapshot: false, reason });
 }

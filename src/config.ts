@@ -52,7 +52,9 @@ export interface Config {
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   constructor(readonly problems: readonly string[]) {
-    super(`invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      `invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
   }
 }
 
@@ -72,7 +74,6 @@ const blankToUndefined = (v: unknown): unknown => {
 };
 
 const optionalString = (inner: z.ZodType<string>) => z.preprocess(blankToUndefined, inner.optional());
-
 
 function isUrl(value: string, protocols: readonly string[]): boolean {
   try {
@@ -114,7 +115,10 @@ const adminIds = z.preprocess(
       .filter((p) => p !== '');
     const bad = parts.filter((p) => !/^\d{1,16}$/.test(p) || Number(p) === 0 || !Number.isSafeInteger(Number(p)));
     if (bad.length > 0) {
-      ctx.addIssue({ code: 'custom', message: `not Telegram user ids: ${bad.map((b) => JSON.stringify(b)).join(', ')} (expected comma-separated positive integers)` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `not Telegram user ids: ${bad.map((b) => JSON.stringify(b)).join(', ')} (expected comma-separated positive integers)`,
+      });
       return z.NEVER;
     }
     return [...new Set(parts.map(Number))];
@@ -123,14 +127,36 @@ const adminIds = z.preprocess(
 
 const envSchema = z
   .object({
-    BOT_TOKEN: optionalString(z.string().regex(TOKEN_SHAPE, 'does not look like a bot token ("123456:ABC…", digits, a colon, 30+ of A-Za-z0-9_-); get one from @BotFather, or leave it unset for console mode')),
+    BOT_TOKEN: optionalString(
+      z
+        .string()
+        .regex(
+          TOKEN_SHAPE,
+          'does not look like a bot token ("123456:ABC…", digits, a colon, 30+ of A-Za-z0-9_-); get one from @BotFather, or leave it unset for console mode',
+        ),
+    ),
     ADMIN_IDS: adminIds,
     DATA_DIR: z.preprocess(blankToUndefined, z.string().default('data')),
-    TIMEZONE: z.preprocess(blankToUndefined, z.string().refine(isValidTimeZone, 'is not an IANA time zone this Node knows (e.g. Asia/Shanghai, Europe/Paris, UTC)').default('Asia/Shanghai')),
-    DIGEST_TIME: z.preprocess(blankToUndefined, z.string().regex(DIGEST_TIME_SHAPE, 'must be HH:MM on a 24-hour clock (e.g. 09:00)').default('09:00')),
-    TELEGRAM_API_ROOT: optionalString(z.string().refine((v) => isUrl(v, ['http:', 'https:']), 'must be an http(s) URL (e.g. https://api.telegram.org)')),
-    WEBHOOK_URL: optionalString(z.string().refine((v) => isUrl(v, ['https:']), 'must be an https:// URL (Telegram only delivers webhooks over HTTPS)')),
-    WEBHOOK_SECRET: optionalString(z.string().regex(WEBHOOK_SECRET_SHAPE, 'must be 1-256 characters of A-Z, a-z, 0-9, _ and - (what Telegram accepts as secret_token)')),
+    TIMEZONE: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .refine(isValidTimeZone, 'is not an IANA time zone this Node knows (e.g. Asia/Shanghai, Europe/Paris, UTC)')
+        .default('Asia/Shanghai'),
+    ),
+    DIGEST_TIME: z.preprocess(
+      blankToUndefined,
+      z.string().regex(DIGEST_TIME_SHAPE, 'must be HH:MM on a 24-hour clock (e.g. 09:00)').default('09:00'),
+    ),
+    TELEGRAM_API_ROOT: optionalString(
+      z.string().refine((v) => isUrl(v, ['http:', 'https:']), 'must be an http(s) URL (e.g. https://api.telegram.org)'),
+    ),
+    WEBHOOK_URL: optionalString(
+      z.string().refine((v) => isUrl(v, ['https:']), 'must be an https:// URL (Telegram only delivers webhooks over HTTPS)'),
+    ),
+    WEBHOOK_SECRET: optionalString(
+      z.string().regex(WEBHOOK_SECRET_SHAPE, 'must be 1-256 characters of A-Z, a-z, 0-9, _ and - (what Telegram accepts as secret_token)'),
+    ),
     WEBHOOK_PORT: integer(8443, 1, 65535),
     HEALTH_PORT: integer(8080, 0, 65535),
     HEALTH_MIN_FREE_MB: integer(100, 0, 10_000_000),
@@ -138,7 +164,9 @@ const envSchema = z
     TELEGRAM_SEND_TIMEOUT_MS: integer(60_000, 1_000, 3_600_000),
     DIGEST_ON_UNCERTAIN: z.preprocess(
       (v) => (typeof v === 'string' ? (blankToUndefined(v) as string | undefined)?.toLowerCase() : v),
-      z.enum(['assume-sent', 'resend'], { error: 'must be assume-sent (default: never resend a part that may have arrived) or resend' }).default('assume-sent'),
+      z
+        .enum(['assume-sent', 'resend'], { error: 'must be assume-sent (default: never resend a part that may have arrived) or resend' })
+        .default('assume-sent'),
     ),
     LOG_LEVEL: z.preprocess(
       (v) => (typeof v === 'string' ? (blankToUndefined(v) as string | undefined)?.toLowerCase() : v),
@@ -150,22 +178,32 @@ const envSchema = z
     SEARCH_RATE_PER_MINUTE: positiveRate(20),
   })
   // Cross-variable rules; `when` makes them run even if single-variable checks failed, so all problems show at once.
-  .superRefine((env, ctx) => {
-    const url = blankToUndefined(env.WEBHOOK_URL);
-    if (url === undefined) return;
-    if (blankToUndefined(env.WEBHOOK_SECRET) === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['WEBHOOK_SECRET'], message: 'is required when WEBHOOK_URL is set, so forged updates can be refused' });
-    }
-    if (blankToUndefined(env.BOT_TOKEN) === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['BOT_TOKEN'], message: 'is required when WEBHOOK_URL is set (console mode has no webhook)' });
-    }
-  }, { when: () => true });
+  .superRefine(
+    (env, ctx) => {
+      const url = blankToUndefined(env.WEBHOOK_URL);
+      if (url === undefined) return;
+      if (blankToUndefined(env.WEBHOOK_SECRET) === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['WEBHOOK_SECRET'],
+          message: 'is required when WEBHOOK_URL is set, so forged updates can be refused',
+        });
+      }
+      if (blankToUndefined(env.BOT_TOKEN) === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['BOT_TOKEN'], message: 'is required when WEBHOOK_URL is set (console mode has no webhook)' });
+      }
+    },
+    { when: () => true },
+  );
 
 function describeIssue(issue: z.core.$ZodIssue, env: Record<string, string | undefined>): string {
   const name = String(issue.path[0] ?? '(env)');
   const raw = env[name];
   // Echo the value for ordinary variables (it makes typos obvious), but never for secrets, and scrub token shapes anyway.
-  const shown = !SECRET_VARS.has(name) && raw !== undefined && raw.trim() !== '' ? ` (got ${JSON.stringify(redactTokens(raw.length > 80 ? `${raw.slice(0, 80)}…` : raw))})` : '';
+  const shown =
+    !SECRET_VARS.has(name) && raw !== undefined && raw.trim() !== ''
+      ? ` (got ${JSON.stringify(redactTokens(raw.length > 80 ? `${raw.slice(0, 80)}…` : raw))})`
+      : '';
   return `${name}${shown} ${issue.message}`;
 }
 

@@ -58,13 +58,30 @@ async function start(cfg: Config) {
   const lock = await acquireLock(cfg.dataDir, { purpose: 'bot', log });
   // Writes cut short by a crash leave temporary files; under the lock nobody else is writing them.
   const leftovers = await removeLeftoverTmp(cfg.dataDir);
-  if (leftovers.length) log.warn({ files: leftovers, dataDir: cfg.dataDir }, 'removed temporary files left by a write cut short (the files they were to replace are whole)');
+  if (leftovers.length)
+    log.warn(
+      { files: leftovers, dataDir: cfg.dataDir },
+      'removed temporary files left by a write cut short (the files they were to replace are whole)',
+    );
   const app = await openApp({ dataDir: cfg.dataDir, log });
   // An editor's Publish cut short by the last process (killed mid-way) is said once, here, and shown in /stats.
   const publishLog = createPublishLog(storeFiles(cfg.dataDir).publishLog);
   const lastPublish = await publishLog.last();
-  if (lastPublish?.state === 'not completed') log.warn({ event: 'admin-publish-not-completed', ...lastPublish }, 'the last Publish did not complete (the process stopped mid-way): the editor should publish that bulletin again');
-  log.info({ measures: app.entries.count(), dataDir: cfg.dataDir, mode: consoleMode ? 'console' : cfg.mode, fromSnapshot: app.loadedFrom.snapshot, uptimeMs: Math.round(performance.now()) }, 'store open');
+  if (lastPublish?.state === 'not completed')
+    log.warn(
+      { event: 'admin-publish-not-completed', ...lastPublish },
+      'the last Publish did not complete (the process stopped mid-way): the editor should publish that bulletin again',
+    );
+  log.info(
+    {
+      measures: app.entries.count(),
+      dataDir: cfg.dataDir,
+      mode: consoleMode ? 'console' : cfg.mode,
+      fromSnapshot: app.loadedFrom.snapshot,
+      uptimeMs: Math.round(performance.now()),
+    },
+    'store open',
+  );
   // The console has no real chats to deliver to: its subscriptions live in memory, to try the commands.
   const subscriptions = consoleMode ? createMemorySubscriptionStore() : await openSubscriptionStore(storeFiles(cfg.dataDir).subscriptions);
 
@@ -86,7 +103,20 @@ async function start(cfg: Config) {
       publishLog,
       stats: async () => {
         const last = await publishLog.last();
-        return { ...(digest?.stats() ?? {}), ...(last ? { lastPublish: { file: last.file, startedAt: last.startedAt, state: last.state, ...(last.added !== undefined ? { added: last.added, corrected: last.corrected } : {}), ...(last.error ? { error: last.error } : {}) } } : {}) };
+        return {
+          ...(digest?.stats() ?? {}),
+          ...(last
+            ? {
+                lastPublish: {
+                  file: last.file,
+                  startedAt: last.startedAt,
+                  state: last.state,
+                  ...(last.added !== undefined ? { added: last.added, corrected: last.corrected } : {}),
+                  ...(last.error ? { error: last.error } : {}),
+                },
+              }
+            : {}),
+        };
       },
     },
   );
@@ -111,7 +141,10 @@ async function start(cfg: Config) {
 
   // Digests go through the deliverer, which schedules on the same limiter itself; they use their own,
   // unthrottled client so a message is not queued on the limiter twice.
-  const digestTelegram = withRequestTimeout(new Telegram(cfg.botToken ?? '0:console', cfg.telegramApiRoot ? { apiRoot: cfg.telegramApiRoot } : {}), cfg.telegramTimeouts);
+  const digestTelegram = withRequestTimeout(
+    new Telegram(cfg.botToken ?? '0:console', cfg.telegramApiRoot ? { apiRoot: cfg.telegramApiRoot } : {}),
+    cfg.telegramTimeouts,
+  );
   const deliverer = createDeliverer({ limiter, sleep: (ms) => sleep(ms), now: Date.now, log });
   digest = createDigestService({
     subscriptions,
@@ -130,7 +163,11 @@ async function start(cfg: Config) {
   const servers: HttpServer[] = [];
   const health = async () => ({
     // The file of record, and the snapshot the measures' text is read from while the bot runs.
-    storeReadable: (await access(app.entries.file ?? '', fsConstants.R_OK).then(() => true, () => false)) && app.entries.textReadable(),
+    storeReadable:
+      (await access(app.entries.file ?? '', fsConstants.R_OK).then(
+        () => true,
+        () => false,
+      )) && app.entries.textReadable(),
     disk: await diskReport(cfg.dataDir, cfg.healthMinFreeMb),
     writes: writeHealth({ entries: app.entries.writeStatus(), subscriptions: subscriptions.writeStatus() }),
     schedulerAlive: digest?.scheduler.nextInvocation() != null,
@@ -139,7 +176,12 @@ async function start(cfg: Config) {
   });
   const webhook = cfg.webhook;
   if (webhook) {
-    const server = createHttpServer({ port: webhook.port, health, log, webhook: { path: webhook.path, callback: bot.webhookCallback(webhook.path, { secretToken: webhook.secret }) } });
+    const server = createHttpServer({
+      port: webhook.port,
+      health,
+      log,
+      webhook: { path: webhook.path, callback: bot.webhookCallback(webhook.path, { secretToken: webhook.secret }) },
+    });
     servers.push(server);
     await server.listen();
   }
@@ -150,7 +192,12 @@ async function start(cfg: Config) {
   }
 
   // Editors on the host drop bulletins here; it runs inside this process, which holds the lock.
-  const inbox = createInboxWatcher({ dir: storeFiles(cfg.dataDir).inbox, store: app.entries, agencies: () => app.catalog.directory(), log });
+  const inbox = createInboxWatcher({
+    dir: storeFiles(cfg.dataDir).inbox,
+    store: app.entries,
+    agencies: () => app.catalog.directory(),
+    log,
+  });
 
   const steps: ShutdownStep[] = [
     { name: 'stop taking updates', run: async () => (webhook ? servers[0]!.close(8_000) : bot.stop('shutdown')) },
@@ -165,7 +212,9 @@ async function start(cfg: Config) {
   installShutdown({ steps, log, timeoutMs: 10_000 });
 
   bot.botInfo ??= await bot.telegram.getMe();
-  await registerCommands(bot.telegram, { adminIds: [...cfg.adminIds], adminCommands: ADMIN_COMMANDS }).catch((err: unknown) => log.warn({ err }, 'setMyCommands failed; the command menu may be stale'));
+  await registerCommands(bot.telegram, { adminIds: [...cfg.adminIds], adminCommands: ADMIN_COMMANDS }).catch((err: unknown) =>
+    log.warn({ err }, 'setMyCommands failed; the command menu may be stale'),
+  );
   inbox.start();
   app.snapshots.start();
   // Read from entries.json (first start, or the file changed): snapshot it now, so the next start is fast.
@@ -173,15 +222,20 @@ async function start(cfg: Config) {
   // Ticks every minute; the first pass runs now and catches up digests missed while the bot was down.
   void digest.start().catch((err: unknown) => log.error({ err }, 'digest scheduler failed to start'));
   if (webhook) {
-    await bot.telegram.setWebhook(webhook.url, { secret_token: webhook.secret, allowed_updates: ['message', 'channel_post', 'callback_query', 'inline_query', 'my_chat_member'] });
+    await bot.telegram.setWebhook(webhook.url, {
+      secret_token: webhook.secret,
+      allowed_updates: ['message', 'channel_post', 'callback_query', 'inline_query', 'my_chat_member'],
+    });
     log.info({ url: webhook.url, port: webhook.port }, 'webhook set');
   } else {
     log.info({ username: bot.botInfo.username }, 'long polling');
     // launch() resolves only when polling stops; a polling failure (409: another instance) is fatal.
-    bot.launch({ allowedUpdates: ['message', 'channel_post', 'callback_query', 'inline_query', 'my_chat_member'] }).catch((err: unknown) => {
-      log.fatal({ err }, 'polling stopped');
-      process.kill(process.pid, 'SIGTERM');
-    });
+    bot
+      .launch({ allowedUpdates: ['message', 'channel_post', 'callback_query', 'inline_query', 'my_chat_member'] })
+      .catch((err: unknown) => {
+        log.fatal({ err }, 'polling stopped');
+        process.kill(process.pid, 'SIGTERM');
+      });
   }
 }
 

@@ -38,8 +38,17 @@ describe('loadConfig', () => {
   });
 
   it('reads the Bot API deadlines, the uncertain-send policy and the free-space floor', () => {
-    const c = loadConfig({ TELEGRAM_CONNECT_TIMEOUT_MS: '5000', TELEGRAM_SEND_TIMEOUT_MS: '90000', DIGEST_ON_UNCERTAIN: 'Resend', HEALTH_MIN_FREE_MB: '512' });
-    expect(c).toMatchObject({ telegramTimeouts: { connectMs: 5000, requestMs: 90_000 }, digestOnUncertain: 'resend', healthMinFreeMb: 512 });
+    const c = loadConfig({
+      TELEGRAM_CONNECT_TIMEOUT_MS: '5000',
+      TELEGRAM_SEND_TIMEOUT_MS: '90000',
+      DIGEST_ON_UNCERTAIN: 'Resend',
+      HEALTH_MIN_FREE_MB: '512',
+    });
+    expect(c).toMatchObject({
+      telegramTimeouts: { connectMs: 5000, requestMs: 90_000 },
+      digestOnUncertain: 'resend',
+      healthMinFreeMb: 512,
+    });
     expect(() => loadConfig({ DIGEST_ON_UNCERTAIN: 'maybe' })).toThrow(/DIGEST_ON_UNCERTAIN/);
   });
 
@@ -159,7 +168,9 @@ describe('loadConfig', () => {
 
   it('rejects an over-long webhook secret', () => {
     expect(configError({ BOT_TOKEN: TOKEN, WEBHOOK_URL: 'https://x.example/h', WEBHOOK_SECRET: 'a'.repeat(257) }).problems).toHaveLength(1);
-    expect(loadConfig({ BOT_TOKEN: TOKEN, WEBHOOK_URL: 'https://x.example/h', WEBHOOK_SECRET: 'a'.repeat(256) }).webhook?.secret).toHaveLength(256);
+    expect(
+      loadConfig({ BOT_TOKEN: TOKEN, WEBHOOK_URL: 'https://x.example/h', WEBHOOK_SECRET: 'a'.repeat(256) }).webhook?.secret,
+    ).toHaveLength(256);
   });
 });
 
@@ -196,7 +207,23 @@ describe('.env loading', () => {
     expect(config.mode).toBe('console');
     // Every documented variable is listed (set or commented), so operators can find them all in one place.
     const text = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
-    for (const name of ['BOT_TOKEN', 'ADMIN_IDS', 'DATA_DIR', 'TIMEZONE', 'DIGEST_TIME', 'TELEGRAM_API_ROOT', 'WEBHOOK_URL', 'WEBHOOK_SECRET', 'WEBHOOK_PORT', 'HEALTH_PORT', 'LOG_LEVEL', 'RATE_GLOBAL_PER_SECOND', 'RATE_PRIVATE_PER_SECOND', 'RATE_GROUP_PER_MINUTE', 'SEARCH_RATE_PER_MINUTE']) {
+    for (const name of [
+      'BOT_TOKEN',
+      'ADMIN_IDS',
+      'DATA_DIR',
+      'TIMEZONE',
+      'DIGEST_TIME',
+      'TELEGRAM_API_ROOT',
+      'WEBHOOK_URL',
+      'WEBHOOK_SECRET',
+      'WEBHOOK_PORT',
+      'HEALTH_PORT',
+      'LOG_LEVEL',
+      'RATE_GLOBAL_PER_SECOND',
+      'RATE_PRIVATE_PER_SECOND',
+      'RATE_GROUP_PER_MINUTE',
+      'SEARCH_RATE_PER_MINUTE',
+    ]) {
       expect(text, name).toMatch(new RegExp(`^#? ?${name}=`, 'm'));
     }
   });

@@ -14,9 +14,15 @@ afterEach(() => {
 });
 
 /** `main.ts` through tsx (fast); `npm start` itself (bundle, then plain node) for the README's command. */
-function run(args: string[], env: Record<string, string>, input?: string, via: 'tsx' | 'npm start' = 'tsx'): Promise<{ code: number | null; out: string; err: string }> {
+function run(
+  args: string[],
+  env: Record<string, string>,
+  input?: string,
+  via: 'tsx' | 'npm start' = 'tsx',
+): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const [cmd, cmdArgs] = via === 'tsx' ? [process.execPath, ['--import', 'tsx', 'src/main.ts', ...args]] : ['npm', ['start', '--silent', '--', ...args]];
+    const [cmd, cmdArgs] =
+      via === 'tsx' ? [process.execPath, ['--import', 'tsx', 'src/main.ts', ...args]] : ['npm', ['start', '--silent', '--', ...args]];
     const child = spawn(cmd, cmdArgs, {
       cwd: PROJECT_ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
@@ -48,7 +54,11 @@ describe('npm start without a token', () => {
 
   it('ends quietly when its reader goes away (piped into head)', async () => {
     const dir = tempDir();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: PROJECT_ROOT, env: { PATH: process.env.PATH ?? '', DATA_DIR: dir }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: PROJECT_ROOT,
+      env: { PATH: process.env.PATH ?? '', DATA_DIR: dir },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     children.push(child);
     let err = '';
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
@@ -61,7 +71,11 @@ describe('npm start without a token', () => {
 
   it('refuses a second process on the same DATA_DIR, naming the running one', async () => {
     const dir = tempDir();
-    const first = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: PROJECT_ROOT, env: { ...process.env, DATA_DIR: dir, BOT_TOKEN: '' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const first = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, DATA_DIR: dir, BOT_TOKEN: '' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     children.push(first);
     // The first is up once it has answered a line.
     await new Promise<void>((resolve) => {

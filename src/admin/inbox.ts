@@ -54,7 +54,11 @@ interface Seen {
 }
 
 const stamp = (d: Date) => d.toISOString().replace(/[:.]/g, '-');
-const exists = (p: string) => access(p).then(() => true, () => false);
+const exists = (p: string) =>
+  access(p).then(
+    () => true,
+    () => false,
+  );
 
 export function createInboxWatcher(opts: InboxOptions): InboxWatcher {
   const { dir, store, agencies, log } = opts;
@@ -97,7 +101,18 @@ export function createInboxWatcher(opts: InboxOptions): InboxWatcher {
     await rename(join(dir, name), to);
     const b = preview.parsed.bulletin;
     log.info(
-      { event: 'inbox-published', file: name, movedTo: to, bulletin: b.title, asOf: b.asOf, added: result.added, corrected: result.corrected, unchanged: result.unchanged, older: result.older, warnings: preview.parsed.warnings.length },
+      {
+        event: 'inbox-published',
+        file: name,
+        movedTo: to,
+        bulletin: b.title,
+        asOf: b.asOf,
+        added: result.added,
+        corrected: result.corrected,
+        unchanged: result.unchanged,
+        older: result.older,
+        warnings: preview.parsed.warnings.length,
+      },
       'inbox: bulletin published',
     );
     return { file: name, status: 'published', movedTo: to, result, title: b.title };

@@ -17,9 +17,7 @@ export interface PreviewOptions {
   force?: boolean;
 }
 
-export type Preview =
-  | { ok: true; parsed: ParsedBulletin; plan: IngestResult }
-  | { ok: false; error: string; line?: number };
+export type Preview = { ok: true; parsed: ParsedBulletin; plan: IngestResult } | { ok: false; error: string; line?: number };
 
 export { WRONG_EXTENSION };
 
@@ -37,7 +35,12 @@ export async function previewBulletin(bytes: Uint8Array, fileName: string, opts:
 }
 
 /** Applies against the store as it is now (it may have moved on since the preview) and writes it out. */
-export async function publishBulletin(parsed: ParsedBulletin, store: EntryStore, now: Date = new Date(), opts: ApplyOptions = {}): Promise<IngestResult> {
+export async function publishBulletin(
+  parsed: ParsedBulletin,
+  store: EntryStore,
+  now: Date = new Date(),
+  opts: ApplyOptions = {},
+): Promise<IngestResult> {
   const result = store.apply(parsed, now, opts);
   await store.flush();
   return result;

@@ -42,7 +42,9 @@ function tally(list: unknown, name: (r: Record<string, unknown>, i: number) => s
 }
 
 const checksums = (t: { ok: number; legacy: number }) =>
-  t.legacy === 0 ? `checksums ok (${t.ok})` : `${t.ok} with checksums ok, ${t.legacy} without (written before checksums; the next start adds them)`;
+  t.legacy === 0
+    ? `checksums ok (${t.ok})`
+    : `${t.ok} with checksums ok, ${t.legacy} without (written before checksums; the next start adds them)`;
 
 export async function runCheck(dataDir: string, io: CheckIo): Promise<number> {
   const files = storeFiles(dataDir);
@@ -63,9 +65,13 @@ export async function runCheck(dataDir: string, io: CheckIo): Promise<number> {
       const raw = JSON.parse(readFileSync(files.entries, 'utf8')) as { entries?: unknown[]; bulletins?: unknown[] };
       const e = tally(raw.entries, (r, i) => `entry ${JSON.stringify(String(r.id))} (entry record ${i + 1})`);
       const b = tally(raw.bulletins, (r, i) => `bulletin ${JSON.stringify(String(r.id))} (bulletin record ${i + 1})`);
-      say(`entries.json: ${raw.entries?.length ?? 0} entries, ${raw.bulletins?.length ?? 0} bulletins; ${checksums({ ok: e.ok + b.ok, legacy: e.legacy + b.legacy })}`);
-      for (const d of [...b.damaged, ...e.damaged]) problems.push(`${files.entries}: ${d} fails its checksum (its content changed after it was written)`);
-      if (e.damaged.length + b.damaged.length === 0) await openEntryStore(files.entries, { readOnly: true }).catch((err: unknown) => problems.push((err as Error).message));
+      say(
+        `entries.json: ${raw.entries?.length ?? 0} entries, ${raw.bulletins?.length ?? 0} bulletins; ${checksums({ ok: e.ok + b.ok, legacy: e.legacy + b.legacy })}`,
+      );
+      for (const d of [...b.damaged, ...e.damaged])
+        problems.push(`${files.entries}: ${d} fails its checksum (its content changed after it was written)`);
+      if (e.damaged.length + b.damaged.length === 0)
+        await openEntryStore(files.entries, { readOnly: true }).catch((err: unknown) => problems.push((err as Error).message));
     } catch (err) {
       problems.push(`${files.entries}: is not valid JSON (${(err as Error).message})`);
     }
@@ -73,7 +79,10 @@ export async function runCheck(dataDir: string, io: CheckIo): Promise<number> {
 
   // entries.snapshot: a copy of entries.json for fast starts; stale or absent only costs start-up time.
   if (sizeOf(files.snapshot) !== null) {
-    const snap = await readSnapshot(files.snapshot, files.entries).catch((err: unknown) => ({ ok: false as const, reason: (err as Error).message }));
+    const snap = await readSnapshot(files.snapshot, files.entries).catch((err: unknown) => ({
+      ok: false as const,
+      reason: (err as Error).message,
+    }));
     if (snap.ok) {
       closeSync(snap.snapshot.columns.file.fd);
       say(`entries.snapshot: a current copy of entries.json (${snap.snapshot.seq} changes)`);
@@ -86,8 +95,11 @@ export async function runCheck(dataDir: string, io: CheckIo): Promise<number> {
       const raw = JSON.parse(readFileSync(files.subscriptions, 'utf8')) as { subscriptions?: unknown[]; runs?: unknown[] };
       const s = tally(raw.subscriptions, (r, i) => `the subscription of chat ${String(r.chatId)} (record ${i + 1})`);
       const r = tally(raw.runs, (x, i) => `digest run ${String(x.id)} (run record ${i + 1})`);
-      say(`subscriptions.json: ${raw.subscriptions?.length ?? 0} subscriptions, ${raw.runs?.length ?? 0} digest runs; ${checksums({ ok: s.ok + r.ok, legacy: s.legacy + r.legacy })}`);
-      for (const d of [...s.damaged, ...r.damaged]) problems.push(`${files.subscriptions}: ${d} fails its checksum (its content changed after it was written)`);
+      say(
+        `subscriptions.json: ${raw.subscriptions?.length ?? 0} subscriptions, ${raw.runs?.length ?? 0} digest runs; ${checksums({ ok: s.ok + r.ok, legacy: s.legacy + r.legacy })}`,
+      );
+      for (const d of [...s.damaged, ...r.damaged])
+        problems.push(`${files.subscriptions}: ${d} fails its checksum (its content changed after it was written)`);
     } catch (err) {
       problems.push(`${files.subscriptions}: is not valid JSON (${(err as Error).message})`);
     }
@@ -97,7 +109,9 @@ export async function runCheck(dataDir: string, io: CheckIo): Promise<number> {
     const warnings: string[] = [];
     try {
       const j = await readJournal(journal, (w) => warnings.push(w));
-      say(`subscriptions.journal: ${j.lines.length} records since the snapshot (${journalBytes} bytes${j.unframed ? `, ${j.unframed} in the old unframed format` : ''})${j.torn ? '; its last record was cut short by a crash and is ignored (it was never reported durable)' : ''}`);
+      say(
+        `subscriptions.journal: ${j.lines.length} records since the snapshot (${journalBytes} bytes${j.unframed ? `, ${j.unframed} in the old unframed format` : ''})${j.torn ? '; its last record was cut short by a crash and is ignored (it was never reported durable)' : ''}`,
+      );
     } catch (err) {
       problems.push((err as Error).message);
     }

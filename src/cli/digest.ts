@@ -38,7 +38,10 @@ const USAGE =
 /** Every request has a deadline (TELEGRAM_CONNECT_TIMEOUT_MS, TELEGRAM_SEND_TIMEOUT_MS), so a run cannot hang. */
 export function timeoutsFrom(env: Record<string, string | undefined>): Required<RequestTimeouts> {
   const num = (v: string | undefined, def: number) => (v && /^\d+$/.test(v.trim()) ? Number(v.trim()) : def);
-  return { connectMs: num(env.TELEGRAM_CONNECT_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS), requestMs: num(env.TELEGRAM_SEND_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS) };
+  return {
+    connectMs: num(env.TELEGRAM_CONNECT_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS),
+    requestMs: num(env.TELEGRAM_SEND_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS),
+  };
 }
 
 /** parseArgs reads "--chat -100…" as a missing value followed by an option; a negative id is a value here. */
@@ -79,7 +82,10 @@ function report(s: DigestRunSummary): string {
     if (s.previews.length === 0) return 'dry run: no chat is due.';
     const lines = [`dry run: ${s.previews.length} chat(s) due; nothing sent, nothing changed.`];
     for (const p of s.previews) {
-      lines.push('', `── chat ${p.chatId}${p.threadId !== null ? ` (topic ${p.threadId})` : ''}: ${p.entries} measure(s), ${p.messages.length} message(s)`);
+      lines.push(
+        '',
+        `── chat ${p.chatId}${p.threadId !== null ? ` (topic ${p.threadId})` : ''}: ${p.entries} measure(s), ${p.messages.length} message(s)`,
+      );
       for (const m of p.messages) lines.push(m, '');
     }
     return lines.join('\n');
@@ -92,7 +98,14 @@ export async function runDigestCli(argv: string[], io: DigestCliIo): Promise<num
   try {
     ({ values } = parseArgs({
       args: joinNegativeValues(argv),
-      options: { now: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, chat: { type: 'string' }, json: { type: 'boolean' }, 'max-outage-minutes': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        now: { type: 'boolean' },
+        'dry-run': { type: 'boolean' },
+        chat: { type: 'string' },
+        json: { type: 'boolean' },
+        'max-outage-minutes': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     }));
   } catch (err) {
     io.err(`${(err as Error).message}\n${USAGE}`);
@@ -163,7 +176,9 @@ export async function runDigestCli(argv: string[], io: DigestCliIo): Promise<num
     // Non-zero whenever a chat needs the operator's eye: left without its digest, or perhaps without one message.
     let code = summary.failed > 0 ? 1 : 0;
     if (summary.uncertainChats.length > 0) {
-      io.err(`digest: ${summary.uncertainChats.length} chat(s) uncertain (a part timed out after it was sent, so it may not have arrived; not resent): ${summary.uncertainChats.join(', ')}`);
+      io.err(
+        `digest: ${summary.uncertainChats.length} chat(s) uncertain (a part timed out after it was sent, so it may not have arrived; not resent): ${summary.uncertainChats.join(', ')}`,
+      );
       code = 1;
     }
     const left = [...summary.failedChats, ...summary.leftChats];
@@ -173,7 +188,7 @@ export async function runDigestCli(argv: string[], io: DigestCliIo): Promise<num
     }
     return code;
   } catch (err) {
-    const what = err instanceof StoreError || err instanceof LockError ? err.message : (err as Error)?.message ?? String(err);
+    const what = err instanceof StoreError || err instanceof LockError ? err.message : ((err as Error)?.message ?? String(err));
     io.err(`digest: ${what}`);
     return 1;
   } finally {

@@ -24,7 +24,7 @@ export interface CliIo {
 const USAGE = [
   'usage: npm run ingest -- FILE... [--year YYYY] [--strict] [--force] [--dry-run] [--json]',
   '  FILE      .txt/.md (UTF-8, UTF-16, GB18030), .docx, .html/.htm',
-  '  --year    the bulletin\'s year, for dates written without one (wins over what the text says)',
+  "  --year    the bulletin's year, for dates written without one (wins over what the text says)",
   '  --strict  refuse a bulletin with warnings (nothing is written)',
   '  --force   apply an older bulletin over newer text (normally reported as "older" and left alone)',
 ].join('\n');
@@ -61,7 +61,14 @@ export async function runIngest(argv: string[], io: CliIo): Promise<number> {
     args = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { year: { type: 'string' }, strict: { type: 'boolean' }, force: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        year: { type: 'string' },
+        strict: { type: 'boolean' },
+        force: { type: 'boolean' },
+        'dry-run': { type: 'boolean' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (err) {
     io.err(`${(err as Error).message}\n${USAGE}`);
@@ -106,7 +113,12 @@ export async function runIngest(argv: string[], io: CliIo): Promise<number> {
       };
       // An existing store is opened first, for the as-of dates already published; a new one only once every
       // file has parsed, so a bad file leaves no file behind.
-      let opened = (await access(entriesFile).then(() => true, () => false)) ? await open() : null;
+      let opened = (await access(entriesFile).then(
+        () => true,
+        () => false,
+      ))
+        ? await open()
+        : null;
       // Parse every file before changing the store: one bad file writes nothing. A bulletin that states no
       // year follows the series already published (and the files before it on this command line).
       const knownAsOf = (opened?.store.bulletins() ?? []).flatMap((b) => (b.asOf ? [b.asOf] : []));
@@ -118,7 +130,10 @@ export async function runIngest(argv: string[], io: CliIo): Promise<number> {
       }
       const warned = parsed.filter((p) => p.warnings.length > 0);
       if (values.strict && warned.length > 0) {
-        const lines = warned.flatMap((p) => [`${p.bulletin.file}: ${p.entries.length} measures, ${p.warnings.length} warning${p.warnings.length === 1 ? '' : 's'}`, ...p.warnings.map((w) => `  warning${w.line ? ` (line ${w.line})` : ''}: ${w.message}`)]);
+        const lines = warned.flatMap((p) => [
+          `${p.bulletin.file}: ${p.entries.length} measures, ${p.warnings.length} warning${p.warnings.length === 1 ? '' : 's'}`,
+          ...p.warnings.map((w) => `  warning${w.line ? ` (line ${w.line})` : ''}: ${w.message}`),
+        ]);
         throw new StrictRefusal(`ingest --strict: refused because of warnings\n${lines.join('\n')}`);
       }
       opened ??= await open();
@@ -135,7 +150,15 @@ export async function runIngest(argv: string[], io: CliIo): Promise<number> {
         bulletin: p.bulletin,
         entries: p.entries,
         warnings: p.warnings,
-        result: { added: r.added, unchanged: r.unchanged, corrected: r.corrected, older: r.older, addedIds: r.addedIds, correctedIds: r.correctedIds, olderIds: r.olderIds },
+        result: {
+          added: r.added,
+          unchanged: r.unchanged,
+          corrected: r.corrected,
+          older: r.older,
+          addedIds: r.addedIds,
+          correctedIds: r.correctedIds,
+          olderIds: r.olderIds,
+        },
         dryRun,
       }));
       io.out(JSON.stringify(objs.length === 1 ? objs[0] : { files: objs }, null, 2));

@@ -22,7 +22,10 @@ interface ConsoleOptions {
   user?: { id: number; first_name: string; language_code?: string };
 }
 
-type Payload = Record<string, unknown> & { text?: string; reply_markup?: { inline_keyboard?: { text: string; callback_data?: string }[][] } };
+type Payload = Record<string, unknown> & {
+  text?: string;
+  reply_markup?: { inline_keyboard?: { text: string; callback_data?: string }[][] };
+};
 
 /**
  * Runs the real bot with no Telegram: each input line is a message from a local user, replies are
@@ -98,7 +101,8 @@ export async function runConsole(bot: Bot, opts: ConsoleOptions): Promise<void> 
       } as Update;
     }
     const inline = /^@\S+\s*(.*)$/.exec(line);
-    if (inline) return { update_id: ++updateId, inline_query: { id: String(updateId), from, query: inline[1] ?? '', offset: '' } } as Update;
+    if (inline)
+      return { update_id: ++updateId, inline_query: { id: String(updateId), from, query: inline[1] ?? '', offset: '' } } as Update;
     const command = /^\/\S+/.exec(line);
     return {
       update_id: ++updateId,

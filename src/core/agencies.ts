@@ -63,7 +63,12 @@ const OTHER_BODY = /^(?:学院|大学|学校|学会|协会|研究会|研究院|�
 /** English words that may surround an alias without naming a different body. */
 const LATIN_FILLER = new Set(['shanghai', 'municipal', 'municipality', 'city', 'the', 'of', 'government', 'people', 'peoples', 's', 'sh']);
 
-const latinWords = (text: string): string[] => text.normalize('NFKC').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+const latinWords = (text: string): string[] =>
+  text
+    .normalize('NFKC')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
 const hasLatin = (text: string) => /[a-z]/i.test(text.normalize('NFKC'));
 const isCjk = (key: string) => /\p{Script=Han}/u.test(key);
 
@@ -134,7 +139,8 @@ export function createAgencyDirectory(config: AgencyConfig, extra: Iterable<stri
     const key = foldKey(source);
     if (key === '' || outletKeys.has(key) || outletKeys.has(key.replace(CHANNEL, ''))) return key !== '';
     // "新民晚报记者 张三", "澎湃新闻 记者 李四": an outlet's name followed by a byline.
-    for (const k of outletKeys) if ([...k].length >= 3 && key.startsWith(k) && /^(?:记者|通讯员|编辑|作者|报道|讯)/u.test(key.slice(k.length))) return true;
+    for (const k of outletKeys)
+      if ([...k].length >= 3 && key.startsWith(k) && /^(?:记者|通讯员|编辑|作者|报道|讯)/u.test(key.slice(k.length))) return true;
     return false;
   };
 
@@ -155,14 +161,16 @@ export function createAgencyDirectory(config: AgencyConfig, extra: Iterable<stri
       // One Latin letter or one CJK character is too weak to count as a mention.
       if ([...alias].length < 2 || !isCjk(alias)) continue;
       for (let at = key.indexOf(alias); at !== -1; at = key.indexOf(alias, at + 1)) {
-        if (taken.subarray(at, at + alias.length).some((t) => t === 1) || !(ends.has(at + alias.length) || isWholeWordAt(key, alias, at))) continue;
+        if (taken.subarray(at, at + alias.length).some((t) => t === 1) || !(ends.has(at + alias.length) || isWholeWordAt(key, alias, at)))
+          continue;
         taken.fill(1, at, at + alias.length);
         out.push({ agency: name, alias: written, index: at });
       }
     }
     if (hasLatin(text)) {
       for (const [, { name, alias }] of latinAliases) {
-        if (latinWholeWord(text, alias) && !out.some((m) => m.agency === name)) out.push({ agency: name, alias, index: key.indexOf(foldKey(alias)) });
+        if (latinWholeWord(text, alias) && !out.some((m) => m.agency === name))
+          out.push({ agency: name, alias, index: key.indexOf(foldKey(alias)) });
       }
     }
     return out.sort((a, b) => a.index - b.index);
@@ -211,6 +219,10 @@ export function createAgencyDirectory(config: AgencyConfig, extra: Iterable<stri
     suggest,
     info: (name) => infos.get(name),
     names: () => [...infos.keys()],
-    withExtra: (names) => createAgencyDirectory(config, [...infos.keys(), ...names].filter((n) => !known.has(n))),
+    withExtra: (names) =>
+      createAgencyDirectory(
+        config,
+        [...infos.keys(), ...names].filter((n) => !known.has(n)),
+      ),
   };
 }

@@ -30,9 +30,13 @@ export function digestKeyboard(opts: DigestKeyboardOptions): DigestButton[][] | 
   if (opts.chatType === 'channel') {
     const bot = opts.botUsername;
     if (!bot || !perMeasure || entries.length === 0) return null;
-    return entries.map((e) => [{ text: buttonLabel(m.digest.fullText(e.title), 40), url: `https://t.me/${bot}?start=${fullTextStartParam(e.id)}` }]);
+    return entries.map((e) => [
+      { text: buttonLabel(m.digest.fullText(e.title), 40), url: `https://t.me/${bot}?start=${fullTextStartParam(e.id)}` },
+    ]);
   }
-  const rows: DigestButton[][] = perMeasure ? entries.map((e) => [{ text: buttonLabel(m.digest.fullText(e.title), 40), callback_data: `e:${e.id}` }]) : [];
+  const rows: DigestButton[][] = perMeasure
+    ? entries.map((e) => [{ text: buttonLabel(m.digest.fullText(e.title), 40), callback_data: `e:${e.id}` }])
+    : [];
   rows.push([
     { text: m.subscribe.settingsButton, callback_data: 'sub:view' },
     { text: m.subscribe.unsubscribeButton, callback_data: 'sub:unsub' },

@@ -28,7 +28,12 @@ export const subscriptionKeyword = (word: string): string => keywordForm(word).r
  * Across the two groups: both must hold ("公安 复工" = police measures about 复工). No filters = everything.
  */
 /** The first n entries of `newest` (newest first) that the filters select, reading no further than needed. */
-export function latestMatching(newest: Iterable<StoredEntry>, filters: DigestFilters, agencies: Pick<AgencyDirectory, 'resolve'>, n: number): StoredEntry[] {
+export function latestMatching(
+  newest: Iterable<StoredEntry>,
+  filters: DigestFilters,
+  agencies: Pick<AgencyDirectory, 'resolve'>,
+  n: number,
+): StoredEntry[] {
   const out: StoredEntry[] = [];
   let batch: StoredEntry[] = [];
   const take = () => {
@@ -44,7 +49,11 @@ export function latestMatching(newest: Iterable<StoredEntry>, filters: DigestFil
   return out;
 }
 
-export function selectForDigest(entriesSince: readonly StoredEntry[], filters: DigestFilters, agencies: Pick<AgencyDirectory, 'resolve'>): StoredEntry[] {
+export function selectForDigest(
+  entriesSince: readonly StoredEntry[],
+  filters: DigestFilters,
+  agencies: Pick<AgencyDirectory, 'resolve'>,
+): StoredEntry[] {
   const wanted = new Set(filters.agencies);
   const words = filters.keywords.map(subscriptionKeyword).filter((w) => w.length > 0);
   const canonical = new Map<string, string>();
@@ -122,7 +131,12 @@ export function composeDigestParts(entries: readonly StoredEntry[], opts: Compos
     });
   }
 
-  const header = opts.kind === 'weekly' ? m.digest.weeklyHeader(date, entries.length) : opts.kind === 'instant' ? m.digest.instantHeader(date, entries.length) : m.digest.header(date, entries.length);
+  const header =
+    opts.kind === 'weekly'
+      ? m.digest.weeklyHeader(date, entries.length)
+      : opts.kind === 'instant'
+        ? m.digest.instantHeader(date, entries.length)
+        : m.digest.header(date, entries.length);
   const out: DigestPart[] = [];
   let cur = header;
   let curIds: string[] = [];

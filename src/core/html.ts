@@ -126,7 +126,7 @@ function cutPlain(line: string, limit: number): string[] {
     .replace(/&amp;/g, '&');
   const chars = [...plain];
   const out: string[] = [];
-  for (let i = 0; i < chars.length; ) {
+  for (let i = 0; i < chars.length;) {
     let piece = '';
     while (i < chars.length && piece.length + chars[i]!.length <= limit) piece += chars[i++]!;
     out.push(escapeHtml(piece));

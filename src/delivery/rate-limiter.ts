@@ -234,9 +234,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     const key = String(chatId);
     let chat = chats.get(key);
     if (!chat) {
-      const window = isPrivateChat(chatId)
-        ? new SlidingWindow(privatePerSecond, 1000)
-        : new SlidingWindow(groupPerMinute, 60_000);
+      const window = isPrivateChat(chatId) ? new SlidingWindow(privatePerSecond, 1000) : new SlidingWindow(groupPerMinute, 60_000);
       chat = { key, window, tasks: new Deque(), where: 'idle', eligibleAt: 0, seq: 0 };
       chats.set(key, chat);
     }

@@ -39,7 +39,9 @@ export class UncertainRequestError extends Error {
 
 /** An agent (keep-alive, like telegraf's own) whose connections must be made within `connectMs`. */
 export function connectTimeoutAgent(apiRoot: string, connectMs: number): http.Agent {
-  const agent = apiRoot.startsWith('http://') ? new http.Agent({ keepAlive: true, keepAliveMsecs: 10_000 }) : new https.Agent({ keepAlive: true, keepAliveMsecs: 10_000 });
+  const agent = apiRoot.startsWith('http://')
+    ? new http.Agent({ keepAlive: true, keepAliveMsecs: 10_000 })
+    : new https.Agent({ keepAlive: true, keepAliveMsecs: 10_000 });
   // createConnection is on the prototype of both agents; @types/node does not declare it.
   const withCreate = agent as unknown as { createConnection: (opts: unknown, cb?: unknown) => Socket };
   const create = withCreate.createConnection.bind(agent);

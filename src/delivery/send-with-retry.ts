@@ -53,7 +53,11 @@ export const ABORTED = 'aborted';
 export const OUTAGE_GAVE_UP = 'Bot API unreachable for too long (outage): not sent';
 
 export interface Deliverer {
-  deliver<T, Id extends ChatId = ChatId>(chatId: Id, send: (chatId: Id) => Promise<T>, opts?: DeliverOptions): Promise<DeliveryResult<T, Id>>;
+  deliver<T, Id extends ChatId = ChatId>(
+    chatId: Id,
+    send: (chatId: Id) => Promise<T>,
+    opts?: DeliverOptions,
+  ): Promise<DeliveryResult<T, Id>>;
   /** Where a chat id now points after an observed group→supergroup migration (itself if none). */
   resolveChatId(chatId: ChatId): ChatId;
   /** The outage gate the sends go through. */
@@ -106,7 +110,11 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
       sleep,
       onChange: (e) =>
         e.outage
-          ? safeLog('warn', { event: 'telegram-outage', failures: e.failures, nextProbeInMs: e.nextProbeInMs }, 'Bot API unreachable for every chat: all sends paused until a probe gets through')
+          ? safeLog(
+              'warn',
+              { event: 'telegram-outage', failures: e.failures, nextProbeInMs: e.nextProbeInMs },
+              'Bot API unreachable for every chat: all sends paused until a probe gets through',
+            )
           : safeLog('info', { event: 'telegram-outage-over', pausedMs: e.sinceMs }, 'Bot API reachable again: sends resumed'),
     });
 
@@ -127,20 +135,22 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
     return id;
   };
 
-
   const backoff = (attempt: number): number => {
     const exp = Math.min(maxBackoffMs, baseBackoffMs * 2 ** (attempt - 1));
     // "Equal jitter": at least half the exponential step, so retries still spread out but never collapse to 0.
     return Math.round(exp / 2 + (exp / 2) * random());
   };
 
-  async function attempt<T>(original: ChatId, send: (chatId: ChatId) => Promise<T>, signal: AbortSignal | undefined): Promise<DeliveryResult<T>> {
+  async function attempt<T>(
+    original: ChatId,
+    send: (chatId: ChatId) => Promise<T>,
+    signal: AbortSignal | undefined,
+  ): Promise<DeliveryResult<T>> {
     let target = resolveChatId(original);
     let migratedFrom: ChatId | undefined = target === original ? undefined : original;
     let transientFailures = 0;
     let hops = 0;
-    const withOrigin = <R extends object>(r: R): R & { migratedFrom?: ChatId } =>
-      migratedFrom === undefined ? r : { ...r, migratedFrom };
+    const withOrigin = <R extends object>(r: R): R & { migratedFrom?: ChatId } => (migratedFrom === undefined ? r : { ...r, migratedFrom });
     const aborted = () => withOrigin({ ok: false as const, reason: 'failed' as const, description: ABORTED, chatId: target });
 
     for (;;) {
@@ -148,7 +158,8 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
       // In an outage, wait for the probe (or be it) instead of sending into the void.
       const turn = await gate.wait(signal);
       if (turn === 'aborted') return aborted();
-      if (turn === 'gave-up') return withOrigin({ ok: false as const, reason: 'failed' as const, description: OUTAGE_GAVE_UP, chatId: target });
+      if (turn === 'gave-up')
+        return withOrigin({ ok: false as const, reason: 'failed' as const, description: OUTAGE_GAVE_UP, chatId: target });
       const probe = turn === 'probe';
       try {
         const chatId = target;
@@ -190,7 +201,11 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
           case 'bad-request':
             return withOrigin({ ok: false as const, reason: c.kind, description: c.description, chatId: target });
           case 'uncertain':
-            safeLog('warn', { chatId: target, error: c.description }, 'send timed out after it was written: it may have been delivered; not resent here');
+            safeLog(
+              'warn',
+              { chatId: target, error: c.description },
+              'send timed out after it was written: it may have been delivered; not resent here',
+            );
             return withOrigin({ ok: false as const, reason: 'uncertain' as const, description: c.description, chatId: target });
           case 'transient': {
             // The Bot API is down for everyone: this chat's retries are not spent; it waits at the gate.
@@ -201,7 +216,11 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
               return withOrigin({ ok: false as const, reason: 'failed' as const, description: c.description, chatId: target });
             }
             const delay = backoff(transientFailures);
-            safeLog('warn', { chatId: target, attempt: transientFailures, delayMs: delay, error: c.description }, 'transient send failure, backing off');
+            safeLog(
+              'warn',
+              { chatId: target, attempt: transientFailures, delayMs: delay, error: c.description },
+              'transient send failure, backing off',
+            );
             if (!(await sleepUnlessAborted(delay, signal))) return aborted();
             continue;
           }
@@ -219,21 +238,27 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
   return {
     resolveChatId,
     outage: gate,
-    deliver<T, Id extends ChatId = ChatId>(chatId: Id, send: (chatId: Id) => Promise<T>, opts: DeliverOptions = {}): Promise<DeliveryResult<T, Id>> {
+    deliver<T, Id extends ChatId = ChatId>(
+      chatId: Id,
+      send: (chatId: Id) => Promise<T>,
+      opts: DeliverOptions = {},
+    ): Promise<DeliveryResult<T, Id>> {
       const { signal } = opts;
       const key = String(chatId);
       const prev = tails.get(key) ?? Promise.resolve();
       // Waiting for the previous message to this chat is a wait like any other: the signal ends it.
       const run = untilAborted(prev, signal)
-        .then((r) => (r === ABORT ? ({ ok: false, reason: 'failed', description: ABORTED, chatId } as const) : attempt(chatId, send as (chatId: ChatId) => Promise<T>, signal)))
-        .catch(
-        (err: unknown): DeliveryResult<T> => ({
+        .then((r) =>
+          r === ABORT
+            ? ({ ok: false, reason: 'failed', description: ABORTED, chatId } as const)
+            : attempt(chatId, send as (chatId: ChatId) => Promise<T>, signal),
+        )
+        .catch((err: unknown): DeliveryResult<T> => ({
           ok: false,
           reason: 'failed',
           description: `internal delivery error: ${err instanceof Error ? err.message : String(err)}`,
           chatId,
-        }),
-      );
+        }));
       // An aborted delivery may settle before the one it waited for: the next one still waits for both, so
       // order within a chat holds.
       const tail = signal ? Promise.allSettled([prev, run]) : run;

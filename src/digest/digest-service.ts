@@ -19,7 +19,12 @@ export interface HtmlSender {
   sendMessage(
     chatId: number,
     text: string,
-    extra: { parse_mode: 'HTML'; link_preview_options: { is_disabled: boolean }; message_thread_id?: number; reply_markup?: { inline_keyboard: DigestButton[][] } },
+    extra: {
+      parse_mode: 'HTML';
+      link_preview_options: { is_disabled: boolean };
+      message_thread_id?: number;
+      reply_markup?: { inline_keyboard: DigestButton[][] };
+    },
   ): Promise<unknown>;
 }
 
@@ -34,10 +39,16 @@ export function htmlSender(telegram: HtmlSender): SendHtml {
 }
 
 /** The runner's keyboard hook: digestKeyboard for the subscription's chat, measures in the order the digest shows them. */
-export function digestButtons(botUsername: () => string | undefined, cats: Record<Lang, Messages> = catalogues): NonNullable<DigestRunnerDeps['keyboard']> {
+export function digestButtons(
+  botUsername: () => string | undefined,
+  cats: Record<Lang, Messages> = catalogues,
+): NonNullable<DigestRunnerDeps['keyboard']> {
   return (sub, picked, parts) => {
     const byId = new Map(picked.map((e) => [e.id, e]));
-    const shown = parts.flatMap((p) => p.entryIds).map((id) => byId.get(id)).filter((e) => e !== undefined);
+    const shown = parts
+      .flatMap((p) => p.entryIds)
+      .map((id) => byId.get(id))
+      .filter((e) => e !== undefined);
     const bot = botUsername();
     return digestKeyboard({ chatType: sub.chatType, entries: shown, m: cats[sub.language], ...(bot ? { botUsername: bot } : {}) });
   };
@@ -139,7 +150,11 @@ export function digestStats(store: SubscriptionStore): ReturnType<DigestService[
           paused: last.paused,
           failed: last.failed,
           // Chats whose digest part timed out after it was sent: it may not have arrived (not resent).
-          ...(last.uncertain > 0 ? { uncertain: `${last.uncertain} (${last.uncertainChats.slice(0, 10).join(', ')}${last.uncertainChats.length > 10 ? ', …' : ''})` } : {}),
+          ...(last.uncertain > 0
+            ? {
+                uncertain: `${last.uncertain} (${last.uncertainChats.slice(0, 10).join(', ')}${last.uncertainChats.length > 10 ? ', …' : ''})`,
+              }
+            : {}),
           durationMs: last.durationMs,
         }
       : null,

@@ -205,7 +205,11 @@ export function initialLastDigestDate(sub: Omit<DueFields, 'lastDigestDate'>, no
  * of subscribing delivers today at 21:30. Once a digest went out, the date it covered stays: one digest per
  * day (per week) — the new time applies from the next turn.
  */
-export function reschedule(current: DueFields & { skippedDate: string | null }, next: Omit<DueFields, 'lastDigestDate' | 'cursor'>, now: number): ScheduleStart {
+export function reschedule(
+  current: DueFields & { skippedDate: string | null },
+  next: Omit<DueFields, 'lastDigestDate' | 'cursor'>,
+  now: number,
+): ScheduleStart {
   const untouched = current.lastDigestDate === null || current.lastDigestDate === current.skippedDate;
   return untouched ? initialSchedule(next, now) : { lastDigestDate: current.lastDigestDate, skippedDate: current.skippedDate };
 }

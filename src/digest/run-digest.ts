@@ -42,7 +42,11 @@ import { createDueChecker } from './due.ts';
 import type { Log } from '../infra/log.ts';
 
 /** Deliverer.deliver (src/delivery/send-with-retry.ts) as the runner calls it: subscriptions key on numeric chat ids. */
-export type Deliver = <T>(chatId: number, send: (chatId: number) => Promise<T>, opts?: DeliverOptions) => Promise<DeliveryResult<T, number>>;
+export type Deliver = <T>(
+  chatId: number,
+  send: (chatId: number) => Promise<T>,
+  opts?: DeliverOptions,
+) => Promise<DeliveryResult<T, number>>;
 
 /**
  * Sends one HTML message (parse_mode HTML, previews off) into a chat, into a forum topic when threadId is set,
@@ -159,7 +163,13 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
     );
   const composeParts = (sub: Subscription, picked: StoredEntry[], date: string, directory: AgencyDirectory, notifyEmpty: boolean) =>
     // An instant push never says "nothing new": it is sent because something was published.
-    composeDigestParts(picked, { date, m: cats[sub.language], notifyEmpty: notifyEmpty && sub.frequency !== 'instant', agencyOrder: directory.names(), kind: sub.frequency });
+    composeDigestParts(picked, {
+      date,
+      m: cats[sub.language],
+      notifyEmpty: notifyEmpty && sub.frequency !== 'instant',
+      agencyOrder: directory.names(),
+      kind: sub.frequency,
+    });
 
   /**
    * What to send this attempt. A digest cut short earlier today (same date) is resumed by entry: the entries its
@@ -184,11 +194,25 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
   };
 
   /** Delivers every part; the digest counts as sent only when all were accepted. */
-  const serve = async (sub: Subscription, runUpTo: number, date: string, directory: AgencyDirectory, counts: { migrated: number }, signal?: AbortSignal): Promise<Served> => {
+  const serve = async (
+    sub: Subscription,
+    runUpTo: number,
+    date: string,
+    directory: AgencyDirectory,
+    counts: { migrated: number },
+    signal?: AbortSignal,
+  ): Promise<Served> => {
     const outcome = await serveChat(sub, runUpTo, date, directory, counts, signal);
     return typeof outcome === 'string' ? { outcome, chatId: sub.chatId } : outcome;
   };
-  const serveChat = async (sub: Subscription, runUpTo: number, date: string, directory: AgencyDirectory, counts: { migrated: number }, signal?: AbortSignal): Promise<ServeOutcome | Served> => {
+  const serveChat = async (
+    sub: Subscription,
+    runUpTo: number,
+    date: string,
+    directory: AgencyDirectory,
+    counts: { migrated: number },
+    signal?: AbortSignal,
+  ): Promise<ServeOutcome | Served> => {
     let planned: ReturnType<typeof plan>;
     try {
       planned = plan(sub, runUpTo, date, directory);
@@ -211,7 +235,10 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
     const sendPart = (part: DigestPart, threadId: number | undefined) => (id: number) =>
       id !== chatId && store.get(id) !== undefined
         ? Promise.resolve(NOT_SENT)
-        : deps.send(id, part.html, { ...(threadId === undefined ? {} : { threadId }), ...(keyboard && part === lastPart ? { keyboard } : {}) });
+        : deps.send(id, part.html, {
+            ...(threadId === undefined ? {} : { threadId }),
+            ...(keyboard && part === lastPart ? { keyboard } : {}),
+          });
     /** Follows a group→supergroup migration; false when the supergroup has its own subscription (it wins). */
     const follow = (to: number): boolean => {
       // The subscription follows the new id whatever became of the resend, so a pause or failure lands on the live id.
@@ -220,7 +247,10 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
       counts.migrated++;
       if (collision) {
         // Its own turn serves it (with its own filters, cursor and date); nothing more of this digest is sent.
-        deps.log.info({ event: 'digest-migrated-onto-subscribed', from: chatId, to }, 'supergroup has its own subscription; old one dropped, its digest stopped');
+        deps.log.info(
+          { event: 'digest-migrated-onto-subscribed', from: chatId, to },
+          'supergroup has its own subscription; old one dropped, its digest stopped',
+        );
         return false;
       }
       chatId = to;
@@ -234,13 +264,19 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
       if (r.chatId !== chatId && !follow(r.chatId)) return 'skipped';
       if (!r.ok && r.reason === 'topic-gone' && threadId !== undefined) {
         // The forum topic was deleted or closed: the digest goes to the group's General chat from now on.
-        deps.log.warn({ event: 'digest-topic-gone', chatId, threadId, description: r.description }, 'forum topic gone; sending to the general chat instead');
+        deps.log.warn(
+          { event: 'digest-topic-gone', chatId, threadId, description: r.description },
+          'forum topic gone; sending to the general chat instead',
+        );
         store.update(chatId, { threadId: null }, new Date(now()));
         r = await deps.deliver(chatId, sendPart(part, undefined), opts);
         if (r.chatId !== chatId && !follow(r.chatId)) return 'skipped';
       }
       if (!r.ok && r.reason === 'uncertain' && uncertainPolicy === 'resend') {
-        deps.log.warn({ event: 'digest-part-resent', chatId, part: accepted + 1, description: r.description }, 'send timed out after it was written; resending it (policy: resend)');
+        deps.log.warn(
+          { event: 'digest-part-resent', chatId, part: accepted + 1, description: r.description },
+          'send timed out after it was written; resending it (policy: resend)',
+        );
         r = await deps.deliver(chatId, sendPart(part, threadId), opts);
         if (r.chatId !== chatId && !follow(r.chatId)) return 'skipped';
       }
@@ -249,7 +285,10 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
         uncertain++;
         accepted++;
         delivered.push(...part.entryIds);
-        deps.log.warn({ event: 'digest-part-uncertain', chatId, part: accepted, description: r.description }, 'digest part timed out after it was written: not resent (it may have arrived)');
+        deps.log.warn(
+          { event: 'digest-part-uncertain', chatId, part: accepted, description: r.description },
+          'digest part timed out after it was written: not resent (it may have arrived)',
+        );
         continue;
       }
       if (r.ok) {
@@ -266,7 +305,10 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
       if (r.reason === 'blocked' || r.reason === 'chat-not-found') {
         // Kept, not deleted: a user who unblocks the bot or re-adds it gets the subscription back.
         store.pause(r.chatId, r.reason, new Date(now()));
-        deps.log.info({ event: 'digest-chat-paused', chatId: r.chatId, reason: r.reason, description: r.description }, 'subscription paused');
+        deps.log.info(
+          { event: 'digest-chat-paused', chatId: r.chatId, reason: r.reason, description: r.description },
+          'subscription paused',
+        );
         return 'paused';
       }
       // A topic error with no topic set (the General chat itself closed) is as permanent as a bad request.
@@ -277,14 +319,25 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
         // Refused on several days in a row: this chat will not take a digest as things are. Paused, not retried
         // forever; /settings shows why, and ▶️ (or /subscribe) resumes it.
         store.pause(r.chatId, 'failing', new Date(now()));
-        deps.log.warn({ event: 'digest-chat-paused', chatId: r.chatId, reason: 'failing', description: r.description, days: badDays }, 'subscription paused: digests kept failing');
+        deps.log.warn(
+          { event: 'digest-chat-paused', chatId: r.chatId, reason: 'failing', description: r.description, days: badDays },
+          'subscription paused: digests kept failing',
+        );
         return 'paused';
       }
-      deps.log.warn({ event: 'digest-chat-failed', chatId: r.chatId, reason: r.reason, description: r.description, attempts }, 'digest not delivered; cursor kept');
+      deps.log.warn(
+        { event: 'digest-chat-failed', chatId: r.chatId, reason: r.reason, description: r.description, attempts },
+        'digest not delivered; cursor kept',
+      );
       return 'failed';
     }
     const served = chatId;
-    return { outcome: parts.length > 0 || resume ? 'sent' : 'empty', chatId: served, uncertain, commit: () => void store.advance(served, upTo, date, new Date(now())) };
+    return {
+      outcome: parts.length > 0 || resume ? 'sent' : 'empty',
+      chatId: served,
+      uncertain,
+      commit: () => void store.advance(served, upTo, date, new Date(now())),
+    };
   };
 
   const runDue = async (opts: RunDueOptions = {}): Promise<DigestRunSummary> => {
@@ -341,7 +394,10 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
     }
 
     for (const r of store.unfinishedRuns()) {
-      deps.log.warn({ event: 'digest-run-recovered', runId: r.id, startedAt: r.startedAt }, 'previous digest run did not finish; serving the chats it left');
+      deps.log.warn(
+        { event: 'digest-run-recovered', runId: r.id, startedAt: r.startedAt },
+        'previous digest run did not finish; serving the chats it left',
+      );
       store.markInterrupted(r.id);
       summary.recovered.push(r.id);
     }
@@ -374,13 +430,15 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
     let wake: (() => void) | null = null;
     const launch = (sub: Subscription, date: string) => {
       inFlight++;
-      serve(sub, upTo, date, directory, summary, opts.signal).then(
-        (served) => completed.push({ served }),
-        (error: unknown) => completed.push({ error }),
-      ).finally(() => {
-        inFlight--;
-        wake?.();
-      });
+      serve(sub, upTo, date, directory, summary, opts.signal)
+        .then(
+          (served) => completed.push({ served }),
+          (error: unknown) => completed.push({ error }),
+        )
+        .finally(() => {
+          inFlight--;
+          wake?.();
+        });
     };
     /** Takes one completion: its progress is recorded in memory (the caller flushes). Returns whether it changed the store. */
     const take = (done: { served: Served } | { error: unknown }): boolean => {
@@ -457,9 +515,19 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
     }
 
     summary.durationMs = now() - started;
-    store.finishRun(runId, counts(), new Date(now()).toISOString(), summary.stoppedEarly ? `stopped early: ${due.length - handled} due chats left for the next pass` : null, summary.uncertainChats);
+    store.finishRun(
+      runId,
+      counts(),
+      new Date(now()).toISOString(),
+      summary.stoppedEarly ? `stopped early: ${due.length - handled} due chats left for the next pass` : null,
+      summary.uncertainChats,
+    );
     await store.flush();
-    if (summary.uncertain > 0) deps.log.warn({ event: 'digest-run-uncertain', runId, chats: summary.uncertainChats.slice(0, 100) }, `${summary.uncertain} chat(s) had a digest part that timed out after it was sent: it may not have arrived (not resent)`);
+    if (summary.uncertain > 0)
+      deps.log.warn(
+        { event: 'digest-run-uncertain', runId, chats: summary.uncertainChats.slice(0, 100) },
+        `${summary.uncertain} chat(s) had a digest part that timed out after it was sent: it may not have arrived (not resent)`,
+      );
     deps.log.info({ event: 'digest-run-finished', runId, ...counts() }, 'digest run finished');
     return summary;
   };

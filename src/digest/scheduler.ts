@@ -34,7 +34,9 @@ export class SchedulerError extends Error {
  */
 export function createDigestScheduler(opts: DigestSchedulerOptions): DigestScheduler {
   if (!isValidTimeZone(opts.timezone)) {
-    throw new SchedulerError(`digest scheduler: "${opts.timezone}" is not an IANA time zone this Node knows (e.g. Asia/Shanghai, Europe/London, UTC)`);
+    throw new SchedulerError(
+      `digest scheduler: "${opts.timezone}" is not an IANA time zone this Node knows (e.g. Asia/Shanghai, Europe/London, UTC)`,
+    );
   }
   const rule = opts.rule ?? '* * * * *';
   let job: Job | null = null;

@@ -18,11 +18,16 @@ export const zh = {
     updated: (schedule: string, when: string) => `订阅已更新：${schedule}。\n下一次：${when}`,
     dueNow: '几分钟内（今天的摘要还没发送）',
     /** The schedule in words, for confirmations and /settings. */
-    schedule: { daily: (time: string) => `每天 ${time} 发送摘要`, weekly: (day: string, time: string) => `每${day} ${time} 发送每周摘要`, instant: '有新措施发布后即时推送' },
+    schedule: {
+      daily: (time: string) => `每天 ${time} 发送摘要`,
+      weekly: (day: string, time: string) => `每${day} ${time} 发送每周摘要`,
+      instant: '有新措施发布后即时推送',
+    },
     instantWhen: '下次发布新措施后的几分钟内',
     skipEmpty: '（没有新措施时不发送）',
     dueNowSkipEmpty: '几分钟内；今天没有新措施时不发送',
-    noMatch: (closest: string) => `⚠️ 目前没有符合条件的措施，确定吗？${closest ? `\n最接近的部门：${closest}` : ''}\n可以点“🧹 清除筛选”，或重新发送 /subscribe 加上其他部门或关键词。`,
+    noMatch: (closest: string) =>
+      `⚠️ 目前没有符合条件的措施，确定吗？${closest ? `\n最接近的部门：${closest}` : ''}\n可以点“🧹 清除筛选”，或重新发送 /subscribe 加上其他部门或关键词。`,
     weekdayButton: (d: string) => d,
     frequencyButtons: { daily: '📅 每天', weekly: '🗓 每周', instant: '⚡ 即时' },
     settingsButton: '⚙️ 设置',
@@ -34,21 +39,34 @@ export const zh = {
     filters: (agencies: string, keywords: string) => `筛选：${agencies || '全部部门'}${keywords ? `；关键词（任一）：${keywords}` : ''}`,
     everything: '筛选：全部措施',
     badTime: (t: string) => `时间“${t}”不对，请用 24 小时制 HH:MM，例如 /subscribe 08:30`,
-    badTimeWhy: { hour: '一天只有 0–23 点', minute: '分钟要在 00–59 之间，冒号后写两位，例如 8:05', period: '这个时段没有这个钟点' } as Record<string, string>,
-    badTimeFull: (t: string, why: string) => `时间“${t}”不对（${why}），没有保存。\n可以这样写：9点、9点半、早上8点、晚上9点半、21:30，例如 /subscribe 早上8点 公安`,
+    badTimeWhy: {
+      hour: '一天只有 0–23 点',
+      minute: '分钟要在 00–59 之间，冒号后写两位，例如 8:05',
+      period: '这个时段没有这个钟点',
+    } as Record<string, string>,
+    badTimeFull: (t: string, why: string) =>
+      `时间“${t}”不对（${why}），没有保存。\n可以这样写：9点、9点半、早上8点、晚上9点半、21:30，例如 /subscribe 早上8点 公安`,
     latestTitle: '最近的措施：',
     unsubscribed: '已取消订阅，不会再收到每日摘要。',
     notSubscribed: '这个聊天还没有订阅。发送 /subscribe 09:00 订阅每日摘要。',
     adminsOnly: '抱歉，只有群管理员可以修改本群的订阅。',
     settingsTitle: '<b>订阅设置</b>',
-    settingsBody: (schedule: string, tz: string, state: string, empty: string) => `频率：${schedule}（${tz}）\n状态：${state}\n没有新措施时：${empty}`,
+    settingsBody: (schedule: string, tz: string, state: string, empty: string) =>
+      `频率：${schedule}（${tz}）\n状态：${state}\n没有新措施时：${empty}`,
     settingsFor: (title: string) => `频道：${title}`,
     stateActive: '已开启',
     statePaused: (why: string) => `已暂停（${why}）`,
     pausedWhy: { blocked: '机器人被移出或屏蔽', 'chat-not-found': '找不到聊天', user: '手动暂停', failing: '连续多日发送失败' },
     emptyOn: '也发一条提示',
     emptyOff: '不发送',
-    buttons: { time: (t: string) => `🕘 ${t}`, clear: '🧹 清除筛选', pause: '⏸ 暂停', resume: '▶️ 恢复', emptyOn: '🔔 无新措施也提示', emptyOff: '🔕 无新措施不提示' },
+    buttons: {
+      time: (t: string) => `🕘 ${t}`,
+      clear: '🧹 清除筛选',
+      pause: '⏸ 暂停',
+      resume: '▶️ 恢复',
+      emptyOn: '🔔 无新措施也提示',
+      emptyOff: '🔕 无新措施不提示',
+    },
     changed: '已更新。',
   },
   digest: {
@@ -68,7 +86,8 @@ export const zh = {
     filePrefix: '措施',
     everything: '全部措施',
     caption: (what: string, n: number) => `📥 ${what}：${n} 条措施（Excel 与 CSV）`,
-    captionCut: (what: string, total: number, n: number) => `📥 ${what}：共 ${total} 条，导出了前 ${n} 条（Excel 与 CSV）。可以加关键词或日期缩小范围。`,
+    captionCut: (what: string, total: number, n: number) =>
+      `📥 ${what}：共 ${total} 条，导出了前 ${n} 条（Excel 与 CSV）。可以加关键词或日期缩小范围。`,
     none: (what: string) => `没有可以导出的措施${what ? `（${what}）` : ''}。`,
     slowDown: (s: number) => `导出太频繁了，请 ${s} 秒后再试。`,
   },
@@ -84,7 +103,8 @@ export const zh = {
     previewTitle: (title: string) => `<b>简报预览</b>：${title}`,
     untitled: '（无标题）',
     asOf: (d: string | null) => `截至：${d ?? '未注明'}`,
-    counts: (added: number, unchanged: number, corrected: number) => `新增 <b>${added}</b> 条 · 未变 ${unchanged} 条 · 更正 <b>${corrected}</b> 条`,
+    counts: (added: number, unchanged: number, corrected: number) =>
+      `新增 <b>${added}</b> 条 · 未变 ${unchanged} 条 · 更正 <b>${corrected}</b> 条`,
     older: (n: number) => `较旧 <b>${n}</b> 条：这份简报比已发布的更旧，这些措施保留较新的文字（说明里写 --force 或「强制」可覆盖）`,
     olderTitles: '保留较新文字的措施：',
     yearUsed: (y: number) => `无年份的日期按 ${y} 年处理。`,
@@ -95,7 +115,8 @@ export const zh = {
     nothingNew: '这份简报没有新的或更正的措施，无需发布。',
     publish: '✅ 发布',
     cancel: '✖️ 取消',
-    published: (title: string, added: number, corrected: number) => `✅ 已发布 ${title}：新增 ${added} 条，更正 ${corrected} 条。下一次摘要会带上这些措施。`,
+    published: (title: string, added: number, corrected: number) =>
+      `✅ 已发布 ${title}：新增 ${added} 条，更正 ${corrected} 条。下一次摘要会带上这些措施。`,
     cancelled: (title: string) => `已取消 ${title}，没有写入任何内容。`,
     alreadyPublished: '这份简报已经发布过了。',
     alreadyCancelled: '这个预览已取消。',
@@ -154,8 +175,7 @@ export const zh = {
     intro:
       '您好！我是<b>复工复产措施简报</b>机器人。\n\n我收录舆情中心汇编的政府部门措施简报，可以：\n• 查看某部门的最新措施：/latest 公安\n• 按关键词搜索：/search 复工\n• 订阅每日摘要：/subscribe 09:00\n\n私聊时直接发送关键词即可搜索。',
     buttons: { agencies: '🏛 部门列表', latest: '🆕 最新措施', search: '🔎 搜索示例：复工', subscribe: '🔔 订阅每日摘要' },
-    help:
-      '<b>命令</b>\n/latest [部门] [条数] — 部门最新措施，例如 /latest 科委 3\n/search 关键词 — 搜索措施，多个关键词用空格分开；可加日期：本周、3月、最近7天；加“最新”按时间排序\n/export [关键词] — 把搜索结果导出为 Excel/CSV\n/agencies — 所有部门及措施数量\n/subscribe [时间] [每天/每周一/即时] [部门或关键词] — 订阅摘要，例如 /subscribe 早上8点 公安\n/unsubscribe — 取消订阅\n/settings — 查看和修改订阅\n/help — 本帮助\n\n部门可用简称：科委、公安、警方、民政、司法……\n也可以在任意聊天输入 @{bot} 复工 分享措施。',
+    help: '<b>命令</b>\n/latest [部门] [条数] — 部门最新措施，例如 /latest 科委 3\n/search 关键词 — 搜索措施，多个关键词用空格分开；可加日期：本周、3月、最近7天；加“最新”按时间排序\n/export [关键词] — 把搜索结果导出为 Excel/CSV\n/agencies — 所有部门及措施数量\n/subscribe [时间] [每天/每周一/即时] [部门或关键词] — 订阅摘要，例如 /subscribe 早上8点 公安\n/unsubscribe — 取消订阅\n/settings — 查看和修改订阅\n/help — 本帮助\n\n部门可用简称：科委、公安、警方、民政、司法……\n也可以在任意聊天输入 @{bot} 复工 分享措施。',
   },
   agencies: {
     title: '<b>部门</b>（点击查看最新措施）',
@@ -167,7 +187,8 @@ export const zh = {
     unknown: (q: string) => `没有找到部门“${q}”。`,
     didYouMean: '您是不是要找：',
     tryAgencies: '发送 /agencies 查看所有部门。',
-    unusedWords: (words: string, search: string) => `“${words}”不是部门名称，/latest 只按部门和日期列出，没有用到它。按关键词找请发送 ${search}`,
+    unusedWords: (words: string, search: string) =>
+      `“${words}”不是部门名称，/latest 只按部门和日期列出，没有用到它。按关键词找请发送 ${search}`,
     none: (agency: string) => `${agency} 暂无措施。`,
   },
   search: {

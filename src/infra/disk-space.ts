@@ -12,7 +12,11 @@ export interface DiskReport {
   ok: boolean;
 }
 
-export async function diskReport(path: string, minFreeMb: number, stat: (p: string) => Promise<{ bavail: number; bsize: number }> = statfs): Promise<DiskReport> {
+export async function diskReport(
+  path: string,
+  minFreeMb: number,
+  stat: (p: string) => Promise<{ bavail: number; bsize: number }> = statfs,
+): Promise<DiskReport> {
   const s = await stat(path);
   const freeMb = Math.floor((s.bavail * s.bsize) / 2 ** 20);
   return { path, freeMb, minFreeMb, ok: freeMb >= minFreeMb };

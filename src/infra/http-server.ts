@@ -88,7 +88,12 @@ function capped(req: IncomingMessage, path: string, max: number, tooLarge: () =>
 function send(res: ServerResponse, status: number, body: unknown, extraHeaders: Record<string, string> = {}): void {
   if (res.headersSent) return;
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...extraHeaders });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    ...extraHeaders,
+  });
   res.end(text);
 }
 
@@ -134,7 +139,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
 
   async function handleWebhook(wh: WebhookOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const unauthorized = () => {
-      log.warn({ remote: req.socket.remoteAddress, hasHeader: req.headers[SECRET_HEADER] !== undefined }, 'webhook request with a missing or wrong secret token refused');
+      log.warn(
+        { remote: req.socket.remoteAddress, hasHeader: req.headers[SECRET_HEADER] !== undefined },
+        'webhook request with a missing or wrong secret token refused',
+      );
       refuse(res, 401, { error: 'unauthorized' });
     };
     // telegraf compares String(header) with the secret: a missing header would pass for a secret spelled "undefined".
@@ -199,7 +207,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
         server.listen(options.port, options.host, () => {
           server.off('error', onError);
           const port = (server.address() as AddressInfo).port;
-          log.info({ port, host: options.host ?? '::', health: health ? HEALTH_PATH : null, webhook: webhook?.path ?? null }, 'http server listening');
+          log.info(
+            { port, host: options.host ?? '::', health: health ? HEALTH_PATH : null, webhook: webhook?.path ?? null },
+            'http server listening',
+          );
           resolve(port);
         });
       });

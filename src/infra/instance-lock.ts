@@ -113,13 +113,17 @@ export function currentBootId(): string | undefined {
 type Liveness = { alive: true } | { alive: false; why: string };
 
 /** Whether the holder of a lock is still running, by pid, boot id and start time. */
-function holderLiveness(holder: LockInfo, probe: { isAlive: (pid: number) => boolean; processStart: (pid: number) => string | undefined; bootId: () => string | undefined }): Liveness {
+function holderLiveness(
+  holder: LockInfo,
+  probe: { isAlive: (pid: number) => boolean; processStart: (pid: number) => string | undefined; bootId: () => string | undefined },
+): Liveness {
   const boot = probe.bootId();
   if (holder.bootId && boot && holder.bootId !== boot) return { alive: false, why: 'the machine has restarted since it was taken' };
   if (!probe.isAlive(holder.pid)) return { alive: false, why: `pid ${holder.pid} is no longer running` };
   if (holder.procStart) {
     const now = probe.processStart(holder.pid);
-    if (now !== undefined && now !== holder.procStart) return { alive: false, why: `pid ${holder.pid} is now another process (started at another time)` };
+    if (now !== undefined && now !== holder.procStart)
+      return { alive: false, why: `pid ${holder.pid} is now another process (started at another time)` };
   }
   return { alive: true };
 }
@@ -177,7 +181,11 @@ function heldMessage(holder: LockInfo, lockPath: string, dataDir: string, sameHo
 export async function acquireLock(dataDir: string, options: AcquireOptions): Promise<InstanceLock> {
   const dir = resolve(dataDir);
   const lockPath = join(dir, LOCK_FILE);
-  const probe = { isAlive: options.isAlive ?? isProcessAlive, processStart: options.processStart ?? processStartTime, bootId: options.bootId ?? currentBootId };
+  const probe = {
+    isAlive: options.isAlive ?? isProcessAlive,
+    processStart: options.processStart ?? processStartTime,
+    bootId: options.bootId ?? currentBootId,
+  };
   const host = hostname();
   await mkdir(dir, { recursive: true });
 
@@ -216,7 +224,10 @@ export async function acquireLock(dataDir: string, options: AcquireOptions): Pro
       if (holder && holder.host !== host) throw new LockError(heldMessage(holder, lockPath, dir, false), holder);
       // In a container the bot is often pid 1 on every start, so a crash leaves a lock whose pid is "alive": it's us.
       const earlierLifeOfOurPid = holder !== undefined && holder.pid === process.pid && !heldHere.has(holder.id);
-      const liveness = holder && !earlierLifeOfOurPid ? holderLiveness(holder, probe) : ({ alive: false, why: `pid ${holder?.pid} is this process, started again` } as const);
+      const liveness =
+        holder && !earlierLifeOfOurPid
+          ? holderLiveness(holder, probe)
+          : ({ alive: false, why: `pid ${holder?.pid} is this process, started again` } as const);
       if (holder && liveness.alive) throw new LockError(heldMessage(holder, lockPath, dir, true), holder);
 
       const removed = await removeIfUnchanged(lockPath, seen, dir);
@@ -233,7 +244,10 @@ export async function acquireLock(dataDir: string, options: AcquireOptions): Pro
         );
       }
     }
-    throw new LockError(`could not take the lock ${lockPath}: it keeps changing hands; is something else starting on this DATA_DIR?`, undefined);
+    throw new LockError(
+      `could not take the lock ${lockPath}: it keeps changing hands; is something else starting on this DATA_DIR?`,
+      undefined,
+    );
   } finally {
     await unlink(tmpPath).catch(() => {});
   }
@@ -255,7 +269,10 @@ async function removeIfUnchanged(lockPath: string, expected: string, dir: string
     await writeFile(mutex, `${process.pid}\n`, { flag: 'wx' });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    const age = await stat(mutex).then((st) => Date.now() - st.mtimeMs, () => 0);
+    const age = await stat(mutex).then(
+      (st) => Date.now() - st.mtimeMs,
+      () => 0,
+    );
     if (age > TAKEOVER_STALE_MS) await unlink(mutex).catch(() => {});
     return 'busy';
   }

@@ -4,7 +4,10 @@ export interface StoreWriteStatus {
   failing: boolean;
 }
 
-export function writeHealth(stores: Record<string, StoreWriteStatus>): { lastError: { at: string; message: string; store: string } | null; failing: boolean } {
+export function writeHealth(stores: Record<string, StoreWriteStatus>): {
+  lastError: { at: string; message: string; store: string } | null;
+  failing: boolean;
+} {
   let lastError: { at: string; message: string; store: string } | null = null;
   let failing = false;
   for (const [store, s] of Object.entries(stores)) {

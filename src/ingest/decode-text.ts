@@ -18,7 +18,8 @@ export interface DecodedText {
   encoding: string;
 }
 
-const CHINESE_OR_PUNCT = /[\u3000-\u303F\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\uFF00-\uFFEF\u2010-\u2027\u2030-\u205E\u00B7\u00D7\u2460-\u24FF\u25A0-\u27BF]/u;
+const CHINESE_OR_PUNCT =
+  /[\u3000-\u303F\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\uFF00-\uFFEF\u2010-\u2027\u2030-\u205E\u00B7\u00D7\u2460-\u24FF\u25A0-\u27BF]/u;
 /** Share of non-ASCII characters that must be Chinese or its punctuation for a legacy decode to count. */
 const MIN_CHINESE_SHARE = 0.95;
 /** Legacy encodings we decode; others are named in the refusal. */
@@ -57,7 +58,8 @@ function utf16WithoutBom(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | null {
 export function decodeText(bytes: Uint8Array, file: string): DecodedText {
   if (bytes.length === 0) throw new BulletinError(file, 'the file is empty');
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return { text: strict('utf-8', b.subarray(3), file, 'UTF-8 (BOM)'), encoding: 'utf-8 (BOM)' };
+  if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf)
+    return { text: strict('utf-8', b.subarray(3), file, 'UTF-8 (BOM)'), encoding: 'utf-8 (BOM)' };
   if (b[0] === 0xff && b[1] === 0xfe) return { text: strict('utf-16le', b.subarray(2), file, 'UTF-16LE'), encoding: 'utf-16le' };
   if (b[0] === 0xfe && b[1] === 0xff) return { text: strict('utf-16be', b.subarray(2), file, 'UTF-16BE'), encoding: 'utf-16be' };
   const kind = sniff(b);
@@ -79,7 +81,10 @@ export function decodeText(bytes: Uint8Array, file: string): DecodedText {
     if (text !== null) return { text, encoding: 'gb18030' };
   }
   const looks = top ? `${top.encoding} (confidence ${Math.round(top.confidence * 100)}%)` : 'no known text encoding';
-  throw new BulletinError(file, `the file is not UTF-8 and could not be decoded confidently: it looks like ${looks}; save the bulletin as UTF-8 text`);
+  throw new BulletinError(
+    file,
+    `the file is not UTF-8 and could not be decoded confidently: it looks like ${looks}; save the bulletin as UTF-8 text`,
+  );
 }
 
 function strict(encoding: 'utf-8' | 'utf-16le' | 'utf-16be', bytes: Buffer, file: string, name: string): string {

@@ -12,7 +12,10 @@ import { ZipError, readZip } from './zip-guard.ts';
 export async function docxToText(bytes: Uint8Array, file: string): Promise<string> {
   if (!isZip(bytes)) {
     const kind = sniff(bytes);
-    throw new BulletinError(file, `this is not a Word .docx file${kind ? `: it is ${kind}` : ' (a .docx is a zip archive; this is not one)'}`);
+    throw new BulletinError(
+      file,
+      `this is not a Word .docx file${kind ? `: it is ${kind}` : ' (a .docx is a zip archive; this is not one)'}`,
+    );
   }
   let parts;
   try {
@@ -23,7 +26,11 @@ export async function docxToText(bytes: Uint8Array, file: string): Promise<strin
   }
   const names = new Set(parts.map((p) => p.name));
   if (!names.has('word/document.xml')) {
-    const what = names.has('xl/workbook.xml') ? 'an Excel workbook (.xlsx): copy its table into a .txt or save it as .docx' : names.has('ppt/presentation.xml') ? 'a PowerPoint file (.pptx)' : 'a zip archive without a Word document in it';
+    const what = names.has('xl/workbook.xml')
+      ? 'an Excel workbook (.xlsx): copy its table into a .txt or save it as .docx'
+      : names.has('ppt/presentation.xml')
+        ? 'a PowerPoint file (.pptx)'
+        : 'a zip archive without a Word document in it';
     throw new BulletinError(file, `this is not a Word .docx file: it is ${what}`);
   }
   let html: string;

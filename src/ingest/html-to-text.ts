@@ -11,15 +11,58 @@ import type { AnyNode, Element } from 'domhandler';
 import { isBoilerplate } from '../core/bulletin/lines.ts';
 import { matchForm } from '../core/text.ts';
 
-const DROP = 'script, style, noscript, template, iframe, svg, canvas, video, audio, object, embed, nav, header, footer, aside, form, button, select, input, textarea, link, meta';
+const DROP =
+  'script, style, noscript, template, iframe, svg, canvas, video, audio, object, embed, nav, header, footer, aside, form, button, select, input, textarea, link, meta';
 /** class/id words of page furniture (nav bars, share bars, footers, QR codes, related links). */
-const FURNITURE = /(?:^|[-_\s])(?:nav|navbar|menu|breadcrumbs?|crumb|share|sharebar|bdshare|footer|foot|sidebar|side|topbar|top-bar|toolbar|comments?|related|recommend|copyright|qrcode|qr|social|pagination|pager|ad|ads|banner|login|search|tools?|print)(?:[-_\s]|$)/i;
-const BLOCK = new Set(['p', 'div', 'section', 'article', 'main', 'blockquote', 'pre', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'li', 'ul', 'ol', 'dl', 'dt', 'dd', 'table', 'tr', 'hr', 'figure', 'figcaption', 'center', 'address']);
+const FURNITURE =
+  /(?:^|[-_\s])(?:nav|navbar|menu|breadcrumbs?|crumb|share|sharebar|bdshare|footer|foot|sidebar|side|topbar|top-bar|toolbar|comments?|related|recommend|copyright|qrcode|qr|social|pagination|pager|ad|ads|banner|login|search|tools?|print)(?:[-_\s]|$)/i;
+const BLOCK = new Set([
+  'p',
+  'div',
+  'section',
+  'article',
+  'main',
+  'blockquote',
+  'pre',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'li',
+  'ul',
+  'ol',
+  'dl',
+  'dt',
+  'dd',
+  'table',
+  'tr',
+  'hr',
+  'figure',
+  'figcaption',
+  'center',
+  'address',
+]);
 /**
  * Where WeChat or a CMS keeps the article. The first match in the page is taken (the outermost container): it
  * usually holds the title and the publication line too, and furniture inside it is removed anyway.
  */
-const ARTICLE = ['#js_content', '.rich_media_content', 'article', '#ivs_content', '.TRS_Editor', '.article-content', '.article_content', '#article', '.article', '#content', '.content', 'main', '#main'];
+const ARTICLE = [
+  '#js_content',
+  '.rich_media_content',
+  'article',
+  '#ivs_content',
+  '.TRS_Editor',
+  '.article-content',
+  '.article_content',
+  '#article',
+  '.article',
+  '#content',
+  '.content',
+  'main',
+  '#main',
+];
 
 export interface HtmlText {
   text: string;
@@ -35,7 +78,9 @@ export function htmlToText(html: string, opts: { wholeBody?: boolean } = {}): Ht
   });
   const title = pageTitle($);
   const account = cleanInline($('#js_name').first().text()) || cleanInline($('meta[property="og:article:author"]').attr('content') ?? '');
-  const published = cleanInline($('#publish_time').first().text()) || cleanInline($('meta[name="publishdate"], meta[name="PubDate"]').attr('content') ?? '');
+  const published =
+    cleanInline($('#publish_time').first().text()) ||
+    cleanInline($('meta[name="publishdate"], meta[name="PubDate"]').attr('content') ?? '');
   $(DROP).remove();
   $('[class], [id]').each((_, el) => {
     const e = $(el);
@@ -69,7 +114,13 @@ function cleanInline(s: string): string {
 }
 
 function pageTitle($: cheerio.CheerioAPI): string {
-  const candidates = [$('#activity-name').first().text(), $('.rich_media_title').first().text(), $('meta[property="og:title"]').attr('content') ?? '', $('h1').first().text(), ($('title').first().text() || '').split(/\s+[-_|–—]\s+/)[0] ?? ''];
+  const candidates = [
+    $('#activity-name').first().text(),
+    $('.rich_media_title').first().text(),
+    $('meta[property="og:title"]').attr('content') ?? '',
+    $('h1').first().text(),
+    ($('title').first().text() || '').split(/\s+[-_|–—]\s+/)[0] ?? '',
+  ];
   return cleanInline(candidates.find((c) => cleanInline(c) !== '') ?? '');
 }
 
@@ -135,7 +186,9 @@ function tableRows($: cheerio.CheerioAPI, table: Element): string[] {
       const cells = $(tr)
         .children('td, th')
         .map((__, td) => {
-          const text = blocks($, td).filter((l) => l !== '').join('\n');
+          const text = blocks($, td)
+            .filter((l) => l !== '')
+            .join('\n');
           return /[\t\n"]/.test(text) ? `"${text.replace(/"/g, '""').replace(/\t/g, ' ')}"` : text;
         })
         .get();

@@ -64,20 +64,32 @@ export async function readBulletinBytes(bytes: Uint8Array, fileName: string): Pr
   if (!format) throw new BulletinError(file, WRONG_EXTENSION);
   if (bytes.length === 0) throw new BulletinError(file, 'the file is empty');
   const max = maxBytesFor(file);
-  if (bytes.length > max) throw new BulletinError(file, `the file is ${mb(bytes.length)}; a ${format === 'docx' || format === 'html' ? `.${format}` : 'text'} bulletin is at most ${max / 1024 / 1024} MB`);
+  if (bytes.length > max)
+    throw new BulletinError(
+      file,
+      `the file is ${mb(bytes.length)}; a ${format === 'docx' || format === 'html' ? `.${format}` : 'text'} bulletin is at most ${max / 1024 / 1024} MB`,
+    );
   if (format === 'docx') return { text: await docxToText(bytes, file), format, encoding: 'docx' };
   const decoded = decodeText(bytes, file);
   if (format === 'html') {
-    if (!/<[a-z!]/i.test(decoded.text.slice(0, 4096))) throw new BulletinError(file, 'this .html file holds no HTML (save the page again, or send it as .txt)');
+    if (!/<[a-z!]/i.test(decoded.text.slice(0, 4096)))
+      throw new BulletinError(file, 'this .html file holds no HTML (save the page again, or send it as .txt)');
     const page = htmlToText(decoded.text);
     if (page.text.trim() === '') {
-      throw new BulletinError(file, page.scriptChars > 0 ? `the page holds no article text, only ${mb(page.scriptChars * 1)} of scripts and styles (save the page after it has loaded, or copy its text into a .txt)` : 'the page holds no article text');
+      throw new BulletinError(
+        file,
+        page.scriptChars > 0
+          ? `the page holds no article text, only ${mb(page.scriptChars * 1)} of scripts and styles (save the page after it has loaded, or copy its text into a .txt)`
+          : 'the page holds no article text',
+      );
     }
     return { text: page.text, format, encoding: decoded.encoding };
   }
   // A .txt that is really HTML (a page saved with the wrong name) is read as a page.
-  if (/^\s*<(?:!doctype html|html)[\s>]/i.test(decoded.text)) return { text: htmlToText(decoded.text).text, format: 'html', encoding: decoded.encoding };
-  if (decoded.text.length > MAX_BULLETIN_BYTES) throw new BulletinError(file, `the text is longer than ${MAX_BULLETIN_BYTES} characters; a bulletin is far shorter`);
+  if (/^\s*<(?:!doctype html|html)[\s>]/i.test(decoded.text))
+    return { text: htmlToText(decoded.text).text, format: 'html', encoding: decoded.encoding };
+  if (decoded.text.length > MAX_BULLETIN_BYTES)
+    throw new BulletinError(file, `the text is longer than ${MAX_BULLETIN_BYTES} characters; a bulletin is far shorter`);
   return { text: decoded.text, format, encoding: decoded.encoding };
 }
 
@@ -91,7 +103,13 @@ export interface ReadOptions {
 
 export async function parseBulletinBytes(bytes: Uint8Array, fileName: string, opts: ReadOptions): Promise<ParsedBulletin> {
   const source = await readBulletinBytes(bytes, fileName);
-  return parseBulletin(source.text, { file: basename(fileName), agencies: opts.agencies, year: opts.year, now: opts.now, knownAsOf: opts.knownAsOf });
+  return parseBulletin(source.text, {
+    file: basename(fileName),
+    agencies: opts.agencies,
+    year: opts.year,
+    now: opts.now,
+    knownAsOf: opts.knownAsOf,
+  });
 }
 
 export async function readBulletinFile(path: string, opts: ReadOptions): Promise<ParsedBulletin> {

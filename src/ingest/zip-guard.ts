@@ -51,7 +51,8 @@ export function readZip(bytes: Uint8Array, budget = MAX_INFLATED_BYTES): ZipPart
         // maxOutputLength stops inflating at the budget instead of after the damage is done.
         data = inflateRawSync(raw, { maxOutputLength: Math.max(1, left + 1) });
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || /larger than/i.test((err as Error).message)) throw new ZipError(`its contents inflate to more than ${budget / 1024 / 1024} MB`);
+        if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || /larger than/i.test((err as Error).message))
+          throw new ZipError(`its contents inflate to more than ${budget / 1024 / 1024} MB`);
         throw new ZipError(`the archive is damaged (part ${name} does not inflate)`);
       }
     } else throw new ZipError(`part ${name} uses a compression this reader does not know (${method})`);

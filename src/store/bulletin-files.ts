@@ -21,9 +21,13 @@ export async function loadAgencies(file: string): Promise<AgencyDirectory> {
       throw new Error(`outlet list ${outletsFile}: ${err.message}`);
     },
   );
-  const merged = typeof raw === 'object' && raw !== null && outlets && typeof outlets === 'object' ? { ...(outlets as object), ...(raw as object) } : raw;
+  const merged =
+    typeof raw === 'object' && raw !== null && outlets && typeof outlets === 'object'
+      ? { ...(outlets as object), ...(raw as object) }
+      : raw;
   const parsed = agencyConfigSchema.safeParse(merged);
-  if (!parsed.success) throw new Error(`agency list ${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new Error(`agency list ${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return createAgencyDirectory(parsed.data);
 }
 

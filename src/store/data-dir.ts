@@ -15,12 +15,22 @@ import { storeFiles } from '../paths.ts';
 import { StoreError } from './json-file.ts';
 import { journalPathFor } from './subscription-journal.ts';
 
-const present = (path: string) => stat(path).then((s) => s.isFile() && s.size > 0, () => false);
+const present = (path: string) =>
+  stat(path).then(
+    (s) => s.isFile() && s.size > 0,
+    () => false,
+  );
 
 /** Throws StoreError when entries.json is missing but data that depends on it is there. */
 export async function refuseMissingEntries(dataDir: string): Promise<void> {
   const files = storeFiles(dataDir);
-  if (await stat(files.entries).then(() => true, () => false)) return;
+  if (
+    await stat(files.entries).then(
+      () => true,
+      () => false,
+    )
+  )
+    return;
   const others = [files.snapshot, files.subscriptions, journalPathFor(files.subscriptions)];
   const there: string[] = [];
   for (const f of others) if (await present(f)) there.push(basename(f));
@@ -45,7 +55,16 @@ export async function removeLeftoverTmp(dataDir: string, now = Date.now()): Prom
   for (const name of names) {
     if (!isLeftoverTmp(name)) continue;
     const path = join(dataDir, name);
-    if (LOCK_TMP.test(name) && now - (await stat(path).then((s) => s.mtimeMs, () => now)) < LOCK_TMP_STALE_MS) continue;
+    if (
+      LOCK_TMP.test(name) &&
+      now -
+        (await stat(path).then(
+          (s) => s.mtimeMs,
+          () => now,
+        )) <
+        LOCK_TMP_STALE_MS
+    )
+      continue;
     await rm(path, { force: true });
     removed.push(name);
   }

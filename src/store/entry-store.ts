@@ -48,9 +48,23 @@ const BULLETIN_KEYS = Object.keys(storedBulletinSchema.shape).length;
 function isStoredEntry(e: unknown): boolean {
   if (!isPlain(e)) return false;
   return (
-    isStr(e.id) && e.id.length > 0 && isStr(e.agency) && e.agency.length > 0 && isStr(e.date) && DATE.test(e.date) &&
-    isStr(e.title) && e.title.length > 0 && isStrArray(e.body) && isStrArray(e.bullets) && isStr(e.source) && isStr(e.bulletin) &&
-    isInt(e.line, 0) && isInt(e.seq, 1) && isInt(e.addedSeq, 1) && isStr(e.addedAt) && isInt(e.revisions, 0) &&
+    isStr(e.id) &&
+    e.id.length > 0 &&
+    isStr(e.agency) &&
+    e.agency.length > 0 &&
+    isStr(e.date) &&
+    DATE.test(e.date) &&
+    isStr(e.title) &&
+    e.title.length > 0 &&
+    isStrArray(e.body) &&
+    isStrArray(e.bullets) &&
+    isStr(e.source) &&
+    isStr(e.bulletin) &&
+    isInt(e.line, 0) &&
+    isInt(e.seq, 1) &&
+    isInt(e.addedSeq, 1) &&
+    isStr(e.addedAt) &&
+    isInt(e.revisions, 0) &&
     (e.correctedAt === null || isStr(e.correctedAt)) &&
     (e.textFrom === undefined || (isStr(e.textFrom) && e.textFrom.length > 0)) &&
     (e.seenIn === undefined || (isStrArray(e.seenIn) && (e.seenIn as string[]).length > 0)) &&
@@ -61,9 +75,16 @@ function isStoredEntry(e: unknown): boolean {
 function isStoredBulletin(b: unknown): boolean {
   if (!isPlain(b)) return false;
   return (
-    isStr(b.id) && b.id.length > 0 && isStr(b.title) && (b.series === null || isInt(b.series, -Infinity)) &&
-    (b.asOf === null || (isStr(b.asOf) && DATE.test(b.asOf))) && (b.publisher === null || isStr(b.publisher)) && isStr(b.file) &&
-    isStr(b.ingestedAt) && isInt(b.entries, 0) && countKeys(b) === BULLETIN_KEYS
+    isStr(b.id) &&
+    b.id.length > 0 &&
+    isStr(b.title) &&
+    (b.series === null || isInt(b.series, -Infinity)) &&
+    (b.asOf === null || (isStr(b.asOf) && DATE.test(b.asOf))) &&
+    (b.publisher === null || isStr(b.publisher)) &&
+    isStr(b.file) &&
+    isStr(b.ingestedAt) &&
+    isInt(b.entries, 0) &&
+    countKeys(b) === BULLETIN_KEYS
   );
 }
 
@@ -72,7 +93,8 @@ function isStoredBulletin(b: unknown): boolean {
  * (no copy of every object). Anything it does not accept goes to zod, which explains what is wrong.
  */
 export function isEntriesFile(d: unknown): d is EntriesFile {
-  if (!isPlain(d) || d.version !== 1 || !isInt(d.seq, 0) || !Array.isArray(d.bulletins) || !Array.isArray(d.entries) || countKeys(d) !== 4) return false;
+  if (!isPlain(d) || d.version !== 1 || !isInt(d.seq, 0) || !Array.isArray(d.bulletins) || !Array.isArray(d.entries) || countKeys(d) !== 4)
+    return false;
   for (const b of d.bulletins) if (!isStoredBulletin(b)) return false;
   for (const e of d.entries) if (!isStoredEntry(e)) return false;
   return true;
@@ -155,7 +177,12 @@ export function createEntryStore(db: Low<EntriesFile>, file: string | null, stam
   return createEntryStoreFrom({ seq: data.seq, bulletins: data.bulletins, table }, file ? writerFor(file) : null, file, stamp);
 }
 
-export function createEntryStoreFrom(state: EntryStoreState, write: EntriesWriter | null, file: string | null, stamp: FileStamp | null = null): EntryStore {
+export function createEntryStoreFrom(
+  state: EntryStoreState,
+  write: EntriesWriter | null,
+  file: string | null,
+  stamp: FileStamp | null = null,
+): EntryStore {
   const { table } = state;
   let seq = state.seq;
   const bulletins = state.bulletins;
@@ -269,7 +296,16 @@ export function createEntryStoreFrom(state: EntryStoreState, write: EntriesWrite
         const oldRow = byId.get(e.id)!;
         const old = table.read(oldRow);
         // A correction keeps its first appearance and moves to the end of the seq order, so digests resend it marked 更正.
-        const next: StoredEntry = { ...old, ...e, bulletin: old.bulletin, seq: ++seq, revisions: old.revisions + 1, correctedAt: at, textFrom: from, seenIn: withThis(seenIn(old)) };
+        const next: StoredEntry = {
+          ...old,
+          ...e,
+          bulletin: old.bulletin,
+          seq: ++seq,
+          revisions: old.revisions + 1,
+          correctedAt: at,
+          textFrom: from,
+          seenIn: withThis(seenIn(old)),
+        };
         table.kill(oldRow);
         byId.set(e.id, table.append(next));
         changed.push(next);
@@ -311,7 +347,12 @@ export function createEntryStoreFrom(state: EntryStoreState, write: EntriesWrite
     changes: () => changes,
     durable: () => durable,
     clone() {
-      const copy = new Low<EntriesFile>(new Memory<EntriesFile>(), { version: 1, seq, bulletins: structuredClone(bulletins), entries: store.all().slice() });
+      const copy = new Low<EntriesFile>(new Memory<EntriesFile>(), {
+        version: 1,
+        seq,
+        bulletins: structuredClone(bulletins),
+        entries: store.all().slice(),
+      });
       return createEntryStore(copy, null);
     },
     close: () => table.close(),
@@ -360,7 +401,10 @@ export function verifyEntriesFile(file: string, raw: unknown): { legacy: number;
       const r = list[i] as Record<string, unknown>;
       const verdict = verifyAndStrip(r);
       if (verdict === 'damaged') {
-        throw new StoreError(file, `${what(r, i)} fails its checksum: its content changed after it was written (a disk fault or a hand edit). The store was left as it is; restore this file from a backup (or fix that record and delete its "crc")`);
+        throw new StoreError(
+          file,
+          `${what(r, i)} fails its checksum: its content changed after it was written (a disk fault or a hand edit). The store was left as it is; restore this file from a backup (or fix that record and delete its "crc")`,
+        );
       }
       tally[verdict]++;
     }
@@ -373,7 +417,10 @@ export function verifyEntriesFile(file: string, raw: unknown): { legacy: number;
 export async function openEntryStore(file: string, opts: OpenEntryStoreOptions = {}): Promise<EntryStore> {
   if (opts.readOnly) {
     // A dry run must not even create the file: read it if it is there, else work on an empty copy.
-    const exists = await access(file).then(() => true, () => false);
+    const exists = await access(file).then(
+      () => true,
+      () => false,
+    );
     if (!exists) return createMemoryEntryStore();
     return (await openEntryStore(file, { migrate: false })).clone();
   }

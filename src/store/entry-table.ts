@@ -137,7 +137,8 @@ export function createEntryTable(columns?: TableColumns): EntryTable {
 
   if (columns) {
     const n = columns.ids.length;
-    if (columns.nums.length !== n * NUMS || columns.refs.length !== n * REFS || columns.starts.length !== n) throw new Error('entry table: columns disagree with the row count');
+    if (columns.nums.length !== n * NUMS || columns.refs.length !== n * REFS || columns.starts.length !== n)
+      throw new Error('entry table: columns disagree with the row count');
     columns.strings.forEach((s) => intern(s));
     if (strings.length !== columns.strings.length) throw new Error('entry table: repeated strings in the string table');
     ensure(n, columns.cuts.length);
@@ -188,7 +189,8 @@ export function createEntryTable(columns?: TableColumns): EntryTable {
     return buf.subarray(0, bytes);
   };
 
-  const recordText = (row: number): string => mem.get(row) ?? staleMem.get(row) ?? readFile(stale.get(row) ?? file, starts[row]!, recLen[row]!);
+  const recordText = (row: number): string =>
+    mem.get(row) ?? staleMem.get(row) ?? readFile(stale.get(row) ?? file, starts[row]!, recLen[row]!);
 
   const split = (row: number, text = recordText(row)): string[] => {
     const n = 1 + nums[row * NUMS + 4]! + nums[row * NUMS + 5]!;
@@ -243,7 +245,11 @@ export function createEntryTable(columns?: TableColumns): EntryTable {
    * close together in one read (≤ WINDOW, gaps ≤ GAP), chunk(text, from, members) with members their
    * indexes in list. The others (text in memory, recent, stale) go to single(i).
    */
-  const inChunks = (list: ArrayLike<number>, single: (i: number) => void, chunk: (bytes: Buffer, from: number, members: Int32Array) => void): void => {
+  const inChunks = (
+    list: ArrayLike<number>,
+    single: (i: number) => void,
+    chunk: (bytes: Buffer, from: number, members: Int32Array) => void,
+  ): void => {
     // Sorted by file position as numbers (start * 2^20 + index: exact in a double), not by a comparator.
     const keys = new Float64Array(list.length);
     let m = 0;
@@ -252,14 +258,15 @@ export function createEntryTable(columns?: TableColumns): EntryTable {
     for (let i = 0; i < list.length; i++) {
       const row = list[i]!;
       check(row);
-      if (starts[row]! >= 0 && !(elsewhere && (stale.has(row) || mem.has(row) || staleMem.has(row)))) keys[m++] = starts[row]! * 2 ** 20 + i;
+      if (starts[row]! >= 0 && !(elsewhere && (stale.has(row) || mem.has(row) || staleMem.has(row))))
+        keys[m++] = starts[row]! * 2 ** 20 + i;
       else single(i);
     }
     if (list.length >= 2 ** 20) throw new Error('entry table: too many rows for one read');
     const sorted = keys.subarray(0, m).sort();
     const inFile = new Int32Array(m);
     for (let i = 0; i < m; i++) inFile[i] = sorted[i]! % 2 ** 20;
-    for (let k = 0; k < inFile.length; ) {
+    for (let k = 0; k < inFile.length;) {
       const from = starts[list[inFile[k]!]!]!;
       let to = from + recLen[list[inFile[k]!]!]!;
       let end = k + 1;

@@ -30,7 +30,8 @@ export interface OpenJsonFileOptions<T> {
 }
 
 /** The lowdb database over `file` that every store uses: compact JSON, nothing read yet. */
-export const jsonFileDb = <T>(file: string, data: T, adapter?: Adapter<T>): Low<T> => new Low<T>(adapter ?? new DataFile<T>(file, { parse: JSON.parse, stringify: (d) => JSON.stringify(d) }), data);
+export const jsonFileDb = <T>(file: string, data: T, adapter?: Adapter<T>): Low<T> =>
+  new Low<T>(adapter ?? new DataFile<T>(file, { parse: JSON.parse, stringify: (d) => JSON.stringify(d) }), data);
 
 /**
  * Opens a lowdb JSON file validated by a zod schema. A missing file is created from the defaults;
@@ -38,7 +39,12 @@ export const jsonFileDb = <T>(file: string, data: T, adapter?: Adapter<T>): Low<
  * Writes compact JSON (no indentation: ~10% smaller, faster to write); indented files read the same.
  * (Not JSONFilePreset: under NODE_ENV=test it silently swaps in an in-memory adapter.)
  */
-export async function openJsonFile<S extends z.ZodType>(file: string, schema: S, defaults: z.infer<S>, opts: OpenJsonFileOptions<z.infer<S>> = {}): Promise<Low<z.infer<S>>> {
+export async function openJsonFile<S extends z.ZodType>(
+  file: string,
+  schema: S,
+  defaults: z.infer<S>,
+  opts: OpenJsonFileOptions<z.infer<S>> = {},
+): Promise<Low<z.infer<S>>> {
   const exists = await access(file).then(
     () => true,
     () => false,
@@ -53,10 +59,14 @@ export async function openJsonFile<S extends z.ZodType>(file: string, schema: S,
   try {
     await db.read();
   } catch (err) {
-    const why = err instanceof SyntaxError ? `is not valid JSON (${err.message}); it was left as it is — restore it from a backup or move it away to start empty` : `cannot be read: ${(err as Error).message}`;
+    const why =
+      err instanceof SyntaxError
+        ? `is not valid JSON (${err.message}); it was left as it is — restore it from a backup or move it away to start empty`
+        : `cannot be read: ${(err as Error).message}`;
     throw new StoreError(file, why);
   }
-  if (db.data === null || db.data === undefined) throw new StoreError(file, 'is empty; it was left as it is — delete it to start a new store');
+  if (db.data === null || db.data === undefined)
+    throw new StoreError(file, 'is empty; it was left as it is — delete it to start a new store');
   opts.prepare?.(db.data);
   if (opts.check?.(db.data)) return db;
   const parsed = schema.safeParse(db.data);

@@ -55,7 +55,29 @@ export interface Snapshot {
   index: IndexState;
 }
 
-type ArrayName = 'cuts' | 'idLens' | 'nums' | 'refs' | 'docEntry' | 'folded' | 'agencyOf' | 'dates' | 'seqs' | 'unigrams' | 'bigramKeys' | 'bigramVals' | 'baseOff' | 'baseDocs' | 'baseW' | 'denseOf' | 'denseBits' | 'denseNibbles' | 'denseCount' | 'delta' | 'rememberedDocs' | 'rememberedW';
+type ArrayName =
+  | 'cuts'
+  | 'idLens'
+  | 'nums'
+  | 'refs'
+  | 'docEntry'
+  | 'folded'
+  | 'agencyOf'
+  | 'dates'
+  | 'seqs'
+  | 'unigrams'
+  | 'bigramKeys'
+  | 'bigramVals'
+  | 'baseOff'
+  | 'baseDocs'
+  | 'baseW'
+  | 'denseOf'
+  | 'denseBits'
+  | 'denseNibbles'
+  | 'denseCount'
+  | 'delta'
+  | 'rememberedDocs'
+  | 'rememberedW';
 /** Arrays before this one describe entries (copied into the table's columns); from it on, the index (kept as views). */
 const FIRST_INDEX_ARRAY: ArrayName = 'folded';
 const KINDS = { Int32Array, Float64Array, Uint8Array, Uint32Array } as const;
@@ -85,7 +107,14 @@ interface Trailer {
   crc: number;
 }
 
-const kindOf = (a: Typed): Kind => (a instanceof Int32Array ? 'Int32Array' : a instanceof Float64Array ? 'Float64Array' : a instanceof Uint8Array ? 'Uint8Array' : 'Uint32Array');
+const kindOf = (a: Typed): Kind =>
+  a instanceof Int32Array
+    ? 'Int32Array'
+    : a instanceof Float64Array
+      ? 'Float64Array'
+      : a instanceof Uint8Array
+        ? 'Uint8Array'
+        : 'Uint32Array';
 const pad8 = (n: number): number => (n + 7) & ~7;
 
 /** A snapshot just written: the file, open for reading its text, and where each row's record starts in it. */
@@ -110,7 +139,26 @@ export async function writeSnapshot(file: string, snap: SnapshotSource, stamp: F
   const bulletins = structuredClone(snap.bulletins);
   const seq = snap.seq;
   const n = rows.length;
-  const { ids, folded, seqs, agencyOf, dates, unigrams, bigramKeys, bigramVals, baseOff, baseDocs, baseW, denseOf, denseBits, denseNibbles, denseCount, delta, remembered, ...scalars } = snap.index;
+  const {
+    ids,
+    folded,
+    seqs,
+    agencyOf,
+    dates,
+    unigrams,
+    bigramKeys,
+    bigramVals,
+    baseOff,
+    baseDocs,
+    baseW,
+    denseOf,
+    denseBits,
+    denseNibbles,
+    denseCount,
+    delta,
+    remembered,
+    ...scalars
+  } = snap.index;
   // Remembered matches, concatenated per kind: a handful of arrays whatever the number of keywords.
   const concat = <A extends Typed>(Kind: { new (n: number): A }, parts: A[]): A => {
     const out = new Kind(parts.reduce((n, p) => n + p.length, 0));
@@ -123,8 +171,20 @@ export async function writeSnapshot(file: string, snap: SnapshotSource, stamp: F
   };
   const rememberedMeta = remembered.map((r) => ({ key: r.key, docs: r.docs.length }));
   const rememberedArrays: [ArrayName, Typed][] = [
-    ['rememberedDocs', concat(Int32Array, remembered.map((r) => r.docs))],
-    ['rememberedW', concat(Uint8Array, remembered.map((r) => r.w))],
+    [
+      'rememberedDocs',
+      concat(
+        Int32Array,
+        remembered.map((r) => r.docs),
+      ),
+    ],
+    [
+      'rememberedW',
+      concat(
+        Uint8Array,
+        remembered.map((r) => r.w),
+      ),
+    ],
   ];
   // Everything was captured above in the caller's turn; from here on the work is sliced.
   await yieldToLoop();
@@ -182,8 +242,14 @@ export async function writeSnapshot(file: string, snap: SnapshotSource, stamp: F
         nums.set([e.line, e.seq, e.addedSeq, e.revisions, e.body.length, e.bullets.length, e.correctedAt === null ? 0 : 1], i * NUMS);
         refs.set(
           [
-            intern(e.agency), intern(e.date), intern(e.source), intern(e.bulletin), intern(e.addedAt), e.correctedAt === null ? -1 : intern(e.correctedAt),
-            e.textFrom === undefined ? -1 : intern(e.textFrom), e.seenIn === undefined ? -1 : intern(e.seenIn.join(',')),
+            intern(e.agency),
+            intern(e.date),
+            intern(e.source),
+            intern(e.bulletin),
+            intern(e.addedAt),
+            e.correctedAt === null ? -1 : intern(e.correctedAt),
+            e.textFrom === undefined ? -1 : intern(e.textFrom),
+            e.seenIn === undefined ? -1 : intern(e.seenIn.join(',')),
           ],
           i * REFS,
         );
@@ -236,7 +302,24 @@ export async function writeSnapshot(file: string, snap: SnapshotSource, stamp: F
       await padTo8();
     }
     const binBytes = offset - binOffset;
-    const trailer: Trailer = { format: FORMAT, stamp, seq, bulletins, entries: n, strings, textOffset, textBytes, idsOffset, idsBytes, binOffset, binBytes, arrays, index: scalars, remembered: rememberedMeta, crc };
+    const trailer: Trailer = {
+      format: FORMAT,
+      stamp,
+      seq,
+      bulletins,
+      entries: n,
+      strings,
+      textOffset,
+      textBytes,
+      idsOffset,
+      idsBytes,
+      binOffset,
+      binBytes,
+      arrays,
+      index: scalars,
+      remembered: rememberedMeta,
+      crc,
+    };
     const json = Buffer.from(JSON.stringify(trailer), 'utf8');
     const tail = Buffer.alloc(4);
     tail.writeUInt32LE(json.length);
@@ -303,8 +386,12 @@ export async function readSnapshot(file: string, storeFile: string): Promise<Sna
     if (!sameStamp(trailer.stamp, current)) return { ok: false, reason: 'the store file changed since the snapshot' };
     const t = trailer;
     const laidOut =
-      t.textOffset === MAGIC.length && t.textBytes % 2 === 0 && t.idsOffset === t.textOffset + t.textBytes && t.idsBytes % 2 === 0 &&
-      t.binOffset === pad8(t.idsOffset + t.idsBytes) && t.binOffset + t.binBytes + jsonBytes + tailBytes === size;
+      t.textOffset === MAGIC.length &&
+      t.textBytes % 2 === 0 &&
+      t.idsOffset === t.textOffset + t.textBytes &&
+      t.idsBytes % 2 === 0 &&
+      t.binOffset === pad8(t.idsOffset + t.idsBytes) &&
+      t.binOffset + t.binBytes + jsonBytes + tailBytes === size;
     if (!laidOut) return { ok: false, reason: 'snapshot sections do not add up' };
     const split = t.arrays.find((a) => a.name === FIRST_INDEX_ARRAY)?.at ?? t.binBytes;
     if (split % 8 !== 0 || split > t.binBytes) return { ok: false, reason: 'snapshot sections do not add up' };
@@ -355,11 +442,13 @@ function decode(t: Trailer, idText: string, meta: Buffer, index: Buffer, split: 
   const nums = get('nums', 'Float64Array');
   const refs = get('refs', 'Int32Array');
   const docEntry = get('docEntry', 'Int32Array');
-  if (!cuts || !idLens || !nums || !refs || !docEntry || idLens.length !== n || nums.length !== n * NUMS || refs.length !== n * REFS) return 'snapshot entry arrays are missing';
+  if (!cuts || !idLens || !nums || !refs || !docEntry || idLens.length !== n || nums.length !== n * NUMS || refs.length !== n * REFS)
+    return 'snapshot entry arrays are missing';
   const strings = t.strings;
   if (!Array.isArray(strings) || !strings.every((x) => typeof x === 'string')) return 'snapshot string table is malformed';
   // The same rules the JSON store checks, on the columns: a snapshot cannot smuggle in what the JSON could not.
-  if (!isEntriesFile({ version: 1, seq: t.seq, bulletins: t.bulletins, entries: [] })) return 'snapshot bulletins do not match the store format';
+  if (!isEntriesFile({ version: 1, seq: t.seq, bulletins: t.bulletins, entries: [] }))
+    return 'snapshot bulletins do not match the store format';
   const ids = new Array<string>(n);
   const seen = new Set<string>();
   const starts = new Float64Array(n);
@@ -375,15 +464,34 @@ function decode(t: Trailer, idText: string, meta: Buffer, index: Buffer, split: 
     ids[i] = id;
     const o = i * NUMS;
     const [line, seq, addedSeq, revisions, bodyCount, bulletCount, corrected] = nums.subarray(o, o + NUMS) as unknown as number[];
-    if (!isCount(line!, 0) || !isCount(seq!, 1) || seq! <= lastSeq || !isCount(addedSeq!, 1) || !isCount(revisions!, 0) || !isCount(bodyCount!, 0) || !isCount(bulletCount!, 0)) return 'snapshot entries do not match the store format';
+    if (
+      !isCount(line!, 0) ||
+      !isCount(seq!, 1) ||
+      seq! <= lastSeq ||
+      !isCount(addedSeq!, 1) ||
+      !isCount(revisions!, 0) ||
+      !isCount(bodyCount!, 0) ||
+      !isCount(bulletCount!, 0)
+    )
+      return 'snapshot entries do not match the store format';
     lastSeq = seq!;
     const r = i * REFS;
     const agency = str(refs[r]);
     const date = str(refs[r + 1]);
     const correctedRef = refs[r + 5]!;
-    if (!agency || date === undefined || !DATE.test(date) || str(refs[r + 2]) === undefined || str(refs[r + 3]) === undefined || str(refs[r + 4]) === undefined) return 'snapshot entries do not match the store format';
-    if ((corrected === 1) !== (correctedRef !== -1) || (correctedRef !== -1 && str(correctedRef) === undefined)) return 'snapshot entries do not match the store format';
-    for (const k of [6, 7]) if (refs[r + k] !== -1 && str(refs[r + k]) === undefined) return 'snapshot entries do not match the store format';
+    if (
+      !agency ||
+      date === undefined ||
+      !DATE.test(date) ||
+      str(refs[r + 2]) === undefined ||
+      str(refs[r + 3]) === undefined ||
+      str(refs[r + 4]) === undefined
+    )
+      return 'snapshot entries do not match the store format';
+    if ((corrected === 1) !== (correctedRef !== -1) || (correctedRef !== -1 && str(correctedRef) === undefined))
+      return 'snapshot entries do not match the store format';
+    for (const k of [6, 7])
+      if (refs[r + k] !== -1 && str(refs[r + k]) === undefined) return 'snapshot entries do not match the store format';
     const fields = 1 + bodyCount! + bulletCount!;
     if (cut + fields > cuts.length || !(cuts[cut]! > 0)) return 'snapshot entries do not match the store format';
     starts[i] = units;
@@ -441,7 +549,12 @@ function decode(t: Trailer, idText: string, meta: Buffer, index: Buffer, split: 
       delta: need('delta', 'Float64Array'),
     };
     // The columns are copied by the table: the entries' part of the file's arrays is not kept.
-    return { seq: t.seq, bulletins: t.bulletins, columns: { ids, strings, nums, refs, cuts, starts, file: { fd, offset: t.textOffset } }, index: indexState };
+    return {
+      seq: t.seq,
+      bulletins: t.bulletins,
+      columns: { ids, strings, nums, refs, cuts, starts, file: { fd, offset: t.textOffset } },
+      index: indexState,
+    };
   } catch (err) {
     return `snapshot array ${(err as Error).message} is missing`;
   }

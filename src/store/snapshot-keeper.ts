@@ -19,7 +19,14 @@ export interface SnapshotKeeper {
  * Keeps entries.snapshot in step with entries.json, off the hot path: a snapshot only makes the next
  * start-up fast, so it is written after changes have settled (and at shutdown), never per change.
  */
-export function createSnapshotKeeper(opts: { file: string; store: EntryStore; index: SearchIndex; log: Log; fresh?: FileStamp | null; everyMs?: number }): SnapshotKeeper {
+export function createSnapshotKeeper(opts: {
+  file: string;
+  store: EntryStore;
+  index: SearchIndex;
+  log: Log;
+  fresh?: FileStamp | null;
+  everyMs?: number;
+}): SnapshotKeeper {
   let saved: FileStamp | null = opts.fresh ?? null;
   let running: Promise<SnapshotOutcome> | null = null;
   let timer: NodeJS.Timeout | null = null;
@@ -35,11 +42,18 @@ export function createSnapshotKeeper(opts: { file: string; store: EntryStore; in
     if (saved && sameStamp(saved, durable.stamp)) return 'fresh';
     const started = performance.now();
     const index = opts.index.exportState();
-    const written = await writeSnapshot(opts.file, { seq: store.seq(), bulletins: [...store.bulletins()], table: store.table, rows: store.liveRows(), index }, durable.stamp);
+    const written = await writeSnapshot(
+      opts.file,
+      { seq: store.seq(), bulletins: [...store.bulletins()], table: store.table, rows: store.liveRows(), index },
+      durable.stamp,
+    );
     // From now on the entries' text is read from the new file, and what was held in memory is let go.
     store.table.adopt({ fd: written.fd, offset: written.textOffset }, written.rows, written.starts);
     saved = durable.stamp;
-    opts.log.info({ file: opts.file, entries: written.rows.length, bytes: written.bytes, ms: Math.round(performance.now() - started) }, 'entry snapshot written');
+    opts.log.info(
+      { file: opts.file, entries: written.rows.length, bytes: written.bytes, ms: Math.round(performance.now() - started) },
+      'entry snapshot written',
+    );
     return 'written';
   };
 

@@ -70,7 +70,7 @@ class BufferedWriter {
   }
 
   async flush(): Promise<void> {
-    for (let at = 0; at < this.used; ) at += (await this.h.write(this.buf, at, this.used - at)).bytesWritten;
+    for (let at = 0; at < this.used;) at += (await this.h.write(this.buf, at, this.used - at)).bytesWritten;
     this.used = 0;
   }
 }
@@ -82,7 +82,12 @@ class BufferedWriter {
  * rename over the snapshot, fsync of the directory, so the rename survives a power cut before the caller drops
  * the journal.
  */
-async function writeSnapshotInPieces(file: string, subscriptions: readonly Subscription[], runs: readonly DigestRun[], pause: () => Promise<void>): Promise<void> {
+async function writeSnapshotInPieces(
+  file: string,
+  subscriptions: readonly Subscription[],
+  runs: readonly DigestRun[],
+  pause: () => Promise<void>,
+): Promise<void> {
   const tmp = join(dirname(file), `.${basename(file)}.tmp`);
   const h = await open(tmp, 'w');
   try {
@@ -91,7 +96,10 @@ async function writeSnapshotInPieces(file: string, subscriptions: readonly Subsc
     const SLICE = 250;
     for (let i = 0; i < subscriptions.length; i += SLICE) {
       // Each record with its checksum (record-checksum.ts), keys sorted.
-      const chunk = subscriptions.slice(i, i + SLICE).map(checksummedJson).join(',');
+      const chunk = subscriptions
+        .slice(i, i + SLICE)
+        .map(checksummedJson)
+        .join(',');
       await out.add(i > 0 ? ',' : '');
       await out.add(chunk);
       if (i % (8 * SLICE) === 0) await pause();
@@ -113,7 +121,7 @@ async function wholeLines(path: string): Promise<{ size: number; whole: number; 
     h = await open(path, 'r');
     const { size } = await h.stat();
     const block = Buffer.allocUnsafe(64 * 1024);
-    for (let to = size; to > 0; ) {
+    for (let to = size; to > 0;) {
       const from = Math.max(0, to - block.length);
       const { bytesRead } = await h.read(block, 0, to - from, from);
       const nl = block.subarray(0, bytesRead).lastIndexOf(0x0a);
@@ -213,7 +221,8 @@ function recordName(json: string): string {
   return '';
 }
 
-const RESTORE = 'the store was left as it is — restore subscriptions.journal from a backup, or repair that line (changes after the snapshot are in this file; `npm run check` lists every problem)';
+const RESTORE =
+  'the store was left as it is — restore subscriptions.journal from a backup, or repair that line (changes after the snapshot are in this file; `npm run check` lists every problem)';
 
 /**
  * Reads the journal's records (see frameRecord). A last record cut short by a crash (the file ends inside it) is
@@ -221,7 +230,11 @@ const RESTORE = 'the store was left as it is — restore subscriptions.journal f
  * wrong refuses the store with the line number. Read in chunks (the journal may reach 64 MB), records checked by
  * hand before zod, in the lean shape.
  */
-export async function readJournal(path: string, warn: (msg: string) => void, intern: Intern = createInterner()): Promise<{ lines: JournalLine[]; torn: boolean; lastSeq: number; framed: number; unframed: number }> {
+export async function readJournal(
+  path: string,
+  warn: (msg: string) => void,
+  intern: Intern = createInterner(),
+): Promise<{ lines: JournalLine[]; torn: boolean; lastSeq: number; framed: number; unframed: number }> {
   const out: JournalLine[] = [];
   let torn = false;
   let n = 0;
@@ -246,13 +259,22 @@ export async function readJournal(path: string, warn: (msg: string) => void, int
       const bytes = Number(head[2]);
       const body = raw.subarray(head[0].length);
       if (body.length < bytes) {
-        if (last) return void ((torn = true), warn(`store journal ${path}:${n}: last record cut short (${body.length} of ${bytes} bytes: a crash during a write); ignored`));
+        if (last)
+          return void (
+            (torn = true),
+            warn(`store journal ${path}:${n}: last record cut short (${body.length} of ${bytes} bytes: a crash during a write); ignored`)
+          );
         return refuse(`record #${seq} is ${body.length} bytes where its frame says ${bytes}: bytes are missing`);
       }
       json = body.toString('utf8');
-      if (body.length > bytes) refuse(`record #${seq} is ${body.length} bytes where its frame says ${bytes}: bytes were added or lines joined`);
-      if (crc32(body).toString(16).padStart(8, '0') !== head[3]) refuse(`record #${seq}${recordName(json)} fails its checksum: its content changed after it was written`);
-      if (prevSeq !== null && seq !== prevSeq + 1) refuse(`record #${seq} follows record #${prevSeq}: ${seq > prevSeq ? `${seq - prevSeq - 1} record(s) are missing before it` : 'records are out of order'}`);
+      if (body.length > bytes)
+        refuse(`record #${seq} is ${body.length} bytes where its frame says ${bytes}: bytes were added or lines joined`);
+      if (crc32(body).toString(16).padStart(8, '0') !== head[3])
+        refuse(`record #${seq}${recordName(json)} fails its checksum: its content changed after it was written`);
+      if (prevSeq !== null && seq !== prevSeq + 1)
+        refuse(
+          `record #${seq} follows record #${prevSeq}: ${seq > prevSeq ? `${seq - prevSeq - 1} record(s) are missing before it` : 'records are out of order'}`,
+        );
       prevSeq = lastSeq = seq;
       framed++;
     } else {
@@ -267,7 +289,11 @@ export async function readJournal(path: string, warn: (msg: string) => void, int
       if (!parsed) {
         const r = journalLineSchema.safeParse(v);
         if (r.success) parsed = 's' in r.data ? { s: leanSubscription(r.data.s, intern) ?? r.data.s } : r.data;
-        else why = `does not match the journal format: ${r.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`;
+        else
+          why = `does not match the journal format: ${r.error.issues
+            .slice(0, 3)
+            .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+            .join('; ')}`;
       }
     } catch (err) {
       why = `is not valid JSON (${(err as Error).message})`;
@@ -322,7 +348,15 @@ export class SubscriptionJournal {
     this.goodBytes = bytes;
   }
 
-  static async open(snapshot: string, opts: { limits?: Partial<typeof COMPACT_AT>; warn: (msg: string) => void; lastSeq?: number; /** readJournal took the last record as whole (no newline, but complete). */ tailWhole?: boolean }): Promise<SubscriptionJournal> {
+  static async open(
+    snapshot: string,
+    opts: {
+      limits?: Partial<typeof COMPACT_AT>;
+      warn: (msg: string) => void;
+      lastSeq?: number;
+      /** readJournal took the last record as whole (no newline, but complete). */ tailWhole?: boolean;
+    },
+  ): Promise<SubscriptionJournal> {
     const path = journalPathFor(snapshot);
     const { size, whole, missing } = await wholeLines(path);
     const j = new SubscriptionJournal(path, snapshot, size, 0, { ...COMPACT_AT, ...opts.limits }, opts.warn);
@@ -388,7 +422,11 @@ export class SubscriptionJournal {
   }
 
   wantsCompaction(): boolean {
-    return !this.compacting && (this.bytes > this.limits.bytes || this.lines > this.limits.lines) && Date.now() - this.lastCompactFailure > 60_000;
+    return (
+      !this.compacting &&
+      (this.bytes > this.limits.bytes || this.lines > this.limits.lines) &&
+      Date.now() - this.lastCompactFailure > 60_000
+    );
   }
 
   /** Replaces the snapshot with `data` and empties the journal (at open: nothing else is writing). */
@@ -483,5 +521,4 @@ export class SubscriptionJournal {
       this.lines -= mark.lines;
     });
   }
-
 }

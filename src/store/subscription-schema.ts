@@ -55,7 +55,12 @@ export const subscriptionSchema = z.object({
    * retry then resends everything: a repeat, never a loss). Cleared when filters, language or notifyEmpty change.
    */
   partial: z
-    .object({ date: isoDate, upTo: z.number().int().nonnegative(), parts: z.number().int().positive(), delivered: z.array(z.string()).default([]) })
+    .object({
+      date: isoDate,
+      upTo: z.number().int().nonnegative(),
+      parts: z.number().int().positive(),
+      delivered: z.array(z.string()).default([]),
+    })
     .nullable()
     .default(null),
   createdAt: z.string(),
@@ -95,7 +100,16 @@ export const digestRunSchema = z.object({
 });
 export type DigestRun = z.infer<typeof digestRunSchema>;
 export type DigestRunCounts = Pick<DigestRun, 'sent' | 'empty' | 'paused' | 'migrated' | 'failed' | 'skipped' | 'uncertain' | 'durationMs'>;
-export const emptyRunCounts = (): DigestRunCounts => ({ sent: 0, empty: 0, paused: 0, migrated: 0, failed: 0, skipped: 0, uncertain: 0, durationMs: 0 });
+export const emptyRunCounts = (): DigestRunCounts => ({
+  sent: 0,
+  empty: 0,
+  paused: 0,
+  migrated: 0,
+  failed: 0,
+  skipped: 0,
+  uncertain: 0,
+  durationMs: 0,
+});
 
 export const subscriptionsFileSchema = z.object({
   version: z.literal(1),
@@ -134,7 +148,10 @@ export const NO_FILTERS: SubscriptionFilters = Object.freeze({ agencies: NO_WORD
 /** Filters as the store keeps them: shared empties, interned words, never the caller's own arrays. */
 export function compactFilters(f: SubscriptionFilters, intern: Intern = same): SubscriptionFilters {
   if (f.agencies.length === 0 && f.keywords.length === 0) return NO_FILTERS;
-  return { agencies: f.agencies.length ? f.agencies.map(intern) : NO_WORDS, keywords: f.keywords.length ? f.keywords.map(intern) : NO_WORDS };
+  return {
+    agencies: f.agencies.length ? f.agencies.map(intern) : NO_WORDS,
+    keywords: f.keywords.length ? f.keywords.map(intern) : NO_WORDS,
+  };
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -171,21 +188,57 @@ const keyCount = (o: object): number => {
  */
 export function leanSubscription(v: unknown, intern: Intern): Subscription | null {
   if (!isPlain(v)) return null;
-  const { chatId, chatType, threadId, time, timezone, filters, cursor, lastDigestDate, state, pausedReason, language, notifyEmpty, failures, partial, createdAt, updatedAt } = v;
+  const {
+    chatId,
+    chatType,
+    threadId,
+    time,
+    timezone,
+    filters,
+    cursor,
+    lastDigestDate,
+    state,
+    pausedReason,
+    language,
+    notifyEmpty,
+    failures,
+    partial,
+    createdAt,
+    updatedAt,
+  } = v;
   // Files written before frequency existed lack its three keys; they read as a daily digest.
   const { frequency = 'daily', weekday = null, skippedDate = null } = v;
   const absent = (v.frequency === undefined ? 1 : 0) + (v.weekday === undefined ? 1 : 0) + (v.skippedDate === undefined ? 1 : 0);
   if (keyCount(v) !== SUBSCRIPTION_KEYS - absent) return null;
-  if (!FREQUENCY_VALUES.has(frequency) || !(weekday === null || (isInt(weekday, 1) && weekday <= 7)) || !(skippedDate === null || isDate(skippedDate))) return null;
+  if (
+    !FREQUENCY_VALUES.has(frequency) ||
+    !(weekday === null || (isInt(weekday, 1) && weekday <= 7)) ||
+    !(skippedDate === null || isDate(skippedDate))
+  )
+    return null;
   if (!isInt(chatId, -Infinity) || !CHAT_TYPES.has(chatType) || !(threadId === null || isInt(threadId, 1))) return null;
   if (!isStr(time) || !TIME_SHAPE.test(time) || !isZone(timezone)) return null;
   if (!isPlain(filters) || keyCount(filters) !== 2 || !isStrings(filters.agencies, 1) || !isStrings(filters.keywords, 1)) return null;
-  if (!isInt(cursor, 0) || !(lastDigestDate === null || isDate(lastDigestDate)) || !STATES.has(state) || !(pausedReason === null || PAUSED_REASONS.has(pausedReason))) return null;
+  if (
+    !isInt(cursor, 0) ||
+    !(lastDigestDate === null || isDate(lastDigestDate)) ||
+    !STATES.has(state) ||
+    !(pausedReason === null || PAUSED_REASONS.has(pausedReason))
+  )
+    return null;
   if (!LANGUAGES.has(language) || typeof notifyEmpty !== 'boolean' || !isStr(createdAt) || !isStr(updatedAt)) return null;
   if (failures !== null) {
     if (!isPlain(failures) || keyCount(failures) !== 6) return null;
     const f = failures;
-    if (!isDate(f.date) || !isInt(f.count, 0) || !isStr(f.lastAt) || !isStr(f.reason) || !isInt(f.badRequestDays, 0) || !(f.badRequestDate === null || isDate(f.badRequestDate))) return null;
+    if (
+      !isDate(f.date) ||
+      !isInt(f.count, 0) ||
+      !isStr(f.lastAt) ||
+      !isStr(f.reason) ||
+      !isInt(f.badRequestDays, 0) ||
+      !(f.badRequestDate === null || isDate(f.badRequestDate))
+    )
+      return null;
   }
   if (partial !== null) {
     if (!isPlain(partial) || keyCount(partial) !== 4) return null;
@@ -206,7 +259,14 @@ export function leanSubscription(v: unknown, intern: Intern): Subscription | nul
     pausedReason: pausedReason === null ? null : (intern(pausedReason as string) as PausedReason),
     language: intern(language as string) as Subscription['language'],
     notifyEmpty,
-    failures: f && { date: intern(f.date), count: f.count, lastAt: intern(f.lastAt), reason: intern(f.reason), badRequestDays: f.badRequestDays, badRequestDate: f.badRequestDate === null ? null : intern(f.badRequestDate) },
+    failures: f && {
+      date: intern(f.date),
+      count: f.count,
+      lastAt: intern(f.lastAt),
+      reason: intern(f.reason),
+      badRequestDays: f.badRequestDays,
+      badRequestDate: f.badRequestDate === null ? null : intern(f.badRequestDate),
+    },
     partial: p && { date: intern(p.date), upTo: p.upTo, parts: p.parts, delivered: p.delivered },
     createdAt: intern(createdAt),
     updatedAt: intern(updatedAt),

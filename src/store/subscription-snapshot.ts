@@ -104,7 +104,7 @@ function lastCut(window: Buffer, i: number): number {
     while (p > i && isSpace(window[p]!)) p--;
     return p;
   };
-  for (let at = Math.min(window.length, i + BATCH_BYTES) - CHAT_ID_KEY.length; at > i; ) {
+  for (let at = Math.min(window.length, i + BATCH_BYTES) - CHAT_ID_KEY.length; at > i;) {
     const k = window.lastIndexOf(CHAT_ID_KEY, at);
     if (k <= i) return -1;
     at = k - 1;
@@ -179,7 +179,10 @@ export function verifySnapshotRecords(file: string, raw: unknown): number {
 }
 
 export const damagedRecord = (file: string, what: string) =>
-  new StoreError(file, `${what} fails its checksum: its content changed after it was written (a disk fault or a hand edit). The store was left as it is; restore this file from a backup (or fix that record and delete its "crc"); \`npm run check\` lists every problem`);
+  new StoreError(
+    file,
+    `${what} fails its checksum: its content changed after it was written (a disk fault or a hand edit). The store was left as it is; restore this file from a backup (or fix that record and delete its "crc"); \`npm run check\` lists every problem`,
+  );
 
 /**
  * Reads the snapshot, or returns null when the ordinary path must (missing file, read error, unexpected layout,
@@ -199,7 +202,11 @@ export async function readSnapshotLean(file: string, intern: Intern): Promise<Le
 
   const take = (v: unknown) => {
     const verdict = verifyAndStrip(v);
-    if (verdict === 'damaged') throw damagedRecord(file, `the subscription of chat ${String((v as { chatId?: unknown }).chatId)} (record ${subscriptions.length + 1})`);
+    if (verdict === 'damaged')
+      throw damagedRecord(
+        file,
+        `the subscription of chat ${String((v as { chatId?: unknown }).chatId)} (record ${subscriptions.length + 1})`,
+      );
     if (verdict === 'legacy') legacy++;
     const sub = readSubscription(v, intern);
     if (!sub) throw new NotLean();
@@ -218,7 +225,14 @@ export async function readSnapshotLean(file: string, intern: Intern): Promise<Le
         return i;
       }
       const c = b[i]!;
-      if (state === BEGIN || state === AFTER_KEY || state === AFTER_VALUE || state === FIRST_RECORD || state === AFTER_RECORD || state === DONE) {
+      if (
+        state === BEGIN ||
+        state === AFTER_KEY ||
+        state === AFTER_VALUE ||
+        state === FIRST_RECORD ||
+        state === AFTER_RECORD ||
+        state === DONE
+      ) {
         // One structural character.
         if (state === BEGIN && c === OPEN_OBJECT) state = KEY;
         else if (state === AFTER_KEY && c === COLON) state = VALUE;

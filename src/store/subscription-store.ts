@@ -5,15 +5,31 @@ import { DataFile } from 'lowdb/node';
 import { StoreError, createWriteBatcher, openJsonFile } from './json-file.ts';
 import type { WriteStatus } from './json-file.ts';
 import { COMPACT_AT, SubscriptionJournal, journalPathFor, readJournal, replay } from './subscription-journal.ts';
-import { KEEP_RUNS, compactFilters, createInterner, emptyRunCounts, emptySubscriptionsFile, leanSubscription, subscriptionSchema, subscriptionsFileSchema } from './subscription-schema.ts';
-import type { DigestRun, DigestRunCounts, Intern, PausedReason, Subscription, SubscriptionFilters, SubscriptionsFile } from './subscription-schema.ts';
+import {
+  KEEP_RUNS,
+  compactFilters,
+  createInterner,
+  emptyRunCounts,
+  emptySubscriptionsFile,
+  leanSubscription,
+  subscriptionSchema,
+  subscriptionsFileSchema,
+} from './subscription-schema.ts';
+import type {
+  DigestRun,
+  DigestRunCounts,
+  Intern,
+  PausedReason,
+  Subscription,
+  SubscriptionFilters,
+  SubscriptionsFile,
+} from './subscription-schema.ts';
 import { readSnapshotLean, verifySnapshotRecords } from './subscription-snapshot.ts';
 import { TIME_SHAPE, isValidTimeZone } from '../core/time.ts';
 
 // The store's public face: the record shapes (subscription-schema.ts) and the journal's names.
 export * from './subscription-schema.ts';
 export { COMPACT_AT, SubscriptionJournal, journalPathFor } from './subscription-journal.ts';
-
 
 /** What a /subscribe supplies; the rest (cursor, dates, state) the store fills in for a new subscription. */
 export interface SubscriptionInput {
@@ -36,7 +52,9 @@ export interface SubscriptionInput {
   weekday?: number | null;
 }
 
-export type SubscriptionPatch = Partial<Pick<Subscription, 'time' | 'timezone' | 'filters' | 'language' | 'notifyEmpty' | 'threadId' | 'chatType' | 'frequency' | 'weekday'>> & {
+export type SubscriptionPatch = Partial<
+  Pick<Subscription, 'time' | 'timezone' | 'filters' | 'language' | 'notifyEmpty' | 'threadId' | 'chatType' | 'frequency' | 'weekday'>
+> & {
   /** With a change of schedule: today's turn as recomputed for it (see reschedule in src/digest/due.ts). */
   schedule?: Pick<Subscription, 'lastDigestDate' | 'skippedDate'>;
 };
@@ -92,8 +110,12 @@ const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.
  * Whether a change alters which entries a digest selects or how it is composed. A digest cut short earlier
  * today is then forgotten: the retry composes the new digest in full (at worst repeating a measure, never losing one).
  */
-function changesSelection(s: Subscription, next: { filters?: SubscriptionFilters; language?: Subscription['language']; notifyEmpty?: boolean }): boolean {
-  if (next.filters && (!sameList(s.filters.agencies, next.filters.agencies) || !sameList(s.filters.keywords, next.filters.keywords))) return true;
+function changesSelection(
+  s: Subscription,
+  next: { filters?: SubscriptionFilters; language?: Subscription['language']; notifyEmpty?: boolean },
+): boolean {
+  if (next.filters && (!sameList(s.filters.agencies, next.filters.agencies) || !sameList(s.filters.keywords, next.filters.keywords)))
+    return true;
   if (next.language !== undefined && next.language !== s.language) return true;
   return next.notifyEmpty !== undefined && next.notifyEmpty !== s.notifyEmpty;
 }
@@ -107,7 +129,11 @@ export interface SubscriptionStoreOptions {
   journal?: SubscriptionJournal;
 }
 
-export function createSubscriptionStore(db: Low<SubscriptionsFile>, file: string | null, opts: SubscriptionStoreOptions = {}): SubscriptionStore {
+export function createSubscriptionStore(
+  db: Low<SubscriptionsFile>,
+  file: string | null,
+  opts: SubscriptionStoreOptions = {},
+): SubscriptionStore {
   const data = db.data;
   const byId = new Map<number, Subscription>();
   for (const s of data.subscriptions) byId.set(s.chatId, s);
@@ -412,15 +438,33 @@ const defaultWarn = (msg: string) => process.emitWarning(msg, 'SubscriptionStore
  */
 async function openSnapshot(file: string, intern: Intern): Promise<{ db: Low<SubscriptionsFile>; compact: boolean; legacy: number }> {
   const lean = await readSnapshotLean(file, intern);
-  if (lean) return { db: new Low<SubscriptionsFile>(new DataFile<SubscriptionsFile>(file, { parse: JSON.parse, stringify: (d) => JSON.stringify(d) }), lean.data), compact: lean.compact, legacy: lean.legacy };
+  if (lean)
+    return {
+      db: new Low<SubscriptionsFile>(
+        new DataFile<SubscriptionsFile>(file, { parse: JSON.parse, stringify: (d) => JSON.stringify(d) }),
+        lean.data,
+      ),
+      compact: lean.compact,
+      legacy: lean.legacy,
+    };
   let legacy = 0;
-  const db = await openJsonFile(file, subscriptionsFileSchema, emptySubscriptionsFile(), { prepare: (raw) => void (legacy = verifySnapshotRecords(file, raw)) });
+  const db = await openJsonFile(file, subscriptionsFileSchema, emptySubscriptionsFile(), {
+    prepare: (raw) => void (legacy = verifySnapshotRecords(file, raw)),
+  });
   db.data.subscriptions = db.data.subscriptions.map((s) => leanSubscription(s, intern) ?? s);
   return { db, compact: false, legacy };
 }
 
-const exists = (path: string) => access(path).then(() => true, () => false);
-const sizeOf = (path: string) => stat(path).then((s) => s.size, () => -1);
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
+const sizeOf = (path: string) =>
+  stat(path).then(
+    (s) => s.size,
+    () => -1,
+  );
 
 /**
  * A journal holds the changes since its snapshot: without the snapshot it would replay onto nothing, and the
@@ -456,7 +500,12 @@ export async function openSubscriptionStore(file: string, opts: OpenSubscription
   // refuses (full), the store still opens on snapshot + journal as they are; the next compaction retries.
   // With nothing to fold (empty journal, compact snapshot with checksums) the snapshot is left as it is: rewriting
   // 35 MB and fsyncing it would change nothing on disk. A snapshot from before checksums is rewritten with them.
-  const journal = await SubscriptionJournal.open(file, { warn, lastSeq: read.lastSeq, tailWhole: !read.torn, ...(opts.compactAt ? { limits: opts.compactAt } : {}) });
+  const journal = await SubscriptionJournal.open(file, {
+    warn,
+    lastSeq: read.lastSeq,
+    tailWhole: !read.torn,
+    ...(opts.compactAt ? { limits: opts.compactAt } : {}),
+  });
   try {
     if (compact && legacy === 0 && journal.size.bytes === 0) await journal.ready();
     else await journal.compactNow(db.data);

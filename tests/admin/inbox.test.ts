@@ -23,10 +23,18 @@ function setup(opts: { store?: EntryStore; intervalMs?: number } = {}) {
   const root = tempDir();
   const dir = join(root, 'inbox');
   const logs: { level: string; obj: Record<string, unknown> }[] = [];
-  const rec = (level: string) => (obj: object | string) => void logs.push({ level, obj: typeof obj === 'string' ? { msg: obj } : (obj as Record<string, unknown>) });
+  const rec = (level: string) => (obj: object | string) =>
+    void logs.push({ level, obj: typeof obj === 'string' ? { msg: obj } : (obj as Record<string, unknown>) });
   const log: Log = { debug: rec('debug'), info: rec('info'), warn: rec('warn'), error: rec('error') };
   const store = opts.store ?? createMemoryEntryStore();
-  const watcher = createInboxWatcher({ dir, store, agencies, log, intervalMs: opts.intervalMs ?? 10, now: () => new Date('2026-11-28T08:00:00.000Z') });
+  const watcher = createInboxWatcher({
+    dir,
+    store,
+    agencies,
+    log,
+    intervalMs: opts.intervalMs ?? 10,
+    now: () => new Date('2026-11-28T08:00:00.000Z'),
+  });
   watchers.push(watcher);
   return { root, dir, store, watcher, logs };
 }
@@ -41,10 +49,16 @@ describe('inbox watcher', () => {
     await writeFile(join(dir, 'g.txt'), pick('gb18030-notepad.txt').bytes);
     await watcher.scanOnce();
     const outcomes = await watcher.scanOnce();
-    expect(outcomes.map((o) => [o.file, o.status])).toEqual([['g.txt', 'published'], ['p.html', 'published'], ['w.docx', 'published']]);
+    expect(outcomes.map((o) => [o.file, o.status])).toEqual([
+      ['g.txt', 'published'],
+      ['p.html', 'published'],
+      ['w.docx', 'published'],
+    ]);
     expect(store.all()).toHaveLength(12);
 
-    const newer = seedText.replace('(系列二：截止至3月26日)', '(系列三：截止至4月10日)').replace(/(云路演助力本市康复辅具企业复工复产\n\n)[^\n]+/, '$1更正后的正文。');
+    const newer = seedText
+      .replace('(系列二：截止至3月26日)', '(系列三：截止至4月10日)')
+      .replace(/(云路演助力本市康复辅具企业复工复产\n\n)[^\n]+/, '$1更正后的正文。');
     await writeFile(join(dir, '2020-04-11.txt'), newer);
     await watcher.scanOnce();
     await watcher.scanOnce();
@@ -54,7 +68,9 @@ describe('inbox watcher', () => {
     const [again] = await watcher.scanOnce();
     expect(again).toMatchObject({ status: 'published', result: { added: 0, corrected: 0, older: 1 } });
     expect(store.seq()).toBe(seq);
-    expect(logs).toContainEqual(expect.objectContaining({ obj: expect.objectContaining({ event: 'inbox-published', file: 'seed.txt', older: 1 }) }));
+    expect(logs).toContainEqual(
+      expect.objectContaining({ obj: expect.objectContaining({ event: 'inbox-published', file: 'seed.txt', older: 1 }) }),
+    );
   });
 
   it('creates the inbox, done/ and failed/ when missing', async () => {
@@ -82,7 +98,9 @@ describe('inbox watcher', () => {
     // written to disk, not just memory
     const onDisk = JSON.parse(await readFile(join(root, 'entries.json'), 'utf8')) as { entries: unknown[] };
     expect(onDisk.entries).toHaveLength(2);
-    expect(logs).toContainEqual(expect.objectContaining({ level: 'info', obj: expect.objectContaining({ event: 'inbox-published', file: 'b.txt', added: 2 }) }));
+    expect(logs).toContainEqual(
+      expect.objectContaining({ level: 'info', obj: expect.objectContaining({ event: 'inbox-published', file: 'b.txt', added: 2 }) }),
+    );
     expect(await watcher.scanOnce()).toEqual([]);
   });
 

@@ -24,6 +24,10 @@ describe('publish log', () => {
     expect(await next.last()).toMatchObject({ file: 'b4.txt', state: 'completed', added: 5, corrected: 1 });
     const bad = await next.started('b5.txt', 12);
     await next.failed(bad, 'ENOSPC: no space left on device');
-    expect(await createPublishLog(path).last()).toMatchObject({ file: 'b5.txt', state: 'failed', error: 'ENOSPC: no space left on device' });
+    expect(await createPublishLog(path).last()).toMatchObject({
+      file: 'b5.txt',
+      state: 'failed',
+      error: 'ENOSPC: no space left on device',
+    });
   });
 });

@@ -57,7 +57,12 @@ describe('previewBulletin', () => {
     ['empty', new Uint8Array(0), 'x.txt', /empty/],
     ['binary', Uint8Array.from([0x01, 0x00, 0x02, 0x00, 0x03, 0x41, 0x00, 0x00, 0x0d]), 'x.txt', /binary/],
     ['an image', Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d]), 'x.txt', /PNG image/],
-    ['not UTF-8 and not Chinese', Uint8Array.from([0xe9, 0x74, 0xe9, 0x20, 0xe0, 0x20, 0x50, 0x61, 0x72, 0x69, 0x73, 0x0a]), 'x.txt', /not UTF-8 and could not be decoded confidently/],
+    [
+      'not UTF-8 and not Chinese',
+      Uint8Array.from([0xe9, 0x74, 0xe9, 0x20, 0xe0, 0x20, 0x50, 0x61, 0x72, 0x69, 0x73, 0x0a]),
+      'x.txt',
+      /not UTF-8 and could not be decoded confidently/,
+    ],
     ['without measures', utf8(NO_MEASURES), 'x.md', /no measures found/],
     ['too big', new Uint8Array(2 * 1024 * 1024 + 1).fill(0x41), 'x.txt', /at most 2 MB/],
     ['a .pdf', utf8(twoMeasures()), 'x.pdf', /\.txt, \.md, \.docx, \.html or \.htm/],
@@ -70,7 +75,10 @@ describe('previewBulletin', () => {
   });
 
   it('names the line when measures cannot be placed', async () => {
-    const p = await previewBulletin(utf8('标题\n\n发布者\n\n3月1日\n\n这一条没有来源也没有部门标题，而且很长很长。\n'), 'x.txt', { agencies, store: createMemoryEntryStore() });
+    const p = await previewBulletin(utf8('标题\n\n发布者\n\n3月1日\n\n这一条没有来源也没有部门标题，而且很长很长。\n'), 'x.txt', {
+      agencies,
+      store: createMemoryEntryStore(),
+    });
     expect(p).toMatchObject({ ok: false, line: 5, error: expect.stringMatching(/no measure could be placed/) });
   });
 

@@ -7,7 +7,15 @@ import { PROJECT_ROOT } from '../../src/paths.ts';
 // Checks only that the quick bench still runs and that its correctness outputs hold; timings are never asserted.
 describe('bench --quick (smallest size, in-process)', () => {
   it('our index agrees exactly with the substring scan on every bench query', async () => {
-    const report = await main({ quick: true, sizes: [1_000], reps: 1, only: ['search', 'throughput'], engines: ['scan'], write: false, log: () => {} });
+    const report = await main({
+      quick: true,
+      sizes: [1_000],
+      reps: 1,
+      only: ['search', 'throughput'],
+      engines: ['scan'],
+      write: false,
+      log: () => {},
+    });
     const [size] = report.search;
     expect(size!.size).toBe(1_000);
     expect(size!.queries.map((q) => q.query)).toEqual(QUERIES);
@@ -30,7 +38,13 @@ describe('bench --quick (smallest size, in-process)', () => {
     const push = report.push!;
     // Limiter = L at both limits, then at L=30 a 10% margin and the limiter set above the emulator's limit (429s, retried).
     // And channels plus instant pushes mixed in with daily chats, limiter = L.
-    expect(push.fanout.variants.map((v) => [v.emulatorPerSecond, v.limiterPerSecond])).toEqual([[30, 30], [100, 100], [30, 27], [30, 60], [30, 30]]);
+    expect(push.fanout.variants.map((v) => [v.emulatorPerSecond, v.limiterPerSecond])).toEqual([
+      [30, 30],
+      [100, 100],
+      [30, 27],
+      [30, 60],
+      [30, 30],
+    ]);
     expect(push.fanout.variants.at(-1)!.label).toContain('channels');
     for (const v of push.fanout.variants) {
       expect(v.lost).toBe(0);
@@ -66,11 +80,17 @@ describe('bench --quick parse section', () => {
 describe('bench options', () => {
   it('takes engine and section names in any case, and names the known ones for an unknown name', () => {
     expect(knownNames('engine', ['flexsearch', 'SCAN'], ['MiniSearch', 'FlexSearch', 'scan'])).toEqual(['FlexSearch', 'scan']);
-    expect(() => knownNames('engine', ['bogus'], ['MiniSearch', 'FlexSearch', 'scan'])).toThrow('unknown engine "bogus": the bench knows MiniSearch, FlexSearch, scan');
+    expect(() => knownNames('engine', ['bogus'], ['MiniSearch', 'FlexSearch', 'scan'])).toThrow(
+      'unknown engine "bogus": the bench knows MiniSearch, FlexSearch, scan',
+    );
   });
 
   it('npm run bench -- --engines=bogus exits with that message before running anything', () => {
-    const r = spawnSync(process.execPath, [join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(PROJECT_ROOT, 'bench', 'run.ts'), '--engines=bogus'], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(PROJECT_ROOT, 'bench', 'run.ts'), '--engines=bogus'],
+      { encoding: 'utf8' },
+    );
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/unknown engine "bogus": the bench knows ours, ours-nocache, ours-general, MiniSearch, FlexSearch, scan/);
     expect(r.stdout).toBe('');

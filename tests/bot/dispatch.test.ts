@@ -41,17 +41,27 @@ describe('command names in any case', () => {
 });
 
 describe('commands for another bot', () => {
-  it.each(['/search@OtherBot 复工', '/SEARCH@OtherBot 复工', '/latest@OtherBot 公安', '/help@OtherBot', '/nonsense@OtherBot'])('%s gets no answer, in a group or in private', async (text) => {
-    const t = createTestBot();
-    expect(await t.send(text, { chatType: 'group' })).toEqual([]);
-    expect(await t.send(text)).toEqual([]);
-    expect(t.errors).toEqual([]);
-  });
+  it.each(['/search@OtherBot 复工', '/SEARCH@OtherBot 复工', '/latest@OtherBot 公安', '/help@OtherBot', '/nonsense@OtherBot'])(
+    '%s gets no answer, in a group or in private',
+    async (text) => {
+      const t = createTestBot();
+      expect(await t.send(text, { chatType: 'group' })).toEqual([]);
+      expect(await t.send(text)).toEqual([]);
+      expect(t.errors).toEqual([]);
+    },
+  );
 
   it('a command entity that does not start the message is no command: private text is a search', async () => {
     const t = createTestBot();
     const calls = await t.raw({
-      message: { message_id: 1, date: 0, chat: { id: 7, type: 'private', first_name: 'T' }, from: { id: 7, is_bot: false, first_name: 'T' }, text: '复工 /Latest', entities: [{ type: 'bot_command', offset: 3, length: 7 }] },
+      message: {
+        message_id: 1,
+        date: 0,
+        chat: { id: 7, type: 'private', first_name: 'T' },
+        from: { id: 7, is_bot: false, first_name: 'T' },
+        text: '复工 /Latest',
+        entities: [{ type: 'bot_command', offset: 3, length: 7 }],
+      },
     } as never);
     expect(texts(calls)[0]).not.toMatch(unknown);
     expect(texts(calls)[0]).toContain('复工');
@@ -59,7 +69,7 @@ describe('commands for another bot', () => {
 });
 
 describe('the "/" menu and dispatch agree', () => {
-  it('every command of the menu (both languages, admins\' too) is answered by a feature, not the fallback', async () => {
+  it("every command of the menu (both languages, admins' too) is answered by a feature, not the fallback", async () => {
     const names = new Set([...catalogues.zh.commands, ...catalogues.en.commands, ...ADMIN_COMMANDS].map(([name]) => name));
     expect(names.size).toBeGreaterThanOrEqual(8);
     for (const name of names) {

@@ -16,7 +16,8 @@ import { useTempDir } from '../helpers/temp-dir.ts';
 const tempDir = useTempDir();
 const BIG = -1001234567890;
 
-const input = (chatId: number, over: Partial<SubscriptionInput> = {}) => subscriptionInput(chatId, { lastDigestDate: '2024-01-14', ...over });
+const input = (chatId: number, over: Partial<SubscriptionInput> = {}) =>
+  subscriptionInput(chatId, { lastDigestDate: '2024-01-14', ...over });
 
 async function seeded() {
   const dir = tempDir();
@@ -133,13 +134,25 @@ describe('npm run digest', () => {
 
     it('a Bot API that takes the request and never answers: every send ends at its deadline, the chats are named uncertain, exit 1', async () => {
       const { dir, files } = await seeded();
-      await withServer(createServer(() => {}), async (root) => {
-        const x = io({ DATA_DIR: dir, BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: root, TELEGRAM_SEND_TIMEOUT_MS: '700', TELEGRAM_CONNECT_TIMEOUT_MS: '300' }, { now: () => Date.parse('2024-01-15T02:00:00Z') });
-        const started = Date.now();
-        expect(await runDigestCli([], x.io)).toBe(1);
-        expect(Date.now() - started).toBeLessThan(10_000);
-        expect(x.err.join('\n')).toMatch(/2 chat\(s\) uncertain.*: (1, -1001234567890|-1001234567890, 1)/);
-      });
+      await withServer(
+        createServer(() => {}),
+        async (root) => {
+          const x = io(
+            {
+              DATA_DIR: dir,
+              BOT_TOKEN: TOKEN,
+              TELEGRAM_API_ROOT: root,
+              TELEGRAM_SEND_TIMEOUT_MS: '700',
+              TELEGRAM_CONNECT_TIMEOUT_MS: '300',
+            },
+            { now: () => Date.parse('2024-01-15T02:00:00Z') },
+          );
+          const started = Date.now();
+          expect(await runDigestCli([], x.io)).toBe(1);
+          expect(Date.now() - started).toBeLessThan(10_000);
+          expect(x.err.join('\n')).toMatch(/2 chat\(s\) uncertain.*: (1, -1001234567890|-1001234567890, 1)/);
+        },
+      );
       // Not resent by a second run: the uncertain parts count as delivered.
       const reopened = await openSubscriptionStore(files.subscriptions);
       expect(reopened.get(1)).toMatchObject({ lastDigestDate: '2024-01-15' });
@@ -148,13 +161,16 @@ describe('npm run digest', () => {
 
     it('a Bot API down for longer than --max-outage-minutes: gives up, names the chats left, exit 1, lock released', async () => {
       const { dir, files } = await seeded();
-      await withServer(createServer((_req, res) => void res.writeHead(502).end('Bad Gateway')), async (root) => {
-        const x = io({ DATA_DIR: dir, BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: root }, { now: () => Date.parse('2024-01-15T02:00:00Z') });
-        const started = Date.now();
-        expect(await runDigestCli(['--max-outage-minutes', '0.03'], x.io)).toBe(1);
-        expect(Date.now() - started).toBeLessThan(15_000);
-        expect(x.err.join('\n')).toMatch(/2 chat\(s\) left without today's digest.*(1, -1001234567890|-1001234567890, 1)/);
-      });
+      await withServer(
+        createServer((_req, res) => void res.writeHead(502).end('Bad Gateway')),
+        async (root) => {
+          const x = io({ DATA_DIR: dir, BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: root }, { now: () => Date.parse('2024-01-15T02:00:00Z') });
+          const started = Date.now();
+          expect(await runDigestCli(['--max-outage-minutes', '0.03'], x.io)).toBe(1);
+          expect(Date.now() - started).toBeLessThan(15_000);
+          expect(x.err.join('\n')).toMatch(/2 chat\(s\) left without today's digest.*(1, -1001234567890|-1001234567890, 1)/);
+        },
+      );
       expect((await openSubscriptionStore(files.subscriptions)).get(1)).toMatchObject({ lastDigestDate: '2024-01-14' });
       // The lock was released: the bot (or the next run) can start.
       await (await acquireLock(dir, { purpose: 'bot', releaseOnExit: false })).release();

@@ -25,7 +25,11 @@ function bareEnv(): NodeJS.ProcessEnv {
 
 async function cli(script: string, args: string[], cwd: string) {
   try {
-    const r = await run(process.execPath, [tsx, join(PROJECT_ROOT, 'src', 'cli', script), ...args], { cwd, env: bareEnv(), encoding: 'utf8' });
+    const r = await run(process.execPath, [tsx, join(PROJECT_ROOT, 'src', 'cli', script), ...args], {
+      cwd,
+      env: bareEnv(),
+      encoding: 'utf8',
+    });
     return { code: 0, out: r.stdout, err: r.stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };

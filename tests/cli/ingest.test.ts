@@ -24,11 +24,17 @@ describe('npm run ingest', () => {
     const dir = tempDir();
     const r = await ingest([seedPath, '--dry-run', '--json'], dir);
     expect(r.code).toBe(0);
-    const json = JSON.parse(r.out) as { bulletin: { asOf: string }; entries: { agency: string; date: string }[]; result: Record<string, number> };
+    const json = JSON.parse(r.out) as {
+      bulletin: { asOf: string };
+      entries: { agency: string; date: string }[];
+      result: Record<string, number>;
+    };
     expect(json.entries).toHaveLength(19);
     expect(json.bulletin.asOf).toBe('2020-03-26');
     expect(json.entries.every((e) => e.date.startsWith('2020-'))).toBe(true);
-    expect(new Set(json.entries.map((e) => e.agency))).toEqual(new Set(['上海市科学技术委员会', '上海市公安局', '上海市民政局', '上海市司法局']));
+    expect(new Set(json.entries.map((e) => e.agency))).toEqual(
+      new Set(['上海市科学技术委员会', '上海市公安局', '上海市民政局', '上海市司法局']),
+    );
     expect(json.result).toMatchObject({ added: 19, unchanged: 0, corrected: 0 });
     expect(existsSync(join(dir, 'entries.json'))).toBe(false);
   });
@@ -73,7 +79,11 @@ describe('npm run ingest', () => {
   it.each([
     ['a file that does not exist', (d: string) => join(d, 'missing.txt'), /ENOENT|no such file/],
     ['an empty file', (d: string) => (writeFileSync(join(d, 'e.txt'), ''), join(d, 'e.txt')), /e\.txt: the file is empty/],
-    ['a file with no measures', (d: string) => (writeFileSync(join(d, 'n.txt'), '只有一段文字。'), join(d, 'n.txt')), /n\.txt: no measures found/],
+    [
+      'a file with no measures',
+      (d: string) => (writeFileSync(join(d, 'n.txt'), '只有一段文字。'), join(d, 'n.txt')),
+      /n\.txt: no measures found/,
+    ],
   ])('fails on %s, with a message, writing nothing', async (_name, make, message) => {
     const dir = tempDir();
     const r = await ingest([seedPath, make(dir)], dir);
@@ -89,7 +99,9 @@ describe('npm run ingest', () => {
     writeFileSync(file, ['简报 2020年', '', '3月1日', '甲', '来源：上海市公安局', '13月5日', '乙', '来源：上海市公安局'].join('\n'));
     const strict = await ingest([file, '--strict'], dir);
     expect(strict.code).toBe(1);
-    expect(strict.err).toMatch(/--strict: refused because of warnings\nb\.txt: 1 measures, \d+ warnings?\n {2}warning \(line 6\): "13月5日" looks like a date/);
+    expect(strict.err).toMatch(
+      /--strict: refused because of warnings\nb\.txt: 1 measures, \d+ warnings?\n {2}warning \(line 6\): "13月5日" looks like a date/,
+    );
     expect(strict.err).toMatch(/nothing was written/);
     expect(existsSync(join(dir, 'entries.json'))).toBe(false);
     expect((await ingest([file], dir)).code).toBe(0);
@@ -97,7 +109,9 @@ describe('npm run ingest', () => {
 
   it('reads .docx, .html, GB18030 and UTF-16 files from the corpus', async () => {
     const dir = tempDir();
-    const files = ['08-gb18030-notepad.txt', '09-utf16-wordpad.txt', '11-wechat-article.html', '12-gov-site-page.htm'].map((n) => join(CORPUS_DIR, n));
+    const files = ['08-gb18030-notepad.txt', '09-utf16-wordpad.txt', '11-wechat-article.html', '12-gov-site-page.htm'].map((n) =>
+      join(CORPUS_DIR, n),
+    );
     const docx = join(dir, 'w.docx');
     writeFileSync(docx, readCorpus().find((c) => c.name.endsWith('.docx'))!.bytes);
     const r = await ingest([...files, docx, '--json'], dir);
@@ -110,7 +124,12 @@ describe('npm run ingest', () => {
   it('seed → newer → seed again: nothing changes, the seed is reported older; --force applies it', async () => {
     const dir = tempDir();
     const newer = join(dir, 'series-3.txt');
-    writeFileSync(newer, seedText.replace('(系列二：截止至3月26日)', '(系列三：截止至4月10日)').replace(/(云路演助力本市康复辅具企业复工复产\n\n)[^\n]+/, '$1更正后的正文。'));
+    writeFileSync(
+      newer,
+      seedText
+        .replace('(系列二：截止至3月26日)', '(系列三：截止至4月10日)')
+        .replace(/(云路演助力本市康复辅具企业复工复产\n\n)[^\n]+/, '$1更正后的正文。'),
+    );
     expect((await ingest([seedPath], dir)).code).toBe(0);
     expect((await ingest([newer], dir)).out).toMatch(/0 new, 18 unchanged, 1 corrected/);
     const before = readFileSync(join(dir, 'entries.json'), 'utf8');
@@ -120,7 +139,9 @@ describe('npm run ingest', () => {
     const after = JSON.parse(readFileSync(join(dir, 'entries.json'), 'utf8')) as { entries: { title: string; body: string[] }[] };
     expect(after.entries.find((e) => e.title.startsWith('云路演'))!.body).toEqual(['更正后的正文。']);
     expect((JSON.parse(before) as { seq: number }).seq).toBe((after as unknown as { seq: number }).seq);
-    const json = JSON.parse((await ingest([seedPath, '--dry-run', '--json'], dir)).out) as { result: { older: number; olderIds: string[] } };
+    const json = JSON.parse((await ingest([seedPath, '--dry-run', '--json'], dir)).out) as {
+      result: { older: number; olderIds: string[] };
+    };
     expect(json.result.older).toBe(1);
     expect((await ingest([seedPath, '--force'], dir)).out).toMatch(/1 corrected/);
   });

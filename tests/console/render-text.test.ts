@@ -13,6 +13,11 @@ describe('console rendering', () => {
   });
 
   it('numbers buttons from 1', () => {
-    expect(renderButtons([{ text: 'A', data: 'a' }, { text: 'B', data: 'b' }])).toBe('  [1] A\n  [2] B');
+    expect(
+      renderButtons([
+        { text: 'A', data: 'a' },
+        { text: 'B', data: 'b' },
+      ]),
+    ).toBe('  [1] A\n  [2] B');
   });
 });

@@ -20,7 +20,17 @@ describe('catalog', () => {
       ['上海市司法局', 6],
     ]);
 
-    store.apply(bulletin(['4月1日', '交通委的新措施 复工', '来源：上海市交通委员会', '3月25日', '静安警方“点对点”护航企业复工复产', '改正后的正文。', '来源：上海市公安局']));
+    store.apply(
+      bulletin([
+        '4月1日',
+        '交通委的新措施 复工',
+        '来源：上海市交通委员会',
+        '3月25日',
+        '静安警方“点对点”护航企业复工复产',
+        '改正后的正文。',
+        '来源：上海市公安局',
+      ]),
+    );
     expect(catalog.size()).toBe(20);
     expect(catalog.directory().resolve('交通委员会')).toBe('上海市交通委员会');
     expect(catalog.latest('上海市交通委员会', 5).map((e) => e.title)).toEqual(['交通委的新措施 复工']);

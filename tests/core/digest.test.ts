@@ -38,7 +38,10 @@ describe('selectForDigest', () => {
 
   it('matches ANY keyword in title, body or bullets, NFKC and case folded', () => {
     expect(selectForDigest(all, { agencies: [], keywords: ['复工'] }, agencies).map((e) => e.agency)).toEqual([POLICE, CIVIL]);
-    expect(selectForDigest(all, { agencies: [], keywords: ['abc', '道路'] }, agencies).map((e) => e.title)).toEqual(['科技企业支持', '交通措施']);
+    expect(selectForDigest(all, { agencies: [], keywords: ['abc', '道路'] }, agencies).map((e) => e.title)).toEqual([
+      '科技企业支持',
+      '交通措施',
+    ]);
     expect(selectForDigest(all, { agencies: [], keywords: ['不存在'] }, agencies)).toEqual([]);
   });
 
@@ -51,7 +54,10 @@ describe('selectForDigest', () => {
     ['签证', '簽證'],
     ['ｃｏｖｉｄ', 'COVID'],
   ])('a subscription to %s catches %s in a later bulletin (folded as search folds)', (keyword, written) => {
-    const later = stored({ agency: POLICE, title: `关于${written}的通知`, body: ['正文'] }, { agency: POLICE, title: '无关的通知', body: ['正文'] });
+    const later = stored(
+      { agency: POLICE, title: `关于${written}的通知`, body: ['正文'] },
+      { agency: POLICE, title: '无关的通知', body: ['正文'] },
+    );
     expect(selectForDigest(later, { agencies: [], keywords: [keyword] }, agencies).map((e) => e.title)).toEqual([`关于${written}的通知`]);
   });
 
@@ -81,7 +87,10 @@ describe('composeDigest', () => {
   });
 
   it('escapes bulletin text', () => {
-    const [msg] = composeDigest(stored({ agency: 'A&B <局>', title: '<script>标题</script>', body: ['a < b & c'] }), { date: '2020-03-27', m: en });
+    const [msg] = composeDigest(stored({ agency: 'A&B <局>', title: '<script>标题</script>', body: ['a < b & c'] }), {
+      date: '2020-03-27',
+      m: en,
+    });
     expect(msg).toContain('&lt;script&gt;标题&lt;/script&gt;');
     expect(msg).toContain('A&amp;B &lt;局&gt;');
     expect(msg).toContain('a &lt; b &amp; c');
@@ -125,7 +134,13 @@ describe('composeDigest', () => {
 
 describe('composeDigestParts', () => {
   it('tells which entries each message carries: every entry in exactly one message, the html as composeDigest', () => {
-    const many = stored(...Array.from({ length: 60 }, (_, i) => ({ agency: i % 2 ? POLICE : SCIENCE, title: `第${i}条 ${'长标题'.repeat(20)}`, body: ['正文'.repeat(200)] })));
+    const many = stored(
+      ...Array.from({ length: 60 }, (_, i) => ({
+        agency: i % 2 ? POLICE : SCIENCE,
+        title: `第${i}条 ${'长标题'.repeat(20)}`,
+        body: ['正文'.repeat(200)],
+      })),
+    );
     const parts = composeDigestParts(many, { date: '2024-01-15', m: zh, agencyOrder: agencies.names() });
     expect(parts.map((p) => p.html)).toEqual(composeDigest(many, { date: '2024-01-15', m: zh, agencyOrder: agencies.names() }));
     expect(parts.length).toBeGreaterThan(2);

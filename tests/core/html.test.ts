@@ -46,7 +46,10 @@ describe('packMessages', () => {
       expect(visibleLength(p)).toBeLessThanOrEqual(TELEGRAM_TEXT_LIMIT);
       assertValidTelegramHtml(p);
     }
-    const text = parts.join('').replace(/<[^>]+>/g, '').replace(/&amp;/g, '&');
+    const text = parts
+      .join('')
+      .replace(/<[^>]+>/g, '')
+      .replace(/&amp;/g, '&');
     expect(text.split('正文&').length - 1).toBe(3000);
   });
 
@@ -72,7 +75,8 @@ function referencePack(blocks: string[], limit: number, sep: string): string[] {
   if (cur) out.push(cur);
   return out;
 }
-const randomHtml = (random: () => number, pieces: string[], n: number): string => Array.from({ length: n }, () => pieces[Math.floor(random() * pieces.length)]).join('');
+const randomHtml = (random: () => number, pieces: string[], n: number): string =>
+  Array.from({ length: n }, () => pieces[Math.floor(random() * pieces.length)]).join('');
 const PIECES = ['<', '>', '&', 'lt;', 'gt', ';', 'amp;', '&quot;', 'q', '复', '<b>', '</b>', '\n', ' ', '&lt;', 'a'];
 
 describe('visibleLength equals stripping tags and reading entities as one', () => {

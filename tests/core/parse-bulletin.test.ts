@@ -154,14 +154,18 @@ describe('format variants', () => {
   });
 
   it('warns with the line number for a measure that cannot be placed, and keeps the others', () => {
-    const text = ['简报 2020年', '', '3月1日', '无来源的标题', '正文。', '', '上海市司法局', '3月2日', '有来源', '来源：上海市司法局'].join('\n');
+    const text = ['简报 2020年', '', '3月1日', '无来源的标题', '正文。', '', '上海市司法局', '3月2日', '有来源', '来源：上海市司法局'].join(
+      '\n',
+    );
     const r = parse(text);
     expect(r.entries.map((e) => e.title)).toEqual(['有来源']);
     expect(r.warnings).toContainEqual({ line: 4, message: expect.stringContaining('skipped') });
   });
 
   it('treats a long sentence after the title as body, not as another measure', () => {
-    const e = one(base('3月27日\n标题一\n这是一段很长的正文，没有句号结尾但是超过了标题的长度限制' + '很长'.repeat(70) + '\n来源：上海市公安局'));
+    const e = one(
+      base('3月27日\n标题一\n这是一段很长的正文，没有句号结尾但是超过了标题的长度限制' + '很长'.repeat(70) + '\n来源：上海市公安局'),
+    );
     expect(e.body).toHaveLength(1);
   });
 
@@ -185,7 +189,9 @@ describe('format variants', () => {
   });
 
   it('reads a 来源 in brackets at the end of a title or a body line', () => {
-    const r = parse(base('3月27日 甲措施（来源：市民政局）\n3月28日\n乙措施（来源：上海市司法局）\n正文。\n3月26日\n丙措施\n正文一段（来源：市公安局）'));
+    const r = parse(
+      base('3月27日 甲措施（来源：市民政局）\n3月28日\n乙措施（来源：上海市司法局）\n正文。\n3月26日\n丙措施\n正文一段（来源：市公安局）'),
+    );
     expect(r.entries.map((e) => [e.title, e.agency, e.body])).toEqual([
       ['甲措施', MZ, []],
       ['乙措施', SF, ['正文。']],
@@ -197,11 +203,17 @@ describe('format variants', () => {
   it('ends a measure at a markdown heading, and warns about a heading that names no agency', () => {
     const r = parse(base('## 上海市民政局\n3月27日\n甲措施（来源：市民政局）\n## 其他\n上海市司法局\n3月28日\n乙措施\n来源：上海市司法局'));
     expect(r.entries.map((e) => e.title)).toEqual(['甲措施', '乙措施']);
-    expect(r.warnings).toEqual([expect.objectContaining({ message: expect.stringContaining('"其他" looks like a heading but names no agency') })]);
+    expect(r.warnings).toEqual([
+      expect.objectContaining({ message: expect.stringContaining('"其他" looks like a heading but names no agency') }),
+    ]);
   });
 
   it('a numbered title that names an agency stays a title', () => {
-    const r = parse(base('一、市公安局\n3月27日\n（二）市公安局推出十项便民措施\n来源：上海市公安局\n3月28日\n二、市民政局推出措施\n来源：上海市民政局\n3月29日\n（三）关于调整上海市民政局\n来源：上海市民政局'));
+    const r = parse(
+      base(
+        '一、市公安局\n3月27日\n（二）市公安局推出十项便民措施\n来源：上海市公安局\n3月28日\n二、市民政局推出措施\n来源：上海市民政局\n3月29日\n（三）关于调整上海市民政局\n来源：上海市民政局',
+      ),
+    );
     expect(r.entries.map((e) => [e.agency, e.title])).toEqual([
       [GA, '市公安局推出十项便民措施'],
       [MZ, '市民政局推出措施'],
@@ -210,7 +222,20 @@ describe('format variants', () => {
   });
 
   it('years: --year wins and is the as-of year; a month after the as-of month is the year before; prose never counts', () => {
-    const text = ['简报（截止至1月15日）', '中心', '', '自2019年底以来，2018年的经验……', '', '上海市民政局', '12月28日', '甲', '来源：上海市民政局', '1月8日', '乙', '来源：上海市民政局'].join('\n');
+    const text = [
+      '简报（截止至1月15日）',
+      '中心',
+      '',
+      '自2019年底以来，2018年的经验……',
+      '',
+      '上海市民政局',
+      '12月28日',
+      '甲',
+      '来源：上海市民政局',
+      '1月8日',
+      '乙',
+      '来源：上海市民政局',
+    ].join('\n');
     expect(parse(text, 2021).entries.map((e) => e.date)).toEqual(['2020-12-28', '2021-01-08']);
     const guessed = parseBulletin(text, { file: 'x.txt', agencies, now: new Date('2026-03-01T00:00:00Z') });
     expect(guessed.entries.map((e) => e.date)).toEqual(['2025-12-28', '2026-01-08']);
@@ -255,7 +280,6 @@ describe('bad input', () => {
       expect((err as BulletinError).line).toBe(3);
     }
   });
-
 });
 
 describe('chineseNumber', () => {

@@ -63,7 +63,12 @@ describe('createRateLimiter pacing', () => {
     await all;
     expect(sent).toHaveLength(25);
     expect(sent[20]).toEqual({ chatId: -1001234, at: 60_000, tag: 'm21' });
-    expect(maxInWindow(sent.map((s) => s.at), 60_000)).toBe(20);
+    expect(
+      maxInWindow(
+        sent.map((s) => s.at),
+        60_000,
+      ),
+    ).toBe(20);
   });
 
   it('treats numeric strings like numbers and @channel names like groups', async () => {
@@ -270,8 +275,18 @@ describe('createRateLimiter counts a send until its call settles (Telegram count
       await clock.runAll();
       await expect(Promise.all(all)).resolves.toHaveLength(600);
       expect(calls).toHaveLength(600);
-      expect(maxInWindow(calls.map((c) => c.arrival), 1000)).toBeLessThanOrEqual(30);
-      expect(maxInWindow(calls.map((c) => c.end), 1000)).toBeLessThanOrEqual(30);
+      expect(
+        maxInWindow(
+          calls.map((c) => c.arrival),
+          1000,
+        ),
+      ).toBeLessThanOrEqual(30);
+      expect(
+        maxInWindow(
+          calls.map((c) => c.end),
+          1000,
+        ),
+      ).toBeLessThanOrEqual(30);
       // A slot costs 1 s + its call's latency (≤ 300 ms), so 600 sends take 20 rounds of at most 1.3 s.
       expect(Math.max(...calls.map((c) => c.start))).toBeLessThanOrEqual(19 * 1300);
       expect(clock.pendingSleeps()).toBe(0);
@@ -285,7 +300,12 @@ describe('createRateLimiter counts a send until its call settles (Telegram count
     await Promise.all(all);
     const starts = calls.map((c) => c.start);
     for (let round = 0; round < 10; round++) expect(starts.filter((t) => t === round * 1005)).toHaveLength(30);
-    expect(maxInWindow(calls.map((c) => c.arrival), 1000)).toBe(30);
+    expect(
+      maxInWindow(
+        calls.map((c) => c.arrival),
+        1000,
+      ),
+    ).toBe(30);
   });
 
   it('waits for a call in flight when every global slot is taken, and goes as soon as its span has passed', async () => {
@@ -329,7 +349,12 @@ describe('createRateLimiter counts a send until its call settles (Telegram count
     await clock.runAll();
     await Promise.all(all);
     expect(calls.map((c) => c.tag)).toEqual(Array.from({ length: 50 }, (_, i) => `g${i}`));
-    expect(maxInWindow(calls.map((c) => c.arrival), 60_000)).toBe(20);
+    expect(
+      maxInWindow(
+        calls.map((c) => c.arrival),
+        60_000,
+      ),
+    ).toBe(20);
     expect(calls.slice(0, 20).every((c) => c.start === 0)).toBe(true);
     expect(calls[20]!.start).toBe(Math.min(...calls.slice(0, 20).map((c) => c.end)) + 60_000);
   });

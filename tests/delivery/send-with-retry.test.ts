@@ -124,13 +124,13 @@ describe('deliver: permanent failures', () => {
 
   it('other 400: one request, reason bad-request with Telegram’s description', async () => {
     const { clock, deliverer, requests, on, send } = setup();
-    on(5, tg(400, "Bad Request: can't parse entities: Unsupported start tag \"foo\" at byte offset 0"));
+    on(5, tg(400, 'Bad Request: can\'t parse entities: Unsupported start tag "foo" at byte offset 0'));
     const result = deliverer.deliver(5, send('<foo>'));
     await clock.runAll();
     expect(await result).toEqual({
       ok: false,
       reason: 'bad-request',
-      description: "Bad Request: can't parse entities: Unsupported start tag \"foo\" at byte offset 0",
+      description: 'Bad Request: can\'t parse entities: Unsupported start tag "foo" at byte offset 0',
       chatId: 5,
     });
     expect(requests).toHaveLength(1);
@@ -210,12 +210,15 @@ describe('deliver: transient failures', () => {
 
   it('recovers from a network error (ECONNRESET) on retry', async () => {
     const { clock, deliverer, requests, on, send } = setup();
-    const reset = Object.assign(new Error('request to https://api.telegram.org/bot123:[REDACTED]/sendMessage failed, reason: read ECONNRESET'), {
-      name: 'FetchError',
-      type: 'system',
-      code: 'ECONNRESET',
-      errno: 'ECONNRESET',
-    });
+    const reset = Object.assign(
+      new Error('request to https://api.telegram.org/bot123:[REDACTED]/sendMessage failed, reason: read ECONNRESET'),
+      {
+        name: 'FetchError',
+        type: 'system',
+        code: 'ECONNRESET',
+        errno: 'ECONNRESET',
+      },
+    );
     on(3, { error: reset });
     const result = deliverer.deliver(3, send('x'));
     await clock.runAll();
@@ -286,7 +289,12 @@ describe('deliver: shutdown (abort signal)', () => {
     await clock.advance(10);
     controller.abort();
     await clock.flush();
-    expect(await Promise.race([result, Promise.resolve('pending')])).toEqual({ ok: false, reason: 'failed', description: 'aborted', chatId: 8 });
+    expect(await Promise.race([result, Promise.resolve('pending')])).toEqual({
+      ok: false,
+      reason: 'failed',
+      description: 'aborted',
+      chatId: 8,
+    });
     expect(requests).toHaveLength(1);
   });
 
@@ -301,10 +309,14 @@ describe('deliver: shutdown (abort signal)', () => {
 
 describe('deliver: outages and uncertain sends', () => {
   const refused = () => ({
-    error: Object.assign(new Error('request to http://127.0.0.1:1/bot1:[REDACTED]/sendMessage failed, reason: connect ECONNREFUSED'), { name: 'FetchError', type: 'system', code: 'ECONNREFUSED' }),
+    error: Object.assign(new Error('request to http://127.0.0.1:1/bot1:[REDACTED]/sendMessage failed, reason: connect ECONNREFUSED'), {
+      name: 'FetchError',
+      type: 'system',
+      code: 'ECONNREFUSED',
+    }),
   });
 
-  it('a 20 s outage of every chat spends no chat\'s retries: sends wait for a probe, then all go', async () => {
+  it("a 20 s outage of every chat spends no chat's retries: sends wait for a probe, then all go", async () => {
     const { clock, deliverer, requests } = setup({ maxTransientRetries: 5, baseBackoffMs: 500 });
     const downUntil = 20_000;
     const api = (chatId: ChatId) => async () => {
@@ -323,7 +335,7 @@ describe('deliver: outages and uncertain sends', () => {
     expect(new Set(requests.filter((r) => r.at >= downUntil).map((r) => r.chatId)).size).toBe(20);
   });
 
-  it('one chat failing while others are answered is that chat\'s failure, not an outage', async () => {
+  it("one chat failing while others are answered is that chat's failure, not an outage", async () => {
     const { clock, deliverer, on, send } = setup({ maxTransientRetries: 3, baseBackoffMs: 500 });
     const bad = tg(500, 'Internal Server Error');
     on(8, bad, bad, bad, bad, bad);

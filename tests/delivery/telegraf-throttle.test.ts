@@ -30,7 +30,10 @@ async function startFakeBotApi(clock: { now: () => number }) {
       const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
       requests.push({ method, body, at: clock.now() });
       const reply: Reply = script.shift() ?? {
-        body: { ok: true, result: method === 'sendMessage' ? { message_id: messageId++, chat: { id: body.chat_id }, text: body.text } : true },
+        body: {
+          ok: true,
+          result: method === 'sendMessage' ? { message_id: messageId++, chat: { id: body.chat_id }, text: body.text } : true,
+        },
       };
       res.writeHead(reply.status ?? (reply.body.ok ? 200 : Number(reply.body.error_code)), { 'content-type': 'application/json' });
       res.end(JSON.stringify(reply.body));
@@ -168,7 +171,14 @@ describe('replies of the bot (createBot) through the throttled bot.telegram', ()
     throttleTelegram(bot.telegram, limiter, { now: clock.now });
     const update = (id: number) => ({
       update_id: id,
-      message: { message_id: id, date: 0, chat: { id: 42, type: 'private' as const, first_name: 'A' }, from: { id: 42, is_bot: false, first_name: 'A' }, text: '/help', entities: [{ type: 'bot_command' as const, offset: 0, length: 5 }] },
+      message: {
+        message_id: id,
+        date: 0,
+        chat: { id: 42, type: 'private' as const, first_name: 'A' },
+        from: { id: 42, is_bot: false, first_name: 'A' },
+        text: '/help',
+        entities: [{ type: 'bot_command' as const, offset: 0, length: 5 }],
+      },
     });
     const handled = Promise.all([bot.handleUpdate(update(1)), bot.handleUpdate(update(2))]);
     await vi.waitFor(() => expect(api.requests).toHaveLength(1));

@@ -18,7 +18,16 @@ function run(entries: ReturnType<typeof entryStoreWith>, chatType: 'private' | '
   };
   const subs = createMemorySubscriptionStore();
   subs.upsert(subscriptionInput(chatId, { chatType, cursor: 0, lastDigestDate: '2024-01-14' }));
-  const runner = createDigestRunner({ subscriptions: subs, entries, agencies: () => agencies, deliver: tg.deliver, send, now: () => Date.parse('2024-01-15T01:00:00Z'), log: recordingLog(), keyboard: digestButtons(() => 'BulletinBot') });
+  const runner = createDigestRunner({
+    subscriptions: subs,
+    entries,
+    agencies: () => agencies,
+    deliver: tg.deliver,
+    send,
+    now: () => Date.parse('2024-01-15T01:00:00Z'),
+    log: recordingLog(),
+    keyboard: digestButtons(() => 'BulletinBot'),
+  });
   return { tg, keyboards, done: runner.runDue() };
 }
 
@@ -31,8 +40,18 @@ describe('digest keyboards', () => {
     const shown = ['甲措施', '乙措施'].sort((a, b) => html.indexOf(a) - html.indexOf(b));
     expect(keyboards).toHaveLength(1);
     const kb = keyboards[0] as { text: string; callback_data?: string }[][];
-    expect(kb.flat().map((b) => b.callback_data)).toEqual([expect.stringMatching(/^e:/), expect.stringMatching(/^e:/), 'sub:view', 'sub:unsub']);
-    expect(kb.flat().map((b) => b.text).slice(0, 2)).toEqual(shown.map((t) => `📄 ${t}`));
+    expect(kb.flat().map((b) => b.callback_data)).toEqual([
+      expect.stringMatching(/^e:/),
+      expect.stringMatching(/^e:/),
+      'sub:view',
+      'sub:unsub',
+    ]);
+    expect(
+      kb
+        .flat()
+        .map((b) => b.text)
+        .slice(0, 2),
+    ).toEqual(shown.map((t) => `📄 ${t}`));
   });
 
   it('a digest split in parts carries the keyboard on its last part only', async () => {

@@ -17,7 +17,16 @@ describe('htmlSender', () => {
     await send(-1001234567890, '<b>x</b>', { threadId: 9 });
     await send(5, 'y', {});
     expect(calls).toEqual([
-      { method: 'sendMessage', payload: { chat_id: -1001234567890, text: '<b>x</b>', parse_mode: 'HTML', link_preview_options: { is_disabled: true }, message_thread_id: 9 } },
+      {
+        method: 'sendMessage',
+        payload: {
+          chat_id: -1001234567890,
+          text: '<b>x</b>',
+          parse_mode: 'HTML',
+          link_preview_options: { is_disabled: true },
+          message_thread_id: 9,
+        },
+      },
       { method: 'sendMessage', payload: { chat_id: 5, text: 'y', parse_mode: 'HTML', link_preview_options: { is_disabled: true } } },
     ]);
   });
@@ -27,7 +36,16 @@ describe('digest service', () => {
   it('start() runs the catch-up pass at once; stop() ends the ticks', async () => {
     const tg = new FakeTelegram();
     const subscriptions = createMemorySubscriptionStore();
-    subscriptions.upsert({ chatId: 1, chatType: 'private', time: '09:00', timezone: 'Asia/Shanghai', filters: { agencies: [], keywords: [] }, language: 'zh', cursor: 0, lastDigestDate: '2024-01-10' });
+    subscriptions.upsert({
+      chatId: 1,
+      chatType: 'private',
+      time: '09:00',
+      timezone: 'Asia/Shanghai',
+      filters: { agencies: [], keywords: [] },
+      language: 'zh',
+      cursor: 0,
+      lastDigestDate: '2024-01-10',
+    });
     const service = createDigestService({
       subscriptions,
       entries: entryStoreWith(entry({ title: '停机期间的措施' })),
@@ -51,7 +69,16 @@ describe('digest service', () => {
     const tg = new FakeTelegram();
     const subscriptions = createMemorySubscriptionStore();
     const entries = entryStoreWith(entry({ title: '旧措施' }));
-    subscriptions.upsert({ chatId: 1, chatType: 'private', time: '09:00', timezone: 'Asia/Shanghai', filters: { agencies: [], keywords: [] }, language: 'zh', cursor: entries.seq(), frequency: 'instant' });
+    subscriptions.upsert({
+      chatId: 1,
+      chatType: 'private',
+      time: '09:00',
+      timezone: 'Asia/Shanghai',
+      filters: { agencies: [], keywords: [] },
+      language: 'zh',
+      cursor: entries.seq(),
+      frequency: 'instant',
+    });
     const service = createDigestService({
       subscriptions,
       entries,

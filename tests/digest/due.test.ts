@@ -15,7 +15,6 @@ describe('local clock per zone', () => {
   it('prints midnight as 00, not 24', () => {
     expect(localClock(at('2024-01-01T16:00:00Z'), 'Asia/Shanghai')).toEqual({ date: '2024-01-02', time: '00:00' });
   });
-
 });
 
 describe('due', () => {
@@ -75,14 +74,28 @@ describe('due', () => {
 describe('next delivery', () => {
   it('is later today, or tomorrow once today is served, or now when due', () => {
     const t = at('2024-01-15T00:00:00Z'); // 08:00 Shanghai
-    expect(nextDelivery(sub('09:00', 'Asia/Shanghai'), t)).toEqual({ at: at('2024-01-15T01:00:00Z'), date: '2024-01-15', time: '09:00', dueNow: false });
-    expect(nextDelivery(sub('07:00', 'Asia/Shanghai', '2024-01-15'), t)).toEqual({ at: at('2024-01-15T23:00:00Z'), date: '2024-01-16', time: '07:00', dueNow: false });
+    expect(nextDelivery(sub('09:00', 'Asia/Shanghai'), t)).toEqual({
+      at: at('2024-01-15T01:00:00Z'),
+      date: '2024-01-15',
+      time: '09:00',
+      dueNow: false,
+    });
+    expect(nextDelivery(sub('07:00', 'Asia/Shanghai', '2024-01-15'), t)).toEqual({
+      at: at('2024-01-15T23:00:00Z'),
+      date: '2024-01-16',
+      time: '07:00',
+      dueNow: false,
+    });
     expect(nextDelivery(sub('07:00', 'Asia/Shanghai', '2024-01-14'), t)).toMatchObject({ at: t, dueNow: true });
   });
 
   it('crosses a month end and a DST change in London', () => {
     const t = at('2024-03-30T12:00:00Z');
-    expect(nextDelivery(sub('09:00', 'Europe/London', '2024-03-30'), t)).toMatchObject({ at: at('2024-03-31T08:00:00Z'), date: '2024-03-31', time: '09:00' });
+    expect(nextDelivery(sub('09:00', 'Europe/London', '2024-03-30'), t)).toMatchObject({
+      at: at('2024-03-31T08:00:00Z'),
+      date: '2024-03-31',
+      time: '09:00',
+    });
   });
 
   it('a new subscription after its time today counts today as served', () => {

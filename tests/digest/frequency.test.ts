@@ -14,7 +14,13 @@ const SH = 'Asia/Shanghai';
 // 2024-01-15 is a Monday; 09:00 Shanghai = 01:00Z.
 
 describe('due: weekly and instant', () => {
-  const weekly = (lastDigestDate: string | null) => ({ time: '09:00', timezone: SH, lastDigestDate, frequency: 'weekly' as const, weekday: 1 });
+  const weekly = (lastDigestDate: string | null) => ({
+    time: '09:00',
+    timezone: SH,
+    lastDigestDate,
+    frequency: 'weekly' as const,
+    weekday: 1,
+  });
   it('the latest weekly turn: today once its time has come, else the same weekday before', () => {
     expect(lastWeeklyTurn({ date: '2024-01-15', time: '09:00' }, 1, '09:00')).toBe('2024-01-15');
     expect(lastWeeklyTurn({ date: '2024-01-15', time: '08:59' }, 1, '09:00')).toBe('2024-01-08');
@@ -39,17 +45,33 @@ describe('due: weekly and instant', () => {
   });
 
   it('next weekly delivery and where a new schedule starts', () => {
-    expect(nextDelivery(weekly('2024-01-08'), at('2024-01-15T00:00:00Z'))).toMatchObject({ date: '2024-01-15', time: '09:00', dueNow: false });
+    expect(nextDelivery(weekly('2024-01-08'), at('2024-01-15T00:00:00Z'))).toMatchObject({
+      date: '2024-01-15',
+      time: '09:00',
+      dueNow: false,
+    });
     expect(nextDelivery(weekly('2024-01-15'), at('2024-01-15T02:00:00Z'))).toMatchObject({ date: '2024-01-22', dueNow: false });
     expect(nextDelivery({ ...weekly('2024-01-15'), weekday: 3 }, at('2024-01-15T02:00:00Z'))).toMatchObject({ date: '2024-01-17' });
     // Subscribing on Wednesday to Monday's digest: last Monday counts as handled, so nothing is pending.
-    expect(initialSchedule({ time: '09:00', timezone: SH, frequency: 'weekly', weekday: 1 }, at('2024-01-17T05:00:00Z'))).toEqual({ lastDigestDate: '2024-01-15', skippedDate: '2024-01-15' });
-    expect(initialSchedule({ time: '09:00', timezone: SH, frequency: 'instant' }, at('2024-01-17T05:00:00Z'))).toEqual({ lastDigestDate: null, skippedDate: null });
+    expect(initialSchedule({ time: '09:00', timezone: SH, frequency: 'weekly', weekday: 1 }, at('2024-01-17T05:00:00Z'))).toEqual({
+      lastDigestDate: '2024-01-15',
+      skippedDate: '2024-01-15',
+    });
+    expect(initialSchedule({ time: '09:00', timezone: SH, frequency: 'instant' }, at('2024-01-17T05:00:00Z'))).toEqual({
+      lastDigestDate: null,
+      skippedDate: null,
+    });
     // Nothing sent since: the new schedule starts afresh; after a digest, its date stays.
     const fresh = { time: '09:00', timezone: SH, lastDigestDate: '2024-01-17', skippedDate: '2024-01-17' };
-    expect(reschedule(fresh, { time: '21:00', timezone: SH }, at('2024-01-17T05:00:00Z'))).toEqual({ lastDigestDate: null, skippedDate: null });
+    expect(reschedule(fresh, { time: '21:00', timezone: SH }, at('2024-01-17T05:00:00Z'))).toEqual({
+      lastDigestDate: null,
+      skippedDate: null,
+    });
     const served = { ...fresh, skippedDate: null };
-    expect(reschedule(served, { time: '21:00', timezone: SH }, at('2024-01-17T05:00:00Z'))).toEqual({ lastDigestDate: '2024-01-17', skippedDate: null });
+    expect(reschedule(served, { time: '21:00', timezone: SH }, at('2024-01-17T05:00:00Z'))).toEqual({
+      lastDigestDate: '2024-01-17',
+      skippedDate: null,
+    });
   });
 });
 
@@ -59,7 +81,15 @@ describe('weekly digests over a fake week', () => {
     const subs = createMemorySubscriptionStore();
     const entries = entryStoreWith();
     let now = at('2024-01-16T00:00:00Z'); // Tuesday 08:00 Shanghai
-    const runner = createDigestRunner({ subscriptions: subs, entries, agencies: () => agencies, deliver: tg.deliver, send: tg.send, now: () => now, log: recordingLog() });
+    const runner = createDigestRunner({
+      subscriptions: subs,
+      entries,
+      agencies: () => agencies,
+      deliver: tg.deliver,
+      send: tg.send,
+      now: () => now,
+      log: recordingLog(),
+    });
     const start = initialSchedule({ time: '09:00', timezone: SH, frequency: 'weekly', weekday: 1 }, now);
     subs.upsert(subscriptionInput(1, { frequency: 'weekly', weekday: 1, time: '09:00', cursor: 0, ...start }));
     // A daily subscriber alongside, to show the week is really being ticked.
@@ -94,7 +124,15 @@ describe('weekly digests over a fake week', () => {
     const subs = createMemorySubscriptionStore();
     const long = Array.from({ length: 60 }, (_, i) => entry({ title: `长措施 ${i}`, body: ['正文'.repeat(150)] }));
     const entries = entryStoreWith(...long);
-    const runner = createDigestRunner({ subscriptions: subs, entries, agencies: () => agencies, deliver: tg.deliver, send: tg.send, now: () => at('2024-01-22T01:00:00Z'), log: recordingLog() });
+    const runner = createDigestRunner({
+      subscriptions: subs,
+      entries,
+      agencies: () => agencies,
+      deliver: tg.deliver,
+      send: tg.send,
+      now: () => at('2024-01-22T01:00:00Z'),
+      log: recordingLog(),
+    });
     subs.upsert(subscriptionInput(1, { frequency: 'weekly', weekday: 1, cursor: 0, lastDigestDate: '2024-01-15' }));
     await runner.runDue();
     const parts = tg.to(1);
@@ -111,7 +149,15 @@ describe('instant subscriptions', () => {
     const subs = createMemorySubscriptionStore();
     const entries = entryStoreWith(entry({ title: '旧措施' }));
     let now = at('2024-01-15T05:00:00Z');
-    const runner = createDigestRunner({ subscriptions: subs, entries, agencies: () => agencies, deliver: tg.deliver, send: tg.send, now: () => now, log: recordingLog() });
+    const runner = createDigestRunner({
+      subscriptions: subs,
+      entries,
+      agencies: () => agencies,
+      deliver: tg.deliver,
+      send: tg.send,
+      now: () => now,
+      log: recordingLog(),
+    });
     subs.upsert(subscriptionInput(1, { frequency: 'instant', cursor: entries.seq(), notifyEmpty: true }));
     await runner.runDue();
     expect(tg.to(1)).toHaveLength(0);
@@ -136,7 +182,15 @@ describe('instant subscriptions', () => {
     const tg = new FakeTelegram();
     let now = at('2024-01-15T05:00:00Z');
     const runnerOver = (subs: Awaited<ReturnType<typeof openSubscriptionStore>>) =>
-      createDigestRunner({ subscriptions: subs, entries, agencies: () => agencies, deliver: tg.deliver, send: tg.send, now: () => now, log: recordingLog() });
+      createDigestRunner({
+        subscriptions: subs,
+        entries,
+        agencies: () => agencies,
+        deliver: tg.deliver,
+        send: tg.send,
+        now: () => now,
+        log: recordingLog(),
+      });
     const first = await openSubscriptionStore(file);
     for (const id of [1, 2, 3]) first.upsert(subscriptionInput(id, { frequency: 'instant', cursor: entries.seq() }));
     await first.flush();

@@ -7,7 +7,12 @@ import { createDeliverer } from '../../src/delivery/send-with-retry.ts';
 import { createDigestRunner, DigestRunAborted } from '../../src/digest/run-digest.ts';
 import type { DigestRunnerDeps, SendHtml } from '../../src/digest/run-digest.ts';
 import type { EntryStore } from '../../src/store/entry-store.ts';
-import { createMemorySubscriptionStore, createSubscriptionStore, emptySubscriptionsFile, openSubscriptionStore } from '../../src/store/subscription-store.ts';
+import {
+  createMemorySubscriptionStore,
+  createSubscriptionStore,
+  emptySubscriptionsFile,
+  openSubscriptionStore,
+} from '../../src/store/subscription-store.ts';
 import type { SubscriptionInput, SubscriptionStore, SubscriptionsFile } from '../../src/store/subscription-store.ts';
 import { FakeTelegram, bulletinOf, entry, entryStoreWith, recordingLog, subscriptionInput } from '../helpers/digest.ts';
 import { createFakeClock } from '../helpers/fake-clock.ts';
@@ -20,7 +25,8 @@ const POLICE = '上海市公安局';
 const SCIENCE = '上海市科学技术委员会';
 const at = (iso: string) => Date.parse(iso);
 
-const input = (chatId: number, over: Partial<SubscriptionInput> = {}) => subscriptionInput(chatId, { lastDigestDate: '2024-01-14', ...over });
+const input = (chatId: number, over: Partial<SubscriptionInput> = {}) =>
+  subscriptionInput(chatId, { lastDigestDate: '2024-01-14', ...over });
 
 function setup(opts: { subs?: SubscriptionStore; entries?: EntryStore; clock?: number; deps?: Partial<DigestRunnerDeps> } = {}) {
   const tg = new FakeTelegram();
@@ -65,7 +71,12 @@ describe('digest runner: exactly once, on time', () => {
     clock.now = at('2024-01-15T15:00:00Z'); // 23:00 the same local day
     expect((await runner.runDue()).sent).toBe(0);
     expect(tg.sent).toHaveLength(1);
-    expect(subs.runs().filter((r) => r.finishedAt !== null).map((r) => r.sent)).toEqual([1]);
+    expect(
+      subs
+        .runs()
+        .filter((r) => r.finishedAt !== null)
+        .map((r) => r.sent),
+    ).toEqual([1]);
   });
 
   it('after three days down sends one digest holding everything missed', async () => {
@@ -117,7 +128,13 @@ describe('digest runner: exactly once, on time', () => {
 
   it('entries arriving during a run wait for the next digest instead of being skipped', async () => {
     let entries: EntryStore | null = null;
-    const { tg, subs, runner, clock, entries: store } = setup({
+    const {
+      tg,
+      subs,
+      runner,
+      clock,
+      entries: store,
+    } = setup({
       deps: {
         // The bulletin lands while chat 1 is being served.
         send: async (chatId, html, o) => {
@@ -139,7 +156,7 @@ describe('digest runner: exactly once, on time', () => {
     expect(tg.to(2)[1]!.html).toContain('中途到达');
   });
 
-  it('applies each chat\'s filters (agency alias resolved at subscribe time, keywords)', async () => {
+  it("applies each chat's filters (agency alias resolved at subscribe time, keywords)", async () => {
     const { tg, subs, runner } = setup();
     subs.upsert(input(1, { filters: { agencies: [agencies.resolve('科委')!], keywords: [] } }));
     subs.upsert(input(2, { filters: { agencies: [], keywords: ['复工'] } }));
@@ -221,7 +238,12 @@ describe('digest runner: delivery outcomes', () => {
     tg.outcomes.set(1, { reason: 'failed', description: 'Internal Server Error' });
     const r = await runner.runDue();
     expect(r).toMatchObject({ sent: 1, failed: 1 });
-    expect(subs.get(1)).toMatchObject({ cursor: 0, lastDigestDate: '2024-01-14', state: 'active', failures: { date: '2024-01-15', count: 1 } });
+    expect(subs.get(1)).toMatchObject({
+      cursor: 0,
+      lastDigestDate: '2024-01-14',
+      state: 'active',
+      failures: { date: '2024-01-15', count: 1 },
+    });
     // The next tick is too soon (backoff), so it is skipped, not hammered.
     clock.now += 60_000;
     expect(await runner.runDue()).toMatchObject({ failed: 0, skipped: 1 });
@@ -264,7 +286,8 @@ describe('digest runner: delivery outcomes', () => {
 
 describe('digest runner: a digest cut short resumes by entry, not by message count', () => {
   const JUSTICE = '上海市司法局';
-  const long = (agency: string, tag: string, i: number) => entry({ id: `${tag}${i}`, agency, title: `${tag}第${i}条 ${'长标题'.repeat(20)}`, body: ['正文'.repeat(200)] });
+  const long = (agency: string, tag: string, i: number) =>
+    entry({ id: `${tag}${i}`, agency, title: `${tag}第${i}条 ${'长标题'.repeat(20)}`, body: ['正文'.repeat(200)] });
 
   it('a /subscribe changing the filters between attempts: every measure of the new selection still arrives', async () => {
     const police = Array.from({ length: 30 }, (_, i) => long(POLICE, 'P', i));
@@ -279,7 +302,10 @@ describe('digest runner: a digest cut short resumes by entry, not by message cou
     tg.failFromPart.clear();
     clock.now += 60 * 60_000;
     expect(await runner.runDue()).toMatchObject({ sent: 1 });
-    const all = tg.to(1).map((p) => p.html).join('\n');
+    const all = tg
+      .to(1)
+      .map((p) => p.html)
+      .join('\n');
     for (let i = 0; i < 30; i++) expect(all).toContain(`J第${i}条 `);
     expect(subs.get(1)).toMatchObject({ cursor: 60, lastDigestDate: '2024-01-15', partial: null });
   });
@@ -323,7 +349,12 @@ describe('digest runner: crash and recovery', () => {
     // A restart: a fresh store read from disk and a fresh runner.
     const reopened = await openSubscriptionStore(file);
     expect(reopened.unfinishedRuns()).toHaveLength(1);
-    expect(reopened.list().filter((s) => s.lastDigestDate === '2024-01-15').map((s) => s.chatId)).toEqual([1, 2, 3, 4, 5]);
+    expect(
+      reopened
+        .list()
+        .filter((s) => s.lastDigestDate === '2024-01-15')
+        .map((s) => s.chatId),
+    ).toEqual([1, 2, 3, 4, 5]);
     const again = setup({ subs: reopened });
     again.tg.sent = tg.sent;
     const r = await again.runner.runDue();
@@ -348,7 +379,12 @@ describe('digest runner: crash and recovery', () => {
     const onDiskAtSend: number[][] = [];
     const tg = new FakeTelegram();
     const send: SendHtml = async (chatId, html, o) => {
-      onDiskAtSend.push((await openSubscriptionStore(file, { readOnly: true })).list().filter((s) => s.lastDigestDate === '2024-01-15').map((s) => s.chatId));
+      onDiskAtSend.push(
+        (await openSubscriptionStore(file, { readOnly: true }))
+          .list()
+          .filter((s) => s.lastDigestDate === '2024-01-15')
+          .map((s) => s.chatId),
+      );
       return tg.send(chatId, html, o);
     };
     tg.crashAfter = 9;
@@ -433,58 +469,78 @@ describe('digest runner: shutdown during a long wait', () => {
   for (const { concurrency, firstPass, later } of [
     { concurrency: 1, firstPass: [1], later: [2, 3] },
     { concurrency: undefined, firstPass: [1, 3], later: [2] },
-  ]) it(`a 429 with retry_after 3600 mid-run, then abort: the pass ends at once (in fake time), progress flushed, that chat not advanced, served exactly once later (concurrency ${concurrency ?? 'default'})`, async () => {
-    const clock = createFakeClock(at('2024-01-15T01:00:00Z'));
-    const limiter = createRateLimiter({ now: clock.now, sleep: clock.sleep });
-    const deliverer = createDeliverer({ limiter, now: clock.now, sleep: clock.sleep, random: () => 0 });
-    const accepted: number[] = [];
-    let limited = false;
-    const send = async (chatId: number) => {
-      if (chatId === 2 && !limited) {
-        limited = true;
-        throw new TelegramError({ error_code: 429, description: 'Too Many Requests: retry after 3600', parameters: { retry_after: 3600 } });
-      }
-      accepted.push(chatId);
-      return { message_id: accepted.length };
-    };
-    const file = join(tempDir(), 'subscriptions.json');
-    const subs = await openSubscriptionStore(file, { writeDelayMs: 600_000 });
-    for (const id of [1, 2, 3]) subs.upsert(input(id));
-    await subs.flush();
-    const { runner } = setup({ subs, deps: { deliver: deliverer.deliver, send, now: clock.now, ...(concurrency ? { concurrency } : {}) } });
-    const controller = new AbortController();
-    const pass = runner.runDue({ signal: controller.signal });
-    // The run marker goes to disk first (real I/O), then chat 1 is served and chat 2 hits the 429.
-    await vi.waitFor(() => expect(limited).toBe(true));
-    await clock.advance(50);
-    expect(accepted).toEqual(firstPass);
-    controller.abort();
-    // No time is advanced: the 3600 s wait must not hold the shutdown.
-    const r = await pass;
-    expect(r).toMatchObject({ sent: firstPass.length, failed: 0, stoppedEarly: true });
-    const onDisk = await openSubscriptionStore(file);
-    for (const id of firstPass) expect(onDisk.get(id)).toMatchObject({ lastDigestDate: '2024-01-15', cursor: 2 });
-    expect(onDisk.get(2)).toMatchObject({ lastDigestDate: '2024-01-14', cursor: 0, failures: null });
-    expect(onDisk.runs().at(-1)?.finishedAt).not.toBeNull();
+  ])
+    it(`a 429 with retry_after 3600 mid-run, then abort: the pass ends at once (in fake time), progress flushed, that chat not advanced, served exactly once later (concurrency ${concurrency ?? 'default'})`, async () => {
+      const clock = createFakeClock(at('2024-01-15T01:00:00Z'));
+      const limiter = createRateLimiter({ now: clock.now, sleep: clock.sleep });
+      const deliverer = createDeliverer({ limiter, now: clock.now, sleep: clock.sleep, random: () => 0 });
+      const accepted: number[] = [];
+      let limited = false;
+      const send = async (chatId: number) => {
+        if (chatId === 2 && !limited) {
+          limited = true;
+          throw new TelegramError({
+            error_code: 429,
+            description: 'Too Many Requests: retry after 3600',
+            parameters: { retry_after: 3600 },
+          });
+        }
+        accepted.push(chatId);
+        return { message_id: accepted.length };
+      };
+      const file = join(tempDir(), 'subscriptions.json');
+      const subs = await openSubscriptionStore(file, { writeDelayMs: 600_000 });
+      for (const id of [1, 2, 3]) subs.upsert(input(id));
+      await subs.flush();
+      const { runner } = setup({
+        subs,
+        deps: { deliver: deliverer.deliver, send, now: clock.now, ...(concurrency ? { concurrency } : {}) },
+      });
+      const controller = new AbortController();
+      const pass = runner.runDue({ signal: controller.signal });
+      // The run marker goes to disk first (real I/O), then chat 1 is served and chat 2 hits the 429.
+      await vi.waitFor(() => expect(limited).toBe(true));
+      await clock.advance(50);
+      expect(accepted).toEqual(firstPass);
+      controller.abort();
+      // No time is advanced: the 3600 s wait must not hold the shutdown.
+      const r = await pass;
+      expect(r).toMatchObject({ sent: firstPass.length, failed: 0, stoppedEarly: true });
+      const onDisk = await openSubscriptionStore(file);
+      for (const id of firstPass) expect(onDisk.get(id)).toMatchObject({ lastDigestDate: '2024-01-15', cursor: 2 });
+      expect(onDisk.get(2)).toMatchObject({ lastDigestDate: '2024-01-14', cursor: 0, failures: null });
+      expect(onDisk.runs().at(-1)?.finishedAt).not.toBeNull();
 
-    // The next pass (same process, same limiter) once the pause is over: the chats left, each exactly once.
-    const next = runner.runDue();
-    await clock.advance(3_601_000);
-    expect(await next).toMatchObject({ sent: later.length });
-    await clock.runAll();
-    for (const id of [1, 2, 3]) expect(accepted.filter((x) => x === id)).toHaveLength(1);
-  });
+      // The next pass (same process, same limiter) once the pause is over: the chats left, each exactly once.
+      const next = runner.runDue();
+      await clock.advance(3_601_000);
+      expect(await next).toMatchObject({ sent: later.length });
+      await clock.runAll();
+      for (const id of [1, 2, 3]) expect(accepted.filter((x) => x === id)).toHaveLength(1);
+    });
 });
 
 describe('digest runner over the real deliverer', () => {
   it('maps Telegram errors: 403 pauses, chat not found pauses, migrate_to_chat_id moves, 5xx fails and keeps the cursor', async () => {
     const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 5)));
-    const deliverer = createDeliverer({ limiter: createRateLimiter({ now: Date.now, sleep }), sleep, now: Date.now, baseBackoffMs: 1, maxBackoffMs: 2, maxTransientRetries: 1 });
+    const deliverer = createDeliverer({
+      limiter: createRateLimiter({ now: Date.now, sleep }),
+      sleep,
+      now: Date.now,
+      baseBackoffMs: 1,
+      maxBackoffMs: 2,
+      maxTransientRetries: 1,
+    });
     const accepted: { chatId: number; html: string }[] = [];
     const errors: Record<number, () => Error> = {
       1: () => new TelegramError({ error_code: 403, description: 'Forbidden: bot was blocked by the user' }),
       2: () => new TelegramError({ error_code: 400, description: 'Bad Request: chat not found' }),
-      3: () => new TelegramError({ error_code: 400, description: 'Bad Request: group chat was upgraded to a supergroup chat', parameters: { migrate_to_chat_id: -1003333333333 } }),
+      3: () =>
+        new TelegramError({
+          error_code: 400,
+          description: 'Bad Request: group chat was upgraded to a supergroup chat',
+          parameters: { migrate_to_chat_id: -1003333333333 },
+        }),
       4: () => new TelegramError({ error_code: 502, description: 'Bad Gateway' }),
     };
     const send = async (chatId: number, html: string) => {
@@ -512,7 +568,14 @@ describe('digest runner: forum topics and chats that keep failing', () => {
   const FORUM = -1001234567890;
   const realDeliver = () => {
     const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 5)));
-    return createDeliverer({ limiter: createRateLimiter({ now: Date.now, sleep }), sleep, now: Date.now, baseBackoffMs: 1, maxBackoffMs: 2, maxTransientRetries: 1 }).deliver;
+    return createDeliverer({
+      limiter: createRateLimiter({ now: Date.now, sleep }),
+      sleep,
+      now: Date.now,
+      baseBackoffMs: 1,
+      maxBackoffMs: 2,
+      maxTransientRetries: 1,
+    }).deliver;
   };
 
   for (const description of ['Bad Request: message thread not found', 'Bad Request: TOPIC_CLOSED', 'Bad Request: TOPIC_DELETED']) {
@@ -572,7 +635,10 @@ describe('digest runner: progress writes', () => {
   it('one write per group of chats completing together, never one per change', async () => {
     let writes = 0;
     const mem = new Memory<SubscriptionsFile>();
-    const db = new Low({ read: () => mem.read(), write: async (d: SubscriptionsFile) => void (writes++, await mem.write(d)) }, emptySubscriptionsFile());
+    const db = new Low(
+      { read: () => mem.read(), write: async (d: SubscriptionsFile) => void (writes++, await mem.write(d)) },
+      emptySubscriptionsFile(),
+    );
     const subs = createSubscriptionStore(db, null, { writeDelayMs: 60_000 });
     for (let id = 1; id <= 200; id++) subs.upsert(input(id));
     await subs.flush();
@@ -604,7 +670,8 @@ describe('digest runner: chats served concurrently', () => {
     const many = Array.from({ length: 40 }, (_, i) => entry({ title: `第${i}条 ${'长标题'.repeat(20)}`, body: ['正文'.repeat(200)] }));
     const subs = createMemorySubscriptionStore();
     // 1–60 get every entry (a digest in several parts), 61–80 a keyword nothing matches, 81–90 have blocked the bot.
-    for (let id = 1; id <= 90; id++) subs.upsert(input(id, id > 60 && id <= 80 ? { filters: { agencies: [], keywords: ['没有的词'] } } : {}));
+    for (let id = 1; id <= 90; id++)
+      subs.upsert(input(id, id > 60 && id <= 80 ? { filters: { agencies: [], keywords: ['没有的词'] } } : {}));
     const blocked = new Set(Array.from({ length: 10 }, (_, i) => 81 + i));
     let seed = 12345;
     const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
@@ -673,7 +740,13 @@ describe('digest runner: chats served concurrently', () => {
     expect(served.length).toBeLessThan(30);
     expect(new Set(served).size).toBe(served.length);
     // Every chat that got its digest has its progress recorded in memory (a later flush writes it).
-    expect(subs.list().filter((s) => s.lastDigestDate === '2024-01-15').map((s) => s.chatId).sort((a, b) => a - b)).toEqual([...served].sort((a, b) => a - b));
+    expect(
+      subs
+        .list()
+        .filter((s) => s.lastDigestDate === '2024-01-15')
+        .map((s) => s.chatId)
+        .sort((a, b) => a - b),
+    ).toEqual([...served].sort((a, b) => a - b));
     expect(subs.unfinishedRuns()).toHaveLength(1);
   });
 
@@ -702,7 +775,12 @@ describe('digest runner: chats served concurrently', () => {
     expect(waiting).toEqual([]);
     expect(tg.sent.map((x) => x.chatId).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5]);
     expect(subs.runs().at(-1)).toMatchObject({ sent: 5, error: 'stopped early: 15 due chats left for the next pass' });
-    expect(subs.list().filter((s) => s.lastDigestDate === '2024-01-15').map((s) => s.chatId)).toEqual([1, 2, 3, 4, 5]);
+    expect(
+      subs
+        .list()
+        .filter((s) => s.lastDigestDate === '2024-01-15')
+        .map((s) => s.chatId),
+    ).toEqual([1, 2, 3, 4, 5]);
     // The next pass serves the rest, each once.
     const next = runner.runDue();
     await vi.waitFor(() => expect(waiting.length).toBeGreaterThan(0));
@@ -736,7 +814,12 @@ describe('digest runner: uncertain sends', () => {
     expect(tg0.to(2)).toHaveLength(1);
     expect(subs.get(2)).toMatchObject({ lastDigestDate: '2024-01-15', cursor: 2 });
     expect(subs.runs().at(-1)).toMatchObject({ uncertain: 1, uncertainChats: [2] });
-    expect(log.lines.some((l) => (l.obj as { event?: string; chatId?: number }).event === 'digest-part-uncertain' && (l.obj as { chatId?: number }).chatId === 2)).toBe(true);
+    expect(
+      log.lines.some(
+        (l) =>
+          (l.obj as { event?: string; chatId?: number }).event === 'digest-part-uncertain' && (l.obj as { chatId?: number }).chatId === 2,
+      ),
+    ).toBe(true);
     // A second pass does not resend it either.
     expect(await runner.runDue()).toMatchObject({ due: 0 });
     expect(tg0.to(2)).toHaveLength(1);
@@ -758,7 +841,12 @@ describe('digest runner: the shutdown signal', () => {
     const onWarning = (w: Error) => void warnings.push(w);
     process.on('warning', onWarning);
     try {
-      const limiter = createRateLimiter({ now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), globalPerSecond: 1000, privatePerSecond: 1000 });
+      const limiter = createRateLimiter({
+        now: Date.now,
+        sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+        globalPerSecond: 1000,
+        privatePerSecond: 1000,
+      });
       const deliverer = createDeliverer({ limiter, now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
       const tg = new FakeTelegram();
       const slowSend: SendHtml = async (chatId, html, o) => (await new Promise((r) => setTimeout(r, 5)), tg.send(chatId, html, o));

@@ -17,7 +17,9 @@ afterEach(async () => {
 describe('digest scheduler', () => {
   it('refuses an unknown time zone with a clear error', () => {
     expect(() => createDigestScheduler({ runDue: async () => {}, timezone: 'Asia/Shanghia', log: recordingLog() })).toThrow(SchedulerError);
-    expect(() => createDigestScheduler({ runDue: async () => {}, timezone: 'Asia/Shanghia', log: recordingLog() })).toThrow(/"Asia\/Shanghia" is not an IANA time zone/);
+    expect(() => createDigestScheduler({ runDue: async () => {}, timezone: 'Asia/Shanghia', log: recordingLog() })).toThrow(
+      /"Asia\/Shanghia" is not an IANA time zone/,
+    );
   });
 
   it('refuses a rule node-schedule cannot use (it returns null rather than throwing)', async () => {

@@ -23,7 +23,14 @@ describe('admin publishing over a local Bot API', () => {
     const entries = createMemoryEntryStore();
     entries.apply(parseSeed());
     const bot = createBot(
-      { token: env.emulator.token, apiRoot: env.emulator.apiRoot, adminIds: [ADMIN], timezone: 'Asia/Shanghai', digestTime: '09:00', searchRatePerMinute: 20 },
+      {
+        token: env.emulator.token,
+        apiRoot: env.emulator.apiRoot,
+        adminIds: [ADMIN],
+        timezone: 'Asia/Shanghai',
+        digestTime: '09:00',
+        searchRatePerMinute: 20,
+      },
       { entries, catalog: createCatalog(entries, shippedAgencies()), log: silentLog, now: Date.now },
     );
     await registerCommands(bot.telegram, { adminIds: [ADMIN], adminCommands: ADMIN_COMMANDS });

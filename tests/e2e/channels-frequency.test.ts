@@ -37,7 +37,14 @@ async function setup() {
   const file = `${tempDir()}/subscriptions.json`;
   const subscriptions = await openSubscriptionStore(file);
   const bot = createBot(
-    { token: env.emulator.token, apiRoot: env.emulator.apiRoot, adminIds: [], timezone: 'Asia/Shanghai', digestTime: '09:00', searchRatePerMinute: 20 },
+    {
+      token: env.emulator.token,
+      apiRoot: env.emulator.apiRoot,
+      adminIds: [],
+      timezone: 'Asia/Shanghai',
+      digestTime: '09:00',
+      searchRatePerMinute: 20,
+    },
     { entries, catalog: createCatalog(entries, agencies), log: silentLog, now: () => now, subscriptions },
   );
   await env.launch(bot);
@@ -57,7 +64,16 @@ async function setup() {
   let n = 0;
   const publish = (titles: string[]) =>
     entries.apply(
-      parseBulletin(['新一期简报 (系列三：截止至2020年3月30日)', '', '中心', '', ...titles.flatMap((t) => ['3月29日', t, `${t}的正文。`, '来源：上海市公安局'])].join('\n'), { file: `next-${++n}.txt`, agencies }),
+      parseBulletin(
+        [
+          '新一期简报 (系列三：截止至2020年3月30日)',
+          '',
+          '中心',
+          '',
+          ...titles.flatMap((t) => ['3月29日', t, `${t}的正文。`, '来源：上海市公安局']),
+        ].join('\n'),
+        { file: `next-${++n}.txt`, agencies },
+      ),
     );
   return { runner: runnerOver(subscriptions), runnerOver, subscriptions, file, publish, setNow: (t: number) => (now = t), now: () => now };
 }
@@ -112,7 +128,11 @@ describe('a channel over the local Bot API', () => {
 
     publish(['被移出前的措施']);
     setNow(START + DAY + 35 * 60_000);
-    env.emulator.injectError({ method: 'sendMessage', chatId: CHANNEL, error: { error_code: 403, description: 'Forbidden: bot is not a member of the channel chat' } });
+    env.emulator.injectError({
+      method: 'sendMessage',
+      chatId: CHANNEL,
+      error: { error_code: 403, description: 'Forbidden: bot is not a member of the channel chat' },
+    });
     expect((await runner.runDue()).paused).toBe(1);
     expect(subscriptions.get(CHANNEL)).toMatchObject({ state: 'paused', pausedReason: 'blocked' });
 
@@ -180,6 +200,10 @@ describe('weekly and instant over the local Bot API', () => {
     publish(['即时三']);
     await runnerOver(reopened).runDue();
     const pushes = user.botMessages().filter((m) => m.text.includes('新措施 · '));
-    expect(pushes.map((m) => ['即时一', '即时二', '即时三'].filter((t) => m.text.includes(t)))).toEqual([['即时一'], ['即时二'], ['即时三']]);
+    expect(pushes.map((m) => ['即时一', '即时二', '即时三'].filter((t) => m.text.includes(t)))).toEqual([
+      ['即时一'],
+      ['即时二'],
+      ['即时三'],
+    ]);
   });
 });

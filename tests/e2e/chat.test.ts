@@ -17,7 +17,14 @@ async function startProductBot() {
   const entries = createMemoryEntryStore();
   entries.apply(parseSeed());
   const bot = createBot(
-    { token: env.emulator.token, apiRoot: env.emulator.apiRoot, adminIds: [], timezone: 'Asia/Shanghai', digestTime: '09:00', searchRatePerMinute: 20 },
+    {
+      token: env.emulator.token,
+      apiRoot: env.emulator.apiRoot,
+      adminIds: [],
+      timezone: 'Asia/Shanghai',
+      digestTime: '09:00',
+      searchRatePerMinute: 20,
+    },
     { entries, catalog: createCatalog(entries, shippedAgencies()), log: silentLog, now: Date.now },
   );
   await registerCommands(bot.telegram);

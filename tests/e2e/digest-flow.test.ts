@@ -32,7 +32,14 @@ async function setup() {
   entries.apply(parseSeed());
   const subscriptions = createMemorySubscriptionStore();
   const bot = createBot(
-    { token: env.emulator.token, apiRoot: env.emulator.apiRoot, adminIds: [], timezone: 'Asia/Shanghai', digestTime: '09:00', searchRatePerMinute: 20 },
+    {
+      token: env.emulator.token,
+      apiRoot: env.emulator.apiRoot,
+      adminIds: [],
+      timezone: 'Asia/Shanghai',
+      digestTime: '09:00',
+      searchRatePerMinute: 20,
+    },
     { entries, catalog: createCatalog(entries, agencies), log: silentLog, now: () => now, subscriptions },
   );
   await env.launch(bot);
@@ -49,7 +56,16 @@ async function setup() {
   });
   const publish = (titles: string[]) =>
     entries.apply(
-      parseBulletin(['新一期简报 (系列三：截止至2020年3月30日)', '', '中心', '', ...titles.flatMap((t) => ['3月29日', t, `${t}的正文。`, '来源：上海市公安局'])].join('\n'), { file: 'next.txt', agencies }),
+      parseBulletin(
+        [
+          '新一期简报 (系列三：截止至2020年3月30日)',
+          '',
+          '中心',
+          '',
+          ...titles.flatMap((t) => ['3月29日', t, `${t}的正文。`, '来源：上海市公安局']),
+        ].join('\n'),
+        { file: 'next.txt', agencies },
+      ),
     );
   return { runner, subscriptions, publish, setNow: (t: number) => (now = t) };
 }
@@ -90,14 +106,25 @@ describe('daily digest over a local Bot API', () => {
 
     publish(['限流测试措施']);
     setNow(NEXT_DAY_0905);
-    env.emulator.injectError({ method: 'sendMessage', chatId: 801, times: 1, error: { error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } } });
-    env.emulator.injectError({ method: 'sendMessage', chatId: 802, error: { error_code: 403, description: 'Forbidden: bot was blocked by the user' } });
+    env.emulator.injectError({
+      method: 'sendMessage',
+      chatId: 801,
+      times: 1,
+      error: { error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } },
+    });
+    env.emulator.injectError({
+      method: 'sendMessage',
+      chatId: 802,
+      error: { error_code: 403, description: 'Forbidden: bot was blocked by the user' },
+    });
     const t0 = Date.now();
     const result = await runner.runDue();
     expect(Date.now() - t0).toBeGreaterThanOrEqual(900); // it did wait retry_after before resending
     expect(result).toMatchObject({ sent: 1, paused: 1 });
 
-    const delivered = (await alice.waitForBotMessages((m) => m.some((x) => x.text.includes('限流测试措施')))).filter((x) => x.text.includes('限流测试措施'));
+    const delivered = (await alice.waitForBotMessages((m) => m.some((x) => x.text.includes('限流测试措施')))).filter((x) =>
+      x.text.includes('限流测试措施'),
+    );
     expect(delivered).toHaveLength(1);
     // Paused, not deleted: it resumes when the user unblocks the bot.
     expect(subscriptions.get(802)).toMatchObject({ state: 'paused', pausedReason: 'blocked' });

@@ -22,7 +22,8 @@ afterEach(async () => {
   await emulator.close();
 });
 
-const input = (chatId: number, over: Partial<SubscriptionInput> = {}) => subscriptionInput(chatId, { lastDigestDate: '2024-01-14', ...over });
+const input = (chatId: number, over: Partial<SubscriptionInput> = {}) =>
+  subscriptionInput(chatId, { lastDigestDate: '2024-01-14', ...over });
 
 describe('npm run digest over the emulated Bot API', () => {
   it('delivers valid HTML in parts under the limit, pauses a blocked chat, follows a migrated group', async () => {
@@ -31,7 +32,9 @@ describe('npm run digest over the emulated Bot API', () => {
     const entries = await openEntryStore(files.entries);
     entries.apply(parseSeed());
     // Enough long measures, with markup-like text, to need several messages.
-    entries.apply(bulletinOf(Array.from({ length: 40 }, (_, i) => entry({ title: `长措施 ${i} <b>不是标签</b> & 符号`, body: ['内容'.repeat(150)] }))));
+    entries.apply(
+      bulletinOf(Array.from({ length: 40 }, (_, i) => entry({ title: `长措施 ${i} <b>不是标签</b> & 符号`, body: ['内容'.repeat(150)] }))),
+    );
     await entries.flush();
     const subs = await openSubscriptionStore(files.subscriptions);
     subs.upsert(input(1001));
@@ -39,12 +42,21 @@ describe('npm run digest over the emulated Bot API', () => {
     subs.upsert(input(-4242, { chatType: 'group', filters: { agencies: ['上海市司法局'], keywords: [] } }));
     await subs.flush();
 
-    emulator.injectError({ method: 'sendMessage', chatId: 1002, times: Infinity, error: { error_code: 403, description: 'Forbidden: bot was blocked by the user' } });
+    emulator.injectError({
+      method: 'sendMessage',
+      chatId: 1002,
+      times: Infinity,
+      error: { error_code: 403, description: 'Forbidden: bot was blocked by the user' },
+    });
     emulator.injectError({
       method: 'sendMessage',
       chatId: -4242,
       times: Infinity,
-      error: { error_code: 400, description: 'Bad Request: group chat was upgraded to a supergroup chat', parameters: { migrate_to_chat_id: -1004242424242 } },
+      error: {
+        error_code: 400,
+        description: 'Bad Request: group chat was upgraded to a supergroup chat',
+        parameters: { migrate_to_chat_id: -1004242424242 },
+      },
     });
 
     const out: string[] = [];

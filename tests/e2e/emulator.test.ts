@@ -105,7 +105,10 @@ describe('Bot API emulator + telegraf long polling', () => {
 
   it('setMyCommands / getMyCommands round-trip', async () => {
     const bot = makeBot();
-    const commands = [{ command: 'start', description: 'Start' }, { command: 'today', description: "Today's digest" }];
+    const commands = [
+      { command: 'start', description: 'Start' },
+      { command: 'today', description: "Today's digest" },
+    ];
     await expect(bot.telegram.setMyCommands(commands)).resolves.toBe(true);
     await expect(bot.telegram.getMyCommands()).resolves.toEqual(commands);
     expect(emulator.commands()).toEqual(commands);
@@ -116,7 +119,11 @@ describe('Bot API emulator + telegraf long polling', () => {
   it('an injected 429 reaches the bot as TelegramError with retry_after', async () => {
     running = await launchBot(makeBot());
     const user = new SimulatedChat(emulator, { userId: 5 });
-    emulator.injectError({ method: 'sendMessage', chatId: 5, error: { error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } } });
+    emulator.injectError({
+      method: 'sendMessage',
+      chatId: 5,
+      error: { error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } },
+    });
     await user.send('/ping');
     await expect.poll(() => botErrors.length).toBe(1);
     const err = botErrors[0];
@@ -132,13 +139,24 @@ describe('Bot API emulator + telegraf long polling', () => {
 
   it('an injected 403 (blocked) and a 400 migrate are answered in Telegram error shape', async () => {
     const bot = makeBot();
-    emulator.injectError({ method: 'sendMessage', chatId: 9, error: { error_code: 403, description: 'Forbidden: bot was blocked by the user' } });
+    emulator.injectError({
+      method: 'sendMessage',
+      chatId: 9,
+      error: { error_code: 403, description: 'Forbidden: bot was blocked by the user' },
+    });
     const blocked = await bot.telegram.sendMessage(9, 'hi').catch((e: unknown) => e);
     expect(blocked).toBeInstanceOf(TelegramError);
     expect((blocked as TelegramError).code).toBe(403);
     expect((blocked as TelegramError).description).toBe('Forbidden: bot was blocked by the user');
 
-    emulator.injectError({ chatId: -55, error: { error_code: 400, description: 'Bad Request: group chat was upgraded to a supergroup chat', parameters: { migrate_to_chat_id: -1000055 } } });
+    emulator.injectError({
+      chatId: -55,
+      error: {
+        error_code: 400,
+        description: 'Bad Request: group chat was upgraded to a supergroup chat',
+        parameters: { migrate_to_chat_id: -1000055 },
+      },
+    });
     const migrated = await bot.telegram.sendMessage(-55, 'hi').catch((e: unknown) => e);
     expect((migrated as TelegramError).parameters?.migrate_to_chat_id).toBe(-1000055);
 
@@ -163,7 +181,12 @@ describe('Bot API emulator + telegraf long polling', () => {
     emulator.setRateLimit({ perSecond: 5 });
     const bot = makeBot();
     const results = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => bot.telegram.sendMessage(100 + i, `n${i}`).then(() => 'ok', (e: unknown) => e)),
+      Array.from({ length: 8 }, (_, i) =>
+        bot.telegram.sendMessage(100 + i, `n${i}`).then(
+          () => 'ok',
+          (e: unknown) => e,
+        ),
+      ),
     );
     const ok = results.filter((r) => r === 'ok');
     const limited = results.filter((r): r is TelegramError => r instanceof TelegramError);
@@ -192,12 +215,14 @@ describe('Bot API emulator + telegraf long polling', () => {
 
   it('a user uploads a document; the bot downloads it through getFileLink', async () => {
     const received: string[] = [];
-    const bot = makeBot((b) => b.on('document', async (ctx) => {
-      const link = await ctx.telegram.getFileLink(ctx.message.document.file_id);
-      const res = await fetch(link, { headers: { connection: 'close' } });
-      received.push(await res.text());
-      await ctx.reply(`got ${ctx.message.document.file_name}`);
-    }));
+    const bot = makeBot((b) =>
+      b.on('document', async (ctx) => {
+        const link = await ctx.telegram.getFileLink(ctx.message.document.file_id);
+        const res = await fetch(link, { headers: { connection: 'close' } });
+        received.push(await res.text());
+        await ctx.reply(`got ${ctx.message.document.file_name}`);
+      }),
+    );
     running = await launchBot(bot);
     const user = new SimulatedChat(emulator, { userId: 77 });
     await user.sendDocument('bulletin.txt', 'line 1\nline 2', { caption: 'new bulletin' });
@@ -220,8 +245,13 @@ describe('Bot API emulator + telegraf long polling', () => {
     const bot = makeBot();
     await expect(bot.telegram.sendMessage(1, '<b>x', { parse_mode: 'HTML' })).rejects.toMatchObject({ code: 400 });
     await expect(bot.telegram.sendMessage(1, '<div>x</div>', { parse_mode: 'HTML' })).rejects.toMatchObject({ code: 400 });
-    await expect(bot.telegram.sendMessage(1, '<b>ok</b> &amp; fine', { parse_mode: 'HTML' })).resolves.toMatchObject({ text: '<b>ok</b> &amp; fine' });
-    await expect(bot.telegram.sendMessage(1, 'x'.repeat(4097))).rejects.toMatchObject({ code: 400, description: 'Bad Request: message is too long' });
+    await expect(bot.telegram.sendMessage(1, '<b>ok</b> &amp; fine', { parse_mode: 'HTML' })).resolves.toMatchObject({
+      text: '<b>ok</b> &amp; fine',
+    });
+    await expect(bot.telegram.sendMessage(1, 'x'.repeat(4097))).rejects.toMatchObject({
+      code: 400,
+      description: 'Bad Request: message is too long',
+    });
     await expect(bot.telegram.sendMessage(1, `<b>${'x'.repeat(4096)}</b>`, { parse_mode: 'HTML' })).resolves.toBeTruthy();
     await expect(bot.telegram.callApi('sendDice' as never, {} as never)).rejects.toMatchObject({ code: 404 });
   });
@@ -233,7 +263,10 @@ describe('Bot API emulator + telegraf long polling', () => {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ timeout: 50 }),
-      }).then((r) => r.json(), (e: unknown) => e);
+      }).then(
+        (r) => r.json(),
+        (e: unknown) => e,
+      );
       await new Promise((r) => setTimeout(r, 50));
       const started = Date.now();
       await slow.close();

@@ -18,7 +18,14 @@ describe('/export over the local Bot API', () => {
     entries.apply(parseSeed());
     const catalog = createCatalog(entries, shippedAgencies());
     const bot = createBot(
-      { token: env.emulator.token, apiRoot: env.emulator.apiRoot, adminIds: [], timezone: 'Asia/Shanghai', digestTime: '09:00', searchRatePerMinute: 20 },
+      {
+        token: env.emulator.token,
+        apiRoot: env.emulator.apiRoot,
+        adminIds: [],
+        timezone: 'Asia/Shanghai',
+        digestTime: '09:00',
+        searchRatePerMinute: 20,
+      },
       { entries, catalog, log: silentLog, now: () => Date.parse('2026-11-28T08:00:00Z') },
     );
     await env.launch(bot);
@@ -37,7 +44,12 @@ describe('/export over the local Bot API', () => {
     wb.worksheets[0]!.eachRow((row) => rows.push((row.values as unknown[]).slice(1).map((v) => String(v ?? ''))));
     const { total, hits } = catalog.search(['公安'], { limit: 1000 });
     expect(rows).toHaveLength(total + 1);
-    expect(rows.slice(1).map((r) => r[2]).sort()).toEqual(hits.map((e) => e.title).sort());
+    expect(
+      rows
+        .slice(1)
+        .map((r) => r[2])
+        .sort(),
+    ).toEqual(hits.map((e) => e.title).sort());
 
     const text = csv.bytes.toString('utf8');
     expect(text.startsWith('\uFEFF')).toBe(true);

@@ -50,7 +50,8 @@ async function dataDir(chats: number): Promise<{ dir: string }> {
 /** Messages the emulator carried out per chat (a held answer counts: the message was delivered). */
 const received = (): Map<number, number> => {
   const n = new Map<number, number>();
-  for (const c of emulator.callsTo('sendMessage')) if (c.status === 0 || c.status === 200) n.set(Number(c.payload.chat_id), (n.get(Number(c.payload.chat_id)) ?? 0) + 1);
+  for (const c of emulator.callsTo('sendMessage'))
+    if (c.status === 0 || c.status === 200) n.set(Number(c.payload.chat_id), (n.get(Number(c.payload.chat_id)) ?? 0) + 1);
   return n;
 };
 
@@ -61,13 +62,23 @@ async function inProcessRunner(dir: string, opts: { requestMs: number; baseBacko
   const limiter = createRateLimiter({ now: Date.now, sleep: wait, globalPerSecond: 200, privatePerSecond: 200 });
   const outage = createOutageGate({ now: Date.now, sleep: wait, firstBackoffMs: opts.firstProbeMs ?? 1000 });
   const deliverer = createDeliverer({ limiter, now: Date.now, sleep: wait, baseBackoffMs: opts.baseBackoffMs ?? 500, outage });
-  const telegram = withRequestTimeout(new Telegram(emulator.token, { apiRoot: emulator.apiRoot }), { connectMs: 200, requestMs: opts.requestMs });
+  const telegram = withRequestTimeout(new Telegram(emulator.token, { apiRoot: emulator.apiRoot }), {
+    connectMs: 200,
+    requestMs: opts.requestMs,
+  });
   const log = recordingLog();
   const agencies = shippedAgencies();
   return {
     outage,
     log,
-    runner: createDigestRunner({ subscriptions: subs, entries, agencies: () => agencies, deliver: deliverer.deliver, send: htmlSender(telegram), log }),
+    runner: createDigestRunner({
+      subscriptions: subs,
+      entries,
+      agencies: () => agencies,
+      deliver: deliverer.deliver,
+      send: htmlSender(telegram),
+      log,
+    }),
   };
 }
 
@@ -89,7 +100,7 @@ describe('faults: slow answers', () => {
 });
 
 describe('faults: outage', () => {
-  it('a network outage longer than all of a chat\'s retries: 0 failed chats, each digest once', async () => {
+  it("a network outage longer than all of a chat's retries: 0 failed chats, each digest once", async () => {
     const { dir } = await dataDir(10);
     // Scaled by 1/10: a 2 s outage, retries that give up after ~1.5 s (50 ms base backoff), probes from 100 ms.
     const { runner, outage } = await inProcessRunner(dir, { requestMs: 2_000, baseBackoffMs: 50, firstProbeMs: 100 });
@@ -111,7 +122,11 @@ describe('faults: kill -9 during a slow pass', () => {
     emulator.setLatency(250);
     const env = { PATH: process.env.PATH ?? '', DATA_DIR: dir, BOT_TOKEN: emulator.token, TELEGRAM_API_ROOT: emulator.apiRoot };
     const start = () => {
-      const c = spawn(process.execPath, ['--import', 'tsx', 'src/cli/digest.ts', '--now'], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const c = spawn(process.execPath, ['--import', 'tsx', 'src/cli/digest.ts', '--now'], {
+        cwd: PROJECT_ROOT,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       children.push(c);
       let out = '';
       c.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -134,7 +149,14 @@ describe('faults: kill -9 during a slow pass', () => {
       await sleep(300);
       // In flight: sent to Telegram, its answer not yet back, or back only just before the kill (its fsync under way).
       const killedAt = killTimes.at(-1)!;
-      inFlightAtKill.push(new Set(emulator.callsTo('sendMessage').filter((c) => c.status === 0 || c.time + 250 > killedAt - 200).map((c) => Number(c.payload.chat_id))));
+      inFlightAtKill.push(
+        new Set(
+          emulator
+            .callsTo('sendMessage')
+            .filter((c) => c.status === 0 || c.time + 250 > killedAt - 200)
+            .map((c) => Number(c.payload.chat_id)),
+        ),
+      );
     }
     emulator.setLatency(undefined);
     const last = start();

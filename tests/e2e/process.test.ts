@@ -54,7 +54,14 @@ describe('the bot process', () => {
     let stderr = '';
     child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: PROJECT_ROOT,
-      env: { PATH: process.env.PATH ?? '', BOT_TOKEN: emulator.token, TELEGRAM_API_ROOT: emulator.apiRoot, DATA_DIR: dir, HEALTH_PORT: String(healthPort), LOG_LEVEL: 'info' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        BOT_TOKEN: emulator.token,
+        TELEGRAM_API_ROOT: emulator.apiRoot,
+        DATA_DIR: dir,
+        HEALTH_PORT: String(healthPort),
+        LOG_LEVEL: 'info',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -73,8 +80,14 @@ describe('the bot process', () => {
     expect(health).toMatchObject({ storeReadable: true, schedulerAlive: true });
 
     mkdirSync(join(dir, 'inbox'), { recursive: true });
-    writeFileSync(join(dir, 'inbox', 'next.txt'), ['简报 (截止至2020年3月30日)', '', '中心', '', '3月30日', '收件箱里的新措施', '来源：上海市司法局'].join('\n'));
-    await waitFor(() => existsSync(join(dir, 'inbox', 'done')) && readFileSync(join(dir, 'entries.json'), 'utf8').includes('收件箱里的新措施'), 15_000);
+    writeFileSync(
+      join(dir, 'inbox', 'next.txt'),
+      ['简报 (截止至2020年3月30日)', '', '中心', '', '3月30日', '收件箱里的新措施', '来源：上海市司法局'].join('\n'),
+    );
+    await waitFor(
+      () => existsSync(join(dir, 'inbox', 'done')) && readFileSync(join(dir, 'entries.json'), 'utf8').includes('收件箱里的新措施'),
+      15_000,
+    );
 
     child.kill('SIGTERM');
     // 0 means every shutdown step finished before the 10 s deadline (past it the process exits 1).

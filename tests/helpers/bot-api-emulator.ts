@@ -189,9 +189,38 @@ interface StoredUserUpdate {
 
 const USER_EVENTS = ['AddedUserMessage', 'AddedUserCommand', 'AddedUserCallbackQuery'] as const;
 
-const JSON_FIELDS = new Set(['reply_markup', 'entities', 'caption_entities', 'results', 'commands', 'scope', 'allowed_updates', 'media', 'link_preview_options', 'reply_parameters', 'button']);
+const JSON_FIELDS = new Set([
+  'reply_markup',
+  'entities',
+  'caption_entities',
+  'results',
+  'commands',
+  'scope',
+  'allowed_updates',
+  'media',
+  'link_preview_options',
+  'reply_parameters',
+  'button',
+]);
 
-const HTML_TAGS = new Set(['b', 'strong', 'i', 'em', 'u', 'ins', 's', 'strike', 'del', 'span', 'tg-spoiler', 'a', 'code', 'pre', 'blockquote', 'tg-emoji']);
+const HTML_TAGS = new Set([
+  'b',
+  'strong',
+  'i',
+  'em',
+  'u',
+  'ins',
+  's',
+  'strike',
+  'del',
+  'span',
+  'tg-spoiler',
+  'a',
+  'code',
+  'pre',
+  'blockquote',
+  'tg-emoji',
+]);
 
 const MAX_TEXT = 4096;
 
@@ -236,8 +265,16 @@ export function parseTelegramHtml(html: string): { text: string } | { error: str
         return { error: `Can't parse entities: Character entity expected at byte offset ${bytesBefore(i)}` };
       }
       const ent = m[1] ?? '';
-      text += ent === 'lt' ? '<' : ent === 'gt' ? '>' : ent === 'amp' ? '&' : ent === 'quot' ? '"'
-        : String.fromCodePoint(ent.startsWith('#x') ? parseInt(ent.slice(2), 16) : parseInt(ent.slice(1), 10));
+      text +=
+        ent === 'lt'
+          ? '<'
+          : ent === 'gt'
+            ? '>'
+            : ent === 'amp'
+              ? '&'
+              : ent === 'quot'
+                ? '"'
+                : String.fromCodePoint(ent.startsWith('#x') ? parseInt(ent.slice(2), 16) : parseInt(ent.slice(1), 10));
       i += m[0].length;
     } else {
       text += ch;
@@ -369,9 +406,20 @@ async function freePort(): Promise<number> {
 /** POST JSON to the back without connection pooling (nothing lingers after close). */
 function forward(backendPort: number, path: string, payload: Json): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
-    const data = Buffer.from(JSON.stringify(payload, (k, v: unknown) => (v && typeof v === 'object' && 'bytes' in v && 'filename' in v ? (v as { filename: string }).filename : v)));
+    const data = Buffer.from(
+      JSON.stringify(payload, (k, v: unknown) =>
+        v && typeof v === 'object' && 'bytes' in v && 'filename' in v ? (v as { filename: string }).filename : v,
+      ),
+    );
     const req = http.request(
-      { host: '127.0.0.1', port: backendPort, path, method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': data.length } },
+      {
+        host: '127.0.0.1',
+        port: backendPort,
+        path,
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': data.length },
+      },
       (res) => {
         readBody(res).then((buf) => {
           let body: unknown;
@@ -431,13 +479,21 @@ export async function startBotApiEmulator(opts: EmulatorOptions = {}): Promise<E
   const releaseHolds = new Set<() => void>();
 
   const storage = () => tts.storage as unknown as { userMessages: StoredUserUpdate[]; botMessages: StoredBotUpdate[] };
-  const commandKey = (scope: unknown, lang: unknown) => `${JSON.stringify(scope ?? { type: 'default' })}|${typeof lang === 'string' ? lang : ''}`;
+  const commandKey = (scope: unknown, lang: unknown) =>
+    `${JSON.stringify(scope ?? { type: 'default' })}|${typeof lang === 'string' ? lang : ''}`;
   const findBotMessage = (chatId: unknown, messageId: unknown) =>
     storage().botMessages.find((u) => String(u.messageId) === String(messageId) && String(u.message.chat_id) === String(chatId));
 
   const messageObject = (u: StoredBotUpdate, extra: Json = {}): Json => {
     const { chat_id: chatId, parse_mode: _pm, reply_markup: markup, ...rest } = u.message;
-    const out: Json = { ...rest, message_id: u.messageId, from: BOT_USER, chat: chats.get(String(chatId)) ?? chatFor(chatId as number), date: Math.floor(u.time / 1000), ...extra };
+    const out: Json = {
+      ...rest,
+      message_id: u.messageId,
+      from: BOT_USER,
+      chat: chats.get(String(chatId)) ?? chatFor(chatId as number),
+      date: Math.floor(u.time / 1000),
+      ...extra,
+    };
     delete out.disable_notification;
     delete out.protect_content;
     delete out.link_preview_options;
@@ -517,9 +573,12 @@ export async function startBotApiEmulator(opts: EmulatorOptions = {}): Promise<E
     }
     // Like Telegram: an edit without reply_markup removes the inline keyboard.
     next.reply_markup = payload.reply_markup;
-    const same = next.text === u.message.text && JSON.stringify(next.reply_markup ?? null) === JSON.stringify(u.message.reply_markup ?? null);
+    const same =
+      next.text === u.message.text && JSON.stringify(next.reply_markup ?? null) === JSON.stringify(u.message.reply_markup ?? null);
     if (same) {
-      throw bad('message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message');
+      throw bad(
+        'message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message',
+      );
     }
     u.message = next;
     edits.push({ method, chatId: payload.chat_id as number, messageId: Number(payload.message_id), payload, time: Date.now() });
@@ -540,11 +599,20 @@ export async function startBotApiEmulator(opts: EmulatorOptions = {}): Promise<E
       stored = files.get(input);
     }
     const fileId = stored?.fileId ?? String(input);
-    const media = field === 'document'
-      ? { file_id: fileId, file_unique_id: stored?.fileUniqueId ?? fileId, file_name: stored?.filePath.split('/').pop(), file_size: stored?.bytes.length }
-      : [{ file_id: fileId, file_unique_id: stored?.fileUniqueId ?? fileId, width: 1, height: 1, file_size: stored?.bytes.length }];
+    const media =
+      field === 'document'
+        ? {
+            file_id: fileId,
+            file_unique_id: stored?.fileUniqueId ?? fileId,
+            file_name: stored?.filePath.split('/').pop(),
+            file_size: stored?.bytes.length,
+          }
+        : [{ file_id: fileId, file_unique_id: stored?.fileUniqueId ?? fileId, width: 1, height: 1, file_size: stored?.bytes.length }];
     const { [field]: _drop, ...rest } = payload;
-    const raw = tts.addBotMessage({ ...rest, text: typeof payload.caption === 'string' ? payload.caption : '', [field]: media } as never, token);
+    const raw = tts.addBotMessage(
+      { ...rest, text: typeof payload.caption === 'string' ? payload.caption : '', [field]: media } as never,
+      token,
+    );
     const u = findBotMessage(payload.chat_id, (raw as { message_id: number }).message_id);
     if (!u) throw new Error('emulator lost a stored message');
     const { text: _text, ...msg } = messageObject(u);
@@ -610,10 +678,12 @@ export async function startBotApiEmulator(opts: EmulatorOptions = {}): Promise<E
   const proxied = new Set(['getMe', 'sendMessage', 'setWebhook']);
 
   const checkFaults = (method: string, payload: Json): BotApiError | undefined => {
-    const rule = errorRules.find((r) =>
-      r.remaining > 0
-      && (r.method === undefined ? method !== 'getUpdates' : r.method === method)
-      && (r.chatId === undefined || String(r.chatId) === String(payload.chat_id)));
+    const rule = errorRules.find(
+      (r) =>
+        r.remaining > 0 &&
+        (r.method === undefined ? method !== 'getUpdates' : r.method === method) &&
+        (r.chatId === undefined || String(r.chatId) === String(payload.chat_id)),
+    );
     if (rule) {
       rule.remaining -= 1;
       if (rule.remaining <= 0) errorRules = errorRules.filter((r) => r !== rule);
@@ -644,7 +714,12 @@ export async function startBotApiEmulator(opts: EmulatorOptions = {}): Promise<E
     res.end(data);
   };
 
-  const callMethod = async (token: string, method: string, payload: Json, req: http.IncomingMessage): Promise<{ status: number; body: Json }> => {
+  const callMethod = async (
+    token: string,
+    method: string,
+    payload: Json,
+    req: http.IncomingMessage,
+  ): Promise<{ status: number; body: Json }> => {
     const fault = checkFaults(method, payload);
     if (fault) return { status: fault.error_code, body: { ok: false, ...fault } };
     try {
@@ -664,10 +739,18 @@ export async function startBotApiEmulator(opts: EmulatorOptions = {}): Promise<E
           const u = findBotMessage(payload.chat_id, id);
           if (u) body.result = messageObject(u);
         }
-        if (method === 'getMe' && body.ok === true) body.result = { ...BOT_USER, can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false };
+        if (method === 'getMe' && body.ok === true)
+          body.result = { ...BOT_USER, can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false };
         if (method === 'setWebhook' && body.ok === true) body.result = true;
         if (r.status >= 400 || body.ok !== true) {
-          return { status: 400, body: { ok: false, error_code: 400, description: `Bad Request: ${String(body.message ?? body.description ?? 'emulator error')}` } };
+          return {
+            status: 400,
+            body: {
+              ok: false,
+              error_code: 400,
+              description: `Bad Request: ${String(body.message ?? body.description ?? 'emulator error')}`,
+            },
+          };
         }
         return { status: 200, body };
       }
@@ -751,7 +834,8 @@ export async function startBotApiEmulator(opts: EmulatorOptions = {}): Promise<E
     get pollCount() {
       return pollCount;
     },
-    callsTo: (method, chatId) => calls.filter((c) => c.method === method && (chatId === undefined || String(c.payload.chat_id) === String(chatId))),
+    callsTo: (method, chatId) =>
+      calls.filter((c) => c.method === method && (chatId === undefined || String(c.payload.chat_id) === String(chatId))),
     async waitForCall(method, waitOpts = {}) {
       const deadline = Date.now() + (waitOpts.timeoutMs ?? 3000);
       for (;;) {
@@ -759,7 +843,9 @@ export async function startBotApiEmulator(opts: EmulatorOptions = {}): Promise<E
         const hit = answered[waitOpts.index ?? 0];
         if (hit) return hit;
         if (Date.now() > deadline || closed) {
-          throw new Error(`waitForCall: no answered ${method}${waitOpts.chatId !== undefined ? ` to chat ${waitOpts.chatId}` : ''} (#${waitOpts.index ?? 0}) within ${waitOpts.timeoutMs ?? 3000} ms`);
+          throw new Error(
+            `waitForCall: no answered ${method}${waitOpts.chatId !== undefined ? ` to chat ${waitOpts.chatId}` : ''} (#${waitOpts.index ?? 0}) within ${waitOpts.timeoutMs ?? 3000} ms`,
+          );
         }
         await new Promise((r) => setTimeout(r, 5));
       }

@@ -33,14 +33,23 @@ export interface ChatOpts {
 }
 
 /** A real bot over an in-memory store holding the seed, with every Bot API call recorded and answered locally. */
-export function createTestBot(opts: { config?: Partial<BotConfig>; deps?: Partial<BotDeps>; entries?: EntryStore; api?: (call: ApiCall) => unknown } = {}) {
+export function createTestBot(
+  opts: { config?: Partial<BotConfig>; deps?: Partial<BotDeps>; entries?: EntryStore; api?: (call: ApiCall) => unknown } = {},
+) {
   const entries = opts.entries ?? createMemoryEntryStore();
   if (!opts.entries) entries.apply(parseSeed(), new Date('2020-03-27T00:00:00Z'));
   const catalog = createCatalog(entries, shippedAgencies());
   const errors: unknown[] = [];
   const log: Log = { debug() {}, info() {}, warn() {}, error: (o) => errors.push(o) };
   let now = Date.parse('2026-11-28T08:00:00Z');
-  const config: BotConfig = { token: '123:test', adminIds: [], timezone: 'Asia/Shanghai', digestTime: '09:00', searchRatePerMinute: 20, ...opts.config };
+  const config: BotConfig = {
+    token: '123:test',
+    adminIds: [],
+    timezone: 'Asia/Shanghai',
+    digestTime: '09:00',
+    searchRatePerMinute: 20,
+    ...opts.config,
+  };
   const bot: Bot = createBot(config, { entries, catalog, log, now: () => now, ...opts.deps });
   bot.botInfo = TEST_BOT;
 
@@ -95,7 +104,13 @@ export function createTestBot(opts: { config?: Partial<BotConfig>; deps?: Partia
     },
     press(data: string, o: ChatOpts = {}) {
       return handle({
-        callback_query: { id: String(++messageId), from: from(o), chat_instance: 'ci', data, message: { message_id: 55, date: 0, chat: chat(o), text: 'old' } },
+        callback_query: {
+          id: String(++messageId),
+          from: from(o),
+          chat_instance: 'ci',
+          data,
+          message: { message_id: 55, date: 0, chat: chat(o), text: 'old' },
+        },
       } as Omit<Update, 'update_id'>);
     },
     inline(query: string, offset = '', o: ChatOpts = {}) {
@@ -105,7 +120,8 @@ export function createTestBot(opts: { config?: Partial<BotConfig>; deps?: Partia
   };
 }
 
-export const texts = (calls: ApiCall[]) => calls.filter((c) => c.method === 'sendMessage' || c.method === 'editMessageText').map((c) => String(c.payload.text));
+export const texts = (calls: ApiCall[]) =>
+  calls.filter((c) => c.method === 'sendMessage' || c.method === 'editMessageText').map((c) => String(c.payload.text));
 export const buttons = (call: ApiCall | undefined): { text: string; callback_data: string }[] =>
   (call?.payload.reply_markup?.inline_keyboard ?? []).flat();
 

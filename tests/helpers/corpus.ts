@@ -31,7 +31,9 @@ export interface CorpusFile {
 }
 
 export function readCorpus(): CorpusFile[] {
-  const names = readdirSync(CORPUS_DIR).filter((n) => !n.endsWith('.expected.json')).sort();
+  const names = readdirSync(CORPUS_DIR)
+    .filter((n) => !n.endsWith('.expected.json'))
+    .sort();
   return names.map((n) => {
     const isSpec = n.endsWith('.docx.spec.json');
     const name = isSpec ? n.replace(/\.spec\.json$/, '') : n;
@@ -60,7 +62,18 @@ export interface FileScore {
 const key = (agency: string, date: string, title: string) => `${agency} | ${date} | ${title}`;
 
 export async function scoreFile(f: CorpusFile, agencies: AgencyDirectory): Promise<FileScore & { parsed?: ParsedBulletin }> {
-  const base: FileScore = { name: f.name, expected: f.expected.measures.length, exact: 0, spurious: [], dropped: [], droppedSilently: [], warnings: 0, unexpectedWarnings: [], missingWarnings: [], asOf: null };
+  const base: FileScore = {
+    name: f.name,
+    expected: f.expected.measures.length,
+    exact: 0,
+    spurious: [],
+    dropped: [],
+    droppedSilently: [],
+    warnings: 0,
+    unexpectedWarnings: [],
+    missingWarnings: [],
+    asOf: null,
+  };
   let parsed: ParsedBulletin;
   try {
     const text = await readBulletinBytes(f.bytes, f.name);
@@ -85,7 +98,9 @@ export async function scoreFile(f: CorpusFile, agencies: AgencyDirectory): Promi
     dropped,
     droppedSilently: warned ? [] : dropped,
     warnings: parsed.warnings.length,
-    unexpectedWarnings: expectWarn ? parsed.warnings.filter((w) => !w.line || !expectWarn.includes(w.line)).map((w) => `${w.line ?? '-'}: ${w.message}`) : [],
+    unexpectedWarnings: expectWarn
+      ? parsed.warnings.filter((w) => !w.line || !expectWarn.includes(w.line)).map((w) => `${w.line ?? '-'}: ${w.message}`)
+      : [],
     missingWarnings: expectWarn ? expectWarn.filter((l) => !lines.has(l)) : [],
     asOf: parsed.bulletin.asOf,
   };

@@ -38,7 +38,10 @@ export function entryStoreWith(...entries: Entry[]): EntryStore {
 export class FakeTelegram {
   sent: { chatId: number; html: string; threadId?: number }[] = [];
   /** chatId → outcome for the next deliveries to that chat. */
-  outcomes = new Map<number, { reason: 'blocked' | 'chat-not-found' | 'bad-request' | 'failed'; description: string } | { migrateTo: number }>();
+  outcomes = new Map<
+    number,
+    { reason: 'blocked' | 'chat-not-found' | 'bad-request' | 'failed'; description: string } | { migrateTo: number }
+  >();
   /** Throw (a crash) when this many messages have been accepted. */
   crashAfter: number | null = null;
   /** Fail this chat from its n-th message on (1-based) with bad-request. */

@@ -13,7 +13,9 @@ export const seedText = readFileSync(seedPath, 'utf8');
 /** The shipped agency list with the outlet list beside it, as loadAgencies() reads them (but synchronously). */
 export function shippedAgencies(): AgencyDirectory {
   const outlets = JSON.parse(readFileSync(join(dirname(SHIPPED_AGENCIES_FILE), 'outlets.json'), 'utf8')) as object;
-  return createAgencyDirectory(agencyConfigSchema.parse({ ...outlets, ...(JSON.parse(readFileSync(SHIPPED_AGENCIES_FILE, 'utf8')) as object) }));
+  return createAgencyDirectory(
+    agencyConfigSchema.parse({ ...outlets, ...(JSON.parse(readFileSync(SHIPPED_AGENCIES_FILE, 'utf8')) as object) }),
+  );
 }
 
 export function parseSeed(): ParsedBulletin {
@@ -27,7 +29,6 @@ export function miniBulletin(parts: { title?: string; body?: string } = {}): str
     '',
     '测试中心',
     '',
-    parts.body ??
-      ['上海市公安局', '', '3月27日', '', '新措施标题', '', '正文段落。', '', '来源：上海市公安局'].join('\n'),
+    parts.body ?? ['上海市公安局', '', '3月27日', '', '新措施标题', '', '正文段落。', '', '来源：上海市公安局'].join('\n'),
   ].join('\n');
 }

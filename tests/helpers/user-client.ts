@@ -85,7 +85,9 @@ export async function waitForBotMessages(
     const messages = botMessages(emulator, opts.chatId, opts.token);
     if (predicate(messages)) return messages;
     if (Date.now() > deadline) {
-      throw new Error(`waitForBotMessages: timed out after ${opts.timeoutMs ?? 3000} ms; bot messages${opts.chatId !== undefined ? ` to chat ${opts.chatId}` : ''}: ${JSON.stringify(messages.map((m) => m.text))}`);
+      throw new Error(
+        `waitForBotMessages: timed out after ${opts.timeoutMs ?? 3000} ms; bot messages${opts.chatId !== undefined ? ` to chat ${opts.chatId}` : ''}: ${JSON.stringify(messages.map((m) => m.text))}`,
+      );
     }
     await sleep(10);
   }
@@ -100,15 +102,25 @@ export class SimulatedChat {
   private readonly user: { id: number; is_bot: false; first_name: string; username: string };
   private readonly chat: Record<string, unknown>;
 
-  constructor(private readonly emulator: Emulator, opts: SimulatedChatOptions = {}) {
+  constructor(
+    private readonly emulator: Emulator,
+    opts: SimulatedChatOptions = {},
+  ) {
     this.userId = opts.userId ?? 1001;
     this.type = opts.type ?? 'private';
-    this.chatId = opts.chatId ?? (this.type === 'private' ? this.userId : this.type === 'group' ? -this.userId : Number(`-100${this.userId}`));
+    this.chatId =
+      opts.chatId ?? (this.type === 'private' ? this.userId : this.type === 'group' ? -this.userId : Number(`-100${this.userId}`));
     this.token = opts.token ?? emulator.token;
-    this.user = { id: this.userId, is_bot: false, first_name: opts.firstName ?? 'TestName', username: opts.userName ?? `user${this.userId}` };
-    this.chat = this.type === 'private'
-      ? { id: this.chatId, type: 'private', first_name: this.user.first_name, username: this.user.username }
-      : { id: this.chatId, type: this.type, title: opts.chatTitle ?? `Test ${this.type} ${this.chatId}` };
+    this.user = {
+      id: this.userId,
+      is_bot: false,
+      first_name: opts.firstName ?? 'TestName',
+      username: opts.userName ?? `user${this.userId}`,
+    };
+    this.chat =
+      this.type === 'private'
+        ? { id: this.chatId, type: 'private', first_name: this.user.first_name, username: this.user.username }
+        : { id: this.chatId, type: this.type, title: opts.chatTitle ?? `Test ${this.type} ${this.chatId}` };
   }
 
   private client() {
@@ -141,13 +153,23 @@ export class SimulatedChat {
   }
 
   /** Send a document message (bytes are registered so the bot can getFile + download them). */
-  async sendDocument(fileName: string, bytes: Buffer | string, opts: { caption?: string; mimeType?: string; fileId?: string } = {}): Promise<string> {
+  async sendDocument(
+    fileName: string,
+    bytes: Buffer | string,
+    opts: { caption?: string; mimeType?: string; fileId?: string } = {},
+  ): Promise<string> {
     const fileId = opts.fileId ?? `doc-${this.chatId}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
     const file = this.emulator.addFile(fileId, bytes, { filePath: `documents/${fileName}` });
     const client = this.client();
     const message = client.makeMessage('', { from: this.user, chat: this.chat } as never) as Record<string, unknown>;
     delete message.text;
-    message.document = { file_id: fileId, file_unique_id: file.fileUniqueId, file_name: fileName, mime_type: opts.mimeType ?? 'application/octet-stream', file_size: file.bytes.length };
+    message.document = {
+      file_id: fileId,
+      file_unique_id: file.fileUniqueId,
+      file_name: fileName,
+      mime_type: opts.mimeType ?? 'application/octet-stream',
+      file_size: file.bytes.length,
+    };
     if (opts.caption !== undefined) message.caption = opts.caption;
     await client.sendMessage(message as never);
     return fileId;
@@ -171,13 +193,13 @@ export class SimulatedChat {
     const client = this.client();
     const botMessage: Record<string, unknown> = message
       ? {
-        message_id: message.messageId,
-        from: BOT_USER,
-        chat: { ...chatFor(message.chatId), ...this.chat },
-        date: Math.floor(message.time / 1000),
-        text: message.text,
-        ...(message.buttons.length > 0 ? { reply_markup: { inline_keyboard: message.buttons } } : {}),
-      }
+          message_id: message.messageId,
+          from: BOT_USER,
+          chat: { ...chatFor(message.chatId), ...this.chat },
+          date: Math.floor(message.time / 1000),
+          text: message.text,
+          ...(message.buttons.length > 0 ? { reply_markup: { inline_keyboard: message.buttons } } : {}),
+        }
       : { message_id: 0, from: BOT_USER, chat: this.chat, date: Math.floor(Date.now() / 1000), text: '' };
     const query = { ...client.makeCallbackQuery(data), from: this.user, message: botMessage };
     await client.sendCallback(query as never);
@@ -213,13 +235,19 @@ export interface RunningBot {
  * `bot.launch()` with real long polling; resolves once the polling loop exists.
  * Always pair with `await running.stop()` in a finally/afterEach.
  */
-export async function launchBot<C extends Context>(bot: Telegraf<C>, opts: { dropPendingUpdates?: boolean; timeoutMs?: number } = {}): Promise<RunningBot> {
+export async function launchBot<C extends Context>(
+  bot: Telegraf<C>,
+  opts: { dropPendingUpdates?: boolean; timeoutMs?: number } = {},
+): Promise<RunningBot> {
   let onLaunch!: () => void;
   const launched = new Promise<void>((resolve) => {
     onLaunch = resolve;
   });
   const done = bot.launch({ dropPendingUpdates: opts.dropPendingUpdates }, () => onLaunch());
-  const settled = done.then(() => undefined, (e: unknown) => e);
+  const settled = done.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   const hasPolling = () => (bot as unknown as { polling?: unknown }).polling !== undefined;
   let stopped = false;
   const stop = async () => {

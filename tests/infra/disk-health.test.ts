@@ -28,7 +28,10 @@ describe('honest /healthz', () => {
     batcher.markDirty();
     await expect(batcher.flush()).rejects.toThrow(/ENOSPC/);
     let writes = writeHealth({ entries: { lastError: null, failing: false }, subscriptions: batcher.status() });
-    expect(writes).toMatchObject({ failing: true, lastError: { store: 'subscriptions', message: 'ENOSPC: no space left on device, write' } });
+    expect(writes).toMatchObject({
+      failing: true,
+      lastError: { store: 'subscriptions', message: 'ENOSPC: no space left on device, write' },
+    });
     expect(isHealthy({ ...base, writes })).toBe(false);
     fail = false;
     await batcher.flush();

@@ -16,7 +16,12 @@ interface Reply {
   body: string;
 }
 
-function call(port: number, method: string, path: string, opts: { headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<Reply> {
+function call(
+  port: number,
+  method: string,
+  path: string,
+  opts: { headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, method, path, headers: opts.headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
@@ -125,7 +130,10 @@ describe('createHttpServer', () => {
     const handled: unknown[] = [];
     const port = await webhookServer(handled, undefined, 'undefined');
     expect((await call(port, 'POST', '/tg/hook', { body: '{"update_id":1}' })).status).toBe(401);
-    expect((await call(port, 'POST', '/tg/hook', { headers: { 'x-telegram-bot-api-secret-token': 'undefined' }, body: '{"update_id":2}' })).status).toBe(200);
+    expect(
+      (await call(port, 'POST', '/tg/hook', { headers: { 'x-telegram-bot-api-secret-token': 'undefined' }, body: '{"update_id":2}' }))
+        .status,
+    ).toBe(200);
     expect(handled).toEqual([{ update_id: 2 }]);
   });
 
@@ -134,7 +142,14 @@ describe('createHttpServer', () => {
     const port = await webhookServer(handled);
     const status = await new Promise<number>((resolve, reject) => {
       const req = request(
-        { host: '127.0.0.1', port, method: 'POST', path: '/tg/hook', agent: false, headers: { 'x-telegram-bot-api-secret-token': 'wrong', 'content-length': '100' } },
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/tg/hook',
+          agent: false,
+          headers: { 'x-telegram-bot-api-secret-token': 'wrong', 'content-length': '100' },
+        },
         (res) => {
           res.resume();
           resolve(res.statusCode ?? 0);
@@ -157,7 +172,14 @@ describe('createHttpServer', () => {
     // Chunked: no content-length, so the limit must be enforced while reading.
     const chunked = await new Promise<number>((resolve, reject) => {
       const req = request(
-        { host: '127.0.0.1', port, method: 'POST', path: '/tg/hook', agent: false, headers: { 'x-telegram-bot-api-secret-token': SECRET, 'transfer-encoding': 'chunked' } },
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/tg/hook',
+          agent: false,
+          headers: { 'x-telegram-bot-api-secret-token': SECRET, 'transfer-encoding': 'chunked' },
+        },
         (res) => {
           res.resume();
           resolve(res.statusCode ?? 0);
@@ -171,7 +193,7 @@ describe('createHttpServer', () => {
     expect(handled).toEqual([]);
   });
 
-  it('refuses a body that is not JSON (415, telegraf\'s answer) without calling the handler', async () => {
+  it("refuses a body that is not JSON (415, telegraf's answer) without calling the handler", async () => {
     const handled: unknown[] = [];
     const port = await webhookServer(handled);
     const headers = { 'x-telegram-bot-api-secret-token': SECRET };
@@ -199,7 +221,10 @@ describe('createHttpServer', () => {
       started();
       return new Promise<void>((r) => (finish = r));
     });
-    const pending = call(port, 'POST', '/tg/hook', { headers: { 'x-telegram-bot-api-secret-token': SECRET, connection: 'keep-alive' }, body: '{"update_id":9}' });
+    const pending = call(port, 'POST', '/tg/hook', {
+      headers: { 'x-telegram-bot-api-secret-token': SECRET, connection: 'keep-alive' },
+      body: '{"update_id":9}',
+    });
     await handlerStarted;
     expect(server?.inFlight()).toBe(1);
     let closed = false;
@@ -220,7 +245,10 @@ describe('createHttpServer', () => {
       started();
       return new Promise<void>(() => {});
     });
-    const pending = call(port, 'POST', '/tg/hook', { headers: { 'x-telegram-bot-api-secret-token': SECRET }, body: '{"update_id":10}' }).catch((e: unknown) => e);
+    const pending = call(port, 'POST', '/tg/hook', {
+      headers: { 'x-telegram-bot-api-secret-token': SECRET },
+      body: '{"update_id":10}',
+    }).catch((e: unknown) => e);
     await handlerStarted;
     const t0 = Date.now();
     await server!.close(50);

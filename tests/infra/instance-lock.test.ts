@@ -48,7 +48,9 @@ describe('acquireLock', () => {
     const err = await acquireLock(dir, { purpose: 'ingest' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LockError);
     const message = (err as LockError).message;
-    expect(message).toMatch(new RegExp(`^the bot \\(pid ${process.pid}, since \\d{4}-\\d\\d-\\d\\dT.*\\) is running on this DATA_DIR .*; stop it first$`));
+    expect(message).toMatch(
+      new RegExp(`^the bot \\(pid ${process.pid}, since \\d{4}-\\d\\d-\\d\\dT.*\\) is running on this DATA_DIR .*; stop it first$`),
+    );
     expect((err as LockError).holder?.purpose).toBe('bot');
     // The refused attempt did not disturb the holder's lock.
     expect(JSON.parse(readFileSync(join(dir, '.lock'), 'utf8'))).toMatchObject({ purpose: 'bot' });
@@ -75,7 +77,7 @@ describe('acquireLock', () => {
     expect(readdirSync(dir)).toEqual(['.lock']);
   });
 
-  it('records the holder\'s process start time and the boot id (Linux)', async () => {
+  it("records the holder's process start time and the boot id (Linux)", async () => {
     held.push(await acquireLock(dir, { purpose: 'bot' }));
     const content = JSON.parse(readFileSync(join(dir, '.lock'), 'utf8')) as Record<string, unknown>;
     expect(content.procStart).toBe(processStartTime(process.pid));
@@ -87,7 +89,17 @@ describe('acquireLock', () => {
     // A live, unrelated process: this test's parent (vitest's main process or the shell); its pid is alive.
     const unrelated = process.ppid;
     expect(isProcessAlive(unrelated)).toBe(true);
-    writeFileSync(join(dir, '.lock'), JSON.stringify({ pid: unrelated, purpose: 'bot', startedAt: '2024-01-01T00:00:00.000Z', host: hostname(), procStart: '1', bootId: currentBootId() }));
+    writeFileSync(
+      join(dir, '.lock'),
+      JSON.stringify({
+        pid: unrelated,
+        purpose: 'bot',
+        startedAt: '2024-01-01T00:00:00.000Z',
+        host: hostname(),
+        procStart: '1',
+        bootId: currentBootId(),
+      }),
+    );
     const lock = await acquireLock(dir, { purpose: 'bot' });
     held.push(lock);
     expect(JSON.parse(readFileSync(join(dir, '.lock'), 'utf8'))).toMatchObject({ pid: process.pid });
@@ -95,7 +107,14 @@ describe('acquireLock', () => {
 
   it('the same live pid with the same start time is still refused; a lock from before a reboot is taken over', async () => {
     const unrelated = process.ppid;
-    const live = { pid: unrelated, purpose: 'bot', startedAt: '2024-01-01T00:00:00.000Z', host: hostname(), procStart: processStartTime(unrelated), bootId: currentBootId() };
+    const live = {
+      pid: unrelated,
+      purpose: 'bot',
+      startedAt: '2024-01-01T00:00:00.000Z',
+      host: hostname(),
+      procStart: processStartTime(unrelated),
+      bootId: currentBootId(),
+    };
     writeFileSync(join(dir, '.lock'), JSON.stringify(live));
     await expect(acquireLock(dir, { purpose: 'ingest' })).rejects.toBeInstanceOf(LockError);
     // Another boot: whatever runs under that pid now, it is not the holder.
@@ -105,7 +124,10 @@ describe('acquireLock', () => {
   });
 
   it('takes over a lock from an earlier process that had our pid (containers restart as pid 1)', async () => {
-    writeFileSync(join(dir, '.lock'), JSON.stringify({ pid: process.pid, purpose: 'bot', startedAt: 'x', host: hostname(), id: 'previous-life' }));
+    writeFileSync(
+      join(dir, '.lock'),
+      JSON.stringify({ pid: process.pid, purpose: 'bot', startedAt: 'x', host: hostname(), id: 'previous-life' }),
+    );
     const lock = await acquireLock(dir, { purpose: 'bot' });
     held.push(lock);
     expect(JSON.parse(readFileSync(join(dir, '.lock'), 'utf8'))).toMatchObject({ id: lock.info.id });

@@ -37,6 +37,11 @@ describe('bulletin corpus', () => {
     const exact = scores.reduce((n, s) => n + s.exact, 0);
     const spurious = scores.reduce((n, s) => n + s.spurious.length, 0);
     const silent = scores.reduce((n, s) => n + s.droppedSilently.length, 0);
-    console.log([...scores.map(scoreLine), `TOTAL ${exact}/${total} exact, ${spurious} spurious, ${silent} dropped silently, ${scores.length} files`].join('\n'));
+    console.log(
+      [
+        ...scores.map(scoreLine),
+        `TOTAL ${exact}/${total} exact, ${spurious} spurious, ${silent} dropped silently, ${scores.length} files`,
+      ].join('\n'),
+    );
   });
 });

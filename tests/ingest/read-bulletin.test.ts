@@ -57,7 +57,12 @@ describe('bad input is refused with a clear message', () => {
     ['a PDF named .docx', utf8('%PDF-1.7\n1 0 obj'), 'a.docx', /not a Word \.docx file: it is a PDF/],
     ['an old .doc named .docx', new Uint8Array([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0]), 'a.docx', /old Word/],
     ['plain text named .docx', utf8(text), 'a.docx', /not a Word \.docx file/],
-    ['an Excel workbook named .docx', makeZip({ '[Content_Types].xml': '<Types/>', 'xl/workbook.xml': '<workbook/>' }), 'a.docx', /Excel workbook/],
+    [
+      'an Excel workbook named .docx',
+      makeZip({ '[Content_Types].xml': '<Types/>', 'xl/workbook.xml': '<workbook/>' }),
+      'a.docx',
+      /Excel workbook/,
+    ],
     ['a damaged zip', makeDocx(['x']).slice(0, 200), 'a.docx', /damaged/],
     ['a PNG named .html', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0]), 'a.html', /PNG image/],
     ['plain text named .html', utf8(text), 'a.html', /holds no HTML/],
@@ -80,7 +85,9 @@ describe('bad input is refused with a clear message', () => {
   });
 
   it('a page with text but no measures: no measures found', async () => {
-    await expect(parseBulletinBytes(utf8('<html><body><p>欢迎访问本网站。</p></body></html>'), 'a.html', { agencies })).rejects.toThrowError(/no measures found/);
+    await expect(
+      parseBulletinBytes(utf8('<html><body><p>欢迎访问本网站。</p></body></html>'), 'a.html', { agencies }),
+    ).rejects.toThrowError(/no measures found/);
   });
 });
 
@@ -99,11 +106,25 @@ describe('formats', () => {
       { p: '第一行，\n第二行。' },
       { p: '要点一', style: 'ListBullet' },
       '来源：上海市公安局',
-      { table: [['日期', '部门', '措施'], ['3月26日', '市民政局', '表格里的措施']] },
+      {
+        table: [
+          ['日期', '部门', '措施'],
+          ['3月26日', '市民政局', '表格里的措施'],
+        ],
+      },
     ]);
     const read = await readBulletinBytes(docx, 'w.docx');
     expect(read.format).toBe('docx');
-    expect(read.text.split('\n')).toEqual(expect.arrayContaining(['# 简报（截止至2020年3月28日）', '## 上海市公安局', '3月27日', '• 要点一', '日期\t部门\t措施', '3月26日\t市民政局\t表格里的措施']));
+    expect(read.text.split('\n')).toEqual(
+      expect.arrayContaining([
+        '# 简报（截止至2020年3月28日）',
+        '## 上海市公安局',
+        '3月27日',
+        '• 要点一',
+        '日期\t部门\t措施',
+        '3月26日\t市民政局\t表格里的措施',
+      ]),
+    );
     const parsed = await parseBulletinBytes(docx, 'w.docx', { agencies });
     expect(parsed.entries.map((e) => [e.agency, e.date, e.title])).toEqual([
       ['上海市公安局', '2020-03-27', '新措施标题'],

@@ -65,7 +65,9 @@ describe('files that lie are refused, and left as they are', () => {
     const before = contents(dir);
     const msg = await refusal(openSubscriptionStore(files.subscriptions));
     expect(msg).toContain('subscriptions.json: is missing, but its journal');
-    expect(msg).toMatch(/Restore subscriptions\.json from a backup; only if you mean to drop all subscriptions, move subscriptions\.journal away/);
+    expect(msg).toMatch(
+      /Restore subscriptions\.json from a backup; only if you mean to drop all subscriptions, move subscriptions\.journal away/,
+    );
     expect(contents(dir)).toEqual(before);
     expect(existsSync(files.subscriptions)).toBe(false);
     expect(statSync(journal).size).toBeGreaterThan(0);
@@ -109,7 +111,12 @@ describe('files that lie are refused, and left as they are', () => {
     const warnings: string[] = [];
     const subs = await openSubscriptionStore(files.subscriptions, { readOnly: true, warn: (w) => warnings.push(w) });
     expect(warnings.join('\n')).toMatch(/subscriptions\.journal:30: last record cut short/);
-    expect(subs.list().filter((s) => s.lastDigestDate === '2024-01-15').map((s) => s.chatId)).toEqual(Array.from({ length: 29 }, (_, i) => i + 1));
+    expect(
+      subs
+        .list()
+        .filter((s) => s.lastDigestDate === '2024-01-15')
+        .map((s) => s.chatId),
+    ).toEqual(Array.from({ length: 29 }, (_, i) => i + 1));
   });
 
   it('a subscription record changed inside the snapshot: refused naming the chat', async () => {
@@ -207,7 +214,10 @@ describe('npm run check', () => {
 
   it('reads a data directory written before checksums, and says so', async () => {
     const { dir, files } = await dataDir();
-    const data = JSON.parse(readFileSync(files.entries, 'utf8')) as { entries: Record<string, unknown>[]; bulletins: Record<string, unknown>[] };
+    const data = JSON.parse(readFileSync(files.entries, 'utf8')) as {
+      entries: Record<string, unknown>[];
+      bulletins: Record<string, unknown>[];
+    };
     for (const r of [...data.entries, ...data.bulletins]) delete r.crc;
     writeFileSync(files.entries, JSON.stringify(data));
     const { code, text } = await run(dir);

@@ -46,7 +46,10 @@ describe('entry store on a real file', () => {
 
     // The next issue: one measure's body fixed, one measure added, everything else repeated.
     const fixed = seedText
-      .replace(/(一手抓防控一手抓发展 本市行业协会商会积极推动会员企业复工复产\n\n)[^\n]+/, '$1市民政局指导行业协会商会帮助会员企业复工复产。')
+      .replace(
+        /(一手抓防控一手抓发展 本市行业协会商会积极推动会员企业复工复产\n\n)[^\n]+/,
+        '$1市民政局指导行业协会商会帮助会员企业复工复产。',
+      )
       .replace('**严而又严', '3月27日\n\n新增的司法局措施\n\n来源：上海市司法局\n\n**严而又严');
     expect(fixed).not.toBe(seedText);
     // The copy states no year: it follows the series already published, as previews and ingest do.
@@ -173,7 +176,7 @@ describe('fast store check', () => {
     }
   });
 
-  it('a file the fast check refuses still gets zod\'s message with the path', async () => {
+  it("a file the fast check refuses still gets zod's message with the path", async () => {
     const data = await valid();
     // A hand edit that drops the record's checksum: the record is taken as from an old file, and zod judges it.
     data.entries[7].date = 'yesterday';

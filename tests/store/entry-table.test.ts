@@ -142,7 +142,9 @@ describe('entry table', () => {
 
   it('reads many rows at once, from memory and from the file, each once, whatever their order', () => {
     const t = table();
-    const made = Array.from({ length: 40 }, (_, i) => stored({ title: `第${i}条`, body: i === 7 ? ['长'.repeat(600_000)] : [`正文${i}`], bullets: i % 3 ? [] : [`要点${i}`] }));
+    const made = Array.from({ length: 40 }, (_, i) =>
+      stored({ title: `第${i}条`, body: i === 7 ? ['长'.repeat(600_000)] : [`正文${i}`], bullets: i % 3 ? [] : [`要点${i}`] }),
+    );
     const rows = made.map((e) => t.append(e));
     const f = textFile(t, rows.slice(0, 30).reverse());
     t.adopt(f.file, f.rows, f.starts);
@@ -186,7 +188,10 @@ describe('entry table', () => {
       const got = new Map<number, number>();
       t.countMany(rows, k, 5, (i, found) => got.set(i, found));
       const want = rows.map((row) => naive(t.fields(row), k, 5));
-      expect(rows.map((_, i) => got.get(i)), k).toEqual(want);
+      expect(
+        rows.map((_, i) => got.get(i)),
+        k,
+      ).toEqual(want);
     }
     const found = new Map<number, number>();
     t.countMany(rows, '复工复产', 5, (i, n) => found.set(i, n));
@@ -211,7 +216,13 @@ describe('entry table', () => {
 
   it('opens from columns and refuses columns that disagree', () => {
     const src = table();
-    const e = stored({ source: '市公安局网站', correctedAt: '2020-04-01T00:00:00.000Z', revisions: 1, body: ['段一', '段二'], bullets: ['点'] });
+    const e = stored({
+      source: '市公安局网站',
+      correctedAt: '2020-04-01T00:00:00.000Z',
+      revisions: 1,
+      body: ['段一', '段二'],
+      bullets: ['点'],
+    });
     const row = src.append(e);
     const f = textFile(src, [row]);
     const columns: TableColumns = {

@@ -65,7 +65,11 @@ describe('re-ingesting an older bulletin', () => {
     expect(store.get(fixedId)!.textFrom).toBe(later.bulletin.id);
     await store.flush();
     const reopened = await openEntryStore(file);
-    expect(reopened.get(fixedId)).toMatchObject({ seenIn: [seed.bulletin.id, later.bulletin.id], textFrom: later.bulletin.id, body: [FIXED_BODY] });
+    expect(reopened.get(fixedId)).toMatchObject({
+      seenIn: [seed.bulletin.id, later.bulletin.id],
+      textFrom: later.bulletin.id,
+      body: [FIXED_BODY],
+    });
     expect(reopened.plan(seed)).toMatchObject({ older: 1, corrected: 0 });
   });
 

@@ -13,7 +13,8 @@ interface Doc {
   entries: { id: string; title: string; body: string[] }[];
 }
 
-const entries = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `e${i}`, title: `措施 "${i}" <b>&\u2028`, body: [`正文\n${i}`, '\\ 反斜杠'] }));
+const entries = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({ id: `e${i}`, title: `措施 "${i}" <b>&\u2028`, body: [`正文\n${i}`, '\\ 反斜杠'] }));
 
 describe('SlicedJsonFile', () => {
   it.each([

@@ -42,10 +42,11 @@ const QUERIES: [string[], { agency?: string; limit?: number; offset?: number }?]
   [[]],
 ];
 
-const answers = (catalog: Catalog) => QUERIES.map(([q, o]) => {
-  const r = catalog.search(q, o);
-  return { q, total: r.total, ids: r.hits.map((e) => e.id) };
-});
+const answers = (catalog: Catalog) =>
+  QUERIES.map(([q, o]) => {
+    const r = catalog.search(q, o);
+    return { q, total: r.total, ids: r.hits.map((e) => e.id) };
+  });
 
 /** A store of `size` synthetic entries (dense grams need ≥ 64), then changes the index keeps as delta postings and tombstones. */
 async function changedStore(size: number): Promise<{ file: string; store: EntryStore; catalog: Catalog }> {
@@ -91,8 +92,17 @@ describe('entry snapshot', () => {
 
     const read = await readSnapshot(snapFile, file);
     if (!read.ok) throw new Error(read.reason);
-    const reopened = await openEntryStore(file, { preloaded: { state: { seq: read.snapshot.seq, bulletins: read.snapshot.bulletins, table: createEntryTable(read.snapshot.columns) }, stamp: read.stamp } });
-    expect({ seq: reopened.seq(), bulletins: reopened.bulletins(), entries: reopened.all() }).toEqual({ seq: store.seq(), bulletins: store.bulletins(), entries: store.all() });
+    const reopened = await openEntryStore(file, {
+      preloaded: {
+        state: { seq: read.snapshot.seq, bulletins: read.snapshot.bulletins, table: createEntryTable(read.snapshot.columns) },
+        stamp: read.stamp,
+      },
+    });
+    expect({ seq: reopened.seq(), bulletins: reopened.bulletins(), entries: reopened.all() }).toEqual({
+      seq: store.seq(),
+      bulletins: store.bulletins(),
+      entries: store.all(),
+    });
     // The text stays in the snapshot file, read per entry: nothing of it is held in memory.
     expect(reopened.table.inMemory()).toBe(0);
     expect(read.snapshot.index.deltaDocs).toBeGreaterThan(0);

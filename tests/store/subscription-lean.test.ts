@@ -1,7 +1,13 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { NO_FILTERS, createInterner, journalPathFor, openSubscriptionStore, subscriptionsFileSchema } from '../../src/store/subscription-store.ts';
+import {
+  NO_FILTERS,
+  createInterner,
+  journalPathFor,
+  openSubscriptionStore,
+  subscriptionsFileSchema,
+} from '../../src/store/subscription-store.ts';
 import type { Subscription, SubscriptionsFile } from '../../src/store/subscription-store.ts';
 import { readSnapshotLean } from '../../src/store/subscription-snapshot.ts';
 import { checksummedJson } from '../../src/store/record-checksum.ts';
@@ -18,14 +24,27 @@ function varied(n: number): Subscription[] {
     threadId: i % 7 === 0 ? 42 + i : null,
     time: `${String(i % 24).padStart(2, '0')}:${i % 2 ? '30' : '00'}`,
     timezone: i % 4 === 0 ? 'Europe/Berlin' : 'Asia/Shanghai',
-    filters: i % 2 === 0 ? { agencies: [], keywords: [] } : { agencies: ['上海市公安局', '市卫健委'], keywords: i % 5 === 0 ? ['复工', '},{"chatId":1}', 'a\\"b'] : [] },
+    filters:
+      i % 2 === 0
+        ? { agencies: [], keywords: [] }
+        : { agencies: ['上海市公安局', '市卫健委'], keywords: i % 5 === 0 ? ['复工', '},{"chatId":1}', 'a\\"b'] : [] },
     cursor: i * 3,
     lastDigestDate: i % 6 === 0 ? null : '2024-05-0' + ((i % 9) + 1),
     state: i % 11 === 0 ? 'paused' : 'active',
     pausedReason: i % 11 === 0 ? 'user' : null,
     language: i % 5 === 0 ? 'en' : 'zh',
     notifyEmpty: i % 3 === 1,
-    failures: i % 13 === 0 ? { date: '2024-05-02', count: 2, lastAt: '2024-05-02T01:00:00.000Z', reason: 'failed: "quoted" {brace} [x]\n第二行 \\', badRequestDays: 1, badRequestDate: null } : null,
+    failures:
+      i % 13 === 0
+        ? {
+            date: '2024-05-02',
+            count: 2,
+            lastAt: '2024-05-02T01:00:00.000Z',
+            reason: 'failed: "quoted" {brace} [x]\n第二行 \\',
+            badRequestDays: 1,
+            badRequestDate: null,
+          }
+        : null,
     partial: i % 17 === 0 ? { date: '2024-05-03', upTo: 90, parts: 2, delivered: ['e1', 'e2'] } : null,
     createdAt: `2024-01-01T00:00:${String(i % 60).padStart(2, '0')}.000Z`,
     updatedAt: '2024-05-01T00:00:00.000Z',
@@ -38,7 +57,26 @@ function varied(n: number): Subscription[] {
 const fileOf = (subscriptions: Subscription[]): SubscriptionsFile => ({
   version: 1,
   subscriptions,
-  runs: [{ id: 'r1', startedAt: 'x', finishedAt: null, interrupted: false, forced: false, only: null, sent: 1, empty: 0, paused: 0, migrated: 0, failed: 0, skipped: 0, uncertain: 0, uncertainChats: [], durationMs: 3, error: null }],
+  runs: [
+    {
+      id: 'r1',
+      startedAt: 'x',
+      finishedAt: null,
+      interrupted: false,
+      forced: false,
+      only: null,
+      sent: 1,
+      empty: 0,
+      paused: 0,
+      migrated: 0,
+      failed: 0,
+      skipped: 0,
+      uncertain: 0,
+      uncertainChats: [],
+      durationMs: 3,
+      error: null,
+    },
+  ],
 });
 
 /** What the ordinary path (lowdb's JSON.parse, then zod) makes of a file. */
@@ -49,14 +87,24 @@ describe('lean snapshot reader', () => {
     const dir = tempDir();
     const subs = varied(3_000);
     // One record far longer than a read chunk (256 KiB), so the window has to grow to hold it.
-    subs[1_500] = { ...subs[1_500]!, partial: { date: '2024-05-03', upTo: 1, parts: 9, delivered: Array.from({ length: 40_000 }, (_, i) => `条目-${i}`) } };
+    subs[1_500] = {
+      ...subs[1_500]!,
+      partial: { date: '2024-05-03', upTo: 1, parts: 9, delivered: Array.from({ length: 40_000 }, (_, i) => `条目-${i}`) },
+    };
     for (const [name, text] of [
       ['compact.json', JSON.stringify(fileOf(subs))],
       ['pretty.json', JSON.stringify(fileOf(subs), null, 2)],
       // A key zod strips, holding what looks like the start of the next record: a wrong cut JSON.parse refuses.
       ['nested.json', JSON.stringify(fileOf([...subs.slice(0, 3), { ...subs[3]!, x: [{ a: 1 }, { chatId: 2 }] } as Subscription]))],
       // Keys in another order (top level and records): no batch pattern, record by record.
-      ['reordered.json', JSON.stringify({ runs: fileOf(subs).runs, subscriptions: subs.map((s) => Object.fromEntries(Object.entries(s).reverse())), version: 1 })],
+      [
+        'reordered.json',
+        JSON.stringify({
+          runs: fileOf(subs).runs,
+          subscriptions: subs.map((s) => Object.fromEntries(Object.entries(s).reverse())),
+          version: 1,
+        }),
+      ],
     ] as const) {
       const file = join(dir, name);
       writeFileSync(file, text);
@@ -74,7 +122,14 @@ describe('lean snapshot reader', () => {
       { ...a!, failures: undefined, partial: undefined, threadId: undefined },
       { ...b!, failures: { date: '2024-05-02', count: 1, lastAt: 'x', reason: 'y' }, partial: { date: '2024-05-03', upTo: 1, parts: 1 } },
     ];
-    writeFileSync(file, JSON.stringify({ version: 1, subscriptions: old, runs: [{ id: 'r', startedAt: 'x', finishedAt: 'y', sent: 0, paused: 0, failed: 0, skipped: 0, durationMs: 1 }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        version: 1,
+        subscriptions: old,
+        runs: [{ id: 'r', startedAt: 'x', finishedAt: 'y', sent: 0, paused: 0, failed: 0, skipped: 0, durationMs: 1 }],
+      }),
+    );
     const lean = await readSnapshotLean(file, createInterner());
     expect(lean!.data).toEqual(ordinary(file));
     expect(lean!.data.subscriptions[1]!.failures).toMatchObject({ badRequestDays: 0, badRequestDate: null });
@@ -92,7 +147,11 @@ describe('lean snapshot reader', () => {
       ['cut-short', good.slice(0, 400), /is not valid JSON/],
       ['trailing', `${good}x`, /is not valid JSON/],
       ['bom', `\uFEFF${good}`, /is not valid JSON/],
-      ['not-an-array', good.replace(/"subscriptions":\[.*\],"runs"/, '"subscriptions":null,"runs"'), /does not match the store format: subscriptions/],
+      [
+        'not-an-array',
+        good.replace(/"subscriptions":\[.*\],"runs"/, '"subscriptions":null,"runs"'),
+        /does not match the store format: subscriptions/,
+      ],
       ['empty', '', /is not valid JSON|is empty/],
     ];
     for (const [name, text, outcome] of cases) {
@@ -161,7 +220,10 @@ describe('lean store in memory and on disk', () => {
     const file = join(dir, 'subscriptions.json');
     // Written as the store writes it: compact, every record with its checksum.
     const f = fileOf(varied(50));
-    writeFileSync(file, `{"version":1,"subscriptions":[${f.subscriptions.map(checksummedJson).join(',')}],"runs":[${f.runs.map(checksummedJson).join(',')}]}`);
+    writeFileSync(
+      file,
+      `{"version":1,"subscriptions":[${f.subscriptions.map(checksummedJson).join(',')}],"runs":[${f.runs.map(checksummedJson).join(',')}]}`,
+    );
     const before = statSync(file);
     const store = await openSubscriptionStore(file);
     expect(statSync(file).ino).toBe(before.ino);

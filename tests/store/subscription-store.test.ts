@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import { Low, Memory } from 'lowdb';
 import { describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/store/json-file.ts';
-import { KEEP_RUNS, createSubscriptionStore, emptySubscriptionsFile, journalPathFor, leanSubscription, openSubscriptionStore } from '../../src/store/subscription-store.ts';
+import {
+  KEEP_RUNS,
+  createSubscriptionStore,
+  emptySubscriptionsFile,
+  journalPathFor,
+  leanSubscription,
+  openSubscriptionStore,
+} from '../../src/store/subscription-store.ts';
 import type { SubscriptionInput, SubscriptionsFile } from '../../src/store/subscription-store.ts';
 import { verifySnapshotRecords } from '../../src/store/subscription-snapshot.ts';
 import { subscriptionInput } from '../helpers/digest.ts';
@@ -18,7 +25,10 @@ describe('subscription store on a real file', () => {
   it('creates the file, round-trips ids beyond 32 bits and every field, and reopens', async () => {
     const file = join(tempDir(), 'data', 'subscriptions.json');
     const store = await openSubscriptionStore(file);
-    const { created } = store.upsert(input(BIG, { threadId: 42, filters: { agencies: ['上海市公安局'], keywords: ['复工'] }, notifyEmpty: true }), new Date('2024-01-01T00:00:00Z'));
+    const { created } = store.upsert(
+      input(BIG, { threadId: 42, filters: { agencies: ['上海市公安局'], keywords: ['复工'] }, notifyEmpty: true }),
+      new Date('2024-01-01T00:00:00Z'),
+    );
     expect(created).toBe(true);
     store.upsert(input(123456789));
     await store.flush();
@@ -52,7 +62,24 @@ describe('subscription store on a real file', () => {
 
   it('reads a record written before frequency existed as a daily digest (lean path and zod agree)', async () => {
     const file = join(tempDir(), 'old.json');
-    const old = { chatId: 5, chatType: 'private', threadId: null, time: '09:00', timezone: 'Asia/Shanghai', filters: { agencies: [], keywords: [] }, cursor: 3, lastDigestDate: null, state: 'active', pausedReason: null, language: 'zh', notifyEmpty: false, failures: null, partial: null, createdAt: 'a', updatedAt: 'b' };
+    const old = {
+      chatId: 5,
+      chatType: 'private',
+      threadId: null,
+      time: '09:00',
+      timezone: 'Asia/Shanghai',
+      filters: { agencies: [], keywords: [] },
+      cursor: 3,
+      lastDigestDate: null,
+      state: 'active',
+      pausedReason: null,
+      language: 'zh',
+      notifyEmpty: false,
+      failures: null,
+      partial: null,
+      createdAt: 'a',
+      updatedAt: 'b',
+    };
     writeFileSync(file, JSON.stringify({ version: 1, subscriptions: [old], runs: [] }));
     const store = await openSubscriptionStore(file);
     expect(store.get(5)).toEqual({ ...old, frequency: 'daily', weekday: null, skippedDate: null });
@@ -116,7 +143,11 @@ describe('subscription journal', () => {
     store.startRun({ id: 'r1', startedAt: 'x' });
     await store.flush();
     // 3, 4, a removal, the new group's record (dropped: it moved), the move, its record under the new id, the run.
-    expect(journalLines(file).slice(20).map((l) => Object.keys(JSON.parse(l))[0])).toEqual(['s', 's', 'd', 'm', 's', 'r']);
+    expect(
+      journalLines(file)
+        .slice(20)
+        .map((l) => Object.keys(JSON.parse(l))[0]),
+    ).toEqual(['s', 's', 'd', 'm', 's', 'r']);
     await store.flush();
     expect(journalLines(file)).toHaveLength(26);
     // The snapshot was not rewritten: every change is in the journal only.
@@ -314,7 +345,14 @@ describe('subscription operations', () => {
     const { subscription, created } = store.upsert(input(5, { time: '18:30', cursor: 99, filters: { agencies: [], keywords: ['x'] } }));
     expect(created).toBe(false);
     expect(store.count()).toBe(1);
-    expect(subscription).toMatchObject({ time: '18:30', cursor: 10, lastDigestDate: '2024-01-01', state: 'active', pausedReason: null, filters: { keywords: ['x'] } });
+    expect(subscription).toMatchObject({
+      time: '18:30',
+      cursor: 10,
+      lastDigestDate: '2024-01-01',
+      state: 'active',
+      pausedReason: null,
+      filters: { keywords: ['x'] },
+    });
   });
 
   it('a digest cut short is forgotten when filters, language or "nothing new" change, kept when they do not', () => {
@@ -394,7 +432,11 @@ describe('subscription operations', () => {
     const store = memory();
     for (let i = 0; i < KEEP_RUNS + 5; i++) {
       store.startRun({ id: `r${i}`, startedAt: new Date(i).toISOString() });
-      store.finishRun(`r${i}`, { sent: i, empty: 0, paused: 0, migrated: 0, failed: 0, skipped: 0, uncertain: 0, durationMs: 1 }, new Date(i + 1).toISOString());
+      store.finishRun(
+        `r${i}`,
+        { sent: i, empty: 0, paused: 0, migrated: 0, failed: 0, skipped: 0, uncertain: 0, durationMs: 1 },
+        new Date(i + 1).toISOString(),
+      );
     }
     store.startRun({ id: 'crashed', startedAt: 'x' });
     expect(store.runs()).toHaveLength(KEEP_RUNS);
@@ -407,7 +449,10 @@ describe('subscription operations', () => {
   it('batches writes: a thousand changes make one file write on flush, not a thousand', async () => {
     let writes = 0;
     const adapter = new Memory<SubscriptionsFile>();
-    const db = new Low<SubscriptionsFile>({ read: () => adapter.read(), write: async (d) => void (writes++, await adapter.write(d)) }, emptySubscriptionsFile());
+    const db = new Low<SubscriptionsFile>(
+      { read: () => adapter.read(), write: async (d) => void (writes++, await adapter.write(d)) },
+      emptySubscriptionsFile(),
+    );
     const store = createSubscriptionStore(db, null, { writeDelayMs: 10_000 });
     for (let i = 1; i <= 1000; i++) store.upsert(input(i));
     for (let i = 1; i <= 1000; i++) store.advance(i, 50, '2024-01-01');

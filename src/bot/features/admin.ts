@@ -94,7 +94,11 @@ const titleOf = (parsed: ParsedBulletin, m: Messages) => escapeHtml(parsed.bulle
 export function renderPreview(parsed: ParsedBulletin, plan: IngestResult, m: Messages, opts: { year?: number } = {}): string[] {
   const { added, corrected } = planEntries(parsed, plan);
   const item = (e: Entry) => `• ${escapeHtml(e.title)} <i>(${escapeHtml(e.agency)} · ${e.date})</i>`;
-  const head = [m.admin.previewTitle(titleOf(parsed, m)), m.admin.asOf(parsed.bulletin.asOf), m.admin.counts(plan.added, plan.unchanged, plan.corrected)];
+  const head = [
+    m.admin.previewTitle(titleOf(parsed, m)),
+    m.admin.asOf(parsed.bulletin.asOf),
+    m.admin.counts(plan.added, plan.unchanged, plan.corrected),
+  ];
   if (plan.older) head.push(m.admin.older(plan.older));
   if (opts.year) head.push(m.admin.yearUsed(opts.year));
   const blocks = [head.join('\n')];
@@ -190,18 +194,33 @@ export function createAdminFeature(deps: BotDeps, opts: AdminFeatureOptions): Co
     const preview = await previewBulletin(bytes, fileName, { agencies, store: deps.entries, year, force });
     if (!preview.ok) {
       const reason = `${preview.line ? `${ctx.m.admin.line(preview.line)}: ` : ''}${escapeHtml(preview.error)}`;
-      deps.log.info({ event: 'admin-upload-refused', file: fileName, error: preview.error, line: preview.line, by: ctx.from.id }, 'uploaded bulletin refused');
+      deps.log.info(
+        { event: 'admin-upload-refused', file: fileName, error: preview.error, line: preview.line, by: ctx.from.id },
+        'uploaded bulletin refused',
+      );
       return replyBlocks(ctx, [ctx.m.admin.invalid(shownName, reason)]);
     }
     const { parsed, plan } = preview;
-    deps.log.info({ event: 'admin-upload-preview', file: fileName, added: plan.added, corrected: plan.corrected, unchanged: plan.unchanged, by: ctx.from.id }, 'bulletin preview');
+    deps.log.info(
+      {
+        event: 'admin-upload-preview',
+        file: fileName,
+        added: plan.added,
+        corrected: plan.corrected,
+        unchanged: plan.unchanged,
+        by: ctx.from.id,
+      },
+      'bulletin preview',
+    );
     const blocks = renderPreview(parsed, plan, ctx.m, { year });
     if (plan.added + plan.corrected === 0) return replyBlocks(ctx, blocks);
 
     prune();
     const token = randomBytes(6).toString('base64url');
     pending.set(token, { parsed, force, expiresAt: deps.now() + PREVIEW_TTL_MS, state: { kind: 'pending' } });
-    const keyboard = Markup.inlineKeyboard([[Markup.button.callback(ctx.m.admin.publish, `adm:p:${token}`), Markup.button.callback(ctx.m.admin.cancel, `adm:c:${token}`)]]).reply_markup;
+    const keyboard = Markup.inlineKeyboard([
+      [Markup.button.callback(ctx.m.admin.publish, `adm:p:${token}`), Markup.button.callback(ctx.m.admin.cancel, `adm:c:${token}`)],
+    ]).reply_markup;
     return replyBlocks(ctx, blocks, keyboard);
   });
 
@@ -225,20 +244,28 @@ export function createAdminFeature(deps: BotDeps, opts: AdminFeatureOptions): Co
     const file = p.parsed.bulletin.file;
     // A trace that outlives the process: a publish killed mid-way is reported as not completed (log, /stats).
     deps.log.info({ event: 'admin-publish-started', file, by: ctx.from.id }, 'bulletin publish started');
-    const traced = await deps.publishLog?.started(file, ctx.from.id).catch((err: unknown) => void deps.log.warn({ err, event: 'publish-log-failed' }, 'publish log not written'));
+    const traced = await deps.publishLog
+      ?.started(file, ctx.from.id)
+      .catch((err: unknown) => void deps.log.warn({ err, event: 'publish-log-failed' }, 'publish log not written'));
     try {
       // apply() classifies against the store as it is now, so whatever was published meanwhile counts.
       result = await publishBulletin(p.parsed, deps.entries, new Date(deps.now()), { force: p.force });
     } catch (err) {
       // Not written out: let the editor try again from the same preview.
       p.state = { kind: 'pending' };
-      deps.log.error({ err, event: 'admin-publish-failed', file, by: ctx.from.id }, 'bulletin publish did not complete (not on disk); the editor can press Publish again');
+      deps.log.error(
+        { err, event: 'admin-publish-failed', file, by: ctx.from.id },
+        'bulletin publish did not complete (not on disk); the editor can press Publish again',
+      );
       if (traced) await deps.publishLog?.failed(traced, err instanceof Error ? err.message : String(err)).catch(() => {});
       throw err;
     }
     p.state = { kind: 'published', result };
     if (traced) await deps.publishLog?.completed(traced, result).catch(() => {});
-    deps.log.info({ event: 'admin-published', file, added: result.added, corrected: result.corrected, by: ctx.from.id }, 'bulletin published from chat: completed');
+    deps.log.info(
+      { event: 'admin-published', file, added: result.added, corrected: result.corrected, by: ctx.from.id },
+      'bulletin published from chat: completed',
+    );
     await ctx.answerCbQuery();
     return editOrReply(ctx, [ctx.m.admin.published(title, result.added, result.corrected)]);
   });
@@ -249,10 +276,14 @@ export function createAdminFeature(deps: BotDeps, opts: AdminFeatureOptions): Co
     const m = ctx.m;
     const agencies = deps.catalog.agencyStats();
     const lines = [m.admin.statsTitle];
-    if (agencies.length) lines.push(m.admin.perAgency, ...agencies.map((a) => `• ${escapeHtml(a.name)} — ${m.common.agencyMeasures(a.count)}`));
+    if (agencies.length)
+      lines.push(m.admin.perAgency, ...agencies.map((a) => `• ${escapeHtml(a.name)} — ${m.common.agencyMeasures(a.count)}`));
     lines.push(m.admin.total(deps.entries.count()), m.admin.bulletins(deps.entries.bulletins().length));
     if (deps.entries.file) {
-      const size = await stat(deps.entries.file).then((s) => s.size, () => 0);
+      const size = await stat(deps.entries.file).then(
+        (s) => s.size,
+        () => 0,
+      );
       lines.push(m.admin.storeSize(formatBytes(size)));
     } else lines.push(m.admin.storeInMemory);
     if (deps.stats) {

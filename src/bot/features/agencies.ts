@@ -41,14 +41,23 @@ export function createAgenciesFeature(deps: BotDeps, opts: { timezone?: string }
   const { catalog } = deps;
 
   const agencyButtons = () => {
-    const rows = catalog.agencyStats().map((a) => [Markup.button.callback(buttonLabel(`${catalog.directory().info(a.name)?.short ?? a.name} · ${a.count}`), `l:${agencyKey(a.name)}`)]);
+    const rows = catalog
+      .agencyStats()
+      .map((a) => [
+        Markup.button.callback(buttonLabel(`${catalog.directory().info(a.name)?.short ?? a.name} · ${a.count}`), `l:${agencyKey(a.name)}`),
+      ]);
     return Markup.inlineKeyboard(rows).reply_markup;
   };
 
   const agenciesText = (ctx: BotContext) => {
     const stats = catalog.agencyStats();
     if (stats.length === 0) return [ctx.m.agencies.empty];
-    return [ctx.m.agencies.title, stats.map((a) => `• <b>${escapeHtml(a.name)}</b> — ${ctx.m.common.agencyMeasures(a.count)}，${ctx.m.common.latestDate(a.latestDate)}`).join('\n')];
+    return [
+      ctx.m.agencies.title,
+      stats
+        .map((a) => `• <b>${escapeHtml(a.name)}</b> — ${ctx.m.common.agencyMeasures(a.count)}，${ctx.m.common.latestDate(a.latestDate)}`)
+        .join('\n'),
+    ];
   };
 
   const latestBlocks = (ctx: BotContext, agency: string, n: number, range: DateRange | null = null) => {
@@ -56,8 +65,13 @@ export function createAgenciesFeature(deps: BotDeps, opts: { timezone?: string }
     const list = range ? catalog.search([], { agency, limit: n, ...dateOptions(range, 'newest') }).hits : catalog.latest(agency, n);
     const when = range ? ` · 📅 ${escapeHtml(rangeLabel(range, ctx.lang))}` : '';
     if (list.length === 0) return { blocks: [`${ctx.m.latest.none(escapeHtml(agency))}${when}`], keyboard: undefined };
-    const blocks = [`${ctx.m.latest.title(escapeHtml(agency), list.length)}${when}`, ...list.map((e, i) => renderEntrySummary(e, ctx.m, { n: i + 1 }))];
-    const keyboard = Markup.inlineKeyboard(list.map((e, i) => [Markup.button.callback(buttonLabel(`${i + 1}. ${e.title}`), `e:${e.id}`)])).reply_markup;
+    const blocks = [
+      `${ctx.m.latest.title(escapeHtml(agency), list.length)}${when}`,
+      ...list.map((e, i) => renderEntrySummary(e, ctx.m, { n: i + 1 })),
+    ];
+    const keyboard = Markup.inlineKeyboard(
+      list.map((e, i) => [Markup.button.callback(buttonLabel(`${i + 1}. ${e.title}`), `e:${e.id}`)]),
+    ).reply_markup;
     return { blocks, keyboard };
   };
 
@@ -80,7 +94,9 @@ export function createAgenciesFeature(deps: BotDeps, opts: { timezone?: string }
     if (!agency) {
       const suggestions = dir.suggest(name).filter((s) => catalog.latest(s, 1).length > 0);
       const keyboard = Markup.inlineKeyboard(
-        (suggestions.length ? suggestions : catalog.agencyStats().map((a) => a.name)).map((s) => [Markup.button.callback(buttonLabel(s), `l:${agencyKey(s)}`)]),
+        (suggestions.length ? suggestions : catalog.agencyStats().map((a) => a.name)).map((s) => [
+          Markup.button.callback(buttonLabel(s), `l:${agencyKey(s)}`),
+        ]),
       ).reply_markup;
       const text = `${ctx.m.latest.unknown(escapeHtml(name.slice(0, 50)))}\n${suggestions.length ? ctx.m.latest.didYouMean : ctx.m.latest.tryAgencies}`;
       return replyBlocks(ctx, [text], keyboard);

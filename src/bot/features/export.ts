@@ -38,24 +38,49 @@ const lastExportOf = (deps: object): LRUCache<number, number> => {
   return map;
 };
 
-export async function sendExport(ctx: BotContext, deps: Pick<BotDeps, 'catalog' | 'entries' | 'now'>, q: ExportQuery, timezone = 'Asia/Shanghai'): Promise<void> {
+export async function sendExport(
+  ctx: BotContext,
+  deps: Pick<BotDeps, 'catalog' | 'entries' | 'now'>,
+  q: ExportQuery,
+  timezone = 'Asia/Shanghai',
+): Promise<void> {
   const x = ctx.m.export;
   const user = ctx.from?.id;
   const now = deps.now();
   const lastExport = lastExportOf(deps);
   const last = user === undefined ? undefined : lastExport.get(user);
-  if (last !== undefined && now - last < EXPORT_COOLDOWN_MS) return replyBlocks(ctx, [x.slowDown(Math.ceil((EXPORT_COOLDOWN_MS - (now - last)) / 1000))]);
-  const { total, hits } = deps.catalog.search(q.keywords, { limit: MAX_EXPORT_ROWS, ...(q.agency ? { agency: q.agency } : {}), ...dateOptions(q.range, q.keywords.length === 0 ? 'newest' : q.order) });
+  if (last !== undefined && now - last < EXPORT_COOLDOWN_MS)
+    return replyBlocks(ctx, [x.slowDown(Math.ceil((EXPORT_COOLDOWN_MS - (now - last)) / 1000))]);
+  const { total, hits } = deps.catalog.search(q.keywords, {
+    limit: MAX_EXPORT_ROWS,
+    ...(q.agency ? { agency: q.agency } : {}),
+    ...dateOptions(q.range, q.keywords.length === 0 ? 'newest' : q.order),
+  });
   const label = [q.text, q.range ? rangeLabel(q.range, ctx.lang) : ''].filter(Boolean).join(' ');
   if (total === 0) return replyBlocks(ctx, [x.none(escapeHtml(label))]);
   if (user !== undefined) lastExport.set(user, now);
   const titles = new Map(deps.entries.bulletins().map((b) => [b.id, b.title]));
   const rows = exportRows(hits, (id) => titles.get(id));
   const day = localClock(now, timezone).date;
-  const name = (ext: 'xlsx' | 'csv') => exportFileName(x.filePrefix, [q.text, q.range ? rangeLabel(q.range, 'en').replace(/ – /, '_') : ''].filter(Boolean).join('_'), day, ext);
-  const thread = ctx.message && 'message_thread_id' in ctx.message && ctx.message.is_topic_message ? { message_thread_id: ctx.message.message_thread_id } : {};
-  const caption = total > rows.length ? x.captionCut(escapeHtml(label || x.everything), total, rows.length) : x.caption(escapeHtml(label || x.everything), rows.length);
-  await ctx.replyWithDocument({ source: await toXlsx(rows, x.headers, x.sheet), filename: name('xlsx') }, { caption, parse_mode: 'HTML', ...thread });
+  const name = (ext: 'xlsx' | 'csv') =>
+    exportFileName(
+      x.filePrefix,
+      [q.text, q.range ? rangeLabel(q.range, 'en').replace(/ – /, '_') : ''].filter(Boolean).join('_'),
+      day,
+      ext,
+    );
+  const thread =
+    ctx.message && 'message_thread_id' in ctx.message && ctx.message.is_topic_message
+      ? { message_thread_id: ctx.message.message_thread_id }
+      : {};
+  const caption =
+    total > rows.length
+      ? x.captionCut(escapeHtml(label || x.everything), total, rows.length)
+      : x.caption(escapeHtml(label || x.everything), rows.length);
+  await ctx.replyWithDocument(
+    { source: await toXlsx(rows, x.headers, x.sheet), filename: name('xlsx') },
+    { caption, parse_mode: 'HTML', ...thread },
+  );
   await ctx.replyWithDocument({ source: Buffer.from(toCsv(rows, x.headers), 'utf8'), filename: name('csv') }, { ...thread });
 }
 
@@ -66,7 +91,12 @@ export function createExportFeature(deps: Pick<BotDeps, 'catalog' | 'entries' | 
     const q = parseQuery(dated.rest);
     if (!q.ok && q.reason === 'too-long') return replyBlocks(ctx, [ctx.m.search.tooLong]);
     const keywords = q.ok ? q.keywords : [];
-    await sendExport(ctx, deps, { keywords, text: keywords.join(' '), range: dated.range, order: dated.newest || keywords.length === 0 ? 'newest' : 'relevance' }, opts.timezone);
+    await sendExport(
+      ctx,
+      deps,
+      { keywords, text: keywords.join(' '), range: dated.range, order: dated.newest || keywords.length === 0 ? 'newest' : 'relevance' },
+      opts.timezone,
+    );
   });
   return c;
 }

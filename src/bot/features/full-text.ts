@@ -12,16 +12,27 @@ import { replyBlocks } from '../lib/reply.ts';
 import { agencyKey } from './agencies.ts';
 
 /** deps.entries, when given, names the newest bulletin that carried the measure (见于 系列三…). */
-export function fullTextView(ctx: BotContext, e: StoredEntry, deps: Pick<BotDeps, 'catalog'> & Partial<Pick<BotDeps, 'entries'>>): { blocks: string[]; keyboard: InlineKeyboardMarkup } {
+export function fullTextView(
+  ctx: BotContext,
+  e: StoredEntry,
+  deps: Pick<BotDeps, 'catalog'> & Partial<Pick<BotDeps, 'entries'>>,
+): { blocks: string[]; keyboard: InlineKeyboardMarkup } {
   const short = deps.catalog.directory().info(e.agency)?.short ?? e.agency;
   const keyboard = Markup.inlineKeyboard([
-    [Markup.button.switchToChat(ctx.m.digest.share, buttonLabel(e.title, 60)), Markup.button.callback(buttonLabel(ctx.m.digest.moreFromAgency(short), 30), `l:${agencyKey(e.agency)}`)],
+    [
+      Markup.button.switchToChat(ctx.m.digest.share, buttonLabel(e.title, 60)),
+      Markup.button.callback(buttonLabel(ctx.m.digest.moreFromAgency(short), 30), `l:${agencyKey(e.agency)}`),
+    ],
   ]).reply_markup;
   return { blocks: [renderEntryFull(e, ctx.m, { bulletins: deps.entries?.bulletins() })], keyboard };
 }
 
 /** Opens a measure's full text; stale ids are answered, never left spinning. */
-export async function showFullText(ctx: BotContext, id: string, deps: Pick<BotDeps, 'catalog'> & Partial<Pick<BotDeps, 'entries'>>): Promise<void> {
+export async function showFullText(
+  ctx: BotContext,
+  id: string,
+  deps: Pick<BotDeps, 'catalog'> & Partial<Pick<BotDeps, 'entries'>>,
+): Promise<void> {
   const e = deps.catalog.get(id);
   if (!e) {
     if (ctx.callbackQuery) await ctx.answerCbQuery(ctx.m.entry.notFound, { show_alert: true });

@@ -30,7 +30,8 @@ const INLINE_PAGE = 20;
 const plainEntries = new WeakMap<StoredEntry, boolean>();
 const foldsPlainly = (e: StoredEntry): boolean => {
   let plain = plainEntries.get(e);
-  if (plain === undefined) plainEntries.set(e, (plain = foldsOneToOne(e.title) && e.body.every(foldsOneToOne) && e.bullets.every(foldsOneToOne)));
+  if (plain === undefined)
+    plainEntries.set(e, (plain = foldsOneToOne(e.title) && e.body.every(foldsOneToOne) && e.bullets.every(foldsOneToOne)));
   return plain;
 };
 
@@ -44,14 +45,23 @@ export function renderHit(e: StoredEntry, keywords: string[], m: Messages, n: nu
   // The body's paragraphs and bullets as if joined by spaces, read in place.
   const parts = e.bullets.length === 0 ? e.body : [...e.body, ...e.bullets];
   const snip = parts.length > 1 || (parts.length === 1 && parts[0] !== '') ? snippet.ofParts(parts, ' ', 90, plain) : null;
-  const lines = [`<b>${n}.</b> <b>${highlight(title.text, title.marks, 'u')}</b>${correctedMark(e, m)}`, `${escapeHtml(e.agency)} · ${e.date}`];
+  const lines = [
+    `<b>${n}.</b> <b>${highlight(title.text, title.marks, 'u')}</b>${correctedMark(e, m)}`,
+    `${escapeHtml(e.agency)} · ${e.date}`,
+  ];
   if (snip && snip.text) lines.push(highlight(snip.text, snip.marks));
   return lines.join('\n');
 }
 
 /** Telegram HTML as plain text (tags dropped, entities read), for places that take no markup. */
 const plainText = (html: string): string =>
-  html.replace(/<[^>]+>/g, '').replace(/\n/g, ' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+  html
+    .replace(/<[^>]+>/g, '')
+    .replace(/\n/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
 
 /** A search as kept for its buttons: the understood query (null: dates only), the date range its date words gave, and the order. */
 interface Asked {
@@ -65,7 +75,8 @@ interface Asked {
 export function createSearchFeature(deps: BotDeps, opts: { perMinute: number; timezone?: string }): Composer<BotContext> {
   const c = new Composer<BotContext>();
   const { catalog } = deps;
-  const understanding = deps.understanding ?? createQueryUnderstanding({ tables: shippedWordTables(), warn: (message) => deps.log.warn(message) });
+  const understanding =
+    deps.understanding ?? createQueryUnderstanding({ tables: shippedWordTables(), warn: (message) => deps.log.warn(message) });
   const search = createCatalogSearch(catalog, understanding, deps.now);
   const queries = createQueryCache<Asked>();
   const guard = createFloodGuard({ perMinute: opts.perMinute, now: deps.now });
@@ -107,15 +118,22 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number; ti
       if (a.kind === 'none' || a.total === 0) {
         const shown = escapeHtml(a.words.join(' '));
         text = q.range
-          ? ctx.m.search.noneInRange(shown, escapeHtml(rangeAndOrderLabel(q.range, 'relevance', ctx.lang, { newest: '' }).replace(' · 📅 ', '')))
+          ? ctx.m.search.noneInRange(
+              shown,
+              escapeHtml(rangeAndOrderLabel(q.range, 'relevance', ctx.lang, { newest: '' }).replace(' · 📅 ', '')),
+            )
           : a.kind === 'none'
             ? `${answerHeader(a, ctx.m)}\n${ctx.m.search.tryAgencies}`
             : ctx.m.latest.none(escapeHtml(a.agency ?? ''));
       } else {
         const pages = Math.ceil(a.total / PAGE_SIZE);
         // A listing is newest first by nature: its header names only the dates.
-        const dates = escapeHtml(rangeAndOrderLabel(q.range, a.kind === 'latest' ? 'relevance' : q.order, ctx.lang, { newest: ctx.m.search.newestFirst }));
-        const head = q.plan ? answerHeader(a, ctx.m) : ctx.m.search.dateOnly(escapeHtml(rangeAndOrderLabel(q.range, 'relevance', ctx.lang, { newest: '' }).replace(' · 📅 ', '')));
+        const dates = escapeHtml(
+          rangeAndOrderLabel(q.range, a.kind === 'latest' ? 'relevance' : q.order, ctx.lang, { newest: ctx.m.search.newestFirst }),
+        );
+        const head = q.plan
+          ? answerHeader(a, ctx.m)
+          : ctx.m.search.dateOnly(escapeHtml(rangeAndOrderLabel(q.range, 'relevance', ctx.lang, { newest: '' }).replace(' · 📅 ', '')));
         const header = `${head}${q.plan ? dates : ''}${pages > 1 ? ` · ${ctx.m.common.page(p + 1, pages)}` : ''}`;
         const snippet = createSnippetter(a.highlight);
         const blocks = [header, ...a.hits.map((e, i) => renderHit(e, a.highlight, ctx.m, p * PAGE_SIZE + i + 1, snippet))];
@@ -134,7 +152,8 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number; ti
     if (p + 1 < pages) nav.push(Markup.button.callback(ctx.m.common.next, `s:${key}:${p + 1}`));
     // Newest first ⇄ most relevant (a listing is by date anyway), and the results as a file.
     const tools = [Markup.button.callback(ctx.m.search.exportButton, `x:${key}`)];
-    if (plan.words.length > 0) tools.unshift(Markup.button.callback(q.order === 'newest' ? ctx.m.search.byRelevance : ctx.m.search.byDate, `so:${key}`));
+    if (plan.words.length > 0)
+      tools.unshift(Markup.button.callback(q.order === 'newest' ? ctx.m.search.byRelevance : ctx.m.search.byDate, `so:${key}`));
     return { text: r.text, keyboard: Markup.inlineKeyboard([...r.hitRows, ...(nav.length ? [nav] : []), tools]).reply_markup };
   };
 
@@ -147,7 +166,8 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number; ti
   const runSearch = async (ctx: BotContext, text: string) => {
     // Date words (本周, 3月, 最近7天) become a date range and 最新 the order; the rest is the query.
     const whole = search.plan(text);
-    const dated = whole.ok || whole.reason !== 'too-long' ? understandDates(text, catalog, deps.now(), opts.timezone ?? 'Asia/Shanghai') : null;
+    const dated =
+      whole.ok || whole.reason !== 'too-long' ? understandDates(text, catalog, deps.now(), opts.timezone ?? 'Asia/Shanghai') : null;
     const q = dated && (dated.range || dated.newest) ? search.plan(dated.rest) : whole;
     const dateOnly = !q.ok && q.reason !== 'too-long' && dated?.range != null;
     if (!q.ok && !dateOnly) return replyBlocks(ctx, [refusal(ctx, whole.ok ? q : whole, text)]);
@@ -160,7 +180,12 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number; ti
     }
     const plan = q.ok ? q.plan : null;
     const newest = !!dated?.newest || !plan || plan.words.length === 0;
-    const asked: Asked = { plan, text: plan ? plan.words.map((w) => w.text).join(' ') : '', range: dated?.range ?? null, order: newest ? 'newest' : 'relevance' };
+    const asked: Asked = {
+      plan,
+      text: plan ? plan.words.map((w) => w.text).join(' ') : '',
+      range: dated?.range ?? null,
+      order: newest ? 'newest' : 'relevance',
+    };
     const key = queries.put(asked);
     await prepared(plan);
     const { text: message, keyboard } = page(ctx, asked, key, 0);
@@ -197,7 +222,18 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number; ti
     if (!q) return ctx.answerCbQuery(ctx.m.search.expired, { show_alert: true });
     await ctx.answerCbQuery();
     // The export takes the words as typed (every one required) and the agency; near words are not carried over.
-    return sendExport(ctx, deps, { keywords: q.plan ? q.plan.words.map((w) => w.text) : [], text: q.text, range: q.range, order: q.order, ...(q.plan?.agency ? { agency: q.plan.agency } : {}) }, opts.timezone);
+    return sendExport(
+      ctx,
+      deps,
+      {
+        keywords: q.plan ? q.plan.words.map((w) => w.text) : [],
+        text: q.text,
+        range: q.range,
+        order: q.order,
+        ...(q.plan?.agency ? { agency: q.plan.agency } : {}),
+      },
+      opts.timezone,
+    );
   });
 
   c.action(/^e:([\w-]{1,40})$/, (ctx) => showFullText(ctx, ctx.match[1]!, deps));
@@ -205,7 +241,12 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number; ti
   c.on('inline_query', async (ctx) => {
     const q = search.plan(ctx.inlineQuery.query);
     // Personal: answers differ by the user's language.
-    if (!q.ok) return ctx.answerInlineQuery([], { cache_time: 30, is_personal: true, button: { text: ctx.m.search.inlineHint, start_parameter: 'inline' } });
+    if (!q.ok)
+      return ctx.answerInlineQuery([], {
+        cache_time: 30,
+        is_personal: true,
+        button: { text: ctx.m.search.inlineHint, start_parameter: 'inline' },
+      });
     const offset = Math.min(Number(ctx.inlineQuery.offset) || 0, 1000);
     await prepared(q.plan);
     const a = search.answer(q.plan, { limit: INLINE_PAGE, offset });
@@ -214,7 +255,13 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number; ti
       id: e.id,
       title: buttonLabel(e.title, 64),
       description: `${e.agency} · ${e.date}`,
-      input_message_content: { message_text: packMessages([renderEntryFull(e, ctx.m, { bulletins: deps.entries.bulletins() })], { limit: TELEGRAM_TEXT_LIMIT - 16 })[0]!, parse_mode: 'HTML', link_preview_options: { is_disabled: true } },
+      input_message_content: {
+        message_text: packMessages([renderEntryFull(e, ctx.m, { bulletins: deps.entries.bulletins() })], {
+          limit: TELEGRAM_TEXT_LIMIT - 16,
+        })[0]!,
+        parse_mode: 'HTML',
+        link_preview_options: { is_disabled: true },
+      },
     }));
     // Partial matches say so above the results (the button is the only line inline mode shows), plainly.
     const header = a.kind === 'partial' || a.corrected.length > 0 ? buttonLabel(plainText(answerHeader(a, ctx.m)), 64) : null;

@@ -56,7 +56,13 @@ export function parseSubscribeArgs(payload: string, directory: Pick<AgencyDirect
     } else if (!keywords.includes(w) && [...w].length <= 50) keywords.push(w);
   }
   const { time, badTime, frequency, weekday } = schedule;
-  return { time, badTime, frequency, weekday, filters: { agencies: agencies.slice(0, MAX_FILTER_WORDS), keywords: keywords.slice(0, MAX_FILTER_WORDS) } };
+  return {
+    time,
+    badTime,
+    frequency,
+    weekday,
+    filters: { agencies: agencies.slice(0, MAX_FILTER_WORDS), keywords: keywords.slice(0, MAX_FILTER_WORDS) },
+  };
 }
 
 type ChatType = Subscription['chatType'];
@@ -101,13 +107,18 @@ async function channelTarget(ctx: BotContext, ref: string, needPost: boolean): P
   if (!sender || !isAdmin(sender.status)) return { refusal: c.notAdmin(name) };
   if (needPost) {
     const me = await ctx.telegram.getChatMember(chat.id, ctx.botInfo.id).catch(() => null);
-    if (!me || me.status !== 'administrator' || ('can_post_messages' in me && me.can_post_messages === false)) return { refusal: c.botCannotPost(name) };
+    if (!me || me.status !== 'administrator' || ('can_post_messages' in me && me.can_post_messages === false))
+      return { refusal: c.botCannotPost(name) };
   }
   return { chatId: chat.id, chatType: 'channel', title: chat.title };
 }
 
 /** A command's words: in private, a leading "@channel" names the chat it is for. */
-async function commandTarget(ctx: BotContext, payload: string, needPost: boolean): Promise<{ target: Target; rest: string } | { refusal: string }> {
+async function commandTarget(
+  ctx: BotContext,
+  payload: string,
+  needPost: boolean,
+): Promise<{ target: Target; rest: string } | { refusal: string }> {
   const chat = ctx.chat!;
   const [first = '', ...others] = payload.trim().split(/\s+/);
   if (CHANNEL_REF.test(first)) {
@@ -119,7 +130,10 @@ async function commandTarget(ctx: BotContext, payload: string, needPost: boolean
   return { target: { chatId: chat.id, chatType: chat.type as ChatType }, rest: payload };
 }
 
-export function createSubscribeFeature(deps: BotDeps & { subscriptions: SubscriptionStore }, config: Pick<BotConfig, 'timezone' | 'digestTime'>): Composer<BotContext> {
+export function createSubscribeFeature(
+  deps: BotDeps & { subscriptions: SubscriptionStore },
+  config: Pick<BotConfig, 'timezone' | 'digestTime'>,
+): Composer<BotContext> {
   const c = new Composer<BotContext>();
   const store = deps.subscriptions;
   const defaultTime = TIME_SHAPE.test(config.digestTime) ? config.digestTime : `0${config.digestTime}`;
@@ -147,7 +161,10 @@ export function createSubscribeFeature(deps: BotDeps & { subscriptions: Subscrip
     const existing = store.get(target.chatId);
     const msg = ctx.message;
     // Inside a forum topic the digest goes to that topic; elsewhere to the chat itself.
-    const threadId = target.chatId === ctx.chat?.id && msg && 'is_topic_message' in msg && msg.is_topic_message && msg.message_thread_id !== undefined ? msg.message_thread_id : null;
+    const threadId =
+      target.chatId === ctx.chat?.id && msg && 'is_topic_message' in msg && msg.is_topic_message && msg.message_thread_id !== undefined
+        ? msg.message_thread_id
+        : null;
     const schedule = {
       time: args.time ?? existing?.time ?? defaultTime,
       timezone: existing?.timezone ?? config.timezone,
@@ -175,17 +192,34 @@ export function createSubscribeFeature(deps: BotDeps & { subscriptions: Subscrip
     // the background, so the subscription is taken but not yet saved — said as such, not as an error.
     const saved = await store.flush().then(
       () => true,
-      (err: unknown) => (deps.log.warn({ err, event: 'subscribe-not-saved', chatId: target.chatId }, 'subscription taken but not yet written; retried in the background'), false),
+      (err: unknown) => (
+        deps.log.warn(
+          { err, event: 'subscribe-not-saved', chatId: target.chatId },
+          'subscription taken but not yet written; retried in the background',
+        ),
+        false
+      ),
     );
-    const head = (created ? ctx.m.subscribe.confirmed : ctx.m.subscribe.updated)(escapeHtml(scheduleText(ctx, subscription)), escapeHtml(whenText(ctx, subscription, now)));
-    const blocks = [`${saved ? '' : `${ctx.m.subscribe.savedLater}\n`}${target.title ? `${escapeHtml(ctx.m.channel.done(target.title))}\n` : ''}${head}\n${filtersText(ctx, subscription.filters)}`];
+    const head = (created ? ctx.m.subscribe.confirmed : ctx.m.subscribe.updated)(
+      escapeHtml(scheduleText(ctx, subscription)),
+      escapeHtml(whenText(ctx, subscription, now)),
+    );
+    const blocks = [
+      `${saved ? '' : `${ctx.m.subscribe.savedLater}\n`}${target.title ? `${escapeHtml(ctx.m.channel.done(target.title))}\n` : ''}${head}\n${filtersText(ctx, subscription.filters)}`,
+    ];
     const warning = noMatchWarning(ctx, subscription, directory);
     if (warning) {
       blocks.push(warning);
-      return replyBlocks(ctx, blocks, Markup.inlineKeyboard([[Markup.button.callback(ctx.m.subscribe.buttons.clear, subData(subscription, ctx.chat?.id, 'clear'))]]).reply_markup);
+      return replyBlocks(
+        ctx,
+        blocks,
+        Markup.inlineKeyboard([[Markup.button.callback(ctx.m.subscribe.buttons.clear, subData(subscription, ctx.chat?.id, 'clear'))]])
+          .reply_markup,
+      );
     }
     const latest = latestMatching(deps.catalog.newest(), subscription.filters, directory, LATEST_ON_SUBSCRIBE);
-    if (latest.length) blocks.push(ctx.m.subscribe.latestTitle, ...latest.map((e, i) => renderEntrySummary(e, ctx.m, { n: i + 1, showAgency: true })));
+    if (latest.length)
+      blocks.push(ctx.m.subscribe.latestTitle, ...latest.map((e, i) => renderEntrySummary(e, ctx.m, { n: i + 1, showAgency: true })));
     return replyBlocks(ctx, blocks);
   };
 
@@ -236,25 +270,35 @@ export function createSubscribeFeature(deps: BotDeps & { subscriptions: Subscrip
     await replyBlocks(ctx, [escapeHtml(ctx.m.subscribe.help)]);
   });
 
-  const ACTION = /^sub:(?:(-\d+):)?(view|clear|pause|resume|unsub|unsub:yes|unsub:no|t:(\d{4})|empty:(on|off)|f:(daily|weekly|instant)|wd:([1-7]))$/;
+  const ACTION =
+    /^sub:(?:(-\d+):)?(view|clear|pause|resume|unsub|unsub:yes|unsub:no|t:(\d{4})|empty:(on|off)|f:(daily|weekly|instant)|wd:([1-7]))$/;
   c.action(ACTION, async (ctx) => {
     const [, targetId, action, hhmm, empty, frequency, weekday] = ctx.match;
     const chatId = targetId !== undefined ? Number(targetId) : ctx.chat?.id;
     const sub = chatId === undefined ? undefined : store.get(chatId);
     if (chatId === undefined || !sub) return ctx.answerCbQuery(ctx.m.subscribe.notSubscribed, { show_alert: action !== 'view' });
     const managed = targetId !== undefined && Number(targetId) !== ctx.chat?.id;
-    const title = managed ? ((await ctx.telegram.getChat(chatId).catch(() => null)) as { title?: string } | null)?.title ?? String(chatId) : undefined;
+    const title = managed
+      ? (((await ctx.telegram.getChat(chatId).catch(() => null)) as { title?: string } | null)?.title ?? String(chatId))
+      : undefined;
     if (action === 'view') {
       await ctx.answerCbQuery();
       const { blocks, keyboard } = settingsView(ctx, sub, deps.now(), title);
       return replyBlocks(ctx, blocks, keyboard);
     }
-    const allowed = managed ? isAdmin((await ctx.telegram.getChatMember(chatId, ctx.from!.id).catch(() => ({ status: 'left' }))).status) : await mayManageHere(ctx);
+    const allowed = managed
+      ? isAdmin((await ctx.telegram.getChatMember(chatId, ctx.from!.id).catch(() => ({ status: 'left' }))).status)
+      : await mayManageHere(ctx);
     if (!allowed) return ctx.answerCbQuery(ctx.m.subscribe.adminsOnly, { show_alert: true });
     const at = new Date(deps.now());
     if (action === 'unsub') {
       await ctx.answerCbQuery();
-      const keyboard = Markup.inlineKeyboard([[Markup.button.callback(ctx.m.subscribe.unsubscribeYes, subData(sub, ctx.chat?.id, 'unsub:yes')), Markup.button.callback(ctx.m.subscribe.unsubscribeNo, subData(sub, ctx.chat?.id, 'unsub:no'))]]).reply_markup;
+      const keyboard = Markup.inlineKeyboard([
+        [
+          Markup.button.callback(ctx.m.subscribe.unsubscribeYes, subData(sub, ctx.chat?.id, 'unsub:yes')),
+          Markup.button.callback(ctx.m.subscribe.unsubscribeNo, subData(sub, ctx.chat?.id, 'unsub:no')),
+        ],
+      ]).reply_markup;
       return replyBlocks(ctx, [escapeHtml(ctx.m.subscribe.unsubscribeAsk)], keyboard);
     }
     if (action === 'unsub:yes' || action === 'unsub:no') {
@@ -297,7 +341,9 @@ export function createSubscribeFeature(deps: BotDeps & { subscriptions: Subscrip
       const at = new Date(deps.now());
       const status = member.status;
       // A channel admin that may not post is as good as removed.
-      const mute = (status === 'restricted' && member.can_send_messages === false) || (status === 'administrator' && update.chat.type === 'channel' && member.can_post_messages === false);
+      const mute =
+        (status === 'restricted' && member.can_send_messages === false) ||
+        (status === 'administrator' && update.chat.type === 'channel' && member.can_post_messages === false);
       if (status === 'kicked' || status === 'left' || mute) store.pause(chatId, 'blocked', at);
       else if (status === 'member' || status === 'administrator' || status === 'creator') store.resume(chatId, { onlyIf: 'blocked' }, at);
       await store.flush();

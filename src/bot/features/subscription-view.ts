@@ -38,24 +38,50 @@ export function filtersText(ctx: BotContext, f: SubscriptionFilters): string {
     : ctx.m.subscribe.filters(f.agencies.map(escapeHtml).join('、'), f.keywords.map(escapeHtml).join('、'));
 }
 
-export function settingsView(ctx: BotContext, sub: Subscription, now: number, title?: string): { blocks: string[]; keyboard: InlineKeyboardMarkup } {
+export function settingsView(
+  ctx: BotContext,
+  sub: Subscription,
+  now: number,
+  title?: string,
+): { blocks: string[]; keyboard: InlineKeyboardMarkup } {
   const s = ctx.m.subscribe;
   const here = ctx.chat?.id;
   const data = (action: string) => subData(sub, here, action);
   const state = sub.state === 'active' ? s.stateActive : s.statePaused(s.pausedWhy[sub.pausedReason ?? 'user']);
-  const body = s.settingsBody(escapeHtml(scheduleText(ctx, sub)), escapeHtml(sub.timezone), state, sub.notifyEmpty ? s.emptyOn : s.emptyOff);
+  const body = s.settingsBody(
+    escapeHtml(scheduleText(ctx, sub)),
+    escapeHtml(sub.timezone),
+    state,
+    sub.notifyEmpty ? s.emptyOn : s.emptyOff,
+  );
   const mark = (on: boolean, label: string) => (on ? `✅ ${label}` : label);
   const rows: InlineKeyboardButton[][] = [];
-  rows.push((['daily', 'weekly', 'instant'] as const).map((f) => Markup.button.callback(mark(sub.frequency === f, s.frequencyButtons[f]), data(`f:${f}`))));
+  rows.push(
+    (['daily', 'weekly', 'instant'] as const).map((f) =>
+      Markup.button.callback(mark(sub.frequency === f, s.frequencyButtons[f]), data(`f:${f}`)),
+    ),
+  );
   if (sub.frequency === 'weekly') {
-    rows.push([1, 2, 3, 4, 5, 6, 7].map((d) => Markup.button.callback(mark((sub.weekday ?? 1) === d, weekdayName(d, ctx.lang)), data(`wd:${d}`))));
+    rows.push(
+      [1, 2, 3, 4, 5, 6, 7].map((d) => Markup.button.callback(mark((sub.weekday ?? 1) === d, weekdayName(d, ctx.lang)), data(`wd:${d}`))),
+    );
   }
   if (sub.frequency !== 'instant') {
-    const times = PRESET_TIMES.map((t) => Markup.button.callback(t === sub.time ? `✅ ${t}` : s.buttons.time(t), data(`t:${t.replace(':', '')}`)));
+    const times = PRESET_TIMES.map((t) =>
+      Markup.button.callback(t === sub.time ? `✅ ${t}` : s.buttons.time(t), data(`t:${t.replace(':', '')}`)),
+    );
     rows.push(times.slice(0, 3), times.slice(3));
   }
-  rows.push([Markup.button.callback(s.buttons.clear, data('clear')), sub.state === 'active' ? Markup.button.callback(s.buttons.pause, data('pause')) : Markup.button.callback(s.buttons.resume, data('resume'))]);
-  if (sub.frequency !== 'instant') rows.push([Markup.button.callback(sub.notifyEmpty ? s.buttons.emptyOff : s.buttons.emptyOn, data(sub.notifyEmpty ? 'empty:off' : 'empty:on'))]);
+  rows.push([
+    Markup.button.callback(s.buttons.clear, data('clear')),
+    sub.state === 'active'
+      ? Markup.button.callback(s.buttons.pause, data('pause'))
+      : Markup.button.callback(s.buttons.resume, data('resume')),
+  ]);
+  if (sub.frequency !== 'instant')
+    rows.push([
+      Markup.button.callback(sub.notifyEmpty ? s.buttons.emptyOff : s.buttons.emptyOn, data(sub.notifyEmpty ? 'empty:off' : 'empty:on')),
+    ]);
   rows.push([Markup.button.callback(s.unsubscribeButton, data('unsub'))]);
   const when = sub.state === 'active' ? `\n⏰ ${escapeHtml(whenText(ctx, sub, now))}` : '';
   const head = title ? `${s.settingsTitle}\n${escapeHtml(s.settingsFor(title))}` : s.settingsTitle;

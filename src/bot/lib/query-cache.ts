@@ -9,7 +9,9 @@ export function createQueryCache<T extends NonNullable<unknown>>(max = 5000) {
   const queries = new LRUCache<number, T>({ max });
   let counter = 0;
   // A per-process prefix, so a button from before a restart cannot hit a newer query's key.
-  const prefix = Math.floor(Math.random() * 36 ** 2).toString(36).padStart(2, '0');
+  const prefix = Math.floor(Math.random() * 36 ** 2)
+    .toString(36)
+    .padStart(2, '0');
   return {
     put(value: T): string {
       queries.set(++counter, value);

@@ -15,7 +15,8 @@ export const quoteInGroups: MiddlewareFn<BotContext> = (ctx, next) => {
     const replyWithDocument = ctx.replyWithDocument.bind(ctx);
     Object.assign(ctx, {
       reply: (text: Parameters<typeof reply>[0], extra?: Parameters<typeof reply>[1]) => reply(text, { ...quote, ...extra }),
-      replyWithDocument: (doc: Parameters<typeof replyWithDocument>[0], extra?: Parameters<typeof replyWithDocument>[1]) => replyWithDocument(doc, { ...quote, ...extra }),
+      replyWithDocument: (doc: Parameters<typeof replyWithDocument>[0], extra?: Parameters<typeof replyWithDocument>[1]) =>
+        replyWithDocument(doc, { ...quote, ...extra }),
     });
   }
   return next();

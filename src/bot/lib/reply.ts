@@ -18,7 +18,10 @@ export async function replyBlocks(ctx: BotContext, blocks: string[], keyboard?: 
  * it) or short by construction: not measured again. In a forum topic the reply stays in the topic.
  */
 export async function replyMessage(ctx: BotContext, text: string, keyboard?: InlineKeyboardMarkup): Promise<void> {
-  const thread = ctx.message && 'message_thread_id' in ctx.message && ctx.message.is_topic_message ? { message_thread_id: ctx.message.message_thread_id } : {};
+  const thread =
+    ctx.message && 'message_thread_id' in ctx.message && ctx.message.is_topic_message
+      ? { message_thread_id: ctx.message.message_thread_id }
+      : {};
   await ctx.reply(text, { parse_mode: 'HTML', ...NO_PREVIEW, ...thread, ...(keyboard ? { reply_markup: keyboard } : {}) });
 }
 

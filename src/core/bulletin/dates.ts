@@ -49,13 +49,25 @@ const TAIL = String.raw`(${WEEKDAY}?)(${TIME}?)\s*${CLOSE}\s*(?:[:：]\s*)?`;
 
 const SHAPES: { re: RegExp; read: (m: RegExpExecArray) => [number | null, number | null, number | null] }[] = [
   // 2020年3月27日, 3月27日, 2020年03月27日 10:30
-  { re: new RegExp(String.raw`^${PREFIX}?${OPEN}\s*(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]${TAIL}`), read: (m) => [m[1] ? Number(m[1]) : null, Number(m[2]), Number(m[3])] },
+  {
+    re: new RegExp(String.raw`^${PREFIX}?${OPEN}\s*(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]${TAIL}`),
+    read: (m) => [m[1] ? Number(m[1]) : null, Number(m[2]), Number(m[3])],
+  },
   // 二〇二〇年三月二十七日, 三月二十七日
-  { re: new RegExp(String.raw`^${PREFIX}?${OPEN}\s*(?:(${CN}{4})\s*年\s*)?(${CN}{1,3})\s*月\s*(${CN}{1,3})\s*[日号]${TAIL}`), read: (m) => [m[1] ? chineseYear(m[1]) : null, chineseNumber(m[2]!), chineseNumber(m[3]!)] },
+  {
+    re: new RegExp(String.raw`^${PREFIX}?${OPEN}\s*(?:(${CN}{4})\s*年\s*)?(${CN}{1,3})\s*月\s*(${CN}{1,3})\s*[日号]${TAIL}`),
+    read: (m) => [m[1] ? chineseYear(m[1]) : null, chineseNumber(m[2]!), chineseNumber(m[3]!)],
+  },
   // 2020-03-28, 2020/3/28, 2020.3.16, 发布时间：2020-03-28 10:30:00
-  { re: new RegExp(String.raw`^${PREFIX}?${OPEN}\s*(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?!\d)${TAIL}`), read: (m) => [Number(m[1]), Number(m[2]), Number(m[3])] },
+  {
+    re: new RegExp(String.raw`^${PREFIX}?${OPEN}\s*(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?!\d)${TAIL}`),
+    read: (m) => [Number(m[1]), Number(m[2]), Number(m[3])],
+  },
   // 2/18, 3.27 (month first, as Chinese writes it): only with nothing, a weekday or a separated title after.
-  { re: new RegExp(String.raw`^${PREFIX}?${OPEN}\s*(\d{1,2})\s*[/.]\s*(\d{1,2})(?![\d%.])${TAIL}`), read: (m) => [null, Number(m[1]), Number(m[2])] },
+  {
+    re: new RegExp(String.raw`^${PREFIX}?${OPEN}\s*(\d{1,2})\s*[/.]\s*(\d{1,2})(?![\d%.])${TAIL}`),
+    read: (m) => [null, Number(m[1]), Number(m[2])],
+  },
 ];
 
 function valid(month: number | null, day: number | null): boolean {
@@ -75,7 +87,8 @@ export function readDateLine(form: string): DateLine | null {
     const rest = text.slice(matched.length).trim();
     const separated = rest === '' || /[:：\s】）)\]」]$/.test(matched) || /^[\s【（(]/.test(text.slice(matched.length));
     // "3月16日，汇集…" and "3月16日起" are prose that starts with a date.
-    if (rest !== '' && (!separated || /^[，,。、的起至到前后以来]/.test(rest) || SENTENCE_END.test(rest) && rest.length > 60)) return null;
+    if (rest !== '' && (!separated || /^[，,。、的起至到前后以来]/.test(rest) || (SENTENCE_END.test(rest) && rest.length > 60)))
+      return null;
     // The short M/D and M.D shapes need the line to be only the date (or a clearly separated title).
     if (re === SHAPES[3]!.re && rest !== '' && !/[:：\s]$/.test(matched)) return null;
     const labelled = /(?:时间|日期)\s*[:：]/.test(matched);
@@ -87,7 +100,10 @@ export function readDateLine(form: string): DateLine | null {
 
 /** Something that starts like a date but is not one we can use (2月30日 is caught later; 13月5日 here). */
 export function looksLikeDate(form: string): boolean {
-  return /^\s*[[【（(]?\s*(?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*[日号]?\s*[\]】）)]?\s*$/.test(form) || /^\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s*$/.test(form);
+  return (
+    /^\s*[[【（(]?\s*(?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*[日号]?\s*[\]】）)]?\s*$/.test(form) ||
+    /^\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s*$/.test(form)
+  );
 }
 
 export function isoDate(year: number, month: number, day: number): string {
@@ -102,7 +118,9 @@ export function realDay(year: number, month: number, day: number): boolean {
 
 /** A date written anywhere in a line (as-of and publisher lines): the first one, in any shape above. */
 export function findDate(form: string): { year: number | null; month: number; day: number } | null {
-  const re = new RegExp(String.raw`(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]|(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?!\d)|(?:(${CN}{4})\s*年\s*)?(${CN}{1,3})\s*月\s*(${CN}{1,3})\s*[日号]`);
+  const re = new RegExp(
+    String.raw`(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]|(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?!\d)|(?:(${CN}{4})\s*年\s*)?(${CN}{1,3})\s*月\s*(${CN}{1,3})\s*[日号]`,
+  );
   const m = re.exec(form);
   if (!m) return null;
   if (m[2]) return valid(Number(m[2]), Number(m[3])) ? { year: m[1] ? Number(m[1]) : null, month: Number(m[2]), day: Number(m[3]) } : null;

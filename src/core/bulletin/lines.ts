@@ -45,7 +45,10 @@ function unmark(raw: string): { text: string; md: number; link: boolean } {
   const h = MD_HEADING.exec(t.trimStart());
   if (h) {
     md = h[1]!.length;
-    t = t.trimStart().slice(h[0].length).replace(/\s+#+\s*$/, '');
+    t = t
+      .trimStart()
+      .slice(h[0].length)
+      .replace(/\s+#+\s*$/, '');
   }
   const link = MD_LINK_LINE.test(t.trim());
   t = t.replace(MD_LINK, '$1');
@@ -61,7 +64,11 @@ function cellsOf(raw: string): string[] | null {
     return cells.filter((c) => c !== '').length >= 2 ? cells : null;
   }
   const t = raw.trim();
-  if (t.startsWith('|') && t.endsWith('|') && t.length > 2) return t.slice(1, -1).split('|').map((c) => cleanLine(c));
+  if (t.startsWith('|') && t.endsWith('|') && t.length > 2)
+    return t
+      .slice(1, -1)
+      .split('|')
+      .map((c) => cleanLine(c));
   return null;
 }
 

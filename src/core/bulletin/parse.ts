@@ -59,7 +59,10 @@ export interface ParseOptions {
  * listed under each agency.
  */
 export function entryId(date: string, agency: string, title: string): string {
-  const hash = createHash('sha1').update(`${date}|${agency}|${foldKey(title)}`).digest('hex').slice(0, 10);
+  const hash = createHash('sha1')
+    .update(`${date}|${agency}|${foldKey(title)}`)
+    .digest('hex')
+    .slice(0, 10);
   return `${date.replaceAll('-', '')}-${hash}`;
 }
 
@@ -87,8 +90,10 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
   const { file, agencies } = opts;
   const text = rawText.replace(/^\uFEFF/, '');
   if (text.trim() === '') throw new BulletinError(file, 'the file is empty');
-  if (text.length > MAX_BULLETIN_BYTES) throw new BulletinError(file, `the text is longer than ${MAX_BULLETIN_BYTES} characters; a bulletin is far shorter`);
-  if (/[\u0000-\u0008\u000E-\u001F]/.test(text)) throw new BulletinError(file, 'the text holds control characters: this is a binary file, not a bulletin');
+  if (text.length > MAX_BULLETIN_BYTES)
+    throw new BulletinError(file, `the text is longer than ${MAX_BULLETIN_BYTES} characters; a bulletin is far shorter`);
+  if (/[\u0000-\u0008\u000E-\u001F]/.test(text))
+    throw new BulletinError(file, 'the text holds control characters: this is a binary file, not a bulletin');
 
   const lines = splitLines(text);
   const warnings: ParseWarning[] = [];
@@ -129,7 +134,11 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
     const { name, marked } = headingName(l);
     // A marked heading ("## 商务", "一、科委") may name its agency loosely; a bare line must name it exactly.
     // Where a title is expected, only a line that is exactly an agency's name or alias is a heading.
-    const known = inMeasureTitle ? (headingShaped(name) ? agencies.resolveExact(name) : null) : (knownHeading(l, agencies) ?? (marked && headingShaped(name) ? partOfName(name) : null));
+    const known = inMeasureTitle
+      ? headingShaped(name)
+        ? agencies.resolveExact(name)
+        : null
+      : (knownHeading(l, agencies) ?? (marked && headingShaped(name) ? partOfName(name) : null));
     const beforeDate = !!dateAt(i + 1);
     if (known && (beforeDate || marked)) return known;
     if (inMeasureTitle) return null;
@@ -152,8 +161,16 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
   const sayGuess = () => {
     if (guessSaid) return;
     guessSaid = true;
-    if (yearSource.from === 'guess') warn(undefined, `the bulletin states no year (no 截止至… or publication date with one); dates are taken as ${yearSource.year} (pass --year to choose)`);
-    if (yearSource.from === 'earlier bulletins') warn(undefined, `the bulletin states no year; dates are taken as ${yearSource.year}, the year that follows the bulletins already published (pass --year to choose)`);
+    if (yearSource.from === 'guess')
+      warn(
+        undefined,
+        `the bulletin states no year (no 截止至… or publication date with one); dates are taken as ${yearSource.year} (pass --year to choose)`,
+      );
+    if (yearSource.from === 'earlier bulletins')
+      warn(
+        undefined,
+        `the bulletin states no year; dates are taken as ${yearSource.year}, the year that follows the bulletins already published (pass --year to choose)`,
+      );
   };
   if (header.asOf && header.asOf.year === null) sayGuess();
   const asOf = header.asOf ? isoDate(header.asOf.year ?? yearSource.year, header.asOf.month, header.asOf.day) : null;
@@ -174,8 +191,13 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
       const heading = isHeadingAt(i, false);
       if (heading) section = heading;
       else if (readSourceLine(l, isNamed)) warn(l.no, `a 来源 line outside any measure was ignored: "${l.text.slice(0, 40)}"`);
-      else if (looksLikeDate(l.form)) warn(l.no, `"${l.text}" looks like a date but is not one (no such month or day); the lines after it up to the next date were not read as a measure`);
-      else if (headingName(l).marked && headingShaped(headingName(l).name) && moreDatesAfter(i)) warn(l.no, `"${l.text}" looks like a heading but names no agency and is not followed by a date; ignored`);
+      else if (looksLikeDate(l.form))
+        warn(
+          l.no,
+          `"${l.text}" looks like a date but is not one (no such month or day); the lines after it up to the next date were not read as a measure`,
+        );
+      else if (headingName(l).marked && headingShaped(headingName(l).name) && moreDatesAfter(i))
+        warn(l.no, `"${l.text}" looks like a heading but names no agency and is not followed by a date; ignored`);
       else if (moreDatesAfter(i)) warn(l.no, `text outside any measure ignored: "${l.text.slice(0, 40)}"`);
       i++;
       continue;
@@ -204,7 +226,8 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
         // A 来源 right after the title (web pages put it there) may be followed by the body: prose lines are
         // read on; anything else (a page footer, the next heading) ends the measure.
         if (raw.body.length > 0 || raw.bullets.length > 0 || raw.titles.length === 0) break;
-        while (i < lines.length && !inTable[i] && !dateAt(i) && isProse(lines[i]!) && !isHeadingAt(i, false)) raw.body.push(lines[i++]!.text);
+        while (i < lines.length && !inTable[i] && !dateAt(i) && isProse(lines[i]!) && !isHeadingAt(i, false))
+          raw.body.push(lines[i++]!.text);
         break;
       }
       if (raw.titles.length === 0) {
@@ -213,7 +236,12 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
       } else {
         const bullet = bulletOf(cur.text);
         const numbered = numberingOf(cur.text);
-        const asTitle = raw.body.length === 0 && raw.bullets.length === 0 && looksLikeTitle(cur) && bullet === null && (numbered === null || numbered.kind === titleNumbering);
+        const asTitle =
+          raw.body.length === 0 &&
+          raw.bullets.length === 0 &&
+          looksLikeTitle(cur) &&
+          bullet === null &&
+          (numbered === null || numbered.kind === titleNumbering);
         if (asTitle) raw.titles.push({ text: bareTitle(cur.text), line: cur.no });
         else if (bullet !== null) raw.bullets.push(bullet.replace(/[;；]$/, ''));
         // "（1）…" items after a title or its body are bullets (a list numbered like the title is more titles, above).
@@ -234,13 +262,21 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
 
   const entries: Entry[] = [];
   const unknown = new Set<string>();
-  const agenciesOf = (source: string | null, section: string | null, line: number, title: string): { agencies: string[]; source: string } | null => {
+  const agenciesOf = (
+    source: string | null,
+    section: string | null,
+    line: number,
+    title: string,
+  ): { agencies: string[]; source: string } | null => {
     if (source) {
       if (isOutlet(source)) {
         if (section) return { agencies: [section], source };
         const named = agencies.mentions(title);
         if (named.length === 1) {
-          warn(line, `"${title.slice(0, 30)}": the 来源 ${source} is a news outlet and there is no agency heading; placed under ${named[0]!.agency}, which the title names`);
+          warn(
+            line,
+            `"${title.slice(0, 30)}": the 来源 ${source} is a news outlet and there is no agency heading; placed under ${named[0]!.agency}, which the title names`,
+          );
           return { agencies: [named[0]!.agency], source };
         }
         warn(line, `"${title.slice(0, 30)}": the 来源 ${source} is a news outlet and there is no agency heading; skipped`);
@@ -282,18 +318,34 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
     return iso;
   };
 
-  const push = (r: { date: string; titles: { text: string; line: number }[]; body: string[]; bullets: string[] }, placed: { agencies: string[]; source: string }) => {
+  const push = (
+    r: { date: string; titles: { text: string; line: number }[]; body: string[]; bullets: string[] },
+    placed: { agencies: string[]; source: string },
+  ) => {
     for (const agency of placed.agencies) {
       for (const t of r.titles) {
         if (!t.text) continue;
-        entries.push({ id: entryId(r.date, agency, t.text), agency, date: r.date, title: t.text, body: [...r.body], bullets: [...r.bullets], source: placed.source, bulletin: bulletinId, line: t.line });
+        entries.push({
+          id: entryId(r.date, agency, t.text),
+          agency,
+          date: r.date,
+          title: t.text,
+          body: [...r.body],
+          bullets: [...r.bullets],
+          source: placed.source,
+          bulletin: bulletinId,
+          line: t.line,
+        });
       }
     }
   };
 
   // Measures and table rows in the order they appear.
   type Item = { line: number; raw?: Raw; row?: TableRow };
-  const items: Item[] = [...raws.map((raw) => ({ line: raw.titles[0]!.line, raw })), ...tables.flatMap((t) => t.rows.map((row) => ({ line: row.line, row })))].sort((a, b) => a.line - b.line);
+  const items: Item[] = [
+    ...raws.map((raw) => ({ line: raw.titles[0]!.line, raw })),
+    ...tables.flatMap((t) => t.rows.map((row) => ({ line: row.line, row }))),
+  ].sort((a, b) => a.line - b.line);
   for (const item of items) {
     if (item.raw) {
       const r = item.raw;
@@ -318,7 +370,10 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
     const placed = agenciesOf(agencyText || null, null, row.line, row.title);
     if (!placed) continue;
     // The 部门 column names the agency; the 来源 column, when given, is what is stored as the source.
-    push({ date, titles: [{ text: row.title, line: row.line }], body: row.body, bullets: [] }, { agencies: placed.agencies, source: row.source || placed.source });
+    push(
+      { date, titles: [{ text: row.title, line: row.line }], body: row.body, bullets: [] },
+      { agencies: placed.agencies, source: row.source || placed.source },
+    );
   }
 
   if (entries.length === 0) {

@@ -19,10 +19,16 @@ const WHOLE = new RegExp(String.raw`^[\[【（(]?\s*${LABEL}\s*(?:[:：]|[\]】)
 /** A 来源 at the end of a body line: "…正文。；来源：X". */
 const GLUED = new RegExp(String.raw`(?:[;；,，.。)）]\s*[（(【]?|[（(【])\s*${LABEL}\s*[:：]\s*([^:：]+?)\s*[)）】]?$`);
 /** Page furniture after the source on the same line. */
-const FURNITURE = /\s*(?:[|｜丨]|\s{2,}|(?:作者|编辑|责任编辑|浏览(?:次数)?|阅读(?:量|数)?|点击(?:量|数)?|发布(?:时间|日期)|时间|日期)\s*[:：]).*$/;
+const FURNITURE =
+  /\s*(?:[|｜丨]|\s{2,}|(?:作者|编辑|责任编辑|浏览(?:次数)?|阅读(?:量|数)?|点击(?:量|数)?|发布(?:时间|日期)|时间|日期)\s*[:：]).*$/;
 
 function tidy(source: string): string {
-  return cleanLine(source.replace(FURNITURE, '').replace(/^[【[（(]+|[】\]）)]+$/g, '').replace(/[。;；,，]+$/, ''));
+  return cleanLine(
+    source
+      .replace(FURNITURE, '')
+      .replace(/^[【[（(]+|[】\]）)]+$/g, '')
+      .replace(/[。;；,，]+$/, ''),
+  );
 }
 
 /** The 来源 a line gives, or null. `isNamed` says whether a bare link's text names an agency or an outlet. */

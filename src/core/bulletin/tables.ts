@@ -59,7 +59,10 @@ export function readTables(lines: Line[]): Table[] {
       const row = lines[j]!.cells!;
       // A cell holding several paragraphs: the first is the title, the rest its body.
       const titleCell = at('title', row) || at('body', row);
-      const parts = titleCell.split('\n').map((p) => cleanLine(p)).filter(Boolean);
+      const parts = titleCell
+        .split('\n')
+        .map((p) => cleanLine(p))
+        .filter(Boolean);
       const body = (at('title', row) ? at('body', row).split('\n') : []).map((p) => cleanLine(p)).filter(Boolean);
       const dateText = cleanLine(at('date', row));
       rows.push({

@@ -43,7 +43,9 @@ function nearestYear(month: number, day: number, known: readonly string[]): numb
   const n = Date.parse(`${newest}T00:00:00Z`);
   const y = Number(newest.slice(0, 4));
   const candidates = [y - 1, y, y + 1];
-  return candidates.reduce((best, c) => (Math.abs(Date.UTC(c, month - 1, day) - n) < Math.abs(Date.UTC(best, month - 1, day) - n) ? c : best));
+  return candidates.reduce((best, c) =>
+    Math.abs(Date.UTC(c, month - 1, day) - n) < Math.abs(Date.UTC(best, month - 1, day) - n) ? c : best,
+  );
 }
 
 export function bulletinYear(h: HeaderDates, option: number | undefined, now: Date, known: readonly string[] = []): YearSource {
@@ -62,7 +64,11 @@ export function bulletinYear(h: HeaderDates, option: number | undefined, now: Da
     return { year: h.asOf && h.asOf.month > f.month ? f.year - 1 : f.year, month: month ?? f.month, from: 'file name' };
   }
   const anchor = h.asOf ?? h.published;
-  const fromKnown = anchor ? nearestYear(anchor.month, anchor.day, known) : known.length ? Number([...known].sort().pop()!.slice(0, 4)) : null;
+  const fromKnown = anchor
+    ? nearestYear(anchor.month, anchor.day, known)
+    : known.length
+      ? Number([...known].sort().pop()!.slice(0, 4))
+      : null;
   if (fromKnown !== null) return { year: fromKnown, month, from: 'earlier bulletins' };
   return { year: now.getFullYear(), month, from: 'guess' };
 }

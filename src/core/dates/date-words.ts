@@ -115,7 +115,10 @@ const RULES: Rule[] = [
     },
   },
   { re: new RegExp(`${DAY_RE}\\s*${AFTER}`), range: (m, ctx) => ((d) => (d ? { from: d, to: null } : null))(dayOf(m, 1, ctx)) },
-  { re: new RegExp(`(?:截至|截止到?|到)\\s*${DAY_RE}\\s*(?:为止)?`), range: (m, ctx) => ((d) => (d ? { from: null, to: d } : null))(dayOf(m, 1, ctx)) },
+  {
+    re: new RegExp(`(?:截至|截止到?|到)\\s*${DAY_RE}\\s*(?:为止)?`),
+    range: (m, ctx) => ((d) => (d ? { from: null, to: d } : null))(dayOf(m, 1, ctx)),
+  },
   { re: new RegExp(`${DAY_RE}\\s*${BEFORE}`), range: (m, ctx) => ((d) => (d ? { from: null, to: d } : null))(dayOf(m, 1, ctx)) },
   { re: new RegExp(DAY_RE), range: (m, ctx) => ((d) => (d ? { from: d, to: d } : null))(dayOf(m, 1, ctx)) },
   // "最近7天", "近两周", "过去一个月", "最近三个月", "last 7 days".
@@ -125,7 +128,14 @@ const RULES: Rule[] = [
       const n = num(m[1]!);
       if (!(n >= 1 && n <= 3650)) return null;
       const unit = m[2]!;
-      const from = unit === '天' || unit === '日' ? addDays(ctx.today, -(n - 1)) : unit === '年' ? addMonths(ctx.today, -12 * n) : unit.endsWith('月') ? addMonths(ctx.today, -n) : addDays(ctx.today, -(7 * n - 1));
+      const from =
+        unit === '天' || unit === '日'
+          ? addDays(ctx.today, -(n - 1))
+          : unit === '年'
+            ? addMonths(ctx.today, -12 * n)
+            : unit.endsWith('月')
+              ? addMonths(ctx.today, -n)
+              : addDays(ctx.today, -(7 * n - 1));
       return { from, to: ctx.today };
     },
   },
@@ -140,7 +150,11 @@ const RULES: Rule[] = [
       if (!(mo >= 1 && mo <= 12)) return null;
       const y = m[1] ? Number(m[1]) : ctx.yearFor(mo);
       const part = m[3]!;
-      return part === '上旬' ? { from: ymd(y, mo, 1), to: ymd(y, mo, 10) } : part === '中旬' ? { from: ymd(y, mo, 11), to: ymd(y, mo, 20) } : { from: ymd(y, mo, 21), to: ymd(y, mo, daysIn(y, mo)) };
+      return part === '上旬'
+        ? { from: ymd(y, mo, 1), to: ymd(y, mo, 10) }
+        : part === '中旬'
+          ? { from: ymd(y, mo, 11), to: ymd(y, mo, 20) }
+          : { from: ymd(y, mo, 21), to: ymd(y, mo, daysIn(y, mo)) };
     },
   },
   // Open ranges of months: "3月以后", "2020年3月之前".
@@ -162,7 +176,10 @@ const RULES: Rule[] = [
       return monthRange(m[1] ? Number(m[1]) : ctx.yearFor(mo), mo);
     },
   },
-  { re: /(\d{4})-(\d{1,2})(?![\d-])/, range: (m) => ((y, mo) => (mo >= 1 && mo <= 12 ? monthRange(y, mo) : null))(Number(m[1]), Number(m[2])) },
+  {
+    re: /(\d{4})-(\d{1,2})(?![\d-])/,
+    range: (m) => ((y, mo) => (mo >= 1 && mo <= 12 ? monthRange(y, mo) : null))(Number(m[1]), Number(m[2])),
+  },
   // Quarters: "一季度", "2020年第一季度", "Q1".
   {
     re: new RegExp(`(?:${Y})?\\s*(?:第)?([一二三四1-4])\\s*季度|(?:(\\d{4})\\s*)?q([1-4])\\b`, 'i'),
@@ -178,8 +195,14 @@ const RULES: Rule[] = [
   { re: /今天|今日|today/i, range: (_m, ctx) => ({ from: ctx.today, to: ctx.today }) },
   { re: /昨天|昨日|yesterday/i, range: (_m, ctx) => ((d) => ({ from: d, to: d }))(addDays(ctx.today, -1)) },
   { re: /前天/, range: (_m, ctx) => ((d) => ({ from: d, to: d }))(addDays(ctx.today, -2)) },
-  { re: /本周|这周|這週|本週|这个星期|這個星期|本星期|这礼拜|this\s+week/i, range: (_m, ctx) => ({ from: addDays(ctx.today, 1 - isoWeekday(ctx.today)), to: addDays(ctx.today, 7 - isoWeekday(ctx.today)) }) },
-  { re: /上周|上週|上个星期|上星期|上礼拜|last\s+week/i, range: (_m, ctx) => ((mon) => ({ from: addDays(mon, -7), to: addDays(mon, -1) }))(addDays(ctx.today, 1 - isoWeekday(ctx.today))) },
+  {
+    re: /本周|这周|這週|本週|这个星期|這個星期|本星期|这礼拜|this\s+week/i,
+    range: (_m, ctx) => ({ from: addDays(ctx.today, 1 - isoWeekday(ctx.today)), to: addDays(ctx.today, 7 - isoWeekday(ctx.today)) }),
+  },
+  {
+    re: /上周|上週|上个星期|上星期|上礼拜|last\s+week/i,
+    range: (_m, ctx) => ((mon) => ({ from: addDays(mon, -7), to: addDays(mon, -1) }))(addDays(ctx.today, 1 - isoWeekday(ctx.today))),
+  },
   { re: /本月|这个月|這個月|这月|當月|当月|this\s+month/i, range: (_m, ctx) => ((t) => monthRange(t[0], t[1]))(parse(ctx.today)) },
   { re: /上个?月|上個月|last\s+month/i, range: (_m, ctx) => ((t) => monthRange(t[0], t[1]))(parse(addMonths(ctx.today, -1))) },
   { re: /今年|本年度?|this\s+year/i, range: (_m, ctx) => ((y) => ({ from: ymd(y, 1, 1), to: ymd(y, 12, 31) }))(parse(ctx.today)[0]) },

@@ -2,10 +2,14 @@ import type { Messages } from '../../i18n/index.ts';
 import { escapeHtml } from '../html.ts';
 import type { Bulletin, StoredEntry } from '../model.ts';
 
-type ShowableEntry = Pick<StoredEntry, 'agency' | 'date' | 'title' | 'body' | 'bullets' | 'source'> & Partial<Pick<StoredEntry, 'revisions' | 'correctedAt' | 'bulletin' | 'seenIn'>>;
+type ShowableEntry = Pick<StoredEntry, 'agency' | 'date' | 'title' | 'body' | 'bullets' | 'source'> &
+  Partial<Pick<StoredEntry, 'revisions' | 'correctedAt' | 'bulletin' | 'seenIn'>>;
 
 /** The newest bulletin (by as-of date, then by ingest order) that carried the measure, if the list knows it. */
-export function newestCarrier(e: ShowableEntry, bulletins: readonly Pick<Bulletin, 'id' | 'title' | 'series' | 'asOf'>[]): Pick<Bulletin, 'id' | 'title' | 'series' | 'asOf'> | null {
+export function newestCarrier(
+  e: ShowableEntry,
+  bulletins: readonly Pick<Bulletin, 'id' | 'title' | 'series' | 'asOf'>[],
+): Pick<Bulletin, 'id' | 'title' | 'series' | 'asOf'> | null {
   const ids = e.seenIn ?? (e.bulletin ? [e.bulletin] : []);
   let best: Pick<Bulletin, 'id' | 'title' | 'series' | 'asOf'> | null = null;
   for (const id of ids) {
@@ -33,14 +37,19 @@ export function highlight(text: string, marks: readonly (readonly [number, numbe
 }
 
 /** The whole measure, as opened from a list, a search hit or a digest. */
-export function renderEntryFull(e: ShowableEntry, m: Messages, opts: { bulletins?: readonly Pick<Bulletin, 'id' | 'title' | 'series' | 'asOf'>[] } = {}): string {
+export function renderEntryFull(
+  e: ShowableEntry,
+  m: Messages,
+  opts: { bulletins?: readonly Pick<Bulletin, 'id' | 'title' | 'series' | 'asOf'>[] } = {},
+): string {
   const parts = [`<b>${escapeHtml(e.title)}</b>`, `🏛 ${escapeHtml(e.agency)} · 📅 ${e.date}${correctedMark(e, m)}`];
   if (e.body.length) parts.push(e.body.map(escapeHtml).join('\n\n'));
   if (e.bullets.length) parts.push(e.bullets.map((b) => `• ${escapeHtml(b)}`).join('\n'));
   // "来源：… · 见于 系列三（截止至4月10日）": where the measure was last published.
   const carrier = opts.bulletins ? newestCarrier(e, opts.bulletins) : null;
   const seen = carrier ? escapeHtml(m.entry.seenIn(carrier.series, carrier.title, carrier.asOf)) : '';
-  if (e.source || seen) parts.push(`<i>${[e.source ? `${m.common.source}：${escapeHtml(e.source)}` : '', seen].filter(Boolean).join(' · ')}</i>`);
+  if (e.source || seen)
+    parts.push(`<i>${[e.source ? `${m.common.source}：${escapeHtml(e.source)}` : '', seen].filter(Boolean).join(' · ')}</i>`);
   if (e.revisions && e.correctedAt) parts.push(`<i>${m.entry.correctedAt(e.correctedAt.slice(0, 10))}</i>`);
   return parts.join('\n\n');
 }
@@ -51,7 +60,11 @@ export function renderEntryLine(e: ShowableEntry, m: Messages, n?: number): stri
 }
 
 /** A list item with the first lines of the body, for /latest and digests. */
-export function renderEntrySummary(e: ShowableEntry, m: Messages, opts: { n?: number; maxChars?: number; showAgency?: boolean } = {}): string {
+export function renderEntrySummary(
+  e: ShowableEntry,
+  m: Messages,
+  opts: { n?: number; maxChars?: number; showAgency?: boolean } = {},
+): string {
   const max = opts.maxChars ?? 120;
   const text = [...e.body, ...e.bullets].join(' ');
   const chars = [...text];

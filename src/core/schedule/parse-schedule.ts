@@ -21,9 +21,61 @@ export interface ParsedSchedule {
   rest: string[];
 }
 
-const CN_DAYS: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 日: 7, 天: 7, '1': 1, '2': 2, '3': 3, '4': 4, '5': 5, '6': 6, '7': 7 };
-const EN_DAYS: Record<string, number> = { mon: 1, monday: 1, tue: 2, tues: 2, tuesday: 2, wed: 3, wednesday: 3, thu: 4, thur: 4, thurs: 4, thursday: 4, fri: 5, friday: 5, sat: 6, saturday: 6, sun: 7, sunday: 7 };
-const INSTANT = new Set(['即时', '實時', '实时', '即時', '立即', '立刻', '马上', '馬上', '随时', '即刻', '有新就发', 'instant', 'instantly', 'immediately', 'immediate', 'realtime', 'asap']);
+const CN_DAYS: Record<string, number> = {
+  一: 1,
+  二: 2,
+  三: 3,
+  四: 4,
+  五: 5,
+  六: 6,
+  日: 7,
+  天: 7,
+  '1': 1,
+  '2': 2,
+  '3': 3,
+  '4': 4,
+  '5': 5,
+  '6': 6,
+  '7': 7,
+};
+const EN_DAYS: Record<string, number> = {
+  mon: 1,
+  monday: 1,
+  tue: 2,
+  tues: 2,
+  tuesday: 2,
+  wed: 3,
+  wednesday: 3,
+  thu: 4,
+  thur: 4,
+  thurs: 4,
+  thursday: 4,
+  fri: 5,
+  friday: 5,
+  sat: 6,
+  saturday: 6,
+  sun: 7,
+  sunday: 7,
+};
+const INSTANT = new Set([
+  '即时',
+  '實時',
+  '实时',
+  '即時',
+  '立即',
+  '立刻',
+  '马上',
+  '馬上',
+  '随时',
+  '即刻',
+  '有新就发',
+  'instant',
+  'instantly',
+  'immediately',
+  'immediate',
+  'realtime',
+  'asap',
+]);
 const DAILY = new Set(['每天', '每日', '天天', '每晚', '每早', 'daily', 'everyday']);
 const WEEKLY = new Set(['每周', '每週', '每星期', '每礼拜', '每禮拜', 'weekly']);
 // "每周一", "周一", "星期天", "礼拜五", "週三"; optionally glued to a time ("每周一9点").

@@ -18,7 +18,30 @@ export type TimeRefusal =
 
 export type TimeOfDay = { ok: true; time: string } | { ok: false; reason: TimeRefusal };
 
-const PERIODS = ['凌晨', '半夜', '午夜', '一早', '清早', '早上', '早晨', '清晨', '上午', '中午', '正午', '午后', '下午', '傍晚', '晚上', '晚间', '夜里', '夜间', '夜晚', '今晚', '早', '晚'] as const;
+const PERIODS = [
+  '凌晨',
+  '半夜',
+  '午夜',
+  '一早',
+  '清早',
+  '早上',
+  '早晨',
+  '清晨',
+  '上午',
+  '中午',
+  '正午',
+  '午后',
+  '下午',
+  '傍晚',
+  '晚上',
+  '晚间',
+  '夜里',
+  '夜间',
+  '夜晚',
+  '今晚',
+  '早',
+  '晚',
+] as const;
 type Period = (typeof PERIODS)[number];
 const PERIOD = PERIODS.join('|');
 const NUM = '[0-9〇零一二两兩三四五六七八九十]{1,3}';
@@ -98,7 +121,8 @@ export function parseTimeOfDay(word: string): TimeOfDay | null {
   if (m) {
     const [, period, hourText, tail, minuteText] = m;
     const hour = smallNumber(hourText!);
-    const minute = tail === undefined || tail === '整' ? 0 : tail === '半' ? 30 : tail === '一刻' ? 15 : tail === '三刻' ? 45 : smallNumber(minuteText!);
+    const minute =
+      tail === undefined || tail === '整' ? 0 : tail === '半' ? 30 : tail === '一刻' ? 15 : tail === '三刻' ? 45 : smallNumber(minuteText!);
     return build(period as Period | undefined, hour, minute);
   }
   m = WITH_COLON.exec(w);

@@ -5,9 +5,7 @@ export const MAX_QUERY_CHARS = 200;
 /** Every keyword must match, so more than a handful only ever narrows to nothing while costing work. */
 export const MAX_KEYWORDS = 8;
 
-export type ParsedQuery =
-  | { ok: true; keywords: string[] }
-  | { ok: false; reason: 'empty' | 'too-long' | 'no-searchable-text' };
+export type ParsedQuery = { ok: true; keywords: string[] } | { ok: false; reason: 'empty' | 'too-long' | 'no-searchable-text' };
 
 // After NFKC, full-width "，；" have become ",;"; "、" (enumeration comma) has no ASCII form.
 const SEPARATORS = /[\s,;、]+/u;

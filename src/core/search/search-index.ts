@@ -31,7 +31,17 @@ import { TOP_PAGE_MAX, TopPage } from './index/top-page.ts';
 import { exportState, restoreState } from './index/persistence.ts';
 
 export { DEFAULT_LIMIT } from './index-types.ts';
-export type { DocumentText, IndexableEntry, IndexState, RememberedState, SearchHit, SearchIndex, SearchIndexOptions, SearchOptions, SearchResult } from './index-types.ts';
+export type {
+  DocumentText,
+  IndexableEntry,
+  IndexState,
+  RememberedState,
+  SearchHit,
+  SearchIndex,
+  SearchIndexOptions,
+  SearchOptions,
+  SearchResult,
+} from './index-types.ts';
 
 /** Below this many candidates checking a long keyword's text is cheap; from it on its matches are worked out whole and remembered. */
 const REMEMBER_FROM_CANDIDATES = 512;
@@ -66,7 +76,13 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
   const postings = new Postings();
   const scratch = new Scratch();
   const check = new TextCheck(documents);
-  const longKeywords = new LongKeywords({ budget, slice: Math.max(1, options.prepareSlice ?? PREPARE_SLICE), minCandidates: rememberFrom }, documents, postings, check, scratch);
+  const longKeywords = new LongKeywords(
+    { budget, slice: Math.max(1, options.prepareSlice ?? PREPARE_SLICE), minCandidates: rememberFrom },
+    documents,
+    postings,
+    check,
+    scratch,
+  );
   const parts = { documents, grams, postings, longKeywords };
   const topPage = new TopPage(documents, postings);
 
@@ -172,13 +188,15 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     const lists = plans.flatMap((p) => (p.exact ? [p.exact] : p.narrow)).sort(byLength);
     const { alive, agencyOf, dates } = documents;
     const filtered = agency !== -1 || dateFrom !== -Infinity || dateTo !== Infinity;
-    const wanted = (d: number): boolean => alive[d] === 1 && (agency === -1 || agencyOf[d] === agency) && dates[d]! >= dateFrom && dates[d]! <= dateTo;
+    const wanted = (d: number): boolean =>
+      alive[d] === 1 && (agency === -1 || agencyOf[d] === agency) && dates[d]! >= dateFrom && dates[d]! <= dateTo;
 
     // Special paths (index/top-page.ts): a page by relevance when every keyword has its own list.
     if (specialPaths && opts.order !== 'newest' && lists.length > 0 && plans.every((p) => p.exact) && offset + limit <= TOP_PAGE_MAX) {
       if (!filtered && lists.every((s) => s.dense)) return topPage.pageOverBitsets(lists, longKeywords.epoch, offset, limit);
       // A short shortest list is written out and ranked faster than streamed (bench row: 行政复议, 2.7k matches).
-      if (lists[0]!.length * STREAM_FROM_SHARE >= documents.count) return topPage.pageByStreaming(lists, filtered || documents.live !== documents.count ? wanted : null, scratch, offset, limit);
+      if (lists[0]!.length * STREAM_FROM_SHARE >= documents.count)
+        return topPage.pageByStreaming(lists, filtered || documents.live !== documents.count ? wanted : null, scratch, offset, limit);
     }
 
     // 2. Candidates: in every list.
@@ -205,7 +223,8 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     // 4. Long keywords: with many candidates (or already remembered), all their matches, remembered; with few, the few checked.
     for (const p of plans) {
       if (p.exact || n === 0) continue;
-      const worthRemembering = longKeywords.has(p.text) || n >= (matchesUnfolded(p.text) ? rememberFrom : Math.min(rememberFrom, REMEMBER_FOLDED_FROM_CANDIDATES));
+      const worthRemembering =
+        longKeywords.has(p.text) || n >= (matchesUnfolded(p.text) ? rememberFrom : Math.min(rememberFrom, REMEMBER_FOLDED_FROM_CANDIDATES));
       if (budget > 0 && worthRemembering) {
         n = keepIn(docs, n, longKeywords.postingList(longKeywords.matchesOf(p.text, p.narrow)), postings, scores);
       } else {

@@ -107,7 +107,9 @@ export function foldsOneToOneUpTo(text: SnippetText, reach: number): boolean {
  */
 export function foldedHay(text: SnippetText): Hay {
   const find = (t: string, k: string, from: number): number => indexOfFolded(t, k, from);
-  return typeof text === 'string' ? { indexOf: (k, from = 0) => indexOfFolded(text, k, from) } : { indexOf: (k, from = 0) => (text as JoinedText).indexOfBy(k, from, find) };
+  return typeof text === 'string'
+    ? { indexOf: (k, from = 0) => indexOfFolded(text, k, from) }
+    : { indexOf: (k, from = 0) => (text as JoinedText).indexOfBy(k, from, find) };
 }
 
 const anchors = new Map<string, number>();
@@ -133,7 +135,8 @@ export function indexOfFolded(t: string, k: string, from = 0): number {
   const anchor = anchorOf(k);
   if (anchor !== -1) {
     const ch = k[anchor]!;
-    for (let p = t.indexOf(ch, from + anchor); p !== -1 && p - anchor <= last; p = t.indexOf(ch, p + 1)) if (matchAt(t, p - anchor, k)) return p - anchor;
+    for (let p = t.indexOf(ch, from + anchor); p !== -1 && p - anchor <= last; p = t.indexOf(ch, p + 1))
+      if (matchAt(t, p - anchor, k)) return p - anchor;
     return -1;
   }
   const k0 = k.charCodeAt(0);

@@ -67,7 +67,7 @@ export function createSnippetter(keywords: readonly string[]): Snippetter {
     }
     // The first merged range: matches chained by overlap or contact from the first one, as merging them would.
     let end = first;
-    for (let grew = true; grew; ) {
+    for (let grew = true; grew;) {
       grew = false;
       for (let k = 0; k < needles.length; k++) {
         const n = needles[k]!;

@@ -51,7 +51,9 @@ afterEach(async () => {
 
 let fileNo = 0;
 
-function setup(opts: { entries?: EntryStore; stats?: () => Promise<Record<string, unknown>> | Record<string, unknown>; publishLog?: PublishLog } = {}) {
+function setup(
+  opts: { entries?: EntryStore; stats?: () => Promise<Record<string, unknown>> | Record<string, unknown>; publishLog?: PublishLog } = {},
+) {
   const t = createTestBot({
     config: { adminIds: [ADMIN], apiRoot },
     entries: opts.entries,
@@ -63,12 +65,19 @@ function setup(opts: { entries?: EntryStore; stats?: () => Promise<Record<string
     },
   });
   /** The user sends a document; its bytes become downloadable (file_size as Telegram would report it unless overridden). */
-  const sendDocument = (fileName: string | undefined, bytes: Buffer | string, o: ChatOpts & { caption?: string; fileSize?: number | null } = {}) => {
+  const sendDocument = (
+    fileName: string | undefined,
+    bytes: Buffer | string,
+    o: ChatOpts & { caption?: string; fileSize?: number | null } = {},
+  ) => {
     const id = `f${++fileNo}`;
     const buf = Buffer.from(bytes);
     files.set(id, buf);
     const userId = o.userId ?? ADMIN;
-    const chat = (o.chatType ?? 'private') === 'private' ? { id: userId, type: 'private', first_name: 'A' } : { id: -100123, type: o.chatType, title: 'G' };
+    const chat =
+      (o.chatType ?? 'private') === 'private'
+        ? { id: userId, type: 'private', first_name: 'A' }
+        : { id: -100123, type: o.chatType, title: 'G' };
     const size = o.fileSize === null ? {} : { file_size: o.fileSize ?? buf.length };
     return t.raw({
       message: {
@@ -76,7 +85,13 @@ function setup(opts: { entries?: EntryStore; stats?: () => Promise<Record<string
         date: 0,
         chat,
         from: { id: userId, is_bot: false, first_name: 'A', language_code: o.lang ?? 'zh-hans' },
-        document: { file_id: id, file_unique_id: `u-${id}`, ...(fileName ? { file_name: fileName } : {}), mime_type: 'text/plain', ...size },
+        document: {
+          file_id: id,
+          file_unique_id: `u-${id}`,
+          ...(fileName ? { file_name: fileName } : {}),
+          mime_type: 'text/plain',
+          ...size,
+        },
         ...(o.caption ? { caption: o.caption } : {}),
       },
     } as unknown as Omit<Update, 'update_id'>);
@@ -148,7 +163,9 @@ describe('admin publishes a bulletin from chat', () => {
 
   it('previews an older bulletin as older, and publishes nothing of it unless the caption says --force', async () => {
     const t = setup({ entries: createMemoryEntryStore() });
-    const newer = seedText.replace('(系列二：截止至3月26日)', '(系列三：截止至4月10日)').replace(/(云路演助力本市康复辅具企业复工复产\n\n)[^\n]+/, '$1更正后的正文。');
+    const newer = seedText
+      .replace('(系列二：截止至3月26日)', '(系列三：截止至4月10日)')
+      .replace(/(云路演助力本市康复辅具企业复工复产\n\n)[^\n]+/, '$1更正后的正文。');
     await t.press(button(await t.sendDocument('2020-03-26.txt', seedText), '✅ 发布'));
     await t.press(button(await t.sendDocument('2020-04-11.txt', newer), '✅ 发布'));
     const seq = t.entries.seq();
@@ -180,7 +197,12 @@ describe('admin publishes a bulletin from chat', () => {
     const calls = await t.sendDocument('b.txt', twoMeasures({ year: false }), { caption: '2021' });
     expect(texts(calls).join('\n')).toContain('无年份的日期按 2021 年处理。');
     await t.press(button(calls, '✅ 发布'));
-    expect(t.entries.all().filter((e) => e.date.startsWith('2021-')).map((e) => e.title)).toEqual([...NEW_TITLES]);
+    expect(
+      t.entries
+        .all()
+        .filter((e) => e.date.startsWith('2021-'))
+        .map((e) => e.title),
+    ).toEqual([...NEW_TITLES]);
   });
 
   it('Publish leaves its trace: started, then completed with its counts; a refused write is traced as failed', async () => {
@@ -280,7 +302,12 @@ describe('files that are not bulletins', () => {
     ['a page of scripts', 'x.html', Buffer.from(`<html><script>${'a();'.repeat(1000)}</script></html>`), /no article text/],
     ['empty', 'x.txt', Buffer.alloc(0), /the file is empty/],
     ['without measures', 'notes.md', Buffer.from(NO_MEASURES), /no measures found: expected date lines like &quot;2月4日&quot;/],
-    ['not UTF-8, not Chinese', 'latin1.txt', Buffer.from([0xe9, 0x74, 0xe9, 0x20, 0xe0, 0x20, 0x50, 0x61, 0x72, 0x69, 0x73, 0x0a]), /not UTF-8 and could not be decoded confidently/],
+    [
+      'not UTF-8, not Chinese',
+      'latin1.txt',
+      Buffer.from([0xe9, 0x74, 0xe9, 0x20, 0xe0, 0x20, 0x50, 0x61, 0x72, 0x69, 0x73, 0x0a]),
+      /not UTF-8 and could not be decoded confidently/,
+    ],
   ])('%s: a clear error, nothing written, no buttons', async (_label, name, bytes, reason) => {
     const t = setup();
     const seq = t.entries.seq();
@@ -337,7 +364,13 @@ describe('files that are not bulletins', () => {
     files.clear(); // the next download 404s
     const id = `f${fileNo + 1}`;
     const failed = await t.raw({
-      message: { message_id: 5000, date: 0, chat: { id: ADMIN, type: 'private', first_name: 'A' }, from: { id: ADMIN, is_bot: false, first_name: 'A' }, document: { file_id: id, file_unique_id: 'u', file_name: 'b.txt', file_size: 10 } },
+      message: {
+        message_id: 5000,
+        date: 0,
+        chat: { id: ADMIN, type: 'private', first_name: 'A' },
+        from: { id: ADMIN, is_bot: false, first_name: 'A' },
+        document: { file_id: id, file_unique_id: 'u', file_name: 'b.txt', file_size: 10 },
+      },
     } as unknown as Omit<Update, 'update_id'>);
     expect(texts(failed)).toEqual(['❌ 无法从 Telegram 下载 b.txt，请稍后重新发送。']);
     expect(t.errors).toEqual([]);
@@ -399,7 +432,11 @@ describe('/stats for admins', () => {
     await writeFile(join(dir, 'placeholder'), '');
     const t = setup({
       entries,
-      stats: async () => ({ subscriptions: { active: 3, paused: 1 }, lastDigest: { sent: 2, paused: 1, failed: 0, durationMs: 1530 }, note: '<ok>' }),
+      stats: async () => ({
+        subscriptions: { active: 3, paused: 1 },
+        lastDigest: { sent: 2, paused: 1, failed: 0, durationMs: 1530 },
+        note: '<ok>',
+      }),
     });
     const pub = await t.sendDocument('b.txt', twoMeasures());
     await t.press(button(pub, '✅ 发布'));
@@ -423,7 +460,7 @@ describe('/stats for admins', () => {
     expect(text).toContain('（订阅与摘要统计暂不可用）');
   });
 
-  it('exports the admin commands for the admins\' menu', () => {
+  it("exports the admin commands for the admins' menu", () => {
     expect(ADMIN_COMMANDS.map(([c]) => c)).toEqual(['stats']);
     expect(renderExtraStats({ lastDigest: null }, zh)).toEqual(['最近一次摘要：—']);
     expect(renderExtraStats({ subscriptions: { active: 1, paused: 0 }, lastDigest: { sent: 1, durationMs: 20 } }, messages('en'))).toEqual([

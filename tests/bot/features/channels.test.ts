@@ -33,7 +33,10 @@ function setup() {
     deps: { subscriptions },
     api: (call: ApiCall) => {
       if (call.method === 'getChat') {
-        const chat = typeof call.payload.chat_id === 'string' ? world.chats.get(call.payload.chat_id) : [...world.chats.values()].find((c) => c.id === call.payload.chat_id);
+        const chat =
+          typeof call.payload.chat_id === 'string'
+            ? world.chats.get(call.payload.chat_id)
+            : [...world.chats.values()].find((c) => c.id === call.payload.chat_id);
         if (!chat) return Promise.reject(Object.assign(new Error('400: Bad Request: chat not found'), { code: 400 }));
         return chat;
       }
@@ -72,7 +75,11 @@ describe('a channel subscribes', () => {
   it('by posting /subscribe in the channel (a channel_post); the reply goes to the channel', async () => {
     const t = setup();
     const calls = await t.post('/subscribe 早上8点 公安');
-    expect(t.subscriptions.get(CHANNEL)).toMatchObject({ chatType: 'channel', time: '08:00', filters: { agencies: ['上海市公安局'], keywords: [] } });
+    expect(t.subscriptions.get(CHANNEL)).toMatchObject({
+      chatType: 'channel',
+      time: '08:00',
+      filters: { agencies: ['上海市公安局'], keywords: [] },
+    });
     const sent = calls.filter((c) => c.method === 'sendMessage');
     expect(sent[0]?.payload.chat_id).toBe(CHANNEL);
     expect(String(sent[0]?.payload.text)).toContain('已订阅：每天 08:00 发送摘要');

@@ -80,7 +80,10 @@ describe('/latest', () => {
   it('shows the newest police measures first', async () => {
     const t = createTestBot();
     const calls = await t.send('/latest 公安 2');
-    expect(buttons(calls.at(-1)).map((b) => b.text)).toEqual(['1. 静安警方“点对点”护航企业复工复产', '2. 浦东警方为张江企业顺利复产按下快捷键']);
+    expect(buttons(calls.at(-1)).map((b) => b.text)).toEqual([
+      '1. 静安警方“点对点”护航企业复工复产',
+      '2. 浦东警方为张江企业顺利复产按下快捷键',
+    ]);
   });
 
   it('without an agency offers agency buttons', async () => {
@@ -152,7 +155,9 @@ describe('/search', () => {
     const t = createTestBot();
     const both = await t.send('/search 警方 复工');
     // 警方 is an alias of 上海市公安局: its measures holding 复工 (or a near word of it: 开工, 返岗, 复岗).
-    const scan = t.entries.all().filter((e) => e.agency === '上海市公安局' && /复工|开工|返岗|复岗/.test([e.title, ...e.body, ...e.bullets].join('\n')));
+    const scan = t.entries
+      .all()
+      .filter((e) => e.agency === '上海市公安局' && /复工|开工|返岗|复岗/.test([e.title, ...e.body, ...e.bullets].join('\n')));
     expect(scan.length).toBeGreaterThan(1);
     expect(texts(both)[0]).toContain(`上海市公安局 · “复工”：共 ${scan.length} 条`);
     // No police measure holds 康复辅具: the other agencies' ones are shown under a header that says so.
@@ -200,7 +205,12 @@ describe('/search', () => {
 
   it('escapes bulletin text: a < or & does not lose the message', async () => {
     const entries = createMemoryEntryStore();
-    entries.apply(parseBulletin(['简报 2020年', '', '3月1日', 'A<b>&C 复工 <script>', '正文 x<y & z>w 复工。', '来源：上海市公安局'].join('\n'), { file: 'x', agencies: shippedAgencies() }));
+    entries.apply(
+      parseBulletin(['简报 2020年', '', '3月1日', 'A<b>&C 复工 <script>', '正文 x<y & z>w 复工。', '来源：上海市公安局'].join('\n'), {
+        file: 'x',
+        agencies: shippedAgencies(),
+      }),
+    );
     const t = createTestBot({ entries });
     const html = texts(await t.send('/search 复工'))[0]!;
     assertValidTelegramHtml(html);
@@ -211,7 +221,11 @@ describe('/search', () => {
 });
 
 describe('/search rendered-page cache', () => {
-  const bulletin = (title: string) => parseBulletin(['简报 2020年', '', '3月1日', title, '来源：上海市公安局'].join('\n'), { file: `${title}.txt`, agencies: shippedAgencies() });
+  const bulletin = (title: string) =>
+    parseBulletin(['简报 2020年', '', '3月1日', title, '来源：上海市公安局'].join('\n'), {
+      file: `${title}.txt`,
+      agencies: shippedAgencies(),
+    });
 
   it('a repeated query shows new entries as soon as the store changes, per language, with buttons for the new key', async () => {
     const entries = createMemoryEntryStore();
@@ -228,12 +242,21 @@ describe('/search rendered-page cache', () => {
     // Same query, same page, from the cache: the same text and its own buttons.
     const cached = await t.send('/search 缓存测试');
     expect(texts(cached)[0]).toBe(texts(again)[0]);
-    const hitData = (c: (typeof cached)[number]) => buttons(c).map((b) => b.callback_data).filter((d) => d.startsWith('e:'));
+    const hitData = (c: (typeof cached)[number]) =>
+      buttons(c)
+        .map((b) => b.callback_data)
+        .filter((d) => d.startsWith('e:'));
     expect(hitData(cached[0]!)).toEqual(hitData(again[0]!));
     // The order and export buttons carry each query's own key.
-    const tools = buttons(cached[0]).map((b) => b.callback_data).filter((d) => !d.startsWith('e:'));
+    const tools = buttons(cached[0])
+      .map((b) => b.callback_data)
+      .filter((d) => !d.startsWith('e:'));
     expect(tools).toHaveLength(2);
-    expect(tools).not.toEqual(buttons(again[0]).map((b) => b.callback_data).filter((d) => !d.startsWith('e:')));
+    expect(tools).not.toEqual(
+      buttons(again[0])
+        .map((b) => b.callback_data)
+        .filter((d) => !d.startsWith('e:')),
+    );
   });
 });
 
@@ -262,7 +285,15 @@ describe('unknown commands and other messages', () => {
 
   it('asks for text when a sticker arrives in private', async () => {
     const t = createTestBot();
-    const calls = await t.raw({ message: { message_id: 1, date: 0, chat: { id: 7, type: 'private', first_name: 'x' }, from: { id: 7, is_bot: false, first_name: 'x' }, sticker: { file_id: 'f' } } } as never);
+    const calls = await t.raw({
+      message: {
+        message_id: 1,
+        date: 0,
+        chat: { id: 7, type: 'private', first_name: 'x' },
+        from: { id: 7, is_bot: false, first_name: 'x' },
+        sticker: { file_id: 'f' },
+      },
+    } as never);
     expect(texts(calls)[0]).toMatch(/请发送文字消息/);
   });
 });

@@ -32,7 +32,12 @@ describe('/export', () => {
     expect(String(xlsx!.payload.caption)).toContain(`${total} 条措施`);
     const rows = await sheetRows(xlsx!);
     expect(rows[0]).toEqual(['日期', '部门', '标题', '正文', '来源', '简报']);
-    expect(rows.slice(1).map((r) => r[2]).sort()).toEqual(hits.map((e) => e.title).sort());
+    expect(
+      rows
+        .slice(1)
+        .map((r) => r[2])
+        .sort(),
+    ).toEqual(hits.map((e) => e.title).sort());
     expect(rows.slice(1).every((r) => String(r[0]) >= '2020-03-20')).toBe(true);
     // The bulletin column names the bulletin, not its hash.
     expect(String(rows[1]![5])).toContain('上海企业复工复产复市进行时');
@@ -43,7 +48,9 @@ describe('/export', () => {
 
   it('at most 1,000 rows, and the caption says how many there were', async () => {
     const entries = createMemoryEntryStore();
-    entries.apply(bulletinOf(Array.from({ length: 1005 }, (_, i) => entry({ title: `导出测试 ${i}`, date: `2020-0${1 + (i % 9)}-1${i % 10}` }))));
+    entries.apply(
+      bulletinOf(Array.from({ length: 1005 }, (_, i) => entry({ title: `导出测试 ${i}`, date: `2020-0${1 + (i % 9)}-1${i % 10}` }))),
+    );
     const t = createTestBot({ entries });
     const calls = await t.send('/export 导出测试');
     const rows = await sheetRows(docs(calls)[0]!);

@@ -100,7 +100,8 @@ describe('inline mode uses the same understanding', () => {
 describe('without the native segmenter', () => {
   it('searches with the fallback, warns once, never fails an update', async () => {
     const warnings: string[] = [];
-    const understanding = createQueryUnderstanding({ tables: shippedWordTables(),
+    const understanding = createQueryUnderstanding({
+      tables: shippedWordTables(),
       load: () => {
         throw new Error('no prebuilt binary for this platform');
       },
@@ -118,7 +119,9 @@ describe('did you mean', () => {
   it('applies a correction for each slip and says so, then degrades to partial like any query', async () => {
     const t = createTestBot();
     const { html } = await first(t, '/search 云选汇 智慧警务平抬');
-    expect(html).toMatch(/^没有找到“云选汇”，已按“云选会”搜索。\n没有找到“平抬”，已按“平台”搜索。\n没有同时包含 “云选汇”、“智慧警务”、“平抬” 的措施，以下 1 条包含 “智慧警务”、“平抬”\n/);
+    expect(html).toMatch(
+      /^没有找到“云选汇”，已按“云选会”搜索。\n没有找到“平抬”，已按“平台”搜索。\n没有同时包含 “云选汇”、“智慧警务”、“平抬” 的措施，以下 1 条包含 “智慧警务”、“平抬”\n/,
+    );
   });
 });
 

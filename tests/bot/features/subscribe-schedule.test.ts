@@ -101,7 +101,9 @@ describe('frequency', () => {
     expect(t.subscriptions.get(7)?.frequency).toBe('instant');
     const ikb = buttons(instant.find((c) => c.method === 'editMessageText')).map((b) => b.callback_data);
     expect(ikb.some((d) => d.startsWith('sub:t:'))).toBe(false);
-    expect(buttons(instant.find((c) => c.method === 'editMessageText')).find((b) => b.callback_data === 'sub:f:instant')?.text).toBe('✅ ⚡ 即时');
+    expect(buttons(instant.find((c) => c.method === 'editMessageText')).find((b) => b.callback_data === 'sub:f:instant')?.text).toBe(
+      '✅ ⚡ 即时',
+    );
     await t.press('sub:f:daily');
     expect(t.subscriptions.get(7)?.frequency).toBe('daily');
   });

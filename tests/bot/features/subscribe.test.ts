@@ -14,7 +14,8 @@ function setup(member: 'member' | 'administrator' | 'creator' = 'member') {
   const subscriptions = createMemorySubscriptionStore();
   const t = createTestBot({
     deps: { subscriptions },
-    api: (call: ApiCall) => (call.method === 'getChatMember' ? { status: member, user: { id: call.payload.user_id, is_bot: false, first_name: 'x' } } : undefined),
+    api: (call: ApiCall) =>
+      call.method === 'getChatMember' ? { status: member, user: { id: call.payload.user_id, is_bot: false, first_name: 'x' } } : undefined,
   });
   return { ...t, subscriptions };
 }
@@ -26,24 +27,53 @@ const memberUpdate = (chat: { id: number; type: 'private' | 'group' | 'supergrou
       from: { id: 7, is_bot: false, first_name: 'T' },
       date: 0,
       old_chat_member: { status: 'member', user: { id: 42, is_bot: true, first_name: 'Bulletin' } },
-      new_chat_member: { status, user: { id: 42, is_bot: true, first_name: 'Bulletin' }, ...(status === 'kicked' ? { until_date: 0 } : {}) },
+      new_chat_member: {
+        status,
+        user: { id: 42, is_bot: true, first_name: 'Bulletin' },
+        ...(status === 'kicked' ? { until_date: 0 } : {}),
+      },
     },
   }) as unknown as Omit<Update, 'update_id'>;
 
 describe('parseSubscribeArgs', () => {
   const dir = shippedAgencies();
   it('takes a time anywhere, agencies by alias, the rest as keywords', () => {
-    expect(parseSubscribeArgs('公安 8:30 复工 科委', dir)).toEqual({ time: '08:30', badTime: null, frequency: null, weekday: null, filters: { agencies: [POLICE, SCIENCE], keywords: ['复工'] } });
-    expect(parseSubscribeArgs('', dir)).toEqual({ time: null, badTime: null, frequency: null, weekday: null, filters: { agencies: [], keywords: [] } });
+    expect(parseSubscribeArgs('公安 8:30 复工 科委', dir)).toEqual({
+      time: '08:30',
+      badTime: null,
+      frequency: null,
+      weekday: null,
+      filters: { agencies: [POLICE, SCIENCE], keywords: ['复工'] },
+    });
+    expect(parseSubscribeArgs('', dir)).toEqual({
+      time: null,
+      badTime: null,
+      frequency: null,
+      weekday: null,
+      filters: { agencies: [], keywords: [] },
+    });
     expect(parseSubscribeArgs('１８：００', dir).time).toBe('18:00');
     expect(parseSubscribeArgs('警方，警察、复工', dir).filters).toEqual({ agencies: [POLICE], keywords: ['复工'] });
     expect(parseSubscribeArgs('25:00', dir).badTime).toEqual({ word: '25:00', reason: 'hour' });
-    expect(parseSubscribeArgs('每周一 早上 8点 公安', dir)).toMatchObject({ time: '08:00', frequency: 'weekly', weekday: 1, filters: { agencies: [POLICE], keywords: [] } });
+    expect(parseSubscribeArgs('每周一 早上 8点 公安', dir)).toMatchObject({
+      time: '08:00',
+      frequency: 'weekly',
+      weekday: 1,
+      filters: { agencies: [POLICE], keywords: [] },
+    });
   });
 
   it('a time needs a colon (also the full-width ：); "3.15" is a keyword, not 03:15', () => {
-    expect(parseSubscribeArgs('3.15 复工', dir)).toMatchObject({ time: null, badTime: null, filters: { agencies: [], keywords: ['3.15', '复工'] } });
-    expect(parseSubscribeArgs('8：30 公安', dir)).toMatchObject({ time: '08:30', badTime: null, filters: { agencies: [POLICE], keywords: [] } });
+    expect(parseSubscribeArgs('3.15 复工', dir)).toMatchObject({
+      time: null,
+      badTime: null,
+      filters: { agencies: [], keywords: ['3.15', '复工'] },
+    });
+    expect(parseSubscribeArgs('8：30 公安', dir)).toMatchObject({
+      time: '08:30',
+      badTime: null,
+      filters: { agencies: [POLICE], keywords: [] },
+    });
     expect(parseSubscribeArgs('12.30', dir).time).toBeNull();
   });
 });
@@ -155,7 +185,21 @@ describe('/unsubscribe and /settings', () => {
     expect(text).toContain('状态：已开启');
     assertValidTelegramHtml(text);
     const bs = buttons(calls.at(-1));
-    expect(bs.map((b) => b.callback_data)).toEqual(['sub:f:daily', 'sub:f:weekly', 'sub:f:instant', 'sub:t:0700', 'sub:t:0800', 'sub:t:0900', 'sub:t:1200', 'sub:t:1800', 'sub:t:2100', 'sub:clear', 'sub:pause', 'sub:empty:on', 'sub:unsub']);
+    expect(bs.map((b) => b.callback_data)).toEqual([
+      'sub:f:daily',
+      'sub:f:weekly',
+      'sub:f:instant',
+      'sub:t:0700',
+      'sub:t:0800',
+      'sub:t:0900',
+      'sub:t:1200',
+      'sub:t:1800',
+      'sub:t:2100',
+      'sub:clear',
+      'sub:pause',
+      'sub:empty:on',
+      'sub:unsub',
+    ]);
 
     const edited = await t.press('sub:t:0700');
     expect(t.subscriptions.get(7)?.time).toBe('07:00');
@@ -186,9 +230,20 @@ describe('/unsubscribe and /settings', () => {
 
   it('a group member who is not an administrator cannot press the settings buttons', async () => {
     const t = setup('member');
-    t.subscriptions.upsert({ chatId: GROUP, chatType: 'supergroup', time: '09:00', timezone: 'Asia/Shanghai', filters: { agencies: [], keywords: [] }, language: 'zh', cursor: 0 });
+    t.subscriptions.upsert({
+      chatId: GROUP,
+      chatType: 'supergroup',
+      time: '09:00',
+      timezone: 'Asia/Shanghai',
+      filters: { agencies: [], keywords: [] },
+      language: 'zh',
+      cursor: 0,
+    });
     const calls = await t.press('sub:pause', { chatType: 'supergroup', chatId: GROUP });
-    expect(calls.find((c) => c.method === 'answerCallbackQuery')?.payload).toMatchObject({ text: '抱歉，只有群管理员可以修改本群的订阅。', show_alert: true });
+    expect(calls.find((c) => c.method === 'answerCallbackQuery')?.payload).toMatchObject({
+      text: '抱歉，只有群管理员可以修改本群的订阅。',
+      show_alert: true,
+    });
     expect(t.subscriptions.get(GROUP)?.state).toBe('active');
   });
 });
@@ -230,7 +285,13 @@ describe('membership changes', () => {
     const t = setup('administrator');
     await t.send('/subscribe 08:00', { chatType: 'group', chatId: -4242 });
     await t.raw({
-      message: { message_id: 9, date: 0, chat: { id: -4242, type: 'group', title: 'G' }, from: { id: 7, is_bot: false, first_name: 'T' }, migrate_to_chat_id: GROUP },
+      message: {
+        message_id: 9,
+        date: 0,
+        chat: { id: -4242, type: 'group', title: 'G' },
+        from: { id: 7, is_bot: false, first_name: 'T' },
+        migrate_to_chat_id: GROUP,
+      },
     } as unknown as Omit<Update, 'update_id'>);
     expect(t.subscriptions.get(-4242)).toBeUndefined();
     expect(t.subscriptions.get(GROUP)).toMatchObject({ time: '08:00', chatType: 'supergroup' });

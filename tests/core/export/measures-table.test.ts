@@ -8,7 +8,14 @@ import { parseCsv } from '../../helpers/csv.ts';
 
 const headers = catalogues.zh.export.headers;
 const tricky: ExportRow[] = [
-  { date: '2020-03-16', agency: '上海市公安局', title: '“点对点”护航, 企业复工', body: '第一段\n• 要点 "一"\n• 要点二', source: '上海市公安局', bulletin: '上海企业复工复产复市进行时 (系列二：截止至3月26日)' },
+  {
+    date: '2020-03-16',
+    agency: '上海市公安局',
+    title: '“点对点”护航, 企业复工',
+    body: '第一段\n• 要点 "一"\n• 要点二',
+    source: '上海市公安局',
+    bulletin: '上海企业复工复产复市进行时 (系列二：截止至3月26日)',
+  },
   { date: '2020-03-01', agency: 'Science, Tech', title: '=SUM(A1)', body: '', source: '', bulletin: 'b' },
 ];
 
@@ -37,8 +44,25 @@ describe('toXlsx', () => {
 
 describe('exportRows and file names', () => {
   it('joins body and bullets by line and names the bulletin by its title', () => {
-    const e = { id: 'x', agency: 'A', date: '2020-03-01', title: 'T', body: ['p1', 'p2'], bullets: ['b1'], source: 'S', bulletin: 'bid', line: 1, seq: 1, addedSeq: 1, addedAt: '', revisions: 0, correctedAt: null };
-    expect(exportRows([e], (id) => (id === 'bid' ? '简报一' : undefined))).toEqual([{ date: '2020-03-01', agency: 'A', title: 'T', body: 'p1\np2\n• b1', source: 'S', bulletin: '简报一' }]);
+    const e = {
+      id: 'x',
+      agency: 'A',
+      date: '2020-03-01',
+      title: 'T',
+      body: ['p1', 'p2'],
+      bullets: ['b1'],
+      source: 'S',
+      bulletin: 'bid',
+      line: 1,
+      seq: 1,
+      addedSeq: 1,
+      addedAt: '',
+      revisions: 0,
+      correctedAt: null,
+    };
+    expect(exportRows([e], (id) => (id === 'bid' ? '简报一' : undefined))).toEqual([
+      { date: '2020-03-01', agency: 'A', title: 'T', body: 'p1\np2\n• b1', source: 'S', bulletin: '简报一' },
+    ]);
     expect(exportRows([e], () => undefined)[0]!.bulletin).toBe('bid');
   });
 

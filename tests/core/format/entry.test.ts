@@ -3,7 +3,14 @@ import { buttonLabel, highlight, renderEntryFull, renderEntrySummary } from '../
 import { messages } from '../../../src/i18n/index.ts';
 import { assertValidTelegramHtml } from '../../helpers/bot-harness.ts';
 
-const e = { agency: '上海市公安局', date: '2020-02-28', title: 'A<B>&C', body: ['正文 1 < 2。', '第二段'], bullets: ['要点 & 一'], source: '上海市公安局' };
+const e = {
+  agency: '上海市公安局',
+  date: '2020-02-28',
+  title: 'A<B>&C',
+  body: ['正文 1 < 2。', '第二段'],
+  bullets: ['要点 & 一'],
+  source: '上海市公安局',
+};
 
 describe('entry formatting', () => {
   it('renders a whole measure, escaped, with its source', () => {
@@ -30,7 +37,12 @@ describe('entry formatting', () => {
 
   it('highlights marked ranges, escaping around them', () => {
     expect(highlight('a<复工>b', [[2, 4]])).toBe('a&lt;<b>复工</b>&gt;b');
-    expect(highlight('复工复工', [[2, 4], [0, 2]])).toBe('<b>复工</b><b>复工</b>');
+    expect(
+      highlight('复工复工', [
+        [2, 4],
+        [0, 2],
+      ]),
+    ).toBe('<b>复工</b><b>复工</b>');
   });
 
   it('keeps button labels short without splitting characters', () => {

@@ -5,7 +5,11 @@ import { createSearchIndex } from '../../../src/core/search/search-index.ts';
 const corpus = makeCorpus(600);
 const QUERIES = [['复工复产'], ['不见面'], ['行政复议', '复工'], ['6000余家'], ['复工复产', '企业'], ['复工'], ['telegram']];
 const answers = (index: ReturnType<typeof createSearchIndex>) => QUERIES.map((q) => index.search(q, { limit: 7 }));
-const remembered = (index: ReturnType<typeof createSearchIndex>) => index.exportState().remembered.map((r) => r.key).sort();
+const remembered = (index: ReturnType<typeof createSearchIndex>) =>
+  index
+    .exportState()
+    .remembered.map((r) => r.key)
+    .sort();
 
 /** Counts turns of the event loop while `work` runs. */
 async function turnsDuring(work: Promise<void>): Promise<number> {

@@ -15,7 +15,11 @@ interface ReferenceOptions {
   dateTo?: string;
   order?: 'relevance' | 'newest';
 }
-function reference(entries: Iterable<IndexableEntry>, keywords: string[], agencyOrOpts?: string | ReferenceOptions): { id: string; score: number }[] {
+function reference(
+  entries: Iterable<IndexableEntry>,
+  keywords: string[],
+  agencyOrOpts?: string | ReferenceOptions,
+): { id: string; score: number }[] {
   const opts: ReferenceOptions = typeof agencyOrOpts === 'string' ? { agency: agencyOrOpts } : (agencyOrOpts ?? {});
   const { agency, dateFrom, dateTo } = opts;
   const ks = [...new Set(keywords.map(normalizeForSearch).filter(Boolean))];
@@ -28,7 +32,8 @@ function reference(entries: Iterable<IndexableEntry>, keywords: string[], agency
     if (!ks.every((k) => text.includes(k))) continue;
     rows.push({ e, score: ks.reduce((s, k) => s + (title.includes(k) ? 10 : 0) + occurrences(text, k), 0) });
   }
-  const newest = (a: IndexableEntry, b: IndexableEntry): number => (a.date < b.date ? 1 : a.date > b.date ? -1 : 0) || b.seq - a.seq || (a.id < b.id ? -1 : 1);
+  const newest = (a: IndexableEntry, b: IndexableEntry): number =>
+    (a.date < b.date ? 1 : a.date > b.date ? -1 : 0) || b.seq - a.seq || (a.id < b.id ? -1 : 1);
   rows.sort((a, b) => (opts.order === 'newest' ? 0 : b.score - a.score) || newest(a.e, b.e));
   return rows.map((r) => ({ id: r.e.id, score: r.score }));
 }
@@ -51,7 +56,9 @@ const makeEntry = (i: number): IndexableEntry => ({
   seq: 1 + Math.floor(random() * 5),
 });
 const queries = (): string[][] =>
-  Array.from({ length: 120 }, () => Array.from({ length: 1 + Math.floor(random() * 2) }, () => pick(1 + Math.floor(random() * 4)).trim()).filter(Boolean));
+  Array.from({ length: 120 }, () =>
+    Array.from({ length: 1 + Math.floor(random() * 2) }, () => pick(1 + Math.floor(random() * 4)).trim()).filter(Boolean),
+  );
 
 describe('search ranking equals a brute-force ranking', () => {
   const variants = [
@@ -114,11 +121,38 @@ describe('search ranking equals a brute-force ranking', () => {
       const live = new Map<string, IndexableEntry>();
       for (let i = 0; i < 2000; i++) live.set(`d${i}`, make(i));
       const index = createSearchIndex(live.values(), { ...options, cacheMinCandidates: 1 });
-      const qs = [['复'], ['复工'], ['外', '企'], ['复工', '产', '企'], ['复', '工', '产'], ['产'], ['工产', '外企'], ['工复'], ['复工', '外企'], ['工复', '产'], ['复工复'], ['外企复'], ['工复', '外企复'], ['复工复产'], ['复', '工', '产', '企'], ['复工', '产', '企', '外'], ['复', '工', '产', '企', '外'], ['工复', '外企复', '产', '企']];
+      const qs = [
+        ['复'],
+        ['复工'],
+        ['外', '企'],
+        ['复工', '产', '企'],
+        ['复', '工', '产'],
+        ['产'],
+        ['工产', '外企'],
+        ['工复'],
+        ['复工', '外企'],
+        ['工复', '产'],
+        ['复工复'],
+        ['外企复'],
+        ['工复', '外企复'],
+        ['复工复产'],
+        ['复', '工', '产', '企'],
+        ['复工', '产', '企', '外'],
+        ['复', '工', '产', '企', '外'],
+        ['工复', '外企复', '产', '企'],
+      ];
       const check = (): void => {
         for (const q of qs) {
           const expected = reference(live.values(), q);
-          for (const [offset, limit] of [[0, 10], [0, 1], [7, 5], [40, 10], [300, 25], [expected.length - 3, 10], [0, 0]] as const) {
+          for (const [offset, limit] of [
+            [0, 10],
+            [0, 1],
+            [7, 5],
+            [40, 10],
+            [300, 25],
+            [expected.length - 3, 10],
+            [0, 0],
+          ] as const) {
             const r = index.search(q, { limit, offset });
             expect(r.total).toBe(expected.length);
             expect(r.hits).toEqual(expected.slice(offset, offset + limit));
@@ -149,7 +183,15 @@ describe('search ranking equals a brute-force ranking', () => {
       const live = new Map<string, IndexableEntry>();
       for (let i = 0; i < 1200; i++) live.set(`r${i}`, make(i));
       const index = createSearchIndex(live.values(), { ...options, cacheMinCandidates: 1 });
-      const ranges: { dateFrom?: string; dateTo?: string }[] = [{}, { dateFrom: '2020-02-01' }, { dateTo: '2020-01-31' }, { dateFrom: '2020-02-10', dateTo: '2020-02-10' }, { dateFrom: '2020-01-15', dateTo: '2020-03-05' }, { dateFrom: '2020-03-01', dateTo: '2020-02-01' }, { dateFrom: '2021-01-01' }];
+      const ranges: { dateFrom?: string; dateTo?: string }[] = [
+        {},
+        { dateFrom: '2020-02-01' },
+        { dateTo: '2020-01-31' },
+        { dateFrom: '2020-02-10', dateTo: '2020-02-10' },
+        { dateFrom: '2020-01-15', dateTo: '2020-03-05' },
+        { dateFrom: '2020-03-01', dateTo: '2020-02-01' },
+        { dateFrom: '2021-01-01' },
+      ];
       const check = (): void => {
         let nonEmpty = 0;
         for (const q of [...queries().slice(0, 15), [], ['复'], ['复工'], ['复工复产'], ['公安', '复工']]) {
@@ -161,7 +203,9 @@ describe('search ranking equals a brute-force ranking', () => {
               expect(r.total).toBe(expected.length);
               expect(r.hits).toEqual(expected.slice(offset, offset + 6));
               const agency = '上海市民政局';
-              expect(index.search(q, { ...range, order, agency, limit: 4 }).hits).toEqual(reference(live.values(), q, { ...range, order, agency }).slice(0, 4));
+              expect(index.search(q, { ...range, order, agency, limit: 4 }).hits).toEqual(
+                reference(live.values(), q, { ...range, order, agency }).slice(0, 4),
+              );
               if (expected.length > 0) nonEmpty++;
             }
           }
@@ -183,12 +227,19 @@ describe('search ranking equals a brute-force ranking', () => {
   }
 
   it('without keywords, a date range lists every measure in it newest first', () => {
-    const entries = Array.from({ length: 30 }, (_, i) => ({ ...makeEntry(50_000 + i), date: `2020-04-${String(1 + (i % 10)).padStart(2, '0')}` }));
+    const entries = Array.from({ length: 30 }, (_, i) => ({
+      ...makeEntry(50_000 + i),
+      date: `2020-04-${String(1 + (i % 10)).padStart(2, '0')}`,
+    }));
     const index = createSearchIndex(entries);
     const r = index.search([], { dateFrom: '2020-04-03', dateTo: '2020-04-05', limit: 100 });
     expect(r.total).toBe(9);
     expect(r.hits.map((h) => h.id)).toEqual(reference(entries, [], { dateFrom: '2020-04-03', dateTo: '2020-04-05' }).map((h) => h.id));
-    expect(r.hits.map((h) => entries.find((e) => e.id === h.id)!.date)).toEqual([...Array(3).fill('2020-04-05'), ...Array(3).fill('2020-04-04'), ...Array(3).fill('2020-04-03')]);
+    expect(r.hits.map((h) => entries.find((e) => e.id === h.id)!.date)).toEqual([
+      ...Array(3).fill('2020-04-05'),
+      ...Array(3).fill('2020-04-04'),
+      ...Array(3).fill('2020-04-03'),
+    ]);
   });
 
   it('refuses a date bound that is not a day, naming it', () => {
@@ -203,7 +254,10 @@ describe('search ranking equals a brute-force ranking', () => {
     for (const e of entries) index.upsert(e);
     expect(index.size).toBe(3000);
     await Promise.resolve();
-    expect(index.search(['复工'], { limit: 3 })).toEqual({ total: reference(entries, ['复工']).length, hits: reference(entries, ['复工']).slice(0, 3) });
+    expect(index.search(['复工'], { limit: 3 })).toEqual({
+      total: reference(entries, ['复工']).length,
+      hits: reference(entries, ['复工']).slice(0, 3),
+    });
   });
 });
 

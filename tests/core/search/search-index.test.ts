@@ -153,7 +153,12 @@ describe('search index on synthetic entries', () => {
     ['余家 岗位', ['digits']],
   ])('%s → %j', (q, expected) => {
     const index = make();
-    expect(index.search(q.split(' ')).hits.map((h) => h.id).sort()).toEqual([...expected].sort());
+    expect(
+      index
+        .search(q.split(' '))
+        .hits.map((h) => h.id)
+        .sort(),
+    ).toEqual([...expected].sort());
   });
 
   it('matches only within a field, never across the seam of two', () => {
@@ -244,7 +249,7 @@ describe('search index on synthetic entries', () => {
   });
 });
 
-describe('fields kept as the entry\'s own strings, folded as read', () => {
+describe("fields kept as the entry's own strings, folded as read", () => {
   const index = createSearchIndex([
     entry('paren', '管理办法（试行）', ['自２０２０年３月１日起施行，有效期２年。']),
     entry('lig', 'ﬁnance 报告', ['Ｔｅｌｅｇｒａｍ Bot 通知']),
@@ -261,7 +266,12 @@ describe('fields kept as the entry\'s own strings, folded as read', () => {
     ['gram bot', ['lig']],
     ['管理办法', ['paren', 'plain']],
   ])('%s → %j', (q, expected) => {
-    expect(index.search(keywordsOf(q), { limit: 10 }).hits.map((h) => h.id).sort()).toEqual([...expected].sort());
+    expect(
+      index
+        .search(keywordsOf(q), { limit: 10 })
+        .hits.map((h) => h.id)
+        .sort(),
+    ).toEqual([...expected].sort());
   });
   it('scores a folded title match as a title match', () => {
     expect(index.search(['(试行)']).hits[0]!.score).toBe(11);
@@ -273,7 +283,11 @@ describe('remembered long-keyword matches across changes', () => {
   it('stay exact after upserts, corrections and removals without a rebuild', () => {
     const base = Array.from({ length: 40 }, (_, i) => entry(`b${i}`, i % 2 ? `复工复产第${i}条` : `其他第${i}条`, ['正文']));
     const index = createSearchIndex(base, { cacheMinCandidates: 1 });
-    const ids = (q: string[]) => index.search(q, { limit: 100 }).hits.map((h) => h.id).sort();
+    const ids = (q: string[]) =>
+      index
+        .search(q, { limit: 100 })
+        .hits.map((h) => h.id)
+        .sort();
     expect(index.search(['复工复产']).total).toBe(20);
     index.upsert(entry('new1', '新的复工复产措施', ['复工复产复工复产']));
     index.upsert(entry('new2', '无关', ['正文']));
@@ -315,7 +329,9 @@ describe('search index against a brute-force scan (property)', () => {
     for (const e of entries.slice(300)) index.upsert(e);
     let nonEmpty = 0;
     for (let q = 0; q < 300; q++) {
-      const keywords = Array.from({ length: 1 + Math.floor(random() * 3) }, () => pick(1 + Math.floor(random() * 4)).trim()).filter(Boolean);
+      const keywords = Array.from({ length: 1 + Math.floor(random() * 3) }, () => pick(1 + Math.floor(random() * 4)).trim()).filter(
+        Boolean,
+      );
       const expected = scan(entries, keywords);
       const found = index.search(keywords, all);
       expect(found.total).toBe(expected.length);

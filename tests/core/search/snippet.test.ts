@@ -11,7 +11,10 @@ describe('makeSnippet', () => {
   it('returns short text whole, with every match marked', () => {
     const s = makeSnippet('企业复工复产，复工有序', ['复工']);
     expect(s.text).toBe('企业复工复产，复工有序');
-    expect(s.marks).toEqual([[2, 4], [7, 9]]);
+    expect(s.marks).toEqual([
+      [2, 4],
+      [7, 9],
+    ]);
   });
 
   it('cuts a window around the first match with ellipses and keeps within maxChars', () => {
@@ -73,7 +76,8 @@ function reference(text: string, keywords: string[], maxChars: number): Snippet 
   const needles = [...new Set(keywords.map(normalizeForSearch).filter((k) => k !== ''))];
   const { folded, start, end } = foldWithMap(text);
   const ranges: [number, number][] = [];
-  for (const k of needles) for (let at = folded.indexOf(k); at !== -1; at = folded.indexOf(k, at + k.length)) ranges.push([start[at]!, end[at + k.length - 1]!]);
+  for (const k of needles)
+    for (let at = folded.indexOf(k); at !== -1; at = folded.indexOf(k, at + k.length)) ranges.push([start[at]!, end[at + k.length - 1]!]);
   ranges.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
   const merged: [number, number][] = [];
   for (const r of ranges) {
@@ -100,7 +104,8 @@ function reference(text: string, keywords: string[], maxChars: number): Snippet 
   }
   const prefix = from > 0 ? '…' : '';
   const marks: [number, number][] = [];
-  for (const [s, e] of merged) if (Math.max(s, from) < Math.min(e, to)) marks.push([Math.max(s, from) - from + prefix.length, Math.min(e, to) - from + prefix.length]);
+  for (const [s, e] of merged)
+    if (Math.max(s, from) < Math.min(e, to)) marks.push([Math.max(s, from) - from + prefix.length, Math.min(e, to) - from + prefix.length]);
   return { text: prefix + text.slice(from, to) + (to < text.length ? '…' : ''), marks };
 }
 
@@ -143,7 +148,9 @@ describe('JoinedText reads parts as the joined string', () => {
     const random = prng(21);
     const pieces = ['复工', '产', 'ab', '', '。', '复'];
     for (let i = 0; i < 500; i++) {
-      const parts = Array.from({ length: 1 + Math.floor(random() * 4) }, () => pieces[Math.floor(random() * pieces.length)]!.repeat(Math.floor(random() * 3)));
+      const parts = Array.from({ length: 1 + Math.floor(random() * 4) }, () =>
+        pieces[Math.floor(random() * pieces.length)]!.repeat(Math.floor(random() * 3)),
+      );
       const sep = random() < 0.5 ? ' ' : ' | ';
       const joined = parts.join(sep);
       const t = new JoinedText(parts, sep);
@@ -151,7 +158,8 @@ describe('JoinedText reads parts as the joined string', () => {
       expect(String(t)).toBe(joined);
       for (let a = -1; a <= joined.length + 1; a++) {
         expect(t.charCodeAt(a)).toEqual(joined.charCodeAt(a));
-        for (const needle of ['复', '复工', '工产', 'b']) expect(t.indexOf(needle, a), `${JSON.stringify(parts)} ${needle} ${a}`).toBe(joined.indexOf(needle, a));
+        for (const needle of ['复', '复工', '工产', 'b'])
+          expect(t.indexOf(needle, a), `${JSON.stringify(parts)} ${needle} ${a}`).toBe(joined.indexOf(needle, a));
         for (let b = Math.max(0, a); b <= joined.length + 1; b++) expect(t.slice(a, b)).toBe(joined.slice(Math.max(0, a), b));
       }
     }

@@ -6,12 +6,80 @@ const held = (t: TopK): [number, number][] => Array.from({ length: t.size }, (_,
 describe('TopK', () => {
   // [k, offers as [doc, score], expected best first as [doc, score]]
   const cases: [string, number, [number, number][], [number, number][]][] = [
-    ['keeps everything under k, best first', 5, [[3, 1], [4, 7], [9, 4]], [[4, 7], [9, 4], [3, 1]]],
-    ['keeps the k best', 2, [[1, 1], [2, 5], [3, 3], [4, 9]], [[4, 9], [2, 5]]],
-    ['breaks ties by the lower document in ascending arrival', 2, [[1, 4], [2, 4], [3, 4]], [[1, 4], [2, 4]]],
-    ['breaks ties by the lower document in any arrival', 3, [[8, 4], [2, 4], [5, 6], [1, 4]], [[5, 6], [1, 4], [2, 4]]],
-    ['turns away a tie with a higher document once full', 1, [[3, 4], [7, 4]], [[3, 4]]],
-    ['lets a tie with a lower document in once full', 1, [[7, 4], [3, 4]], [[3, 4]]],
+    [
+      'keeps everything under k, best first',
+      5,
+      [
+        [3, 1],
+        [4, 7],
+        [9, 4],
+      ],
+      [
+        [4, 7],
+        [9, 4],
+        [3, 1],
+      ],
+    ],
+    [
+      'keeps the k best',
+      2,
+      [
+        [1, 1],
+        [2, 5],
+        [3, 3],
+        [4, 9],
+      ],
+      [
+        [4, 9],
+        [2, 5],
+      ],
+    ],
+    [
+      'breaks ties by the lower document in ascending arrival',
+      2,
+      [
+        [1, 4],
+        [2, 4],
+        [3, 4],
+      ],
+      [
+        [1, 4],
+        [2, 4],
+      ],
+    ],
+    [
+      'breaks ties by the lower document in any arrival',
+      3,
+      [
+        [8, 4],
+        [2, 4],
+        [5, 6],
+        [1, 4],
+      ],
+      [
+        [5, 6],
+        [1, 4],
+        [2, 4],
+      ],
+    ],
+    [
+      'turns away a tie with a higher document once full',
+      1,
+      [
+        [3, 4],
+        [7, 4],
+      ],
+      [[3, 4]],
+    ],
+    [
+      'lets a tie with a lower document in once full',
+      1,
+      [
+        [7, 4],
+        [3, 4],
+      ],
+      [[3, 4]],
+    ],
     ['holds nothing for k = 0', 0, [[1, 9]], []],
   ];
   for (const [name, k, offers, expected] of cases) {
@@ -40,8 +108,19 @@ describe('TopK', () => {
     const before = (a: number, sa: number, b: number, sb: number): boolean => (sa !== sb ? sa > sb : a > b);
     const t = new TopK(4);
     t.reset(3);
-    for (const [d, s] of [[1, 2], [5, 2], [3, 7], [9, 1], [4, 2]] as const) t.offerOrdered(d, s, before);
-    expect(held(t)).toEqual([[3, 7], [5, 2], [4, 2]]);
+    for (const [d, s] of [
+      [1, 2],
+      [5, 2],
+      [3, 7],
+      [9, 1],
+      [4, 2],
+    ] as const)
+      t.offerOrdered(d, s, before);
+    expect(held(t)).toEqual([
+      [3, 7],
+      [5, 2],
+      [4, 2],
+    ]);
   });
 
   it('starts over on reset and refuses k over its capacity', () => {

@@ -15,7 +15,14 @@ export function fieldsOf(entry: IndexableEntry): string[] {
   for (const b of entry.body) fs.push(foldOneToOneOrCopy(b));
   for (const b of entry.bullets) fs.push(foldOneToOneOrCopy(b));
   fs.push(foldOneToOneOrCopy(entry.agency));
-  if (fs[0] !== entry.title || fs[fs.length - 1] !== entry.agency || fs.some((f, i) => i > 0 && i < fs.length - 1 && f !== (i <= entry.body.length ? entry.body[i - 1] : entry.bullets[i - 1 - entry.body.length]))) normalisedFields.add(fs);
+  if (
+    fs[0] !== entry.title ||
+    fs[fs.length - 1] !== entry.agency ||
+    fs.some(
+      (f, i) => i > 0 && i < fs.length - 1 && f !== (i <= entry.body.length ? entry.body[i - 1] : entry.bullets[i - 1 - entry.body.length]),
+    )
+  )
+    normalisedFields.add(fs);
   return fs;
 }
 

@@ -37,7 +37,13 @@ export const byLength = (a: { length: number }, b: { length: number }): number =
  * The documents in every list (sorted by length, at least one) into out, ascending, with their
  * summed scores in sc when given. Returns their count.
  */
-export function intersect(lists: readonly PostingList[], postings: Postings, scratch: Scratch, out: Int32Array, sc: Int32Array | null): number {
+export function intersect(
+  lists: readonly PostingList[],
+  postings: Postings,
+  scratch: Scratch,
+  out: Int32Array,
+  sc: Int32Array | null,
+): number {
   let next = 1;
   let n: number;
   let bitsetRun = 0;

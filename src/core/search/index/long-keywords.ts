@@ -121,7 +121,20 @@ export class LongKeywords {
         nib[d >>> 1]! |= W_TO_NIBBLE[m.w[i]!]! << ((d & 1) << 2);
       }
     }
-    return (m.list = { docs: EMPTY_I32, w: EMPTY_U8, lo: 0, hi: 0, dense: true, bits, bitsAt: 0, nib, nibAt: 0, extra: extra.length > 0 ? extra : null, length: m.docs.length, scored: true });
+    return (m.list = {
+      docs: EMPTY_I32,
+      w: EMPTY_U8,
+      lo: 0,
+      hi: 0,
+      dense: true,
+      bits,
+      bitsAt: 0,
+      nib,
+      nibAt: 0,
+      extra: extra.length > 0 ? extra : null,
+      length: m.docs.length,
+      scored: true,
+    });
   }
 
   /** Every live document containing k, worked out now and remembered. `narrow`: the lists every match is in. */

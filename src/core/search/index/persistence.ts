@@ -59,7 +59,9 @@ export function exportState({ documents, grams, postings, longKeywords }: IndexP
     delta,
     deltaDocs: postings.deltaDocs,
     // Never changed in place (matches added later replace the arrays), so written as they are.
-    remembered: longKeywords.entries().map(([key, m]) => ({ key, docs: m.docs as Int32Array<ArrayBuffer>, w: m.w as Uint8Array<ArrayBuffer> })),
+    remembered: longKeywords
+      .entries()
+      .map(([key, m]) => ({ key, docs: m.docs as Int32Array<ArrayBuffer>, w: m.w as Uint8Array<ArrayBuffer> })),
   };
 }
 
@@ -67,13 +69,29 @@ export function exportState({ documents, grams, postings, longKeywords }: IndexP
  * Fills empty parts from a state. With a store, each live document's text key is asked of it; without,
  * entryOf gives the entry. A state that does not hold together, or names an entry neither gives, is refused.
  */
-export function restoreState({ documents, grams, postings, longKeywords }: IndexParts, state: IndexState, entryOf: ((id: string) => IndexableEntry | undefined) | undefined): void {
+export function restoreState(
+  { documents, grams, postings, longKeywords }: IndexParts,
+  state: IndexState,
+  entryOf: ((id: string) => IndexableEntry | undefined) | undefined,
+): void {
   const store = documents.store;
   if (!entryOf && !store) throw new Error('index state: restoring needs the entries or their text');
   const n = state.docCount;
-  if (state.ids.length !== n || state.folded.length !== n || state.agencyOf.length !== n || state.dates.length !== n || state.seqs.length !== n) throw new Error('index state: per-document arrays disagree with the document count');
-  if (state.baseOff.length !== state.baseGramCount + 1 || state.denseOf.length !== state.baseGramCount || state.unigrams.length !== 65536) throw new Error('index state: gram arrays disagree with the gram count');
-  if (state.denseBits.length !== state.denseCount.length * state.words || state.denseNibbles.length !== state.denseCount.length * state.nibbleBytes) throw new Error('index state: dense arrays disagree with their sizes');
+  if (
+    state.ids.length !== n ||
+    state.folded.length !== n ||
+    state.agencyOf.length !== n ||
+    state.dates.length !== n ||
+    state.seqs.length !== n
+  )
+    throw new Error('index state: per-document arrays disagree with the document count');
+  if (state.baseOff.length !== state.baseGramCount + 1 || state.denseOf.length !== state.baseGramCount || state.unigrams.length !== 65536)
+    throw new Error('index state: gram arrays disagree with the gram count');
+  if (
+    state.denseBits.length !== state.denseCount.length * state.words ||
+    state.denseNibbles.length !== state.denseCount.length * state.nibbleBytes
+  )
+    throw new Error('index state: dense arrays disagree with their sizes');
 
   documents.ids = new Array<string>(n);
   documents.fields = new Array<string[]>(n);
@@ -110,7 +128,11 @@ export function restoreState({ documents, grams, postings, longKeywords }: Index
   documents.dates = Array.from(state.dates);
   documents.seqs = Array.from(state.seqs);
 
-  grams.restore(state.unigrams, BigramTable.restore(state.bigramBits, state.bigramKeys, state.bigramVals, state.bigramCount), state.gramCount);
+  grams.restore(
+    state.unigrams,
+    BigramTable.restore(state.bigramBits, state.bigramKeys, state.bigramVals, state.bigramCount),
+    state.gramCount,
+  );
   Object.assign(postings, {
     baseGramCount: state.baseGramCount,
     baseDocCount: state.baseDocCount,
@@ -127,7 +149,7 @@ export function restoreState({ documents, grams, postings, longKeywords }: Index
   });
   postings.delta = new Map();
   const dl = state.delta;
-  for (let i = 0; i < dl.length; ) {
+  for (let i = 0; i < dl.length;) {
     const g = dl[i++]!;
     const count = dl[i++]!;
     if (!(g >= 0 && g < grams.count && count >= 0 && i + count <= dl.length)) throw new Error('index state: delta postings are malformed');

@@ -37,7 +37,6 @@ export interface PostingList {
   scored: boolean;
 }
 
-
 export class Postings {
   /** Grams and documents the build covered; later ones are only in the delta lists. */
   baseGramCount = 0;
@@ -118,7 +117,19 @@ export class Postings {
         }
       }
     }
-    Object.assign(this, { baseGramCount: gramCount, baseDocCount: N, baseOff: off, baseDocs: docs, baseW: w, denseOf, denseBits: bits, denseNibbles: nibbles, denseCount, words, nibbleBytes });
+    Object.assign(this, {
+      baseGramCount: gramCount,
+      baseDocCount: N,
+      baseOff: off,
+      baseDocs: docs,
+      baseW: w,
+      denseOf,
+      denseBits: bits,
+      denseNibbles: nibbles,
+      denseCount,
+      words,
+      nibbleBytes,
+    });
     this.delta = new Map();
     this.deltaDocs = 0;
   }
@@ -142,17 +153,56 @@ export class Postings {
     const extra = this.delta.get(g) ?? null;
     const extraLength = extra?.length ?? 0;
     if (j !== -1) {
-      return { docs: EMPTY_I32, w: EMPTY_U8, lo: 0, hi: 0, dense: true, bits: this.denseBits, bitsAt: j * this.words, nib: this.denseNibbles, nibAt: j * this.nibbleBytes, extra, length: this.denseCount[j]! + extraLength, scored };
+      return {
+        docs: EMPTY_I32,
+        w: EMPTY_U8,
+        lo: 0,
+        hi: 0,
+        dense: true,
+        bits: this.denseBits,
+        bitsAt: j * this.words,
+        nib: this.denseNibbles,
+        nibAt: j * this.nibbleBytes,
+        extra,
+        length: this.denseCount[j]! + extraLength,
+        scored,
+      };
     }
     const lo = built ? this.baseOff[g]! : 0;
     const hi = built ? this.baseOff[g + 1]! : 0;
-    return { docs: this.baseDocs, w: this.baseW, lo, hi, dense: false, bits: EMPTY_U32, bitsAt: 0, nib: EMPTY_U8, nibAt: 0, extra, length: hi - lo + extraLength, scored };
+    return {
+      docs: this.baseDocs,
+      w: this.baseW,
+      lo,
+      hi,
+      dense: false,
+      bits: EMPTY_U32,
+      bitsAt: 0,
+      nib: EMPTY_U8,
+      nibAt: 0,
+      extra,
+      length: hi - lo + extraLength,
+      scored,
+    };
   }
 }
 
 /** A list of documents (ascending, any numbers) with their weights, as a posting list. */
 export function listOf(docs: Int32Array, w: Uint8Array): PostingList {
-  return { docs, w, lo: 0, hi: docs.length, dense: false, bits: EMPTY_U32, bitsAt: 0, nib: EMPTY_U8, nibAt: 0, extra: null, length: docs.length, scored: true };
+  return {
+    docs,
+    w,
+    lo: 0,
+    hi: docs.length,
+    dense: false,
+    bits: EMPTY_U32,
+    bitsAt: 0,
+    nib: EMPTY_U8,
+    nibAt: 0,
+    extra: null,
+    length: docs.length,
+    scored: true,
+  };
 }
 
 /** Whether built document d is in a dense list. */

@@ -16,7 +16,8 @@ export class BigramTable {
   count = 0;
 
   static restore(bits: number, keys: Int32Array<ArrayBuffer>, vals: Int32Array<ArrayBuffer>, count: number): BigramTable {
-    if (keys.length !== 1 << bits || vals.length !== 1 << bits || count * 2 > 1 << bits) throw new Error('index state: bigram table does not fit its size');
+    if (keys.length !== 1 << bits || vals.length !== 1 << bits || count * 2 > 1 << bits)
+      throw new Error('index state: bigram table does not fit its size');
     const t = new BigramTable();
     t.bits = bits;
     t.keys = keys;
@@ -96,7 +97,7 @@ export function gallop(arr: Int32Array, lo: number, hi: number, target: number):
 export function popcount(x: number): number {
   x -= (x >>> 1) & 0x55555555;
   x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
+  return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
 }
 
 /**
@@ -121,7 +122,6 @@ export function gallopPacked(arr: readonly number[], lo: number, target: number)
   return lo;
 }
 
-
 export const EMPTY_I32 = new Int32Array(0);
 export const EMPTY_U8 = new Uint8Array(0);
 export const EMPTY_U32 = new Uint32Array(0);
@@ -144,6 +144,7 @@ const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 export function dayNumber(day: string | undefined, fallback: number, name: string): number {
   if (day === undefined) return fallback;
   const m = DAY.exec(day);
-  if (!m || Number(m[2]) < 1 || Number(m[2]) > 12 || Number(m[3]) < 1 || Number(m[3]) > 31) throw new RangeError(`search: ${name} must be a day as YYYY-MM-DD, got ${JSON.stringify(day)}`);
+  if (!m || Number(m[2]) < 1 || Number(m[2]) > 12 || Number(m[3]) < 1 || Number(m[3]) > 31)
+    throw new RangeError(`search: ${name} must be a day as YYYY-MM-DD, got ${JSON.stringify(day)}`);
   return dateNumber(day);
 }

@@ -28,7 +28,15 @@ function kthLargest(scores: Int32Array, n: number, k: number): number {
 }
 
 /** The page [offset, offset + limit) of candidates docs[0, n) (ascending) with their scores, best first. */
-export function pageByRelevance(documents: Documents, builtCount: number, docs: Int32Array, scores: Int32Array, n: number, offset: number, limit: number): SearchHit[] {
+export function pageByRelevance(
+  documents: Documents,
+  builtCount: number,
+  docs: Int32Array,
+  scores: Int32Array,
+  n: number,
+  offset: number,
+  limit: number,
+): SearchHit[] {
   const k = Math.min(n, offset + limit);
   if (k <= offset) return [];
   const threshold = kthLargest(scores, n, k);
@@ -48,7 +56,15 @@ export function pageByRelevance(documents: Documents, builtCount: number, docs: 
 }
 
 /** The page [offset, offset + limit) of candidates docs[0, n) (ascending), newest first. */
-export function pageByDate(documents: Documents, builtCount: number, docs: Int32Array, scores: Int32Array, n: number, offset: number, limit: number): SearchHit[] {
+export function pageByDate(
+  documents: Documents,
+  builtCount: number,
+  docs: Int32Array,
+  scores: Int32Array,
+  n: number,
+  offset: number,
+  limit: number,
+): SearchHit[] {
   const k = Math.min(n, offset + limit);
   if (k <= offset) return [];
   let built = 0;

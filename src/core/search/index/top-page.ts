@@ -83,7 +83,13 @@ export class TopPage {
    * Any lists, sorted by length: the shortest walked, the others looked up for each of its
    * documents. `keep` filters documents (tombstones, agency, dates); null keeps all.
    */
-  pageByStreaming(lists: readonly PostingList[], keep: ((d: number) => boolean) | null, scratch: Scratch, offset: number, limit: number): SearchResult {
+  pageByStreaming(
+    lists: readonly PostingList[],
+    keep: ((d: number) => boolean) | null,
+    scratch: Scratch,
+    offset: number,
+    limit: number,
+  ): SearchResult {
     this.top.reset(offset + limit);
     const first = lists[0]!;
     this.others = lists.slice(1).map((s) => new Cursor(s, this.postings));
@@ -178,7 +184,15 @@ export class TopPage {
         const x1 = n32[(wi << 2) + 1]!;
         const x2 = n32[(wi << 2) + 2]!;
         const x3 = n32[(wi << 2) + 3]!;
-        x.titles[wi] = T[x0 & 0xffff]! | (T[x0 >>> 16]! << 4) | (T[x1 & 0xffff]! << 8) | (T[x1 >>> 16]! << 12) | (T[x2 & 0xffff]! << 16) | (T[x2 >>> 16]! << 20) | (T[x3 & 0xffff]! << 24) | (T[x3 >>> 16]! << 28);
+        x.titles[wi] =
+          T[x0 & 0xffff]! |
+          (T[x0 >>> 16]! << 4) |
+          (T[x1 & 0xffff]! << 8) |
+          (T[x1 >>> 16]! << 12) |
+          (T[x2 & 0xffff]! << 16) |
+          (T[x2 >>> 16]! << 20) |
+          (T[x3 & 0xffff]! << 24) |
+          (T[x3 >>> 16]! << 28);
         let or = x0 | x1 | x2 | x3;
         or |= or >>> 16;
         or |= or >>> 8;

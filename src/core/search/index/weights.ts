@@ -8,7 +8,6 @@ export const OCCURRENCE_CAP = 5;
 export const W_TITLE = 0x80;
 export const W_COUNT = 0x7f;
 
-
 /** Score of one keyword for a posting weight: a title hit outranks any number of body-only occurrences. */
 export const SCORE = new Uint8Array(256);
 for (let w = 0; w < 256; w++) SCORE[w] = (w & W_TITLE ? TITLE_WEIGHT : 0) + Math.min(w & W_COUNT, OCCURRENCE_CAP);

@@ -79,13 +79,23 @@ export function findAgency(segments: readonly { text: string; chunk: number }[],
 function chooseAgency(found: AgencyMention[], segments: readonly { chunk: number }[]): AgencyMention[] {
   if (found.length <= 1) return found;
   let head = 0;
-  while (head + 1 < found.length && found[head + 1]!.from === found[head]!.to && segments[found[head + 1]!.from]!.chunk === segments[found[head]!.from]!.chunk) head++;
+  while (
+    head + 1 < found.length &&
+    found[head + 1]!.from === found[head]!.to &&
+    segments[found[head + 1]!.from]!.chunk === segments[found[head]!.from]!.chunk
+  )
+    head++;
   const agency = found[head]!.agency;
   return [found[head]!, ...found.filter((m, i) => i !== head && m.agency === agency)];
 }
 
 /** Whether the segments after `to` (same chunk) finish another organisation's name. */
-function partOfAnotherName(segments: readonly { text: string; chunk: number }[], to: number, agency: string, aliases: AgencyAliases): boolean {
+function partOfAnotherName(
+  segments: readonly { text: string; chunk: number }[],
+  to: number,
+  agency: string,
+  aliases: AgencyAliases,
+): boolean {
   const chunk = segments[to - 1]!.chunk;
   let rest = '';
   for (let k = to; k < segments.length && k < to + 3 && segments[k]!.chunk === chunk; k++) {

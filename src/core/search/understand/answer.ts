@@ -26,7 +26,10 @@ export type AnswerFilter = Pick<SearchOptions, 'dateFrom' | 'dateTo' | 'order'>;
 
 export interface AnswerSource<T> {
   /** Ids (best first, or newest first) of measures holding every keyword, and how many there are. No keywords: every measure. */
-  search(keywords: readonly string[], opts: Pick<SearchOptions, 'agency' | 'limit' | 'offset' | 'dateFrom' | 'dateTo' | 'order'>): { total: number; hits: readonly { id: string }[] };
+  search(
+    keywords: readonly string[],
+    opts: Pick<SearchOptions, 'agency' | 'limit' | 'offset' | 'dateFrom' | 'dateTo' | 'order'>,
+  ): { total: number; hits: readonly { id: string }[] };
   get(id: string): T | undefined;
   /** A measure's text, folded as search folds it: its title, and everything else joined; and its date. */
   textOf(entry: T): { title: string; rest: string; date: string };
@@ -127,10 +130,34 @@ export function answerPlan<T>(plan: QueryPlan, rawSource: AnswerSource<T>, opts:
     // else — its name, "latest" words — simply its newest measures (with dates only: every agency's).
     if (!plan.latest && agency && plan.agencyTyped && !NAMES_AN_AGENCY.test(plan.agencyTyped)) {
       const r = source.search([plan.agencyTyped], { agency, limit: opts.limit, offset: opts.offset, ...filter });
-      if (r.total > 0) return { ...EMPTY, kind: 'full', total: r.total, exact: true, hits: entries(source, r.hits.map((h) => h.id)), matched: [plan.agencyTyped], agency: plan.agency, highlight: [plan.agencyTyped] };
+      if (r.total > 0)
+        return {
+          ...EMPTY,
+          kind: 'full',
+          total: r.total,
+          exact: true,
+          hits: entries(
+            source,
+            r.hits.map((h) => h.id),
+          ),
+          matched: [plan.agencyTyped],
+          agency: plan.agency,
+          highlight: [plan.agencyTyped],
+        };
     }
     const r = source.search([], { agency, limit: opts.limit, offset: opts.offset, ...filter, order: 'newest' });
-    return { ...EMPTY, kind: 'latest', total: r.total, exact: true, hits: entries(source, r.hits.map((h) => h.id)), agency: plan.agency, highlight: [] };
+    return {
+      ...EMPTY,
+      kind: 'latest',
+      total: r.total,
+      exact: true,
+      hits: entries(
+        source,
+        r.hits.map((h) => h.id),
+      ),
+      agency: plan.agency,
+      highlight: [],
+    };
   }
 
   const terms: Term[] = plan.words.map((w) => ({ text: w.text, forms: [w.text, ...w.near], known: w.known }));
@@ -156,7 +183,11 @@ export function answerPlan<T>(plan: QueryPlan, rawSource: AnswerSource<T>, opts:
       // A word the dictionary knows (外卖) is what the user meant, even if no measure holds it.
       if (t.known || inSome(t)) continue;
       // The candidate the most measures hold.
-      const fix = opts.suggest(t.text).map((s) => ({ s, n: df(s) })).filter((c) => c.n > 0).sort((a, b) => b.n - a.n)[0]?.s;
+      const fix = opts
+        .suggest(t.text)
+        .map((s) => ({ s, n: df(s) }))
+        .filter((c) => c.n > 0)
+        .sort((a, b) => b.n - a.n)[0]?.s;
       if (fix) {
         t.forms.push(fix);
         corrected.push([t.text, fix]);
@@ -167,7 +198,18 @@ export function answerPlan<T>(plan: QueryPlan, rawSource: AnswerSource<T>, opts:
   }
   if (full.ids.length > 0) {
     const hits = page(rerank(full.ranked, terms, source, filter.order), source, opts);
-    return { ...EMPTY, words, kind: 'full', total: full.total, exact: full.exact, hits, matched: terms.map((t) => t.text), agency: plan.agency, corrected, highlight };
+    return {
+      ...EMPTY,
+      words,
+      kind: 'full',
+      total: full.total,
+      exact: full.exact,
+      hits,
+      matched: terms.map((t) => t.text),
+      agency: plan.agency,
+      corrected,
+      highlight,
+    };
   }
 
   // 3. The largest subsets some measure holds; the agency is a term that can be dropped too.
@@ -186,7 +228,8 @@ export function answerPlan<T>(plan: QueryPlan, rawSource: AnswerSource<T>, opts:
     // asked for, not merely the most words: 疫情+期间 is worth less than 法律援助 alone).
     const subsets: { idx: number[]; w: number }[] = [];
     for (let k = top; k >= 1; k--) {
-      for (const idx of combinations(all.length, k)) if (idx.some((i) => all[i] !== null)) subsets.push({ idx, w: idx.reduce((sum, i) => sum + weights[i]!, 0) });
+      for (const idx of combinations(all.length, k))
+        if (idx.some((i) => all[i] !== null)) subsets.push({ idx, w: idx.reduce((sum, i) => sum + weights[i]!, 0) });
     }
     subsets.sort((a, b) => b.w - a.w || b.idx.length - a.idx.length);
     const found: { idx: number[]; r: Matched }[] = [];
@@ -211,7 +254,13 @@ export function answerPlan<T>(plan: QueryPlan, rawSource: AnswerSource<T>, opts:
         exact &&= r.exact;
         for (const x of r.ranked) if (!seen.has(x.id)) seen.set(x.id, { ...x, order: seen.size });
       }
-      const union = found.length === 1 ? found[0]!.r.total : unionCount(found.map((f) => f.r), seen.size);
+      const union =
+        found.length === 1
+          ? found[0]!.r.total
+          : unionCount(
+              found.map((f) => f.r),
+              seen.size,
+            );
       const first = found[0]!.idx;
       const keptTerms = first.map((i) => all[i]!).filter((t): t is Term => t !== null);
       const keptWords = found.length === 1 ? keptTerms.map((t) => t.text) : terms.map((t) => t.text);
@@ -219,12 +268,37 @@ export function answerPlan<T>(plan: QueryPlan, rawSource: AnswerSource<T>, opts:
       if (found.length > 1) exact = false;
       const agencyDropped = agency !== undefined && !found.every((f) => f.idx.some((i) => all[i] === null));
       const hits = page(rerank([...seen.values()], keptTerms, source, filter.order), source, opts);
-      return { ...EMPTY, words, kind: 'partial', total: union, exact, hits, matched: keptWords, missing, someOf: found.length === 1 ? null : first.filter((i) => all[i] !== null).length, agency: plan.agency, agencyDropped, corrected, highlight };
+      return {
+        ...EMPTY,
+        words,
+        kind: 'partial',
+        total: union,
+        exact,
+        hits,
+        matched: keptWords,
+        missing,
+        someOf: found.length === 1 ? null : first.filter((i) => all[i] !== null).length,
+        agency: plan.agency,
+        agencyDropped,
+        corrected,
+        highlight,
+      };
     }
   }
 
   // 4. Nothing: no word is in any measure, in any form, even corrected ("did you mean" was tried in 2).
-  return { ...EMPTY, words, kind: 'none', total: 0, exact: true, hits: [], matched: terms.map((t) => t.text), agency: plan.agency, corrected, highlight };
+  return {
+    ...EMPTY,
+    words,
+    kind: 'none',
+    total: 0,
+    exact: true,
+    hits: [],
+    matched: terms.map((t) => t.text),
+    agency: plan.agency,
+    corrected,
+    highlight,
+  };
 }
 
 interface Matched {
@@ -236,7 +310,15 @@ interface Matched {
 }
 
 /** Measures holding every term in some form; combinations with fewer near forms first. */
-function matchAll<T>(terms: readonly Term[], agency: string | undefined, source: AnswerSource<T>, window: number, filter: AnswerFilter, maxCombos = MAX_COMBOS, nearViable: () => boolean = () => true): Matched {
+function matchAll<T>(
+  terms: readonly Term[],
+  agency: string | undefined,
+  source: AnswerSource<T>,
+  window: number,
+  filter: AnswerFilter,
+  maxCombos = MAX_COMBOS,
+  nearViable: () => boolean = () => true,
+): Matched {
   const results: { near: number; total: number; ids: string[]; keywords: string[] }[] = [];
   let searches = 0;
   for (const { keywords, near } of combos(terms, maxCombos)) {
@@ -259,7 +341,10 @@ function matchAll<T>(terms: readonly Term[], agency: string | undefined, source:
     if (results.every((r) => r.total <= FETCH_ALL)) {
       const ids = new Set<string>();
       for (const r of results) {
-        const all = r.total > r.ids.length ? source.search(r.keywords, { agency, limit: r.total, offset: 0, ...filter }).hits.map((h) => h.id) : r.ids;
+        const all =
+          r.total > r.ids.length
+            ? source.search(r.keywords, { agency, limit: r.total, offset: 0, ...filter }).hits.map((h) => h.id)
+            : r.ids;
         if (all !== r.ids) searches++;
         for (const id of all) ids.add(id);
       }
@@ -335,7 +420,13 @@ function rerank<T>(ranked: Ranked[], terms: readonly Term[], source: AnswerSourc
   const sorted = [...ranked].sort((a, b) => a.near - b.near || a.order - b.order);
   if (order === 'newest') {
     // Several searches' lists, each newest first: merged by date (read for the window only, as the rest are not shown).
-    const dated = sorted.map((r) => ({ r, date: (() => { const e = source.get(r.id); return e ? source.textOf(e).date : ''; })() }));
+    const dated = sorted.map((r) => ({
+      r,
+      date: (() => {
+        const e = source.get(r.id);
+        return e ? source.textOf(e).date : '';
+      })(),
+    }));
     dated.sort((a, b) => (a.date === b.date ? a.r.near - b.r.near || a.r.order - b.r.order : a.date < b.date ? 1 : -1));
     return dated.map((d) => d.r);
   }
@@ -388,5 +479,8 @@ function entries<T>(source: AnswerSource<T>, ids: readonly string[]): T[] {
 }
 
 function page<T>(ranked: readonly Ranked[], source: AnswerSource<T>, opts: AnswerOptions): T[] {
-  return entries(source, ranked.slice(opts.offset, opts.offset + opts.limit).map((r) => r.id));
+  return entries(
+    source,
+    ranked.slice(opts.offset, opts.offset + opts.limit).map((r) => r.id),
+  );
 }

@@ -4,7 +4,13 @@ import { escapeHtml } from '../../html.ts';
 import type { Answer } from './answer.ts';
 
 /** Telegram HTML header for an answer (page suffix not included); for 'none', the whole reply. */
-export function answerHeader(a: Pick<Answer<unknown>, 'kind' | 'words' | 'total' | 'exact' | 'matched' | 'missing' | 'someOf' | 'agency' | 'agencyDropped' | 'corrected'>, m: Messages): string {
+export function answerHeader(
+  a: Pick<
+    Answer<unknown>,
+    'kind' | 'words' | 'total' | 'exact' | 'matched' | 'missing' | 'someOf' | 'agency' | 'agencyDropped' | 'corrected'
+  >,
+  m: Messages,
+): string {
   const s = m.search;
   const list = (words: readonly string[]) => s.list(words.map(escapeHtml));
   const total = s.count(a.total, a.exact);

@@ -37,7 +37,12 @@ export interface QueryUnderstanding {
 // Quoted terms of measures (“不见面”, 「云选会」): short ones are names worth keeping whole.
 const QUOTED = /[“"「『【]([\u3400-\u9fff]{2,6})[”"」』】]/g;
 
-export function createQueryUnderstanding(opts: { tables: WordTables; load?: JiebaLoader | null; warn?: (message: string) => void; hmm?: boolean }): QueryUnderstanding {
+export function createQueryUnderstanding(opts: {
+  tables: WordTables;
+  load?: JiebaLoader | null;
+  warn?: (message: string) => void;
+  hmm?: boolean;
+}): QueryUnderstanding {
   const segmenter = createSegmenter({ load: opts.load, warn: opts.warn, hmm: opts.hmm });
   const { tables } = opts;
   // Words of the tables are the domain's phrases: kept whole (外资企业, 法律援助), so their near words apply.
@@ -68,7 +73,8 @@ export function createQueryUnderstanding(opts: { tables: WordTables; load?: Jieb
       segmenter.addWords(quoted);
       const v = new Vocabulary();
       for (const w of [...tables.whole, ...quoted, ...aliases.keys()]) v.addDocument([w]);
-      for (const t of texts) v.addDocument(segmenter.cut(t.replace(/[^\u3400-\u9fff]+/g, ' ')).filter((w) => w.trim() && !tables.stop.has(w)));
+      for (const t of texts)
+        v.addDocument(segmenter.cut(t.replace(/[^\u3400-\u9fff]+/g, ' ')).filter((w) => w.trim() && !tables.stop.has(w)));
       vocabulary = v;
     },
   };

@@ -52,7 +52,10 @@ function patternsFor(approx: readonly string[]): { numeral: RegExp; numeric: Reg
       // Chinese numerals before a unit or a measure word (十万个, 六千多家, 九处); not 十大, 三部门, 两手.
       numeral: new RegExp(`([零〇一二两三四五六七八九十百千]+)(?=万|(?:${about})?[${MEASURE}])`, 'gu'),
       // A date (3月16日) or a count with a unit, an "about" word or a measure word after it; "about" words before it go too (逾10万).
-      numeric: new RegExp(`(?:${about})?(?<![a-z\\d.])(\\d+(?:\\.\\d+)?)(?:(月)(?:(\\d{1,2})[日号])?|([万千百亿]?)(?:${about})[${MEASURE}]?|([万千百亿])[${MEASURE}]?|[${MEASURE}](?!\\d))`, 'gu'),
+      numeric: new RegExp(
+        `(?:${about})?(?<![a-z\\d.])(\\d+(?:\\.\\d+)?)(?:(月)(?:(\\d{1,2})[日号])?|([万千百亿]?)(?:${about})[${MEASURE}]?|([万千百亿])[${MEASURE}]?|[${MEASURE}](?!\\d))`,
+        'gu',
+      ),
     };
     patterns.set(key, p);
   }

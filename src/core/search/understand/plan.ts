@@ -103,7 +103,13 @@ export function planQuery(input: string, ctx: PlanContext): PlanResult {
     const from = i;
     let w = segments[i]!.text;
     if (HAN_CHAR.test(w)) {
-      while (i + 1 < segments.length && !taken[i + 1] && segments[i + 1]!.chunk === segments[i]!.chunk && HAN_CHAR.test(segments[i + 1]!.text)) w += segments[++i]!.text;
+      while (
+        i + 1 < segments.length &&
+        !taken[i + 1] &&
+        segments[i + 1]!.chunk === segments[i]!.chunk &&
+        HAN_CHAR.test(segments[i + 1]!.text)
+      )
+        w += segments[++i]!.text;
       // A lone character right after a word is its suffix (检疫 + 局, 复工 + 率), not a word of its own.
       if (w.length === 1 && adjacent(from) && raw.length > 0 && /^[\u3400-\u9fff]+$/.test(raw[raw.length - 1]!)) w = raw.pop()! + w;
       if (w.length > 1) joined.add(w);

@@ -90,7 +90,9 @@ export function createSegmenter(opts: { load?: JiebaLoader | null; warn?: (messa
       if (!Array.isArray(jieba.cut('复工', true))) throw new Error('jieba.cut did not return words');
     } catch (err) {
       jieba = null;
-      opts.warn?.(`Chinese word segmenter unavailable (${err instanceof Error ? err.message : String(err)}); searching with whole runs of characters and taught words instead`);
+      opts.warn?.(
+        `Chinese word segmenter unavailable (${err instanceof Error ? err.message : String(err)}); searching with whole runs of characters and taught words instead`,
+      );
     }
   }
   return jieba ? jiebaSegmenter(jieba, opts.hmm ?? false) : fallbackSegmenter();
@@ -130,7 +132,7 @@ export function fallbackSegmenter(): Segmenter {
         if (run) out.push(run);
         run = '';
       };
-      for (let i = 0; i < text.length; ) {
+      for (let i = 0; i < text.length;) {
         let hit = 0;
         if (isHan(text.charCodeAt(i))) {
           for (let n = Math.min(longest, text.length - i); n >= 2 && hit === 0; n--) if (known.has(text.slice(i, i + n))) hit = n;

@@ -19,7 +19,11 @@ export interface CatalogSearch {
   keywordsOf(plan: QueryPlan): string[];
 }
 
-export function createCatalogSearch(catalog: Pick<Catalog, 'index' | 'get' | 'directory' | 'newest' | 'version'>, understanding: QueryUnderstanding, now: () => number = Date.now): CatalogSearch {
+export function createCatalogSearch(
+  catalog: Pick<Catalog, 'index' | 'get' | 'directory' | 'newest' | 'version'>,
+  understanding: QueryUnderstanding,
+  now: () => number = Date.now,
+): CatalogSearch {
   const source = measureSource<StoredEntry>({
     index: catalog.index,
     get: (id) => catalog.get(id),
@@ -40,6 +44,8 @@ export function createCatalogSearch(catalog: Pick<Catalog, 'index' | 'get' | 'di
       return understanding.plan(text);
     },
     answer: (plan, page) => answerPlan(plan, source, { ...page, suggest: understanding.suggest }),
-    keywordsOf: (plan) => [...new Set([...plan.words.flatMap((w) => [w.text, ...w.near]), ...(plan.agencyTyped ? [plan.agencyTyped] : [])])],
+    keywordsOf: (plan) => [
+      ...new Set([...plan.words.flatMap((w) => [w.text, ...w.near]), ...(plan.agencyTyped ? [plan.agencyTyped] : [])]),
+    ],
   };
 }

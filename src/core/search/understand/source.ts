@@ -20,7 +20,11 @@ export function measureSource<T extends Showable>(m: MeasureLookup<T>): AnswerSo
     get: m.get,
     textOf(e) {
       let t = folded.get(e);
-      if (!t) folded.set(e, (t = { title: normalizeForSearch(e.title), rest: normalizeForSearch([...e.body, ...e.bullets].join('\n')), date: e.date }));
+      if (!t)
+        folded.set(
+          e,
+          (t = { title: normalizeForSearch(e.title), rest: normalizeForSearch([...e.body, ...e.bullets].join('\n')), date: e.date }),
+        );
       return t;
     },
     size: () => m.index.size,

@@ -14,7 +14,12 @@ export const VARIANT = new Uint16Array(65536);
 /** Entries of an OpenCC dictionary string ("src dst|src dst1 dst2|…") that map one BMP unit to one (the first choice). */
 function pairsOf(dict: unknown): [number, number][] {
   const out: [number, number][] = [];
-  const entries = typeof dict === 'string' ? dict.split('|').map((e) => e.split(' ')) : Array.isArray(dict) ? (dict as [string, string][]).map(([s, d]) => [s, ...d.split(' ')]) : [];
+  const entries =
+    typeof dict === 'string'
+      ? dict.split('|').map((e) => e.split(' '))
+      : Array.isArray(dict)
+        ? (dict as [string, string][]).map(([s, d]) => [s, ...d.split(' ')])
+        : [];
   for (const [src, dst] of entries) {
     if (src === undefined || dst === undefined || src.length !== 1 || dst.length !== 1) continue;
     out.push([src.charCodeAt(0), dst.charCodeAt(0)]);

@@ -37,7 +37,8 @@ export class Vocabulary {
   suggest(word: string, limit = 8): string[] {
     if (word.length < 2) return [];
     const found = new Set<string>();
-    for (let i = 0; i < word.length; i++) for (const w of this.neighbours.get(word.slice(0, i) + '\u0000' + word.slice(i + 1)) ?? []) if (w !== word) found.add(w);
+    for (let i = 0; i < word.length; i++)
+      for (const w of this.neighbours.get(word.slice(0, i) + '\u0000' + word.slice(i + 1)) ?? []) if (w !== word) found.add(w);
     return [...found].sort((a, b) => this.frequency(b) - this.frequency(a) || (a < b ? -1 : 1)).slice(0, limit);
   }
 }

@@ -32,7 +32,11 @@ describe('answers', () => {
   it('full matches hold every word or a near word of it (precision 1), and the typed word ranks first', () => {
     const a = ask('外籍人才签证', { limit: 20, offset: 0 });
     expect(a.kind).toBe('full');
-    const forms = [['外籍', '外国人', '境外人员', '外籍人士'], ['人才', '人员'], ['签证', '证件', '签注', '居留许可']];
+    const forms = [
+      ['外籍', '外国人', '境外人员', '外籍人士'],
+      ['人才', '人员'],
+      ['签证', '证件', '签注', '居留许可'],
+    ];
     for (const e of a.hits) expect(forms.every((f) => f.some((w) => textOf(e).includes(w)))).toBe(true);
     expect(a.hits[0]!.id).toBe('20200218-dc2198281d');
   });

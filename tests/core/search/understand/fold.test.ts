@@ -47,9 +47,21 @@ describe('folding: traditional and variant characters, full width, case', () => 
   });
 
   it('the index finds traditional text with simplified keywords and the other way round', () => {
-    const entry = (id: string, title: string) => ({ id, agency: '上海市公安局', date: '2020-03-01', title, body: ['正文'], bullets: [], seq: Number(id.slice(1)) });
+    const entry = (id: string, title: string) => ({
+      id,
+      agency: '上海市公安局',
+      date: '2020-03-01',
+      title,
+      body: ['正文'],
+      bullets: [],
+      seq: Number(id.slice(1)),
+    });
     const index = createSearchIndex([entry('e1', '助力企業複工復產'), entry('e2', '支持企业复工复产'), entry('e3', '无关的通知')]);
-    const ids = (k: string[]) => index.search(k, { limit: 10 }).hits.map((h) => h.id).sort();
+    const ids = (k: string[]) =>
+      index
+        .search(k, { limit: 10 })
+        .hits.map((h) => h.id)
+        .sort();
     expect(ids(['复工'])).toEqual(['e1', 'e2']);
     expect(ids(['複工'])).toEqual(['e1', 'e2']);
     expect(ids(['企业', '复产'])).toEqual(['e1', 'e2']);

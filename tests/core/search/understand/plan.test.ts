@@ -143,6 +143,14 @@ describe('agency intent', () => {
     expect(findAgency(seg('出入境', '检验', '检疫局'), aliases).map((m) => m.agency)).toEqual(['上海海关']);
     expect(findAgency(seg('上海公安', '出入境', '检验'), aliases).map((m) => m.agency)).toEqual(['上海市公安局']);
     // Spans do not cross what the user separated.
-    expect(findAgency([{ text: '市', chunk: 0 }, { text: '科委', chunk: 1 }], aliases).map((m) => m.typed)).toEqual(['科委']);
+    expect(
+      findAgency(
+        [
+          { text: '市', chunk: 0 },
+          { text: '科委', chunk: 1 },
+        ],
+        aliases,
+      ).map((m) => m.typed),
+    ).toEqual(['科委']);
   });
 });

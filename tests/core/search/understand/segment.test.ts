@@ -38,7 +38,8 @@ describe('trimDictionary', () => {
 describe('a segmenter that cannot load', () => {
   it('falls back with one warning, never throws, and still plans queries', () => {
     const warnings: string[] = [];
-    const u = createQueryUnderstanding({ tables: shippedWordTables(),
+    const u = createQueryUnderstanding({
+      tables: shippedWordTables(),
       load: () => {
         throw new Error('Cannot find module @node-rs/jieba-linux-riscv64-gnu');
       },
