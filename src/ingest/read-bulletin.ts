@@ -71,7 +71,9 @@ export async function readBulletinBytes(bytes: Uint8Array, fileName: string): Pr
     );
   if (format === 'docx') return { text: await docxToText(bytes, file), format, encoding: 'docx' };
   const decoded = decodeText(bytes, file);
-  if (format === 'html') {
+  // A .txt that is really HTML (a page saved with the wrong name) is read as a page, with the same checks.
+  const savedPage = format !== 'html' && /^\s*<(?:!doctype html|html)[\s>]/i.test(decoded.text);
+  if (format === 'html' || savedPage) {
     if (!/<[a-z!]/i.test(decoded.text.slice(0, 4096)))
       throw new BulletinError(file, 'this .html file holds no HTML (save the page again, or send it as .txt)');
     const page = htmlToText(decoded.text);
@@ -83,11 +85,8 @@ export async function readBulletinBytes(bytes: Uint8Array, fileName: string): Pr
           : 'the page holds no article text',
       );
     }
-    return { text: page.text, format, encoding: decoded.encoding };
+    return { text: page.text, format: 'html', encoding: decoded.encoding };
   }
-  // A .txt that is really HTML (a page saved with the wrong name) is read as a page.
-  if (/^\s*<(?:!doctype html|html)[\s>]/i.test(decoded.text))
-    return { text: htmlToText(decoded.text).text, format: 'html', encoding: decoded.encoding };
   if (decoded.text.length > MAX_BULLETIN_BYTES)
     throw new BulletinError(file, `the text is longer than ${MAX_BULLETIN_BYTES} characters; a bulletin is far shorter`);
   return { text: decoded.text, format, encoding: decoded.encoding };

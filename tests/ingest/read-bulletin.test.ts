@@ -84,6 +84,11 @@ describe('bad input is refused with a clear message', () => {
     expect(await refusal(utf8(html), 'page.html')).toMatch(/no article text, only 1\.9 MB of scripts and styles/);
   });
 
+  it('a page saved with a .txt name is read as a page, with the same refusal when it holds only scripts', async () => {
+    const html = `<!DOCTYPE html><html><head><script>${'var a = 1;'.repeat(1_000)}</script></head><body></body></html>`;
+    expect(await refusal(utf8(html), 'page.txt')).toMatch(/no article text, only .* of scripts and styles/);
+  });
+
   it('a page with text but no measures: no measures found', async () => {
     await expect(
       parseBulletinBytes(utf8('<html><body><p>欢迎访问本网站。</p></body></html>'), 'a.html', { agencies }),

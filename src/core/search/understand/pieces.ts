@@ -1,6 +1,6 @@
 /**
  * A folded query cut into the pieces segmentation and planning work on: separators and decoration
- * (spaces, sentence punctuation, quotes, brackets, 《》, #, emoji) end pieces and are dropped;
+ * (spaces, sentence punctuation, quotes, brackets, 《》, #, emoji, markup tags) end pieces and are dropped;
  * characters inside a word stay literal ("a.*(b" is those five characters, never a pattern); counts
  * lose their "about" words (10万多个 → 10万, matching 10万余个) and dates keep their shape (3月16号 → 3月16日).
  */
@@ -16,7 +16,9 @@ export interface Piece {
 // After NFKC, full-width ，；：！？（） are ASCII. ASCII brackets and operators are NOT separators:
 // inside a word they are literal ("a+b", "c++"); at a word's edge they are stripped below.
 // Emoji joiners and variation selectors go by themselves: inside the class they would combine with what precedes.
-const SEPARATOR = /(?:[\s,;:!?"'`#、。“”‘’《》〈〉「」『』【】〔〕〖〗…—–·•●◆■□★☆※→←\u3000\p{Extended_Pictographic}]|\uFE0F|\u200D)+/u;
+// Markup tags pasted with copied text or typed from habit (<b>, </b>, <br/>) are decoration too, not the word "b".
+const SEPARATOR =
+  /(?:<\/?[a-z][a-z\d]*\s*\/?>|[\s,;:!?"'`#、。“”‘’《》〈〉「」『』【】〔〕〖〗…—–·•●◆■□★☆※→←\u3000\p{Extended_Pictographic}]|\uFE0F|\u200D)+/u;
 const EDGE = /^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu;
 const HAN = /[\u3400-\u4dbf\u4e00-\u9fff]+/g;
 
