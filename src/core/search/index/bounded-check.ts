@@ -5,8 +5,8 @@
  * Checking a long keyword's every candidate costs a read of most of the store's text at 100k
  * measures (~100 ms); a reply needs one page of it. Each candidate's score has an upper bound from
  * the bigrams that narrowed it (a keyword occurs at most as often as each of its bigrams, and in
- * the title only if every bigram is), so candidates are checked best bound first, and checking stops
- * once no unchecked candidate can reach the page. The total is the share of matches in an evenly
+ * the title only if every bigram is): candidates are walked in rank order among equal scores, and
+ * one is checked only while its bound could still put it on the page. The total is the share of matches in an evenly
  * spread sample of the candidates, times their count (`estimated` says so); the caller works the
  * keyword's matches out afterwards (SearchIndex.prepare), and then every answer is exact again.
  *
@@ -18,7 +18,7 @@ import type { Documents } from './documents.ts';
 import type { PostingList, Postings } from './postings.ts';
 import { weightOf } from './text-check.ts';
 import type { TextCheck } from './text-check.ts';
-import { OCCURRENCE_CAP, SCORE, W_COUNT, W_TITLE } from './weights.ts';
+import { NIBBLE_TO_W, OCCURRENCE_CAP, SCORE, TITLE_WEIGHT, W_COUNT, W_TITLE } from './weights.ts';
 
 /** Candidates checked for the estimate of the total. */
 export const SAMPLE = 48;
@@ -101,20 +101,20 @@ export function boundedPage(
       found++;
     }
   } else {
-    const bound = boundsOf(postings, docs, scores, n, unchecked);
-    const byBound = orderByBound(bound, n);
-    for (let j = 0; j < n; j++) {
-      const i = byBound[j]!;
-      const b = bound[i]!;
+    // Candidates in rank order among equal scores (ascending); one is checked only when its bound
+    // could put it on the page: once the page holds high scores, most are passed over unchecked.
+    const bounds = new Bounds(postings, unchecked);
+    const most = (TITLE_WEIGHT + OCCURRENCE_CAP) * unchecked.length;
+    for (let i = 0; i < n; i++) {
+      const d = docs[i]!;
       if (top.length >= k) {
         const last = top[k - 1]!;
-        // No candidate from here on can score above the k-th: the page is settled.
-        if (b < last.s) break;
-        if (!ranksBefore(docs[i]!, b, last.d, last.s)) continue;
+        if (!ranksBefore(d, scores[i]! + most, last.d, last.s)) continue;
+        if (!ranksBefore(d, scores[i]! + bounds.of(d), last.d, last.s)) continue;
       }
       if (checked.size >= MAX_PAGE_CHECKS) return null;
       const s = scoreOf(i);
-      if (s !== -1) offer(docs[i]!, s);
+      if (s !== -1) offer(d, s);
     }
   }
 
@@ -135,16 +135,35 @@ export function boundedPage(
   return { total, estimated: true, hits: page(documents, top, offset, k) };
 }
 
-/** Each candidate's bound: its exact keywords' score plus, per unchecked keyword, the best its bigrams allow. */
-function boundsOf(postings: Postings, docs: Int32Array, scores: Int32Array, n: number, unchecked: readonly Unchecked[]): Int32Array {
-  const bound = scores.slice(0, n);
-  for (const u of unchecked) {
-    const cursors = u.narrow.map((s) => new Cursor(s, postings));
-    for (let i = 0; i < n; i++) {
+/**
+ * Per document (asked in ascending order), the most the unchecked keywords can add to its score: per
+ * keyword, a title hit only if each of its bigrams is in the title, and no more occurrences than its
+ * rarest bigram has. Dense lists are read straight from their weight nibbles.
+ */
+class Bounds {
+  private readonly lists: { dense: PostingList[]; cursors: Cursor[] }[];
+
+  constructor(postings: Postings, unchecked: readonly Unchecked[]) {
+    this.lists = unchecked.map((u) => ({
+      dense: u.narrow.filter((s) => s.dense && !s.extra),
+      cursors: u.narrow.filter((s) => !(s.dense && !s.extra)).map((s) => new Cursor(s, postings)),
+    }));
+  }
+
+  of(d: number): number {
+    let sum = 0;
+    const shift = (d & 1) << 2;
+    for (const { dense, cursors } of this.lists) {
       let title = W_TITLE;
       let count = W_COUNT;
-      for (let c = 0; c < cursors.length; c++) {
-        const w = cursors[c]!.weightOf(docs[i]!);
+      for (let j = 0; j < dense.length; j++) {
+        const s = dense[j]!;
+        const w = NIBBLE_TO_W[(s.nib[s.nibAt + (d >>> 1)]! >>> shift) & 15]!;
+        title &= w;
+        count = Math.min(count, w & W_COUNT);
+      }
+      for (let j = 0; j < cursors.length; j++) {
+        const w = cursors[j]!.weightOf(d);
         // Not in a bigram's list (the intersection says it is): no bound is safe but the top.
         if (w === -1) {
           title = W_TITLE;
@@ -154,22 +173,10 @@ function boundsOf(postings: Postings, docs: Int32Array, scores: Int32Array, n: n
         title &= w;
         count = Math.min(count, w & W_COUNT);
       }
-      bound[i]! += SCORE[title | count]!;
+      sum += SCORE[title | count]!;
     }
+    return sum;
   }
-  return bound;
-}
-
-/** Candidate indexes by bound, best first; within a bound ascending (rank order among the built documents). A counting sort: bounds are small. */
-function orderByBound(bound: Int32Array, n: number): Int32Array {
-  let maxBound = 0;
-  for (let i = 0; i < n; i++) if (bound[i]! > maxBound) maxBound = bound[i]!;
-  const at = new Int32Array(maxBound + 2);
-  for (let i = 0; i < n; i++) at[maxBound - bound[i]! + 1]!++;
-  for (let b = 1; b < at.length; b++) at[b]! += at[b - 1]!;
-  const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) out[at[maxBound - bound[i]!]!++] = i;
-  return out;
 }
 
 function page(documents: Documents, top: readonly { d: number; s: number }[], offset: number, k: number): SearchHit[] {
