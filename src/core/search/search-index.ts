@@ -311,8 +311,9 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     async prepare(keywords) {
       if (budget === 0) return;
       if (pending.length > 0) flush();
-      const plans = plan(keywords);
-      if (plans) await longKeywords.prepare(plans.filter((p) => !p.exact));
+      // One keyword at a time: a keyword that occurs nowhere (a near word no measure uses) must not stop the others.
+      const plans = keywords.flatMap((k) => plan([k]) ?? []);
+      await longKeywords.prepare(plans.filter((p) => !p.exact));
     },
     exportState() {
       if (pending.length > 0) flush();
