@@ -87,7 +87,9 @@ export function boundedPage(
     }
   };
 
-  if (order === 'newest') {
+  if (k === 0) {
+    // A count: no page to fill, only the estimate below.
+  } else if (order === 'newest') {
     // Rank is the documents' own order: built ones ascending, added ones (numbered after them) merged by date.
     const byRank = Array.from({ length: n }, (_, i) => i);
     if (n > 0 && docs[n - 1]! >= postings.baseDocCount) byRank.sort((a, b) => (documents.newer(docs[a]!, docs[b]!) ? -1 : 1));
