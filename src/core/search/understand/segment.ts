@@ -12,6 +12,7 @@
  * maximum matching over the words it has been taught, leaving the rest of a run whole — which is what
  * search did before segmentation (a run of characters is one substring) — with one logged warning.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 export interface Segmenter {
@@ -70,7 +71,9 @@ export const loadNodeJieba: JiebaLoader = () => {
   if (shared) return shared;
   const require = createRequire(import.meta.url);
   const { Jieba } = require('@node-rs/jieba') as { Jieba: { withDict(d: Uint8Array): JiebaLike } };
-  const { dict } = require('@node-rs/jieba/dict.js') as { dict: Uint8Array };
+  // The dictionary file read here, not through the package's dict.js: that module reads dict.txt and
+  // idf.txt (11 MB) into buffers its module cache keeps for the life of the process.
+  const dict = readFileSync(require.resolve('@node-rs/jieba/dict.txt'));
   return (shared = Jieba.withDict(trimDictionary(dict, MIN_FREQUENCY)));
 };
 
