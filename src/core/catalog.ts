@@ -11,7 +11,7 @@ export interface Catalog {
   /** Newest first (by the measure's date, then by ingestion). */
   latest(agency: string, n: number): StoredEntry[];
   agencyStats(): { name: string; count: number; latestDate: string }[];
-  /** Every entry, newest first (as latest() orders them), made one at a time as the caller goes on. */
+  /** Every entry, newest first (as latest() orders them), made one at a time as the caller goes on (not kept in the store's cache of recent entries). */
   newest(): Iterable<StoredEntry>;
   /** The shipped agency list plus agencies met only in bulletins. */
   directory(): AgencyDirectory;
@@ -183,8 +183,10 @@ export function createCatalog(source: CatalogSource, agencies: AgencyDirectory, 
           if (k !== undefined && (best === -1 || newestFirst(table, k, lists[best]![at[best]!]!) < 0)) best = i;
         }
         if (best === -1) return;
-        const e = entryOf(lists[best]![at[best]!++]!);
-        if (e) yield e;
+        const row = lists[best]![at[best]!++]!;
+        // read(), not the store's get(): a pass over thousands of rows (learning titles at start-up, a
+        // subscription's latest matches) must not fill the store's cache of recently shown entries.
+        if (source.rowOf(table.id(row)) === row) yield table.read(row);
       }
     },
     prepare: (keywords) => searchIndex.prepare(keywords),
