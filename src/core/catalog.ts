@@ -157,6 +157,7 @@ export function createCatalog(source: CatalogSource, agencies: AgencyDirectory, 
 
   const entryOf = (row: number): StoredEntry | undefined => source.get(table.id(row));
   const order = new Map(agencies.names().map((n, i) => [n, i]));
+  let stats: { version: number; list: { name: string; count: number; latestDate: string }[] } = { version: -1, list: [] };
   return {
     index: searchIndex,
     version: () => version,
@@ -167,10 +168,17 @@ export function createCatalog(source: CatalogSource, agencies: AgencyDirectory, 
         .slice(0, Math.max(0, n))
         .map(entryOf)
         .filter((e): e is StoredEntry => !!e),
-    agencyStats: () =>
-      [...byAgency.entries()]
-        .map(([name, list]) => ({ name, count: list.length, latestDate: table.date(list[0]!) }))
-        .sort((a, b) => (order.get(a.name) ?? 1e9) - (order.get(b.name) ?? 1e9) || a.name.localeCompare(b.name)),
+    agencyStats: () => {
+      // Asked by every search (the newest date reads month words): made once per change of the entries.
+      if (stats.version !== version)
+        stats = {
+          version,
+          list: [...byAgency.entries()]
+            .map(([name, list]) => ({ name, count: list.length, latestDate: table.date(list[0]!) }))
+            .sort((a, b) => (order.get(a.name) ?? 1e9) - (order.get(b.name) ?? 1e9) || a.name.localeCompare(b.name)),
+        };
+      return stats.list.map((a) => ({ ...a }));
+    },
     directory: () => directory,
     *newest() {
       // A merge of the agencies' lists, which are each newest first.

@@ -1,4 +1,5 @@
 import type { Messages } from './zh.ts';
+import { roughly } from './numbers.ts';
 
 export const en: Messages = {
   lang: 'en',
@@ -163,6 +164,7 @@ export const en: Messages = {
     prev: '‹ Prev',
     next: 'Next ›',
     page: (p, n) => `page ${p}/${n}`,
+    pageOnly: (p) => `page ${p}`,
     more: (n) => `… ${n} more`,
     none: 'none',
   },
@@ -202,7 +204,7 @@ export const en: Messages = {
     dateOnly: (range) => `📅 ${range}`,
     inlineHint: 'Type keywords to search measures',
     list: (words) => words.map((w) => `"${w}"`).join(', '),
-    count: (total, exact) => `${total}${exact ? '' : '+'}`,
+    count: (total, exact, estimated = false) => (estimated ? `about ${roughly(total)}` : `${total}${exact ? '' : '+'}`),
     agencyResults: (agency, q, total) => `🔎 ${agency} · ${q}: ${total} found`,
     anyResults: (q, total) => `🔎 ${q}: ${total} found`,
     partial: (all, kept, total) => `No measure contains all of ${all}; ${total} below contain ${kept}`,

@@ -1,4 +1,5 @@
 /** Chinese (default) catalogue. Values are plain text or functions of plain values; callers escape what they interpolate into HTML. */
+import { roughly } from './numbers.ts';
 /** 1 → 一, 12 → 十二, 23 → 二十三 (series numbers). */
 const cnNumber = (n: number): string => {
   const d = '零一二三四五六七八九';
@@ -168,6 +169,8 @@ export const zh = {
     prev: '‹ 上一页',
     next: '下一页 ›',
     page: (p: number, n: number) => `第 ${p}/${n} 页`,
+    /** A page when the number of pages is not known yet (an estimated total). */
+    pageOnly: (p: number) => `第 ${p} 页`,
     more: (n: number) => `… 另有 ${n} 条`,
     none: '暂无',
   },
@@ -202,7 +205,8 @@ export const zh = {
     inlineHint: '输入关键词搜索措施',
     /** Word lists in headers: 复工、签证 */
     list: (words: string[]) => words.map((w) => `“${w}”`).join('、'),
-    count: (total: number, exact: boolean) => `${total}${exact ? '' : '+'}`,
+    /** A total: exact, at least (+), or estimated (约, two significant digits). */
+    count: (total: number, exact: boolean, estimated = false) => (estimated ? `约${roughly(total)}` : `${total}${exact ? '' : '+'}`),
     agencyResults: (agency: string, q: string, total: string) => `🔎 ${agency} · ${q}：共 ${total} 条`,
     anyResults: (q: string, total: string) => `🔎 ${q}：共 ${total} 条`,
     partial: (all: string, kept: string, total: string) => `没有同时包含 ${all} 的措施，以下 ${total} 条包含 ${kept}`,

@@ -90,14 +90,16 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number; ti
   const askedOnce = new LRUCache<string, number>({ max: 4096 });
 
   /**
-   * A keyword of three or more characters is checked against the measures' text on its first search
-   * (up to ~100 ms at 100k measures): that is done beforehand, a slice at a time, so it holds no other
-   * chat up. Shorter keywords never need it (nor does a query whose keywords are all remembered).
+   * A keyword of three or more characters has its matches in the measures' text worked out on its
+   * first search; checking them all costs up to ~100 ms at 100k measures. Answers therefore check
+   * only what their page needs and estimate the total ("约 21000"); after such an answer the
+   * keywords' matches are worked out here, a slice at a time between other chats' updates, so the
+   * next page and the next query with them are exact.
    */
-  const prepared = async (plan: QueryPlan | null): Promise<void> => {
-    if (!plan) return;
-    const keywords = search.keywordsOf(plan);
-    if (keywords.some((k) => k.length > 2)) await catalog.prepare(keywords);
+  const workOutLater = (plan: QueryPlan): void => {
+    void catalog
+      .prepare(search.keywordsOf(plan))
+      .catch((err: unknown) => deps.log.warn({ err, event: 'search-prepare-failed' }, 'could not work out a keyword’s matches'));
   };
 
   /** A plan of no words: a listing by date (all agencies), for a query of only date words. */
@@ -113,7 +115,8 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number; ti
     const cacheKey = `${ctx.lang}\u0000${p}\u0000${q.order}\u0000${q.range?.from ?? ''}\u0000${q.range?.to ?? ''}\u0000${plan.key}`;
     let r = rendered.get(cacheKey);
     if (!r || r.version !== version) {
-      const a = search.answer(plan, { limit: PAGE_SIZE, offset: p * PAGE_SIZE, filter: dateOptions(q.range, q.order) });
+      const a = search.answer(plan, { limit: PAGE_SIZE, offset: p * PAGE_SIZE, filter: dateOptions(q.range, q.order), estimate: true });
+      if (a.estimated) workOutLater(plan);
       let text: string;
       if (a.kind === 'none' || a.total === 0) {
         const shown = escapeHtml(a.words.join(' '));
@@ -134,7 +137,9 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number; ti
         const head = q.plan
           ? answerHeader(a, ctx.m)
           : ctx.m.search.dateOnly(escapeHtml(rangeAndOrderLabel(q.range, 'relevance', ctx.lang, { newest: '' }).replace(' · 📅 ', '')));
-        const header = `${head}${q.plan ? dates : ''}${pages > 1 ? ` · ${ctx.m.common.page(p + 1, pages)}` : ''}`;
+        // An estimated total gives no page count to show: the page number alone.
+        const pageLabel = a.estimated ? ctx.m.common.pageOnly(p + 1) : ctx.m.common.page(p + 1, pages);
+        const header = `${head}${q.plan ? dates : ''}${pages > 1 ? ` · ${pageLabel}` : ''}`;
         const snippet = createSnippetter(a.highlight);
         const blocks = [header, ...a.hits.map((e, i) => renderHit(e, a.highlight, ctx.m, p * PAGE_SIZE + i + 1, snippet))];
         // One page is always one message, so page buttons can edit it in place.
@@ -142,7 +147,9 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number; ti
       }
       const hitRows = a.hits.map((e, i) => [Markup.button.callback(buttonLabel(`${p * PAGE_SIZE + i + 1}. ${e.title}`), `e:${e.id}`)]);
       r = { version, total: a.total, text, hitRows };
-      if (askedOnce.get(cacheKey) === version) rendered.set(cacheKey, r);
+      // An estimated page is not kept: once the keywords are worked out, the same page says the exact count.
+      if (a.estimated) askedOnce.delete(cacheKey);
+      else if (askedOnce.get(cacheKey) === version) rendered.set(cacheKey, r);
       else askedOnce.set(cacheKey, version);
     }
     if (r.total === 0) return { text: r.text };
@@ -187,7 +194,6 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number; ti
       order: newest ? 'newest' : 'relevance',
     };
     const key = queries.put(asked);
-    await prepared(plan);
     const { text: message, keyboard } = page(ctx, asked, key, 0);
     return replyMessage(ctx, message, keyboard);
   };
@@ -202,7 +208,6 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number; ti
     const q = queries.get(ctx.match[1]!);
     if (!q) return ctx.answerCbQuery(ctx.m.search.expired, { show_alert: true });
     await ctx.answerCbQuery();
-    await prepared(q.plan);
     const { text, keyboard } = page(ctx, q, ctx.match[1]!, Number(ctx.match[2]));
     return editOrReply(ctx, [text], keyboard);
   });
@@ -212,7 +217,6 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number; ti
     if (!q) return ctx.answerCbQuery(ctx.m.search.expired, { show_alert: true });
     await ctx.answerCbQuery();
     q.order = q.order === 'newest' ? 'relevance' : 'newest';
-    await prepared(q.plan);
     const { text, keyboard } = page(ctx, q, ctx.match[1]!, 0);
     return editOrReply(ctx, [text], keyboard);
   });
@@ -248,8 +252,8 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number; ti
         button: { text: ctx.m.search.inlineHint, start_parameter: 'inline' },
       });
     const offset = Math.min(Number(ctx.inlineQuery.offset) || 0, 1000);
-    await prepared(q.plan);
-    const a = search.answer(q.plan, { limit: INLINE_PAGE, offset });
+    const a = search.answer(q.plan, { limit: INLINE_PAGE, offset, estimate: true });
+    if (a.estimated) workOutLater(q.plan);
     const results: InlineQueryResult[] = a.hits.map((e) => ({
       type: 'article',
       id: e.id,

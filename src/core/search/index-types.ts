@@ -19,6 +19,13 @@ export interface SearchOptions {
    * higher seq, then id, whatever the score (each hit still carries its score).
    */
   order?: 'relevance' | 'newest';
+  /**
+   * Allows an estimated total: a long keyword (three or more units) whose matches are not worked out
+   * yet and that has many candidates is checked only as far as the page needs (the hits are exact),
+   * and `total` is estimated from a sample (the result says `estimated`). prepare() then works its
+   * matches out. Default false: every total exact.
+   */
+  estimate?: boolean;
 }
 
 export interface SearchHit {
@@ -30,6 +37,8 @@ export interface SearchResult {
   /** All entries matching every keyword (and the agency and date range), not just this page. */
   total: number;
   hits: SearchHit[];
+  /** `total` is an estimate (only with SearchOptions.estimate); the hits are exact all the same. */
+  estimated?: boolean;
 }
 
 export interface SearchIndex {

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createQueryUnderstanding } from '../../../src/core/search/understand/index.ts';
 import { assertValidTelegramHtml, buttons, createTestBot, texts } from '../../helpers/bot-harness.ts';
 import { shippedWordTables } from '../../../src/store/word-tables.ts';
+import { createMemoryEntryStore } from '../../../src/store/entry-store.ts';
+import { parseSeed } from '../../helpers/seed.ts';
 
 const first = async (t: ReturnType<typeof createTestBot>, text: string, lang = 'zh-hans') => {
   const calls = await t.send(text, { lang });
@@ -135,5 +137,50 @@ describe('with date words', () => {
     expect(partial.html).toMatch(/^没有同时包含 “浦东”、“复产” 的措施，以下 2 条包含 “复产” · 📅 2020-02-01 – 2020-02-29\n/);
     const none = await first(t, '/search 2019年3月 复产');
     expect(none.html).toMatch(/^“复产”在 2019-03-01 – 2019-03-31 没有措施/);
+  });
+});
+
+describe('a long keyword searched for the first time among many measures', () => {
+  // The seed's measures copied 60 times (titles numbered): 复工复产 has hundreds of candidates, so its
+  // first search checks only what the page needs and estimates the total.
+  const manyMeasures = () => {
+    const entries = createMemoryEntryStore();
+    const seed = parseSeed();
+    const copies = Array.from({ length: 60 }, (_, i) =>
+      seed.entries.map((e, j) => {
+        const n = i * seed.entries.length + j + 1;
+        return { ...e, id: `${e.id}-${n}`, title: `${e.title}（第${n}条）` };
+      }),
+    ).flat();
+    entries.apply({ ...seed, entries: copies }, new Date('2020-03-27T00:00:00Z'));
+    return entries;
+  };
+  const containing = (t: ReturnType<typeof createTestBot>, word: string) =>
+    t.entries.all().filter((e) => [e.title, ...e.body, ...e.bullets].some((s) => s.includes(word))).length;
+
+  it.each([
+    ['zh-hans', /^🔎 “复工复产”：共 约(\d+) 条 · 第 1 页\n/, /^🔎 “复工复产”：共 (\d+) 条 · 第 1\/(\d+) 页\n/],
+    ['en', /^🔎 "复工复产": about (\d+) found · page 1\n/, /^🔎 "复工复产": (\d+) found · page 1\/(\d+)\n/],
+  ])('says the first total is an estimate, then gives the exact count once worked out (%s)', async (lang, estimated, exact) => {
+    const t = createTestBot({ entries: manyMeasures() });
+    const truth = containing(t, '复工复产');
+    expect(t.entries.count()).toBe(t.entries.all().length);
+    expect(truth).toBeGreaterThan(200);
+    const first = await t.send('/search 复工复产', { lang });
+    const html = texts(first)[0]!;
+    assertValidTelegramHtml(html);
+    const about = Number(estimated.exec(html)?.[1]);
+    // Two significant digits, within a quarter of the truth; the page itself is exact (5 hits, each with 复工复产).
+    expect(Math.abs(about - truth)).toBeLessThanOrEqual(truth / 4);
+    expect(buttons(first[0]).filter((b) => b.callback_data.startsWith('e:'))).toHaveLength(5);
+    // The reply did not wait for it, but the keyword's matches are being worked out: once done, the count is exact.
+    await t.catalog.prepare(['复工复产']);
+    const again = texts(await t.send('/search 复工复产', { lang }))[0]!;
+    const m = exact.exec(again);
+    expect(Number(m?.[1])).toBe(truth);
+    expect(Number(m?.[2])).toBe(Math.ceil(truth / 5));
+    // The hits are the same either way.
+    expect(again.split('\n').slice(1)).toEqual(html.split('\n').slice(1));
+    expect(t.errors).toEqual([]);
   });
 });

@@ -58,6 +58,12 @@ describe('prepare: long keywords worked out a slice at a time before a search', 
     expect(index.search(['不见面'], { limit: 3 })).toEqual(createSearchIndex(corpus).search(['不见面'], { limit: 3 }));
   });
 
+  it('a keyword that occurs nowhere (a near word no measure uses) does not stop the others being worked out', async () => {
+    const index = createSearchIndex(corpus, { cacheMinCandidates: 8, prepareSlice: 16 });
+    await index.prepare(['复工复产', '岗复产囧', '不见面']);
+    expect(remembered(index)).toEqual(['不见面', '复工复产']);
+  });
+
   it('does nothing when remembering is turned off', async () => {
     const index = createSearchIndex(corpus, { cacheBytes: 0 });
     await index.prepare(['复工复产']);

@@ -60,6 +60,10 @@ const queries = (): string[][] =>
     Array.from({ length: 1 + Math.floor(random() * 2) }, () => pick(1 + Math.floor(random() * 4)).trim()).filter(Boolean),
   );
 
+/** The bigrams of every keyword (a keyword of one or two characters as it is): what narrows a search to candidates. */
+const bigramsOf = (q: string[]): string[] =>
+  q.flatMap((k) => (k.length <= 2 ? [k] : Array.from({ length: k.length - 1 }, (_, i) => k.slice(i, i + 2))));
+
 describe('search ranking equals a brute-force ranking', () => {
   const variants = [
     { name: 'cache on', options: {} },
@@ -172,6 +176,80 @@ describe('search ranking equals a brute-force ranking', () => {
         expect(index.remove(id)).toBe(live.delete(id));
       }
       check();
+    });
+  }
+
+  for (const { name, options } of variants) {
+    it(`with an estimated total allowed, pages stay exact for long keywords never worked out, and the estimate is near (${name})`, () => {
+      // A small alphabet: three- and four-character keywords have hundreds of candidates, of which only some match.
+      const small = [...'复工产外企'];
+      const word = (n: number): string => Array.from({ length: n }, () => small[Math.floor(random() * small.length)]).join('');
+      const make = (i: number): IndexableEntry => ({
+        id: `e${i}`,
+        title: word(2 + Math.floor(random() * 5)),
+        body: [word(Math.floor(random() * 30))],
+        bullets: [],
+        agency: random() < 0.5 ? '上海市公安局' : '上海市民政局',
+        date: `2021-0${1 + Math.floor(random() * 2)}-1${Math.floor(random() * 2)}`,
+        seq: 1 + Math.floor(random() * 3),
+      });
+      const live = new Map<string, IndexableEntry>();
+      for (let i = 0; i < 3000; i++) live.set(`e${i}`, make(i));
+      const build = () => createSearchIndex(live.values(), options);
+      let index = build();
+      const qs = [['复工复'], ['外企复'], ['工复产'], ['复工复产'], ['企外企'], ['复工', '产外企'], ['复工复', '外企'], ['工复产', '企外']];
+      let estimated = 0;
+      const check = (): void => {
+        for (const q of qs) {
+          for (const agency of [undefined, '上海市公安局']) {
+            for (const order of ['relevance', 'newest'] as const) {
+              const expected = reference(live.values(), q, { agency, order });
+              for (const [offset, limit] of [
+                [0, 5],
+                [5, 5],
+                [0, 20],
+              ] as const) {
+                // A fresh index per query and page: nothing worked out yet, as for a query never seen.
+                index = build();
+                const r = index.search(q, { limit, offset, agency, order, estimate: true });
+                expect(r.hits).toEqual(expected.slice(offset, offset + limit));
+                if (!r.estimated) {
+                  expect(r.total).toBe(expected.length);
+                  continue;
+                }
+                estimated++;
+                // Never below what the pages show; off by at most 3 standard errors of a 48-candidate
+                // sample (0.22 of the candidates: measures holding every bigram of the keywords).
+                const candidates = reference(live.values(), bigramsOf(q), { agency }).length;
+                expect(r.total).toBeGreaterThanOrEqual(Math.min(expected.length, offset + r.hits.length));
+                expect(Math.abs(r.total - expected.length)).toBeLessThanOrEqual(0.22 * candidates);
+                // Without the estimate (or once worked out) the same query is exact.
+                expect(index.search(q, { limit, offset, agency, order })).toEqual({ total: expected.length, hits: r.hits });
+              }
+            }
+          }
+        }
+      };
+      check();
+      expect(estimated).toBeGreaterThan(20);
+      // Documents added since the build (delta lists) and removed ones (tombstones) are ranked and counted alike.
+      index = build();
+      for (let i = 0; i < 40; i++) {
+        const e = make(i % 2 ? 3000 + i : i * 11);
+        index.upsert(e);
+        live.set(e.id, e);
+      }
+      for (let i = 0; i < 30; i++) {
+        const id = `e${i * 17 + 1}`;
+        expect(index.remove(id)).toBe(live.delete(id));
+      }
+      for (const q of qs) {
+        for (const order of ['relevance', 'newest'] as const) {
+          const expected = reference(live.values(), q, { order });
+          const r = index.search(q, { limit: 10, estimate: true, order });
+          expect(r.hits).toEqual(expected.slice(0, 10));
+        }
+      }
     });
   }
 

@@ -24,12 +24,11 @@ import type { QueryPlan } from './plan.ts';
 /** What every search of an answer is restricted to, besides the words: dates, and the order asked for. */
 export type AnswerFilter = Pick<SearchOptions, 'dateFrom' | 'dateTo' | 'order'>;
 
+type SourceOptions = Pick<SearchOptions, 'agency' | 'limit' | 'offset' | 'dateFrom' | 'dateTo' | 'order' | 'estimate'>;
+
 export interface AnswerSource<T> {
   /** Ids (best first, or newest first) of measures holding every keyword, and how many there are. No keywords: every measure. */
-  search(
-    keywords: readonly string[],
-    opts: Pick<SearchOptions, 'agency' | 'limit' | 'offset' | 'dateFrom' | 'dateTo' | 'order'>,
-  ): { total: number; hits: readonly { id: string }[] };
+  search(keywords: readonly string[], opts: SourceOptions): { total: number; hits: readonly { id: string }[]; estimated?: boolean };
   get(id: string): T | undefined;
   /** A measure's text, folded as search folds it: its title, and everything else joined; and its date. */
   textOf(entry: T): { title: string; rest: string; date: string };
@@ -39,9 +38,11 @@ export interface AnswerSource<T> {
 
 export interface Answer<T> {
   kind: 'full' | 'partial' | 'latest' | 'none';
-  /** Measures in all for this answer (a lower bound when `exact` is false). */
+  /** Measures in all for this answer (a lower bound when `exact` is false, an estimate when `estimated`). */
   total: number;
   exact: boolean;
+  /** The total is estimated (a long keyword seen for the first time, see SearchOptions.estimate); the hits are exact. */
+  estimated: boolean;
   hits: T[];
   /** Every content word of the query (folded), in the order typed. */
   words: string[];
@@ -67,6 +68,8 @@ export interface AnswerOptions {
   filter?: AnswerFilter;
   /** Known words one character away from a word (Vocabulary.suggest). */
   suggest?: (word: string) => string[];
+  /** Totals may be estimated (SearchOptions.estimate): a long keyword's first search then checks only what the page needs. */
+  estimate?: boolean;
 }
 
 /** An alias that is an agency's name (公安局, 市科委, police): typed alone, it asks for the agency's newest. */
@@ -101,24 +104,25 @@ interface Ranked {
   order: number;
 }
 
-const EMPTY = { words: [] as string[], matched: [], missing: [], someOf: null, agencyDropped: false, corrected: [] };
+const EMPTY = { words: [] as string[], matched: [], missing: [], someOf: null, agencyDropped: false, corrected: [], estimated: false };
 
 /** The same search asked twice in one answer (a word's count, then that word alone as a partial match) is asked once. */
-function remembering<T>(source: AnswerSource<T>): AnswerSource<T> {
+/** Also passes every search the answer's `estimate`. */
+function remembering<T>(source: AnswerSource<T>, estimate: boolean): AnswerSource<T> {
   const seen = new Map<string, ReturnType<AnswerSource<T>['search']>>();
   return {
     ...source,
     search(keywords, o) {
       const key = `${keywords.join('\u0000')}\u0001${o.agency ?? ''}\u0001${o.limit ?? ''}\u0001${o.offset ?? ''}\u0001${o.dateFrom ?? ''}\u0001${o.dateTo ?? ''}\u0001${o.order ?? ''}`;
       let r = seen.get(key);
-      if (!r) seen.set(key, (r = source.search(keywords, o)));
+      if (!r) seen.set(key, (r = source.search(keywords, { ...o, estimate })));
       return r;
     },
   };
 }
 
 export function answerPlan<T>(plan: QueryPlan, rawSource: AnswerSource<T>, opts: AnswerOptions): Answer<T> {
-  const source = remembering(rawSource);
+  const source = remembering(rawSource, opts.estimate ?? false);
   const need = opts.offset + opts.limit;
   const window = Math.max(need, RERANK);
   const highlight = [...new Set(plan.words.flatMap((w) => [w.text, ...w.near]))];
@@ -136,6 +140,7 @@ export function answerPlan<T>(plan: QueryPlan, rawSource: AnswerSource<T>, opts:
           kind: 'full',
           total: r.total,
           exact: true,
+          estimated: !!r.estimated,
           hits: entries(
             source,
             r.hits.map((h) => h.id),
@@ -204,6 +209,7 @@ export function answerPlan<T>(plan: QueryPlan, rawSource: AnswerSource<T>, opts:
       kind: 'full',
       total: full.total,
       exact: full.exact,
+      estimated: full.estimated,
       hits,
       matched: terms.map((t) => t.text),
       agency: plan.agency,
@@ -250,8 +256,10 @@ export function answerPlan<T>(plan: QueryPlan, rawSource: AnswerSource<T>, opts:
       // Merged: heavier subsets first, each in its own order; a measure counts once.
       const seen = new Map<string, Ranked>();
       let exact = true;
+      let estimated = false;
       for (const { r } of found) {
         exact &&= r.exact;
+        estimated ||= r.estimated;
         for (const x of r.ranked) if (!seen.has(x.id)) seen.set(x.id, { ...x, order: seen.size });
       }
       const union =
@@ -274,6 +282,7 @@ export function answerPlan<T>(plan: QueryPlan, rawSource: AnswerSource<T>, opts:
         kind: 'partial',
         total: union,
         exact,
+        estimated,
         hits,
         matched: keptWords,
         missing,
@@ -306,6 +315,8 @@ interface Matched {
   ranked: Ranked[];
   total: number;
   exact: boolean;
+  /** Some search's total was estimated. */
+  estimated: boolean;
   searches: number;
 }
 
@@ -319,7 +330,7 @@ function matchAll<T>(
   maxCombos = MAX_COMBOS,
   nearViable: () => boolean = () => true,
 ): Matched {
-  const results: { near: number; total: number; ids: string[]; keywords: string[] }[] = [];
+  const results: { near: number; total: number; estimated: boolean; ids: string[]; keywords: string[] }[] = [];
   let searches = 0;
   for (const { keywords, near } of combos(terms, maxCombos)) {
     // Enough measures hold the words as typed: near words would only add pages after them.
@@ -328,9 +339,10 @@ function matchAll<T>(
     if (near === 1 && searches === 1 && !nearViable()) break;
     const r = source.search(keywords, { agency, limit: window, offset: 0, ...filter });
     searches++;
-    if (r.total > 0) results.push({ near, total: r.total, ids: r.hits.map((h) => h.id), keywords });
+    if (r.total > 0) results.push({ near, total: r.total, estimated: !!r.estimated, ids: r.hits.map((h) => h.id), keywords });
   }
-  if (results.length === 0) return { ids: [], ranked: [], total: 0, exact: true, searches };
+  if (results.length === 0) return { ids: [], ranked: [], total: 0, exact: true, estimated: false, searches };
+  const estimated = results.some((r) => r.estimated);
   const seen = new Map<string, Ranked>();
   for (const r of results) for (const id of r.ids) if (!seen.has(id)) seen.set(id, { id, near: r.near, order: seen.size });
   let total = results[0]!.total;
@@ -338,7 +350,7 @@ function matchAll<T>(
   if (results.length > 1) {
     // Several combinations hold measures: their union, counted from their ids when each has at most
     // FETCH_ALL; else at least the largest of them and what was seen ("12,252+").
-    if (results.every((r) => r.total <= FETCH_ALL)) {
+    if (results.every((r) => r.total <= FETCH_ALL && !r.estimated)) {
       const ids = new Set<string>();
       for (const r of results) {
         const all =
@@ -354,7 +366,7 @@ function matchAll<T>(
       exact = false;
     }
   }
-  return { ids: [...seen.keys()], ranked: [...seen.values()], total, exact, searches };
+  return { ids: [...seen.keys()], ranked: [...seen.values()], total, exact, estimated, searches };
 }
 
 /** A union's size when only the ranked lists are at hand: at least the largest total and what was seen. */

@@ -7,13 +7,13 @@ import type { Answer } from './answer.ts';
 export function answerHeader(
   a: Pick<
     Answer<unknown>,
-    'kind' | 'words' | 'total' | 'exact' | 'matched' | 'missing' | 'someOf' | 'agency' | 'agencyDropped' | 'corrected'
+    'kind' | 'words' | 'total' | 'exact' | 'estimated' | 'matched' | 'missing' | 'someOf' | 'agency' | 'agencyDropped' | 'corrected'
   >,
   m: Messages,
 ): string {
   const s = m.search;
   const list = (words: readonly string[]) => s.list(words.map(escapeHtml));
-  const total = s.count(a.total, a.exact);
+  const total = s.count(a.total, a.exact, a.estimated);
   const agency = a.agency ? escapeHtml(a.agency) : '';
   const fixes = a.corrected.map(([typed, used]) => s.corrected(escapeHtml(typed), escapeHtml(used))).join('\n');
   const withFixes = (line: string) => (fixes ? `${fixes}\n${line}` : line);

@@ -14,7 +14,8 @@ const RELEARN_MS = 60_000;
 
 export interface CatalogSearch {
   plan(text: string): PlanResult;
-  answer(plan: QueryPlan, page: { limit: number; offset: number; filter?: AnswerFilter }): Answer<StoredEntry>;
+  /** `estimate`: totals may be estimated on a long keyword's first search (AnswerOptions.estimate). */
+  answer(plan: QueryPlan, page: { limit: number; offset: number; filter?: AnswerFilter; estimate?: boolean }): Answer<StoredEntry>;
   /** The keywords an answer may look up, for catalog.prepare (long ones need their text checked once). */
   keywordsOf(plan: QueryPlan): string[];
 }

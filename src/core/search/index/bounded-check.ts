@@ -1,0 +1,184 @@
+/**
+ * A page of a query whose long keywords (three or more units, not yet remembered) have many
+ * candidates, without checking every candidate's text: the page is exact, the total is estimated.
+ *
+ * Checking a long keyword's every candidate costs a read of most of the store's text at 100k
+ * measures (~100 ms); a reply needs one page of it. Each candidate's score has an upper bound from
+ * the bigrams that narrowed it (a keyword occurs at most as often as each of its bigrams, and in
+ * the title only if every bigram is): candidates are walked in rank order among equal scores, and
+ * one is checked only while its bound could still put it on the page. The total is the share of matches in an evenly
+ * spread sample of the candidates, times their count (`estimated` says so); the caller works the
+ * keyword's matches out afterwards (SearchIndex.prepare), and then every answer is exact again.
+ *
+ * The rule: hits are always exactly what the exhaustive search gives; only `total` may differ.
+ */
+import type { SearchHit } from '../index-types.ts';
+import { Cursor } from './intersect.ts';
+import type { Documents } from './documents.ts';
+import type { PostingList, Postings } from './postings.ts';
+import { weightOf } from './text-check.ts';
+import type { TextCheck } from './text-check.ts';
+import { NIBBLE_TO_W, OCCURRENCE_CAP, SCORE, TITLE_WEIGHT, W_COUNT, W_TITLE } from './weights.ts';
+
+/** Candidates checked for the estimate of the total. */
+export const SAMPLE = 48;
+/** Checks for the page beyond which the exhaustive path is cheaper to reason about: the caller falls back to it. */
+export const MAX_PAGE_CHECKS = 4_096;
+
+/** A long keyword still to check: its text and the lists of its bigrams. */
+export interface Unchecked {
+  text: string;
+  narrow: readonly PostingList[];
+}
+
+export interface BoundedPage {
+  /** Estimated matches (exact when every candidate was checked). */
+  total: number;
+  estimated: boolean;
+  hits: SearchHit[];
+}
+
+/**
+ * The page [offset, offset + limit) of candidates docs[0, n) (ascending, their exact keywords'
+ * scores in scores) that also contain every unchecked keyword; null when the page needed more than
+ * MAX_PAGE_CHECKS checks (the caller then checks them all).
+ */
+export function boundedPage(
+  documents: Documents,
+  postings: Postings,
+  check: TextCheck,
+  docs: Int32Array,
+  scores: Int32Array,
+  n: number,
+  unchecked: readonly Unchecked[],
+  order: 'relevance' | 'newest',
+  offset: number,
+  limit: number,
+): BoundedPage | null {
+  const k = offset + limit;
+  // The real score of a checked candidate; -1 when some keyword is not in it. Remembered per candidate index.
+  const checked = new Map<number, number>();
+  const scoreOf = (i: number): number => {
+    let s = checked.get(i);
+    if (s !== undefined) return s;
+    s = scores[i]!;
+    for (const u of unchecked) {
+      const found = check.find(docs[i]!, u.text, OCCURRENCE_CAP);
+      if (found === -1) {
+        s = -1;
+        break;
+      }
+      s += SCORE[weightOf(found)]!;
+    }
+    checked.set(i, s);
+    return s;
+  };
+  const ranksBefore = (a: number, sa: number, b: number, sb: number): boolean => (sa !== sb ? sa > sb : documents.newer(a, b));
+
+  const top: { d: number; s: number }[] = [];
+  const offer = (d: number, s: number): void => {
+    if (top.length >= k && !ranksBefore(d, s, top[k - 1]!.d, top[k - 1]!.s)) return;
+    let at = top.length < k ? top.length : k - 1;
+    top[at] = { d, s };
+    while (at > 0 && ranksBefore(d, s, top[at - 1]!.d, top[at - 1]!.s)) {
+      top[at] = top[at - 1]!;
+      top[at - 1] = { d, s };
+      at--;
+    }
+  };
+
+  if (order === 'newest') {
+    // Rank is the documents' own order: built ones ascending, added ones (numbered after them) merged by date.
+    const byRank = Array.from({ length: n }, (_, i) => i);
+    if (n > 0 && docs[n - 1]! >= postings.baseDocCount) byRank.sort((a, b) => (documents.newer(docs[a]!, docs[b]!) ? -1 : 1));
+    let found = 0;
+    for (const i of byRank) {
+      if (found >= k) break;
+      if (checked.size >= MAX_PAGE_CHECKS) return null;
+      const s = scoreOf(i);
+      if (s === -1) continue;
+      top.push({ d: docs[i]!, s });
+      found++;
+    }
+  } else {
+    // Candidates in rank order among equal scores (ascending); one is checked only when its bound
+    // could put it on the page: once the page holds high scores, most are passed over unchecked.
+    const bounds = new Bounds(postings, unchecked);
+    const most = (TITLE_WEIGHT + OCCURRENCE_CAP) * unchecked.length;
+    for (let i = 0; i < n; i++) {
+      const d = docs[i]!;
+      if (top.length >= k) {
+        const last = top[k - 1]!;
+        if (!ranksBefore(d, scores[i]! + most, last.d, last.s)) continue;
+        if (!ranksBefore(d, scores[i]! + bounds.of(d), last.d, last.s)) continue;
+      }
+      if (checked.size >= MAX_PAGE_CHECKS) return null;
+      const s = scoreOf(i);
+      if (s !== -1) offer(d, s);
+    }
+  }
+
+  // Every candidate checked (few of them, or the page needed them all): the count is exact.
+  if (checked.size >= n) {
+    let total = 0;
+    for (const s of checked.values()) if (s !== -1) total++;
+    return { total, estimated: false, hits: page(documents, top, offset, k) };
+  }
+  let matched = 0;
+  const sample = Math.min(SAMPLE, n);
+  for (let j = 0; j < sample; j++) if (scoreOf(Math.floor(((j + 0.5) * n) / sample)) !== -1) matched++;
+  let known = 0;
+  for (const s of checked.values()) if (s !== -1) known++;
+  const unknown = n - checked.size;
+  // Matches seen, plus the sample's share of the candidates not checked.
+  const total = known + Math.round((unknown * matched) / sample);
+  return { total, estimated: true, hits: page(documents, top, offset, k) };
+}
+
+/**
+ * Per document (asked in ascending order), the most the unchecked keywords can add to its score: per
+ * keyword, a title hit only if each of its bigrams is in the title, and no more occurrences than its
+ * rarest bigram has. Dense lists are read straight from their weight nibbles.
+ */
+class Bounds {
+  private readonly lists: { dense: PostingList[]; cursors: Cursor[] }[];
+
+  constructor(postings: Postings, unchecked: readonly Unchecked[]) {
+    this.lists = unchecked.map((u) => ({
+      dense: u.narrow.filter((s) => s.dense && !s.extra),
+      cursors: u.narrow.filter((s) => !(s.dense && !s.extra)).map((s) => new Cursor(s, postings)),
+    }));
+  }
+
+  of(d: number): number {
+    let sum = 0;
+    const shift = (d & 1) << 2;
+    for (const { dense, cursors } of this.lists) {
+      let title = W_TITLE;
+      let count = W_COUNT;
+      for (let j = 0; j < dense.length; j++) {
+        const s = dense[j]!;
+        const w = NIBBLE_TO_W[(s.nib[s.nibAt + (d >>> 1)]! >>> shift) & 15]!;
+        title &= w;
+        count = Math.min(count, w & W_COUNT);
+      }
+      for (let j = 0; j < cursors.length; j++) {
+        const w = cursors[j]!.weightOf(d);
+        // Not in a bigram's list (the intersection says it is): no bound is safe but the top.
+        if (w === -1) {
+          title = W_TITLE;
+          count = OCCURRENCE_CAP;
+          break;
+        }
+        title &= w;
+        count = Math.min(count, w & W_COUNT);
+      }
+      sum += SCORE[title | count]!;
+    }
+    return sum;
+  }
+}
+
+function page(documents: Documents, top: readonly { d: number; s: number }[], offset: number, k: number): SearchHit[] {
+  return top.slice(offset, k).map(({ d, s }) => ({ id: documents.ids[d]!, score: s }));
+}
