@@ -6,11 +6,12 @@ import { describe, expect, it } from 'vitest';
 const src = join(dirname(fileURLToPath(import.meta.url)), '../../src');
 
 /**
- * Packages only some updates need (an uploaded .docx, web page or non-UTF-8 file; an .xlsx export): a static
- * import would load them when the bot starts (~36 MB of memory and ~0.3 s together, BENCHMARKS.md round 8).
+ * Packages only some updates need (an uploaded .docx, web page or non-UTF-8 file; an .xlsx export), or only a
+ * developer's terminal (pino-pretty): a static import would load them when the bot starts (~30 MB of memory and
+ * ~0.3 s for the first five, ~11 MB and ~60 ms for pino-pretty; BENCHMARKS.md round 8).
  * They are loaded through src/core/load-on-first-use.ts; type imports are free.
  */
-const ON_FIRST_USE = ['cheerio', 'mammoth', 'iconv-lite', 'jschardet', 'exceljs'];
+const ON_FIRST_USE = ['cheerio', 'mammoth', 'iconv-lite', 'jschardet', 'exceljs', 'pino-pretty'];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
