@@ -55,6 +55,11 @@ export interface SearchIndex {
    */
   search(keywords: readonly string[], opts?: SearchOptions): SearchResult;
   /**
+   * How many entries search() would count, without a page: a gram's own list length when nothing
+   * filters it (a word's document frequency for free), else a search of no hits.
+   */
+  count(keywords: readonly string[], opts?: Omit<SearchOptions, 'limit' | 'offset' | 'order'>): { total: number; estimated?: boolean };
+  /**
    * Works out, a slice at a time between turns of the event loop, the matches of the long keywords
    * that search() would otherwise check against the text in one go, and remembers them: awaited
    * before a search, it keeps a keyword's first search from holding the event loop (results are the

@@ -290,7 +290,23 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     return out;
   };
 
+  const count = (
+    keywords: readonly string[],
+    opts: Omit<SearchOptions, 'limit' | 'offset' | 'order'> = {},
+  ): { total: number; estimated?: boolean } => {
+    if (pending.length > 0) flush();
+    const filtered = opts.agency !== undefined || opts.dateFrom !== undefined || opts.dateTo !== undefined;
+    if (!filtered && documents.live === documents.count) {
+      const plans = plan(keywords);
+      if (!plans) return { total: 0 };
+      if (plans.length === 1 && plans[0]!.exact) return { total: plans[0]!.exact.length };
+    }
+    const r = search(keywords, { ...opts, limit: 0 });
+    return r.estimated ? { total: r.total, estimated: true } : { total: r.total };
+  };
+
   return {
+    count,
     upsert(entry) {
       longKeywords.epoch++;
       documents.remove(entry.id);

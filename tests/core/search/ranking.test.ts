@@ -89,6 +89,10 @@ describe('search ranking equals a brute-force ranking', () => {
           }
           const agency = '上海市民政局';
           expect(index.search(q, { limit: 5, agency }).hits).toEqual(reference(live.values(), q, agency).slice(0, 5));
+          // A count without a page: the same totals (a gram's list length when nothing filters it).
+          expect(index.count(q)).toEqual({ total: expected.length });
+          expect(index.count(q, { agency }).total).toBe(reference(live.values(), q, agency).length);
+          expect(index.count(q, { dateFrom: '2020-02-01' }).total).toBe(reference(live.values(), q, { dateFrom: '2020-02-01' }).length);
         }
       };
       check();
@@ -211,6 +215,10 @@ describe('search ranking equals a brute-force ranking', () => {
               ] as const) {
                 // A fresh index per query and page: nothing worked out yet, as for a query never seen.
                 index = build();
+                // A count alone (no page) is estimated the same way.
+                const c = index.count(q, { agency, estimate: true });
+                const candidates = reference(live.values(), bigramsOf(q), { agency }).length;
+                expect(Math.abs(c.total - expected.length)).toBeLessThanOrEqual(c.estimated ? 0.22 * candidates : 0);
                 const r = index.search(q, { limit, offset, agency, order, estimate: true });
                 expect(r.hits).toEqual(expected.slice(offset, offset + limit));
                 if (!r.estimated) {
@@ -220,7 +228,6 @@ describe('search ranking equals a brute-force ranking', () => {
                 estimated++;
                 // Never below what the pages show; off by at most 3 standard errors of a 48-candidate
                 // sample (0.22 of the candidates: measures holding every bigram of the keywords).
-                const candidates = reference(live.values(), bigramsOf(q), { agency }).length;
                 expect(r.total).toBeGreaterThanOrEqual(Math.min(expected.length, offset + r.hits.length));
                 expect(Math.abs(r.total - expected.length)).toBeLessThanOrEqual(0.22 * candidates);
                 // Without the estimate (or once worked out) the same query is exact.

@@ -20,9 +20,9 @@ import { weightOf } from './text-check.ts';
 import type { TextCheck } from './text-check.ts';
 import { NIBBLE_TO_W, OCCURRENCE_CAP, SCORE, TITLE_WEIGHT, W_COUNT, W_TITLE } from './weights.ts';
 
-/** Candidates checked for the estimate of the total. */
+/** Candidates checked for the estimate of the total: off by at most ~0.2 of the candidates (3 standard errors), ~0.4 ms at 100k. */
 export const SAMPLE = 48;
-/** Checks for the page beyond which the exhaustive path is cheaper to reason about: the caller falls back to it. */
+/** Checks one page may take (a page far down, or bounds that say little); beyond them the caller checks every candidate instead. */
 export const MAX_PAGE_CHECKS = 4_096;
 
 /** A long keyword still to check: its text and the lists of its bigrams. */
@@ -87,7 +87,9 @@ export function boundedPage(
     }
   };
 
-  if (order === 'newest') {
+  if (k === 0) {
+    // A count: no page to fill, only the estimate below.
+  } else if (order === 'newest') {
     // Rank is the documents' own order: built ones ascending, added ones (numbered after them) merged by date.
     const byRank = Array.from({ length: n }, (_, i) => i);
     if (n > 0 && docs[n - 1]! >= postings.baseDocCount) byRank.sort((a, b) => (documents.newer(docs[a]!, docs[b]!) ? -1 : 1));

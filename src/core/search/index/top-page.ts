@@ -48,7 +48,8 @@ export class TopPage {
     let total = 0;
     let bar = -1;
     // Title hits a document needs to beat the k-th: without one a keyword scores at most OCCURRENCE_CAP.
-    let need = 0;
+    // No page asked (a count): nothing can make it.
+    let need = offset + limit === 0 ? m + 1 : 0;
     for (let wi = 0; wi < W; wi++) {
       let word = alive ? alive[wi]! : 0xffffffff;
       for (const s of lists) word &= s.bits[s.bitsAt + wi]!;

@@ -29,6 +29,8 @@ type SourceOptions = Pick<SearchOptions, 'agency' | 'limit' | 'offset' | 'dateFr
 export interface AnswerSource<T> {
   /** Ids (best first, or newest first) of measures holding every keyword, and how many there are. No keywords: every measure. */
   search(keywords: readonly string[], opts: SourceOptions): { total: number; hits: readonly { id: string }[]; estimated?: boolean };
+  /** How many measures search() would count, without a page (SearchIndex.count); optional. */
+  count?(keywords: readonly string[], opts: Pick<SearchOptions, 'dateFrom' | 'dateTo' | 'estimate'>): { total: number };
   get(id: string): T | undefined;
   /** A measure's text, folded as search folds it: its title, and everything else joined; and its date. */
   textOf(entry: T): { title: string; rest: string; date: string };
@@ -170,10 +172,17 @@ export function answerPlan<T>(plan: QueryPlan, rawSource: AnswerSource<T>, opts:
   const agency = plan.agency ?? undefined;
   // How many measures hold a word (asked once per word and query).
   const counts = new Map<string, number>();
-  // Asked as the partial tier would ask for the word alone (same window, same filter), so that search is then free.
+  // A count without a page where the source gives one (a word's list length: free); else asked as the
+  // partial tier would ask for the word alone (same window, same filter), so that search is then free.
   const df = (w: string): number => {
     let n = counts.get(w);
-    if (n === undefined) counts.set(w, (n = source.search([w], { agency: undefined, limit: window, offset: 0, ...filter }).total));
+    if (n === undefined) {
+      const { dateFrom, dateTo } = filter;
+      n = source.count
+        ? source.count([w], { ...(dateFrom ? { dateFrom } : {}), ...(dateTo ? { dateTo } : {}), estimate: opts.estimate ?? false }).total
+        : source.search([w], { agency: undefined, limit: window, offset: 0, ...filter }).total;
+      counts.set(w, n);
+    }
     return n;
   };
   const inSome = (t: Term) => t.forms.some((f) => df(f) > 0);

@@ -7,7 +7,7 @@ import type { AnswerSource } from './answer.ts';
 type Showable = Pick<StoredEntry, 'id' | 'agency' | 'date' | 'title' | 'body' | 'bullets'>;
 
 export interface MeasureLookup<T extends Showable> {
-  index: Pick<SearchIndex, 'search' | 'size'>;
+  index: Pick<SearchIndex, 'search' | 'size'> & Partial<Pick<SearchIndex, 'count'>>;
   get(id: string): T | undefined;
 }
 
@@ -17,6 +17,7 @@ const folded = new WeakMap<object, { title: string; rest: string; date: string }
 export function measureSource<T extends Showable>(m: MeasureLookup<T>): AnswerSource<T> {
   return {
     search: (keywords, opts) => m.index.search(keywords, opts),
+    ...(m.index.count ? { count: (keywords, opts) => m.index.count!(keywords, opts) } : {}),
     get: m.get,
     textOf(e) {
       let t = folded.get(e);
