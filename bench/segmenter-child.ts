@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { loadNodeJieba, trimDictionary } from '../src/core/search/understand/segment.ts';
+import { loadNodeJieba, readJiebaDictionary, trimDictionary } from '../src/core/search/understand/segment.ts';
 import { memoryNow } from './memory.ts';
 
 const kind = process.argv[2];
@@ -21,8 +21,7 @@ if (kind?.startsWith('node-rs')) {
     const min = Number(kind.slice('node-rs-min='.length));
     const require = createRequire(import.meta.url);
     const { Jieba } = require('@node-rs/jieba') as { Jieba: { withDict(d: Uint8Array): { cut(s: string, hmm: boolean): string[] } } };
-    const { dict } = require('@node-rs/jieba/dict.js') as { dict: Uint8Array };
-    const j = Jieba.withDict(trimDictionary(dict, min));
+    const j = Jieba.withDict(trimDictionary(readJiebaDictionary(), min));
     cut = (s) => j.cut(s, false);
     name = `@node-rs/jieba, dictionary trimmed at frequency ${min}`;
   } else if (kind === 'node-rs') {
@@ -32,8 +31,7 @@ if (kind?.startsWith('node-rs')) {
   } else {
     const require = createRequire(import.meta.url);
     const { Jieba } = require('@node-rs/jieba') as { Jieba: { withDict(d: Uint8Array): { cut(s: string, hmm: boolean): string[] } } };
-    const { dict } = require('@node-rs/jieba/dict.js') as { dict: Uint8Array };
-    const j = Jieba.withDict(dict);
+    const j = Jieba.withDict(readJiebaDictionary());
     cut = (s) => j.cut(s, false);
     name = '@node-rs/jieba, full dictionary';
   }

@@ -11,7 +11,7 @@ export interface Catalog {
   /** Newest first (by the measure's date, then by ingestion). */
   latest(agency: string, n: number): StoredEntry[];
   agencyStats(): { name: string; count: number; latestDate: string }[];
-  /** Every entry, newest first (as latest() orders them), made one at a time as the caller goes on. */
+  /** Every entry, newest first (as latest() orders them), made one at a time as the caller goes on (not kept in the store's cache of recent entries). */
   newest(): Iterable<StoredEntry>;
   /** The shipped agency list plus agencies met only in bulletins. */
   directory(): AgencyDirectory;
@@ -49,42 +49,44 @@ export function* storeEntries(source: Pick<CatalogSource, 'liveRows' | 'table'>)
   for (const row of source.liveRows()) yield source.table.read(row);
 }
 
-/** What ordering and counting need of an entry; the entry itself is made from its row when shown. */
-interface Key {
-  id: string;
-  date: string;
-  seq: number;
-}
+/** What ordering needs of a row: its measure's date and its place in ingestion. */
+type RowOrder = Pick<EntryTable, 'date' | 'seq'>;
 
-const newestFirst = (a: Key, b: Key) => (a.date === b.date ? b.seq - a.seq : a.date < b.date ? 1 : -1);
+/** Newest first: by the measure's date, then by ingestion (seq). */
+const newestFirst = (t: RowOrder, a: number, b: number): number => {
+  const da = t.date(a);
+  const db = t.date(b);
+  return da === db ? t.seq(b) - t.seq(a) : da < db ? 1 : -1;
+};
 
 /**
- * Sorts newest first. Long lists (a store being loaded: 100k entries over ~1,500 dates) go by date
- * buckets, since a comparator sort over 100k objects costs a sizeable part of start-up.
+ * Sorts rows newest first. Long lists (a store being loaded: 100k entries over ~1,500 dates) go by date
+ * buckets, since a comparator sort over 100k rows costs a sizeable part of start-up.
  */
-function sortNewestFirst(list: Key[]): void {
+function sortNewestFirst(list: number[], t: RowOrder): void {
   if (list.length < 256) {
-    list.sort(newestFirst);
+    list.sort((a, b) => newestFirst(t, a, b));
     return;
   }
-  const byDate = new Map<string, Key[]>();
-  for (const e of list) {
-    const bucket = byDate.get(e.date);
-    if (bucket) bucket.push(e);
-    else byDate.set(e.date, [e]);
+  const byDate = new Map<string, number[]>();
+  for (const row of list) {
+    const date = t.date(row);
+    const bucket = byDate.get(date);
+    if (bucket) bucket.push(row);
+    else byDate.set(date, [row]);
   }
   const dates = [...byDate.keys()].sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
   let at = 0;
   for (const date of dates) {
     const bucket = byDate.get(date)!;
     // Nearly always already ascending by seq (the store's order): then reversing is the sort.
-    if (!isAscendingBySeq(bucket)) bucket.sort((a, b) => a.seq - b.seq);
+    if (!isAscendingBySeq(bucket, t)) bucket.sort((a, b) => t.seq(a) - t.seq(b));
     for (let i = bucket.length - 1; i >= 0; i--) list[at++] = bucket[i]!;
   }
 }
 
-const isAscendingBySeq = (list: readonly Key[]): boolean => {
-  for (let i = 1; i < list.length; i++) if (list[i - 1]!.seq > list[i]!.seq) return false;
+const isAscendingBySeq = (list: readonly number[], t: RowOrder): boolean => {
+  for (let i = 1; i < list.length; i++) if (t.seq(list[i - 1]!) > t.seq(list[i]!)) return false;
   return true;
 };
 
@@ -95,28 +97,31 @@ export interface CatalogOptions {
 
 export function createCatalog(source: CatalogSource, agencies: AgencyDirectory, opts: CatalogOptions = {}): Catalog {
   const { table } = source;
-  const byAgency = new Map<string, Key[]>();
+  // Per agency, the rows of its entries, newest first. Row numbers, not {id, date, seq} objects: rows are
+  // append-only (a correction gets a new row), so a row's id, date and seq never change, and 100k such
+  // objects were ~6 MB of the heap at start-up (BENCHMARKS.md, round 8).
+  const byAgency = new Map<string, number[]>();
   let directory = agencies;
   const dirtyAgencies = new Set<string>();
 
-  const add = (agency: string, key: Key) => {
+  const add = (agency: string, row: number) => {
     const list = byAgency.get(agency);
-    if (list) list.push(key);
-    else byAgency.set(agency, [key]);
+    if (list) list.push(row);
+    else byAgency.set(agency, [row]);
     dirtyAgencies.add(agency);
   };
   const settle = () => {
     for (const a of dirtyAgencies) {
       const list = byAgency.get(a) ?? [];
       if (list.length === 0) byAgency.delete(a);
-      else sortNewestFirst(list);
+      else sortNewestFirst(list, table);
     }
     dirtyAgencies.clear();
     const extra = [...byAgency.keys()].filter((n) => !agencies.isKnown(n));
     directory = extra.length ? agencies.withExtra(extra) : agencies;
   };
 
-  for (const row of source.liveRows()) add(table.agency(row), { id: table.id(row), date: table.date(row), seq: table.seq(row) });
+  for (const row of source.liveRows()) add(table.agency(row), row);
   settle();
   // The index reads documents' text from the store's rows instead of keeping its own copy.
   const text = storeText(source);
@@ -135,7 +140,7 @@ export function createCatalog(source: CatalogSource, agencies: AgencyDirectory, 
     const ids = new Set(changed.map((e) => e.id));
     if (changed.some((e) => e.revisions > 0)) {
       for (const [agency, list] of byAgency) {
-        const kept = list.filter((k) => !ids.has(k.id));
+        const kept = list.filter((row) => !ids.has(table.id(row)));
         if (kept.length !== list.length) {
           byAgency.set(agency, kept);
           dirtyAgencies.add(agency);
@@ -143,13 +148,14 @@ export function createCatalog(source: CatalogSource, agencies: AgencyDirectory, 
       }
     }
     for (const e of changed) {
-      add(e.agency, { id: e.id, date: e.date, seq: e.seq });
+      const row = source.rowOf(e.id);
+      if (row !== undefined) add(e.agency, row);
       searchIndex.upsert(e);
     }
     settle();
   });
 
-  const entryOf = (k: Key): StoredEntry | undefined => source.get(k.id);
+  const entryOf = (row: number): StoredEntry | undefined => source.get(table.id(row));
   const order = new Map(agencies.names().map((n, i) => [n, i]));
   let stats: { version: number; list: { name: string; count: number; latestDate: string }[] } = { version: -1, list: [] };
   return {
@@ -168,7 +174,7 @@ export function createCatalog(source: CatalogSource, agencies: AgencyDirectory, 
         stats = {
           version,
           list: [...byAgency.entries()]
-            .map(([name, list]) => ({ name, count: list.length, latestDate: list[0]!.date }))
+            .map(([name, list]) => ({ name, count: list.length, latestDate: table.date(list[0]!) }))
             .sort((a, b) => (order.get(a.name) ?? 1e9) - (order.get(b.name) ?? 1e9) || a.name.localeCompare(b.name)),
         };
       return stats.list.map((a) => ({ ...a }));
@@ -182,11 +188,13 @@ export function createCatalog(source: CatalogSource, agencies: AgencyDirectory, 
         let best = -1;
         for (let i = 0; i < lists.length; i++) {
           const k = lists[i]![at[i]!];
-          if (k && (best === -1 || newestFirst(k, lists[best]![at[best]!]!) < 0)) best = i;
+          if (k !== undefined && (best === -1 || newestFirst(table, k, lists[best]![at[best]!]!) < 0)) best = i;
         }
         if (best === -1) return;
-        const e = entryOf(lists[best]![at[best]!++]!);
-        if (e) yield e;
+        const row = lists[best]![at[best]!++]!;
+        // read(), not the store's get(): a pass over thousands of rows (learning titles at start-up, a
+        // subscription's latest matches) must not fill the store's cache of recently shown entries.
+        if (source.rowOf(table.id(row)) === row) yield table.read(row);
       }
     },
     prepare: (keywords) => searchIndex.prepare(keywords),

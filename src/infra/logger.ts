@@ -6,11 +6,15 @@
  */
 import { pino } from 'pino';
 import type { DestinationStream, Logger, LoggerOptions } from 'pino';
-import pretty from 'pino-pretty';
+import type Pretty from 'pino-pretty';
+import { loadOnFirstUse } from '../core/load-on-first-use.ts';
 import type { LogLevel } from '../config.ts';
 import { createRedactor, REDACTED_TOKEN } from './redact.ts';
 
 export type { Logger } from 'pino';
+
+// Only a human at a terminal gets pretty lines: production (JSON) never loads it (~11 MB, ~60 ms).
+const pinoPretty = loadOnFirstUse<typeof Pretty>('pino-pretty');
 
 export interface LoggerConfig {
   level: LogLevel;
@@ -69,7 +73,8 @@ export function createLogger(config: LoggerConfig): Logger {
 
   if (config.pretty) {
     // In-process (not a worker transport) so the streamWrite hook above still sees every line before it is prettified.
-    const stream = pretty({
+    const prettify = pinoPretty();
+    const stream = prettify({
       colorize: config.destination === undefined,
       translateTime: 'SYS:HH:MM:ss.l',
       ignore: 'pid,hostname',

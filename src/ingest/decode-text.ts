@@ -7,10 +7,15 @@
  * a guess is accepted when the decoded text reads as Chinese (no replacement characters, re-encodes to the
  * same bytes, and nearly all non-ASCII characters are CJK or CJK punctuation).
  */
-import iconv from 'iconv-lite';
-import jschardet from 'jschardet';
+import type Iconv from 'iconv-lite';
+import type Jschardet from 'jschardet';
+import { loadOnFirstUse } from '../core/load-on-first-use.ts';
 import { BulletinError } from '../core/parse-bulletin.ts';
 import { sniff } from './sniff.ts';
+
+// Only a file that is not UTF-8 needs them.
+const iconv = loadOnFirstUse<typeof Iconv>('iconv-lite');
+const jschardet = loadOnFirstUse<typeof Jschardet>('jschardet');
 
 export interface DecodedText {
   text: string;
@@ -26,10 +31,10 @@ const MIN_CHINESE_SHARE = 0.95;
 const CHINESE_LEGACY = new Set(['gb18030', 'gb2312', 'gbk', 'hz-gb-2312', 'euc-cn']);
 
 function plausibleChinese(bytes: Uint8Array, encoding: string): string | null {
-  if (!iconv.encodingExists(encoding)) return null;
-  const text = iconv.decode(Buffer.from(bytes), encoding);
+  if (!iconv().encodingExists(encoding)) return null;
+  const text = iconv().decode(Buffer.from(bytes), encoding);
   if (text.includes('\uFFFD')) return null;
-  if (!Buffer.from(bytes).equals(iconv.encode(text, encoding))) return null;
+  if (!Buffer.from(bytes).equals(iconv().encode(text, encoding))) return null;
   let nonAscii = 0;
   let chinese = 0;
   for (const ch of text) {
@@ -72,7 +77,9 @@ export function decodeText(bytes: Uint8Array, file: string): DecodedText {
   } catch {
     // not UTF-8: a legacy encoding, or not text at all
   }
-  const guesses = jschardet.detectAll(b).map((g) => ({ encoding: (g.encoding ?? '').toLowerCase(), confidence: g.confidence }));
+  const guesses = jschardet()
+    .detectAll(b)
+    .map((g) => ({ encoding: (g.encoding ?? '').toLowerCase(), confidence: g.confidence }));
   const top = guesses[0];
   // GB18030 is a superset of GBK and GB2312: decoding as GB18030 is right for all three. Big5 or Shift_JIS bytes
   // also decode as (wrong) GB characters, so the detector must name the GB family first.

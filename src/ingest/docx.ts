@@ -3,11 +3,14 @@
  * as web pages. The zip is checked and inflated within a budget first (zip-guard.ts): mammoth would
  * inflate a bomb whole.
  */
-import mammoth from 'mammoth';
+import type Mammoth from 'mammoth';
+import { loadOnFirstUse } from '../core/load-on-first-use.ts';
 import { BulletinError } from '../core/parse-bulletin.ts';
 import { htmlToText } from './html-to-text.ts';
 import { sniff, isZip } from './sniff.ts';
 import { ZipError, readZip } from './zip-guard.ts';
+
+const mammoth = loadOnFirstUse<typeof Mammoth>('mammoth');
 
 export async function docxToText(bytes: Uint8Array, file: string): Promise<string> {
   if (!isZip(bytes)) {
@@ -35,7 +38,7 @@ export async function docxToText(bytes: Uint8Array, file: string): Promise<strin
   }
   let html: string;
   try {
-    html = (await mammoth.convertToHtml({ buffer: Buffer.from(bytes) })).value;
+    html = (await mammoth().convertToHtml({ buffer: Buffer.from(bytes) })).value;
   } catch (err) {
     throw new BulletinError(file, `the Word document could not be read: ${(err as Error).message}`);
   }

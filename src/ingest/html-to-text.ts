@@ -6,10 +6,13 @@
  * Only the article body: scripts, styles, navigation, share bars, headers, footers and sidebars go, and
  * for a WeChat article only #js_content is read (its title and account name lead the text).
  */
-import * as cheerio from 'cheerio';
+import type * as Cheerio from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import { isBoilerplate } from '../core/bulletin/lines.ts';
 import { matchForm } from '../core/text.ts';
+import { loadOnFirstUse } from '../core/load-on-first-use.ts';
+
+const cheerio = loadOnFirstUse<typeof Cheerio>('cheerio');
 
 const DROP =
   'script, style, noscript, template, iframe, svg, canvas, video, audio, object, embed, nav, header, footer, aside, form, button, select, input, textarea, link, meta';
@@ -71,7 +74,7 @@ export interface HtmlText {
 }
 
 export function htmlToText(html: string, opts: { wholeBody?: boolean } = {}): HtmlText {
-  const $ = cheerio.load(html);
+  const $ = cheerio().load(html);
   let scriptChars = 0;
   $('script, style').each((_, el) => {
     scriptChars += $(el).text().length;
@@ -113,7 +116,7 @@ function cleanInline(s: string): string {
   return s.replace(/\s+/g, ' ').trim();
 }
 
-function pageTitle($: cheerio.CheerioAPI): string {
+function pageTitle($: Cheerio.CheerioAPI): string {
   const candidates = [
     $('#activity-name').first().text(),
     $('.rich_media_title').first().text(),
@@ -125,7 +128,7 @@ function pageTitle($: cheerio.CheerioAPI): string {
 }
 
 /** The element holding the most paragraph text: the article of a page with no known container. */
-function densest($: cheerio.CheerioAPI) {
+function densest($: Cheerio.CheerioAPI) {
   let best: Element | null = null;
   let bestLen = 0;
   $('div, section, td').each((_, el) => {
@@ -139,7 +142,7 @@ function densest($: cheerio.CheerioAPI) {
 }
 
 /** The text of a node as lines: blocks break lines, inline elements run together. */
-function blocks($: cheerio.CheerioAPI, node: AnyNode): string[] {
+function blocks($: Cheerio.CheerioAPI, node: AnyNode): string[] {
   const out: string[] = [''];
   const newline = () => {
     if (out[out.length - 1] !== '') out.push('');
@@ -177,7 +180,7 @@ function blocks($: cheerio.CheerioAPI, node: AnyNode): string[] {
 }
 
 /** A table's rows as tab-separated lines; a cell's own lines stay inside quotes. */
-function tableRows($: cheerio.CheerioAPI, table: Element): string[] {
+function tableRows($: Cheerio.CheerioAPI, table: Element): string[] {
   const rows: string[] = [];
   $(table)
     .find('tr')

@@ -12,6 +12,7 @@
  * maximum matching over the words it has been taught, leaving the rest of a run whole — which is what
  * search did before segmentation (a run of characters is one substring) — with one logged warning.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 export interface Segmenter {
@@ -37,10 +38,13 @@ export const MIN_FREQUENCY = 10;
 /** Frequency given to taught words: above ordinary words, so a taught compound wins over its parts. */
 const TAUGHT_FREQUENCY = 200_000;
 
-/** The package's dictionary lines ("word freq tag") with freq ≥ min, scanned as bytes (no decoding of 5 MB). */
+/**
+ * The package's dictionary lines ("word freq tag") with freq ≥ min, scanned as bytes (no decoding of 5 MB).
+ * In place: the lines kept move to the front of `dict`, and that part of it is returned (no second 5 MB
+ * buffer at start-up).
+ */
 export function trimDictionary(dict: Uint8Array, min: number): Uint8Array {
   if (min <= 1) return dict;
-  const out = new Uint8Array(dict.length);
   let k = 0;
   let start = 0;
   while (start < dict.length) {
@@ -52,13 +56,22 @@ export function trimDictionary(dict: Uint8Array, min: number): Uint8Array {
     let freq = 0;
     for (let i = sp + 1; i < end && dict[i]! >= 48 && dict[i]! <= 57; i++) freq = freq * 10 + dict[i]! - 48;
     if (freq >= min) {
-      out.set(dict.subarray(start, end), k);
+      // k never passes start: what is copied over was read already.
+      dict.copyWithin(k, start, end);
       k += end - start;
-      out[k++] = 10;
+      dict[k++] = 10;
     }
     start = end + 1;
   }
-  return out.slice(0, k);
+  return dict.subarray(0, k);
+}
+
+/**
+ * @node-rs/jieba's dictionary (dict.txt), read from the package's folder. Not through its dict.js: that
+ * module reads dict.txt and idf.txt (11 MB) into buffers its module cache keeps for the life of the process.
+ */
+export function readJiebaDictionary(): Buffer {
+  return readFileSync(createRequire(import.meta.url).resolve('@node-rs/jieba/dict.txt'));
 }
 
 let shared: JiebaLike | undefined;
@@ -70,8 +83,7 @@ export const loadNodeJieba: JiebaLoader = () => {
   if (shared) return shared;
   const require = createRequire(import.meta.url);
   const { Jieba } = require('@node-rs/jieba') as { Jieba: { withDict(d: Uint8Array): JiebaLike } };
-  const { dict } = require('@node-rs/jieba/dict.js') as { dict: Uint8Array };
-  return (shared = Jieba.withDict(trimDictionary(dict, MIN_FREQUENCY)));
+  return (shared = Jieba.withDict(trimDictionary(readJiebaDictionary(), MIN_FREQUENCY)));
 };
 
 const isHan = (c: number): boolean => (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf);

@@ -30,7 +30,11 @@ describe('segmentation with the store taught', () => {
 describe('trimDictionary', () => {
   it('keeps lines whose frequency reaches the minimum, byte for byte', () => {
     const dict = Buffer.from('复工 12 v\n岗位 2321 n\n外籍 305 n\n求贤 19 v\n');
-    expect(Buffer.from(trimDictionary(dict, 30)).toString('utf8')).toBe('岗位 2321 n\n外籍 305 n\n');
+    const trimmed = trimDictionary(dict, 30);
+    expect(Buffer.from(trimmed).toString('utf8')).toBe('岗位 2321 n\n外籍 305 n\n');
+    // In place: the front of the same memory, no copy of the whole dictionary.
+    expect(trimmed.buffer).toBe(dict.buffer);
+    expect(trimmed.byteOffset).toBe(dict.byteOffset);
     expect(trimDictionary(dict, 1)).toBe(dict);
   });
 });
