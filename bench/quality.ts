@@ -260,7 +260,7 @@ export interface PipelineLatency {
   queries: number;
   /** Each query's first run in the process (nothing of it seen before, no rendered-page cache): plan + answer, totals of new long keywords estimated. */
   first: { median: number; p99: number; max: number };
-  /** catalog.prepare after it, as the bot runs it in the background (long keywords' matches worked out, a slice at a time). */
+  /** catalog.prepare after it, as the bot runs it in the background once a long keyword is asked again (its matches worked out, a slice at a time). */
   prepare: { median: number; p99: number; max: number };
   /** Every later run of the same queries (the index's remembered keywords warm, still no page cache). */
   again: { median: number; p99: number; max: number };
@@ -369,7 +369,7 @@ export function renderQuality(
   }
   if (latency.length) {
     lines.push(
-      '| measures | queries | first run ms, plan + answer (median / p99 / max) | prepare after it, in the background, ms (median / p99 / max) | later runs ms (median / p99 / max) | plan only ms (median / p99) |',
+      '| measures | queries | first run ms, plan + answer (median / p99 / max) | working its long words out (the bot: when asked again, in the background) ms (median / p99 / max) | later runs ms (median / p99 / max) | plan only ms (median / p99) |',
       '|---:|---:|---|---|---|---|',
     );
     for (const l of latency)

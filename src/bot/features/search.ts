@@ -91,14 +91,20 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number; ti
 
   /**
    * A keyword of three or more characters has its matches in the measures' text worked out on its
-   * first search; checking them all costs up to ~100 ms at 100k measures. Answers therefore check
-   * only what their page needs and estimate the total ("约 21000"); after such an answer the
-   * keywords' matches are worked out here, a slice at a time between other chats' updates, so the
-   * next page and the next query with them are exact.
+   * first search; checking them all costs ~100–250 ms of work at 100k measures. Answers therefore
+   * check only what their page needs and estimate the total ("约 21000"). A keyword estimated a second
+   * time is asked for (a page more, another query): its matches are then worked out here, a slice at a
+   * time between other chats' updates, so from then on its answers are exact and cheaper. A keyword
+   * asked once (most rare ones) never costs that work.
    */
+  const estimatedOnce = new LRUCache<string, true>({ max: 4096 });
   const workOutLater = (plan: QueryPlan): void => {
+    const long = search.keywordsOf(plan).filter((k) => k.length > 2);
+    const again = long.filter((k) => estimatedOnce.has(k));
+    for (const k of long) estimatedOnce.set(k, true);
+    if (again.length === 0) return;
     void catalog
-      .prepare(search.keywordsOf(plan))
+      .prepare(again)
       .catch((err: unknown) => deps.log.warn({ err, event: 'search-prepare-failed' }, 'could not work out a keyword’s matches'));
   };
 

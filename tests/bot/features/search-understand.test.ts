@@ -183,4 +183,38 @@ describe('a long keyword searched for the first time among many measures', () =>
     expect(again.split('\n').slice(1)).toEqual(html.split('\n').slice(1));
     expect(t.errors).toEqual([]);
   });
+
+  it('works a keyword out in the background only when it is estimated a second time, and then answers exactly', async () => {
+    const t = createTestBot({ entries: manyMeasures() });
+    const asked: string[][] = [];
+    const prepare = t.catalog.prepare.bind(t.catalog);
+    const jobs: Promise<void>[] = [];
+    t.catalog.prepare = (keywords) => {
+      asked.push([...keywords]);
+      const job = prepare(keywords);
+      jobs.push(job);
+      return job;
+    };
+    // Asked once: estimated, and no work spent on it (most rare words are asked once).
+    expect(texts(await t.send('/search 复工复产'))[0]).toMatch(/共 约\d+ 条/);
+    expect(asked).toEqual([]);
+    // Asked again (here the next page): still estimated, and now worked out after the reply.
+    expect(texts(await t.press('s:' + lastKey(t) + ':1'))[0]).toMatch(/共 约\d+ 条 · 第 2 页/);
+    expect(asked).toHaveLength(1);
+    expect(asked[0]).toContain('复工复产');
+    await Promise.all(jobs);
+    expect(texts(await t.send('/search 复工复产'))[0]).toMatch(new RegExp(`共 ${containing(t, '复工复产')} 条`));
+    expect(t.errors).toEqual([]);
+  });
 });
+
+/** The query key of the last page's paging buttons (s:<key>:<page>). */
+const lastKey = (t: ReturnType<typeof createTestBot>): string => {
+  for (let i = t.calls.length - 1; i >= 0; i--) {
+    const key = buttons(t.calls[i])
+      .map((b) => /^s:([0-9a-z]+):\d+$/.exec(b.callback_data)?.[1])
+      .find(Boolean);
+    if (key) return key;
+  }
+  throw new Error('no paging buttons sent');
+};
