@@ -62,8 +62,10 @@ export function boundedPage(
     let s = checked.get(i);
     if (s !== undefined) return s;
     s = scores[i]!;
+    // One read of the text for every keyword.
+    const fields = documents.fieldsOf(docs[i]!);
     for (const u of unchecked) {
-      const found = check.find(docs[i]!, u.text, OCCURRENCE_CAP);
+      const found = check.findIn(fields, u.text, OCCURRENCE_CAP);
       if (found === -1) {
         s = -1;
         break;
@@ -107,16 +109,18 @@ export function boundedPage(
     // could put it on the page: once the page holds high scores, most are passed over unchecked.
     const bounds = new Bounds(postings, unchecked);
     const most = (TITLE_WEIGHT + OCCURRENCE_CAP) * unchecked.length;
+    // The k-th of the page (once full): a candidate must rank before it.
+    let barScore = -1;
+    let barDoc = -1;
+    const cannotBeat = (d: number, best: number): boolean => best < barScore || (best === barScore && !documents.newer(d, barDoc));
     for (let i = 0; i < n; i++) {
       const d = docs[i]!;
-      if (top.length >= k) {
-        const last = top[k - 1]!;
-        if (!ranksBefore(d, scores[i]! + most, last.d, last.s)) continue;
-        if (!ranksBefore(d, scores[i]! + bounds.of(d), last.d, last.s)) continue;
-      }
+      if (barScore !== -1 && (cannotBeat(d, scores[i]! + most) || cannotBeat(d, scores[i]! + bounds.of(d)))) continue;
       if (checked.size >= MAX_PAGE_CHECKS) return null;
       const s = scoreOf(i);
-      if (s !== -1) offer(d, s);
+      if (s === -1) continue;
+      offer(d, s);
+      if (top.length >= k) ({ s: barScore, d: barDoc } = top[k - 1]!);
     }
   }
 

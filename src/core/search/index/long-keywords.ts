@@ -225,6 +225,9 @@ export class LongKeywords {
     const packed: number[] = [];
     for (let i = 0; i < n; i++) if (found[i] !== -1) packed.push(list[i]! * 256 + found[i]!);
     const sorted = Float64Array.from(packed).sort();
-    this.remember(k, { docs: Int32Array.from(sorted, (p) => Math.floor(p / 256)), w: Uint8Array.from(sorted, (p) => p % 256) });
+    const m: Matches = { docs: Int32Array.from(sorted, (p) => Math.floor(p / 256)), w: Uint8Array.from(sorted, (p) => p % 256) };
+    // Its posting list (a bitset when many) made here, in the background, not by the next search.
+    this.postingList(m);
+    this.remember(k, m);
   }
 }
