@@ -60,6 +60,24 @@ const queries = (): string[][] =>
     Array.from({ length: 1 + Math.floor(random() * 2) }, () => pick(1 + Math.floor(random() * 4)).trim()).filter(Boolean),
   );
 
+/**
+ * An entry written in five characters: most grams are dense, title hits are common, scores tie a lot, and
+ * three- and four-character keywords have many candidates of which only some match.
+ */
+const smallAlphabetEntry = (id: string, o: { titleUpTo: number; bodyUpTo: number; twoAgencies: boolean }): IndexableEntry => {
+  const small = [...'复工产外企'];
+  const word = (n: number): string => Array.from({ length: n }, () => small[Math.floor(random() * small.length)]).join('');
+  return {
+    id,
+    title: word(2 + Math.floor(random() * o.titleUpTo)),
+    body: [word(Math.floor(random() * o.bodyUpTo))],
+    bullets: [],
+    agency: o.twoAgencies && random() < 0.5 ? '上海市民政局' : '上海市公安局',
+    date: `2021-0${1 + Math.floor(random() * 2)}-1${Math.floor(random() * 2)}`,
+    seq: 1 + Math.floor(random() * 3),
+  };
+};
+
 /** The bigrams of every keyword (a keyword of one or two characters as it is): what narrows a search to candidates. */
 const bigramsOf = (q: string[]): string[] =>
   q.flatMap((k) => (k.length <= 2 ? [k] : Array.from({ length: k.length - 1 }, (_, i) => k.slice(i, i + 2))));
@@ -115,17 +133,7 @@ describe('search ranking equals a brute-force ranking', () => {
     it(`pages of dense keywords and of many remembered matches (kept as bitsets) match, deep pages and ties included (${name})`, () => {
       // Short titles from a small alphabet: most grams are dense, title hits are common, scores tie a
       // lot, and three-character keywords match in a large share of the documents.
-      const small = [...'复工产外企'];
-      const word = (n: number): string => Array.from({ length: n }, () => small[Math.floor(random() * small.length)]).join('');
-      const make = (i: number): IndexableEntry => ({
-        id: `d${i}`,
-        title: word(2 + Math.floor(random() * 4)),
-        body: [word(Math.floor(random() * 40))],
-        bullets: [],
-        agency: '上海市公安局',
-        date: `2021-0${1 + Math.floor(random() * 2)}-1${Math.floor(random() * 2)}`,
-        seq: 1 + Math.floor(random() * 3),
-      });
+      const make = (i: number): IndexableEntry => smallAlphabetEntry(`d${i}`, { titleUpTo: 4, bodyUpTo: 40, twoAgencies: false });
       const live = new Map<string, IndexableEntry>();
       for (let i = 0; i < 2000; i++) live.set(`d${i}`, make(i));
       const index = createSearchIndex(live.values(), { ...options, cacheMinCandidates: 1 });
@@ -186,17 +194,7 @@ describe('search ranking equals a brute-force ranking', () => {
   for (const { name, options } of variants) {
     it(`with an estimated total allowed, pages stay exact for long keywords never worked out, and the estimate is near (${name})`, () => {
       // A small alphabet: three- and four-character keywords have hundreds of candidates, of which only some match.
-      const small = [...'复工产外企'];
-      const word = (n: number): string => Array.from({ length: n }, () => small[Math.floor(random() * small.length)]).join('');
-      const make = (i: number): IndexableEntry => ({
-        id: `e${i}`,
-        title: word(2 + Math.floor(random() * 5)),
-        body: [word(Math.floor(random() * 30))],
-        bullets: [],
-        agency: random() < 0.5 ? '上海市公安局' : '上海市民政局',
-        date: `2021-0${1 + Math.floor(random() * 2)}-1${Math.floor(random() * 2)}`,
-        seq: 1 + Math.floor(random() * 3),
-      });
+      const make = (i: number): IndexableEntry => smallAlphabetEntry(`e${i}`, { titleUpTo: 5, bodyUpTo: 30, twoAgencies: true });
       const live = new Map<string, IndexableEntry>();
       for (let i = 0; i < 3000; i++) live.set(`e${i}`, make(i));
       const build = () => createSearchIndex(live.values(), options);
