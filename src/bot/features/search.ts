@@ -90,8 +90,8 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number; ti
   const askedOnce = new LRUCache<string, number>({ max: 4096 });
 
   /**
-   * A keyword of three or more characters has its matches in the measures' text worked out on its
-   * first search; checking them all costs ~100–250 ms of work at 100k measures. Answers therefore
+   * A keyword of three or more characters has no posting list of its own: its matches are found in the
+   * measures' text, and checking all of them costs ~100–250 ms of work at 100k measures. Answers therefore
    * check only what their page needs and estimate the total ("约 21000"). A keyword estimated a second
    * time is asked for (a page more, another query): its matches are then worked out here, a slice at a
    * time between other chats' updates, so from then on its answers are exact and cheaper. A keyword

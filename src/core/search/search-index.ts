@@ -6,9 +6,11 @@
  * How a search runs (one path for every query):
  * 1. plan: each keyword of one or two units is a gram with its own posting list; a longer one is
  *    its remembered matches, or the lists of its bigrams, which narrow it to candidates;
- * 2. intersect the lists, shortest first (index/intersect.ts);
+ * 2. intersect the lists, shortest first, an agency's documents being one more list (index/intersect.ts);
  * 3. drop tombstones and what the agency or dates exclude;
- * 4. long keywords: their remembered matches, or the candidates' text checked (index/long-keywords.ts, index/text-check.ts);
+ * 4. long keywords not remembered: with an estimate allowed and many candidates, only what the page
+ *    needs checked (index/bounded-check.ts); else every candidate's text checked, and with many
+ *    candidates the matches remembered (index/long-keywords.ts, index/text-check.ts);
  * 5. rank the page (index/rank.ts).
  * Documents and their numbering are in index/documents.ts, grams in index/grams.ts, posting lists
  * and the build in index/postings.ts, export and restore in index/persistence.ts.
@@ -261,8 +263,7 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     }
     for (const p of unchecked) {
       if (n === 0) break;
-      const worthRemembering =
-        longKeywords.has(p.text) || n >= (matchesUnfolded(p.text) ? rememberFrom : Math.min(rememberFrom, REMEMBER_FOLDED_FROM_CANDIDATES));
+      const worthRemembering = n >= (matchesUnfolded(p.text) ? rememberFrom : Math.min(rememberFrom, REMEMBER_FOLDED_FROM_CANDIDATES));
       if (budget > 0 && worthRemembering) {
         n = keepIn(docs, n, longKeywords.postingList(longKeywords.matchesOf(p.text, p.narrow)), postings, scores);
       } else {
@@ -346,5 +347,7 @@ function agencyListsOf(documents: Documents): PostingList[] {
   const docs = Array.from(sizes, (n) => new Int32Array(n));
   const filled = new Int32Array(sizes.length);
   for (let d = 0; d < count; d++) if (alive[d] === 1) docs[agencyOf[d]!]![filled[agencyOf[d]!]!++] = d;
-  return docs.map((list) => ({ ...listOf(list, new Uint8Array(list.length)), scored: false }));
+  // Unscored: every document's weight is 0, read from one shared array of zeros.
+  const zeros = new Uint8Array(Math.max(0, ...sizes));
+  return docs.map((list) => ({ ...listOf(list, zeros.subarray(0, list.length)), scored: false }));
 }

@@ -5,12 +5,15 @@
  * Checking a long keyword's every candidate costs a read of most of the store's text at 100k
  * measures (~100 ms); a reply needs one page of it. Each candidate's score has an upper bound from
  * the bigrams that narrowed it (a keyword occurs at most as often as each of its bigrams, and in
- * the title only if every bigram is): candidates are walked in rank order among equal scores, and
- * one is checked only while its bound could still put it on the page. The total is the share of matches in an evenly
- * spread sample of the candidates, times their count (`estimated` says so); the caller works the
- * keyword's matches out afterwards (SearchIndex.prepare), and then every answer is exact again.
+ * the title only if every bigram is): candidates are walked in document order (rank order among equal
+ * scores for the built ones), and one is checked only while its bound could still put it on the page.
+ * The page is filled one place further than asked, so an estimated total always has a match beyond
+ * the page (a "next page" is never empty). The total is the matches seen plus, for the candidates
+ * not checked, the share of matches in an evenly spread sample of them (`estimated` says so). Once the
+ * keyword's matches are worked out (SearchIndex.prepare), its answers are exact again.
  *
- * The rule: hits are always exactly what the exhaustive search gives; only `total` may differ.
+ * The rule: hits are always exactly what the exhaustive search gives; only `total` may differ, and it
+ * is never below offset + limit + 1 when estimated.
  */
 import type { SearchHit } from '../index-types.ts';
 import { Cursor } from './intersect.ts';
@@ -56,6 +59,8 @@ export function boundedPage(
   limit: number,
 ): BoundedPage | null {
   const k = offset + limit;
+  // Places filled: one beyond the page, so an estimate is only given while a further match exists.
+  const fill = k + 1;
   // The real score of a checked candidate; -1 when some keyword is not in it. Remembered per candidate index.
   const checked = new Map<number, number>();
   const scoreOf = (i: number): number => {
@@ -79,8 +84,8 @@ export function boundedPage(
 
   const top: { d: number; s: number }[] = [];
   const offer = (d: number, s: number): void => {
-    if (top.length >= k && !ranksBefore(d, s, top[k - 1]!.d, top[k - 1]!.s)) return;
-    let at = top.length < k ? top.length : k - 1;
+    if (top.length >= fill && !ranksBefore(d, s, top[fill - 1]!.d, top[fill - 1]!.s)) return;
+    let at = top.length < fill ? top.length : fill - 1;
     top[at] = { d, s };
     while (at > 0 && ranksBefore(d, s, top[at - 1]!.d, top[at - 1]!.s)) {
       top[at] = top[at - 1]!;
@@ -89,15 +94,13 @@ export function boundedPage(
     }
   };
 
-  if (k === 0) {
-    // A count: no page to fill, only the estimate below.
-  } else if (order === 'newest') {
+  if (order === 'newest') {
     // Rank is the documents' own order: built ones ascending, added ones (numbered after them) merged by date.
     const byRank = Array.from({ length: n }, (_, i) => i);
     if (n > 0 && docs[n - 1]! >= postings.baseDocCount) byRank.sort((a, b) => (documents.newer(docs[a]!, docs[b]!) ? -1 : 1));
     let found = 0;
     for (const i of byRank) {
-      if (found >= k) break;
+      if (found >= fill) break;
       if (checked.size >= MAX_PAGE_CHECKS) return null;
       const s = scoreOf(i);
       if (s === -1) continue;
@@ -105,8 +108,8 @@ export function boundedPage(
       found++;
     }
   } else {
-    // Candidates in rank order among equal scores (ascending); one is checked only when its bound
-    // could put it on the page: once the page holds high scores, most are passed over unchecked.
+    // Candidates in document order; one is checked only when its bound could put it on the page (ties:
+    // newer first, as `newer` says, which holds for documents added since the build too).
     const bounds = new Bounds(postings, unchecked);
     const most = (TITLE_WEIGHT + OCCURRENCE_CAP) * unchecked.length;
     // The k-th of the page (once full): a candidate must rank before it.
@@ -120,24 +123,34 @@ export function boundedPage(
       const s = scoreOf(i);
       if (s === -1) continue;
       offer(d, s);
-      if (top.length >= k) ({ s: barScore, d: barDoc } = top[k - 1]!);
+      if (top.length >= fill) ({ s: barScore, d: barDoc } = top[fill - 1]!);
     }
   }
 
   // Every candidate checked (few of them, or the page needed them all): the count is exact.
+  // (Not full after the walk means none was passed over: every candidate was checked.)
   if (checked.size >= n) {
     let total = 0;
     for (const s of checked.values()) if (s !== -1) total++;
     return { total, estimated: false, hits: page(documents, top, offset, k) };
   }
-  let matched = 0;
-  const sample = Math.min(SAMPLE, n);
-  for (let j = 0; j < sample; j++) if (scoreOf(Math.floor(((j + 0.5) * n) / sample)) !== -1) matched++;
+  // The candidates the page did not check (mostly those with low bounds, which match less often than
+  // the rest): their share of matches from a sample of them, evenly spread.
   let known = 0;
   for (const s of checked.values()) if (s !== -1) known++;
   const unknown = n - checked.size;
-  // Matches seen, plus the sample's share of the candidates not checked.
-  const total = known + Math.round((unknown * matched) / sample);
+  const walked = new Set(checked.keys());
+  let sampled = 0;
+  let matched = 0;
+  const positions = Math.min(SAMPLE, n);
+  for (let j = 0; j < positions; j++) {
+    const i = Math.floor(((j + 0.5) * n) / positions);
+    if (walked.has(i)) continue;
+    sampled++;
+    if (scoreOf(i) !== -1) matched++;
+  }
+  const share = sampled > 0 ? matched / sampled : known / walked.size;
+  const total = Math.max(known + Math.round(unknown * share), top.length);
   return { total, estimated: true, hits: page(documents, top, offset, k) };
 }
 

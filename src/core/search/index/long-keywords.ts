@@ -183,6 +183,8 @@ export class LongKeywords {
       grown.w.set(ws, m.w.length);
       this.bytes += this.bytesOf(grown) - this.bytesOf(m);
       this.remembered.set(k, grown);
+      // Searched before: its posting list made again now (a publish), not by the next search.
+      if (m.list) this.postingList(grown);
     }
   }
 
@@ -202,6 +204,9 @@ export class LongKeywords {
 
   private async workOut(k: string, narrow: PostingList[]): Promise<void> {
     const at = this.epoch;
+    // Nothing of it in the caller's turn (a reply may still be on its way): the first slice waits for the next.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (this.epoch !== at) return;
     const { documents, scratch } = this;
     scratch.ensure(documents.count, this.postings.words);
     const n = this.candidates(narrow, scratch.spare);
@@ -226,8 +231,8 @@ export class LongKeywords {
     for (let i = 0; i < n; i++) if (found[i] !== -1) packed.push(list[i]! * 256 + found[i]!);
     const sorted = Float64Array.from(packed).sort();
     const m: Matches = { docs: Int32Array.from(sorted, (p) => Math.floor(p / 256)), w: Uint8Array.from(sorted, (p) => p % 256) };
-    // Its posting list (a bitset when many) made here, in the background, not by the next search.
-    this.postingList(m);
     this.remember(k, m);
+    // Its posting list (a bitset when many) made here, in the background, not by the next search.
+    if (this.remembered.get(k) === m) this.postingList(m);
   }
 }

@@ -108,8 +108,7 @@ interface Ranked {
 
 const EMPTY = { words: [] as string[], matched: [], missing: [], someOf: null, agencyDropped: false, corrected: [], estimated: false };
 
-/** The same search asked twice in one answer (a word's count, then that word alone as a partial match) is asked once. */
-/** Also passes every search the answer's `estimate`. */
+/** The same search asked twice in one answer is asked once; every search gets the answer's `estimate`. */
 function remembering<T>(source: AnswerSource<T>, estimate: boolean): AnswerSource<T> {
   const seen = new Map<string, ReturnType<AnswerSource<T>['search']>>();
   return {
