@@ -11,6 +11,8 @@ export interface Catalog {
   /** Newest first (by the measure's date, then by ingestion). */
   latest(agency: string, n: number): StoredEntry[];
   agencyStats(): { name: string; count: number; latestDate: string }[];
+  /** The newest measure's date ('' when there is none): what every search reads month words against. */
+  newestDate(): string;
   /** Every entry, newest first (as latest() orders them), made one at a time as the caller goes on (not kept in the store's cache of recent entries). */
   newest(): Iterable<StoredEntry>;
   /** The shipped agency list plus agencies met only in bulletins. */
@@ -157,7 +159,6 @@ export function createCatalog(source: CatalogSource, agencies: AgencyDirectory, 
 
   const entryOf = (row: number): StoredEntry | undefined => source.get(table.id(row));
   const order = new Map(agencies.names().map((n, i) => [n, i]));
-  let stats: { version: number; list: { name: string; count: number; latestDate: string }[] } = { version: -1, list: [] };
   return {
     index: searchIndex,
     version: () => version,
@@ -168,16 +169,15 @@ export function createCatalog(source: CatalogSource, agencies: AgencyDirectory, 
         .slice(0, Math.max(0, n))
         .map(entryOf)
         .filter((e): e is StoredEntry => !!e),
-    agencyStats: () => {
-      // Asked by every search (the newest date reads month words): made once per change of the entries.
-      if (stats.version !== version)
-        stats = {
-          version,
-          list: [...byAgency.entries()]
-            .map(([name, list]) => ({ name, count: list.length, latestDate: table.date(list[0]!) }))
-            .sort((a, b) => (order.get(a.name) ?? 1e9) - (order.get(b.name) ?? 1e9) || a.name.localeCompare(b.name)),
-        };
-      return stats.list.map((a) => ({ ...a }));
+    agencyStats: () =>
+      [...byAgency.entries()]
+        .map(([name, list]) => ({ name, count: list.length, latestDate: table.date(list[0]!) }))
+        .sort((a, b) => (order.get(a.name) ?? 1e9) - (order.get(b.name) ?? 1e9) || a.name.localeCompare(b.name)),
+    newestDate() {
+      // Each agency's list is newest first: the newest of their heads.
+      let newest = '';
+      for (const list of byAgency.values()) if (table.date(list[0]!) > newest) newest = table.date(list[0]!);
+      return newest;
     },
     directory: () => directory,
     *newest() {

@@ -100,5 +100,6 @@ describe('catalog', () => {
       expect(catalog.latest(name, 2000).map((e) => e.id)).toEqual(mine.map((e) => e.id));
       expect(catalog.agencyStats().find((a) => a.name === name)).toEqual({ name, count: mine.length, latestDate: mine[0]!.date });
     }
+    expect(catalog.newestDate()).toBe(all[0]!.date);
   });
 });

@@ -20,9 +20,8 @@ const todayIn = (now: number, zone: string): string => {
  * The date and order words of a query. "Today" is the bot's zone's date; a month without a year is read
  * against the newest measure's year (so 3月 over the 2020 bulletins means March 2020).
  */
-export function understandDates(text: string, catalog: Pick<Catalog, 'agencyStats'>, now: number, timezone: string): DateWords {
-  let newest = '';
-  for (const a of catalog.agencyStats()) if (a.latestDate > newest) newest = a.latestDate;
+export function understandDates(text: string, catalog: Pick<Catalog, 'newestDate'>, now: number, timezone: string): DateWords {
+  const newest = catalog.newestDate();
   const today = todayIn(now, timezone);
   return extractDateWords(text, today, newest ? { yearHint: Number(newest.slice(0, 4)) } : {});
 }

@@ -100,11 +100,12 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
   // searched after a change of the documents, and kept until the next change.
   let agencyLists: PostingList[] = [];
   let agencyListsAt = -1;
+  const makeAgencyLists = (): void => {
+    agencyLists = agencyListsOf(documents);
+    agencyListsAt = longKeywords.epoch;
+  };
   const agencyList = (a: number): PostingList => {
-    if (agencyListsAt !== longKeywords.epoch) {
-      agencyLists = agencyListsOf(documents);
-      agencyListsAt = longKeywords.epoch;
-    }
+    if (agencyListsAt !== longKeywords.epoch) makeAgencyLists();
     return agencyLists[a] ?? listOf(EMPTY_I32, EMPTY_U8);
   };
 
@@ -119,8 +120,7 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
     longKeywords.forget();
     pending = [];
     // Made here too (not only on an agency's first search): a build renumbers the documents anyway.
-    agencyLists = agencyListsOf(documents);
-    agencyListsAt = longKeywords.epoch;
+    makeAgencyLists();
   };
 
   /**
@@ -151,8 +151,7 @@ export function createSearchIndex(entries: Iterable<IndexableEntry> = [], option
 
   if (options.restore) {
     restoreState(parts, options.restore.state, options.restore.entryOf);
-    agencyLists = agencyListsOf(documents);
-    agencyListsAt = longKeywords.epoch;
+    makeAgencyLists();
   } else {
     for (const entry of entries) {
       documents.remove(entry.id);

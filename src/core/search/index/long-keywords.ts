@@ -61,10 +61,6 @@ export class LongKeywords {
     return m.docs.length * 5 + 64 + (m.docs.length * 5 > bitset ? bitset : 0);
   }
 
-  has(k: string): boolean {
-    return this.remembered.has(k);
-  }
-
   /** The remembered matches of k (now the most recently used), if any. */
   get(k: string): Matches | undefined {
     const m = this.remembered.get(k);
