@@ -40,15 +40,18 @@ export interface LabelledQuery {
   style: string;
 }
 
-/** The labelled set with labels and set names expanded to entry ids. */
-export function labelledQueries(): LabelledQuery[] {
-  const raw = JSON.parse(readFileSync(join(here, '../tests/fixtures/search-queries.json'), 'utf8')) as {
+/**
+ * A labelled set with labels and set names expanded to entry ids: the tuning set (search-queries.json), or
+ * the held-out one (search-queries-heldout.json, written without seeing the pipeline or the tuning set).
+ */
+export function labelledQueries(file: 'search-queries.json' | 'search-queries-heldout.json' = 'search-queries.json'): LabelledQuery[] {
+  const raw = JSON.parse(readFileSync(join(here, '../tests/fixtures', file), 'utf8')) as {
     measures: Record<string, string>;
-    sets: Record<string, string[]>;
+    sets?: Record<string, string[]>;
     queries: LabelledQuery[];
   };
   const ids = (label: string): string[] =>
-    raw.sets[label] ? raw.sets[label]!.flatMap(ids) : [raw.measures[label] ?? `unknown label ${label}`];
+    raw.sets?.[label] ? raw.sets[label]!.flatMap(ids) : [raw.measures[label] ?? `unknown label ${label}`];
   return raw.queries.map((x) => ({ ...x, relevant: [...new Set(x.relevant.flatMap(ids))] }));
 }
 
@@ -159,7 +162,9 @@ export const seedEntries = (): StoredEntry[] =>
   }));
 
 /** Ours, MiniSearch, FlexSearch behind one pipeline; the search as it was; the pipeline with each segmenter. */
-export async function benchQuality(log: (s: string) => void): Promise<{ engines: QualityRow[]; segmenters: QualityRow[] }> {
+export async function benchQuality(
+  log: (s: string) => void,
+): Promise<{ engines: QualityRow[]; segmenters: QualityRow[]; heldOut: QualityRow[] }> {
   const entries = seedEntries();
   const queries = labelledQueries();
   const understanding = createQueryUnderstanding({ tables: shippedWordTables(), warn: log });
@@ -193,6 +198,9 @@ export async function benchQuality(log: (s: string) => void): Promise<{ engines:
     }),
   );
   for (const r of rows) log(`  quality ${r.name}: success@5 ${r.successAt5.toFixed(3)}, MRR ${r.mrr.toFixed(3)}`);
+  // The held-out set, through our pipeline and the search as it was.
+  const heldOut = [evaluate('ours', labelledQueries('search-queries-heldout.json'), pipeline(understanding, ours))];
+  log(`  quality ours, held-out set: success@5 ${heldOut[0]!.successAt5.toFixed(3)}, MRR ${heldOut[0]!.mrr.toFixed(3)}`);
 
   const segmenters: QualityRow[] = [];
   for (const [name, load, hmm] of SEGMENTERS) {
@@ -200,7 +208,7 @@ export async function benchQuality(log: (s: string) => void): Promise<{ engines:
     u.learn(shippedAgencies(), entries);
     segmenters.push(evaluate(name, queries, pipeline(u, ours)));
   }
-  return { engines: rows, segmenters };
+  return { engines: rows, segmenters, heldOut };
 }
 
 /** jieba-wasm as a JiebaLike: its dictionary is the package's full one; taught words go through add_word. */
@@ -334,7 +342,7 @@ const f3 = (x: number) => x.toFixed(3);
 const ms = (x: number) => (x >= 10 ? x.toFixed(1) : x.toFixed(2));
 
 export function renderQuality(
-  q: { engines: QualityRow[]; segmenters: QualityRow[] },
+  q: { engines: QualityRow[]; segmenters: QualityRow[]; heldOut?: QualityRow[] },
   costs: SegmenterCost[],
   latency: PipelineLatency[],
 ): string[] {
@@ -345,8 +353,8 @@ export function renderQuality(
     `Labelled set: ${n.length} queries (${answerable} answerable, ${n.length - answerable} with nothing relevant), over the shipped bulletin; first page of 10.`,
     '',
   );
-  const table = (rows: QualityRow[]) => {
-    const styles = [...new Set(n.map((x) => x.style))];
+  const table = (rows: QualityRow[], set = n) => {
+    const styles = [...new Set(set.map((x) => x.style))];
     lines.push(
       `| pipeline | success@5 | MRR | answerable answered "nothing" | unanswerable answered as full | full-match precision | ${styles.join(' | ')} |`,
     );
@@ -360,6 +368,16 @@ export function renderQuality(
   table(q.engines);
   const ours = q.engines[0]!;
   if (ours.failures.length) lines.push(`Ours, not answered well: ${ours.failures.join('; ')}.`, '');
+  if (q.heldOut?.length) {
+    const h = labelledQueries('search-queries-heldout.json');
+    const hAnswerable = h.filter((x) => x.relevant.length > 0).length;
+    lines.push(
+      `Held-out set: ${h.length} queries (${hAnswerable} answerable), written by someone who had not seen the pipeline or the set above (the date words of the bot are not in this pipeline).`,
+      '',
+    );
+    table(q.heldOut, h);
+    if (q.heldOut[0]!.failures.length) lines.push(`Not answered well: ${q.heldOut[0]!.failures.join('; ')}.`, '');
+  }
   lines.push('Segmenters (ours, same pipeline):', '');
   table(q.segmenters);
   if (costs.length) {

@@ -423,7 +423,13 @@ export interface BenchReport {
   /** (6) parse accuracy on the labelled bulletin corpus (bench/parse-accuracy.ts). */
   parse?: ParseAccuracyResult;
   /** (7) Search quality on the labelled set, segmenters, the query pipeline's latency (bench/quality.ts). */
-  quality: { engines: QualityRow[]; segmenters: QualityRow[]; segmenterCost: SegmenterCost[]; pipeline: PipelineLatency[] } | null;
+  quality: {
+    engines: QualityRow[];
+    segmenters: QualityRow[];
+    heldOut: QualityRow[];
+    segmenterCost: SegmenterCost[];
+    pipeline: PipelineLatency[];
+  } | null;
   todo: string[];
 }
 

@@ -210,6 +210,7 @@ export const en: Messages = {
     partial: (all, kept, total) => `No measure contains all of ${all}; ${total} below contain ${kept}`,
     partialSome: (all, k, total) => `No measure contains all of ${all}; ${total} below contain ${k} of them`,
     partialAgency: (agency, q, total) => `${agency} has no measure with ${q}; ${total} below are from other agencies`,
+    partialLatest: (agency, q, total) => `Nothing matches ${q}; ${total} below are ${agency}'s newest measures`,
     corrected: (typed, used) => `Nothing contains "${typed}"; searched for "${used}" instead.`,
     noneWords: (q) => `Nothing matches ${q}.`,
     tryAgencies: 'Try fewer or shorter words, or browse with /agencies.',

@@ -212,6 +212,7 @@ export const zh = {
     partial: (all: string, kept: string, total: string) => `没有同时包含 ${all} 的措施，以下 ${total} 条包含 ${kept}`,
     partialSome: (all: string, k: number, total: string) => `没有同时包含 ${all} 的措施，以下 ${total} 条包含其中 ${k} 个`,
     partialAgency: (agency: string, q: string, total: string) => `${agency} 没有包含 ${q} 的措施，以下 ${total} 条来自其他部门`,
+    partialLatest: (agency: string, q: string, total: string) => `没有包含 ${q} 的措施，以下 ${total} 条是 ${agency} 的最新措施`,
     corrected: (typed: string, used: string) => `没有找到“${typed}”，已按“${used}”搜索。`,
     noneWords: (q: string) => `没有找到包含 ${q} 的措施。`,
     tryAgencies: '可以试试更少或更短的关键词，或发送 /agencies 按部门浏览。',

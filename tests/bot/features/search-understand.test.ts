@@ -45,6 +45,23 @@ describe('search reply headers say what the results are', () => {
     expect(buttons(calls[0])).toEqual([]);
   });
 
+  it.each([
+    ['zh-hans', /^没有包含 “外卖” 的措施，以下 7 条是 上海市公安局 的最新措施 · 第 1\/2 页\n/],
+    ['en', /^Nothing matches "外卖"; 7 below are 上海市公安局's newest measures · page 1\/2\n/],
+  ])('an agency named with words nothing holds: its newest, saying the words matched nothing (%s)', async (lang, header) => {
+    const t = createTestBot();
+    const { html, calls } = await first(t, '/search 公安 外卖', lang);
+    expect(html).toMatch(header);
+    expect(buttons(calls[0]).filter((b) => b.callback_data.startsWith('e:'))).toHaveLength(5);
+  });
+
+  it('an agency, a month and "what is new" words: the agency\'s measures of that month, newest first', async () => {
+    const t = createTestBot();
+    const { html } = await first(t, '司法局3月份新出的文件');
+    expect(html).toMatch(/^<b>上海市司法局<\/b> 最新 4 条措施 · 📅 2020-03-01 – 2020-03-31\n/);
+    expect(html.match(/上海市司法局 · 2020-03-\d\d/g)).toHaveLength(4);
+  });
+
   it('says when a word was corrected, in zh and en', async () => {
     const t = createTestBot();
     expect((await first(t, '/search 云选汇')).html).toMatch(/^没有找到“云选汇”，已按“云选会”搜索。\n🔎 “云选汇”：共 1 条/);

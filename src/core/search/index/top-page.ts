@@ -225,8 +225,19 @@ interface Summary {
 let atLeast = new Int32Array(16);
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-/** Of the 32 documents of word wi, those with a title hit in at least `need` of the lists (bitwise counters). */
+/** Of the 32 documents of word wi, those with a title hit in at least `need` (1 to all) of the lists. */
 function withTitleHits(summaries: readonly Summary[], wi: number, need: number): number {
+  // In any list, or in all of them: an OR, an AND (most pages ask one of these).
+  if (need === 1 || need === summaries.length) {
+    let any = 0;
+    let all = -1;
+    for (const x of summaries) {
+      any |= x.titles[wi]!;
+      all &= x.titles[wi]!;
+    }
+    return need === 1 ? any : all;
+  }
+  // Else bitwise counters: atLeast[k] holds the documents with a title hit in k of the lists seen so far.
   if (atLeast.length <= need) atLeast = new Int32Array(need + 1);
   atLeast.fill(0, 1, need + 1);
   atLeast[0] = -1;

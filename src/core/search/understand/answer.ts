@@ -10,7 +10,8 @@
  * 2. corrected: a word no measure holds is replaced by a known word one character away (复公 → 复工);
  * 3. partial: the largest subsets of the words (and the agency) that some measure holds, the
  *    rarer words' subsets first, under a header that says which words are missing;
- * 4. none (the reply then points to /agencies).
+ * 4. agency only: no word is in any measure, but an agency was named: its newest, under a header saying so;
+ * 5. none (the reply then points to /agencies).
  * A plan of only an agency (and "latest" words) answers with its newest measures, like /latest.
  *
  * An index API would do this better in one pass: OR-groups of alternatives per word (near words
@@ -48,7 +49,7 @@ export interface Answer<T> {
   hits: T[];
   /** Every content word of the query (folded), in the order typed. */
   words: string[];
-  /** The words (as typed, folded) every hit contains (or a near word of); for partial, the kept ones. */
+  /** The words (as typed, folded) every hit contains (or a near word of); for partial, the kept ones (none: the agency's newest stand in). */
   matched: string[];
   /** partial: the words not kept. */
   missing: string[];
@@ -303,7 +304,30 @@ export function answerPlan<T>(plan: QueryPlan, rawSource: AnswerSource<T>, opts:
     }
   }
 
-  // 4. Nothing: no word is in any measure, in any form, even corrected ("did you mean" was tried in 2).
+  // 4. No word is in any measure, in any form, even corrected, but an agency was named (派出所最近有什么新动作,
+  // 公安 外卖): its newest measures, under a header saying the words matched nothing.
+  if (agency && terms.every((t) => dfOf.get(t) === 0)) {
+    const r = source.search([], { agency, limit: opts.limit, offset: opts.offset, ...filter, order: 'newest' });
+    if (r.total > 0)
+      return {
+        ...EMPTY,
+        words,
+        kind: 'partial',
+        total: r.total,
+        exact: true,
+        hits: entries(
+          source,
+          r.hits.map((h) => h.id),
+        ),
+        matched: [],
+        missing: words,
+        agency: plan.agency,
+        corrected,
+        highlight: [],
+      };
+  }
+
+  // 5. Nothing: no word is in any measure, in any form, even corrected ("did you mean" was tried in 2).
   return {
     ...EMPTY,
     words,

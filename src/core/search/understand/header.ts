@@ -24,6 +24,8 @@ export function answerHeader(
       return withFixes(a.agency ? s.agencyResults(agency, list(a.matched), total) : s.anyResults(list(a.matched), total));
     case 'partial': {
       if (a.agencyDropped && a.missing.length === 0 && a.someOf === null) return withFixes(s.partialAgency(agency, list(a.matched), total));
+      // No word held anywhere: the agency's newest measures stand in.
+      if (a.matched.length === 0) return withFixes(s.partialLatest(agency, list(a.missing), total));
       if (a.someOf !== null) return withFixes(s.partialSome(list(a.words), a.someOf, total));
       return withFixes(s.partial(list(a.words), list(a.matched), total));
     }

@@ -118,7 +118,10 @@ export function planQuery(input: string, ctx: PlanContext): PlanResult {
   }
   // A word inside another word adds nothing to an all-words match.
   const unique = [...new Set(raw)];
-  const words = unique.filter((w) => !unique.some((o) => o !== w && o.includes(w))).slice(0, MAX_KEYWORDS);
+  const words = fewest(
+    unique.filter((w) => !unique.some((o) => o !== w && o.includes(w))),
+    MAX_KEYWORDS,
+  );
 
   const agency = mentions[0]?.agency ?? null;
   if (words.length === 0 && agency === null) return { ok: false, reason: 'no-content' };
@@ -126,6 +129,22 @@ export function planQuery(input: string, ctx: PlanContext): PlanResult {
   const agencyTyped = mentions[0]?.typed ?? null;
   const key = [agency ?? '', latest && words.length === 0 ? '1' : '0', ...words].join('\u0000');
   return { ok: true, plan: { words: planWords, agency, agencyTyped, latest, dropped, key } };
+}
+
+/**
+ * At most `max` words, in the order typed: past it, the longest are kept (a long question's term, 行政复议,
+ * says more than its everyday words, 企业 or 申请), the earlier of two as long.
+ */
+function fewest(words: readonly string[], max: number): string[] {
+  if (words.length <= max) return [...words];
+  const kept = new Set(
+    words
+      .map((w, i) => ({ w, i }))
+      .sort((a, b) => [...b.w].length - [...a.w].length || a.i - b.i)
+      .slice(0, max)
+      .map((x) => x.i),
+  );
+  return words.filter((_, i) => kept.has(i));
 }
 
 /** A word's near words: its group's other words, then the word with a group member inside it replaced. */

@@ -89,6 +89,15 @@ describe('answers', () => {
     expect(ask('口罩')).toMatchObject({ kind: 'none', total: 0, hits: [] });
   });
 
+  it('partial: an agency named, but no word held anywhere: its newest, with the words said missing', () => {
+    const a = ask('公安 外卖');
+    expect(a).toMatchObject({ kind: 'partial', agency: '上海市公安局', matched: [], missing: ['外卖'], total: 7, exact: true });
+    expect(a.hits.map((e) => e.agency)).toEqual(Array(5).fill('上海市公安局'));
+    expect(a.hits.map((e) => e.date)).toEqual([...a.hits.map((e) => e.date)].sort().reverse());
+    // A word some measure holds still gives its own answer.
+    expect(ask('公安 云选会').matched).toEqual(['云选会']);
+  });
+
   it('pages: the same order whatever the page, totals unchanged', () => {
     const all = ask('复工', { limit: 20, offset: 0 }).hits.map((e) => e.id);
     const pages = [0, 5, 10].flatMap((offset) => ask('复工', { limit: 5, offset }).hits.map((e) => e.id));

@@ -81,6 +81,22 @@ describe('stop words, question words, latest words', () => {
     expect(words('复工 复工复产')).toEqual(['复工复产']);
     expect(words('a1 a2 a3 a4 a5 a6 a7 a8 a9 a10')).toHaveLength(8);
   });
+
+  it('past 8 words keeps the longest, in the order typed: a long question keeps its term', () => {
+    expect(words('a1 a2 a3 a4 a5 a6 a7 a8 a9 long10')).toEqual(['a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7', 'long10']);
+    const w = words('企业对执法部门的决定不服，复工期间怎么申请行政复议？');
+    expect(w).toHaveLength(8);
+    expect(w).toContain('行政复议');
+  });
+
+  it.each([
+    ['派出所最近有什么新动作', '上海市公安局'],
+    ['司法局新出的文件', '上海市司法局'],
+    ['民政局有啥新进展', '上海市民政局'],
+  ])('%s: an agency and words asking what is new (generic, "latest") → its newest', (q, agency) => {
+    const p = u.plan(q);
+    expect(p.ok && p.plan).toMatchObject({ agency, latest: true, words: [] });
+  });
 });
 
 describe('near words', () => {
