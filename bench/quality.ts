@@ -24,6 +24,7 @@ import type { QueryUnderstanding } from '../src/core/search/understand/index.ts'
 import type { JiebaLike, JiebaLoader } from '../src/core/search/understand/segment.ts';
 import { measureSource } from '../src/core/search/understand/source.ts';
 import { createCatalogSearch } from '../src/core/search/understand/service.ts';
+import { buttons, createTestBot, texts } from '../tests/helpers/bot-harness.ts';
 import { parseSeed, shippedAgencies } from '../tests/helpers/seed.ts';
 import { openBotStore } from './bot-store.ts';
 import { runChild } from './child-process.ts';
@@ -44,7 +45,9 @@ export interface LabelledQuery {
  * A labelled set with labels and set names expanded to entry ids: the tuning set (search-queries.json), or
  * the held-out one (search-queries-heldout.json, written without seeing the pipeline or the tuning set).
  */
-export function labelledQueries(file: 'search-queries.json' | 'search-queries-heldout.json' = 'search-queries.json'): LabelledQuery[] {
+export function labelledQueries(
+  file: 'search-queries.json' | 'search-queries-heldout.json' | 'search-queries-chat.json' = 'search-queries.json',
+): LabelledQuery[] {
   const raw = JSON.parse(readFileSync(join(here, '../tests/fixtures', file), 'utf8')) as {
     measures: Record<string, string>;
     sets?: Record<string, string[]>;
@@ -145,6 +148,45 @@ export function evaluate(
     nothing: nothing / answerable,
     falseFull: falseFull / Math.max(1, queries.length - answerable),
     fullPrecision: fullHits === 0 ? 1 : fullGood / fullHits,
+    byStyle: Object.fromEntries([...byStyle].map(([k, [ok, n]]) => [k, ok / n])),
+    failures,
+  };
+}
+
+/**
+ * The chat set (search-queries-chat.json) scored through the bot itself, as private-chat messages: date
+ * words, the reply's header and its first page of 5 (the hits' buttons). Answerable: a relevant measure
+ * among the 5; not answerable: no hit, or a header saying none holds the words ("没有…").
+ */
+export async function benchChatQuality(): Promise<{
+  successAt5: number;
+  answerable: number;
+  byStyle: Record<string, number>;
+  failures: string[];
+}> {
+  const queries = labelledQueries('search-queries-chat.json');
+  const t = createTestBot({ config: { searchRatePerMinute: 1e9 } });
+  const byStyle = new Map<string, [number, number]>();
+  const failures: string[] = [];
+  let success = 0;
+  let answerable = 0;
+  for (const x of queries) {
+    const sent = (await t.send(x.q)).filter((c) => c.method === 'sendMessage');
+    const head = (texts(sent)[0] ?? '').split('\n')[0]!.replace(/<[^>]+>/g, '');
+    const ids = buttons(sent[0])
+      .filter((b) => b.callback_data.startsWith('e:'))
+      .map((b) => b.callback_data.slice(2));
+    const good = x.relevant.length > 0 ? ids.some((id) => x.relevant.includes(id)) : ids.length === 0 || head.includes('没有');
+    if (x.relevant.length > 0) answerable++;
+    if (good && x.relevant.length > 0) success++;
+    if (!good) failures.push(`${x.q.replace(/\n/g, ' ')} (${head.slice(0, 40)})`);
+    const s = byStyle.get(x.style) ?? [0, 0];
+    byStyle.set(x.style, [s[0] + (good ? 1 : 0), s[1] + 1]);
+  }
+  if (t.errors.length) throw new Error(`bot errors in the chat set: ${String(t.errors[0])}`);
+  return {
+    successAt5: success / answerable,
+    answerable,
     byStyle: Object.fromEntries([...byStyle].map(([k, [ok, n]]) => [k, ok / n])),
     failures,
   };
@@ -342,7 +384,7 @@ const f3 = (x: number) => x.toFixed(3);
 const ms = (x: number) => (x >= 10 ? x.toFixed(1) : x.toFixed(2));
 
 export function renderQuality(
-  q: { engines: QualityRow[]; segmenters: QualityRow[]; heldOut?: QualityRow[] },
+  q: { engines: QualityRow[]; segmenters: QualityRow[]; heldOut?: QualityRow[]; chat?: Awaited<ReturnType<typeof benchChatQuality>> },
   costs: SegmenterCost[],
   latency: PipelineLatency[],
 ): string[] {
@@ -377,6 +419,18 @@ export function renderQuality(
     );
     table(q.heldOut, h);
     if (q.heldOut[0]!.failures.length) lines.push(`Not answered well: ${q.heldOut[0]!.failures.join('; ')}.`, '');
+  }
+  if (q.chat) {
+    const styles = Object.keys(q.chat.byStyle);
+    lines.push(
+      `Chat set: ${labelledQueries('search-queries-chat.json').length} private-chat messages (${q.chat.answerable} answerable), scored through the bot (date words included): success@5 **${f3(q.chat.successAt5)}**.`,
+      '',
+      `| ${styles.join(' | ')} |`,
+      `|${styles.map(() => '---:|').join('')}`,
+      `| ${styles.map((s) => q.chat!.byStyle[s]!.toFixed(2)).join(' | ')} |`,
+      '',
+    );
+    if (q.chat.failures.length) lines.push(`Not answered well: ${q.chat.failures.join('; ')}.`, '');
   }
   lines.push('Segmenters (ours, same pipeline):', '');
   table(q.segmenters);

@@ -28,7 +28,15 @@ import { makeCorpus } from './corpus.ts';
 import { flexSearchEngines, miniSearchEngine, ourEngine, scanEngine } from './engines.ts';
 import type { Engine } from './engines.ts';
 import { benchPush, benchSubscriptionMemory, renderPush, renderSubscriptionMemory } from './fanout.ts';
-import { benchPipelineLatency, benchQuality, benchSegmenterCost, labelledQueries, prepareSegmenters, renderQuality } from './quality.ts';
+import {
+  benchChatQuality,
+  benchPipelineLatency,
+  benchQuality,
+  benchSegmenterCost,
+  labelledQueries,
+  prepareSegmenters,
+  renderQuality,
+} from './quality.ts';
 import type { PipelineLatency, QualityRow, SegmenterCost } from './quality.ts';
 import type { PushResult, SubscriptionMemoryResult } from './fanout.ts';
 
@@ -427,6 +435,7 @@ export interface BenchReport {
     engines: QualityRow[];
     segmenters: QualityRow[];
     heldOut: QualityRow[];
+    chat: Awaited<ReturnType<typeof benchChatQuality>>;
     segmenterCost: SegmenterCost[];
     pipeline: PipelineLatency[];
   } | null;
@@ -580,8 +589,11 @@ export async function main(opts: BenchOptions = {}): Promise<BenchReport> {
     await prepareSegmenters();
     const q = await benchQuality(log);
     const size = opts.storeSize ?? (quick ? 1_000 : 100_000);
+    const chat = await benchChatQuality();
+    log(`  quality through the bot, chat set: success@5 ${chat.successAt5.toFixed(3)}`);
     report.quality = {
       ...q,
+      chat,
       segmenterCost: quick ? [] : benchSegmenterCost(log),
       pipeline: [await benchPipelineLatency(size, quick ? 1 : 5, log)],
     };

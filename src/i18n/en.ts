@@ -202,6 +202,7 @@ export const en: Messages = {
     exportButton: '📥 Export Excel / CSV',
     noneInRange: (q, range) => `No measures${q ? ` for "${q}"` : ''} in ${range}. Try without the dates.`,
     dateOnly: (range) => `📅 ${range}`,
+    undated: (range) => `📅 Nothing in ${range}; below, any date.`,
     inlineHint: 'Type keywords to search measures',
     list: (words) => words.map((w) => `"${w}"`).join(', '),
     count: (total, exact, estimated = false) => (estimated ? `about ${roughly(total)}` : `${total}${exact ? '' : '+'}`),

@@ -223,6 +223,7 @@ export const zh = {
     exportButton: '📥 导出 Excel / CSV',
     noneInRange: (q: string, range: string) => `${q ? `“${q}”` : ''}在 ${range} 没有措施。可以去掉日期再搜索。`,
     dateOnly: (range: string) => `📅 ${range}`,
+    undated: (range: string) => `📅 ${range} 没有相关措施，以下不限日期。`,
   },
   entry: {
     notFound: '这条措施已不存在。',

@@ -70,6 +70,8 @@ interface Asked {
   text: string;
   range: DateRange | null;
   order: SearchOrder;
+  /** Dates the query named that no measure with its words falls in: searched without them, and the header says so. */
+  undated: DateRange | null;
 }
 
 export function createSearchFeature(deps: BotDeps, opts: { perMinute: number; timezone?: string }): Composer<BotContext> {
@@ -118,7 +120,7 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number; ti
   const page = (ctx: BotContext, q: Asked, key: string, p: number): { text: string; keyboard?: InlineKeyboardMarkup } => {
     const plan = q.plan ?? EVERYTHING;
     const version = catalog.version();
-    const cacheKey = `${ctx.lang}\u0000${p}\u0000${q.order}\u0000${q.range?.from ?? ''}\u0000${q.range?.to ?? ''}\u0000${plan.key}`;
+    const cacheKey = `${ctx.lang}\u0000${p}\u0000${q.order}\u0000${q.range?.from ?? ''}\u0000${q.range?.to ?? ''}\u0000${q.undated ? 'u' : ''}\u0000${plan.key}`;
     let r = rendered.get(cacheKey);
     if (!r || r.version !== version) {
       const a = search.answer(plan, { limit: PAGE_SIZE, offset: p * PAGE_SIZE, filter: dateOptions(q.range, q.order), estimate: true });
@@ -145,7 +147,10 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number; ti
           : ctx.m.search.dateOnly(escapeHtml(rangeAndOrderLabel(q.range, 'relevance', ctx.lang, { newest: '' }).replace(' · 📅 ', '')));
         // An estimated total gives no page count to show: the page number alone.
         const pageLabel = a.estimated ? ctx.m.common.pageOnly(p + 1) : ctx.m.common.page(p + 1, pages);
-        const header = `${head}${q.plan ? dates : ''}${pages > 1 ? ` · ${pageLabel}` : ''}`;
+        const undated = q.undated
+          ? `${ctx.m.search.undated(escapeHtml(rangeAndOrderLabel(q.undated, 'relevance', ctx.lang, { newest: '' }).replace(' · 📅 ', '')))}\n`
+          : '';
+        const header = `${undated}${head}${q.plan ? dates : ''}${pages > 1 ? ` · ${pageLabel}` : ''}`;
         const snippet = createSnippetter(a.highlight);
         const blocks = [header, ...a.hits.map((e, i) => renderHit(e, a.highlight, ctx.m, p * PAGE_SIZE + i + 1, snippet))];
         // One page is always one message, so page buttons can edit it in place.
@@ -193,11 +198,23 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number; ti
     }
     const plan = q.ok ? q.plan : null;
     const newest = !!dated?.newest || !plan || plan.words.length === 0;
+    const order: SearchOrder = newest ? 'newest' : 'relevance';
+    let range = dated?.range ?? null;
+    // Dates in a question pasted whole (昨天 we had an accident…, 今年 I graduate…) describe the asker, not the
+    // measures: when no measure with the words falls in them but some measure has the words, the words are
+    // searched without the dates, under a line that says so.
+    let undated: DateRange | null = null;
+    if (range && plan && plan.words.length > 0) {
+      const count = (r: DateRange | null) =>
+        search.answer(plan, { limit: 0, offset: 0, filter: dateOptions(r, order), estimate: true }).total;
+      if (count(range) === 0 && count(null) > 0) [undated, range] = [range, null];
+    }
     const asked: Asked = {
       plan,
       text: plan ? plan.words.map((w) => w.text).join(' ') : '',
-      range: dated?.range ?? null,
-      order: newest ? 'newest' : 'relevance',
+      range,
+      order,
+      undated,
     };
     const key = queries.put(asked);
     const { text: message, keyboard } = page(ctx, asked, key, 0);

@@ -15,12 +15,15 @@ describe('/search with date words', () => {
     for (const d of datesIn(since.split('\n').slice(1).join('\n'))) expect(d >= '2020-03-16').toBe(true);
   });
 
-  it('2020年3月 and 3月 (read against the data year) both mean March 2020; a month with nothing says so', async () => {
+  it('2020年3月 and 3月 (read against the data year) both mean March 2020; a month with nothing says so, then searches any date', async () => {
     const t = createTestBot();
     expect(texts(await t.send('/search 复工 2020年3月'))[0]).toContain('2020-03-01 – 2020-03-31');
     expect(texts(await t.send('/search 3月 复工'))[0]).toContain('2020-03-01 – 2020-03-31');
     const none = texts(await t.send('/search 复工 2020年5月'))[0]!;
-    expect(none).toContain('2020-05-01 – 2020-05-31 没有措施');
+    expect(none).toMatch(/^📅 2020-05-01 – 2020-05-31 没有相关措施，以下不限日期。\n🔎 “复工”：共 12 条/);
+    // A range with nothing in it and nothing to fall back on still says only that.
+    expect(texts(await t.send('/search 2019年5月'))[0]).toMatch(/在 2019-05-01 – 2019-05-31 没有措施/);
+    expect(texts(await t.send('/search 口罩 2020年3月'))[0]).toMatch(/^“口罩”在 2020-03-01 – 2020-03-31 没有措施/);
   });
 
   it('a date alone lists that range newest first', async () => {
@@ -32,9 +35,22 @@ describe('/search with date words', () => {
     expect(dates.every((d) => d >= '2020-03-20')).toBe(true);
   });
 
-  it('本周 is relative to today (the harness clock, 2026): nothing in the 2020 data', async () => {
+  it('本周 is relative to today (the harness clock, 2026): nothing in the 2020 data, so any date, said so', async () => {
     const t = createTestBot();
-    expect(texts(await t.send('/search 复工 本周'))[0]).toContain('2026-11-23 – 2026-11-29 没有措施');
+    expect(texts(await t.send('/search 复工 本周'))[0]).toMatch(/^📅 2026-11-23 – 2026-11-29 没有相关措施，以下不限日期。\n🔎 “复工”/);
+  });
+
+  it("a question pasted whole keeps its story's dates (昨天, 今年) from hiding the measures; pages keep it", async () => {
+    const t = createTestBot();
+    const calls = await t.send('昨天出了交通事故，疫情期间怎么处理');
+    const text = texts(calls)[0]!;
+    expect(text).toMatch(/^📅 2026-11-27 没有相关措施，以下不限日期。\n/);
+    expect(text.replace(/<[^>]+>/g, '')).toContain('交通事故处理十大便民措施');
+    const en = texts(await t.send('/search 复工 本周', { lang: 'en' }))[0]!;
+    expect(en).toMatch(/^📅 Nothing in 2026-11-23 – 2026-11-29; below, any date.\n/);
+    // The next page says the same.
+    const next = buttons(calls.find((c) => c.method === 'sendMessage')).find((b) => b.callback_data.startsWith('s:'));
+    if (next) expect(texts(await t.press(next.callback_data))[0]).toMatch(/^📅 2026-11-27 没有相关措施/);
   });
 });
 

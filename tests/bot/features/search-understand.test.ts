@@ -153,7 +153,7 @@ describe('with date words', () => {
     const partial = await first(t, '/search 2月 浦东警方复产');
     expect(partial.html).toMatch(/^没有同时包含 “浦东”、“复产” 的措施，以下 2 条包含 “复产” · 📅 2020-02-01 – 2020-02-29\n/);
     const none = await first(t, '/search 2019年3月 复产');
-    expect(none.html).toMatch(/^“复产”在 2019-03-01 – 2019-03-31 没有措施/);
+    expect(none.html).toMatch(/^📅 2019-03-01 – 2019-03-31 没有相关措施，以下不限日期。\n🔎 “复产”：共 11 条/);
   });
 });
 

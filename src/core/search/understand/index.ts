@@ -55,7 +55,7 @@ export function createQueryUnderstanding(opts: {
   return {
     segmenter,
     tables,
-    plan: (input) => planQuery(input, { segmenter, tables, aliases }),
+    plan: (input) => planQuery(input, { segmenter, tables, aliases, measuresUse: (w) => vocabulary.frequency(w) > 0 }),
     suggest: (word) => vocabulary.suggest(word),
     learn(directory, newest) {
       aliases = agencyAliases(directory);

@@ -42,6 +42,8 @@ export interface PlanContext {
   segmenter: Segmenter;
   tables: WordTables;
   aliases: AgencyAliases;
+  /** Whether the measures' titles use a word (the learnt vocabulary): such words are kept first past the cap. */
+  measuresUse?: (word: string) => boolean;
 }
 
 /** Near words a word gets at most (each adds index look-ups). */
@@ -118,9 +120,12 @@ export function planQuery(input: string, ctx: PlanContext): PlanResult {
   }
   // A word inside another word adds nothing to an all-words match.
   const unique = [...new Set(raw)];
+  // Past the cap, the words that say most: those the measures use or that have near words, then the longest.
+  const says = (w: string) => (ctx.measuresUse?.(w) || tables.near.has(w) ? 1 : 0);
   const words = fewest(
     unique.filter((w) => !unique.some((o) => o !== w && o.includes(w))),
     MAX_KEYWORDS,
+    says,
   );
 
   const agency = mentions[0]?.agency ?? null;
@@ -132,15 +137,16 @@ export function planQuery(input: string, ctx: PlanContext): PlanResult {
 }
 
 /**
- * At most `max` words, in the order typed: past it, the longest are kept (a long question's term, 行政复议,
- * says more than its everyday words, 企业 or 申请), the earlier of two as long.
+ * At most `max` words, in the order typed: past it, the words that say most are kept (a pasted story's 事故
+ * and 线上 before its 双方 and 听说), then the longest (a long question's term, 行政复议, before 企业 or
+ * 申请), then the earlier.
  */
-function fewest(words: readonly string[], max: number): string[] {
+function fewest(words: readonly string[], max: number, says: (w: string) => number): string[] {
   if (words.length <= max) return [...words];
   const kept = new Set(
     words
-      .map((w, i) => ({ w, i }))
-      .sort((a, b) => [...b.w].length - [...a.w].length || a.i - b.i)
+      .map((w, i) => ({ w, i, says: says(w) }))
+      .sort((a, b) => b.says - a.says || [...b.w].length - [...a.w].length || a.i - b.i)
       .slice(0, max)
       .map((x) => x.i),
   );

@@ -16,6 +16,8 @@ export const stopwordsSchema = z.object({
 
 export const nearWordsSchema = z.object({
   groups: z.array(z.array(word).min(2)),
+  /** A word typed (an everyday or English word) → the measures' words it also finds; never the other way round. */
+  oneWay: z.record(word, z.array(word).min(1)).default({}),
   approx: z.array(word).default([]),
   whole: z.array(word).default([]),
 });
@@ -27,7 +29,7 @@ export interface WordTables {
   generic: ReadonlySet<string>;
   /** Words and phrases asking for what is newest (最近, 发布了什么). */
   latest: ReadonlySet<string>;
-  /** Per folded word the other words of its near-word groups, in table order. */
+  /** Per folded word the other words of its near-word groups, in table order, then its one-way words. */
   near: ReadonlyMap<string, readonly string[]>;
   /** Words that make a count approximate (余, 多, 逾). */
   approx: readonly string[];
@@ -54,6 +56,12 @@ export function makeWordTables(stopwords: unknown, nearWords: unknown): WordTabl
       for (const other of folded) if (other !== w && !list.includes(other)) list.push(other);
       near.set(w, list);
     }
+  }
+  for (const [from, to] of Object.entries(n.oneWay)) {
+    const w = fold(from);
+    const list = near.get(w) ?? [];
+    for (const other of to.map(fold)) if (other !== w && !list.includes(other)) list.push(other);
+    near.set(w, list);
   }
   return {
     stop: new Set(s.stop.map(fold)),

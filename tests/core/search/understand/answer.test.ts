@@ -85,6 +85,17 @@ describe('answers', () => {
     expect(ask('疫情期间法律援助').hits.map((e) => e.id)).toContain('20200319-46a77b5884');
   });
 
+  it.each([
+    ['visa extension during the epidemic', '20200218-dc2198281d'],
+    ['work permit for foreigners online', '20200204-e474e557ca'],
+    ['traffic accident police', '20200221-701c4bf34a'],
+    ['律师 复工', '20200319-46a77b5884'],
+  ])('everyday and English words find the measures through one-way near words: %s', (q, id) => {
+    const a = ask(q);
+    expect(a.kind).not.toBe('none');
+    expect(a.hits.map((e) => e.id)).toContain(id);
+  });
+
   it('none: nothing holds any word; suggestions come from the measures words', () => {
     expect(ask('口罩')).toMatchObject({ kind: 'none', total: 0, hits: [] });
   });

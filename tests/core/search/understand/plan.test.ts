@@ -82,11 +82,16 @@ describe('stop words, question words, latest words', () => {
     expect(words('a1 a2 a3 a4 a5 a6 a7 a8 a9 a10')).toHaveLength(8);
   });
 
-  it('past 8 words keeps the longest, in the order typed: a long question keeps its term', () => {
+  it('past 8 words keeps the words the measures use (or with near words), then the longest, in the order typed', () => {
     expect(words('a1 a2 a3 a4 a5 a6 a7 a8 a9 long10')).toEqual(['a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7', 'long10']);
     const w = words('企业对执法部门的决定不服，复工期间怎么申请行政复议？');
     expect(w).toHaveLength(8);
     expect(w).toContain('行政复议');
+    // A story pasted whole: its 事故 and 线上 (words the measures use) outrank its 双方 and 听说.
+    const story = words('早高峰在中环上发生追尾，双方都没受伤，但听说疫情期间为了避免人员聚集，轻微事故可以线上快处快赔，具体怎么操作？');
+    expect(story).toHaveLength(8);
+    expect(story).toEqual(expect.arrayContaining(['追尾', '疫情', '事故', '线上']));
+    expect(story).not.toContain('听说');
   });
 
   it.each([
@@ -122,6 +127,17 @@ describe('near words', () => {
   it('a malformed table fails with its file and the bad path', () => {
     expect(() => makeWordTables({ stop: 'x' }, { groups: [] })).toThrow(/data\/stopwords.json: stop/);
     expect(() => makeWordTables({ stop: [] }, { groups: [['only-one']] })).toThrow(/data\/near-words.json: groups.0/);
+    expect(() => makeWordTables({ stop: [] }, { groups: [], oneWay: { visa: [] } })).toThrow(/data\/near-words.json: oneWay.visa/);
+  });
+
+  it("one-way words find the measures' words, never the other way round (律师 → 法律服务, visa → 签证)", () => {
+    const t = makeWordTables({ stop: [] }, { groups: [['法律服务', '法律援助']], oneWay: { 律師: ['法律服务'], VISA: ['签证'] } });
+    expect(nearOf('律师', t)).toEqual(['法律服务']);
+    expect(nearOf('法律服务', t)).toEqual(['法律援助']);
+    expect(nearOf('visa', t)).toEqual(['签证']);
+    expect(nearOf('签证', t)).toEqual([]);
+    // The shipped table: 复产 keeps its own near words only.
+    expect(nearOf('复产', tables)).toEqual(['恢复生产']);
   });
 });
 
