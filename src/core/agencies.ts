@@ -1,5 +1,9 @@
 import { z } from 'zod';
+import { simplify } from './search/normalize.ts';
 import { foldKey } from './text.ts';
+
+/** An agency name's key: foldKey, with traditional characters read as simplified (上海市經濟和信息化委員會). */
+const nameKey = (text: string): string => foldKey(simplify(text));
 
 /**
  * The agency directory: canonical names, short names, English names and aliases (data/agencies.json).
@@ -73,7 +77,7 @@ const hasLatin = (text: string) => /[a-z]/i.test(text.normalize('NFKC'));
 const isCjk = (key: string) => /\p{Script=Han}/u.test(key);
 
 /** The form mentions() matches and reports indexes in: NFKC, lower case, spacing and punctuation removed. */
-export const normalizeForMentions = foldKey;
+export const normalizeForMentions = nameKey;
 
 /**
  * Whether `alias` (folded) found at `at` in `key` (folded) is a whole word there. Exported for callers
@@ -125,7 +129,7 @@ export function createAgencyDirectory(config: AgencyConfig, extra: Iterable<stri
   for (const a of infos.values()) {
     for (const alias of [a.name, a.short, a.en, ...a.aliases]) {
       if (!alias) continue;
-      const key = foldKey(alias);
+      const key = nameKey(alias);
       if (key && !exact.has(key)) exact.set(key, { name: a.name, alias });
     }
   }
@@ -133,10 +137,10 @@ export function createAgencyDirectory(config: AgencyConfig, extra: Iterable<stri
   const latinAliases = byLength.filter(([, v]) => hasLatin(v.alias));
 
   // "上海发布微信公众号", "澎湃新闻客户端": an outlet with the kind of channel after it is the outlet.
-  const outletKeys = new Set((config.outlets ?? []).map((o) => foldKey(o)));
+  const outletKeys = new Set((config.outlets ?? []).map((o) => nameKey(o)));
   const CHANNEL = /(?:官方)?(?:微信公众号|公众号|微信|官微|微博|客户端|app|网站|网|头条号|视频号)$/u;
   const isOutlet = (source: string): boolean => {
-    const key = foldKey(source);
+    const key = nameKey(source);
     if (key === '' || outletKeys.has(key) || outletKeys.has(key.replace(CHANNEL, ''))) return key !== '';
     // "新民晚报记者 张三", "澎湃新闻 记者 李四": an outlet's name followed by a byline.
     for (const k of outletKeys)
@@ -144,15 +148,15 @@ export function createAgencyDirectory(config: AgencyConfig, extra: Iterable<stri
     return false;
   };
 
-  const resolveExact = (input: string): string | null => exact.get(foldKey(input))?.name ?? null;
+  const resolveExact = (input: string): string | null => exact.get(nameKey(input))?.name ?? null;
 
   const mentions = (text: string): AgencyMention[] => {
-    const key = foldKey(text);
+    const key = nameKey(text);
     // Where the words the user typed apart end ("公安 复工": after 公安): an alias ending there is a whole word.
     const ends = new Set<number>();
     let at0 = 0;
     for (const token of text.split(/[\s\p{P}\p{S}]+/u)) {
-      at0 += foldKey(token).length;
+      at0 += nameKey(token).length;
       ends.add(at0);
     }
     const out: AgencyMention[] = [];
@@ -170,14 +174,14 @@ export function createAgencyDirectory(config: AgencyConfig, extra: Iterable<stri
     if (hasLatin(text)) {
       for (const [, { name, alias }] of latinAliases) {
         if (latinWholeWord(text, alias) && !out.some((m) => m.agency === name))
-          out.push({ agency: name, alias, index: key.indexOf(foldKey(alias)) });
+          out.push({ agency: name, alias, index: key.indexOf(nameKey(alias)) });
       }
     }
     return out.sort((a, b) => a.index - b.index);
   };
 
   const resolve = (input: string): string | null => {
-    const key = foldKey(input);
+    const key = nameKey(input);
     if (!key) return null;
     const hit = exact.get(key);
     if (hit) return hit.name;
@@ -186,14 +190,14 @@ export function createAgencyDirectory(config: AgencyConfig, extra: Iterable<stri
     if (found.length > 0 && found.every((m) => m.agency === found[0]!.agency)) return found[0]!.agency;
     // A fragment of exactly one canonical name: "科学技术" → 上海市科学技术委员会.
     if ([...key].length >= 2 && isCjk(key)) {
-      const names = [...infos.keys()].filter((n) => foldKey(n).includes(key));
+      const names = [...infos.keys()].filter((n) => nameKey(n).includes(key));
       if (names.length === 1) return names[0]!;
     }
     return null;
   };
 
   const suggest = (input: string, limit = 3): string[] => {
-    const key = foldKey(input);
+    const key = nameKey(input);
     if (!key) return [];
     const len = [...key].length;
     const best = new Map<string, number>();

@@ -125,6 +125,66 @@ describe('format variants', () => {
     expect(e.bullets).toEqual([text]);
   });
 
+  it.each([
+    ['a date, then 丨 and the title (WeChat)', '3月27日丨标题一\n正文。\n来源：上海市公安局'],
+    ['an emoji before the date', '📅 3月27日\n标题一\n正文。\n来源：上海市公安局'],
+    ['a symbol before the date', '◆ 3月27日\n标题一\n正文。\n来源：上海市公安局'],
+    ['a page number of a Word report between the date and the title', '3月27日\n第 2 页 共 5 页\n标题一\n正文。\n来源：上海市公安局'],
+  ])('date shapes of real copies: %s', (_name, body) => {
+    const e = one(base(body));
+    expect(e).toMatchObject({ agency: GA, date: '2020-03-27', title: '标题一', body: ['正文。'] });
+  });
+
+  it('the date after the title, in brackets (a Word report), as written', () => {
+    const e = one(base('1. 阶段性减免企业社会保险费，首批资金到位（2020年3月27日）\n正文。\n来源：上海市公安局'));
+    expect(e).toMatchObject({ agency: GA, date: '2020-03-27', title: '阶段性减免企业社会保险费，首批资金到位', body: ['正文。'] });
+  });
+
+  it('a table with merged agency cells: an empty cell is the agency of the row above', () => {
+    const r = parse(
+      miniBulletin({
+        body: [
+          '序号\t发布单位\t发布日期\t举措',
+          '1\t上海市公安局\t2020-03-20\t标题一',
+          '2\t\t2020-03-21\t标题二',
+          '3\t市民政局\t2020-03-22\t标题三',
+        ].join('\n'),
+      }),
+    );
+    expect(r.entries.map((e) => [e.agency, e.title])).toEqual([
+      [GA, '标题一'],
+      [GA, '标题二'],
+      [MZ, '标题三'],
+    ]);
+    expect(r.warnings).toEqual([]);
+  });
+
+  it('an agency heading in traditional characters files its measures under the official name', () => {
+    const e = one(base('上海市經濟和信息化委員會\n3月27日\n标题一\n正文。'));
+    expect(e.agency).toBe('上海市经济和信息化委员会');
+  });
+
+  it.each([
+    [
+      'a WeChat post: the 原创 line above the title',
+      ['原创 作者 上海质协用户评价 2020-04-10', '收录于话题', '测试简报 (系列三：截止至4月9日)', '测试中心'],
+    ],
+    [
+      'a web page: breadcrumbs, then 发布时间 with more on its line',
+      ['首页 > 政务公开 > 工作动态', '测试简报（系列四：截止至4月9日）', '发布时间：2020-04-10 10:32　来源：测试中心　浏览次数：12'],
+    ],
+    [
+      'a forwarded email: its 发送时间, never a measure',
+      ['各位好，系列五见下。', '发件人：王敏', '发送时间：2020年4月10日（星期五）下午4:12', '主题：转发：系列五（截止至4月9日）'],
+    ],
+  ])('finds the title and the year in a copy with lines above the title: %s', (_name, head) => {
+    const r = parse([...head, '', '上海市公安局', '', '3月27日', '', '标题一', '', '正文。', '', '来源：上海市公安局'].join('\n'));
+    expect(r.bulletin.asOf).toBe('2020-04-09');
+    expect(r.bulletin.title).toMatch(/截止至4月9日/);
+    expect(r.entries.map((e) => [e.agency, e.date, e.title])).toEqual([[GA, '2020-03-27', '标题一']]);
+    expect(r.warnings).toEqual([]);
+  });
+
   it('accepts a full date "2020年3月28日" and an ISO date line', () => {
     const r = parse(base('2019年3月28日\n甲\n来源：上海市公安局\n2021-01-05\n乙\n来源：上海市公安局'));
     expect(r.entries.map((e) => e.date)).toEqual(['2019-03-28', '2021-01-05']);

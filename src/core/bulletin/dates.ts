@@ -39,13 +39,15 @@ function chineseYear(text: string): number | null {
 }
 
 const CN = '[〇零一二两三四五六七八九十]';
+/** Pictographs and symbols before a date (📅, 🗓, ◆, ▶, ★), with their variation selector. */
+const DATE_BULLET = /^(?:[\p{Extended_Pictographic}\u25a0-\u25ff\u2605\u2606]\ufe0f?\s*)+/u;
 const PREFIX = String.raw`(?:(?:发布|更新|信息)?(?:时间|日期)\s*[:：]\s*)`;
 const OPEN = String.raw`[\[【（(「]?`;
 const CLOSE = String.raw`[\]】）)」]?`;
 const WEEKDAY = String.raw`(?:\s*[（(]?\s*(?:星期|周|礼拜)[一二三四五六日天]\s*[)）]?)`;
 const TIME = String.raw`(?:\s*\d{1,2}:\d{2}(?::\d{2})?)`;
 /** After the date: weekday, time, a closing bracket, then a colon or space and maybe the title. */
-const TAIL = String.raw`(${WEEKDAY}?)(${TIME}?)\s*${CLOSE}\s*(?:[:：]\s*)?`;
+const TAIL = String.raw`(${WEEKDAY}?)(${TIME}?)\s*${CLOSE}\s*(?:[:：丨｜|]\s*)?`;
 
 const SHAPES: { re: RegExp; read: (m: RegExpExecArray) => [number | null, number | null, number | null] }[] = [
   // 2020年3月27日, 3月27日, 2020年03月27日 10:30
@@ -77,7 +79,8 @@ function valid(month: number | null, day: number | null): boolean {
 /** The date a line starts with, if the line is a date line (alone, or followed by a title). */
 export function readDateLine(form: string): DateLine | null {
   // A date may carry list numbering or a markdown list dash: "1. 3月27日", "- 3月27日".
-  const text = (numberingOf(form)?.rest ?? form).replace(/^[-*+]\s+/, '');
+  // …or an emoji or symbol bullet, as WeChat posts put them: "📅 3月28日", "◆ 3月28日".
+  const text = (numberingOf(form)?.rest ?? form).replace(/^[-*+]\s+/, '').replace(DATE_BULLET, '');
   for (const { re, read } of SHAPES) {
     const m = re.exec(text);
     if (!m) continue;
@@ -85,7 +88,7 @@ export function readDateLine(form: string): DateLine | null {
     if (!valid(month, day)) return null;
     const matched = m[0];
     const rest = text.slice(matched.length).trim();
-    const separated = rest === '' || /[:：\s】）)\]」]$/.test(matched) || /^[\s【（(]/.test(text.slice(matched.length));
+    const separated = rest === '' || /[:：丨｜|\s】）)\]」]$/.test(matched) || /^[\s【（(]/.test(text.slice(matched.length));
     // "3月16日，汇集…" and "3月16日起" are prose that starts with a date.
     if (rest !== '' && (!separated || /^[，,。、的起至到前后以来]/.test(rest) || (SENTENCE_END.test(rest) && rest.length > 60)))
       return null;
@@ -95,8 +98,18 @@ export function readDateLine(form: string): DateLine | null {
     const stamp = labelled || m.slice(1).some((g) => g !== undefined && /\d:\d/.test(g));
     return { year, month: month!, day: day!, rest, stamp, labelled };
   }
+  // A Word report writes the date after the title, in brackets: "阶段性减免企业社会保险费（2020年3月28日）".
+  const after = TRAILING_DATE.exec(text);
+  if (after) {
+    const [, title, y, mo, d] = after;
+    const [year, month, day] = [y ? Number(y) : null, Number(mo), Number(d)];
+    if (valid(month, day)) return { year, month, day, rest: title!.trim(), stamp: false, labelled: false };
+  }
   return null;
 }
+
+/** A title then its date in brackets, at the end of the line (the title at least 6 characters, not a sentence). */
+const TRAILING_DATE = /^([^。；;]{6,}?)\s*[（(]\s*(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]\s*[）)]\s*$/;
 
 /** Something that starts like a date but is not one we can use (2月30日 is caught later; 13月5日 here). */
 export function looksLikeDate(form: string): boolean {

@@ -25,9 +25,9 @@ const EXTRA_BREAKS = /[\u000B\u000C\u2028\u2029\u0085]/g;
 const PRIVATE_BULLETS = /[\uF06C\uF06E\uF075\uF076\uF0A7\uF0A8\uF0B7\uF0D8\uF0FC]/g;
 /** Word's Wingdings bullets pasted as Latin letters: "Ø<TAB>text", "l<TAB>text", "§<TAB>text". */
 const WINGDINGS_BULLET = /^\s*[ØlnqvüÜ§]\t/;
-/** Lines that are a page's furniture, never a bulletin's content (whole line only). */
+/** Lines that are a page's furniture, never a bulletin's content (whole line only), a Word report's page numbers too. */
 const BOILERPLATE =
-  /^(?:点击(?:上方|上面|下方)?.{0,12}关注(?:我们)?|长按(?:识别)?(?:二维码|图片).{0,12}|(?:扫一?扫|扫描)二维码.{0,12}|阅读原文|阅读\s*\d+[万+]?|在看\s*\d*|赞\s*\d*|分享(?:到)?\s*[:：]?.{0,20}|(?:微信|朋友圈|微博|QQ空间)(?:\s*[|｜]\s*(?:微信|朋友圈|微博|QQ空间))*|返回顶部|打印本页|关闭窗口|(?:[【[]?(?:打印本页|打印|关闭窗口|关闭|收藏|字号|大|中|小|分享)[】\]]?\s*)+|.{0,40}版权所有.{0,60}|(?:主办|承办|网站标识码|ICP备案|沪ICP备)[:：]?.{0,80}|copyright.{0,80}|上一篇[:：].*|下一篇[:：].*|责任编辑\s*[:：].{0,20}|原标题\s*[:：].*|[-—=*_]{3,})$/iu;
+  /^(?:点击(?:上方|上面|下方)?.{0,12}关注(?:我们)?|长按(?:识别)?(?:二维码|图片).{0,12}|(?:扫一?扫|扫描)二维码.{0,12}|阅读原文|阅读\s*\d+[万+]?|在看\s*\d*|赞\s*\d*|分享(?:到)?\s*[:：]?.{0,20}|(?:微信|朋友圈|微博|QQ空间)(?:\s*[|｜]\s*(?:微信|朋友圈|微博|QQ空间))*|返回顶部|打印本页|关闭窗口|(?:[【[]?(?:打印本页|打印|关闭窗口|关闭|收藏|字号|大|中|小|分享)[】\]]?\s*)+|.{0,40}版权所有.{0,60}|(?:主办|承办|网站标识码|ICP备案|沪ICP备)[:：]?.{0,80}|copyright.{0,80}|上一篇[:：].*|下一篇[:：].*|责任编辑\s*[:：].{0,20}|原标题\s*[:：].*|[-—=*_]{3,}|第\s*\d+\s*页\s*[,，/]?\s*共\s*\d+\s*页|共\s*\d+\s*页\s*第\s*\d+\s*页|[-—]\s*\d+\s*[-—]|page\s*\d+(?:\s*of\s*\d+)?)$/iu;
 
 export function isBoilerplate(form: string): boolean {
   return BOILERPLATE.test(form.trim());

@@ -68,8 +68,14 @@ export function entryId(date: string, agency: string, title: string): string {
 
 /** The part of a line after its date as written (rest is in NFKC, where full-width punctuation is folded). */
 function restAsWritten(l: Line, rest: string): string {
-  const tail = [...l.text].slice(-[...rest].length).join('');
-  return tail.normalize('NFKC') === rest ? tail.trim() : rest;
+  const units = [...l.text];
+  const n = [...rest].length;
+  // After the date (as usual), or before it ("标题（2020年3月28日）"): the stretch of the line that folds to it.
+  for (let at = units.length - n; at >= 0; at--) {
+    const part = units.slice(at, at + n).join('');
+    if (part.normalize('NFKC') === rest) return part.trim();
+  }
+  return rest;
 }
 
 const isProse = (l: Line) => /[。；;！!]$/.test(l.form) || [...l.text].length > 60;
@@ -114,6 +120,8 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
   const isMeasureDate = (i: number): boolean => {
     const d = dateAt(i);
     if (!d) return false;
+    // An email's own header (发送时间：2020年5月15日（星期五）下午4:12) dates the mail, never a measure.
+    if (/^(?:发送时间|发件时间|发送日期)\s*[:：]/.test(lines[i]!.form)) return false;
     if (!d.stamp || d.rest) return true;
     if (d.labelled) return false;
     const next = nextContent(i);

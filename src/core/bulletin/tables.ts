@@ -54,6 +54,9 @@ export function readTables(lines: Line[]): Table[] {
       return k === -1 ? '' : (row[k] ?? '');
     };
     const rows: TableRow[] = [];
+    // A merged cell (a web or Word table's agency spanning its rows) is pasted as an empty cell below its first row.
+    let agencyAbove = '';
+    let sourceAbove = '';
     let j = i + 1;
     for (; j < lines.length && lines[j]!.cells; j++) {
       const row = lines[j]!.cells!;
@@ -65,14 +68,18 @@ export function readTables(lines: Line[]): Table[] {
         .filter(Boolean);
       const body = (at('title', row) ? at('body', row).split('\n') : []).map((p) => cleanLine(p)).filter(Boolean);
       const dateText = cleanLine(at('date', row));
+      const agency = cleanLine(at('agency', row)) || (parts.length > 0 ? agencyAbove : '');
+      const source = cleanLine(at('source', row)).replace(/^(?:来源\s*[:：]\s*)/, '') || (parts.length > 0 ? sourceAbove : '');
+      agencyAbove = agency;
+      sourceAbove = source;
       rows.push({
         line: lines[j]!.no,
         date: readDateLine(matchForm(dateText)),
         dateText,
-        agency: cleanLine(at('agency', row)),
+        agency,
         title: bareTitle(parts[0] ?? ''),
         body: [...parts.slice(1), ...body],
-        source: cleanLine(at('source', row)).replace(/^(?:来源\s*[:：]\s*)/, ''),
+        source,
       });
     }
     tables.push({ from: i, to: j, rows });

@@ -18,7 +18,7 @@ export function normalizeForSearch(text: string): string {
 }
 
 /** Traditional and variant characters replaced by their simplified form (unit for unit, so lengths stay). */
-function simplify(text: string): string {
+export function simplify(text: string): string {
   let i = 0;
   for (; i < text.length; i++) if (VARIANT[text.charCodeAt(i)] !== 0) break;
   if (i === text.length) return text;
