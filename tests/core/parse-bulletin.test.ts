@@ -140,6 +140,53 @@ describe('format variants', () => {
     expect(e).toMatchObject({ agency: GA, date: '2020-03-27', title: '阶段性减免企业社会保险费，首批资金到位', body: ['正文。'] });
   });
 
+  it.each([
+    [
+      'a title wrapped onto a second line, its date after it',
+      '4.\t本市出台稳就业若干政策措施，\n加大援企稳岗力度（2020年3月27日）\n正文。\n来源：上海市公安局',
+      '本市出台稳就业若干政策措施，加大援企稳岗力度',
+    ],
+    [
+      'a title, then its 发布日期 line',
+      '1.\t本市货运车辆通行证“一网通办”，保障复工物资运输\n发布日期：2020年3月27日\n正文。\n来源：上海市公安局',
+      '本市货运车辆通行证“一网通办”，保障复工物资运输',
+    ],
+    [
+      'a wrapped title, then its 发布日期 line',
+      '2.\t公交地铁恢复正常运营时间，错峰出行引导企业灵\n活上班\n发布日期：2020年3月27日\n正文。\n来源：上海市公安局',
+      '公交地铁恢复正常运营时间，错峰出行引导企业灵活上班',
+    ],
+    [
+      'a date and title wrapped onto a second line',
+      '1.\t3月27日：线上求贤！上海高层次人才“云选会”陆续发\n布10万余个岗位\n汇集6000余家企业、10万余个岗位的上海高层次人才“云选会”正式启动。\n来源：上海市公安局',
+      '线上求贤！上海高层次人才“云选会”陆续发布10万余个岗位',
+    ],
+  ])('a Word report: %s', (_name, body, title) => {
+    const r = parse(base(body));
+    expect(r.entries.map((e) => [e.agency, e.date, e.title])).toEqual([[GA, '2020-03-27', title]]);
+    expect(r.warnings).toEqual([]);
+  });
+
+  it("a Word report's cover (its date, then 目录) and page headers (the publisher's line again) are not measures", () => {
+    const text = [
+      '测试简报（系列三：截止至2020年3月28日）',
+      '测试中心',
+      '二〇二〇年三月二十九日',
+      '目  录',
+      '（一）上海市公安局\t1',
+      '（一）上海市公安局',
+      '1.\t3月27日',
+      '测试中心',
+      '第 2 页 共 5 页',
+      '标题一',
+      '正文。',
+      '来源：上海市公安局',
+    ].join('\n');
+    const r = parse(text);
+    expect(r.entries.map((e) => [e.agency, e.date, e.title])).toEqual([[GA, '2020-03-27', '标题一']]);
+    expect(r.bulletin.publisher).toBe('测试中心');
+  });
+
   it('a table with merged agency cells: an empty cell is the agency of the row above', () => {
     const r = parse(
       miniBulletin({

@@ -1,6 +1,7 @@
 /**
  * A bulletin's text → its measures. The reading order, each step in its own module:
  *   lines.ts     what a line is (breaks, markdown, Word bullets, page furniture) and list numbering;
+ *   word-order.ts  a Word report's dates after their titles put first, its wrapped titles joined;
  *   header.ts    title, series, as-of date, publisher and publication date (everything before the first
  *                heading or measure date);
  *   years.ts     which year "3月27日" is in;
@@ -24,6 +25,7 @@ import { SENTENCE_END, bareTitle, bulletOf, numberingOf, splitLines } from './li
 import type { Line } from './lines.ts';
 import { looksLikeSource, readSourceLine, splitJoint, splitTrailingSource } from './sources.ts';
 import { readTables } from './tables.ts';
+import { inReadingOrder } from './word-order.ts';
 import type { TableRow } from './tables.ts';
 import { bulletinYear, dateInFileName, yearOf } from './years.ts';
 
@@ -78,6 +80,9 @@ function restAsWritten(l: Line, rest: string): string {
   return rest;
 }
 
+/** A report's table of contents or foreword heading. */
+const FRONT_MATTER = /^(?:目\s*录|前\s*言|contents|foreword)$/i;
+
 const isProse = (l: Line) => /[。；;！!]$/.test(l.form) || [...l.text].length > 60;
 const looksLikeTitle = (l: Line) => [...l.text].length <= MAX_TITLE_CHARS && !SENTENCE_END.test(l.form);
 
@@ -101,7 +106,8 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
   if (/[\u0000-\u0008\u000E-\u001F]/.test(text))
     throw new BulletinError(file, 'the text holds control characters: this is a binary file, not a bulletin');
 
-  const lines = splitLines(text);
+  // Dates after their titles (Word reports) put first, wrapped titles joined (word-order.ts).
+  const lines = inReadingOrder(splitLines(text), (l) => readDateLine(l.form));
   const warnings: ParseWarning[] = [];
   const warn = (line: number | undefined, message: string) => warnings.push(line ? { line, message } : { message });
   const tables = readTables(lines);
@@ -122,6 +128,8 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
     if (!d) return false;
     // An email's own header (发送时间：2020年5月15日（星期五）下午4:12) dates the mail, never a measure.
     if (/^(?:发送时间|发件时间|发送日期)\s*[:：]/.test(lines[i]!.form)) return false;
+    // A report's cover: its date, then its table of contents or foreword.
+    if (FRONT_MATTER.test(nextContent(i)?.form ?? '')) return false;
     if (!d.stamp || d.rest) return true;
     if (d.labelled) return false;
     const next = nextContent(i);
@@ -188,9 +196,12 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
   let section: string | null = null;
   let i = first === -1 ? lines.length : first;
   const moreDatesAfter = (k: number) => k < lastDate;
+  // The publisher's line met again in the body is a page header of a Word report: furniture, like page numbers.
+  const pageHeader = header.publisher ? foldKey(header.publisher) : null;
+  const isPageHeader = (k: number) => pageHeader !== null && foldKey(lines[k]!.text) === pageHeader;
   while (i < lines.length) {
     const l = lines[i]!;
-    if (inTable[i]) {
+    if (inTable[i] || isPageHeader(i)) {
       i++;
       continue;
     }
@@ -221,6 +232,10 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
     i++;
     while (i < lines.length) {
       const cur = lines[i]!;
+      if (isPageHeader(i)) {
+        i++;
+        continue;
+      }
       // A markdown heading always ends a measure; after a 来源 in the title's brackets only prose follows.
       if (inTable[i] || dateAt(i) || isHeadingAt(i, raw.titles.length === 0) || (cur.md > 0 && raw.titles.length > 0)) break;
       if (raw.source !== null && !isProse(cur)) break;
