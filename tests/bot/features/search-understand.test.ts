@@ -76,6 +76,15 @@ describe('search reply headers say what the results are', () => {
     expect((await first(t, 'police latest', 'en')).html).toMatch(/^<b>上海市公安局<\/b>: latest 7/);
   });
 
+  it('two aliases of one agency typed alone keep their own answers (no shared page in the cache)', async () => {
+    const t = createTestBot();
+    // Asked twice, a page is kept; an alias of the same agency must not be answered from it.
+    await first(t, '派出所');
+    expect((await first(t, '派出所')).html).toContain('派出所');
+    const traffic = (await first(t, '交警呢？')).html;
+    expect(traffic).toMatch(/^🔎 上海市公安局 · “交警”：共 1 条/);
+  });
+
   it('a query of only words without content asks for something to search', async () => {
     const t = createTestBot();
     expect((await first(t, '/search 有什么？')).html).toMatch(/^“有什么？”里没有可以搜索的词/);

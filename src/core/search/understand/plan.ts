@@ -52,12 +52,16 @@ const SEARCHABLE = /[\p{L}\p{N}]/u;
 const HAN_CHAR = /^[\u3400-\u4dbf\u4e00-\u9fff]$/;
 /** The longest phrase of segments looked up as one stop or "latest" phrase (发布/了/什么). */
 const MAX_PHRASE = 4;
+/** Words before an agency that leave it out. */
+const NOT_THIS = new Set(['除了', '除', '不是', '不要', '排除', '以外', '非', 'except', 'not']);
+const MENTION_OR_LINK = /@\S+|(?:https?:\/\/|www\.)\S+/gu;
 
 export function planQuery(input: string, ctx: PlanContext): PlanResult {
   if (input.trim() === '') return { ok: false, reason: 'empty' };
   let length = 0;
   for (const _ of input) if (++length > MAX_QUERY_CHARS) return { ok: false, reason: 'too-long' };
-  const folded = normalizeForSearch(input);
+  // A mention (@政策小助手, @SomeBot) or a link pasted along names no measure's words.
+  const folded = normalizeForSearch(input).replace(MENTION_OR_LINK, ' ');
   if (!SEARCHABLE.test(folded)) return { ok: false, reason: folded.trim() === '' ? 'empty' : 'no-searchable-text' };
 
   const { segmenter, tables, aliases } = ctx;
@@ -68,9 +72,12 @@ export function planQuery(input: string, ctx: PlanContext): PlanResult {
   }
   if (segments.length === 0) return { ok: false, reason: 'no-searchable-text' };
 
-  const mentions = findAgency(segments, aliases);
+  // An agency named to be left out (除了公安局，还有谁…) is no filter, and no word: the rest is searched everywhere.
+  const named = findAgency(segments, aliases);
+  const leftOut = (m: (typeof named)[number]) => m.from > 0 && NOT_THIS.has(segments[m.from - 1]!.text);
+  const mentions = named.filter((m) => !leftOut(m));
   const taken = new Uint8Array(segments.length);
-  for (const m of mentions) taken.fill(1, m.from, m.to);
+  for (const m of named) taken.fill(1, m.from, m.to);
 
   // Stop and "latest" phrases, longest first, within one chunk.
   let latest = false;
@@ -112,8 +119,17 @@ export function planQuery(input: string, ctx: PlanContext): PlanResult {
         HAN_CHAR.test(segments[i + 1]!.text)
       )
         w += segments[++i]!.text;
-      // A lone character right after a word is its suffix (检疫 + 局, 复工 + 率), not a word of its own.
-      if (w.length === 1 && adjacent(from) && raw.length > 0 && /^[\u3400-\u9fff]+$/.test(raw[raw.length - 1]!)) w = raw.pop()! + w;
+      // A lone character right after a word is its suffix (检疫 + 局, 复工 + 率), not a word of its own; unless
+      // the word is one the measures use and the two together are not (外国人 + 办 in 给外国人办手续).
+      const before = raw[raw.length - 1];
+      if (
+        w.length === 1 &&
+        adjacent(from) &&
+        before !== undefined &&
+        /^[\u3400-\u9fff]+$/.test(before) &&
+        !(ctx.measuresUse?.(before) && !ctx.measuresUse(before + w))
+      )
+        w = raw.pop()! + w;
       if (w.length > 1) joined.add(w);
     }
     if (SEARCHABLE.test(w)) raw.push(w);
@@ -132,7 +148,10 @@ export function planQuery(input: string, ctx: PlanContext): PlanResult {
   if (words.length === 0 && agency === null) return { ok: false, reason: 'no-content' };
   const planWords = words.map((text) => ({ text, near: nearOf(text, tables), known: !joined.has(text) }));
   const agencyTyped = mentions[0]?.typed ?? null;
-  const key = [agency ?? '', latest && words.length === 0 ? '1' : '0', ...words].join('\u0000');
+  // What the answer depends on: an agency typed alone is also searched as a word (交警, 派出所), so it is part of the key.
+  const key = [agency ?? '', words.length === 0 ? (agencyTyped ?? '') : '', latest && words.length === 0 ? '1' : '0', ...words].join(
+    '\u0000',
+  );
   return { ok: true, plan: { words: planWords, agency, agencyTyped, latest, dropped, key } };
 }
 

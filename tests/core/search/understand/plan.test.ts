@@ -95,6 +95,21 @@ describe('stop words, question words, latest words', () => {
   });
 
   it.each([
+    ['@政策小助手 张江企业复工 👍👍', ['张江', '企业', '复工']],
+    ['看看这个 https://mp.weixin.qq.com/s/abc123 复工', ['复工']],
+    ['@SomeBot 云选会', ['云选会']],
+  ])('a mention or a link pasted along is not searched: %s', (q, ws) => {
+    expect(words(q)).toEqual(ws);
+  });
+
+  it('an agency named to be left out (除了…) is neither a filter nor a word; a word the measures use keeps its suffix apart', () => {
+    const p = u.plan('除了公安局，还有哪个部门给外国人办工作手续');
+    expect(p.ok && p.plan.agency).toBeNull();
+    expect(p.ok && p.plan.words.map((w) => w.text)).toEqual(['外国人', '办', '工作', '手续']);
+    expect(u.plan('公安局 外国人').ok && (u.plan('公安局 外国人') as { plan: { agency: string } }).plan.agency).toBe('上海市公安局');
+  });
+
+  it.each([
     ['派出所最近有什么新动作', '上海市公安局'],
     ['司法局新出的文件', '上海市司法局'],
     ['民政局有啥新进展', '上海市民政局'],
