@@ -187,6 +187,32 @@ describe('format variants', () => {
     expect(r.bulletin.publisher).toBe('测试中心');
   });
 
+  it('text out of a PDF: lines broken at a width are joined within a paragraph, spaced-out headings put together', () => {
+    const para = (...ls: string[]) => ls.join('\n');
+    const wrappedBody = para(
+      '为帮助中小企业应对疫情影响、加快恢复生产，市公安局近日发布若干措施，鼓励',
+      '平台面向中小企业免费开放设备上云、远程运维、供需对接等服务，对服务成效明',
+      '显的平台给予专项资金支持，并对企业急需的外籍技术人员开通口岸签证绿色通',
+      '道，帮助企业尽快复工复产，保障园区企业的正常生产经营秩序和员工出行安全。',
+    );
+    const measure = (d: string, t1: string, t2: string) => [d, para(t1, t2), wrappedBody, '来源：上海市公安局'].join('\n\n');
+    const text = [
+      '测试简报（系列三：截止至2020年3月28日）',
+      '测试中心',
+      '上 海 市 公 安 局',
+      measure('3月20日', '市公安局发布《关于支持本市工业互联网平台助力中小', '企业数字化转型的若干措施》'),
+      measure('3月21日', '上海公安出入境管理局推出十项便利外籍人员复工复产', '措施'),
+    ].join('\n\n');
+    const r = parse(text);
+    expect(r.entries.map((e) => [e.agency, e.date, e.title])).toEqual([
+      [GA, '2020-03-20', '市公安局发布《关于支持本市工业互联网平台助力中小企业数字化转型的若干措施》'],
+      [GA, '2020-03-21', '上海公安出入境管理局推出十项便利外籍人员复工复产措施'],
+    ]);
+    // Not wrapped at a width (lines of every length): a title and its body stay apart.
+    const plain = parse(base('3月27日\n标题一\n正文的第一句话比较长，写了二十多个字以上的内容；\n来源：上海市公安局'));
+    expect(plain.entries.map((e) => e.title)).toEqual(['标题一']);
+  });
+
   it('a table with merged agency cells: an empty cell is the agency of the row above', () => {
     const r = parse(
       miniBulletin({

@@ -20,6 +20,8 @@ export interface Expected {
   measures: [agency: string, date: string, title: string][];
   asOf?: string;
   year?: number;
+  /** As-of dates of bulletins already published (the bot passes its own), for a bulletin that states no year. */
+  knownAsOf?: string[];
   /** Line numbers that must carry a warning; other warnings are failures. Omitted: no check. */
   warnings?: number[];
 }
@@ -77,7 +79,13 @@ export async function scoreFile(f: CorpusFile, agencies: AgencyDirectory): Promi
   let parsed: ParsedBulletin;
   try {
     const text = await readBulletinBytes(f.bytes, f.name);
-    parsed = parseBulletin(text.text, { file: f.name, agencies, year: f.expected.year, now: new Date('2026-01-01T00:00:00Z') });
+    parsed = parseBulletin(text.text, {
+      file: f.name,
+      agencies,
+      year: f.expected.year,
+      knownAsOf: f.expected.knownAsOf,
+      now: new Date('2026-01-01T00:00:00Z'),
+    });
   } catch (err) {
     const all = f.expected.measures.map((m) => key(...m));
     return { ...base, dropped: all, error: (err as Error).message };

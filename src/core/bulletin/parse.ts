@@ -1,6 +1,7 @@
 /**
  * A bulletin's text → its measures. The reading order, each step in its own module:
  *   lines.ts     what a line is (breaks, markdown, Word bullets, page furniture) and list numbering;
+ *   unwrap.ts    a PDF's text broken at a fixed width joined again, its spaced-out headings put together;
  *   word-order.ts  a Word report's dates after their titles put first, its wrapped titles joined;
  *   header.ts    title, series, as-of date, publisher and publication date (everything before the first
  *                heading or measure date);
@@ -25,6 +26,7 @@ import { SENTENCE_END, bareTitle, bulletOf, numberingOf, splitLines } from './li
 import type { Line } from './lines.ts';
 import { looksLikeSource, readSourceLine, splitJoint, splitTrailingSource } from './sources.ts';
 import { readTables } from './tables.ts';
+import { unwrapped } from './unwrap.ts';
 import { inReadingOrder } from './word-order.ts';
 import type { TableRow } from './tables.ts';
 import { bulletinYear, dateInFileName, yearOf } from './years.ts';
@@ -106,8 +108,12 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
   if (/[\u0000-\u0008\u000E-\u001F]/.test(text))
     throw new BulletinError(file, 'the text holds control characters: this is a binary file, not a bulletin');
 
-  // Dates after their titles (Word reports) put first, wrapped titles joined (word-order.ts).
-  const lines = inReadingOrder(splitLines(text), (l) => readDateLine(l.form));
+  // A PDF's wrapped lines joined (unwrap.ts); dates after their titles (Word reports) put first (word-order.ts).
+  const dateOfLine = (l: Line) => readDateLine(l.form);
+  const lines = inReadingOrder(
+    unwrapped(splitLines(text), (l) => agencies.resolveExact(headingName(l).name) !== null, dateOfLine),
+    dateOfLine,
+  );
   const warnings: ParseWarning[] = [];
   const warn = (line: number | undefined, message: string) => warnings.push(line ? { line, message } : { message });
   const tables = readTables(lines);

@@ -1,0 +1,57 @@
+/**
+ * Text taken out of a PDF (or another page-laid-out file) is broken at a fixed width, in the middle of
+ * titles and sentences, with blank lines between paragraphs; and it may space out a heading's characters
+ * ("上 海 市 公 安 局"). Read line by line, every broken-off piece of a title would be a measure of its own.
+ *
+ * The rule: characters spaced one by one are put together, always. And when the text is wrapped at a width —
+ * at least MIN_WRAPPED long lines (LONG characters or more) of one length (±1) end mid-sentence and go on in
+ * the next line of the same paragraph, and a blank line follows nearly every date line (paragraphs) — a line that
+ * ends mid-sentence is joined with the next line of its paragraph, unless that line starts something of its own
+ * (a date, a 来源, a list item, an agency's name). Text that is not wrapped is
+ * left as it is: there a title and its body follow each other without a blank line.
+ */
+import type { DateLine } from './dates.ts';
+import { numberingOf } from './lines.ts';
+import type { Line } from './lines.ts';
+
+/** Wrapped lines needed before a text is read as wrapped. */
+const MIN_WRAPPED = 5;
+/** A line this long that ends mid-sentence is a wrapped line. */
+const LONG = 20;
+/** What ends a sentence (a line ending so is not wrapped). */
+const ENDS = /[。！？；;!?：:）)」』”"》】]$/;
+/** Han characters spaced one by one: "上 海 市 公 安 局". */
+const SPACED = /^(?:[\u3400-\u9fff][ \u3000]){2,}[\u3400-\u9fff]$/;
+
+export function unwrapped(lines: readonly Line[], starts: (l: Line) => boolean, dateOf: (l: Line) => DateLine | null): Line[] {
+  const put = lines.map((l) =>
+    SPACED.test(l.text) ? { ...l, text: l.text.replace(/[ \u3000]/g, ''), form: l.form.replace(/[ \u3000]/g, '') } : l,
+  );
+  // Lines of one paragraph follow each other in the text (a blank line between paragraphs leaves a gap).
+  const goesOn = (i: number) => i + 1 < put.length && put[i + 1]!.no === put[i]!.no + 1;
+  const open = (l: Line) => !l.cells && !ENDS.test(l.form) && !dateOf(l);
+  const own = (l: Line) => !!dateOf(l) || numberingOf(l.form) !== null || /^[【[（(]?\s*(?:信息|文章)?来源/.test(l.form) || starts(l);
+  // Wrapped at a width: MIN_WRAPPED long lines ending mid-sentence, of one length (±1), that go on in the next line.
+  const widths = new Map<number, number>();
+  for (let i = 0; i < put.length; i++) {
+    const n = [...put[i]!.text].length;
+    if (n >= LONG && open(put[i]!) && goesOn(i) && !own(put[i + 1]!)) widths.set(n, (widths.get(n) ?? 0) + 1);
+  }
+  const atWidth = Math.max(0, ...[...widths.keys()].map((n) => (widths.get(n - 1) ?? 0) + widths.get(n)! + (widths.get(n + 1) ?? 0)));
+  if (atWidth < MIN_WRAPPED) return put;
+  // …and laid out in paragraphs: a blank line after (nearly) every date line, so that a title's lines are not
+  // followed by its body in the same paragraph (an email wrapped at a width keeps title and body together).
+  const dated = put.map((l, i) => (dateOf(l) ? i : -1)).filter((i) => i !== -1);
+  if (dated.length === 0 || dated.filter((i) => !goesOn(i)).length < 0.8 * dated.length) return put;
+
+  const out: Line[] = [];
+  for (let i = 0; i < put.length; i++) {
+    let l = put[i]!;
+    while (open(l) && goesOn(i) && !own(put[i + 1]!)) {
+      const next = put[++i]!;
+      l = { ...l, text: l.text + next.text, form: l.form + next.form };
+    }
+    out.push(l);
+  }
+  return out;
+}
