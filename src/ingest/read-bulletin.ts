@@ -3,7 +3,7 @@
  * (npm run ingest, the inbox folder, an editor's upload in chat) comes through readBulletinBytes(), so each
  * accepts and refuses exactly the same files.
  *
- *   .txt .md .markdown   UTF-8 (± BOM), UTF-16 (BOM), GB18030/GBK — see decode-text.ts
+ *   .txt .csv .md .markdown   UTF-8 (± BOM), UTF-16 (BOM), GB18030/GBK — see decode-text.ts
  *   .docx                Word, via mammoth — see docx.ts
  *   .html .htm           saved web pages and WeChat articles, article body only — see html-to-text.ts
  */
@@ -21,12 +21,14 @@ export type BulletinFormat = 'text' | 'markdown' | 'docx' | 'html';
 /** Saved pages carry scripts and styles, and a .docx images: they may be larger than a text bulletin. */
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 
-export const ACCEPTED_EXTENSIONS = ['.txt', '.md', '.markdown', '.docx', '.html', '.htm'] as const;
-export const WRONG_EXTENSION = 'a bulletin is a .txt, .md, .docx, .html or .htm file';
+export const ACCEPTED_EXTENSIONS = ['.txt', '.csv', '.md', '.markdown', '.docx', '.html', '.htm'] as const;
+export const WRONG_EXTENSION = 'a bulletin is a .txt, .csv, .md, .docx, .html or .htm file';
 
 export function formatOf(fileName: string): BulletinFormat | null {
   switch (extname(fileName).toLowerCase()) {
+    // .csv: Excel's CSV export, text whose rows are a table (read with commas, see bulletin/lines.ts).
     case '.txt':
+    case '.csv':
       return 'text';
     case '.md':
     case '.markdown':

@@ -160,7 +160,7 @@ describe('inbox watcher', () => {
     const reason = (n: string) => readFile(join(dir, 'failed', `2026-11-28T08-00-00-000Z-${n}.reason.txt`), 'utf8');
     expect(await reason('notes.txt')).toMatch(/^notes\.txt: no measures found/);
     expect(await reason('image.txt')).toMatch(/PNG image, not a text bulletin/);
-    expect(await reason('report.pdf')).toMatch(/a bulletin is a \.txt, \.md, \.docx, \.html or \.htm file/);
+    expect(await reason('report.pdf')).toMatch(/a bulletin is a \.txt, \.csv, \.md, \.docx, \.html or \.htm file/);
     expect(await readdir(dir)).toEqual(expect.arrayContaining(['done', 'failed']));
     expect((await readdir(dir)).filter((n) => !['done', 'failed'].includes(n))).toEqual([]);
     expect(logs.filter((l) => l.obj.event === 'inbox-failed')).toHaveLength(3);

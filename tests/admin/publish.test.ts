@@ -65,7 +65,7 @@ describe('previewBulletin', () => {
     ],
     ['without measures', utf8(NO_MEASURES), 'x.md', /no measures found/],
     ['too big', new Uint8Array(2 * 1024 * 1024 + 1).fill(0x41), 'x.txt', /at most 2 MB/],
-    ['a .pdf', utf8(twoMeasures()), 'x.pdf', /\.txt, \.md, \.docx, \.html or \.htm/],
+    ['a .pdf', utf8(twoMeasures()), 'x.pdf', /\.txt, \.csv, \.md, \.docx, \.html or \.htm/],
   ])('refuses a file that is %s with a clear reason, writing nothing', async (_label, bytes, name, reason) => {
     const store = seededStore();
     const p = await previewBulletin(bytes, name, { agencies, store });

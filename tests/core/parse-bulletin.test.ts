@@ -213,6 +213,25 @@ describe('format variants', () => {
     expect(plain.entries.map((e) => e.title)).toEqual(['标题一']);
   });
 
+  it('a CSV exported from Excel: quoted cells with commas, doubled quotes and line breaks; a date as its serial number', () => {
+    const r = parse(
+      [
+        '测试简报（系列三：截止至2020年4月23日）,,,,',
+        '序号,部门,日期,标题,来源',
+        '1,上海市公安局,2020/4/3,"推出""稳外贸""措施,支持复工",上海公安',
+        '2,,43935,"标题二","第一行',
+        '第二行"',
+        '3,市民政局,2020-04-16,标题三,上海民政',
+      ].join('\n'),
+    );
+    expect(r.entries.map((e) => [e.agency, e.date, e.title])).toEqual([
+      [GA, '2020-04-03', '推出"稳外贸"措施,支持复工'],
+      [GA, '2020-04-14', '标题二'],
+      [MZ, '2020-04-16', '标题三'],
+    ]);
+    expect(r.bulletin.asOf).toBe('2020-04-23');
+  });
+
   it('a table with merged agency cells: an empty cell is the agency of the row above', () => {
     const r = parse(
       miniBulletin({

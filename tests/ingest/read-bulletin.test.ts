@@ -66,7 +66,7 @@ describe('bad input is refused with a clear message', () => {
     ['a damaged zip', makeDocx(['x']).slice(0, 200), 'a.docx', /damaged/],
     ['a PNG named .html', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0]), 'a.html', /PNG image/],
     ['plain text named .html', utf8(text), 'a.html', /holds no HTML/],
-    ['a .pdf', utf8('%PDF'), 'a.pdf', /\.txt, \.md, \.docx, \.html/],
+    ['a .pdf', utf8('%PDF'), 'a.pdf', /\.txt, \.csv, \.md, \.docx, \.html/],
   ])('%s', async (_name, bytes, name, message) => {
     expect(await refusal(bytes, name)).toMatch(message);
   });

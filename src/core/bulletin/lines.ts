@@ -74,24 +74,38 @@ function cellsOf(raw: string): string[] | null {
 
 const TABLE_RULE = /^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$/;
 
+/** A CSV's header row: comma-separated, with a date column and a title column (序号,部门,日期,标题,来源). */
+const CSV_HEADER =
+  /^(?=.*(?:^|,)\s*"?(?:发布)?(?:日期|时间)"?\s*(?:,|$))(?=.*(?:^|,)\s*"?(?:标题|措施|举措|政策名称|名称|内容)"?\s*(?:,|$))[^,]*(?:,[^,]*){2,}$/;
+
 /**
  * Splits text into non-blank lines with their original line numbers. Tab-separated cells keep a quoted
- * cell's line breaks (Excel quotes a cell holding several lines), so one table row stays one line.
+ * cell's line breaks (Excel quotes a cell holding several lines), so one table row stays one line. A text
+ * with a CSV header row (Excel's "CSV" export opened as text) is read the same way with commas.
  */
 export function splitLines(text: string): Line[] {
   const raw = text.replace(EXTRA_BREAKS, '\n').split(/\r\n|\r|\n/);
+  const sep = raw.some((r) => CSV_HEADER.test(r.trim())) ? ',' : '\t';
   const out: Line[] = [];
   for (let i = 0; i < raw.length; i++) {
     let r = raw[i]!;
     const no = i + 1;
-    // A tab-separated row with an open quote continues on the next lines until the quote closes.
-    if (r.includes('\t') && openQuote(r)) {
-      while (i + 1 < raw.length && openQuote(r)) r += `\n${raw[++i]}`;
+    // A separated row with an open quote continues on the next lines until the quote closes.
+    if (r.includes(sep) && openQuote(r, sep)) {
+      while (i + 1 < raw.length && openQuote(r, sep)) r += `\n${raw[++i]}`;
     }
     if (TABLE_RULE.test(r) && r.includes('-') && r.includes('|')) continue;
-    const cells = r.includes('\t') && r.includes('"') ? splitQuotedCells(r) : cellsOf(r);
+    const cells =
+      sep === ','
+        ? r.includes(',')
+          ? withContent(splitQuotedCells(r, ','))
+          : null
+        : r.includes('\t') && r.includes('"')
+          ? splitQuotedCells(r, '\t')
+          : cellsOf(r);
     r = r.replace(PRIVATE_BULLETS, '• ').replace(WINGDINGS_BULLET, '• ');
-    const m = unmark(cells ? r.replace(/\t/g, ' ') : r);
+    // A CSV row that is not a table's (a title row "…截止至4月23日）,,,,,"): its cells as the line's text.
+    const m = unmark(cells ? (sep === ',' ? cells.filter(Boolean).join(' ') : r.replace(/\t/g, ' ')) : r);
     const cleaned = cleanLine(m.text.replace(/\n/g, ' '));
     if (!cleaned) continue;
     const form = matchForm(cleaned);
@@ -101,8 +115,13 @@ export function splitLines(text: string): Line[] {
   return out;
 }
 
-/** Whether a tab-separated row has a cell opened with a quote and not yet closed. */
-function openQuote(row: string): boolean {
+/** Cells with at least two filled, else null (a line of one cell is no row). */
+function withContent(cells: string[]): string[] | null {
+  return cells.filter((c) => c !== '').length >= 2 ? cells : null;
+}
+
+/** Whether a separated row has a cell opened with a quote and not yet closed. */
+function openQuote(row: string, sep: string): boolean {
   let inQuote = false;
   let cellStart = true;
   for (let k = 0; k < row.length; k++) {
@@ -112,13 +131,13 @@ function openQuote(row: string): boolean {
       if (row[k + 1] === '"') k++;
       else inQuote = false;
     }
-    cellStart = !inQuote && c === '\t';
+    cellStart = !inQuote && c === sep;
   }
   return inQuote;
 }
 
-/** Excel's copy format: cells separated by tabs, a cell with line breaks or quotes in "…" with "" for a quote. */
-function splitQuotedCells(row: string): string[] {
+/** Excel's copy format: cells separated by tabs (or commas), a cell with line breaks or quotes in "…" with "" for a quote. */
+function splitQuotedCells(row: string, sep: string): string[] {
   const cells: string[] = [];
   let k = 0;
   while (k <= row.length) {
@@ -134,11 +153,11 @@ function splitQuotedCells(row: string): string[] {
           break;
         } else v += row[k++];
       }
-      const end = row.indexOf('\t', k);
+      const end = row.indexOf(sep, k);
       cells.push(v + (end === -1 ? row.slice(k) : row.slice(k, end)));
       k = end === -1 ? row.length + 1 : end + 1;
     } else {
-      const end = row.indexOf('\t', k);
+      const end = row.indexOf(sep, k);
       cells.push(end === -1 ? row.slice(k) : row.slice(k, end));
       k = end === -1 ? row.length + 1 : end + 1;
     }

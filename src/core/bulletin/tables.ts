@@ -74,7 +74,7 @@ export function readTables(lines: Line[]): Table[] {
       sourceAbove = source;
       rows.push({
         line: lines[j]!.no,
-        date: readDateLine(matchForm(dateText)),
+        date: readDateLine(matchForm(dateText)) ?? excelSerialDate(dateText),
         dateText,
         agency,
         title: bareTitle(parts[0] ?? ''),
@@ -86,4 +86,16 @@ export function readTables(lines: Line[]): Table[] {
     i = j - 1;
   }
   return tables;
+}
+
+/**
+ * A date cell Excel wrote as its serial number (43935 = 2020-04-14: days since 1899-12-30), as a CSV export
+ * does for a cell formatted as a number; only 2000–2099.
+ */
+function excelSerialDate(text: string): DateLine | null {
+  if (!/^\d{5}$/.test(text)) return null;
+  const n = Number(text);
+  if (n < 36526 || n > 73050) return null;
+  const d = new Date(Date.UTC(1899, 11, 30) + n * 86_400_000);
+  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), rest: '', stamp: false, labelled: false };
 }

@@ -331,7 +331,7 @@ describe('files that are not bulletins', () => {
     const t = setup();
     const calls = await t.sendDocument('report.pdf', '%PDF-1.4');
     expect(calls.map((c) => c.method)).toEqual(['sendMessage']);
-    expect(texts(calls)[0]).toMatch(/report\.pdf.*\n.*a bulletin is a \.txt, \.md, \.docx, \.html or \.htm file/);
+    expect(texts(calls)[0]).toMatch(/report\.pdf.*\n.*a bulletin is a \.txt, \.csv, \.md, \.docx, \.html or \.htm file/);
     expect(downloads).toEqual([]);
   });
 
