@@ -232,6 +232,26 @@ describe('format variants', () => {
     expect(r.bulletin.asOf).toBe('2020-04-23');
   });
 
+  it("a markdown doc: a toggle's HTML tags, a closing slogan after a rule (---) and 返回目录 are not measures", () => {
+    const r = parse(
+      base(
+        [
+          '## 上海市公安局',
+          '- **3月27日** [标题一](https://example.org/1)',
+          '  <details><summary>▶ 政策要点</summary>',
+          '  - 要点一；',
+          '  </details>',
+          '',
+          '---',
+          '*严而又严，上海态度；细而又细，上海风格*',
+          '',
+          '[返回目录](#目录)',
+        ].join('\n'),
+      ),
+    );
+    expect(r.entries.map((e) => [e.agency, e.date, e.title])).toEqual([[GA, '2020-03-27', '标题一']]);
+  });
+
   it('a table with merged agency cells: an empty cell is the agency of the row above', () => {
     const r = parse(
       miniBulletin({

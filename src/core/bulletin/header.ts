@@ -23,7 +23,8 @@ const SERIES = /(?:系列|第)\s*([一二两三四五六七八九十\d]+)\s*(?:�
 /** A short line ending with a date (and maybe a time): a publisher's or a post's stamp. */
 const TAIL_DATE = /\s((?:\d{4}\s*[-/.年]\s*)?\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$/;
 
-export function readHeader(head: Line[]): Header {
+export function readHeader(lines: Line[]): Header {
+  const head = lines.filter((l) => !l.rule);
   // The title: the first line with an as-of date, else the first naming a series that is not a sentence, else line 1.
   const near = head.slice(0, 16);
   const asOfAt = near.findIndex((l) => AS_OF.test(l.form) && findDate(l.form.slice(AS_OF.exec(l.form)!.index)) !== null);

@@ -17,6 +17,8 @@ export interface Line {
   link: boolean;
   /** Tab-separated cells as pasted from Word or Excel (or a markdown pipe row), else null. */
   cells: string[] | null;
+  /** A markdown thematic break (---, ***): no text; it ends a measure, as a heading does. */
+  rule?: boolean;
 }
 
 /** Word's manual line break (vertical tab), form feed, Unicode line/paragraph separators and NEL break lines too. */
@@ -27,12 +29,14 @@ const PRIVATE_BULLETS = /[\uF06C\uF06E\uF075\uF076\uF0A7\uF0A8\uF0B7\uF0D8\uF0FC
 const WINGDINGS_BULLET = /^\s*[ØlnqvüÜ§]\t/;
 /** Lines that are a page's furniture, never a bulletin's content (whole line only), a Word report's page numbers too. */
 const BOILERPLATE =
-  /^(?:点击(?:上方|上面|下方)?.{0,12}关注(?:我们)?|长按(?:识别)?(?:二维码|图片).{0,12}|(?:扫一?扫|扫描)二维码.{0,12}|阅读原文|阅读\s*\d+[万+]?|在看\s*\d*|赞\s*\d*|分享(?:到)?\s*[:：]?.{0,20}|(?:微信|朋友圈|微博|QQ空间)(?:\s*[|｜]\s*(?:微信|朋友圈|微博|QQ空间))*|返回顶部|打印本页|关闭窗口|(?:[【[]?(?:打印本页|打印|关闭窗口|关闭|收藏|字号|大|中|小|分享)[】\]]?\s*)+|.{0,40}版权所有.{0,60}|(?:主办|承办|网站标识码|ICP备案|沪ICP备)[:：]?.{0,80}|copyright.{0,80}|上一篇[:：].*|下一篇[:：].*|责任编辑\s*[:：].{0,20}|原标题\s*[:：].*|[-—=*_]{3,}|第\s*\d+\s*页\s*[,，/]?\s*共\s*\d+\s*页|共\s*\d+\s*页\s*第\s*\d+\s*页|[-—]\s*\d+\s*[-—]|page\s*\d+(?:\s*of\s*\d+)?)$/iu;
+  /^(?:点击(?:上方|上面|下方)?.{0,12}关注(?:我们)?|长按(?:识别)?(?:二维码|图片).{0,12}|(?:扫一?扫|扫描)二维码.{0,12}|阅读原文|阅读\s*\d+[万+]?|在看\s*\d*|赞\s*\d*|分享(?:到)?\s*[:：]?.{0,20}|(?:微信|朋友圈|微博|QQ空间)(?:\s*[|｜]\s*(?:微信|朋友圈|微博|QQ空间))*|返回顶部|返回目录|回到目录|回到顶部|打印本页|关闭窗口|(?:[【[]?(?:打印本页|打印|关闭窗口|关闭|收藏|字号|大|中|小|分享)[】\]]?\s*)+|.{0,40}版权所有.{0,60}|(?:主办|承办|网站标识码|ICP备案|沪ICP备)[:：]?.{0,80}|copyright.{0,80}|上一篇[:：].*|下一篇[:：].*|责任编辑\s*[:：].{0,20}|原标题\s*[:：].*|[-—=*_]{3,}|第\s*\d+\s*页\s*[,，/]?\s*共\s*\d+\s*页|共\s*\d+\s*页\s*第\s*\d+\s*页|[-—]\s*\d+\s*[-—]|page\s*\d+(?:\s*of\s*\d+)?)$/iu;
 
 export function isBoilerplate(form: string): boolean {
   return BOILERPLATE.test(form.trim());
 }
 
+/** The toggle tags markdown editors leave in the text (Yuque: <details><summary>▶ 要点</summary>); other tags are text. */
+const INLINE_HTML = /<\/?(?:details|summary)\b[^>]*>/gi;
 const MD_LINK_LINE = /^\[([^\]]+)\]\((?:[^()\s]+)\)$/;
 const MD_IMAGE = /!\[[^\]]*\]\([^)]*\)/g;
 const MD_LINK = /\[([^\]]+)\]\((?:[^()\s]+)\)/g;
@@ -40,7 +44,10 @@ const MD_HEADING = /^(#{1,6})\s+/;
 
 /** Strips markdown a copy brings along: quote marks, heading hashes, emphasis, links and images. */
 function unmark(raw: string): { text: string; md: number; link: boolean } {
-  let t = raw.replace(MD_IMAGE, '').replace(/^\s*(?:>\s*)+/, '');
+  let t = raw
+    .replace(MD_IMAGE, '')
+    .replace(INLINE_HTML, '')
+    .replace(/^\s*(?:>\s*)+/, '');
   let md = 0;
   const h = MD_HEADING.exec(t.trimStart());
   if (h) {
@@ -72,6 +79,8 @@ function cellsOf(raw: string): string[] | null {
   return null;
 }
 
+/** A markdown thematic break: three or more -, * or _ alone on a line (spaces between allowed). */
+const THEMATIC_BREAK = /^\s*(?:([-*_])\s*)(?:\1\s*){2,}$/;
 const TABLE_RULE = /^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$/;
 
 /** A CSV's header row: comma-separated, with a date column and a title column (序号,部门,日期,标题,来源). */
@@ -95,6 +104,10 @@ export function splitLines(text: string): Line[] {
       while (i + 1 < raw.length && openQuote(r, sep)) r += `\n${raw[++i]}`;
     }
     if (TABLE_RULE.test(r) && r.includes('-') && r.includes('|')) continue;
+    if (THEMATIC_BREAK.test(r)) {
+      out.push({ no, text: '', form: '', md: 0, link: false, cells: null, rule: true });
+      continue;
+    }
     const cells =
       sep === ','
         ? r.includes(',')

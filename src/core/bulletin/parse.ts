@@ -207,7 +207,7 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
   const isPageHeader = (k: number) => pageHeader !== null && foldKey(lines[k]!.text) === pageHeader;
   while (i < lines.length) {
     const l = lines[i]!;
-    if (inTable[i] || isPageHeader(i)) {
+    if (inTable[i] || isPageHeader(i) || l.rule) {
       i++;
       continue;
     }
@@ -243,7 +243,7 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
         continue;
       }
       // A markdown heading always ends a measure; after a 来源 in the title's brackets only prose follows.
-      if (inTable[i] || dateAt(i) || isHeadingAt(i, raw.titles.length === 0) || (cur.md > 0 && raw.titles.length > 0)) break;
+      if (inTable[i] || cur.rule || dateAt(i) || isHeadingAt(i, raw.titles.length === 0) || (cur.md > 0 && raw.titles.length > 0)) break;
       if (raw.source !== null && !isProse(cur)) break;
       const src = readSourceLine(cur, isNamed);
       if (src) {

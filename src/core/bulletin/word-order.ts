@@ -28,6 +28,7 @@ export function inReadingOrder(lines: readonly Line[], dateOf: (l: Line) => Date
   const wrap = (l: Line | undefined): l is Line =>
     !!l &&
     !l.cells &&
+    !l.rule &&
     numberingOf(l.form) === null &&
     !dateOf(l) &&
     !SOURCE.test(l.form) &&
