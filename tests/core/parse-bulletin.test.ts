@@ -252,6 +252,26 @@ describe('format variants', () => {
     expect(r.entries.map((e) => [e.agency, e.date, e.title])).toEqual([[GA, '2020-03-27', '标题一']]);
   });
 
+  it.each([
+    ['April 3, 2020', '2020-04-03'],
+    ["Mar. 3 (no year: the as-of date's)", '2020-03-03'],
+    ['3 April 2020', '2020-04-03'],
+    ['8 Apr 2020', '2020-04-08'],
+  ])('a bilingual edition: %s, the English translation of a title and a Source: line', (date, iso) => {
+    const r = parse(
+      base(
+        [
+          '上海市公安局 / Shanghai Public Security Bureau',
+          date.replace(/ \(.*\)$/, ''),
+          '外国人签证证件有效期届满可延期办理',
+          'Foreign nationals whose visas expire may apply for extension',
+          'Source: Shanghai PSB',
+        ].join('\n'),
+      ),
+    );
+    expect(r.entries.map((e) => [e.agency, e.date, e.title])).toEqual([[GA, iso, '外国人签证证件有效期届满可延期办理']]);
+  });
+
   it('a table with merged agency cells: an empty cell is the agency of the row above', () => {
     const r = parse(
       miniBulletin({

@@ -39,6 +39,10 @@ function chineseYear(text: string): number | null {
 }
 
 const CN = '[〇零一二两三四五六七八九十]';
+/** English month names, full or short (a bilingual edition's "April 3, 2020", "8 Apr 2020"). */
+const EN_MONTH = String.raw`(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)`;
+const monthOf = (name: string): number =>
+  ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'].indexOf(name.slice(0, 3).toLowerCase()) + 1;
 /** Pictographs and symbols before a date (📅, 🗓, ◆, ▶, ★), with their variation selector. */
 const DATE_BULLET = /^(?:[\p{Extended_Pictographic}\u25a0-\u25ff\u2605\u2606]\ufe0f?\s*)+/u;
 const PREFIX = String.raw`(?:(?:发布|更新|信息)?(?:时间|日期)\s*[:：]\s*)`;
@@ -65,7 +69,15 @@ const SHAPES: { re: RegExp; read: (m: RegExpExecArray) => [number | null, number
     re: new RegExp(String.raw`^${PREFIX}?${OPEN}\s*(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?!\d)${TAIL}`),
     read: (m) => [Number(m[1]), Number(m[2]), Number(m[3])],
   },
-  // 2/18, 3.27 (month first, as Chinese writes it): only with nothing, a weekday or a separated title after.
+  // April 3, 2020 / Apr. 3 / 3 April 2020 / 8 Apr 2020 (a bilingual edition's dates)
+  {
+    re: new RegExp(
+      String.raw`^${PREFIX}?${OPEN}\s*(?:${EN_MONTH}\.?\s+(\d{1,2})(?:st|nd|rd|th)?|(\d{1,2})\s+${EN_MONTH}\.?)(?:,?\s+(\d{4}))?${TAIL}`,
+      'i',
+    ),
+    read: (m) => [m[5] ? Number(m[5]) : null, monthOf(m[1] ?? m[4]!), Number(m[2] ?? m[3])],
+  },
+  // 2/18, 3.27 (month first, as Chinese writes it): only with nothing, a weekday or a separated title after. (Kept last.)
   {
     re: new RegExp(String.raw`^${PREFIX}?${OPEN}\s*(\d{1,2})\s*[/.]\s*(\d{1,2})(?![\d%.])${TAIL}`),
     read: (m) => [null, Number(m[1]), Number(m[2])],
@@ -93,7 +105,7 @@ export function readDateLine(form: string): DateLine | null {
     if (rest !== '' && (!separated || /^[，,。、的起至到前后以来]/.test(rest) || (SENTENCE_END.test(rest) && rest.length > 60)))
       return null;
     // The short M/D and M.D shapes need the line to be only the date (or a clearly separated title).
-    if (re === SHAPES[3]!.re && rest !== '' && !/[:：\s]$/.test(matched)) return null;
+    if (re === SHAPES[SHAPES.length - 1]!.re && rest !== '' && !/[:：\s]$/.test(matched)) return null;
     const labelled = /(?:时间|日期)\s*[:：]/.test(matched);
     const stamp = labelled || m.slice(1).some((g) => g !== undefined && /\d:\d/.test(g));
     return { year, month: month!, day: day!, rest, stamp, labelled };

@@ -23,6 +23,12 @@ export function headingName(line: Line): { name: string; marked: boolean } {
     t = bracketed[1]!;
     marked = true;
   }
+  // A bilingual heading: its Chinese name ("上海市商务委员会 / Shanghai Municipal Commission of Commerce",
+  // "Shanghai Customs 上海海关").
+  const both =
+    /^([\u3400-\u9fff（）()]+)\s*[/|｜]?\s*[A-Za-z][A-Za-z .,'’&()-]*$/.exec(t.trim()) ??
+    /^[A-Za-z][A-Za-z .,'’&()-]*?\s+([\u3400-\u9fff（）()]+)$/.exec(t.trim());
+  if (both) t = both[1]!;
   return { name: t.trim(), marked };
 }
 

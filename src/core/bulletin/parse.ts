@@ -82,6 +82,7 @@ function restAsWritten(l: Line, rest: string): string {
   return rest;
 }
 
+const HAN = /[\u3400-\u9fff]/;
 /** A report's table of contents or foreword heading. */
 const FRONT_MATTER = /^(?:目\s*录|前\s*言|contents|foreword)$/i;
 
@@ -266,6 +267,8 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
         const bullet = bulletOf(cur.text);
         const numbered = numberingOf(cur.text);
         const asTitle =
+          // A line without Chinese after a Chinese title is its translation (a bilingual edition), not a title.
+          (HAN.test(cur.text) || !raw.titles.some((t) => HAN.test(t.text))) &&
           raw.body.length === 0 &&
           raw.bullets.length === 0 &&
           looksLikeTitle(cur) &&
@@ -298,7 +301,8 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
     title: string,
   ): { agencies: string[]; source: string } | null => {
     if (source) {
-      if (isOutlet(source)) {
+      // An English source the directory does not know ("Source: Shanghai PSB") names it loosely: the heading decides.
+      if (isOutlet(source) || (!HAN.test(source) && agencies.resolve(source) === null)) {
         if (section) return { agencies: [section], source };
         const named = agencies.mentions(title);
         if (named.length === 1) {

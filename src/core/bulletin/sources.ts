@@ -40,6 +40,9 @@ export function readSourceLine(line: Line, isNamed: (text: string) => boolean): 
     const after = line.text.slice(at).replace(/^来\s*源\s*(?:[:：]|[\]】)）]\s*[:：]?)\s*/, '');
     return { source: tidy(after), before: '' };
   }
+  // A bilingual edition's "Source: Shanghai PSB".
+  const english = /^\s*source\s*[:：]\s*(.+)$/i.exec(line.text);
+  if (english) return { source: tidy(english[1]!), before: '' };
   const glued = GLUED.exec(line.form);
   if (glued) {
     const at = line.text.search(new RegExp(`${LABEL}\\s*[:：](?!.*来\\s*源\\s*[:：])`));
