@@ -120,14 +120,14 @@ export function planQuery(input: string, ctx: PlanContext): PlanResult {
       )
         w += segments[++i]!.text;
       // A lone character right after a word is its suffix (检疫 + 局, 复工 + 率), not a word of its own; unless
-      // the word is one the measures use and the two together are not (外国人 + 办 in 给外国人办手续).
+      // the word is one the measures use (or has near words) and the two together are not (外国人 + 办, 签证 + 快).
       const before = raw[raw.length - 1];
       if (
         w.length === 1 &&
         adjacent(from) &&
         before !== undefined &&
         /^[\u3400-\u9fff]+$/.test(before) &&
-        !(ctx.measuresUse?.(before) && !ctx.measuresUse(before + w))
+        !((ctx.measuresUse?.(before) || tables.near.has(before)) && !ctx.measuresUse?.(before + w))
       )
         w = raw.pop()! + w;
       if (w.length > 1) joined.add(w);

@@ -106,6 +106,8 @@ describe('stop words, question words, latest words', () => {
     const p = u.plan('除了公安局，还有哪个部门给外国人办工作手续');
     expect(p.ok && p.plan.agency).toBeNull();
     expect(p.ok && p.plan.words.map((w) => w.text)).toEqual(['外国人', '办', '工作', '手续']);
+    // A word with near words keeps a lone character after it apart too: 签证 + 快(到期).
+    expect(words('签证快到期了怎么办')).toContain('签证');
     expect(u.plan('公安局 外国人').ok && (u.plan('公安局 外国人') as { plan: { agency: string } }).plan.agency).toBe('上海市公安局');
   });
 
