@@ -123,7 +123,16 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number; ti
     const cacheKey = `${ctx.lang}\u0000${p}\u0000${q.order}\u0000${q.range?.from ?? ''}\u0000${q.range?.to ?? ''}\u0000${q.undated ? 'u' : ''}\u0000${plan.key}`;
     let r = rendered.get(cacheKey);
     if (!r || r.version !== version) {
-      const a = search.answer(plan, { limit: PAGE_SIZE, offset: p * PAGE_SIZE, filter: dateOptions(q.range, q.order), estimate: true });
+      const answer = (range: DateRange | null) =>
+        search.answer(plan, { limit: PAGE_SIZE, offset: p * PAGE_SIZE, filter: dateOptions(range, q.order), estimate: true });
+      let a = answer(q.range);
+      // Dates in a question pasted whole (昨天 we had an accident…, 今年 I graduate…) describe the asker, not the
+      // measures: when no measure with the words falls in them but some has the words, the words are searched
+      // without the dates under a line that says so, and the query's pages and buttons go on without them.
+      if (q.range && plan.words.length > 0 && a.total === 0) {
+        const any = answer(null);
+        if (any.total > 0) [a, q.undated, q.range] = [any, q.range, null];
+      }
       if (a.estimated) workOutLater(plan);
       let text: string;
       if (a.kind === 'none' || a.total === 0) {
@@ -199,22 +208,12 @@ export function createSearchFeature(deps: BotDeps, opts: { perMinute: number; ti
     const plan = q.ok ? q.plan : null;
     const newest = !!dated?.newest || !plan || plan.words.length === 0;
     const order: SearchOrder = newest ? 'newest' : 'relevance';
-    let range = dated?.range ?? null;
-    // Dates in a question pasted whole (昨天 we had an accident…, 今年 I graduate…) describe the asker, not the
-    // measures: when no measure with the words falls in them but some measure has the words, the words are
-    // searched without the dates, under a line that says so.
-    let undated: DateRange | null = null;
-    if (range && plan && plan.words.length > 0) {
-      const count = (r: DateRange | null) =>
-        search.answer(plan, { limit: 0, offset: 0, filter: dateOptions(r, order), estimate: true }).total;
-      if (count(range) === 0 && count(null) > 0) [undated, range] = [range, null];
-    }
     const asked: Asked = {
       plan,
       text: plan ? plan.words.map((w) => w.text).join(' ') : '',
-      range,
+      range: dated?.range ?? null,
       order,
-      undated,
+      undated: null,
     };
     const key = queries.put(asked);
     const { text: message, keyboard } = page(ctx, asked, key, 0);

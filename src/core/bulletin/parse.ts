@@ -110,7 +110,13 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
     throw new BulletinError(file, 'the text holds control characters: this is a binary file, not a bulletin');
 
   // A PDF's wrapped lines joined (unwrap.ts); dates after their titles (Word reports) put first (word-order.ts).
-  const dateOfLine = (l: Line) => readDateLine(l.form);
+  // Each line's date is read once: those steps and the loops below ask about the same lines many times.
+  const datesRead = new WeakMap<Line, DateLine | null>();
+  const dateOfLine = (l: Line): DateLine | null => {
+    let d = datesRead.get(l);
+    if (d === undefined) datesRead.set(l, (d = readDateLine(l.form)));
+    return d;
+  };
   const lines = inReadingOrder(
     unwrapped(splitLines(text), (l) => agencies.resolveExact(headingName(l).name) !== null, dateOfLine),
     dateOfLine,
@@ -121,8 +127,7 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
   const inTable = new Uint8Array(lines.length);
   for (const t of tables) inTable.fill(1, t.from, t.to);
 
-  // Each line's date, read once: the loops below ask about the same lines several times.
-  const dates = lines.map((l, i) => (inTable[i] ? null : readDateLine(l.form)));
+  const dates = lines.map((l, i) => (inTable[i] ? null : dateOfLine(l)));
   const dateAt = (i: number): DateLine | null => dates[i] ?? null;
   let lastDate = -1;
   dates.forEach((d, i) => {

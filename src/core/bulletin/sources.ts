@@ -31,6 +31,12 @@ function tidy(source: string): string {
   );
 }
 
+/** Whether a line starts as a 来源 line does (来源：, 【来源】, 信息来源…, Source:): a cheap test for what is never a title's part. */
+export function startsAsSource(form: string): boolean {
+  return START.test(form);
+}
+const START = new RegExp(String.raw`^[\[【（(]?\s*(?:${LABEL}|source\s*[:：])`, 'i');
+
 /** The 来源 a line gives, or null. `isNamed` says whether a bare link's text names an agency or an outlet. */
 export function readSourceLine(line: Line, isNamed: (text: string) => boolean): SourceLine | null {
   const whole = WHOLE.exec(line.form);

@@ -13,6 +13,7 @@
 import type { DateLine } from './dates.ts';
 import { numberingOf } from './lines.ts';
 import type { Line } from './lines.ts';
+import { startsAsSource } from './sources.ts';
 
 /** Wrapped lines needed before a text is read as wrapped. */
 const MIN_WRAPPED = 5;
@@ -30,8 +31,7 @@ export function unwrapped(lines: readonly Line[], starts: (l: Line) => boolean, 
   // Lines of one paragraph follow each other in the text (a blank line between paragraphs leaves a gap).
   const goesOn = (i: number) => i + 1 < put.length && put[i + 1]!.no === put[i]!.no + 1;
   const open = (l: Line) => !l.cells && !l.rule && !ENDS.test(l.form) && !dateOf(l);
-  const own = (l: Line) =>
-    !!l.rule || !!dateOf(l) || numberingOf(l.form) !== null || /^[【[（(]?\s*(?:信息|文章)?来源/.test(l.form) || starts(l);
+  const own = (l: Line) => !!l.rule || !!dateOf(l) || numberingOf(l.form) !== null || startsAsSource(l.form) || starts(l);
   // Wrapped at a width: MIN_WRAPPED long lines ending mid-sentence, of one length (±1), that go on in the next line.
   const widths = new Map<number, number>();
   for (let i = 0; i < put.length; i++) {

@@ -10,13 +10,12 @@
 import { numberingOf, SENTENCE_END } from './lines.ts';
 import type { Line } from './lines.ts';
 import type { DateLine } from './dates.ts';
+import { startsAsSource } from './sources.ts';
 
 /** A date in brackets at the end of a line. */
 const DATE_AT_END = /[（(]\s*(?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*[日号]\s*[）)]\s*$/;
 /** "发布日期：" before a date. */
 const LABEL = /^\s*(?:发布|更新|信息)?(?:时间|日期)\s*[:：]\s*/;
-/** A 来源 line (never a title's second half). */
-const SOURCE = /^[【[（(]?\s*(?:信息|文章)?来源/;
 /** A wrapped title's second line is short: Word wraps at a page's width. */
 const MAX_WRAP = 30;
 
@@ -31,12 +30,12 @@ export function inReadingOrder(lines: readonly Line[], dateOf: (l: Line) => Date
     !l.rule &&
     numberingOf(l.form) === null &&
     !dateOf(l) &&
-    !SOURCE.test(l.form) &&
+    !startsAsSource(l.form) &&
     [...l.text].length <= MAX_WRAP &&
     !SENTENCE_END.test(l.form);
 
   // What follows a title: its body (a sentence, or a long line) or its 来源; or nothing.
-  const prose = (l: Line | undefined): boolean => !l || /[。；;！!]$/.test(l.form) || [...l.text].length > 40 || /^来源/.test(l.form);
+  const prose = (l: Line | undefined): boolean => !l || /[。；;！!]$/.test(l.form) || [...l.text].length > 40 || startsAsSource(l.form);
 
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i]!;

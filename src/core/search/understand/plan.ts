@@ -61,8 +61,10 @@ export function planQuery(input: string, ctx: PlanContext): PlanResult {
   let length = 0;
   for (const _ of input) if (++length > MAX_QUERY_CHARS) return { ok: false, reason: 'too-long' };
   // A mention (@政策小助手, @SomeBot) or a link pasted along names no measure's words.
-  const folded = normalizeForSearch(input).replace(MENTION_OR_LINK, ' ');
-  if (!SEARCHABLE.test(folded)) return { ok: false, reason: folded.trim() === '' ? 'empty' : 'no-searchable-text' };
+  const whole = normalizeForSearch(input);
+  const folded = whole.replace(MENTION_OR_LINK, ' ');
+  // Only a mention or a link is something typed, but nothing to search.
+  if (!SEARCHABLE.test(folded)) return { ok: false, reason: whole.trim() === '' ? 'empty' : 'no-searchable-text' };
 
   const { segmenter, tables, aliases } = ctx;
   const segments: { text: string; chunk: number }[] = [];

@@ -98,6 +98,8 @@ describe('stop words, question words, latest words', () => {
     ['@政策小助手 张江企业复工 👍👍', ['张江', '企业', '复工']],
     ['看看这个 https://mp.weixin.qq.com/s/abc123 复工', ['复工']],
     ['@SomeBot 云选会', ['云选会']],
+    ['@SomeBot', 'no-searchable-text'],
+    ['https://example.org', 'no-searchable-text'],
   ])('a mention or a link pasted along is not searched: %s', (q, ws) => {
     expect(words(q)).toEqual(ws);
   });
