@@ -1,7 +1,10 @@
 import { Telegraf } from 'telegraf';
 import type { MiddlewareFn } from 'telegraf';
 import type { Update } from 'telegraf/types';
+import { createQueryUnderstanding } from '../core/search/understand/index.ts';
+import { createCatalogSearch } from '../core/search/understand/service.ts';
 import { messages, pickLang } from '../i18n/index.ts';
+import { shippedWordTables } from '../store/word-tables.ts';
 import type { BotConfig, BotContext, BotDeps } from './context.ts';
 import { createAdminFeature } from './features/admin.ts';
 import { createAgenciesFeature } from './features/agencies.ts';
@@ -16,7 +19,10 @@ import { quoteInGroups } from './lib/quote-in-groups.ts';
 
 export type Bot = Telegraf<BotContext>;
 
-export function createBot(config: BotConfig, deps: BotDeps): Bot {
+export function createBot(config: BotConfig, botDeps: BotDeps): Bot {
+  const understanding =
+    botDeps.understanding ?? createQueryUnderstanding({ tables: shippedWordTables(), warn: (message) => botDeps.log.warn(message) });
+  const deps = { ...botDeps, understanding, search: createCatalogSearch(botDeps.catalog, understanding, botDeps.now) };
   const bot = new Telegraf<BotContext>(config.token, {
     telegram: config.apiRoot ? { apiRoot: config.apiRoot } : {},
     handlerTimeout: 30_000,

@@ -24,7 +24,8 @@ export const subscriptionKeyword = (word: string): string => keywordForm(word).r
 
 /**
  * Within agencies: any of them. Within keywords: ANY of them, as a substring of title, body or bullets
- * (a digest subscriber lists topics of interest, unlike /search where every word narrows).
+ * (a digest subscriber lists topics of interest, unlike /search where every word narrows); a keyword of
+ * several words separated by spaces (a topic typed run together, 社会组织 → "社会 组织") needs all its words.
  * Across the two groups: both must hold ("公安 复工" = police measures about 复工). No filters = everything.
  */
 /** The first n entries of `newest` (newest first) that the filters select, reading no further than needed. */
@@ -55,7 +56,15 @@ export function selectForDigest(
   agencies: Pick<AgencyDirectory, 'resolve'>,
 ): StoredEntry[] {
   const wanted = new Set(filters.agencies);
-  const words = filters.keywords.map(subscriptionKeyword).filter((w) => w.length > 0);
+  // A keyword of several words ("社会 组织", typed run together) needs them all.
+  const words = filters.keywords
+    .map((k) =>
+      k
+        .split(/\s+/)
+        .map(subscriptionKeyword)
+        .filter((w) => w.length > 0),
+    )
+    .filter((w) => w.length > 0);
   const canonical = new Map<string, string>();
   const agencyOf = (name: string) => {
     let c = canonical.get(name);
@@ -70,7 +79,7 @@ export function selectForDigest(
     if (wanted.size > 0 && !wanted.has(e.agency) && !wanted.has(agencyOf(e.agency))) return false;
     if (words.length === 0) return true;
     const hay = keywordForm([e.title, ...e.body, ...e.bullets].join('\n'));
-    return words.some((w) => hay.includes(w));
+    return words.some((w) => w.every((part) => hay.includes(part)));
   });
 }
 

@@ -45,6 +45,15 @@ describe('selectForDigest', () => {
     expect(selectForDigest(all, { agencies: [], keywords: ['不存在'] }, agencies)).toEqual([]);
   });
 
+  it('a keyword of several words (a topic typed run together) needs all of them, anywhere in the measure', () => {
+    expect(selectForDigest(all, { agencies: [], keywords: ['企业 复工'] }, agencies).map((e) => e.agency)).toEqual([CIVIL]);
+    expect(selectForDigest(all, { agencies: [], keywords: ['复工 通行证', '基金 申报'] }, agencies).map((e) => e.agency)).toEqual([
+      POLICE,
+      SCIENCE,
+    ]);
+    expect(selectForDigest(all, { agencies: [], keywords: ['复工 基金'] }, agencies)).toEqual([]);
+  });
+
   it.each([
     ['复工', '複工'],
     ['复工', '復工'],

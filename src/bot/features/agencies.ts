@@ -1,42 +1,18 @@
 import { createHash } from 'node:crypto';
 import { Composer, Markup } from 'telegraf';
-import type { AgencyDirectory } from '../../core/agencies.ts';
 import { rangeLabel } from '../../core/dates/date-words.ts';
 import type { DateRange } from '../../core/dates/date-words.ts';
 import { escapeHtml } from '../../core/html.ts';
-import { foldKey } from '../../core/text.ts';
+import { DEFAULT_LATEST, parseLatestRequest } from '../../core/requests/latest.ts';
 import { dateOptions, understandDates } from './search-dates.ts';
 import { buttonLabel, renderEntrySummary } from '../../core/format/entry.ts';
-import type { BotContext, BotDeps } from '../context.ts';
+import type { BotContext, FeatureDeps } from '../context.ts';
 import { replyBlocks, editOrReply } from '../lib/reply.ts';
-
-export const DEFAULT_LATEST = 5;
-export const MAX_LATEST = 20;
 
 /** callback_data holds at most 64 bytes: agencies travel as a short hash of their name. */
 export const agencyKey = (name: string) => createHash('sha1').update(name).digest('base64url').slice(0, 8);
 
-/** "/latest 公安 3", "/latest 3 公安", "/latest 上海市 公安局": the number may stand anywhere, the rest is the name. */
-export function parseLatestArgs(payload: string): { name: string; n: number } {
-  const words = payload.trim().split(/\s+/).filter(Boolean);
-  let n = DEFAULT_LATEST;
-  const rest: string[] = [];
-  for (const w of words) {
-    const num = /^\d{1,3}$/.test(w.normalize('NFKC')) ? Number(w.normalize('NFKC')) : NaN;
-    if (!Number.isNaN(num) && num > 0) n = Math.min(num, MAX_LATEST);
-    else rest.push(w);
-  }
-  return { name: rest.join(' '), n };
-}
-
-/** Words of a /latest that are part of the agency's name or aliases; the others it cannot use. */
-function splitAgencyWords(words: string[], agency: string, dir: AgencyDirectory): { extra: string[] } {
-  const info = dir.info(agency);
-  const names = [agency, info?.short, info?.en, ...(info?.aliases ?? [])].filter((n): n is string => !!n).map(foldKey);
-  return { extra: words.filter((w) => !names.some((n) => n.includes(foldKey(w))) && dir.resolve(w) !== agency) };
-}
-
-export function createAgenciesFeature(deps: BotDeps, opts: { timezone?: string } = {}): Composer<BotContext> {
+export function createAgenciesFeature(deps: FeatureDeps, opts: { timezone?: string } = {}): Composer<BotContext> {
   const c = new Composer<BotContext>();
   const { catalog } = deps;
 
@@ -87,10 +63,10 @@ export function createAgenciesFeature(deps: BotDeps, opts: { timezone?: string }
 
   c.command('latest', async (ctx) => {
     const dated = understandDates(ctx.payload, catalog, deps.now(), opts.timezone ?? 'Asia/Shanghai');
-    const { name, n } = parseLatestArgs(dated.rest);
+    const { agency: named, name, n, unused } = parseLatestRequest(dated.rest, (text) => deps.search.filters(text));
     if (!name) return replyBlocks(ctx, [ctx.m.agencies.pick], agencyButtons());
     const dir = catalog.directory();
-    const agency = dir.resolve(name);
+    const agency = named ?? dir.resolve(name);
     if (!agency) {
       const suggestions = dir.suggest(name).filter((s) => catalog.latest(s, 1).length > 0);
       const keyboard = Markup.inlineKeyboard(
@@ -102,11 +78,10 @@ export function createAgenciesFeature(deps: BotDeps, opts: { timezone?: string }
       return replyBlocks(ctx, [text], keyboard);
     }
     const { blocks, keyboard } = latestBlocks(ctx, agency, n, dated.range);
-    // Words /latest cannot use (a keyword, not part of the name) are said, with the search that would use them.
-    const words = name.split(/\s+/).filter(Boolean);
-    const { extra } = splitAgencyWords(words, agency, dir);
-    const named = words.filter((w) => !extra.includes(w)).join(' ') || (dir.info(agency)?.short ?? agency);
-    if (extra.length) blocks.push(`<i>${escapeHtml(ctx.m.latest.unusedWords(extra.join(' '), `/search ${named} ${extra.join(' ')}`))}</i>`);
+    // Words /latest cannot use (a topic, not part of the name) are said, with the search that would use them.
+    const extra = named ? unused : [];
+    // The same words as typed (without the count) make the search: /search understands the agency in them too.
+    if (extra.length) blocks.push(`<i>${escapeHtml(ctx.m.latest.unusedWords(extra.join(' '), `/search ${name}`))}</i>`);
     return replyBlocks(ctx, blocks, keyboard);
   });
 

@@ -7,11 +7,9 @@ import type { StoredEntry } from '../../core/model.ts';
 import { foldsOneToOne } from '../../core/search/normalize.ts';
 import { createSnippetter } from '../../core/search/snippet.ts';
 import { answerHeader } from '../../core/search/understand/header.ts';
-import { createQueryUnderstanding } from '../../core/search/understand/index.ts';
 import type { PlanResult, QueryPlan } from '../../core/search/understand/index.ts';
-import { createCatalogSearch } from '../../core/search/understand/service.ts';
 import type { Messages } from '../../i18n/index.ts';
-import type { BotContext, BotDeps } from '../context.ts';
+import type { BotContext, FeatureDeps } from '../context.ts';
 import { createFloodGuard } from '../lib/flood-guard.ts';
 import { createQueryCache } from '../lib/query-cache.ts';
 import { editOrReply, replyBlocks, replyMessage } from '../lib/reply.ts';
@@ -20,7 +18,6 @@ import { showFullText } from './full-text.ts';
 import { dateOptions, rangeAndOrderLabel, understandDates } from './search-dates.ts';
 import type { SearchOrder } from './search-dates.ts';
 import type { DateRange } from '../../core/dates/date-words.ts';
-import { shippedWordTables } from '../../store/word-tables.ts';
 
 export const PAGE_SIZE = 5;
 const INLINE_PAGE = 20;
@@ -74,12 +71,10 @@ interface Asked {
   undated: DateRange | null;
 }
 
-export function createSearchFeature(deps: BotDeps, opts: { perMinute: number; timezone?: string }): Composer<BotContext> {
+export function createSearchFeature(deps: FeatureDeps, opts: { perMinute: number; timezone?: string }): Composer<BotContext> {
   const c = new Composer<BotContext>();
   const { catalog } = deps;
-  const understanding =
-    deps.understanding ?? createQueryUnderstanding({ tables: shippedWordTables(), warn: (message) => deps.log.warn(message) });
-  const search = createCatalogSearch(catalog, understanding, deps.now);
+  const { search } = deps;
   const queries = createQueryCache<Asked>();
   const guard = createFloodGuard({ perMinute: opts.perMinute, now: deps.now });
 

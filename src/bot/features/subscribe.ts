@@ -12,58 +12,21 @@ import type { AgencyDirectory } from '../../core/agencies.ts';
 import { latestMatching } from '../../core/digest.ts';
 import { renderEntrySummary } from '../../core/format/entry.ts';
 import { escapeHtml } from '../../core/html.ts';
-import { parseSchedule } from '../../core/schedule/parse-schedule.ts';
+import { parseSubscribeRequest } from '../../core/requests/subscribe.ts';
 import type { Frequency } from '../../core/schedule/parse-schedule.ts';
-import type { TimeRefusal } from '../../core/schedule/time-of-day.ts';
 import { TIME_SHAPE } from '../../core/time.ts';
 import { initialSchedule, reschedule } from '../../digest/due.ts';
-import type { Subscription, SubscriptionFilters, SubscriptionPatch, SubscriptionStore } from '../../store/subscription-store.ts';
-import type { BotConfig, BotContext, BotDeps } from '../context.ts';
+import type { Subscription, SubscriptionPatch, SubscriptionStore } from '../../store/subscription-store.ts';
+import type { BotConfig, BotContext, FeatureDeps } from '../context.ts';
 import { editOrReply, replyBlocks } from '../lib/reply.ts';
 import { filtersText, scheduleText, settingsView, subData, whenText } from './subscription-view.ts';
 
 export { PRESET_TIMES } from './subscription-view.ts';
 const LATEST_ON_SUBSCRIBE = 3;
-const MAX_FILTER_WORDS = 10;
 // Telegram's sender for anonymous group admins; its membership says nothing about the real sender.
 const GROUP_ANONYMOUS_BOT = 1087968824;
 /** "@channelname" or a channel's numeric id, as the first word of a command sent in private. */
 const CHANNEL_REF = /^(@[A-Za-z][A-Za-z0-9_]{3,31}|-100\d{5,15})$/;
-
-export interface ParsedSubscribeArgs {
-  time: string | null;
-  /** A word shaped like a time that is not one ("25点", "8:5"), and why. */
-  badTime: { word: string; reason: TimeRefusal } | null;
-  frequency: Frequency | null;
-  weekday: number | null;
-  filters: SubscriptionFilters;
-}
-
-/** "/subscribe 每周一 早上8点 公安 复工": schedule words anywhere, words naming an agency are agencies, the rest keywords. */
-export function parseSubscribeArgs(payload: string, directory: Pick<AgencyDirectory, 'resolve'>): ParsedSubscribeArgs {
-  const words = payload
-    .split(/[\s,，、;；]+/)
-    .map((w) => w.trim())
-    .filter(Boolean)
-    .slice(0, MAX_FILTER_WORDS * 2);
-  const schedule = parseSchedule(words);
-  const agencies: string[] = [];
-  const keywords: string[] = [];
-  for (const w of schedule.rest) {
-    const agency = directory.resolve(w);
-    if (agency) {
-      if (!agencies.includes(agency)) agencies.push(agency);
-    } else if (!keywords.includes(w) && [...w].length <= 50) keywords.push(w);
-  }
-  const { time, badTime, frequency, weekday } = schedule;
-  return {
-    time,
-    badTime,
-    frequency,
-    weekday,
-    filters: { agencies: agencies.slice(0, MAX_FILTER_WORDS), keywords: keywords.slice(0, MAX_FILTER_WORDS) },
-  };
-}
 
 type ChatType = Subscription['chatType'];
 /** The chat a command or button acts on: the one it came from, or a channel managed from private. */
@@ -131,7 +94,7 @@ async function commandTarget(
 }
 
 export function createSubscribeFeature(
-  deps: BotDeps & { subscriptions: SubscriptionStore },
+  deps: FeatureDeps & { subscriptions: SubscriptionStore },
   config: Pick<BotConfig, 'timezone' | 'digestTime'>,
 ): Composer<BotContext> {
   const c = new Composer<BotContext>();
@@ -152,7 +115,7 @@ export function createSubscribeFeature(
     if ('refusal' in resolved) return replyBlocks(ctx, [resolved.refusal]);
     const { target, rest } = resolved;
     const directory = deps.catalog.directory();
-    const args = parseSubscribeArgs(rest, directory);
+    const args = parseSubscribeRequest(rest, (text) => deps.search.filters(text));
     if (args.badTime) {
       const why = ctx.m.subscribe.badTimeWhy[args.badTime.reason] ?? '';
       return replyBlocks(ctx, [escapeHtml(ctx.m.subscribe.badTimeFull(args.badTime.word, why))]);

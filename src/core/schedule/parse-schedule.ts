@@ -4,7 +4,8 @@
  *
  * Weekdays are ISO numbers: 1 = Monday … 7 = Sunday.
  */
-import { isPeriodWord, parseTimeOfDay } from './time-of-day.ts';
+import { parseTimeOfDay, timeForm } from './time-of-day.ts';
+import { PERIOD_HOUR, scheduleInside } from './run-together.ts';
 import type { TimeRefusal } from './time-of-day.ts';
 
 export type Frequency = 'daily' | 'weekly' | 'instant';
@@ -90,7 +91,7 @@ export function weekdayName(day: number, lang: 'zh' | 'en'): string {
 
 /** Picks the schedule words out of `words` (already split on spaces and commas). */
 export function parseSchedule(words: readonly string[]): ParsedSchedule {
-  const out: ParsedSchedule = { time: null, badTime: null, frequency: null, weekday: null, rest: [] };
+  const out: ParsedSchedule & { periodTime?: string } = { time: null, badTime: null, frequency: null, weekday: null, rest: [] };
   const takeTime = (word: string, written = word): boolean => {
     const t = parseTimeOfDay(word);
     if (t === null) return false;
@@ -101,16 +102,17 @@ export function parseSchedule(words: readonly string[]): ParsedSchedule {
   for (let i = 0; i < words.length; i++) {
     const word = words[i]!;
     const folded = word.normalize('NFKC').toLowerCase();
-    // "早上 8点": a period of the day standing alone belongs to the time after it.
-    if (isPeriodWord(word) && i + 1 < words.length && parseTimeOfDay(word + words[i + 1]!) !== null) {
-      takeTime(word + words[i + 1]!, `${word} ${words[i + 1]!}`);
-      i++;
+    // A time written in pieces ("早上 8 点", "8 点半"): short words that together are time-like.
+    const pieces = timeInPieces(words, i);
+    if (pieces > 1) {
+      takeTime(words.slice(i, i + pieces).join(''), words.slice(i, i + pieces).join(' '));
+      i += pieces - 1;
       continue;
     }
-    // "9 am", "9:30 pm": the number and its am/pm written apart.
-    const next = words[i + 1]?.normalize('NFKC').toLowerCase();
-    if ((next === 'am' || next === 'pm') && /^\d{1,2}(:\d{2})?$/.test(folded) && takeTime(word + next, `${word} ${words[i + 1]!}`)) {
-      i++;
+    // "as soon as (possible)", "right away": instant.
+    if (folded === 'as' && timeForm(words[i + 1] ?? '') === 'soon' && timeForm(words[i + 2] ?? '') === 'as') {
+      out.frequency = 'instant';
+      i += 2;
       continue;
     }
     if (takeTime(word)) continue;
@@ -126,9 +128,11 @@ export function parseSchedule(words: readonly string[]): ParsedSchedule {
       out.frequency = 'weekly';
       continue;
     }
-    if (EN_DAYS[folded] !== undefined) {
+    // "monday", "mondays": weekly on that day.
+    const day = EN_DAYS[folded] ?? (folded.endsWith('s') ? EN_DAYS[folded.slice(0, -1)] : undefined);
+    if (day !== undefined) {
       out.frequency = 'weekly';
-      out.weekday = EN_DAYS[folded]!;
+      out.weekday = day;
       continue;
     }
     const cn = CN_WEEKDAY.exec(folded);
@@ -144,7 +148,72 @@ export function parseSchedule(words: readonly string[]): ParsedSchedule {
       if (glued[2]) takeTime(glued[2], word);
       continue;
     }
+    // "every day", "every Monday", "each morning": English written apart.
+    const after = words[i + 1] === undefined ? undefined : timeForm(words[i + 1]!);
+    if ((folded === 'every' || folded === 'each') && after !== undefined && EVERY[after] !== undefined) {
+      applyEvery(out, EVERY[after]!);
+      i++;
+      continue;
+    }
+    if (EN_REST[folded] !== undefined) {
+      applyEvery(out, EN_REST[folded]!);
+      continue;
+    }
+    // A period of the day alone (早上, 傍晚): its usual hour, unless a time is said elsewhere.
+    if (PERIOD_HOUR[folded] !== undefined) {
+      out.periodTime ??= PERIOD_HOUR[folded]!;
+      continue;
+    }
+    // Run together with other words ("每天早上8点推送公安的复工消息"): the schedule phrases inside it, the rest split off.
+    const inside = scheduleInside(folded);
+    if (inside.found) {
+      for (const t of inside.times) takeTime(t, word);
+      if (inside.frequency) out.frequency = inside.frequency;
+      if (inside.weekday !== null) out.weekday = inside.weekday;
+      if (inside.periodTime) out.periodTime ??= inside.periodTime;
+      out.rest.push(...inside.rest);
+      continue;
+    }
     out.rest.push(word);
   }
+  if (out.time === null && out.badTime === null && out.periodTime) out.time = out.periodTime;
+  delete out.periodTime;
   return out;
+}
+
+/** How many words from `i` (2 or 3, each short) make one time-like word together; 0 when none. */
+function timeInPieces(words: readonly string[], i: number): number {
+  for (let n = 3; n >= 2; n--) {
+    if (i + n > words.length) continue;
+    const part = words.slice(i, i + n);
+    if (part.some((w) => [...w].length > 6)) continue;
+    if (parseTimeOfDay(part.join('')) !== null) return n;
+  }
+  return 0;
+}
+
+type Every = { frequency: Frequency; weekday?: number; time?: string };
+/** After "every"/"each". */
+const EVERY: Record<string, Every> = {
+  day: { frequency: 'daily' },
+  morning: { frequency: 'daily', time: '08:00' },
+  evening: { frequency: 'daily', time: '20:00' },
+  night: { frequency: 'daily', time: '20:00' },
+  week: { frequency: 'weekly' },
+  weekday: { frequency: 'daily' },
+  ...Object.fromEntries(Object.entries(EN_DAYS).map(([k, d]) => [k, { frequency: 'weekly' as const, weekday: d }])),
+};
+/** English words that say a schedule on their own. */
+const EN_REST: Record<string, Every> = {
+  weekdays: { frequency: 'daily' },
+  morning: { frequency: 'daily', time: '08:00' },
+  evening: { frequency: 'daily', time: '20:00' },
+  noon: { frequency: 'daily', time: '12:00' },
+  'real-time': { frequency: 'instant' },
+};
+
+function applyEvery(out: ParsedSchedule & { periodTime?: string }, e: Every): void {
+  if (e.frequency !== 'daily' || out.frequency === null) out.frequency = e.frequency;
+  if (e.weekday !== undefined) out.weekday = e.weekday;
+  if (e.time) out.periodTime ??= e.time;
 }

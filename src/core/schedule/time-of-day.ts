@@ -49,7 +49,8 @@ const NUM = '[0-9〇零一二两兩三四五六七八九十]{1,3}';
 const WITH_POINT = new RegExp(`^(${PERIOD})?(${NUM})[点點时時][钟鐘]?(半|一刻|三刻|整|(${NUM})分?)?$`);
 const WITH_COLON = new RegExp(`^(${PERIOD})?(\\d{1,3}):(\\d{1,3})$`);
 const PERIOD_NUMBER = new RegExp(`^(${PERIOD})(${NUM})$`);
-const AM_PM = /^(\d{1,2})(?::(\d{2}))?(am|pm|a\.m\.|p\.m\.)$/;
+// With am/pm a dot is a time too (6.30pm); without, 3.15 is a date or a keyword.
+const AM_PM = /^(\d{1,2})(?:[:.](\d{2}))?(am|pm|a\.m\.|p\.m\.)$/;
 
 const DIGITS: Record<string, number> = { 〇: 0, 零: 0, 一: 1, 二: 2, 两: 2, 兩: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
 
@@ -146,6 +147,3 @@ export function parseTimeOfDay(word: string): TimeOfDay | null {
   }
   return null;
 }
-
-/** A word that is only a period of the day ("早上" in "早上 8点"): joined with the word after it. */
-export const isPeriodWord = (word: string): boolean => (PERIODS as readonly string[]).includes(timeForm(word));

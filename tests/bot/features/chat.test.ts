@@ -77,6 +77,20 @@ describe('/latest', () => {
     expect(buttons((await t.send('/latest 公安 999')).at(-1))).toHaveLength(7);
   });
 
+  it.each([
+    ['/latest 司法局4条', '上海市司法局', 4],
+    ['/latest 帮我看看派出所最近两条', '上海市公安局', 2],
+    ['/latest 最新三條 民政', '上海市民政局', 3],
+    ['/latest the last 2 from the justice bureau', '上海市司法局', 2],
+  ])('%s: the count and the agency run together with other words → %s, %i', async (text, agency, n) => {
+    const t = createTestBot();
+    const calls = await t.send(text);
+    expect(texts(calls)[0]).toContain(`<b>${agency}</b>`);
+    expect(buttons(calls.at(-1))).toHaveLength(n);
+    // Nothing it read as count, agency or filler is reported as unused.
+    expect(texts(calls).join('\n')).not.toContain('/search');
+  });
+
   it('shows the newest police measures first', async () => {
     const t = createTestBot();
     const calls = await t.send('/latest 公安 2');

@@ -63,6 +63,27 @@ describe('/subscribe with a time as people write it', () => {
   });
 });
 
+describe('/subscribe written as one sentence', () => {
+  it.each([
+    [
+      '/subscribe 请每天早上七点半推送公安局和司法局关于复工的消息，谢谢',
+      { time: '07:30', frequency: 'daily', agencies: ['上海市公安局', '上海市司法局'], keywords: ['复工'] },
+    ],
+    [
+      '/subscribe 每周二晚上8点发民政的社会组织动态',
+      { time: '20:00', frequency: 'weekly', weekday: 2, agencies: ['上海市民政局'], keywords: ['社会 组织'] },
+    ],
+    ['/subscribe 科委一有新的就马上通知我', { frequency: 'instant', agencies: ['上海市科学技术委员会'], keywords: [] }],
+  ] as const)('%s', async (text, want) => {
+    const t = setup();
+    const calls = await t.send(text);
+    const { agencies, keywords, ...schedule } = want;
+    expect(t.subscriptions.get(7)).toMatchObject({ ...schedule, filters: { agencies, keywords } });
+    // The reply says back what was understood, and nothing matches-nothing.
+    expect(texts(calls).join('\n')).not.toContain('目前没有符合条件');
+  });
+});
+
 describe('frequency', () => {
   it('weekly: 每周一 09:00 and weekly mon 09:00; the next delivery is that Monday', async () => {
     const t = setup();
@@ -143,11 +164,12 @@ describe('the next-delivery line is true', () => {
 describe('filters that match nothing', () => {
   it('warns with the closest agencies and offers to clear the filters', async () => {
     const t = setup();
-    const calls = await t.send('/subscribe 08:30 不存在部门');
+    const calls = await t.send('/subscribe 08:30 宇航局');
     const all = texts(calls).join('\n');
     expect(all).toContain('目前没有符合条件的措施，确定吗？');
     expect(buttons(calls.at(-1)).map((b) => b.callback_data)).toContain('sub:clear');
-    expect(t.subscriptions.get(7)?.filters.keywords).toEqual(['不存在部门']);
+    // An agency the directory does not know is kept as typed, as a keyword (never dropped).
+    expect(t.subscriptions.get(7)?.filters.keywords).toEqual(['宇航局']);
 
     const typo = texts(await t.send('/subscribe 08:30 公按局 疫苗接种证明'));
     expect(typo.join('\n')).toContain('最接近的部门：上海市公安局');

@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Update } from 'telegraf/types';
-import { parseSubscribeArgs } from '../../../src/bot/features/subscribe.ts';
 import { createMemorySubscriptionStore } from '../../../src/store/subscription-store.ts';
 import type { ApiCall } from '../../helpers/bot-harness.ts';
 import { assertValidTelegramHtml, buttons, createTestBot, texts } from '../../helpers/bot-harness.ts';
-import { shippedAgencies } from '../../helpers/seed.ts';
 
 const POLICE = '上海市公安局';
 const SCIENCE = '上海市科学技术委员会';
@@ -34,49 +32,6 @@ const memberUpdate = (chat: { id: number; type: 'private' | 'group' | 'supergrou
       },
     },
   }) as unknown as Omit<Update, 'update_id'>;
-
-describe('parseSubscribeArgs', () => {
-  const dir = shippedAgencies();
-  it('takes a time anywhere, agencies by alias, the rest as keywords', () => {
-    expect(parseSubscribeArgs('公安 8:30 复工 科委', dir)).toEqual({
-      time: '08:30',
-      badTime: null,
-      frequency: null,
-      weekday: null,
-      filters: { agencies: [POLICE, SCIENCE], keywords: ['复工'] },
-    });
-    expect(parseSubscribeArgs('', dir)).toEqual({
-      time: null,
-      badTime: null,
-      frequency: null,
-      weekday: null,
-      filters: { agencies: [], keywords: [] },
-    });
-    expect(parseSubscribeArgs('１８：００', dir).time).toBe('18:00');
-    expect(parseSubscribeArgs('警方，警察、复工', dir).filters).toEqual({ agencies: [POLICE], keywords: ['复工'] });
-    expect(parseSubscribeArgs('25:00', dir).badTime).toEqual({ word: '25:00', reason: 'hour' });
-    expect(parseSubscribeArgs('每周一 早上 8点 公安', dir)).toMatchObject({
-      time: '08:00',
-      frequency: 'weekly',
-      weekday: 1,
-      filters: { agencies: [POLICE], keywords: [] },
-    });
-  });
-
-  it('a time needs a colon (also the full-width ：); "3.15" is a keyword, not 03:15', () => {
-    expect(parseSubscribeArgs('3.15 复工', dir)).toMatchObject({
-      time: null,
-      badTime: null,
-      filters: { agencies: [], keywords: ['3.15', '复工'] },
-    });
-    expect(parseSubscribeArgs('8：30 公安', dir)).toMatchObject({
-      time: '08:30',
-      badTime: null,
-      filters: { agencies: [POLICE], keywords: [] },
-    });
-    expect(parseSubscribeArgs('12.30', dir).time).toBeNull();
-  });
-});
 
 describe('/subscribe', () => {
   it('when the disk refuses the write, answers truthfully: taken, saved later (not an error); saved once it can be', async () => {

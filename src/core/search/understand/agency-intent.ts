@@ -11,6 +11,8 @@ import { normalizeForSearch } from '../normalize.ts';
 const ORGANISATION_REST = /^[\u3400-\u9fff]{0,6}?(局|委员会|委|办公室|厅|署|院|中心|总队|支队|大队|检查站)/;
 /** Words that name a part of the same agency (上海公安 + 分局): they do not make it another organisation. */
 const SUBDIVISION = /^(分局|总队|支队|大队|派出所|警署|处|科|办|办公室)$/;
+/** Words joining names in a list. */
+const AND = new Set(['和', '及', '跟', '与', '以及', '或', '或者', '同', '还有', '并']);
 /** Longest alias, in segments, looked for. */
 const MAX_SPAN = 5;
 
@@ -50,6 +52,11 @@ export interface AgencyMention {
  * cross a separator): its mention first, then the other spans naming the same agency (公安 … 交警).
  */
 export function findAgency(segments: readonly { text: string; chunk: number }[], aliases: AgencyAliases): AgencyMention[] {
+  return chooseAgency(agencyMentions(segments, aliases), segments);
+}
+
+/** Every agency a segmented text names, in order, by whole-word aliases (longest first at each place). */
+export function agencyMentions(segments: readonly { text: string; chunk: number }[], aliases: AgencyAliases): AgencyMention[] {
   const found: AgencyMention[] = [];
   for (let i = 0; i < segments.length; i++) {
     let hit: AgencyMention | null = null;
@@ -68,7 +75,7 @@ export function findAgency(segments: readonly { text: string; chunk: number }[],
     found.push(hit);
     i = hit.to - 1;
   }
-  return chooseAgency(found, segments);
+  return found;
 }
 
 /**
@@ -97,6 +104,10 @@ function partOfAnotherName(
   aliases: AgencyAliases,
 ): boolean {
   const chunk = segments[to - 1]!.chunk;
+  // A list goes on (公安和司法局, 科委及人社局): the next name is another agency, not the rest of this one's.
+  // The next words name an agency themselves (科委人社局): another agency follows, this one's name is whole.
+  if (to < segments.length && segments[to]!.chunk === chunk && (AND.has(segments[to]!.text) || aliases.get(segments[to]!.text)))
+    return false;
   let rest = '';
   for (let k = to; k < segments.length && k < to + 3 && segments[k]!.chunk === chunk; k++) {
     const w = segments[k]!.text;

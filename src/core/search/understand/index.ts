@@ -7,6 +7,8 @@ import type { AgencyDirectory } from '../../agencies.ts';
 import { normalizeForSearch } from '../normalize.ts';
 import { agencyAliases } from './agency-intent.ts';
 import type { AgencyAliases } from './agency-intent.ts';
+import { requestFilters } from './filters.ts';
+import type { RequestFilters } from './filters.ts';
 import { planQuery } from './plan.ts';
 import type { PlanResult } from './plan.ts';
 import { createSegmenter } from './segment.ts';
@@ -15,6 +17,7 @@ import type { WordTables } from './tables.ts';
 import { Vocabulary } from './vocabulary.ts';
 
 export type { PlanResult, QueryPlan, PlanWord } from './plan.ts';
+export type { RequestFilters } from './filters.ts';
 
 /** Measures read to learn words from: the newest ones, which people ask about. */
 export const LEARN_LIMIT = 2_000;
@@ -28,6 +31,8 @@ export interface QueryUnderstanding {
   readonly segmenter: Segmenter;
   readonly tables: WordTables;
   plan(input: string): PlanResult;
+  /** The agencies and topic words a request names (/subscribe's filters, /latest's agency). */
+  filters(input: string): RequestFilters;
   /** Known words one character away from a word no measure holds. */
   suggest(word: string): string[];
   /** Re-reads the agency directory and learns the words of the measures' titles (newest first; stops at LEARN_LIMIT). */
@@ -56,6 +61,7 @@ export function createQueryUnderstanding(opts: {
     segmenter,
     tables,
     plan: (input) => planQuery(input, { segmenter, tables, aliases, measuresUse: (w) => vocabulary.frequency(w) > 0 }),
+    filters: (input) => requestFilters(input, { segmenter, tables, aliases, measuresUse: (w) => vocabulary.frequency(w) > 0 }),
     suggest: (word) => vocabulary.suggest(word),
     learn(directory, newest) {
       aliases = agencyAliases(directory);

@@ -36,6 +36,12 @@ export interface QueryPlan {
   key: string;
 }
 
+/** One segment of a query and the chunk it was typed in. */
+export interface Segment {
+  text: string;
+  chunk: number;
+}
+
 export type PlanResult = { ok: true; plan: QueryPlan } | { ok: false; reason: 'empty' | 'too-long' | 'no-searchable-text' | 'no-content' };
 
 export interface PlanContext {
@@ -66,12 +72,8 @@ export function planQuery(input: string, ctx: PlanContext): PlanResult {
   // Only a mention or a link is something typed, but nothing to search.
   if (!SEARCHABLE.test(folded)) return { ok: false, reason: whole.trim() === '' ? 'empty' : 'no-searchable-text' };
 
-  const { segmenter, tables, aliases } = ctx;
-  const segments: { text: string; chunk: number }[] = [];
-  for (const p of piecesOf(folded, tables.approx)) {
-    if (p.kind === 'word') segments.push({ text: p.text, chunk: p.chunk });
-    else for (const w of segmenter.cut(p.text)) if (w.trim()) segments.push({ text: w, chunk: p.chunk });
-  }
+  const { tables, aliases } = ctx;
+  const segments = segmentsOf(folded, ctx);
   if (segments.length === 0) return { ok: false, reason: 'no-searchable-text' };
 
   // An agency named to be left out (除了公安局，还有谁…) is no filter, and no word: the rest is searched everywhere.
@@ -81,61 +83,10 @@ export function planQuery(input: string, ctx: PlanContext): PlanResult {
   const taken = new Uint8Array(segments.length);
   for (const m of named) taken.fill(1, m.from, m.to);
 
-  // Stop and "latest" phrases, longest first, within one chunk.
-  let latest = false;
-  const dropped: string[] = [];
-  for (let i = 0; i < segments.length; i++) {
-    if (taken[i]) continue;
-    for (let n = Math.min(MAX_PHRASE, segments.length - i); n >= 1; n--) {
-      let phrase = '';
-      let ok = true;
-      for (let j = i; j < i + n; j++) {
-        if (taken[j] || segments[j]!.chunk !== segments[i]!.chunk) ok = false;
-        phrase += segments[j]!.text;
-      }
-      if (!ok) continue;
-      const isLatest = tables.latest.has(phrase);
-      if (isLatest || tables.stop.has(phrase) || tables.generic.has(phrase)) {
-        latest ||= isLatest;
-        dropped.push(phrase);
-        taken.fill(2, i, i + n);
-        i += n - 1;
-        break;
-      }
-    }
-  }
-
-  // Content words; single Han characters the segmenter left next to each other are one word (复/产 → 复产).
-  const raw: string[] = [];
-  const joined = new Set<string>();
-  const adjacent = (i: number) => i > 0 && !taken[i - 1] && segments[i - 1]!.chunk === segments[i]!.chunk;
-  for (let i = 0; i < segments.length; i++) {
-    if (taken[i]) continue;
-    const from = i;
-    let w = segments[i]!.text;
-    if (HAN_CHAR.test(w)) {
-      while (
-        i + 1 < segments.length &&
-        !taken[i + 1] &&
-        segments[i + 1]!.chunk === segments[i]!.chunk &&
-        HAN_CHAR.test(segments[i + 1]!.text)
-      )
-        w += segments[++i]!.text;
-      // A lone character right after a word is its suffix (检疫 + 局, 复工 + 率), not a word of its own; unless
-      // the word is one the measures use (or has near words) and the two together are not (外国人 + 办, 签证 + 快).
-      const before = raw[raw.length - 1];
-      if (
-        w.length === 1 &&
-        adjacent(from) &&
-        before !== undefined &&
-        /^[\u3400-\u9fff]+$/.test(before) &&
-        !((ctx.measuresUse?.(before) || tables.near.has(before)) && !ctx.measuresUse?.(before + w))
-      )
-        w = raw.pop()! + w;
-      if (w.length > 1) joined.add(w);
-    }
-    if (SEARCHABLE.test(w)) raw.push(w);
-  }
+  const { latest, dropped } = dropPhrases(segments, taken, (phrase) =>
+    tables.latest.has(phrase) ? 'latest' : tables.stop.has(phrase) || tables.generic.has(phrase) ? 'stop' : null,
+  );
+  const { raw, joined } = contentWords(segments, taken, ctx);
   // A word inside another word adds nothing to an all-words match.
   const unique = [...new Set(raw)];
   // Past the cap, the words that say most: those the measures use or that have near words, then the longest.
@@ -192,4 +143,103 @@ export function nearOf(word: string, tables: Pick<WordTables, 'near'>): string[]
     }
   }
   return out.filter((w) => w !== word).slice(0, MAX_NEAR);
+}
+
+/** A folded query's segments, each with the chunk (stretch between separators) it was typed in. */
+export function segmentsOf(folded: string, ctx: Pick<PlanContext, 'segmenter' | 'tables'>): Segment[] {
+  const segments: Segment[] = [];
+  for (const p of piecesOf(folded, ctx.tables.approx)) {
+    if (p.kind === 'word') segments.push({ text: p.text, chunk: p.chunk });
+    else for (const w of ctx.segmenter.cut(p.text)) if (w.trim()) segments.push({ text: w, chunk: p.chunk });
+  }
+  return segments;
+}
+
+/**
+ * Phrases of up to MAX_PHRASE segments (longest first, within one chunk, not yet taken) that `kind` names
+ * as carrying no content: marked 2 in `taken`. Whether one asked for what is newest, and the phrases dropped.
+ */
+export function dropPhrases(
+  segments: readonly Segment[],
+  taken: Uint8Array,
+  kind: (phrase: string) => 'latest' | 'stop' | null,
+): { latest: boolean; dropped: string[] } {
+  let latest = false;
+  const dropped: string[] = [];
+  for (let i = 0; i < segments.length; i++) {
+    if (taken[i]) continue;
+    for (let n = Math.min(MAX_PHRASE, segments.length - i); n >= 1; n--) {
+      let phrase = '';
+      let ok = true;
+      for (let j = i; j < i + n; j++) {
+        if (taken[j] || segments[j]!.chunk !== segments[i]!.chunk) ok = false;
+        phrase += segments[j]!.text;
+      }
+      if (!ok) continue;
+      const k = kind(phrase);
+      if (k) {
+        latest ||= k === 'latest';
+        dropped.push(phrase);
+        taken.fill(2, i, i + n);
+        i += n - 1;
+        break;
+      }
+    }
+  }
+  return { latest, dropped };
+}
+
+/**
+ * The content words left (segments not taken), in order; single Han characters the segmenter left next to
+ * each other are one word (复/产 → 复产), `joined` holds the words made so, `groups` numbers the runs of
+ * words typed together with nothing dropped between (社会/组织 is one run, 公安 的 复工 two).
+ */
+export function contentWords(
+  segments: readonly Segment[],
+  taken: Uint8Array,
+  ctx: Pick<PlanContext, 'tables' | 'measuresUse'>,
+): { raw: string[]; joined: Set<string>; groups: number[] } {
+  const { tables } = ctx;
+  const raw: string[] = [];
+  const joined = new Set<string>();
+  // Per word of `raw`, its run: words typed together with nothing dropped between share one.
+  const groups: number[] = [];
+  let group = -1;
+  let lastEnd = -2;
+  const adjacent = (i: number) => i > 0 && !taken[i - 1] && segments[i - 1]!.chunk === segments[i]!.chunk;
+  for (let i = 0; i < segments.length; i++) {
+    if (taken[i]) continue;
+    const from = i;
+    let w = segments[i]!.text;
+    if (HAN_CHAR.test(w)) {
+      while (
+        i + 1 < segments.length &&
+        !taken[i + 1] &&
+        segments[i + 1]!.chunk === segments[i]!.chunk &&
+        HAN_CHAR.test(segments[i + 1]!.text)
+      )
+        w += segments[++i]!.text;
+      // A lone character right after a word is its suffix (检疫 + 局, 复工 + 率), not a word of its own; unless
+      // the word is one the measures use (or has near words) and the two together are not (外国人 + 办, 签证 + 快).
+      const before = raw[raw.length - 1];
+      if (
+        w.length === 1 &&
+        adjacent(from) &&
+        before !== undefined &&
+        /^[\u3400-\u9fff]+$/.test(before) &&
+        !((ctx.measuresUse?.(before) || tables.near.has(before)) && !ctx.measuresUse?.(before + w))
+      ) {
+        w = raw.pop()! + w;
+        groups.pop();
+      }
+      if (w.length > 1) joined.add(w);
+    }
+    if (SEARCHABLE.test(w)) {
+      if (!(from === lastEnd + 1 && adjacent(from))) group++;
+      raw.push(w);
+      groups.push(group);
+      lastEnd = i;
+    }
+  }
+  return { raw, joined, groups };
 }

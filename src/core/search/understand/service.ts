@@ -6,7 +6,7 @@ import type { Catalog } from '../../catalog.ts';
 import type { StoredEntry } from '../../model.ts';
 import { answerPlan } from './answer.ts';
 import type { Answer, AnswerFilter } from './answer.ts';
-import type { PlanResult, QueryPlan, QueryUnderstanding } from './index.ts';
+import type { PlanResult, QueryPlan, QueryUnderstanding, RequestFilters } from './index.ts';
 import { measureSource } from './source.ts';
 
 /** A catalog change is learnt at most this often (learning reads up to LEARN_LIMIT measures). */
@@ -14,6 +14,8 @@ const RELEARN_MS = 60_000;
 
 export interface CatalogSearch {
   plan(text: string): PlanResult;
+  /** The agencies and topic words a request names (QueryUnderstanding.filters), with the catalog's agencies learnt. */
+  filters(text: string): RequestFilters;
   /** `estimate`: totals may be estimated on a long keyword's first search (AnswerOptions.estimate). */
   answer(plan: QueryPlan, page: { limit: number; offset: number; filter?: AnswerFilter; estimate?: boolean }): Answer<StoredEntry>;
   /** The keywords an answer may look up, for catalog.prepare (long ones need their text checked once). */
@@ -43,6 +45,10 @@ export function createCatalogSearch(
     plan(text) {
       learn();
       return understanding.plan(text);
+    },
+    filters(text) {
+      learn();
+      return understanding.filters(text);
     },
     answer: (plan, page) => answerPlan(plan, source, { ...page, suggest: understanding.suggest }),
     keywordsOf: (plan) => [

@@ -12,6 +12,8 @@ export const stopwordsSchema = z.object({
   stop: z.array(word),
   generic: z.array(word).default([]),
   latest: z.array(word).default([]),
+  /** Words that only ask to be sent something (订阅, 推送, 提醒我): dropped from a subscription's filters. */
+  request: z.array(word).default([]),
 });
 
 export const nearWordsSchema = z.object({
@@ -29,6 +31,8 @@ export interface WordTables {
   generic: ReadonlySet<string>;
   /** Words and phrases asking for what is newest (最近, 发布了什么). */
   latest: ReadonlySet<string>;
+  /** Words that only ask to be sent something (订阅, 推送): no topic of a subscription. */
+  request: ReadonlySet<string>;
   /** Per folded word the other words of its near-word groups, in table order, then its one-way words. */
   near: ReadonlyMap<string, readonly string[]>;
   /** Words that make a count approximate (余, 多, 逾). */
@@ -67,6 +71,7 @@ export function makeWordTables(stopwords: unknown, nearWords: unknown): WordTabl
     stop: new Set(s.stop.map(fold)),
     generic: new Set(s.generic.map(fold)),
     latest: new Set(s.latest.map(fold)),
+    request: new Set(s.request.map(fold)),
     near,
     approx: [...new Set(n.approx.map(fold))].sort((a, b) => b.length - a.length),
     whole: [...new Set(n.whole.map(fold))],

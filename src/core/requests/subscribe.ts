@@ -1,0 +1,48 @@
+/**
+ * "/subscribe …" as people write it: the schedule (time, 每天/每周一/即时) anywhere, spaced or run together with
+ * the rest ("每天早上8点推送公安和民政的复工消息"); then every agency named and the topic words, read by the
+ * same understanding as search (`readFilters`, injected: core/search/understand's requestFilters in the bot).
+ *
+ * Nothing typed is lost silently: a time-like word that is no time is refused (badTime), and whatever is not
+ * schedule, agency or a word that only asks (请, 推送, 消息) is kept as a keyword.
+ */
+import { parseSchedule } from '../schedule/parse-schedule.ts';
+import type { Frequency } from '../schedule/parse-schedule.ts';
+import type { TimeRefusal } from '../schedule/time-of-day.ts';
+
+export interface SubscribeRequest {
+  time: string | null;
+  /** A word shaped like a time that is not one ("25点", "8:5"), and why. */
+  badTime: { word: string; reason: TimeRefusal } | null;
+  frequency: Frequency | null;
+  weekday: number | null;
+  filters: { agencies: string[]; keywords: string[] };
+}
+
+/** The agencies (canonical names) and topic words of a text. */
+export type ReadFilters = (text: string) => { agencies: string[]; keywords: string[] };
+
+export const MAX_FILTER_WORDS = 10;
+// After NFKC the full-width ，；。！？ are ASCII; a colon stays inside its word (7：30 is a time, 关键词：复工 is read by readFilters).
+const WORD_BREAK = /[\s,、;。!?]+/u;
+
+export function parseSubscribeRequest(payload: string, readFilters: ReadFilters): SubscribeRequest {
+  const words = payload
+    .normalize('NFKC')
+    .split(WORD_BREAK)
+    .filter(Boolean)
+    .slice(0, MAX_FILTER_WORDS * 4);
+  const schedule = parseSchedule(words);
+  const { agencies, keywords } = schedule.rest.length > 0 ? readFilters(schedule.rest.join(' ')) : { agencies: [], keywords: [] };
+  const { time, badTime, frequency, weekday } = schedule;
+  return {
+    time,
+    badTime,
+    frequency,
+    weekday,
+    filters: {
+      agencies: agencies.slice(0, MAX_FILTER_WORDS),
+      keywords: keywords.filter((k) => [...k].length <= 50).slice(0, MAX_FILTER_WORDS),
+    },
+  };
+}

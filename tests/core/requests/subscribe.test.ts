@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { seedEntries } from '../../../bench/quality.ts';
+import { parseSubscribeRequest } from '../../../src/core/requests/subscribe.ts';
+import { createQueryUnderstanding } from '../../../src/core/search/understand/index.ts';
+import { shippedWordTables } from '../../../src/store/word-tables.ts';
+import { shippedAgencies } from '../../helpers/seed.ts';
+
+const u = createQueryUnderstanding({ tables: shippedWordTables() });
+u.learn(shippedAgencies(), seedEntries());
+const parse = (payload: string) => parseSubscribeRequest(payload, (text) => u.filters(text));
+
+const POLICE = '上海市公安局';
+const SCIENCE = '上海市科学技术委员会';
+const CIVIL = '上海市民政局';
+const JUSTICE = '上海市司法局';
+const HR = '上海市人力资源和社会保障局';
+const COMMERCE = '上海市商务委员会';
+
+describe('parseSubscribeRequest: spaced, as before', () => {
+  it('takes a time anywhere, agencies by alias, the rest as keywords', () => {
+    expect(parse('公安 8:30 复工 科委')).toEqual({
+      time: '08:30',
+      badTime: null,
+      frequency: null,
+      weekday: null,
+      filters: { agencies: [POLICE, SCIENCE], keywords: ['复工'] },
+    });
+    expect(parse('')).toEqual({ time: null, badTime: null, frequency: null, weekday: null, filters: { agencies: [], keywords: [] } });
+    expect(parse('１８：００').time).toBe('18:00');
+    expect(parse('警方，警察、复工').filters).toEqual({ agencies: [POLICE], keywords: ['复工'] });
+    expect(parse('25:00').badTime).toEqual({ word: '25:00', reason: 'hour' });
+    expect(parse('每周一 早上 8点 公安')).toMatchObject({
+      time: '08:00',
+      frequency: 'weekly',
+      weekday: 1,
+      filters: { agencies: [POLICE], keywords: [] },
+    });
+  });
+
+  it('a time needs a colon, 点 or am/pm: "3.15" is a keyword, not 03:15', () => {
+    expect(parse('3.15 复工')).toMatchObject({ time: null, badTime: null, filters: { agencies: [], keywords: ['3.15', '复工'] } });
+    expect(parse('8：30 公安')).toMatchObject({ time: '08:30', filters: { agencies: [POLICE], keywords: [] } });
+    expect(parse('12.30').time).toBeNull();
+  });
+});
+
+describe('parseSubscribeRequest: a whole request as people type it', () => {
+  type Want = {
+    time?: string | null;
+    frequency?: string | null;
+    weekday?: number | null;
+    agencies?: string[];
+    keywords?: string[];
+    bad?: string;
+  };
+  const table: [string, Want][] = [
+    // Run together: schedule, agencies, topic and filler in one stretch.
+    // Words typed together are one topic, all of whose words a measure must hold.
+    ['每天早上7点半发民政局社会组织的消息给我', { time: '07:30', frequency: 'daily', agencies: [CIVIL], keywords: ['社会 组织'] }],
+    ['外国人签证 公安局复工', { agencies: [POLICE], keywords: ['外国人 签证', '复工'] }],
+    [
+      '麻烦每周三上午十点推送司法局行政复议相关的',
+      { time: '10:00', frequency: 'weekly', weekday: 3, agencies: [JUSTICE], keywords: ['行政复议'] },
+    ],
+    ['我想订阅公安局关于签证的通知，晚上八点发', { time: '20:00', agencies: [POLICE], keywords: ['签证'] }],
+    ['科委人社局 招聘', { agencies: [SCIENCE, HR], keywords: ['招聘'] }],
+    ['民政和司法局 每天傍晚', { time: '18:00', frequency: 'daily', agencies: [CIVIL, JUSTICE], keywords: [] }],
+    ['公安、科委及商务委', { agencies: [POLICE, SCIENCE, COMMERCE], keywords: [] }],
+    // The keyword a run-together agency used to swallow (公安局复工 → only the agency) is kept.
+    ['公安局复工', { agencies: [POLICE], keywords: ['复工'] }],
+    // Who asks is no topic; greetings and thanks are no topic.
+    ['您好，我们是一家外贸公司，每天中午推送商务委的', { time: '12:00', frequency: 'daily', agencies: [COMMERCE], keywords: [] }],
+    ['晚上好 请每晚十点推送复工复产 谢谢', { time: '22:00', frequency: 'daily', keywords: ['复工复产'] }],
+    // Instant, weekly, times in pieces.
+    ['一有新措施就推送 科委', { frequency: 'instant', agencies: [SCIENCE] }],
+    ['民政局实时', { frequency: 'instant', agencies: [CIVIL] }],
+    ['每周推送一次 公安', { frequency: 'weekly', weekday: null, agencies: [POLICE] }],
+    ['每天 下午 4 点半', { time: '16:30', frequency: 'daily' }],
+    ['明天早上六点开始推 司法', { time: '06:00', agencies: [JUSTICE], keywords: [] }],
+    // English.
+    ['every tuesday 10am civil affairs', { time: '10:00', frequency: 'weekly', weekday: 2, agencies: [CIVIL], keywords: [] }],
+    ['public security bureau 7.45pm', { time: '19:45', agencies: [POLICE], keywords: [] }],
+    ['send me updates as soon as possible, justice bureau', { frequency: 'instant', agencies: [JUSTICE], keywords: [] }],
+    ['Mondays 8am human resources bureau jobs', { time: '08:00', frequency: 'weekly', weekday: 1, agencies: [HR], keywords: ['jobs'] }],
+    // Not times: points of a plan, greetings; and a refused time is refused even run together.
+    ['三点建议', { time: null, keywords: ['三点 建议'] }],
+    ['每天晚上13点推送公安', { bad: '每天晚上13点推送公安' }],
+  ];
+  it.each(table)('%s', (payload, want) => {
+    const got = parse(payload);
+    if (want.bad !== undefined) {
+      expect(got.badTime?.word).toBe(want.bad);
+      return;
+    }
+    expect(got.badTime).toBeNull();
+    if (want.time !== undefined) expect(got.time).toBe(want.time);
+    if (want.frequency !== undefined) expect(got.frequency).toBe(want.frequency);
+    if (want.weekday !== undefined) expect(got.weekday).toBe(want.weekday);
+    if (want.agencies !== undefined) expect(got.filters.agencies).toEqual(want.agencies);
+    if (want.keywords !== undefined) expect(got.filters.keywords).toEqual(want.keywords);
+  });
+
+  it('an alias followed by the rest of another organisation’s name is not that agency (出入境 + 检验检疫局 is not the police)', () => {
+    expect(parse('出入境检验检疫局').filters.agencies).not.toContain(POLICE);
+    expect(parse('出入境管理局 签证').filters).toEqual({ agencies: [POLICE], keywords: ['签证'] });
+    expect(parse('所有部门 复工').filters).toEqual({ agencies: [], keywords: ['复工'] });
+  });
+});
