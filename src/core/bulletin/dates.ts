@@ -6,6 +6,7 @@
  * A date followed by a comma or a sentence is prose ("3月16日，汇集6000余家企业…"), not a date line.
  */
 import { SENTENCE_END, numberingOf } from './lines.ts';
+import { isFormerNote, mendedDate, withoutLeadingMark } from './marks.ts';
 
 export interface DateLine {
   year: number | null;
@@ -77,10 +78,11 @@ const SHAPES: { re: RegExp; read: (m: RegExpExecArray) => [number | null, number
     ),
     read: (m) => [m[5] ? Number(m[5]) : null, monthOf(m[1] ?? m[4]!), Number(m[2] ?? m[3])],
   },
-  // 2/18, 3.27 (month first, as Chinese writes it): only with nothing, a weekday or a separated title after. (Kept last.)
+  // 2/18, 3.27, 04-08 (month first, as Chinese writes it): only with nothing, a weekday or a separated title after.
+  // (Kept last.) "4-25 09:12" is a post's timestamp, never a measure's date.
   {
-    re: new RegExp(String.raw`^${PREFIX}?${OPEN}\s*(\d{1,2})\s*[/.]\s*(\d{1,2})(?![\d%.])${TAIL}`),
-    read: (m) => [null, Number(m[1]), Number(m[2])],
+    re: new RegExp(String.raw`^${PREFIX}?${OPEN}\s*(\d{1,2})\s*([/.]|-(?!\d{1,2}${TIME}))\s*(\d{1,2})(?![\d%.-])${TAIL}`),
+    read: (m) => [null, Number(m[1]), Number(m[3])],
   },
 ];
 
@@ -92,14 +94,17 @@ function valid(month: number | null, day: number | null): boolean {
 export function readDateLine(form: string): DateLine | null {
   // A date may carry list numbering or a markdown list dash: "1. 3月27日", "- 3月27日".
   // …or an emoji or symbol bullet, as WeChat posts put them: "📅 3月28日", "◆ 3月28日".
-  const text = (numberingOf(form)?.rest ?? form).replace(/^[-*+]\s+/, '').replace(DATE_BULLET, '');
+  // …or an editor's mark ("【更正】4月2日"), and a scan's OCR slips in it ("2月l8曰").
+  const text = mendedDate(withoutLeadingMark((numberingOf(form)?.rest ?? form).replace(/^[-*+]\s+/, '').replace(DATE_BULLET, '')));
   for (const { re, read } of SHAPES) {
     const m = re.exec(text);
     if (!m) continue;
     const [year, month, day] = read(m);
     if (!valid(month, day)) return null;
     const matched = m[0];
-    const rest = text.slice(matched.length).trim();
+    // "4月2日（原误作4月3日）": what a corrected date said before is no title.
+    const after = text.slice(matched.length).trim();
+    const rest = isFormerNote(after) ? '' : after;
     const separated = rest === '' || /[:：丨｜|\s】）)\]」]$/.test(matched) || /^[\s【（(]/.test(text.slice(matched.length));
     // "3月16日，汇集…" and "3月16日起" are prose that starts with a date.
     if (rest !== '' && (!separated || /^[，,。、的起至到前后以来]/.test(rest) || (SENTENCE_END.test(rest) && rest.length > 60)))
@@ -146,7 +151,7 @@ export function findDate(form: string): { year: number | null; month: number; da
   const re = new RegExp(
     String.raw`(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]|(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?!\d)|(?:(${CN}{4})\s*年\s*)?(${CN}{1,3})\s*月\s*(${CN}{1,3})\s*[日号]`,
   );
-  const m = re.exec(form);
+  const m = re.exec(mendedDate(form));
   if (!m) return null;
   if (m[2]) return valid(Number(m[2]), Number(m[3])) ? { year: m[1] ? Number(m[1]) : null, month: Number(m[2]), day: Number(m[3]) } : null;
   if (m[4]) return valid(Number(m[5]), Number(m[6])) ? { year: Number(m[4]), month: Number(m[5]), day: Number(m[6]) } : null;

@@ -4,16 +4,18 @@
  */
 import type { AgencyDirectory } from '../agencies.ts';
 import type { Line } from './lines.ts';
-import { numberingOf } from './lines.ts';
+import { numberingOf, withoutEmoji } from './lines.ts';
 
 export const MAX_HEADING_CHARS = 30;
 const PUNCTUATION = /[，。,;；:：!！?？《》“”"]/;
 
 /** The heading's name without numbering, brackets or hashes: "二、【市公安局】" → "市公安局". */
 export function headingName(line: Line): { name: string; marked: boolean } {
-  let t = line.text.replace(/^#+\s*/, '');
+  // A post's emoji around a heading ("🏛️【市人社局】") mark it as one.
+  const plain = withoutEmoji(line.text);
+  let t = plain.replace(/^#+\s*/, '');
   const n = numberingOf(t);
-  let marked = line.md > 0;
+  let marked = line.md > 0 || (plain !== line.text.trim() && plain !== '');
   if (n && n.kind !== 'arabic') {
     t = n.rest;
     marked = true;
@@ -41,5 +43,13 @@ export function headingShaped(name: string): boolean {
 export function knownHeading(line: Line, agencies: AgencyDirectory): string | null {
   const { name } = headingName(line);
   if (!headingShaped(name)) return null;
+  // A scan's OCR puts spaces inside words ("上海市公 安局"): the name without them, when that is an agency's.
+  return (
+    namedAgency(name, agencies) ?? (/[\u3400-\u9fff] [\u3400-\u9fff]/.test(name) ? namedAgency(name.replace(/ /g, ''), agencies) : null)
+  );
+}
+
+/** The agency a name stands for: exactly by any alias, or loosely when it ends like an agency's name (…局, …委). */
+export function namedAgency(name: string, agencies: AgencyDirectory): string | null {
   return agencies.resolveExact(name) ?? (/(?:局|委|委员会|办公室|总部|海关|总队|管委会)$/.test(name) ? agencies.resolve(name) : null);
 }

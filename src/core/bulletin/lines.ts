@@ -29,7 +29,7 @@ const PRIVATE_BULLETS = /[\uF06C\uF06E\uF075\uF076\uF0A7\uF0A8\uF0B7\uF0D8\uF0FC
 const WINGDINGS_BULLET = /^\s*[ØlnqvüÜ§]\t/;
 /** Lines that are a page's furniture, never a bulletin's content (whole line only), a Word report's page numbers too. */
 const BOILERPLATE =
-  /^(?:点击(?:上方|上面|下方)?.{0,12}关注(?:我们)?|长按(?:识别)?(?:二维码|图片).{0,12}|(?:扫一?扫|扫描)二维码.{0,12}|阅读原文|阅读\s*\d+[万+]?|在看\s*\d*|赞\s*\d*|分享(?:到)?\s*[:：]?.{0,20}|(?:微信|朋友圈|微博|QQ空间)(?:\s*[|｜]\s*(?:微信|朋友圈|微博|QQ空间))*|返回顶部|返回目录|回到目录|回到顶部|打印本页|关闭窗口|(?:[【[]?(?:打印本页|打印|关闭窗口|关闭|收藏|字号|大|中|小|分享)[】\]]?\s*)+|.{0,40}版权所有.{0,60}|(?:主办|承办|网站标识码|ICP备案|沪ICP备)[:：]?.{0,80}|copyright.{0,80}|上一篇[:：].*|下一篇[:：].*|责任编辑\s*[:：].{0,20}|原标题\s*[:：].*|[-—=*_]{3,}|第\s*\d+\s*页\s*[,，/]?\s*共\s*\d+\s*页|共\s*\d+\s*页\s*第\s*\d+\s*页|[-—]\s*\d+\s*[-—]|page\s*\d+(?:\s*of\s*\d+)?)$/iu;
+  /^(?:点击(?:上方|上面|下方)?.{0,12}关注(?:我们)?|长按(?:识别)?(?:二维码|图片).{0,12}|(?:扫一?扫|扫描)二维码.{0,12}|阅读原文|阅读\s*\d+[万+]?|在看\s*\d*|赞\s*\d*|分享(?:到)?\s*[:：]?.{0,20}|(?:微信|朋友圈|微博|QQ空间)(?:\s*[|｜]\s*(?:微信|朋友圈|微博|QQ空间))*|返回顶部|返回目录|回到目录|回到顶部|打印本页|关闭窗口|(?:[【[]?(?:打印本页|打印|关闭窗口|关闭|收藏|字号|大|中|小|分享)[】\]]?\s*)+|.{0,40}版权所有.{0,60}|(?:主办|承办|网站标识码|ICP备案|沪ICP备)[:：]?.{0,80}|copyright.{0,80}|上一篇[:：].*|下一篇[:：].*|责任编辑\s*[:：].{0,20}|[（(]?原标题\s*[:：].*|(?:往期(?:回顾|汇总|推荐|链接)|本期(?:编辑|责编|审核)|原文链接)\s*[:：].*|收起全文.?|转发\s*\d+\s*[|｜]?\s*评论\s*\d+.*|[-—=*_]{3,}|第\s*\d+\s*页\s*[,，/]?\s*共\s*\d+\s*页|共\s*\d+\s*页\s*第\s*\d+\s*页|[-—]\s*\d+\s*[-—]|page\s*\d+(?:\s*of\s*\d+)?)$/iu;
 
 export function isBoilerplate(form: string): boolean {
   return BOILERPLATE.test(form.trim());
@@ -81,6 +81,10 @@ function cellsOf(raw: string): string[] | null {
 
 /** A markdown thematic break: three or more -, * or _ alone on a line (spaces between allowed). */
 const THEMATIC_BREAK = /^\s*(?:([-*_])\s*)(?:\1\s*){2,}$/;
+/** A month's separator in a digest: "——— 4月 ———", "== 2020年5月 ==" (it ends a measure, as a rule does; it names no agency). */
+const MONTH_RULE = new RegExp(
+  String.raw`^\s*[-—─━=~*_·]{2,}\s*(?:(?:\d{4}\s*年\s*)?\d{1,2}\s*月份?|[${'一二三四五六七八九十'}]{1,3}月份?)\s*[-—─━=~*_·]{2,}\s*$`,
+);
 const TABLE_RULE = /^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$/;
 
 /** A CSV's header row: comma-separated, with a date column and a title column (序号,部门,日期,标题,来源). */
@@ -104,7 +108,7 @@ export function splitLines(text: string): Line[] {
       while (i + 1 < raw.length && openQuote(r, sep)) r += `\n${raw[++i]}`;
     }
     if (TABLE_RULE.test(r) && r.includes('-') && r.includes('|')) continue;
-    if (THEMATIC_BREAK.test(r)) {
+    if (THEMATIC_BREAK.test(r) || MONTH_RULE.test(r)) {
       out.push({ no, text: '', form: '', md: 0, link: false, cells: null, rule: true });
       continue;
     }
@@ -181,9 +185,11 @@ function splitQuotedCells(row: string, sep: string): string[] {
 const CJK_NUM = '一二三四五六七八九十百零〇两';
 
 /** The list numbering a title may carry, by kind, so "1. …" followed by "2. …" reads as two titles. */
-export type Numbering = 'arabic' | 'paren-arabic' | 'cjk' | 'paren-cjk' | 'circled' | 'article';
+export type Numbering = 'keycap' | 'arabic' | 'paren-arabic' | 'cjk' | 'paren-cjk' | 'circled' | 'article';
 
 const NUMBERINGS: [Numbering, RegExp][] = [
+  // Weibo's and WeChat's keycap emoji: 1️⃣ … 9️⃣, 🔟.
+  ['keycap', /^(?:\d\uFE0F?\u20E3|\u{1F51F})\s*/u],
   ['paren-cjk', new RegExp(`^[（(]\\s*[${CJK_NUM}]{1,3}\\s*[)）]\\s*`)],
   ['paren-arabic', /^[（(]\s*\d{1,3}\s*[)）]\s*/],
   ['cjk', new RegExp(`^[${CJK_NUM}]{1,3}\\s*[、.．]\\s*`)],
@@ -213,11 +219,27 @@ export function bulletOf(text: string): string | null {
   return null;
 }
 
-/** A title as stored: bullet marker and list numbering gone ("1. …", "（一）…"), markdown hashes gone. */
+/** Emoji that decorate a line at its start or end (🏛️, 📅, 🎓, 👍), with their joiners and variation selectors. */
+const EMOJI_EDGE =
+  /^(?:[\p{Extended_Pictographic}\u{1F1E6}-\u{1F1FF}][\uFE0F\u200D\u{1F3FB}-\u{1F3FF}]*\s*)+|(?:\s*[\p{Extended_Pictographic}\u{1F1E6}-\u{1F1FF}][\uFE0F\u200D\u{1F3FB}-\u{1F3FF}]*)+$/gu;
+
+/** A line without the emoji that decorate its ends: "🏛️【市人社局】" → "【市人社局】". */
+export function withoutEmoji(text: string): string {
+  return text.replace(EMOJI_EDGE, '').trim();
+}
+
+/** A whole title in corner brackets, as posts quote it: "「标题」" → "标题" (not "「A」与「B」"). */
+const QUOTED = /^[「『]([^「」『』]+)[」』]$/;
+
+/**
+ * A title as stored: bullet marker and list numbering gone ("1. …", "（一）…"), markdown hashes gone, the
+ * emoji decorating it and corner brackets around the whole of it gone.
+ */
 export function bareTitle(text: string): string {
   let t = bulletOf(text) ?? text;
   t = numberingOf(t)?.rest ?? t;
-  return t.replace(/^#+\s*/, '').trim();
+  t = withoutEmoji(t.replace(/^#+\s*/, ''));
+  return (QUOTED.exec(t)?.[1] ?? t).trim();
 }
 
 /** Ends like a sentence (a body line), not like a title. */

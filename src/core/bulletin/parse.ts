@@ -21,7 +21,9 @@ import { foldKey } from '../text.ts';
 import { isoDate, looksLikeDate, readDateLine, realDay } from './dates.ts';
 import type { DateLine } from './dates.ts';
 import { readHeader } from './header.ts';
-import { headingName, headingShaped, knownHeading } from './headings.ts';
+import { headingName, headingShaped, knownHeading, namedAgency } from './headings.ts';
+import { withoutMarks } from './marks.ts';
+import { agencyInTitle } from './title-agency.ts';
 import { SENTENCE_END, bareTitle, bulletOf, numberingOf, splitLines } from './lines.ts';
 import type { Line } from './lines.ts';
 import { looksLikeSource, readSourceLine, splitJoint, splitTrailingSource } from './sources.ts';
@@ -98,7 +100,12 @@ interface Raw {
   bullets: string[];
   source: string | null;
   section: string | null;
+  /** The agency the measure's own lines name: a 发布单位 line, or brackets on its title line ("【市公安局】标题"). */
+  named: string | null;
 }
+
+/** "发布单位：市住建委、市司法局": who issued a measure (its 来源, when it has one, still says where it is from). */
+const ISSUER = /^(?:发布|发文|印发|出台)?(?:单位|机构|部门)\s*[:：]\s*(\S.*)$/;
 
 export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBulletin {
   const { file, agencies } = opts;
@@ -233,12 +240,24 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
       i++;
       continue;
     }
-    const raw: Raw = { date, dateLine: l.no, titles: [], body: [], bullets: [], source: null, section };
+    const raw: Raw = { date, dateLine: l.no, titles: [], body: [], bullets: [], source: null, section, named: null };
+    // A title as stored; the first may name its agency in brackets (a one-line digest's "【市公安局】标题").
+    const addTitle = (text: string, line: number) => {
+      let title = withoutMarks(bareTitle(text));
+      if (raw.titles.length === 0) {
+        const inTitle = agencyInTitle(title, (name) => namedAgency(name, agencies) !== null);
+        if (inTitle) {
+          title = inTitle.title;
+          raw.named ??= inTitle.agency;
+        }
+      }
+      raw.titles.push({ text: title, line });
+    };
     // The title on the date line, as written (date.rest is in the matching form, where "，" is ","), and a
     // 来源 in brackets at its end ("4月1日 标题（来源：市商务委）").
     const restText = date.rest ? restAsWritten(l, date.rest) : '';
     const trailing = restText ? splitTrailingSource(restText) : null;
-    if (restText) raw.titles.push({ text: bareTitle(trailing?.before ?? restText), line: l.no });
+    if (restText) addTitle(trailing?.before ?? restText, l.no);
     if (trailing) raw.source = trailing.source;
     let titleNumbering = date.rest ? (numberingOf(date.rest)?.kind ?? null) : null;
     i++;
@@ -253,7 +272,7 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
       if (raw.source !== null && !isProse(cur)) break;
       const src = readSourceLine(cur, isNamed);
       if (src) {
-        if (src.before && raw.titles.length === 0) raw.titles.push({ text: bareTitle(src.before), line: cur.no });
+        if (src.before && raw.titles.length === 0) addTitle(src.before, cur.no);
         else if (src.before) raw.body.push(src.before);
         if (!src.source) warn(cur.no, 'a 来源 line with no source named; the measure keeps its heading’s agency');
         raw.source = src.source || raw.source;
@@ -265,8 +284,14 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
           raw.body.push(lines[i++]!.text);
         break;
       }
+      const issuer = ISSUER.exec(cur.form);
+      if (issuer && raw.body.length === 0 && raw.bullets.length === 0) {
+        raw.named ??= splitJoint(issuer[1]!)[0] ?? null;
+        i++;
+        continue;
+      }
       if (raw.titles.length === 0) {
-        raw.titles.push({ text: bareTitle(cur.text), line: cur.no });
+        addTitle(cur.text, cur.no);
         titleNumbering = numberingOf(bulletOf(cur.text) ?? cur.text)?.kind ?? null;
       } else {
         const bullet = bulletOf(cur.text);
@@ -277,9 +302,11 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
           raw.body.length === 0 &&
           raw.bullets.length === 0 &&
           looksLikeTitle(cur) &&
+          // A line with a full stop inside is a sentence ("【更正】本市…困难。（…）"), not a second title.
+          !cur.text.includes('。') &&
           bullet === null &&
           (numbered === null || numbered.kind === titleNumbering);
-        if (asTitle) raw.titles.push({ text: bareTitle(cur.text), line: cur.no });
+        if (asTitle) addTitle(cur.text, cur.no);
         else if (bullet !== null) raw.bullets.push(bullet.replace(/[;；]$/, ''));
         // "（1）…" items after a title or its body are bullets (a list numbered like the title is more titles, above).
         else if (numbered && numbered.kind !== titleNumbering) raw.bullets.push(numbered.rest.replace(/[;；]$/, ''));
@@ -305,6 +332,13 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
     line: number,
     title: string,
   ): { agencies: string[]; source: string } | null => {
+    // A post's "来源：@上海人社" names an account: the heading decides, else the agency the account is.
+    if (source?.startsWith('@')) {
+      const account = agencies.resolve(source.slice(1));
+      if (section || account) return { agencies: [section ?? account!], source };
+      warn(line, `"${title.slice(0, 30)}": the 来源 ${source} is an account and there is no agency heading; skipped`);
+      return null;
+    }
     if (source) {
       // An English source the directory does not know ("Source: Shanghai PSB") names it loosely: the heading decides.
       if (isOutlet(source) || (!HAN.test(source) && agencies.resolve(source) === null)) {
@@ -389,7 +423,7 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
       const r = item.raw;
       const date = dateOf(r.date, r.dateLine);
       if (!date) continue;
-      const placed = agenciesOf(r.source, r.section, r.titles[0]!.line, r.titles[0]!.text);
+      const placed = agenciesOf(r.source ?? r.named, r.section, r.titles[0]!.line, r.titles[0]!.text);
       if (placed) push({ date, titles: r.titles, body: r.body, bullets: r.bullets }, placed);
       continue;
     }

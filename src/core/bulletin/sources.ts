@@ -5,6 +5,7 @@
  */
 import { cleanLine } from '../text.ts';
 import type { Line } from './lines.ts';
+import { withoutEmoji } from './lines.ts';
 
 export interface SourceLine {
   /** The source as written, page furniture cut off ("上海市公安局"). */
@@ -33,12 +34,14 @@ function tidy(source: string): string {
 
 /** Whether a line starts as a 来源 line does (来源：, 【来源】, 信息来源…, Source:): a cheap test for what is never a title's part. */
 export function startsAsSource(form: string): boolean {
-  return START.test(form);
+  return START.test(withoutEmoji(form));
 }
 const START = new RegExp(String.raw`^[\[【（(]?\s*(?:${LABEL}|source\s*[:：])`, 'i');
 
 /** The 来源 a line gives, or null. `isNamed` says whether a bare link's text names an agency or an outlet. */
-export function readSourceLine(line: Line, isNamed: (text: string) => boolean): SourceLine | null {
+export function readSourceLine(given: Line, isNamed: (text: string) => boolean): SourceLine | null {
+  // A post's emoji before the label ("🔗来源：@上海人社").
+  const line = { ...given, text: withoutEmoji(given.text), form: withoutEmoji(given.form) };
   const whole = WHOLE.exec(line.form);
   if (whole) {
     // Offsets in form and text agree except for width folding: take the source from the display text.
