@@ -86,6 +86,9 @@ const SHAPES: { re: RegExp; read: (m: RegExpExecArray) => [number | null, number
   },
 ];
 
+/** Numbering of a list inside a measure ("（1）", "①"), not of the bulletin's own list of measures. */
+const SUB_ITEM: readonly string[] = ['paren-arabic', 'circled'];
+
 function valid(month: number | null, day: number | null): boolean {
   return month !== null && day !== null && month >= 1 && month <= 12 && day >= 1 && day <= 31;
 }
@@ -109,6 +112,9 @@ export function readDateLine(form: string): DateLine | null {
     // "3月16日，汇集…" and "3月16日起" are prose that starts with a date.
     if (rest !== '' && (!separated || /^[，,。、的起至到前后以来]/.test(rest) || (SENTENCE_END.test(rest) && rest.length > 60)))
       return null;
+    // "（1）5月6日：高一、高二年级；" is an item of a measure's own list (a schedule), not a measure: a title never
+    // ends with "；", nor with "。" under a sub-list's numbering.
+    if (/[;；]$/.test(rest) || (/。$/.test(rest) && SUB_ITEM.includes(numberingOf(form)?.kind ?? 'arabic'))) return null;
     // The short M/D and M.D shapes need the line to be only the date (or a clearly separated title).
     if (re === SHAPES[SHAPES.length - 1]!.re && rest !== '' && !/[:：\s]$/.test(matched)) return null;
     const labelled = /(?:时间|日期)\s*[:：]/.test(matched);

@@ -236,10 +236,19 @@ const QUOTED = /^[「『]([^「」『』]+)[」』]$/;
  * emoji decorating it and corner brackets around the whole of it gone.
  */
 export function bareTitle(text: string): string {
+  const t = unnumbered(text);
+  return (QUOTED.exec(t)?.[1] ?? t).trim();
+}
+
+/** Whether a title line is a whole title in corner brackets ("1️⃣ 「标题」🎓"): then the lines after it are its body. */
+export function isQuotedTitle(text: string): boolean {
+  return QUOTED.test(unnumbered(text));
+}
+
+function unnumbered(text: string): string {
   let t = bulletOf(text) ?? text;
   t = numberingOf(t)?.rest ?? t;
-  t = withoutEmoji(t.replace(/^#+\s*/, ''));
-  return (QUOTED.exec(t)?.[1] ?? t).trim();
+  return withoutEmoji(t.replace(/^#+\s*/, ''));
 }
 
 /** Ends like a sentence (a body line), not like a title. */

@@ -24,7 +24,7 @@ import { readHeader } from './header.ts';
 import { headingName, headingShaped, knownHeading, namedAgency } from './headings.ts';
 import { withoutMarks } from './marks.ts';
 import { agencyInTitle } from './title-agency.ts';
-import { SENTENCE_END, bareTitle, bulletOf, numberingOf, splitLines } from './lines.ts';
+import { SENTENCE_END, bareTitle, bulletOf, isQuotedTitle, numberingOf, splitLines } from './lines.ts';
 import type { Line } from './lines.ts';
 import { looksLikeSource, readSourceLine, splitJoint, splitTrailingSource } from './sources.ts';
 import { readTables } from './tables.ts';
@@ -95,12 +95,12 @@ const looksLikeTitle = (l: Line) => [...l.text].length <= MAX_TITLE_CHARS && !SE
 interface Raw {
   date: DateLine;
   dateLine: number;
-  titles: { text: string; line: number }[];
+  titles: { text: string; line: number; written: string }[];
   body: string[];
   bullets: string[];
   source: string | null;
   section: string | null;
-  /** The agency the measure's own lines name: a 发布单位 line, or brackets on its title line ("【市公安局】标题"). */
+  /** The agencies the measure's own lines name, when it has no 来源: a 发布单位 line, or brackets on its title line. */
   named: string | null;
 }
 
@@ -217,7 +217,9 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
   const moreDatesAfter = (k: number) => k < lastDate;
   // The publisher's line met again in the body is a page header of a Word report: furniture, like page numbers.
   const pageHeader = header.publisher ? foldKey(header.publisher) : null;
-  const isPageHeader = (k: number) => pageHeader !== null && foldKey(lines[k]!.text) === pageHeader;
+  const running = runningHeaders(lines.slice(first === -1 ? lines.length : first), header.title);
+  const isPageHeader = (k: number) =>
+    (pageHeader !== null && foldKey(lines[k]!.text) === pageHeader) || (running.size > 0 && running.has(foldKey(lines[k]!.text)));
   while (i < lines.length) {
     const l = lines[i]!;
     if (inTable[i] || isPageHeader(i) || l.rule) {
@@ -251,7 +253,7 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
           raw.named ??= inTitle.agency;
         }
       }
-      raw.titles.push({ text: title, line });
+      raw.titles.push({ text: title, line, written: text });
     };
     // The title on the date line, as written (date.rest is in the matching form, where "，" is ","), and a
     // 来源 in brackets at its end ("4月1日 标题（来源：市商务委）").
@@ -286,7 +288,8 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
       }
       const issuer = ISSUER.exec(cur.form);
       if (issuer && raw.body.length === 0 && raw.bullets.length === 0) {
-        raw.named ??= splitJoint(issuer[1]!)[0] ?? null;
+        // Read as a 来源 would be (several issuers: one measure per agency, as for a joint 来源).
+        raw.named ??= issuer[1]!.trim();
         i++;
         continue;
       }
@@ -304,6 +307,8 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
           looksLikeTitle(cur) &&
           // A line with a full stop inside is a sentence ("【更正】本市…困难。（…）"), not a second title.
           !cur.text.includes('。') &&
+          // After a title in corner brackets ("「标题」"), only another such line is a title; the rest is its body.
+          (!isQuotedTitle(raw.titles[0]!.written) || isQuotedTitle(cur.text)) &&
           bullet === null &&
           (numbered === null || numbered.kind === titleNumbering);
         if (asTitle) addTitle(cur.text, cur.no);
@@ -475,4 +480,21 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
     entries: unique,
     warnings,
   };
+}
+
+/**
+ * A scan's or a printout's running header: the bulletin's title (or its start: "…进行时（系列三）") printed again at
+ * the top of each page, met at least twice after the header. Furniture, like a page number.
+ */
+function runningHeaders(body: readonly Line[], title: string): Set<string> {
+  const key = foldKey(title);
+  const counts = new Map<string, number>();
+  const PREFIX = 8;
+  if ([...key].length < PREFIX) return new Set();
+  for (const l of body) {
+    const k = foldKey(l.text);
+    if ([...k].length >= PREFIX && [...k].slice(0, PREFIX).join('') === [...key].slice(0, PREFIX).join(''))
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  return new Set([...counts].filter(([, n]) => n >= 2).map(([k]) => k));
 }
