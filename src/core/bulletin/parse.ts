@@ -309,6 +309,8 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
           !cur.text.includes('。') &&
           // After a title in corner brackets ("「标题」"), only another such line is a title; the rest is its body.
           (!isQuotedTitle(raw.titles[0]!.written) || isQuotedTitle(cur.text)) &&
+          // A title on its date line, then a blank line: what follows is no second title of that date (a digest's footer).
+          !(raw.titles[0]!.line === raw.dateLine && cur.no > lines[i - 1]!.no + 1) &&
           bullet === null &&
           (numbered === null || numbered.kind === titleNumbering);
         if (asTitle) addTitle(cur.text, cur.no);
