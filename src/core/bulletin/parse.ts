@@ -26,7 +26,7 @@ import { withoutMarks } from './marks.ts';
 import { agencyInTitle } from './title-agency.ts';
 import { SENTENCE_END, bareTitle, bulletOf, isQuotedTitle, numberingOf, splitLines } from './lines.ts';
 import type { Line } from './lines.ts';
-import { looksLikeSource, readSourceLine, splitJoint, splitTrailingSource } from './sources.ts';
+import { looksLikeSource, readIssuerLine, readSourceLine, splitJoint, splitTrailingSource } from './sources.ts';
 import { readTables } from './tables.ts';
 import { unwrapped } from './unwrap.ts';
 import { inReadingOrder } from './word-order.ts';
@@ -103,9 +103,6 @@ interface Raw {
   /** The agencies the measure's own lines name, when it has no 来源: a 发布单位 line, or brackets on its title line. */
   named: string | null;
 }
-
-/** "发布单位：市住建委、市司法局": who issued a measure (its 来源, when it has one, still says where it is from). */
-const ISSUER = /^(?:发布|发文|印发|出台)?(?:单位|机构|部门)\s*[:：]\s*(\S.*)$/;
 
 export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBulletin {
   const { file, agencies } = opts;
@@ -217,7 +214,10 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
   const moreDatesAfter = (k: number) => k < lastDate;
   // The publisher's line met again in the body is a page header of a Word report: furniture, like page numbers.
   const pageHeader = header.publisher ? foldKey(header.publisher) : null;
-  const running = runningHeaders(lines.slice(first === -1 ? lines.length : first), header.title);
+  const running = runningHeaders(lines.slice(first === -1 ? lines.length : first), [
+    header.title,
+    ...lines.slice(0, Math.min(3, first === -1 ? 0 : first)).map((l) => l.text),
+  ]);
   const isPageHeader = (k: number) =>
     (pageHeader !== null && foldKey(lines[k]!.text) === pageHeader) || (running.size > 0 && running.has(foldKey(lines[k]!.text)));
   while (i < lines.length) {
@@ -286,10 +286,11 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
           raw.body.push(lines[i++]!.text);
         break;
       }
-      const issuer = ISSUER.exec(cur.form);
+      // "发布单位：…" (its 来源, when it has one, still says where it is from): read as a 来源 would be (several
+      // issuers: one measure per agency, as for a joint 来源).
+      const issuer = readIssuerLine(cur.form);
       if (issuer && raw.body.length === 0 && raw.bullets.length === 0) {
-        // Read as a 来源 would be (several issuers: one measure per agency, as for a joint 来源).
-        raw.named ??= issuer[1]!.trim();
+        raw.named ??= issuer;
         i++;
         continue;
       }
@@ -485,18 +486,22 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
 }
 
 /**
- * A scan's or a printout's running header: the bulletin's title (or its start: "…进行时（系列三）") printed again at
- * the top of each page, met at least twice after the header. Furniture, like a page number.
+ * A scan's or a printout's running header: the bulletin's title (or its start: "…进行时（系列三）"), or one of its
+ * first lines, printed again at the top of each page and met at least twice after the header. Furniture, like a
+ * page number.
  */
-function runningHeaders(body: readonly Line[], title: string): Set<string> {
-  const key = foldKey(title);
-  const counts = new Map<string, number>();
+function runningHeaders(body: readonly Line[], titles: readonly string[]): Set<string> {
   const PREFIX = 8;
-  if ([...key].length < PREFIX) return new Set();
+  const starts = new Set(
+    titles
+      .map((t) => [...foldKey(t)])
+      .filter((k) => k.length >= PREFIX)
+      .map((k) => k.slice(0, PREFIX).join('')),
+  );
+  const counts = new Map<string, number>();
   for (const l of body) {
     const k = foldKey(l.text);
-    if ([...k].length >= PREFIX && [...k].slice(0, PREFIX).join('') === [...key].slice(0, PREFIX).join(''))
-      counts.set(k, (counts.get(k) ?? 0) + 1);
+    if ([...k].length >= PREFIX && starts.has([...k].slice(0, PREFIX).join(''))) counts.set(k, (counts.get(k) ?? 0) + 1);
   }
   return new Set([...counts].filter(([, n]) => n >= 2).map(([k]) => k));
 }

@@ -74,6 +74,14 @@ export function looksLikeSource(form: string): boolean {
   return /^[[【（(]?\s*(?:信息|文章)?来\s*源/.test(form) && form.length <= 80;
 }
 
+/** "发布单位：市住建委、市司法局": who issued a measure. */
+const ISSUER = /^(?:发布|发文|印发|出台)?(?:单位|机构|部门)\s*[:：]\s*(\S.*)$/;
+
+/** The issuers an 发布单位 line names, as written, or null when the line is no such line. */
+export function readIssuerLine(form: string): string | null {
+  return ISSUER.exec(form)?.[1]?.trim() ?? null;
+}
+
 /** A joint source names several agencies: "市经信委、市科委", "市住建委 市司法局", "市商务委和市财政局". */
 export function splitJoint(source: string): string[] {
   return source

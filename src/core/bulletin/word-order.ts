@@ -10,7 +10,7 @@
 import { numberingOf, SENTENCE_END } from './lines.ts';
 import type { Line } from './lines.ts';
 import type { DateLine } from './dates.ts';
-import { startsAsSource } from './sources.ts';
+import { readIssuerLine, startsAsSource } from './sources.ts';
 
 /** A date in brackets at the end of a line. */
 const DATE_AT_END = /[（(]\s*(?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*[日号]\s*[）)]\s*$/;
@@ -31,6 +31,7 @@ export function inReadingOrder(lines: readonly Line[], dateOf: (l: Line) => Date
     numberingOf(l.form) === null &&
     !dateOf(l) &&
     !startsAsSource(l.form) &&
+    readIssuerLine(l.form) === null &&
     [...l.text].length <= MAX_WRAP &&
     !SENTENCE_END.test(l.form);
 
@@ -58,16 +59,20 @@ export function inReadingOrder(lines: readonly Line[], dateOf: (l: Line) => Date
     // it read as the bulletin's own stamp), then the title as one line.
     if (d && d.labelled && !d.rest) {
       const unlabelled = (x: Line): Line => ({ ...x, text: x.text.replace(LABEL, ''), form: x.form.replace(LABEL, '') });
+      // A "发布单位：…" line between the title and its date stays after the title.
+      const issuers: Line[] = [];
+      while (out.length > 1 && readIssuerLine(out[out.length - 1]!.form) !== null) issuers.unshift(out.pop()!);
       const one = out[out.length - 1];
       const two = out[out.length - 2];
       if (wrap(one) && two && numberingOf(two.form) !== null && !dateOf(two)) {
-        out.splice(out.length - 2, 2, unlabelled(l), join(two, one));
+        out.splice(out.length - 2, 2, unlabelled(l), join(two, one), ...issuers);
         continue;
       }
       if (one && numberingOf(one.form) !== null && !dateOf(one)) {
-        out.splice(out.length - 1, 1, unlabelled(l), one);
+        out.splice(out.length - 1, 1, unlabelled(l), one, ...issuers);
         continue;
       }
+      out.push(...issuers);
     }
     out.push(l);
   }
