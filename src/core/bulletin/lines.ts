@@ -253,3 +253,15 @@ function unnumbered(text: string): string {
 
 /** Ends like a sentence (a body line), not like a title. */
 export const SENTENCE_END = /[。;；!！?？:：…,，、]$/;
+
+/** The part of a line after its date as written (rest is in NFKC, where full-width punctuation is folded). */
+export function partAsWritten(l: Line, rest: string): string {
+  const units = [...l.text];
+  const n = [...rest].length;
+  // After the date (as usual), or before it ("标题（2020年3月28日）"): the stretch of the line that folds to it.
+  for (let at = units.length - n; at >= 0; at--) {
+    const part = units.slice(at, at + n).join('');
+    if (part.normalize('NFKC') === rest) return part.trim();
+  }
+  return rest;
+}

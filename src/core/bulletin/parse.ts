@@ -6,9 +6,14 @@
  *   header.ts    title, series, as-of date, publisher and publication date (everything before the first
  *                heading or measure date);
  *   years.ts     which year "3月27日" is in;
- *   dates.ts     date lines; headings.ts agency headings; sources.ts 来源 lines; tables.ts table rows.
+ *   dates.ts     date lines; headings.ts agency headings; sources.ts 来源 and 发布单位 lines; tables.ts table rows;
+ *   marks.ts     a corrected reissue's marks (【更正】, （补发）, （原误作…）) and a scan's OCR slips in dates;
+ *   title-agency.ts  a one-line digest's agency in brackets on the title line ("【市公安局】标题", "标题（市税务局）");
+ *   running-header.ts  a scan's title repeated at the top of each page;
+ *   placement.ts the agency a measure is filed under, and measures listed twice.
  * A measure is a date line, its title line(s), body and bullets, up to its 来源 line or the next date or
- * heading. Its agency is the 来源's (one measure per agency for a joint source), else the heading's; a
+ * heading. Its agency is the 来源's (one measure per agency for a joint source), else what its own lines name
+ * (发布单位, brackets on the title), else the heading's; a
  * 来源 naming an outlet (上海发布) keeps the heading's agency and is stored as the source.
  *
  * Never silent: anything that looks like a date, heading or 来源 but cannot be placed is a warning with
@@ -24,9 +29,11 @@ import { readHeader } from './header.ts';
 import { headingName, headingShaped, knownHeading, namedAgency } from './headings.ts';
 import { withoutMarks } from './marks.ts';
 import { agencyInTitle } from './title-agency.ts';
-import { SENTENCE_END, bareTitle, bulletOf, isQuotedTitle, numberingOf, splitLines } from './lines.ts';
+import { SENTENCE_END, bareTitle, bulletOf, isQuotedTitle, numberingOf, partAsWritten, splitLines } from './lines.ts';
 import type { Line } from './lines.ts';
-import { looksLikeSource, readIssuerLine, readSourceLine, splitJoint, splitTrailingSource } from './sources.ts';
+import { lastCopies, placer } from './placement.ts';
+import { runningHeaders } from './running-header.ts';
+import { looksLikeSource, readIssuerLine, readSourceLine, splitTrailingSource } from './sources.ts';
 import { readTables } from './tables.ts';
 import { unwrapped } from './unwrap.ts';
 import { inReadingOrder } from './word-order.ts';
@@ -70,18 +77,6 @@ export function entryId(date: string, agency: string, title: string): string {
     .digest('hex')
     .slice(0, 10);
   return `${date.replaceAll('-', '')}-${hash}`;
-}
-
-/** The part of a line after its date as written (rest is in NFKC, where full-width punctuation is folded). */
-function restAsWritten(l: Line, rest: string): string {
-  const units = [...l.text];
-  const n = [...rest].length;
-  // After the date (as usual), or before it ("标题（2020年3月28日）"): the stretch of the line that folds to it.
-  for (let at = units.length - n; at >= 0; at--) {
-    const part = units.slice(at, at + n).join('');
-    if (part.normalize('NFKC') === rest) return part.trim();
-  }
-  return rest;
 }
 
 const HAN = /[\u3400-\u9fff]/;
@@ -257,7 +252,7 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
     };
     // The title on the date line, as written (date.rest is in the matching form, where "，" is ","), and a
     // 来源 in brackets at its end ("4月1日 标题（来源：市商务委）").
-    const restText = date.rest ? restAsWritten(l, date.rest) : '';
+    const restText = date.rest ? partAsWritten(l, date.rest) : '';
     const trailing = restText ? splitTrailingSource(restText) : null;
     if (restText) addTitle(trailing?.before ?? restText, l.no);
     if (trailing) raw.source = trailing.source;
@@ -333,58 +328,7 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
   }
 
   const entries: Entry[] = [];
-  const unknown = new Set<string>();
-  const agenciesOf = (
-    source: string | null,
-    section: string | null,
-    line: number,
-    title: string,
-  ): { agencies: string[]; source: string } | null => {
-    // A post's "来源：@上海人社" names an account: the heading decides, else the agency the account is.
-    if (source?.startsWith('@')) {
-      const account = agencies.resolve(source.slice(1));
-      if (section || account) return { agencies: [section ?? account!], source };
-      warn(line, `"${title.slice(0, 30)}": the 来源 ${source} is an account and there is no agency heading; skipped`);
-      return null;
-    }
-    if (source) {
-      // An English source the directory does not know ("Source: Shanghai PSB") names it loosely: the heading decides.
-      if (isOutlet(source) || (!HAN.test(source) && agencies.resolve(source) === null)) {
-        if (section) return { agencies: [section], source };
-        const named = agencies.mentions(title);
-        if (named.length === 1) {
-          warn(
-            line,
-            `"${title.slice(0, 30)}": the 来源 ${source} is a news outlet and there is no agency heading; placed under ${named[0]!.agency}, which the title names`,
-          );
-          return { agencies: [named[0]!.agency], source };
-        }
-        warn(line, `"${title.slice(0, 30)}": the 来源 ${source} is a news outlet and there is no agency heading; skipped`);
-        return null;
-      }
-      const whole = agencies.resolve(source);
-      if (whole && agencies.resolveExact(source) !== null) return { agencies: [whole], source };
-      // A joint source: one measure per agency, as joint notices under several headings already are.
-      const parts = splitJoint(source).filter((p) => !isOutlet(p));
-      const resolved = parts.map((p) => agencies.resolve(p));
-      if (parts.length > 1 && resolved.every((r) => r !== null)) return { agencies: [...new Set(resolved as string[])], source };
-      if (whole) return { agencies: [whole], source };
-      if (!unknown.has(source)) {
-        unknown.add(source);
-        warn(line, `unknown agency "${source}": kept under that name (add it to data/agencies.json to give it aliases)`);
-      }
-      return { agencies: [source], source };
-    }
-    if (section) {
-      if (!agencies.isKnown(section) && !unknown.has(section)) {
-        unknown.add(section);
-        warn(line, `the heading "${section}" names no agency in data/agencies.json; its measures are filed under that name`);
-      }
-      return { agencies: [section], source: '' };
-    }
-    warn(line, `measure "${title.slice(0, 30)}" has no 来源 line and no agency heading; skipped`);
-    return null;
-  };
+  const agenciesOf = placer(agencies, warn);
 
   const dateOf = (d: DateLine, line: number): string | null => {
     if (d.year === null) sayGuess();
@@ -465,43 +409,11 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
       first === -1 ? undefined : lines[first]!.no,
     );
   }
-  const seen = new Map<string, number>();
-  const unique: Entry[] = [];
-  for (const e of entries) {
-    const prev = seen.get(e.id);
-    if (prev !== undefined) {
-      warn(e.line, `the measure "${e.title.slice(0, 30)}" (${e.date}) appears twice; the later copy (line ${e.line}) wins`);
-      unique[prev] = e;
-    } else {
-      seen.set(e.id, unique.length);
-      unique.push(e);
-    }
-  }
+  const unique = lastCopies(entries, warn);
 
   return {
     bulletin: { id: bulletinId, title: header.title, series: header.series, asOf, publisher: header.publisher, file },
     entries: unique,
     warnings,
   };
-}
-
-/**
- * A scan's or a printout's running header: the bulletin's title (or its start: "…进行时（系列三）"), or one of its
- * first lines, printed again at the top of each page and met at least twice after the header. Furniture, like a
- * page number.
- */
-function runningHeaders(body: readonly Line[], titles: readonly string[]): Set<string> {
-  const PREFIX = 8;
-  const starts = new Set(
-    titles
-      .map((t) => [...foldKey(t)])
-      .filter((k) => k.length >= PREFIX)
-      .map((k) => k.slice(0, PREFIX).join('')),
-  );
-  const counts = new Map<string, number>();
-  for (const l of body) {
-    const k = foldKey(l.text);
-    if ([...k].length >= PREFIX && starts.has([...k].slice(0, PREFIX).join(''))) counts.set(k, (counts.get(k) ?? 0) + 1);
-  }
-  return new Set([...counts].filter(([, n]) => n >= 2).map(([k]) => k));
 }
