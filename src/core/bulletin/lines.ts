@@ -81,9 +81,13 @@ function cellsOf(raw: string): string[] | null {
 
 /** A markdown thematic break: three or more -, * or _ alone on a line (spaces between allowed). */
 const THEMATIC_BREAK = /^\s*(?:([-*_])\s*)(?:\1\s*){2,}$/;
-/** A month's separator in a digest: "——— 4月 ———", "== 2020年5月 ==" (it ends a measure, as a rule does; it names no agency). */
+/**
+ * A month's separator in a digest: "——— 4月 ———", "== 2020年5月 ==", "【四月】", "## 5月份" (it ends a measure, as a
+ * rule does; it names no agency).
+ */
+const MONTH = String.raw`(?:(?:\d{4}\s*年\s*)?\d{1,2}\s*月份?|[一二三四五六七八九十]{1,3}月份?)`;
 const MONTH_RULE = new RegExp(
-  String.raw`^\s*[-—─━=~*_·]{2,}\s*(?:(?:\d{4}\s*年\s*)?\d{1,2}\s*月份?|[${'一二三四五六七八九十'}]{1,3}月份?)\s*[-—─━=~*_·]{2,}\s*$`,
+  String.raw`^\s*(?:[-—─━=~*_·]{2,}\s*${MONTH}\s*[-—─━=~*_·]{2,}|(?:#{1,6}\s+)?[【\[〔]?\s*${MONTH}\s*[】\]〕]?)\s*$`,
 );
 const TABLE_RULE = /^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$/;
 

@@ -6,7 +6,7 @@
  * and a scan's OCR slips in a date: 曰 for 日, l or I for 1, O or o for 0 ("2月l8曰", "4月1O日", "2O2O年").
  */
 
-const MARK = '(?:更正|勘误|订正|修订|更新|补发|补充|新增|重发|补录|撤回)';
+const MARK = '(?:已|已经)?(?:更正|勘误|订正|修订|更新|补发|补充|新增|重发|补录|撤回)';
 /** A mark at the start of a line: "【更正】", "[补发]". */
 const LEADING_MARK = new RegExp(String.raw`^\s*(?:[【[〔]\s*${MARK}\s*[】\]〕]\s*)+`);
 /** A mark at the end of a title: "（补发）", "【新增】". */
@@ -35,11 +35,21 @@ export function isFormerNote(text: string): boolean {
  * a day is 日. Only next to those characters (so "Oct 1" and words stay as they are); the length never changes.
  */
 export function mendedDate(text: string): string {
-  return text
-    .replace(/(^|[^A-Za-z])([\dlIOo]{1,4})(?=\s*[年月日曰号])/g, (all, before: string, run: string) =>
-      /\d/.test(run) || /[年月]\s*$/.test(before) || /[年月]$/.test(before)
-        ? before + run.replace(/[lI]/g, '1').replace(/[Oo]/g, '0')
-        : all,
-    )
-    .replace(/(\d\s*)曰/g, '$1日');
+  return (
+    text
+      .replace(/(^|[^A-Za-z])([\dlIOo]{1,4})(?=\s*[年月日曰号])/g, (all, before: string, run: string) =>
+        /\d/.test(run) || /[年月]\s*$/.test(before) || /[年月]$/.test(before)
+          ? before + run.replace(/[lI]/g, '1').replace(/[Oo]/g, '0')
+          : all,
+      )
+      .replace(/(\d\s*)曰/g, '$1日')
+      // "2O2O-O4-O8", "2020.O4.l6": a dashed or dotted date with most of its characters digits.
+      .replace(
+        /(^|[^A-Za-z\d])([\dlIO]{4})([-/.])([\dlIO]{1,2})\3([\dlIO]{1,2})(?![A-Za-z\d])/g,
+        (all, before: string, y: string, sep: string, m: string, d: string) =>
+          (y + m + d).replace(/\D/g, '').length >= 3
+            ? before + [y, m, d].map((p) => p.replace(/[lI]/g, '1').replace(/O/g, '0')).join(sep)
+            : all,
+      )
+  );
 }

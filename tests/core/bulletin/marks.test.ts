@@ -7,6 +7,7 @@ describe('withoutMarks: a corrected or reissued bulletin’s marks are no part o
     ['[补发] 全民健身场馆恢复开放指引发布', '全民健身场馆恢复开放指引发布'],
     ['印发《关于加强执法工作的指导意见》（补发）', '印发《关于加强执法工作的指导意见》'],
     ['体育赛事活动恢复方案(新增)', '体育赛事活动恢复方案'],
+    ['公租房租金减免延长至9月底（已更正）', '公租房租金减免延长至9月底'],
     ['公交恢复正常运营时刻表（原标题：公交恢复运营）', '公交恢复正常运营时刻表'],
     // Brackets that are the title's own stay.
     ['《行动方案（2020-2022年）》发布', '《行动方案（2020-2022年）》发布'],
@@ -54,5 +55,17 @@ describe('mendedDate: a scan’s OCR slips in a date', () => {
   ])('%s → %s', (text, want) => {
     expect(mendedDate(text)).toBe(want);
     expect(mendedDate(text).length).toBe(text.length);
+  });
+});
+
+describe('mendedDate: dashed and dotted dates', () => {
+  it.each([
+    ['2O2O-O4-O8', '2020-04-08'],
+    ['2020.O4.l6 发布', '2020.04.16 发布'],
+    // Too few digits to be a date.
+    ['lOlO-Il-OO', 'lOlO-Il-OO'],
+    ['ABCD2020-O4-08', 'ABCD2020-O4-08'],
+  ])('%s → %s', (text, want) => {
+    expect(mendedDate(text)).toBe(want);
   });
 });

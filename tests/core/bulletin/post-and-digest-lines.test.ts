@@ -89,9 +89,9 @@ describe('dates of posts, digests, reissues and scans', () => {
 describe('digest furniture', () => {
   it('reads a month separator as a rule, and footer labels as no line', () => {
     const lines = splitLines(
-      '——— 4月 ———\n=== 2020年5月 ===\n往期回顾：系列四（4.24）\n本期编辑：张三\n相关阅读：第十期\n转发 36 ｜ 评论 12 ｜ 赞 108\n—— 市公安局 ——',
+      '——— 4月 ———\n=== 2020年5月 ===\n【六月】\n## 7月份\n往期回顾：系列四（4.24）\n本期编辑：张三\n相关阅读：第十期\n转发 36 ｜ 评论 12 ｜ 赞 108\n—— 市公安局 ——',
     );
-    expect(lines.map((l) => (l.rule ? 'rule' : l.text))).toEqual(['rule', 'rule', '—— 市公安局 ——']);
+    expect(lines.map((l) => (l.rule ? 'rule' : l.text))).toEqual(['rule', 'rule', 'rule', 'rule', '—— 市公安局 ——']);
   });
 
   it.each([

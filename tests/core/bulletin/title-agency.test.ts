@@ -14,6 +14,9 @@ describe('agencyInTitle: a one-line digest names the agency in brackets on the t
     ['“随申办”3.0版上线(市大数据中心)', { title: '“随申办”3.0版上线', agency: '市大数据中心' }],
     ['《若干意见（2020—2025年）》发布（市商务委）', { title: '《若干意见（2020—2025年）》发布', agency: '市商务委' }],
     ['【浦东新区】浦东发布稳外资“12条”', { title: '浦东发布稳外资“12条”', agency: '浦东新区' }],
+    ['汛期安全生产“十项措施”发布 ｜ 市应急局', { title: '汛期安全生产“十项措施”发布', agency: '市应急局' }],
+    ['夏季农产品产销对接平台上线 —— 市农委', { title: '夏季农产品产销对接平台上线', agency: '市农委' }],
+    ['长三角一体化 | 示范区', null],
     // Brackets that name no agency stay in the title.
     ['【重磅】本市发布稳就业措施', null],
     ['印发《指导意见》（补发）', null],
