@@ -229,7 +229,25 @@ const EMOJI_EDGE =
 
 /** A line without the emoji that decorate its ends: "🏛️【市人社局】" → "【市人社局】". */
 export function withoutEmoji(text: string): string {
-  return text.replace(EMOJI_EDGE, '').trim();
+  const t = text.trim();
+  // Asked of every line many times: the replace (which tries every position) only when an end may be an emoji.
+  return t !== '' && (mayBeEmoji(t.codePointAt(0)!) || mayBeEmoji(t.codePointAt(t.length - 1)!))
+    ? text.replace(EMOJI_EDGE, '').trim()
+    : text;
+}
+
+/** Code points in or next to the blocks that hold pictographs (a cheap test before the \p{Extended_Pictographic} one). */
+function mayBeEmoji(cp: number): boolean {
+  return (
+    (cp >= 0x2000 && cp <= 0x2bff) ||
+    cp >= 0xdc00 ||
+    cp === 0xa9 ||
+    cp === 0xae ||
+    cp === 0x3030 ||
+    cp === 0x303d ||
+    cp === 0x3297 ||
+    cp === 0x3299
+  );
 }
 
 /** A whole title in corner brackets, as posts quote it: "「标题」" → "标题" (not "「A」与「B」"). */

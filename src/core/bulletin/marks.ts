@@ -30,11 +30,15 @@ export function isFormerNote(text: string): boolean {
   return text.trim() !== '' && text.replace(FORMER, '').trim() === '';
 }
 
+/** A slip next to a date's characters (asked of every line: the mending itself only where there is one). */
+const SLIPS = /[lIOo][\dlIOo]*\s*[年月日曰号]|曰|[lIO][\dlIO]*[-/.]|[-/.]\d*[lIO]/;
+
 /**
  * A date's OCR slips mended: in a run of digits that ends at 年/月/日, l and I are 1 and O and o are 0; 曰 after
  * a day is 日. Only next to those characters (so "Oct 1" and words stay as they are); the length never changes.
  */
 export function mendedDate(text: string): string {
+  if (!SLIPS.test(text)) return text;
   return (
     text
       .replace(/(^|[^A-Za-z])([\dlIOo]{1,4})(?=\s*[年月日曰号])/g, (all, before: string, run: string) =>

@@ -17,8 +17,13 @@ export function runningHeaders(body: readonly Line[], titles: readonly string[])
       .filter((k) => k.length >= PREFIX)
       .map((k) => k.slice(0, PREFIX).join('')),
   );
+  if (starts.size === 0) return new Set();
+  // foldKey is costly: only for lines that hold the first two characters of a header's start.
+  const firsts = [...new Set([...starts].map((p) => [...p].slice(0, 2).join('')))];
   const counts = new Map<string, number>();
   for (const l of body) {
+    const lower = l.text.toLowerCase();
+    if (!firsts.some((c) => lower.includes(c))) continue;
     const k = foldKey(l.text);
     if ([...k].length >= PREFIX && starts.has([...k].slice(0, PREFIX).join(''))) counts.set(k, (counts.get(k) ?? 0) + 1);
   }

@@ -41,7 +41,8 @@ const START = new RegExp(String.raw`^[\[【（(]?\s*(?:${LABEL}|source\s*[:：])
 /** The 来源 a line gives, or null. `isNamed` says whether a bare link's text names an agency or an outlet. */
 export function readSourceLine(given: Line, isNamed: (text: string) => boolean): SourceLine | null {
   // A post's emoji before the label ("🔗来源：@上海人社").
-  const line = { ...given, text: withoutEmoji(given.text), form: withoutEmoji(given.form) };
+  const form = withoutEmoji(given.form);
+  const line = form === given.form ? given : { ...given, text: withoutEmoji(given.text), form };
   const whole = WHOLE.exec(line.form);
   if (whole) {
     // Offsets in form and text agree except for width folding: take the source from the display text.
