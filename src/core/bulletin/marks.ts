@@ -8,7 +8,7 @@
 
 const MARK = '(?:已|已经)?(?:更正|勘误|订正|修订|更新|补发|补充|新增|重发|补录|撤回)';
 /** A mark at the start of a line: "【更正】", "[补发]". */
-const LEADING_MARK = new RegExp(String.raw`^\s*(?:[【[〔]\s*${MARK}\s*[】\]〕]\s*)+`);
+const LEADING_MARK = new RegExp(String.raw`^\s*(?:[【[〔（(]\s*${MARK}\s*[】\]〕)）]\s*)+`);
 /** A mark at the end of a title: "（补发）", "【新增】". */
 const TRAILING_MARK = new RegExp(String.raw`\s*(?:[（(【[〔]\s*${MARK}\s*[)）】\]〕]\s*)+$`);
 /** What the text said before a correction: "（原误作4月3日）", "（原为市民政局）", "（原标题：…）". */

@@ -22,7 +22,10 @@ const HAN = /[\u3400-\u9fff]/;
 export function placer(agencies: AgencyDirectory, warn: (line: number | undefined, message: string) => void): Placer {
   const unknown = new Set<string>();
   const isOutlet = (t: string) => agencies.isOutlet(t);
-  return (source, section, line, title) => {
+  return (given, section, line, title) => {
+    // A scan's OCR spaces inside a name ("上海市公 安局"), when the name without them is an agency's.
+    const despaced = given?.replace(/([\u3400-\u9fff]) (?=[\u3400-\u9fff])/g, '$1') ?? null;
+    const source = given && despaced !== given && agencies.resolveExact(despaced!) !== null ? despaced : given;
     // A post's "来源：@上海人社" names an account: the heading decides, else the agency the account is.
     if (source?.startsWith('@')) {
       const account = agencies.resolve(source.slice(1));

@@ -13,8 +13,8 @@ export interface TitleAgency {
 
 const LEADING = /^[【[〔［]\s*([^【】[\]〔〕［］]{2,30}?)\s*[】\]〕］]\s*/;
 const TRAILING = /\s*[（(【[〔［]\s*([^（()）【】[\]〔〕［］]{2,30}?)\s*[)）】\]〕］]$/;
-/** "标题 ｜ 市税务局", "标题 —— 市税务局": the agency after a bar or a dash at the end. */
-const AFTER_BAR = /\s*(?:[|｜丨]|\s[-—–]{1,2})\s*([^|｜丨\s—–-]{2,30})$/;
+/** "标题 ｜ 市税务局", "标题 — 市税务局", "标题——市税务局": the agency after a bar or a dash at the end. */
+const AFTER_BAR = /\s*(?:[|｜丨]|\s[-—–]{1,2}|——)\s*([^|｜丨\s—–-]{2,30})$/;
 
 /** The agency a title names in brackets at its start or end, and the title without them; null when none does. */
 export function agencyInTitle(title: string, isAgency: (name: string) => boolean): TitleAgency | null {

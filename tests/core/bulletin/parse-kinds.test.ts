@@ -71,3 +71,26 @@ describe('parseBulletin: kinds of copy read since probe3', () => {
     expect(rows(text)).toEqual([['上海市交通委员会', '2020-05-12', '公交恢复正常运营时刻表']]);
   });
 });
+
+describe('parseBulletin: more shapes of the same kinds', () => {
+  it('reads an agency after a dash, a mark in round brackets and OCR spaces in a 来源', () => {
+    const text = [
+      '要闻速递（截至2020年8月25日）',
+      '',
+      '【八月】',
+      '8月5日 交通违法处理网上办全面推行——市公安局',
+      '',
+      '上海市卫生健康委员会',
+      '',
+      '（更正）8月12日',
+      '秋冬季疫情防控工作方案发布',
+      '来源：上海市卫生 健康委员会',
+    ].join('\n');
+    const parsed = parse(text);
+    expect(parsed.entries.map((e) => [e.agency, e.date, e.title, e.source])).toEqual([
+      ['上海市公安局', '2020-08-05', '交通违法处理网上办全面推行', '市公安局'],
+      ['上海市卫生健康委员会', '2020-08-12', '秋冬季疫情防控工作方案发布', '上海市卫生健康委员会'],
+    ]);
+    expect(parsed.warnings).toEqual([]);
+  });
+});
