@@ -116,7 +116,8 @@ export function readDateLine(form: string): DateLine | null {
     // ends with "；", nor with "。" under a sub-list's numbering.
     if (/[;；]$/.test(rest) || (/。$/.test(rest) && SUB_ITEM.includes(numberingOf(form)?.kind ?? 'arabic'))) return null;
     // The short M/D and M.D shapes need the line to be only the date (or a clearly separated title).
-    if (re === SHAPES[SHAPES.length - 1]!.re && rest !== '' && !/[:：\s]$/.test(matched)) return null;
+    // ("4.3【市公安局】标题": a bracket right after it separates it too.)
+    if (re === SHAPES[SHAPES.length - 1]!.re && rest !== '' && !/[:：\s]$/.test(matched) && !/^[【[]/.test(rest)) return null;
     const labelled = /(?:时间|日期)\s*[:：]/.test(matched);
     const stamp = labelled || m.slice(1).some((g) => g !== undefined && /\d:\d/.test(g));
     return { year, month: month!, day: day!, rest, stamp, labelled };
