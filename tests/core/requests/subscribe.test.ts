@@ -77,6 +77,12 @@ describe('parseSubscribeRequest: a whole request as people type it', () => {
     ['每周推送一次 公安', { frequency: 'weekly', weekday: null, agencies: [POLICE] }],
     ['每天 下午 4 点半', { time: '16:30', frequency: 'daily' }],
     ['明天早上六点开始推 司法', { time: '06:00', agencies: [JUSTICE], keywords: [] }],
+    // Colloquial names of the financial regulators and the commerce commission; fillers of chat and voice.
+    [
+      '每天 外管局 银保监 商委 贷款',
+      { agencies: ['国家外汇管理局上海市分局', '中国银行保险监督管理委员会上海监管局', COMMERCE], keywords: ['贷款'] },
+    ],
+    ['嗯就是每周一给我推一下人社局的招聘冲鸭', { frequency: 'weekly', weekday: 1, agencies: [HR], keywords: ['招聘'] }],
     // English.
     ['every tuesday 10am civil affairs', { time: '10:00', frequency: 'weekly', weekday: 2, agencies: [CIVIL], keywords: [] }],
     ['public security bureau 7.45pm', { time: '19:45', agencies: [POLICE], keywords: [] }],
