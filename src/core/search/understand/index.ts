@@ -14,7 +14,7 @@ import type { PlanResult } from './plan.ts';
 import { createSegmenter } from './segment.ts';
 import type { JiebaLoader, Segmenter } from './segment.ts';
 import { PinyinIndex, loadPinyinPro } from './pinyin.ts';
-import type { PinyinLoader } from './pinyin.ts';
+import type { PinyinLoader, ToPinyin } from './pinyin.ts';
 import type { WordTables } from './tables.ts';
 import { Vocabulary } from './vocabulary.ts';
 
@@ -62,7 +62,9 @@ export function createQueryUnderstanding(opts: {
   let vocabulary = new Vocabulary();
   // Built from the vocabulary on the first Latin word that may be pinyin; dropped when the vocabulary is relearnt.
   let pinyinIndex: PinyinIndex | null = null;
-  let toPinyin: ((word: string) => string[]) | null | undefined = opts.pinyin === null ? null : undefined;
+  let toPinyin: ToPinyin | null | undefined = opts.pinyin === null ? null : undefined;
+  // The learnt titles (folded), where pinyin no known word spells is looked for.
+  let titles: string[] = [];
   const pinyin = (latin: string): string | null => {
     if (toPinyin === undefined) {
       try {
@@ -80,6 +82,7 @@ export function createQueryUnderstanding(opts: {
         ...[...tables.near.keys()].filter((w) => /^[\u3400-\u9fff]{2,8}$/.test(w)).map((w): [string, number] => [w, 0]),
       ],
       toPinyin,
+      titles,
     );
     return pinyinIndex.lookup(latin);
   };
@@ -110,6 +113,7 @@ export function createQueryUnderstanding(opts: {
       for (const t of texts)
         v.addDocument(segmenter.cut(t.replace(/[^\u3400-\u9fff]+/g, ' ')).filter((w) => w.trim() && !tables.stop.has(w)));
       vocabulary = v;
+      titles = texts;
       pinyinIndex = null;
     },
   };

@@ -162,7 +162,8 @@ export function segmentsOf(folded: string, ctx: Pick<PlanContext, 'segmenter' | 
     // Pinyin typed for Chinese: the longest run of Latin words (up to MAX_PINYIN_RUN) that spells a known word.
     const run = ctx.pinyin ? pinyinRun(pieces, i, ctx) : null;
     if (run) {
-      segments.push({ text: run.word, chunk: p.chunk, fromPinyin: true });
+      // Segmented like typed characters: a stretch of a title (静安警方) may hold an agency's name.
+      for (const w of ctx.segmenter.cut(run.word)) if (w.trim()) segments.push({ text: w, chunk: p.chunk, fromPinyin: true });
       i += run.length - 1;
     } else segments.push({ text: p.text, chunk: p.chunk });
   }

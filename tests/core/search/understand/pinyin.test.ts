@@ -30,6 +30,20 @@ describe('PinyinIndex', () => {
   });
 });
 
+describe('PinyinIndex: a stretch of the titles no known word spells', () => {
+  const index = new PinyinIndex([['复工', 3]], loadPinyinPro(), ['浦东警方为张江企业顺利复产', '张江园区疫情防控', '银行业保险业']);
+  it.each([
+    ['zhangjiang', '张江'], // a place no dictionary word names: the stretch most titles hold
+    ['zhangjiangyuanqu', '张江园区'],
+    ['yinhangye', '银行业'], // 行 read hang here, though xing is its commoner reading
+    ['hello', null], // not syllables the titles use
+    ['telegram', null],
+    ['fugong', '复工'], // the vocabulary first
+  ])('%s → %s', (latin, word) => {
+    expect(index.lookup(latin)).toBe(word);
+  });
+});
+
 describe('pinyin in queries and requests', () => {
   const u = createQueryUnderstanding({ tables: shippedWordTables() });
   u.learn(shippedAgencies(), seedEntries());
@@ -48,6 +62,9 @@ describe('pinyin in queries and requests', () => {
     ['gongan qianzheng', ['签证'], '上海市公安局'],
     ['minzheng hangye xiehui', ['行业协会'], '上海市民政局'],
     ['sifa falv fuwu', ['法律服务'], '上海市司法局'],
+    // Places and names in the titles, segmented as typed characters would be (警方 is the police).
+    ['zhangjiang qiye fugong', ['张江', '企业', '复工'], null],
+    ['jingan jingfang', ['静安'], '上海市公安局'],
     // English stays English: near words (visa), aliases (police), stop words.
     ['police visa', ['visa'], '上海市公安局'],
   ])('%s → %j', (q, want, agency) => {
