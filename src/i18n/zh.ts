@@ -37,6 +37,10 @@ export const zh = {
     unsubscribeYes: '✅ 确定退订',
     unsubscribeNo: '✖️ 保留订阅',
     unsubscribeKept: '好的，订阅保留。',
+    /** A plain message that asks to subscribe: what it would do, before anything is changed. */
+    intentAsk: (schedule: string) => `要这样订阅吗？${schedule}。`,
+    intentButton: '✅ 订阅',
+    intentExpired: '这个请求已过期，请重新发送，或用 /subscribe。',
     filters: (agencies: string, keywords: string) => `筛选：${agencies || '全部部门'}${keywords ? `；关键词（任一）：${keywords}` : ''}`,
     everything: '筛选：全部措施',
     badTime: (t: string) => `时间“${t}”不对，请用 24 小时制 HH:MM，例如 /subscribe 08:30`,

@@ -19,6 +19,7 @@ import { initialSchedule, reschedule } from '../../digest/due.ts';
 import type { Subscription, SubscriptionPatch, SubscriptionStore } from '../../store/subscription-store.ts';
 import type { BotConfig, BotContext, FeatureDeps } from '../context.ts';
 import { editOrReply, replyBlocks } from '../lib/reply.ts';
+import { createSubscribeIntentFeature } from './subscribe-intent.ts';
 import { filtersText, scheduleText, settingsView, subData, whenText } from './subscription-view.ts';
 
 export { PRESET_TIMES } from './subscription-view.ts';
@@ -212,6 +213,8 @@ export function createSubscribeFeature(
   };
 
   c.command('subscribe', (ctx) => subscribe(ctx, ctx.payload));
+  // Plain messages asking to subscribe or to stop (before search sees them).
+  c.use(createSubscribeIntentFeature(deps, defaultTime, subscribe));
   c.command('unsubscribe', (ctx) => unsubscribe(ctx, ctx.payload));
   c.command('settings', (ctx) => settings(ctx, ctx.payload));
 

@@ -46,3 +46,28 @@ export function parseSubscribeRequest(payload: string, readFilters: ReadFilters)
     },
   };
 }
+
+/**
+ * What a plain message in a private chat asks for, when it is not a search: to subscribe ("每天早上8点把公安的
+ * 消息推送给我", "订阅复工"), or to stop ("退订", "别再推送了"). Conservative: a subscription needs the word
+ * 订阅/subscribe, or a sending verb (推送, 提醒我, 发给我) together with a schedule; a question about it (怎么订阅)
+ * is a request for help. Anything else is a search.
+ */
+export type SubscribeIntent = 'subscribe' | 'unsubscribe' | 'help' | null;
+
+const UNSUBSCRIBE = /退订|退訂|取消订阅|取消訂閱|不要再?(推送|发|發)|别再?(推送|发)|unsubscribe|stop (sending|the digest)/iu;
+const SUBSCRIBE_WORD = /订阅|訂閱|subscribe|订一?下|訂一?下/iu;
+const SENDING = /推送|提醒我|通知我|发给我|發給我|发我|给我发|給我發|notify me|send me|remind me/iu;
+const HOW = /怎么|怎样|如何|咋|怎麼|how (do|can|to)|\?$|？$/iu;
+
+export function subscribeIntent(text: string): SubscribeIntent {
+  const t = text.normalize('NFKC').trim();
+  if (t === '' || t.startsWith('/') || [...t].length > 200) return null;
+  if (UNSUBSCRIBE.test(t)) return 'unsubscribe';
+  const asks = SUBSCRIBE_WORD.test(t);
+  if (asks && HOW.test(t)) return 'help';
+  if (asks) return 'subscribe';
+  if (!SENDING.test(t)) return null;
+  const schedule = parseSchedule(t.split(WORD_BREAK).filter(Boolean));
+  return schedule.time !== null || schedule.frequency !== null || schedule.badTime !== null ? 'subscribe' : null;
+}

@@ -90,7 +90,8 @@ export function weekdayName(day: number, lang: 'zh' | 'en'): string {
 }
 
 /** Picks the schedule words out of `words` (already split on spaces and commas). */
-export function parseSchedule(words: readonly string[]): ParsedSchedule {
+export function parseSchedule(typed: readonly string[]): ParsedSchedule {
+  const words = fromPinyin(typed);
   const out: ParsedSchedule & { periodTime?: string } = { time: null, badTime: null, frequency: null, weekday: null, rest: [] };
   const takeTime = (word: string, written = word): boolean => {
     const t = parseTimeOfDay(word);
@@ -181,9 +182,9 @@ export function parseSchedule(words: readonly string[]): ParsedSchedule {
   return out;
 }
 
-/** How many words from `i` (2 or 3, each short) make one time-like word together; 0 when none. */
+/** How many words from `i` (2 to 4, each short) make one time-like word together; 0 when none. */
 function timeInPieces(words: readonly string[], i: number): number {
-  for (let n = 3; n >= 2; n--) {
+  for (let n = 4; n >= 2; n--) {
     if (i + n > words.length) continue;
     const part = words.slice(i, i + n);
     if (part.some((w) => [...w].length > 6)) continue;
@@ -216,4 +217,56 @@ function applyEvery(out: ParsedSchedule & { periodTime?: string }, e: Every): vo
   if (e.frequency !== 'daily' || out.frequency === null) out.frequency = e.frequency;
   if (e.weekday !== undefined) out.weekday = e.weekday;
   if (e.time) out.periodTime ??= e.time;
+}
+
+const PINYIN_DAYS: Record<string, string> = { yi: '一', er: '二', san: '三', si: '四', wu: '五', liu: '六', ri: '日', tian: '天' };
+const PINYIN_NUMBERS: Record<string, string> = {
+  ...PINYIN_DAYS,
+  liang: '两',
+  qi: '七',
+  ba: '八',
+  jiu: '九',
+  shi: '十',
+  shiyi: '十一',
+  shier: '十二',
+};
+/** Schedule words typed in pinyin (meitian, xingqisan xiawu 3 dian): the characters they spell. */
+const PINYIN_WORDS: Record<string, string> = {
+  meitian: '每天',
+  meiri: '每日',
+  tiantian: '天天',
+  meizhou: '每周',
+  meixingqi: '每星期',
+  zaoshang: '早上',
+  shangwu: '上午',
+  zhongwu: '中午',
+  xiawu: '下午',
+  bangwan: '傍晚',
+  wanshang: '晚上',
+  jishi: '即时',
+  shishi: '实时',
+  mashang: '马上',
+  ...Object.fromEntries(
+    Object.entries(PINYIN_DAYS).flatMap(([p, d]) => [
+      [`xingqi${p}`, `星期${d}`],
+      [`zhou${p}`, `周${d}`],
+      [`libai${p}`, `礼拜${d}`],
+      [`meizhou${p}`, `每周${d}`],
+    ]),
+  ),
+};
+
+/** Words of a schedule typed in pinyin put in characters; a number in pinyin only before dian (san dian → 三点). */
+function fromPinyin(words: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const w = timeForm(words[i]!);
+    const next = timeForm(words[i + 1] ?? '');
+    if (PINYIN_WORDS[w]) out.push(PINYIN_WORDS[w]!);
+    else if (w === 'dian' && /^\d{1,2}$|[〇零一二两三四五六七八九十]$/.test(out[out.length - 1] ?? '')) out.push('点');
+    else if (PINYIN_NUMBERS[w] && next === 'dian') out.push(PINYIN_NUMBERS[w]!);
+    else if ((w === 'ban' || w === 'yike') && out[out.length - 1] === '点') out.push(w === 'ban' ? '半' : '一刻');
+    else out.push(words[i]!);
+  }
+  return out;
 }

@@ -9,6 +9,7 @@
  * phrases comes back as separate words, for the filters.
  */
 import type { Frequency } from './parse-schedule.ts';
+import { PERIODS } from './time-of-day.ts';
 
 export interface ScheduleInside {
   /** Some schedule phrase was found. */
@@ -23,7 +24,7 @@ export interface ScheduleInside {
   rest: string[];
 }
 
-const PERIOD = '凌晨|半夜|午夜|一早|清早|早上|早晨|清晨|上午|中午|正午|午后|下午|傍晚|晚上|晚间|夜里|夜间|夜晚|今晚|早|晚';
+const PERIOD = PERIODS.join('|');
 const NUM = '(?:\\d{1,3}|[〇零一二两兩三四五六七八九十]{1,3})';
 /** Words that make "N点" a count of points, not a time (三点建议, 五点要求). */
 const POINTS_OF = '建议|意见|措施|举措|要求|内容|做法|经验|任务|原则|共识|说明|变化|考虑';
@@ -51,23 +52,30 @@ const FREQUENCY = new RegExp(
   'gu',
 );
 // Not a greeting (早上好, 晚上好).
-const BARE_PERIOD = /(?:明天|明|今)?(清晨|早上|早晨|一早|上午|中午|正午|午间|下午|傍晚|晚上|晚间|今晚|夜里)(?!好)/gu;
+const BARE_PERIOD =
+  /(?:明天|明|今)?(清晨|早上|早晨|一早|朝早|上午|中午|正午|午间|晏昼|晏晝|下午|下昼|下晝|傍晚|晚上|晚间|今晚|夜里|晚黑)(?!好)/gu;
 /** The hour a period of the day stands for when no time is given ("每天早上" → 08:00); the reply says it back. */
 export const PERIOD_HOUR: Record<string, string> = {
   清晨: '07:00',
   早上: '08:00',
   早晨: '08:00',
   一早: '08:00',
+  朝早: '08:00',
   上午: '09:00',
   中午: '12:00',
   正午: '12:00',
   午间: '12:00',
+  晏昼: '12:00',
+  晏晝: '12:00',
   下午: '15:00',
+  下昼: '15:00',
+  下晝: '15:00',
   傍晚: '18:00',
   晚上: '20:00',
   晚间: '20:00',
   今晚: '20:00',
   夜里: '21:00',
+  晚黑: '20:00',
 };
 
 /** Schedule phrases inside one word (folded: NFKC, lower case), and the words left between them. */

@@ -18,7 +18,8 @@ export type TimeRefusal =
 
 export type TimeOfDay = { ok: true; time: string } | { ok: false; reason: TimeRefusal };
 
-const PERIODS = [
+/** Periods of the day, longest first where one starts another; 下昼/朝早/晏昼/晚黑 as Cantonese writes them. */
+export const PERIODS = [
   '凌晨',
   '半夜',
   '午夜',
@@ -39,6 +40,12 @@ const PERIODS = [
   '夜间',
   '夜晚',
   '今晚',
+  '下昼',
+  '下晝',
+  '朝早',
+  '晏昼',
+  '晏晝',
+  '晚黑',
   '早',
   '晚',
 ] as const;
@@ -80,6 +87,7 @@ function inPeriod(period: Period | undefined, h: number): number | null {
     case '午夜':
       return h === 12 ? 0 : h <= 6 ? h : null;
     case '一早':
+    case '朝早':
     case '清早':
     case '早上':
     case '早晨':
@@ -90,9 +98,13 @@ function inPeriod(period: Period | undefined, h: number): number | null {
       return h >= 1 ? h : null;
     case '中午':
     case '正午':
+    case '晏昼':
+    case '晏晝':
       return h === 11 || h === 12 ? h : h <= 2 && h >= 1 ? h + 12 : null;
     case '午后':
     case '下午':
+    case '下昼':
+    case '下晝':
       return h === 12 ? 12 : h >= 1 && h <= 7 ? h + 12 : null;
     case '傍晚':
       return h >= 4 && h <= 8 ? h + 12 : null;

@@ -113,6 +113,18 @@ describe('search reply headers say what the results are', () => {
   });
 });
 
+describe('pinyin typed without a Chinese keyboard', () => {
+  it.each([
+    ['fugong', /^🔎 “复工”：共 12 条/],
+    ['waiguoren', /^🔎 “外国人”：共 \d+ 条/],
+    ['/search jiaojing shigu', /^🔎 上海市公安局 · “事故”：共 1 条/],
+  ])('%s is searched as the Chinese it spells', async (text, header) => {
+    const t = createTestBot();
+    const { html } = await first(t, text);
+    expect(html).toMatch(header);
+  });
+});
+
 describe('inline mode uses the same understanding', () => {
   it('finds traditional and run-together queries, and labels partial results above them', async () => {
     const t = createTestBot();

@@ -197,3 +197,53 @@ describe('🔕 unsubscribe asks first', () => {
     expect(yes.some((c) => c.method === 'answerCallbackQuery')).toBe(true);
   });
 });
+
+describe('a plain message asking to subscribe or to stop', () => {
+  it('says what it understood, changes nothing until ✅ is pressed, then subscribes exactly that', async () => {
+    const t = setup();
+    const calls = await t.send('每周五下午4点把司法局关于法律服务的新政策推送给我');
+    const text = texts(calls)[0]!;
+    expect(text).toContain('要这样订阅吗？每周五 16:00 发送每周摘要。');
+    expect(text).toContain('筛选：上海市司法局；关键词（任一）：法律服务');
+    assertValidTelegramHtml(text);
+    expect(t.subscriptions.count()).toBe(0);
+    const ask = buttons(calls[0]).find((b) => b.callback_data.startsWith('sub:ask:'))!;
+    await t.press(ask.callback_data);
+    expect(t.subscriptions.get(7)).toMatchObject({
+      time: '16:00',
+      frequency: 'weekly',
+      weekday: 5,
+      filters: { agencies: ['上海市司法局'], keywords: ['法律服务'] },
+    });
+    // Pressed again (or after a restart): said, nothing done twice.
+    const again = await t.press(ask.callback_data);
+    expect(again.find((c) => c.method === 'answerCallbackQuery')?.payload.text).toContain('已过期');
+  });
+
+  it('in English too; a refused time is refused as /subscribe refuses it', async () => {
+    const t = setup();
+    expect(texts(await t.send('please subscribe me to police news, 8am', { lang: 'en' }))[0]).toContain(
+      'Subscribe like this? a digest every day at 08:00.',
+    );
+    expect(texts(await t.send('每天晚上13点推送给我'))[0]).toContain('时间“');
+    expect(t.subscriptions.count()).toBe(0);
+  });
+
+  it('退订 asks to confirm; questions about subscribing get the help; searches stay searches', async () => {
+    const t = setup();
+    expect(texts(await t.send('别再推送了'))[0]).toContain('还没有订阅');
+    await t.send('/subscribe 9点');
+    const ask = await t.send('退订');
+    expect(buttons(ask[0]).map((b) => b.callback_data)).toEqual(['sub:unsub:yes', 'sub:unsub:no']);
+    expect(t.subscriptions.count()).toBe(1);
+    expect(texts(await t.send('怎么订阅？'))[0]).toContain('/subscribe 09:00');
+    const search = texts(await t.send('公安推送了哪些复工措施'))[0]!;
+    expect(search).toContain('复工');
+    expect(search).not.toContain('要这样订阅');
+  });
+
+  it('in a group, plain conversation is left alone', async () => {
+    const t = setup();
+    expect(await t.send('每天早上8点推送给我', { chatId: -100123, chatType: 'supergroup' })).toEqual([]);
+  });
+});

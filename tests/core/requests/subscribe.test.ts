@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seedEntries } from '../../../bench/quality.ts';
-import { parseSubscribeRequest } from '../../../src/core/requests/subscribe.ts';
+import { parseSubscribeRequest, subscribeIntent } from '../../../src/core/requests/subscribe.ts';
 import { createQueryUnderstanding } from '../../../src/core/search/understand/index.ts';
 import { shippedWordTables } from '../../../src/store/word-tables.ts';
 import { shippedAgencies } from '../../helpers/seed.ts';
@@ -77,6 +77,12 @@ describe('parseSubscribeRequest: a whole request as people type it', () => {
     ['每周推送一次 公安', { frequency: 'weekly', weekday: null, agencies: [POLICE] }],
     ['每天 下午 4 点半', { time: '16:30', frequency: 'daily' }],
     ['明天早上六点开始推 司法', { time: '06:00', agencies: [JUSTICE], keywords: [] }],
+    // Colloquial names of the financial regulators and the commerce commission; fillers of chat and voice.
+    [
+      '每天 外管局 银保监 商委 贷款',
+      { agencies: ['国家外汇管理局上海市分局', '中国银行保险监督管理委员会上海监管局', COMMERCE], keywords: ['贷款'] },
+    ],
+    ['嗯就是每周一给我推一下人社局的招聘冲鸭', { frequency: 'weekly', weekday: 1, agencies: [HR], keywords: ['招聘'] }],
     // English.
     ['every tuesday 10am civil affairs', { time: '10:00', frequency: 'weekly', weekday: 2, agencies: [CIVIL], keywords: [] }],
     ['public security bureau 7.45pm', { time: '19:45', agencies: [POLICE], keywords: [] }],
@@ -104,5 +110,27 @@ describe('parseSubscribeRequest: a whole request as people type it', () => {
     expect(parse('出入境检验检疫局').filters.agencies).not.toContain(POLICE);
     expect(parse('出入境管理局 签证').filters).toEqual({ agencies: [POLICE], keywords: ['签证'] });
     expect(parse('所有部门 复工').filters).toEqual({ agencies: [], keywords: ['复工'] });
+  });
+});
+
+describe('subscribeIntent: a plain message that asks to subscribe, not to search', () => {
+  it.each([
+    ['订阅公安的消息', 'subscribe'],
+    ['每天早上8点把科委的新政策推送给我', 'subscribe'],
+    ['晚上九点提醒我民政局有啥新的', 'subscribe'],
+    ['我想訂閱司法局', 'subscribe'],
+    ['subscribe me to police news daily 8am', 'subscribe'],
+    ['退订', 'unsubscribe'],
+    ['别再推送了', 'unsubscribe'],
+    ['取消订阅谢谢', 'unsubscribe'],
+    ['怎么订阅每天的摘要？', 'help'],
+    ['how do I subscribe', 'help'],
+    // Searches, even with a time or a sending word in them.
+    ['复工', null],
+    ['公安推送了哪些措施', null],
+    ['3月16日的云选会', null],
+    ['/subscribe 8点', null],
+  ] as const)('%s → %s', (text, want) => {
+    expect(subscribeIntent(text)).toBe(want);
   });
 });

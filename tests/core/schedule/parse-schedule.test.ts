@@ -35,6 +35,27 @@ describe('parseSchedule', () => {
     ['下午三点半 每周五', { time: '15:30', frequency: 'weekly', weekday: 5 }],
     ['晚上十点', { time: '22:00' }],
     ['21时30分 即时', { time: '21:30', frequency: 'instant' }],
+    // Run together with the rest of a request, which comes back as separate words.
+    ['每天早上8点推送公安的复工消息', { time: '08:00', frequency: 'daily', rest: ['推送公安的复工消息'] }],
+    ['请每周四晚上七点一刻发', { time: '19:15', frequency: 'weekly', weekday: 4, rest: ['请', '发'] }],
+    ['有新的马上发 公安', { frequency: 'instant', rest: ['有新的', '发', '公安'] }],
+    ['明早7点', { time: '07:00', rest: [] }],
+    ['三点建议', { time: null, rest: ['三点建议'] }],
+    ['每周推送一次', { frequency: 'weekly', weekday: null }],
+    // A period alone stands for its usual hour, unless a time is said; greetings are no period.
+    ['每天中午', { time: '12:00', frequency: 'daily' }],
+    ['傍晚 科委', { time: '18:00', rest: ['科委'] }],
+    ['早上好', { time: null, rest: ['早上好'] }],
+    // In pieces, in English, in Cantonese, in pinyin.
+    ['早上 8 点 半', { time: '08:30' }],
+    ['every friday 7pm', { time: '19:00', frequency: 'weekly', weekday: 5 }],
+    ['Tuesdays 6.30pm', { time: '18:30', frequency: 'weekly', weekday: 2 }],
+    ['as soon as possible', { frequency: 'instant' }],
+    ['逢禮拜三下晝兩點', { time: '14:00', frequency: 'weekly', weekday: 3 }],
+    ['朝早9点', { time: '09:00' }],
+    ['meitian wanshang jiu dian ban', { time: '21:30', frequency: 'daily', rest: [] }],
+    ['zhousi xiawu 4 dian', { time: '16:00', frequency: 'weekly', weekday: 4 }],
+    ['每天晚上13点推送', { bad: '每天晚上13点推送', frequency: 'daily' }],
   ];
   it.each(table)('%s', (input, want) => {
     const got = parseSchedule(words(input));

@@ -40,6 +40,8 @@ export function agencyAliases(directory: Pick<AgencyDirectory, 'names' | 'info'>
 export interface AgencyMention {
   /** Canonical agency name. */
   agency: string;
+  /** Read from pinyin (pudong): a name typed as such (police) is preferred. */
+  fromPinyin?: boolean;
   /** Segments [from, to) of the query that name it. */
   from: number;
   to: number;
@@ -51,12 +53,21 @@ export interface AgencyMention {
  * The agency a segmented query names (segments with the chunk they were typed in; spans never
  * cross a separator): its mention first, then the other spans naming the same agency (公安 … 交警).
  */
-export function findAgency(segments: readonly { text: string; chunk: number }[], aliases: AgencyAliases): AgencyMention[] {
-  return chooseAgency(agencyMentions(segments, aliases), segments);
+export function findAgency(
+  segments: readonly { text: string; chunk: number; fromPinyin?: boolean }[],
+  aliases: AgencyAliases,
+): AgencyMention[] {
+  const all = agencyMentions(segments, aliases);
+  // A name typed as such (police) before one read from pinyin (Pudong police: the police, 浦东 a word).
+  const typed = all.filter((m) => !m.fromPinyin);
+  return chooseAgency(typed.length > 0 ? typed : all, segments);
 }
 
 /** Every agency a segmented text names, in order, by whole-word aliases (longest first at each place). */
-export function agencyMentions(segments: readonly { text: string; chunk: number }[], aliases: AgencyAliases): AgencyMention[] {
+export function agencyMentions(
+  segments: readonly { text: string; chunk: number; fromPinyin?: boolean }[],
+  aliases: AgencyAliases,
+): AgencyMention[] {
   const found: AgencyMention[] = [];
   for (let i = 0; i < segments.length; i++) {
     let hit: AgencyMention | null = null;
@@ -69,7 +80,8 @@ export function agencyMentions(segments: readonly { text: string; chunk: number 
     for (let s = spans.length - 1; s >= 0 && !hit; s--) {
       const [to, text] = spans[s]!;
       const agency = aliases.get(text);
-      if (agency && !partOfAnotherName(segments, to, agency, aliases)) hit = { agency, from: i, to, typed: text };
+      if (agency && !partOfAnotherName(segments, to, agency, aliases))
+        hit = { agency, from: i, to, typed: text, ...(segments.slice(i, to).some((x) => x.fromPinyin) ? { fromPinyin: true } : {}) };
     }
     if (!hit) continue;
     found.push(hit);

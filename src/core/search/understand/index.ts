@@ -13,6 +13,8 @@ import { planQuery } from './plan.ts';
 import type { PlanResult } from './plan.ts';
 import { createSegmenter } from './segment.ts';
 import type { JiebaLoader, Segmenter } from './segment.ts';
+import { PinyinIndex, loadPinyinPro } from './pinyin.ts';
+import type { PinyinLoader, ToPinyin } from './pinyin.ts';
 import type { WordTables } from './tables.ts';
 import { Vocabulary } from './vocabulary.ts';
 
@@ -47,6 +49,8 @@ export function createQueryUnderstanding(opts: {
   load?: JiebaLoader | null;
   warn?: (message: string) => void;
   hmm?: boolean;
+  /** Pinyin for words typed in Latin letters (default pinyin-pro, loaded on first use); null: none. */
+  pinyin?: PinyinLoader | null;
 }): QueryUnderstanding {
   const segmenter = createSegmenter({ load: opts.load, warn: opts.warn, hmm: opts.hmm });
   const { tables } = opts;
@@ -56,12 +60,39 @@ export function createQueryUnderstanding(opts: {
   if (segmenter.kind === 'fallback') segmenter.addWords([...tables.stop, ...tables.latest, ...tables.generic]);
   let aliases: AgencyAliases = { get: () => undefined, keys: () => [] };
   let vocabulary = new Vocabulary();
+  // Built from the vocabulary on the first Latin word that may be pinyin; dropped when the vocabulary is relearnt.
+  let pinyinIndex: PinyinIndex | null = null;
+  let toPinyin: ToPinyin | null | undefined = opts.pinyin === null ? null : undefined;
+  // The learnt titles (folded), where pinyin no known word spells is looked for.
+  let titles: string[] = [];
+  const pinyin = (latin: string): string | null => {
+    if (toPinyin === undefined) {
+      try {
+        toPinyin = (opts.pinyin ?? loadPinyinPro)();
+      } catch (err) {
+        toPinyin = null;
+        opts.warn?.(`pinyin unavailable (${err instanceof Error ? err.message : String(err)}); Latin words are searched as typed`);
+      }
+    }
+    if (toPinyin === null) return null;
+    // The measures' words, and the tables' (签证 is a near word the titles may not use).
+    pinyinIndex ??= new PinyinIndex(
+      [
+        ...vocabulary.entries(),
+        ...[...tables.near.keys()].filter((w) => /^[\u3400-\u9fff]{2,8}$/.test(w)).map((w): [string, number] => [w, 0]),
+      ],
+      toPinyin,
+      titles,
+    );
+    return pinyinIndex.lookup(latin);
+  };
+  const context = () => ({ segmenter, tables, aliases, pinyin, measuresUse: (w: string) => vocabulary.frequency(w) > 0 });
 
   return {
     segmenter,
     tables,
-    plan: (input) => planQuery(input, { segmenter, tables, aliases, measuresUse: (w) => vocabulary.frequency(w) > 0 }),
-    filters: (input) => requestFilters(input, { segmenter, tables, aliases, measuresUse: (w) => vocabulary.frequency(w) > 0 }),
+    plan: (input) => planQuery(input, context()),
+    filters: (input) => requestFilters(input, context()),
     suggest: (word) => vocabulary.suggest(word),
     learn(directory, newest) {
       aliases = agencyAliases(directory);
@@ -82,6 +113,8 @@ export function createQueryUnderstanding(opts: {
       for (const t of texts)
         v.addDocument(segmenter.cut(t.replace(/[^\u3400-\u9fff]+/g, ' ')).filter((w) => w.trim() && !tables.stop.has(w)));
       vocabulary = v;
+      titles = texts;
+      pinyinIndex = null;
     },
   };
 }

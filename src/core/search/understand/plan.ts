@@ -40,6 +40,8 @@ export interface QueryPlan {
 export interface Segment {
   text: string;
   chunk: number;
+  /** Read from pinyin typed in Latin letters (pudong → 浦东). */
+  fromPinyin?: boolean;
 }
 
 export type PlanResult = { ok: true; plan: QueryPlan } | { ok: false; reason: 'empty' | 'too-long' | 'no-searchable-text' | 'no-content' };
@@ -50,6 +52,8 @@ export interface PlanContext {
   aliases: AgencyAliases;
   /** Whether the measures' titles use a word (the learnt vocabulary): such words are kept first past the cap. */
   measuresUse?: (word: string) => boolean;
+  /** The known word a Latin word spells in pinyin (pinyin.ts), or null. */
+  pinyin?: (latin: string) => string | null;
 }
 
 /** Near words a word gets at most (each adds index look-ups). */
@@ -146,13 +150,55 @@ export function nearOf(word: string, tables: Pick<WordTables, 'near'>): string[]
 }
 
 /** A folded query's segments, each with the chunk (stretch between separators) it was typed in. */
-export function segmentsOf(folded: string, ctx: Pick<PlanContext, 'segmenter' | 'tables'>): Segment[] {
+export function segmentsOf(folded: string, ctx: Pick<PlanContext, 'segmenter' | 'tables' | 'aliases' | 'pinyin'>): Segment[] {
   const segments: Segment[] = [];
-  for (const p of piecesOf(folded, ctx.tables.approx)) {
-    if (p.kind === 'word') segments.push({ text: p.text, chunk: p.chunk });
-    else for (const w of ctx.segmenter.cut(p.text)) if (w.trim()) segments.push({ text: w, chunk: p.chunk });
+  const pieces = piecesOf(folded, ctx.tables.approx);
+  for (let i = 0; i < pieces.length; i++) {
+    const p = pieces[i]!;
+    if (p.kind === 'han') {
+      for (const w of ctx.segmenter.cut(p.text)) if (w.trim()) segments.push({ text: w, chunk: p.chunk });
+      continue;
+    }
+    // Pinyin typed for Chinese: the longest run of Latin words (up to MAX_PINYIN_RUN) that spells a known word.
+    const run = ctx.pinyin ? pinyinRun(pieces, i, ctx) : null;
+    if (run) {
+      // Segmented like typed characters: a stretch of a title (静安警方) may hold an agency's name.
+      for (const w of ctx.segmenter.cut(run.word)) if (w.trim()) segments.push({ text: w, chunk: p.chunk, fromPinyin: true });
+      i += run.length - 1;
+    } else segments.push({ text: p.text, chunk: p.chunk });
   }
   return segments;
+}
+
+/** Latin words looked up together as one word's pinyin (falv fuwu → 法律服务). */
+const MAX_PINYIN_RUN = 4;
+
+/** The known word the Latin words from `i` spell in pinyin (longest run first), unless they mean something in English here. */
+function pinyinRun(
+  pieces: readonly { text: string; kind: string }[],
+  i: number,
+  ctx: Pick<PlanContext, 'tables' | 'aliases' | 'pinyin'>,
+): { word: string; length: number } | null {
+  const { tables, aliases } = ctx;
+  const latin = (k: number) => {
+    const t = pieces[k]?.text;
+    return t !== undefined &&
+      pieces[k]!.kind === 'word' &&
+      /^[a-z]+$/.test(t) &&
+      !tables.stop.has(t) &&
+      !tables.near.has(t) &&
+      !aliases.get(t)
+      ? t
+      : null;
+  };
+  let joined = '';
+  const runs: string[] = [];
+  for (let k = i; k < i + MAX_PINYIN_RUN && latin(k) !== null; k++) runs.push((joined += latin(k)!));
+  for (let n = runs.length; n >= 1; n--) {
+    const word = ctx.pinyin!(runs[n - 1]!);
+    if (word) return { word, length: n };
+  }
+  return null;
 }
 
 /**

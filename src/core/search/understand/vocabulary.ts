@@ -28,6 +28,11 @@ export class Vocabulary {
     return this.df.size;
   }
 
+  /** Every word with how many measures hold it. */
+  entries(): Iterable<[string, number]> {
+    return this.df.entries();
+  }
+
   /** How many measures (of those added) hold the word. */
   frequency(word: string): number {
     return this.df.get(word) ?? 0;

@@ -57,6 +57,10 @@ describe('stop words, question words, latest words', () => {
     ['有哪些支持科技企业的措施', ['支持', '科技', '企业']],
     ['张江的企业复产了吗', ['张江', '企业', '复产']],
     ['what about 复工', ['复工']],
+    // Time words of the asker's story and the asker's own verbs are no topic.
+    ['开春以来有没有线上招聘', ['线上', '招聘']],
+    ['警察会来检查吗', ['检查']],
+    ['那边有什么复工政策', ['复工']],
     ['有什么', 'no-content'],
     ['怎么办？', 'no-content'],
     ['🎉🎉', 'no-searchable-text'],
@@ -131,6 +135,9 @@ describe('near words', () => {
     ['建筑工程', ['建设工程']],
     ['外籍', ['外国人', '境外人员', '外籍人士']],
     ['云选会', []],
+    // Hong Kong and Taiwan terms (after traditional → simplified): one way to the measures' words.
+    ['行政覆核', ['行政复议']],
+    ['行政诉讼', ['行政应诉', '应诉']],
     ['出入境', ['入境', '出境']],
     ['火锅', []],
   ])('%s → %j', (w, near) => {
