@@ -225,7 +225,7 @@ export function bulletOf(text: string): string | null {
 
 /** Emoji that decorate a line at its start or end (🏛️, 📅, 🎓, 👍), with their joiners and variation selectors. */
 const EMOJI_EDGE =
-  /^(?:[\p{Extended_Pictographic}\u{1F1E6}-\u{1F1FF}][\uFE0F\u200D\u{1F3FB}-\u{1F3FF}]*\s*)+|(?:\s*[\p{Extended_Pictographic}\u{1F1E6}-\u{1F1FF}][\uFE0F\u200D\u{1F3FB}-\u{1F3FF}]*)+$/gu;
+  /^(?:[\p{Extended_Pictographic}\u{1F1E6}-\u{1F1FF}](?:\uFE0F|\u200D|[\u{1F3FB}-\u{1F3FF}])*\s*)+|(?:\s*[\p{Extended_Pictographic}\u{1F1E6}-\u{1F1FF}](?:\uFE0F|\u200D|[\u{1F3FB}-\u{1F3FF}])*)+$/gu;
 
 /** A line without the emoji that decorate its ends: "🏛️【市人社局】" → "【市人社局】". */
 export function withoutEmoji(text: string): string {
