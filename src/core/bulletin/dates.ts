@@ -108,7 +108,11 @@ export function readDateLine(form: string): DateLine | null {
     // "4月2日（原误作4月3日）": what a corrected date said before is no title.
     const after = text.slice(matched.length).trim();
     const rest = isFormerNote(after) ? '' : after;
-    const separated = rest === '' || /[:：丨｜|\s】）)\]」]$/.test(matched) || /^[\s【（(]/.test(text.slice(matched.length));
+    const separated =
+      rest === '' ||
+      /[:：丨｜|\s】）)\]」]$/.test(matched) ||
+      /^[\s【（(]/.test(text.slice(matched.length)) ||
+      (re === SHAPES[SHAPES.length - 1]!.re && /^[「“《]/.test(text.slice(matched.length)));
     // "3月16日，汇集…" and "3月16日起" are prose that starts with a date.
     if (rest !== '' && (!separated || /^[，,。、的起至到前后以来]/.test(rest) || (SENTENCE_END.test(rest) && rest.length > 60)))
       return null;
@@ -116,8 +120,8 @@ export function readDateLine(form: string): DateLine | null {
     // ends with "；", nor with "。" under a sub-list's numbering.
     if (/[;；]$/.test(rest) || (/。$/.test(rest) && SUB_ITEM.includes(numberingOf(form)?.kind ?? 'arabic'))) return null;
     // The short M/D and M.D shapes need the line to be only the date (or a clearly separated title).
-    // ("4.3【市公安局】标题": a bracket right after it separates it too.)
-    if (re === SHAPES[SHAPES.length - 1]!.re && rest !== '' && !/[:：\s]$/.test(matched) && !/^[【[]/.test(rest)) return null;
+    // ("4.3【市公安局】标题", "4.14《方案》发布": a bracket or a quote right after it separates it too.)
+    if (re === SHAPES[SHAPES.length - 1]!.re && rest !== '' && !/[:：\s]$/.test(matched) && !/^[【[「“《]/.test(rest)) return null;
     const labelled = /(?:时间|日期)\s*[:：]/.test(matched);
     const stamp = labelled || m.slice(1).some((g) => g !== undefined && /\d:\d/.test(g));
     return { year, month: month!, day: day!, rest, stamp, labelled };
@@ -165,4 +169,17 @@ export function findDate(form: string): { year: number | null; month: number; da
   const month = chineseNumber(m[8]!);
   const day = chineseNumber(m[9]!);
   return valid(month, day) ? { year: m[7] ? chineseYear(m[7]) : null, month: month!, day: day! } : null;
+}
+
+/**
+ * Starts like a measure's date line in a shape we do not read ("4·3 【市公安局】标题"): a date, then a title
+ * after a space or a bracket, no time of day and no prose ("3月16日，…", "4月1日起"). Asked of the header's lines,
+ * which are otherwise read for nothing.
+ */
+export function looksLikeDatedTitle(form: string): boolean {
+  const text = (numberingOf(form)?.rest ?? form).replace(/^[-*+]\s+/, '').replace(DATE_BULLET, '');
+  const m = /^[[【（(]?\s*(?:\d{1,2}\s*[./·-]\s*\d{1,2}|\d{1,2}\s*月\s*\d{1,2}\s*[日号])\s*[\]】）)]?(?=[\s【[「“《])\s*(\S.{5,})$/.exec(
+    text,
+  );
+  return !!m && !/\d:\d/.test(form) && !/^[，,。、的起至到前后以来]/.test(m[1]!) && !SENTENCE_END.test(m[1]!);
 }

@@ -23,7 +23,7 @@ import { createHash } from 'node:crypto';
 import type { AgencyDirectory } from '../agencies.ts';
 import type { Entry, ParseWarning, ParsedBulletin } from '../model.ts';
 import { foldKey } from '../text.ts';
-import { isoDate, looksLikeDate, readDateLine, realDay } from './dates.ts';
+import { isoDate, looksLikeDate, looksLikeDatedTitle, readDateLine, realDay } from './dates.ts';
 import type { DateLine } from './dates.ts';
 import { readHeader } from './header.ts';
 import { headingName, headingShaped, knownHeading, namedAgency } from './headings.ts';
@@ -180,6 +180,10 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
   if (first === -1 || (firstTable !== -1 && firstTable < first)) first = firstTable;
   if (first > 0 && !inTable[first - 1] && isHeadingAt(first - 1, false)) first--;
   const header = readHeader(lines.slice(0, first === -1 ? lines.length : first));
+  // Never silent: a header line that looks like a measure we could not read.
+  for (const l of lines.slice(0, first === -1 ? 0 : first))
+    if (!dateOfLine(l) && looksLikeDatedTitle(l.form))
+      warn(l.no, `"${l.text.slice(0, 40)}" looks like a dated measure before the first one; not read`);
 
   const now = opts.now ?? new Date();
   const yearSource = bulletinYear({ ...header, fileDate: dateInFileName(file) }, opts.year, now, opts.knownAsOf);

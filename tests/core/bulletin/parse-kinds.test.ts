@@ -93,4 +93,20 @@ describe('parseBulletin: more shapes of the same kinds', () => {
     ]);
     expect(parsed.warnings).toEqual([]);
   });
+
+  it('warns about a header line that looks like a dated measure in a shape it does not read', () => {
+    const text = [
+      '要闻速递（截至2020年8月25日）',
+      '',
+      '4·3 【市公安局】出入境证件审批扩大至全市',
+      '4.14《行动方案》发布（市经信委）',
+      '8月12日【市卫健委】秋冬季疫情防控方案发布',
+    ].join('\n');
+    const parsed = parse(text);
+    expect(parsed.entries.map((e) => [e.agency, e.date, e.title])).toEqual([
+      ['上海市经济和信息化委员会', '2020-04-14', '《行动方案》发布'],
+      ['上海市卫生健康委员会', '2020-08-12', '秋冬季疫情防控方案发布'],
+    ]);
+    expect(parsed.warnings.map((w) => w.line)).toEqual([3]);
+  });
 });
