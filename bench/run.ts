@@ -24,6 +24,8 @@ import { TEST_BOT } from '../tests/helpers/bot-harness.ts';
 import { openBotStore } from './bot-store.ts';
 import type { BotStore } from './bot-store.ts';
 import { runChild } from './child-process.ts';
+import { benchCommandQuality, renderCommandQuality } from './commands.ts';
+import type { CommandQuality } from './commands.ts';
 import { makeCorpus } from './corpus.ts';
 import { flexSearchEngines, miniSearchEngine, ourEngine, scanEngine } from './engines.ts';
 import type { Engine } from './engines.ts';
@@ -436,6 +438,8 @@ export interface BenchReport {
     segmenters: QualityRow[];
     heldOut: QualityRow[];
     chat: Awaited<ReturnType<typeof benchChatQuality>>;
+    /** /subscribe and /latest on their labelled set (bench/commands.ts). */
+    commands: CommandQuality;
     segmenterCost: SegmenterCost[];
     pipeline: PipelineLatency[];
   } | null;
@@ -531,6 +535,7 @@ export function renderMarkdown(r: BenchReport): string {
       '## (7) Search quality (labelled queries) and query understanding',
       '',
       ...renderQuality(r.quality, r.quality.segmenterCost, r.quality.pipeline),
+      ...renderCommandQuality(r.quality.commands),
     );
   return lines.join('\n');
 }
@@ -591,9 +596,12 @@ export async function main(opts: BenchOptions = {}): Promise<BenchReport> {
     const size = opts.storeSize ?? (quick ? 1_000 : 100_000);
     const chat = await benchChatQuality();
     log(`  quality through the bot, chat set: success@5 ${chat.successAt5.toFixed(3)}`);
+    const commands = await benchCommandQuality();
+    log(`  commands through the bot: ${commands.correct}/${commands.items} understood`);
     report.quality = {
       ...q,
       chat,
+      commands,
       segmenterCost: quick ? [] : benchSegmenterCost(log),
       pipeline: [await benchPipelineLatency(size, quick ? 1 : 5, log)],
     };

@@ -65,7 +65,7 @@ export function createQueryUnderstanding(opts: {
   let toPinyin: ToPinyin | null | undefined = opts.pinyin === null ? null : undefined;
   // The learnt titles (folded), where pinyin no known word spells is looked for.
   let titles: string[] = [];
-  const pinyin = (latin: string): string | null => {
+  const pinyin = (latin: string, inTitles = true): string | null => {
     if (toPinyin === undefined) {
       try {
         toPinyin = (opts.pinyin ?? loadPinyinPro)();
@@ -84,7 +84,7 @@ export function createQueryUnderstanding(opts: {
       toPinyin,
       titles,
     );
-    return pinyinIndex.lookup(latin);
+    return pinyinIndex.lookup(latin, inTitles);
   };
   const context = () => ({ segmenter, tables, aliases, pinyin, measuresUse: (w: string) => vocabulary.frequency(w) > 0 });
 

@@ -60,11 +60,14 @@ export class PinyinIndex {
     }
   }
 
-  /** The known word a Latin word (lower case) spells in pinyin or its initials, or null. */
-  lookup(latin: string): string | null {
+  /**
+   * The known word a Latin word (lower case) spells in pinyin or its initials, or null; with `inTitles`, else
+   * the stretch of the titles it spells (one scan of the titles per new word, so only for words typed alone).
+   */
+  lookup(latin: string, inTitles = true): string | null {
     if (!/^[a-z]{2,30}$/.test(latin)) return null;
     if (!VOWEL.test(latin)) return latin.length >= 3 ? (this.initials.get(latin)?.word ?? null) : null;
-    return this.full.get(latin)?.word ?? this.inTitles(latin);
+    return this.full.get(latin)?.word ?? (inTitles ? this.inTitles(latin) : null);
   }
 
   /** The stretch of two or more title characters, in any of their readings, that spells `latin`; the commonest. */

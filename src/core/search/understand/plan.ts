@@ -52,8 +52,8 @@ export interface PlanContext {
   aliases: AgencyAliases;
   /** Whether the measures' titles use a word (the learnt vocabulary): such words are kept first past the cap. */
   measuresUse?: (word: string) => boolean;
-  /** The known word a Latin word spells in pinyin (pinyin.ts), or null. */
-  pinyin?: (latin: string) => string | null;
+  /** The known word a Latin word spells in pinyin (pinyin.ts), or null; `inTitles: false` looks at known words only. */
+  pinyin?: (latin: string, inTitles?: boolean) => string | null;
 }
 
 /** Near words a word gets at most (each adds index look-ups). */
@@ -195,7 +195,8 @@ function pinyinRun(
   const runs: string[] = [];
   for (let k = i; k < i + MAX_PINYIN_RUN && latin(k) !== null; k++) runs.push((joined += latin(k)!));
   for (let n = runs.length; n >= 1; n--) {
-    const word = ctx.pinyin!(runs[n - 1]!);
+    // Words typed apart are looked up together among known words only (falv fuwu → 法律服务); alone, in the titles too.
+    const word = ctx.pinyin!(runs[n - 1]!, n === 1);
     if (word) return { word, length: n };
   }
   return null;
