@@ -63,7 +63,16 @@ export function createAgenciesFeature(deps: FeatureDeps, opts: { timezone?: stri
 
   c.command('latest', async (ctx) => {
     const dated = understandDates(ctx.payload, catalog, deps.now(), opts.timezone ?? 'Asia/Shanghai');
-    const { agency: named, name, n, unused } = parseLatestRequest(dated.rest, (text) => deps.search.filters(text));
+    const {
+      agency: named,
+      name,
+      n,
+      unused,
+    } = parseLatestRequest(
+      dated.rest,
+      (text) => deps.search.filters(text),
+      (text) => catalog.directory().resolveExact(text),
+    );
     if (!name) return replyBlocks(ctx, [ctx.m.agencies.pick], agencyButtons());
     const dir = catalog.directory();
     const agency = named ?? dir.resolve(name);

@@ -32,7 +32,11 @@ const COUNT = new RegExp(
   'iu',
 );
 
-export function parseLatestRequest(payload: string, readFilters: ReadFilters): LatestRequest {
+/**
+ * `exact`, when given, names the agency of a text that is exactly a name or alias (公安, 上海市民政局): the common
+ * case, answered without segmenting (/latest at 100k measures: 3,600 → 9,000+ updates/s, BENCHMARKS round 11).
+ */
+export function parseLatestRequest(payload: string, readFilters: ReadFilters, exact?: (name: string) => string | null): LatestRequest {
   let text = payload.normalize('NFKC').trim();
   let n = DEFAULT_LATEST;
   const m = COUNT.exec(text);
@@ -43,6 +47,8 @@ export function parseLatestRequest(payload: string, readFilters: ReadFilters): L
       text = `${text.slice(0, m.index)} ${text.slice(m.index + m[0].length)}`.replace(/\s+/g, ' ').trim();
     }
   }
+  const named = text && exact ? exact(text) : null;
+  if (named) return { agency: named, otherAgencies: [], name: text, n, unused: [] };
   const { agencies, keywords } = text ? readFilters(text) : { agencies: [], keywords: [] };
   return { agency: agencies[0] ?? null, otherAgencies: agencies.slice(1), name: text, n, unused: keywords };
 }

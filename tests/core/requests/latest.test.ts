@@ -35,3 +35,16 @@ describe('parseLatestRequest', () => {
     expect(parse('公按局 3条')).toMatchObject({ agency: null, name: '公按局', n: 3 });
   });
 });
+
+describe('parseLatestRequest with an exact-name look-up', () => {
+  const dir = shippedAgencies();
+  const exact = (name: string) => dir.resolveExact(name);
+  it('a name or alias alone is answered without reading the words; anything else is read as before', () => {
+    const unread = () => {
+      throw new Error('read');
+    };
+    expect(parseLatestRequest('公安 3', unread, exact)).toMatchObject({ agency: '上海市公安局', n: 3, unused: [] });
+    expect(parseLatestRequest('上海市民政局', unread, exact)).toMatchObject({ agency: '上海市民政局', n: 5 });
+    expect(parseLatestRequest('派出所那边最近两条', (text) => u.filters(text), exact)).toMatchObject({ agency: '上海市公安局', n: 2 });
+  });
+});

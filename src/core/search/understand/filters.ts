@@ -33,13 +33,13 @@ export function requestFilters(input: string, ctx: PlanContext): RequestFilters 
   let folded = normalizeForSearch(input).replace(MENTION_OR_LINK, ' ').replace(SELF_INTRODUCTION, ' ');
   // English names of several words (public security bureau, justice bureau): the segments of a Latin text are
   // its words, each a chunk of its own, so these are looked for in the text first, longest first.
-  for (const alias of latinNames(ctx.aliases)) {
-    const at = new RegExp(`(?<![a-z])${alias.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![a-z])`, 'u');
-    if (!at.test(folded)) continue;
-    const agency = ctx.aliases.get(alias)!;
-    if (!agencies.includes(agency)) agencies.push(agency);
-    folded = folded.replace(at, ' ');
-  }
+  if (/[a-z] [a-z]/.test(folded))
+    for (const { alias, at } of latinNames(ctx.aliases)) {
+      if (!folded.includes(alias) || !at.test(folded)) continue;
+      const agency = ctx.aliases.get(alias)!;
+      if (!agencies.includes(agency)) agencies.push(agency);
+      folded = folded.replace(at, ' ');
+    }
   const segments = segmentsOf(folded, ctx);
   const taken = new Uint8Array(segments.length);
   for (const m of agencyMentions(segments, ctx.aliases)) {
@@ -69,12 +69,15 @@ export function requestFilters(input: string, ctx: PlanContext): RequestFilters 
   return { agencies, keywords: unique.filter((w) => !unique.some((o) => o !== w && o.includes(w))), dropped };
 }
 
-const latinCache = new WeakMap<PlanContext['aliases'], string[]>();
-/** The aliases of more than one Latin word, longest first. */
-function latinNames(aliases: PlanContext['aliases']): string[] {
+const latinCache = new WeakMap<PlanContext['aliases'], { alias: string; at: RegExp }[]>();
+/** The aliases of more than one Latin word, longest first, each with the pattern that finds it as whole words. */
+function latinNames(aliases: PlanContext['aliases']): { alias: string; at: RegExp }[] {
   let names = latinCache.get(aliases);
   if (!names) {
-    names = [...aliases.keys()].filter((k) => /^[a-z][a-z .&'-]* [a-z .&'-]*[a-z]$/.test(k)).sort((a, b) => b.length - a.length);
+    names = [...aliases.keys()]
+      .filter((k) => /^[a-z][a-z .&'-]* [a-z .&'-]*[a-z]$/.test(k))
+      .sort((a, b) => b.length - a.length)
+      .map((alias) => ({ alias, at: new RegExp(`(?<![a-z])${alias.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![a-z])`, 'u') }));
     latinCache.set(aliases, names);
   }
   return names;
