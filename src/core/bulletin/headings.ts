@@ -20,6 +20,12 @@ export function headingName(line: Line): { name: string; marked: boolean } {
     t = n.rest;
     marked = true;
   }
+  // A section rule around the name: "━━ 市卫健委 ━━", "—— 市商务委 ——".
+  const ruled = /^[━─—=═~]{2,}\s*([^━─—=═~]+?)\s*[━─—=═~]{2,}$/.exec(t);
+  if (ruled) {
+    t = ruled[1]!;
+    marked = true;
+  }
   const bracketed = /^[【[「〔]\s*(.+?)\s*[】\]」〕]$/.exec(t);
   if (bracketed) {
     t = bracketed[1]!;

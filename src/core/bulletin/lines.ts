@@ -287,3 +287,8 @@ export function partAsWritten(l: Line, rest: string): string {
   }
   return rest;
 }
+
+/** A line made by a reading step (a date put before its title, a heading from a slide's badge): no markdown, no cells. */
+export function madeLine(no: number, text: string): Line {
+  return { no, text, form: matchForm(text), md: 0, link: false, cells: null };
+}

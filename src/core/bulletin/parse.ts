@@ -26,6 +26,8 @@ import { foldKey } from '../text.ts';
 import { isoDate, looksLikeDate, looksLikeDatedTitle, readDateLine, realDay } from './dates.ts';
 import type { DateLine } from './dates.ts';
 import { readHeader } from './header.ts';
+import { feedItems } from './feed.ts';
+import { slideMeasures } from './slides.ts';
 import { headingName, headingShaped, knownHeading, namedAgency } from './headings.ts';
 import { withoutMarks } from './marks.ts';
 import { agencyInTitle } from './title-agency.ts';
@@ -116,12 +118,16 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
     if (d === undefined) datesRead.set(l, (d = readDateLine(l.form)));
     return d;
   };
-  const lines = inReadingOrder(
-    unwrapped(splitLines(text), (l) => agencies.resolveExact(headingName(l).name) !== null, dateOfLine),
-    dateOfLine,
-  );
   const warnings: ParseWarning[] = [];
   const warn = (line: number | undefined, message: string) => warnings.push(line ? { line, message } : { message });
+  const lines = inReadingOrder(
+    unwrapped(
+      slideMeasures(feedItems(splitLines(text), warn), (name) => namedAgency(name, agencies) !== null),
+      (l) => agencies.resolveExact(headingName(l).name) !== null,
+      dateOfLine,
+    ),
+    dateOfLine,
+  );
   const tables = readTables(lines);
   const inTable = new Uint8Array(lines.length);
   for (const t of tables) inTable.fill(1, t.from, t.to);

@@ -1,0 +1,95 @@
+/**
+ * A news app's feed copied from a phone: each item is its title, then a meta line under it that says where
+ * and when it is from:
+ *   本市启动2020年网络招聘专项行动
+ *   上海人社 · 06-10 · 3562阅读 · 12评
+ * The date comes after the title, and may be relative (昨天 18:40, 3小时前, 今天 09:12). A relative time is
+ * read against the date bar the copy shows at its top ("6月19日 星期五"), never against the machine's clock;
+ * without one the item is a warning. The account on the meta line is where it was posted, not the agency:
+ * the section headers ("━━ 市卫健委 ━━") name that. Before the parser reads it, each item becomes a date line
+ * then its title. The app's furniture between items ([图片], 热, 查看更多 >, an 广告 block) is dropped, and what
+ * follows the end-of-feed mark (— 已经到底了 —, then 相关推荐) is not read, with a warning.
+ */
+import type { Line } from './lines.ts';
+import { madeLine } from './lines.ts';
+
+/** The meta line: account · when · counts (阅读, 评, 赞, 播放 …). At least one count must follow the date. */
+const META =
+  /^(.{1,30}?)\s*[·•]\s*(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}-\d{1,2}|\d{1,2}月\d{1,2}日|昨天|前天|今天|刚刚|\d{1,2}\s*(?:小时|分钟|天)前)(?:\s*\d{1,2}:\d{2})?\s*[·•]\s*[\d.]+[万千]?\+?\s*(?:阅读|浏览|播放|评|评论|赞)/;
+/** The date bar at the top of the copy: "6月19日 星期五" (a weekday makes it a bar, not a measure's date). */
+const DATE_BAR = /(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日\s*(?:星期|周)[一二三四五六日天]/;
+const END_OF_FEED = /^[-—─━=·\s]*(?:已经到底了?|没有更多了?|我是有底线的|到底了)[-—─━=·\s]*$|^(?:相关推荐|猜你喜欢|热门推荐)$/;
+const FURNITURE =
+  /^(?:(?:\[(?:图片|视频|音频|动图|链接)\]\s*)+(?:\d{1,2}:\d{2})?|热|新|置顶|查看更多\s*[>＞›]?|展开全文|写评论.*|\+\s*(?:订阅|关注).{0,6})$/;
+const AD = /^广告(?:\s*[·•|｜]\s*不感兴趣)?$|^(?:立即(?:预约|购买|下载)|查看详情|了解更多)\s*[×x]?$/;
+
+type Warn = (line: number, message: string) => void;
+
+const DAY = 86_400_000;
+
+export function feedItems(lines: readonly Line[], warn: Warn): Line[] {
+  // Cheap first: a feed has several meta lines; most bulletins have no "·" then a count at all.
+  const metas = lines.filter((l) => (l.form.includes('·') || l.form.includes('•')) && META.test(l.form));
+  if (metas.length < 2) return [...lines];
+  let bar: { year: number | null; month: number; day: number } | null = null;
+  for (const l of lines.slice(0, 8)) {
+    const m = DATE_BAR.exec(l.form);
+    if (m) {
+      bar = { year: m[1] ? Number(m[1]) : null, month: Number(m[2]), day: Number(m[3]) };
+      break;
+    }
+  }
+  const out: Line[] = [];
+  let skippingAd = false;
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (END_OF_FEED.test(l.form)) {
+      const rest = lines.slice(i + 1);
+      if (rest.length > 0)
+        warn(l.no, `the feed ends here ("${l.text}"); the ${rest.length} lines after it (recommended articles) were not read`);
+      break;
+    }
+    // An ad: its mark, then its lines up to a blank line.
+    if (AD.test(l.form)) {
+      skippingAd = /^广告/.test(l.form);
+      continue;
+    }
+    if (skippingAd) {
+      if (l.no === lines[i - 1]!.no + 1) {
+        warn(l.no, `an advert's line was not read: "${l.text.slice(0, 30)}"`);
+        continue;
+      }
+      skippingAd = false;
+    }
+    if (FURNITURE.test(l.form)) continue;
+    const next = lines[i + 1];
+    const m = next && (next.form.includes('·') || next.form.includes('•')) ? META.exec(next.form) : null;
+    // The page's own meta line under its title (the title states the as-of date) dates the page, no item.
+    if (!m || /截至|截止/.test(l.form)) {
+      out.push(l);
+      continue;
+    }
+    const date = itemDate(m[2]!, bar);
+    if (!date) warn(next!.no, `"${m[2]}" is a relative time and the copy shows no date bar (6月19日 星期五) to read it against; not read`);
+    else out.push(madeLine(next!.no, date));
+    out.push(l);
+    i++;
+  }
+  return out;
+}
+
+/** The meta line's time as a date line ("6月10日", "2020年6月10日"), or null when it is relative and there is no bar. */
+function itemDate(when: string, bar: { year: number | null; month: number; day: number } | null): string | null {
+  let m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(when);
+  if (m) return `${Number(m[1])}年${Number(m[2])}月${Number(m[3])}日`;
+  m = /^(\d{1,2})-(\d{1,2})$/.exec(when);
+  if (m) return `${Number(m[1])}月${Number(m[2])}日`;
+  if (/^\d{1,2}月\d{1,2}日$/.test(when)) return when;
+  if (!bar) return null;
+  const back = /^昨天/.test(when) ? 1 : /^前天/.test(when) ? 2 : /天前$/.test(when) ? Number(/\d+/.exec(when)![0]) : 0;
+  // Hours and minutes ago stay on the bar's day (a copy is read the day it is made; the bar's time is not given).
+  // A leap year when the bar states none, so that 2月29日 survives; the year itself is settled by the parser.
+  const d = new Date(Date.UTC(bar.year ?? 2020, bar.month - 1, bar.day) - back * DAY);
+  const md = `${d.getUTCMonth() + 1}月${d.getUTCDate()}日`;
+  return bar.year !== null ? `${d.getUTCFullYear()}年${md}` : md;
+}
