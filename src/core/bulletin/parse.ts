@@ -27,6 +27,7 @@ import { isoDate, looksLikeDate, looksLikeDatedTitle, readDateLine, realDay } fr
 import type { DateLine } from './dates.ts';
 import { readHeader } from './header.ts';
 import { feedItems } from './feed.ts';
+import { labelledRecords } from './fields.ts';
 import { slideMeasures } from './slides.ts';
 import { headingName, headingShaped, knownHeading, namedAgency } from './headings.ts';
 import { withoutMarks } from './marks.ts';
@@ -122,7 +123,7 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
   const warn = (line: number | undefined, message: string) => warnings.push(line ? { line, message } : { message });
   const lines = inReadingOrder(
     unwrapped(
-      slideMeasures(feedItems(splitLines(text), warn), (name) => namedAgency(name, agencies) !== null),
+      slideMeasures(labelledRecords(feedItems(splitLines(text), warn), warn), (name) => namedAgency(name, agencies) !== null),
       (l) => agencies.resolveExact(headingName(l).name) !== null,
       dateOfLine,
     ),
