@@ -121,7 +121,7 @@ export function readDateLine(form: string): DateLine | null {
     if (/[;；]$/.test(rest) || (/。$/.test(rest) && SUB_ITEM.includes(numberingOf(form)?.kind ?? 'arabic'))) return null;
     // The short M/D and M.D shapes need the line to be only the date (or a clearly separated title).
     // ("4.3【市公安局】标题", "4.14《方案》发布": a bracket or a quote right after it separates it too.)
-    if (re === SHAPES[SHAPES.length - 1]!.re && rest !== '' && !/[:：\s]$/.test(matched) && !/^[【[「“《]/.test(rest)) return null;
+    if (re === SHAPES[SHAPES.length - 1]!.re && rest !== '' && !/[:：|丨｜\s]$/.test(matched) && !/^[【[「“《]/.test(rest)) return null;
     const labelled = /(?:时间|日期)\s*[:：]/.test(matched);
     const stamp = labelled || m.slice(1).some((g) => g !== undefined && /\d:\d/.test(g));
     return { year, month: month!, day: day!, rest, stamp, labelled };

@@ -292,3 +292,6 @@ export function partAsWritten(l: Line, rest: string): string {
 export function madeLine(no: number, text: string): Line {
   return { no, text, form: matchForm(text), md: 0, link: false, cells: null };
 }
+
+/** An editor's note in brackets on a line of its own ("（提醒：申报期已延长至4月24日）"): body, never a title or its wrap. */
+export const ASIDE = /^[（(]\s*(?:提醒|注|注意|备注|温馨提示|提示|说明|编者按|小贴士|PS|ps)\s*[:：]/;

@@ -32,7 +32,7 @@ import { slideMeasures } from './slides.ts';
 import { headingName, headingShaped, knownHeading, namedAgency } from './headings.ts';
 import { withoutMarks } from './marks.ts';
 import { agencyInTitle } from './title-agency.ts';
-import { SENTENCE_END, bareTitle, bulletOf, isQuotedTitle, numberingOf, partAsWritten, splitLines } from './lines.ts';
+import { ASIDE, SENTENCE_END, bareTitle, bulletOf, isQuotedTitle, numberingOf, partAsWritten, splitLines } from './lines.ts';
 import type { Line } from './lines.ts';
 import { lastCopies, placer } from './placement.ts';
 import { runningHeaders } from './running-header.ts';
@@ -314,6 +314,8 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
           looksLikeTitle(cur) &&
           // A line with a full stop inside is a sentence ("【更正】本市…困难。（…）"), not a second title.
           !cur.text.includes('。') &&
+          // "（提醒：…）" under a title is an editor's note on it.
+          !ASIDE.test(cur.form) &&
           // After a title in corner brackets ("「标题」"), only another such line is a title; the rest is its body.
           (!isQuotedTitle(raw.titles[0]!.written) || isQuotedTitle(cur.text)) &&
           // A title on its date line, then a blank line: what follows is no second title of that date (a digest's footer).

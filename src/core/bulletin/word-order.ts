@@ -7,7 +7,7 @@
  * a wrap only when the line before does not end a sentence ("1.⇥标题", Word's numbering with a tab, counts as
  * numbered, not as table cells). Line numbers stay those of the text as given.
  */
-import { numberingOf, SENTENCE_END } from './lines.ts';
+import { ASIDE, numberingOf, SENTENCE_END } from './lines.ts';
 import type { Line } from './lines.ts';
 import type { DateLine } from './dates.ts';
 import { readIssuerLine, startsAsSource } from './sources.ts';
@@ -31,6 +31,7 @@ export function inReadingOrder(lines: readonly Line[], dateOf: (l: Line) => Date
     numberingOf(l.form) === null &&
     !dateOf(l) &&
     !startsAsSource(l.form) &&
+    !ASIDE.test(l.form) &&
     readIssuerLine(l.form) === null &&
     [...l.text].length <= MAX_WRAP &&
     !SENTENCE_END.test(l.form);
