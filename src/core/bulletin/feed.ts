@@ -13,9 +13,13 @@
 import type { Line } from './lines.ts';
 import { madeLine } from './lines.ts';
 
-/** The meta line: account · when · counts (阅读, 评, 赞, 播放 …). At least one count must follow the date. */
-const META =
-  /^(.{1,30}?)\s*[·•]\s*(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}-\d{1,2}|\d{1,2}月\d{1,2}日|昨天|前天|今天|刚刚|\d{1,2}\s*(?:小时|分钟|天)前)(?:\s*\d{1,2}:\d{2})?\s*[·•]\s*[\d.]+[万千]?\+?\s*(?:阅读|浏览|播放|评|评论|赞)/;
+/** The meta line: account · when · counts (阅读, 评, 赞, 播放 …), or when | account | counts. A count follows the date. */
+const SEP = String.raw`\s*[·•|｜]\s*`;
+const WHEN = String.raw`(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}-\d{1,2}|\d{1,2}月\d{1,2}日|昨天|前天|今天|刚刚|\d{1,2}\s*(?:小时|分钟|天)前)(?:\s*\d{1,2}:\d{2})?`;
+const COUNT = String.raw`[\d.]+[万千]?\+?\s*(?:阅读|浏览|播放|评|评论|赞)`;
+const META = new RegExp(String.raw`^(?:[^·•|｜]{1,30}?${SEP})?${WHEN}${SEP}(?:[^·•|｜\d][^·•|｜]{0,29}?${SEP})?${COUNT}`);
+/** Asked of every line: a meta line has a separator. */
+const mayBeMeta = (l: Line) => l.form.includes('·') || l.form.includes('•') || l.form.includes('|');
 /** The date bar at the top of the copy: "6月19日 星期五" (a weekday makes it a bar, not a measure's date). */
 const DATE_BAR = /(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日\s*(?:星期|周)[一二三四五六日天]/;
 const END_OF_FEED = /^[-—─━=·\s]*(?:已经到底了?|没有更多了?|我是有底线的|到底了)[-—─━=·\s]*$|^(?:相关推荐|猜你喜欢|热门推荐)$/;
@@ -29,7 +33,7 @@ const DAY = 86_400_000;
 
 export function feedItems(lines: readonly Line[], warn: Warn): Line[] {
   // Cheap first: a feed has several meta lines; most bulletins have no "·" then a count at all.
-  const metas = lines.filter((l) => (l.form.includes('·') || l.form.includes('•')) && META.test(l.form));
+  const metas = lines.filter((l) => mayBeMeta(l) && META.test(l.form));
   if (metas.length < 2) return [...lines];
   let bar: { year: number | null; month: number; day: number } | null = null;
   for (const l of lines.slice(0, 8)) {
@@ -63,14 +67,14 @@ export function feedItems(lines: readonly Line[], warn: Warn): Line[] {
     }
     if (FURNITURE.test(l.form)) continue;
     const next = lines[i + 1];
-    const m = next && (next.form.includes('·') || next.form.includes('•')) ? META.exec(next.form) : null;
+    const m = next && mayBeMeta(next) ? META.exec(next.form) : null;
     // The page's own meta line under its title (the title states the as-of date) dates the page, no item.
     if (!m || /截至|截止/.test(l.form)) {
       out.push(l);
       continue;
     }
-    const date = itemDate(m[2]!, bar);
-    if (!date) warn(next!.no, `"${m[2]}" is a relative time and the copy shows no date bar (6月19日 星期五) to read it against; not read`);
+    const date = itemDate(m[1]!, bar);
+    if (!date) warn(next!.no, `"${m[1]}" is a relative time and the copy shows no date bar (6月19日 星期五) to read it against; not read`);
     else out.push(madeLine(next!.no, date));
     out.push(l);
     i++;

@@ -30,6 +30,11 @@ describe('feedItems: a news feed item is its title, then a meta line with the ac
     expect(texts(feedItems(lines, () => {}))).toEqual([bar.trim().replace(/\s+/g, ' '), date, '某标题', '8月1日', '另一标题']);
   });
 
+  it.each(['06-10 | 上海人社 | 3562阅读', '上海人社｜06-10｜3562阅读 12评', '06-10 · 3562阅读'])('reads the meta line "%s"', (meta) => {
+    const lines = splitLines(`标题甲\n${meta}\n标题乙\n号 · 06-11 · 10阅读`);
+    expect(texts(feedItems(lines, () => {}))).toEqual(['6月10日', '标题甲', '6月11日', '标题乙']);
+  });
+
   it('crosses a month back from the bar', () => {
     const lines = splitLines('7月1日 星期三\n标题甲\n号 · 昨天 09:00 · 10阅读\n标题乙\n号 · 06-20 · 10阅读');
     expect(texts(feedItems(lines, () => {}))[1]).toBe('6月30日');
