@@ -79,7 +79,7 @@ export function labelledRecords(lines: readonly Line[], warn: Warn): Line[] {
     out.push(madeLine(date.line.no, `${d[1] ? `${d[1]}年` : ''}${Number(d[2])}月${Number(d[3])}日`), madeLine(title.line.no, title.value));
     const agency = get('agency');
     if (agency) {
-      const name = SAME_AS_ABOVE.test(agency.value) ? previous : agency.value || null;
+      const name: string | null = SAME_AS_ABOVE.test(agency.value) ? previous : agency.value || null;
       if (name === null) warn(agency.line.no, `"${agency.line.text}": no agency named (nor one above); the measure keeps its heading's`);
       else {
         out.push(madeLine(agency.line.no, `发布单位：${name}`));

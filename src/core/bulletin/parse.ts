@@ -10,7 +10,10 @@
  *   marks.ts     a corrected reissue's marks (【更正】, （补发）, （原误作…）) and a scan's OCR slips in dates;
  *   title-agency.ts  a one-line digest's agency in brackets on the title line ("【市公安局】标题", "标题（市税务局）");
  *   running-header.ts  a scan's title repeated at the top of each page;
- *   placement.ts the agency a measure is filed under, and measures listed twice.
+ *   placement.ts the agency a measure is filed under, and measures listed twice;
+ *   feed.ts, slides.ts, fields.ts  a news app's feed (title, then "账号 · 06-10 · 阅读"), a slide deck (a badge
+ *                with agency and date per slide) and a form filled in per measure (部门：/日期：/标题：) rewritten
+ *                into date-then-title lines first; input.ts  the options, the text's checks, a measure's id.
  * A measure is a date line, its title line(s), body and bullets, up to its 来源 line or the next date or
  * heading. Its agency is the 来源's (one measure per agency for a joint source), else what its own lines name
  * (发布单位, brackets on the title), else the heading's; a
@@ -20,7 +23,6 @@
  * its line number, and so is a year that is a guess.
  */
 import { createHash } from 'node:crypto';
-import type { AgencyDirectory } from '../agencies.ts';
 import type { Entry, ParseWarning, ParsedBulletin } from '../model.ts';
 import { foldKey } from '../text.ts';
 import { isoDate, looksLikeDate, looksLikeDatedTitle, readDateLine, realDay } from './dates.ts';
@@ -41,46 +43,14 @@ import { readTables } from './tables.ts';
 import { unwrapped } from './unwrap.ts';
 import { inReadingOrder } from './word-order.ts';
 import type { TableRow } from './tables.ts';
+import { BulletinError, checkedText, entryId } from './input.ts';
+import type { ParseOptions } from './input.ts';
 import { bulletinYear, dateInFileName, yearOf } from './years.ts';
 
-/** Bulletins are a few dozen KB; anything far larger is a wrong file, not a bulletin. */
-export const MAX_BULLETIN_BYTES = 2 * 1024 * 1024;
+export { BulletinError, MAX_BULLETIN_BYTES, entryId } from './input.ts';
+export type { ParseOptions } from './input.ts';
+
 const MAX_TITLE_CHARS = 120;
-
-export class BulletinError extends Error {
-  constructor(
-    readonly file: string,
-    readonly reason: string,
-    readonly line?: number,
-  ) {
-    super(`${file}${line ? `:${line}` : ''}: ${reason}`);
-    this.name = 'BulletinError';
-  }
-}
-
-export interface ParseOptions {
-  file: string;
-  agencies: AgencyDirectory;
-  /** The bulletin's year (the as-of date's), for dates written "2月4日"; wins over what the text says. */
-  year?: number;
-  /** For the guess when the text states no year at all. */
-  now?: Date;
-  /** As-of dates (ISO) of bulletins already published: the guess follows the series when the text states no year. */
-  knownAsOf?: readonly string[];
-}
-
-/**
- * Stable across re-publications (date, agency, title — not position, not list numbering), so a cumulative
- * bulletin maps onto the measures already stored. The agency is part of it because a joint notice is
- * listed under each agency.
- */
-export function entryId(date: string, agency: string, title: string): string {
-  const hash = createHash('sha1')
-    .update(`${date}|${agency}|${foldKey(title)}`)
-    .digest('hex')
-    .slice(0, 10);
-  return `${date.replaceAll('-', '')}-${hash}`;
-}
 
 const HAN = /[\u3400-\u9fff]/;
 /** A report's table of contents or foreword heading. */
@@ -104,12 +74,7 @@ interface Raw {
 
 export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBulletin {
   const { file, agencies } = opts;
-  const text = rawText.replace(/^\uFEFF/, '');
-  if (text.trim() === '') throw new BulletinError(file, 'the file is empty');
-  if (text.length > MAX_BULLETIN_BYTES)
-    throw new BulletinError(file, `the text is longer than ${MAX_BULLETIN_BYTES} characters; a bulletin is far shorter`);
-  if (/[\u0000-\u0008\u000E-\u001F]/.test(text))
-    throw new BulletinError(file, 'the text holds control characters: this is a binary file, not a bulletin');
+  const text = checkedText(rawText, file);
 
   // A PDF's wrapped lines joined (unwrap.ts); dates after their titles (Word reports) put first (word-order.ts).
   // Each line's date is read once: those steps and the loops below ask about the same lines many times.
