@@ -1,6 +1,6 @@
 /**
  * A slide deck exported to PDF and copied as text: one measure per slide. Each slide carries a badge with the
- * agency's short name and the date ("市经信委　｜　2020.05.19"), then the title, ▪ bullets and maybe a 来源; every
+ * agency's short name and the date ("市经信委 ｜ 2020.05.19"), then the title, ▪ bullets and maybe a 来源; every
  * slide ends with a footer holding the deck's name and the page number; divider slides say "PART 01" and the
  * agency's full name; a measure too long for one slide goes on under the same badge with its title ending in
  * "（续）". Before the parser reads it: the footers are dropped (page furniture, like page numbers), a badge
