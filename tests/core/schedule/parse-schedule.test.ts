@@ -56,6 +56,9 @@ describe('parseSchedule', () => {
     ['meitian wanshang jiu dian ban', { time: '21:30', frequency: 'daily', rest: [] }],
     ['zhousi xiawu 4 dian', { time: '16:00', frequency: 'weekly', weekday: 4 }],
     ['每天晚上13点推送', { bad: '每天晚上13点推送', frequency: 'daily' }],
+    // "as soon as X": 一X就.
+    ['一出新政策就推给我', { frequency: 'instant', rest: ['推给我'] }],
+    ['一发布就发', { frequency: 'instant', rest: ['发'] }],
   ];
   it.each(table)('%s', (input, want) => {
     const got = parseSchedule(words(input));

@@ -138,6 +138,10 @@ describe('near words', () => {
     // Hong Kong and Taiwan terms (after traditional → simplified): one way to the measures' words.
     ['行政覆核', ['行政复议']],
     ['行政诉讼', ['行政应诉', '应诉']],
+    // English words for the measures' terms, one way.
+    ['reconsideration', ['复议', '行政复议']],
+    ['rehab', ['康复', '康复辅具']],
+    ['residence', ['居留', '居留许可']],
     ['出入境', ['入境', '出境']],
     ['火锅', []],
   ])('%s → %j', (w, near) => {
