@@ -6,7 +6,8 @@
  * The date comes after the title, and may be relative (昨天 18:40, 3小时前, 今天 09:12). A relative time is
  * read against the date bar the copy shows at its top ("6月19日 星期五"), never against the machine's clock;
  * without one the item is a warning. The account on the meta line is where it was posted, not the agency:
- * the section headers ("━━ 市卫健委 ━━") name that. Before the parser reads it, each item becomes a date line
+ * the section headers ("━━ 市卫健委 ━━") name that; only in a feed without them does an account that is an
+ * agency's own (上海人社, not 上海发布) name it. Before the parser reads it, each item becomes a date line
  * then its title. The app's furniture between items ([图片], 热, 查看更多 >, an 广告 block) is dropped, and what
  * follows the end-of-feed mark (— 已经到底了 —, then 相关推荐) is not read, with a warning.
  */
@@ -17,7 +18,7 @@ import { madeLine } from './lines.ts';
 const SEP = String.raw`\s*[·•|｜]\s*`;
 const WHEN = String.raw`(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}-\d{1,2}|\d{1,2}月\d{1,2}日|昨天|前天|今天|刚刚|\d{1,2}\s*(?:小时|分钟|天)前)(?:\s*\d{1,2}:\d{2})?`;
 const COUNT = String.raw`[\d.]+[万千]?\+?\s*(?:阅读|浏览|播放|评|评论|赞)`;
-const META = new RegExp(String.raw`^(?:[^·•|｜]{1,30}?${SEP})?${WHEN}${SEP}(?:[^·•|｜\d][^·•|｜]{0,29}?${SEP})?${COUNT}`);
+const META = new RegExp(String.raw`^(?:([^·•|｜]{1,30}?)${SEP})?${WHEN}${SEP}(?:([^·•|｜\d][^·•|｜]{0,29}?)${SEP})?${COUNT}`);
 /** Asked of every line: a meta line has a separator. */
 const mayBeMeta = (l: Line) => l.form.includes('·') || l.form.includes('•') || l.form.includes('|');
 /** The date bar at the top of the copy: "6月19日 星期五" (a weekday makes it a bar, not a measure's date). */
@@ -31,20 +32,29 @@ type Warn = (line: number, message: string) => void;
 
 const DAY = 86_400_000;
 
-export function feedItems(lines: readonly Line[], warn: Warn): Line[] {
+export function feedItems(
+  lines: readonly Line[],
+  warn: Warn,
+  isHeading: (l: Line) => boolean = () => false,
+  isAgency: (name: string) => boolean = () => false,
+): Line[] {
   // Cheap first: a feed has several meta lines; most bulletins have no "·" then a count at all.
   const metas = lines.filter((l) => mayBeMeta(l) && META.test(l.form));
   if (metas.length < 2) return [...lines];
   let bar: { year: number | null; month: number; day: number } | null = null;
+  let barLine: Line | null = null;
   for (const l of lines.slice(0, 8)) {
     const m = DATE_BAR.exec(l.form);
     if (m) {
       bar = { year: m[1] ? Number(m[1]) : null, month: Number(m[2]), day: Number(m[3]) };
+      // A bar that is only the date and weekday would read as a measure's date line: it has been read, and goes.
+      if (m[0].length === l.form.trim().length) barLine = l;
       break;
     }
   }
   const out: Line[] = [];
   let skippingAd = false;
+  let underHeading = false;
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i]!;
     if (END_OF_FEED.test(l.form)) {
@@ -65,7 +75,8 @@ export function feedItems(lines: readonly Line[], warn: Warn): Line[] {
       }
       skippingAd = false;
     }
-    if (FURNITURE.test(l.form)) continue;
+    if (FURNITURE.test(l.form) || l === barLine) continue;
+    if (!underHeading && isHeading(l)) underHeading = true;
     const next = lines[i + 1];
     const m = next && mayBeMeta(next) ? META.exec(next.form) : null;
     // The page's own meta line under its title (the title states the as-of date) dates the page, no item.
@@ -73,10 +84,14 @@ export function feedItems(lines: readonly Line[], warn: Warn): Line[] {
       out.push(l);
       continue;
     }
-    const date = itemDate(m[1]!, bar);
-    if (!date) warn(next!.no, `"${m[1]}" is a relative time and the copy shows no date bar (6月19日 星期五) to read it against; not read`);
+    const date = itemDate(m[2]!, bar);
+    if (!date) warn(next!.no, `"${m[2]}" is a relative time and the copy shows no date bar (6月19日 星期五) to read it against; not read`);
     else out.push(madeLine(next!.no, date));
     out.push(l);
+    // With no section headers above, an account that is an agency's own (上海人社) names the agency; an outlet's
+    // (上海发布) does not, and the item is then warned about as having none.
+    const account = (m[1] ?? m[3] ?? '').trim();
+    if (!underHeading && account && isAgency(account)) out.push(madeLine(next!.no, `发布单位：${account}`));
     i++;
   }
   return out;

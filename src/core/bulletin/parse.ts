@@ -85,10 +85,17 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
     return d;
   };
   const warnings: ParseWarning[] = [];
+  const isAgencyName = (name: string) => namedAgency(name, agencies) !== null;
   const warn = (line: number | undefined, message: string) => warnings.push(line ? { line, message } : { message });
   const lines = inReadingOrder(
     unwrapped(
-      slideMeasures(labelledRecords(feedItems(splitLines(text), warn), warn), (name) => namedAgency(name, agencies) !== null),
+      slideMeasures(
+        labelledRecords(
+          feedItems(splitLines(text), warn, (l) => knownHeading(l, agencies) !== null, isAgencyName),
+          warn,
+        ),
+        isAgencyName,
+      ),
       (l) => agencies.resolveExact(headingName(l).name) !== null,
       dateOfLine,
     ),

@@ -37,7 +37,7 @@ describe('feedItems: a news feed item is its title, then a meta line with the ac
 
   it('crosses a month back from the bar', () => {
     const lines = splitLines('7月1日 星期三\n标题甲\n号 · 昨天 09:00 · 10阅读\n标题乙\n号 · 06-20 · 10阅读');
-    expect(texts(feedItems(lines, () => {}))[1]).toBe('6月30日');
+    expect(texts(feedItems(lines, () => {}))[0]).toBe('6月30日');
   });
 
   it('warns on a relative time when the copy shows no date bar, and leaves a text without meta lines alone', () => {
@@ -54,8 +54,19 @@ describe('feedItems: a news feed item is its title, then a meta line with the ac
     const text =
       '8月14日 星期五\n\n—— 市民政局 ——\n标题甲\n号 · 08-03 · 10阅读\n[图片][图片]\n热\n查看更多 >\n\n广告\n游泳班 8月20日截止\n了解更多\n\n标题乙\n号 · 08-05 · 10阅读\n\n— 已经到底了 —\n\n相关推荐\n市民政局：某新闻\n报 · 08-09 · 1万阅读';
     const out = texts(feedItems(splitLines(text), (n, m) => warned.push(`${n} ${m.slice(0, 12)}`)));
-    expect(out).toEqual(['8月14日 星期五', '—— 市民政局 ——', '8月3日', '标题甲', '8月5日', '标题乙']);
+    // The bar alone on its line has been read, and goes (it would read as a measure's date).
+    expect(out).toEqual(['—— 市民政局 ——', '8月3日', '标题甲', '8月5日', '标题乙']);
     expect(warned.map((w) => w.split(' ')[0])).toEqual(['11', '17']);
+  });
+
+  it('files an item under its account only in a feed without section headers, and only an agency’s own account', () => {
+    const text =
+      '专题（截止至2020年8月14日）\n8月14日 星期五\n\n招聘专项行动启动\n上海人社 · 08-10 · 3562阅读\n夜生活节启动\n上海发布 · 昨天 18:40 · 10万+阅读\n';
+    const parsed = parseBulletin(text, { file: 't.txt', agencies, year: 2020 });
+    expect(parsed.entries.map((e) => [e.agency, e.date, e.title])).toEqual([
+      ['上海市人力资源和社会保障局', '2020-08-10', '招聘专项行动启动'],
+    ]);
+    expect(parsed.warnings.map((w) => w.line)).toEqual([6]);
   });
 
   it('reads a whole feed under its section headers, not the accounts', () => {
