@@ -41,12 +41,15 @@ export function feedItems(
   // Cheap first: a feed has several meta lines; most bulletins have no "·" then a count at all.
   const metas = lines.filter((l) => mayBeMeta(l) && META.test(l.form));
   if (metas.length < 2) return [...lines];
-  let bar: { year: number | null; month: number; day: number } | null = null;
+  let bar: { year: number | null; month: number; day: number; minutes: number | null } | null = null;
+  // The phone's status bar: its clock first on the first line ("14:26 ⚡ 4G 86%").
+  const clock = lines[0] ? /^(\d{1,2}):(\d{2})(?!\d)/.exec(lines[0].form) : null;
+  const minutes = clock && Number(clock[1]) < 24 ? Number(clock[1]) * 60 + Number(clock[2]) : null;
   let barLine: Line | null = null;
   for (const l of lines.slice(0, 8)) {
     const m = DATE_BAR.exec(l.form);
     if (m) {
-      bar = { year: m[1] ? Number(m[1]) : null, month: Number(m[2]), day: Number(m[3]) };
+      bar = { year: m[1] ? Number(m[1]) : null, month: Number(m[2]), day: Number(m[3]), minutes };
       // A bar that is only the date and weekday would read as a measure's date line: it has been read, and goes.
       if (m[0].length === l.form.trim().length) barLine = l;
       break;
@@ -98,15 +101,25 @@ export function feedItems(
 }
 
 /** The meta line's time as a date line ("6月10日", "2020年6月10日"), or null when it is relative and there is no bar. */
-function itemDate(when: string, bar: { year: number | null; month: number; day: number } | null): string | null {
+function itemDate(when: string, bar: { year: number | null; month: number; day: number; minutes: number | null } | null): string | null {
   let m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(when);
   if (m) return `${Number(m[1])}年${Number(m[2])}月${Number(m[3])}日`;
   m = /^(\d{1,2})-(\d{1,2})$/.exec(when);
   if (m) return `${Number(m[1])}月${Number(m[2])}日`;
   if (/^\d{1,2}月\d{1,2}日$/.test(when)) return when;
   if (!bar) return null;
-  const back = /^昨天/.test(when) ? 1 : /^前天/.test(when) ? 2 : /天前$/.test(when) ? Number(/\d+/.exec(when)![0]) : 0;
-  // Hours and minutes ago stay on the bar's day (a copy is read the day it is made; the bar's time is not given).
+  const ago = /^(\d+)\s*(小时|分钟)前$/.exec(when);
+  // Hours and minutes ago: the day before the bar's when they reach back past midnight of the phone's clock
+  // (its status bar, "14:26"); with no clock shown, the bar's day.
+  const back = /^昨天/.test(when)
+    ? 1
+    : /^前天/.test(when)
+      ? 2
+      : /天前$/.test(when)
+        ? Number(/\d+/.exec(when)![0])
+        : ago && bar.minutes !== null
+          ? Math.max(0, Math.ceil((Number(ago[1]) * (ago[2] === '小时' ? 60 : 1) - bar.minutes) / 1440))
+          : 0;
   // A leap year when the bar states none, so that 2月29日 survives; the year itself is settled by the parser.
   const d = new Date(Date.UTC(bar.year ?? 2020, bar.month - 1, bar.day) - back * DAY);
   const md = `${d.getUTCMonth() + 1}月${d.getUTCDate()}日`;

@@ -35,6 +35,16 @@ describe('feedItems: a news feed item is its title, then a meta line with the ac
     expect(texts(feedItems(lines, () => {}))).toEqual(['6月10日', '标题甲', '6月11日', '标题乙']);
   });
 
+  it.each([
+    ['14:26 4G 86%', '3小时前', '8月14日'],
+    ['01:20 4G 86%', '3小时前', '8月13日'],
+    ['00:10', '20分钟前', '8月13日'],
+    ['09:00', '20分钟前', '8月14日'],
+  ])('with the phone clock at %s, %s is %s', (status, when, date) => {
+    const lines = splitLines(`${status}\n8月14日 星期五\n甲\n号 · ${when} · 10阅读\n乙\n号 · 08-01 · 10阅读`);
+    expect(texts(feedItems(lines, () => {})).slice(1, 3)).toEqual([date, '甲']);
+  });
+
   it('crosses a month back from the bar', () => {
     const lines = splitLines('7月1日 星期三\n标题甲\n号 · 昨天 09:00 · 10阅读\n标题乙\n号 · 06-20 · 10阅读');
     expect(texts(feedItems(lines, () => {}))[0]).toBe('6月30日');
