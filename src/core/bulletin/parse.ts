@@ -11,9 +11,8 @@
  *   title-agency.ts  a one-line digest's agency in brackets on the title line ("【市公安局】标题", "标题（市税务局）");
  *   running-header.ts  a scan's title repeated at the top of each page;
  *   placement.ts the agency a measure is filed under, and measures listed twice;
- *   feed.ts, slides.ts, fields.ts  a news app's feed (title, then "账号 · 06-10 · 阅读"), a slide deck (a badge
- *                with agency and date per slide) and a form filled in per measure (部门：/日期：/标题：) rewritten
- *                into date-then-title lines first; input.ts  the options, the text's checks, a measure's id.
+ *   feed.ts, fields.ts, slides.ts  a news feed (title, then "账号 · 06-10 · 阅读"), a form per measure (部门：/日期：/
+ *                标题：), a slide deck (agency and date on each slide's badge) read first; input.ts options, checks, ids.
  * A measure is a date line, its title line(s), body and bullets, up to its 来源 line or the next date or
  * heading. Its agency is the 来源's (one measure per agency for a joint source), else what its own lines name
  * (发布单位, brackets on the title), else the heading's; a
@@ -87,18 +86,11 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
   const warnings: ParseWarning[] = [];
   const isAgencyName = (name: string) => namedAgency(name, agencies) !== null;
   const warn = (line: number | undefined, message: string) => warnings.push(line ? { line, message } : { message });
+  // A feed's items, a form's records and a deck's slides, rewritten as date-then-title lines first.
+  const feed = feedItems(splitLines(text), warn, (l) => !!knownHeading(l, agencies), isAgencyName);
+  const shaped = slideMeasures(labelledRecords(feed, warn), isAgencyName);
   const lines = inReadingOrder(
-    unwrapped(
-      slideMeasures(
-        labelledRecords(
-          feedItems(splitLines(text), warn, (l) => knownHeading(l, agencies) !== null, isAgencyName),
-          warn,
-        ),
-        isAgencyName,
-      ),
-      (l) => agencies.resolveExact(headingName(l).name) !== null,
-      dateOfLine,
-    ),
+    unwrapped(shaped, (l) => agencies.resolveExact(headingName(l).name) !== null, dateOfLine),
     dateOfLine,
   );
   const tables = readTables(lines);
