@@ -18,7 +18,10 @@ describe('parseBulletin on the seed bulletin', () => {
     expect(parsed.bulletin.series).toBe(2);
     expect(parsed.bulletin.asOf).toBe('2020-03-26');
     expect(parsed.bulletin.publisher).toBe('上海市质协用户评价中心舆情分析');
-    expect(parsed.warnings).toEqual([]);
+    // The closing slogan (严而又严，上海态度…) is no measure: said once, with its lines, never dropped silently.
+    expect(parsed.warnings).toEqual([
+      { line: 168, message: '3 lines (168–170) after the last measure, not part of any measure: "严而又严，上海态度"' },
+    ]);
   });
 
   // Every measure of the seed, in order: agency, date, start of title.

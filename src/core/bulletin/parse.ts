@@ -190,9 +190,13 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
   ]);
   const isPageHeader = (k: number) =>
     (pageHeader !== null && foldKey(lines[k]!.text) === pageHeader) || (running.size > 0 && running.has(foldKey(lines[k]!.text)));
+  // Lines after the last measure (a footer, a slogan, an editor's line): said once, never dropped silently.
+  const after: Line[] = [];
   while (i < lines.length) {
     const l = lines[i]!;
     if (inTable[i] || isPageHeader(i) || l.rule) {
+      // A table holds measures too: what stood before it was its caption, not text after the last measure.
+      if (inTable[i]) after.length = 0;
       i++;
       continue;
     }
@@ -209,6 +213,7 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
       else if (headingName(l).marked && headingShaped(headingName(l).name) && moreDatesAfter(i))
         warn(l.no, `"${l.text}" looks like a heading but names no agency and is not followed by a date; ignored`);
       else if (moreDatesAfter(i)) warn(l.no, `text outside any measure ignored: "${l.text.slice(0, 40)}"`);
+      else after.push(l);
       i++;
       continue;
     }
@@ -303,6 +308,11 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
     }
     raws.push(raw);
   }
+  if (after.length > 0 && raws.length > 0)
+    warn(
+      after[0]!.no,
+      `${after.length === 1 ? 'a line' : `${after.length} lines (${after[0]!.no}–${after.at(-1)!.no})`} after the last measure, not part of any measure: "${after[0]!.text.slice(0, 40)}"`,
+    );
 
   const entries: Entry[] = [];
   const agenciesOf = placer(agencies, warn);
