@@ -52,9 +52,6 @@ const FREQUENCY = new RegExp(
   ].join('|'),
   'gu',
 );
-// Not a greeting (早上好, 晚上好).
-const BARE_PERIOD =
-  /(?:明天|明|今)?(清晨|早上|早晨|一早|朝早|上午|中午|正午|午间|晏昼|晏晝|下午|下昼|下晝|傍晚|晚上|晚间|今晚|夜里|晚黑)(?!好)/gu;
 /** The hour a period of the day stands for when no time is given ("每天早上" → 08:00); the reply says it back. */
 export const PERIOD_HOUR: Record<string, string> = {
   清晨: '07:00',
@@ -78,6 +75,8 @@ export const PERIOD_HOUR: Record<string, string> = {
   夜里: '21:00',
   晚黑: '20:00',
 };
+// A period standing for its hour, not a greeting (早上好, 晚上好).
+const BARE_PERIOD = new RegExp(`(?:明天|明|今)?(${Object.keys(PERIOD_HOUR).join('|')})(?!好)`, 'gu');
 
 /** Schedule phrases inside one word (folded: NFKC, lower case), and the words left between them. */
 export function scheduleInside(word: string): ScheduleInside {
