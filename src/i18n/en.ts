@@ -29,6 +29,7 @@ export const en: Messages = {
     unsubscribeNo: '✖️ Keep it',
     unsubscribeKept: 'OK, the subscription stays.',
     intentAsk: (schedule) => `Subscribe like this? ${schedule}.`,
+    intentAskUpdate: (schedule) => `Change your subscription to this? ${schedule}.`,
     intentButton: '✅ Subscribe',
     intentExpired: 'This request has expired; send it again, or use /subscribe.',
     filters: (agencies, keywords) => `Filters: ${agencies || 'all agencies'}${keywords ? `; any of the words: ${keywords}` : ''}`,

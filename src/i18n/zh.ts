@@ -39,6 +39,8 @@ export const zh = {
     unsubscribeKept: '好的，订阅保留。',
     /** A plain message that asks to subscribe: what it would do, before anything is changed. */
     intentAsk: (schedule: string) => `要这样订阅吗？${schedule}。`,
+    /** The chat has a subscription already: pressing replaces it. */
+    intentAskUpdate: (schedule: string) => `要把现在的订阅改成这样吗？${schedule}。`,
     intentButton: '✅ 订阅',
     intentExpired: '这个请求已过期，请重新发送，或用 /subscribe。',
     filters: (agencies: string, keywords: string) => `筛选：${agencies || '全部部门'}${keywords ? `；关键词（任一）：${keywords}` : ''}`,

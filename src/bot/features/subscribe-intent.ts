@@ -56,7 +56,8 @@ export function createSubscribeIntentFeature(
     const id = randomBytes(6).toString('base64url');
     pending.set(id, { chatId: ctx.chat.id, payload: text });
     const keyboard = Markup.inlineKeyboard([[Markup.button.callback(ctx.m.subscribe.intentButton, `sub:ask:${id}`)]]).reply_markup;
-    return replyBlocks(ctx, [escapeHtml(ctx.m.subscribe.intentAsk(schedule)), filtersText(ctx, args.filters)], keyboard);
+    const ask = existing ? ctx.m.subscribe.intentAskUpdate(schedule) : ctx.m.subscribe.intentAsk(schedule);
+    return replyBlocks(ctx, [escapeHtml(ask), filtersText(ctx, args.filters)], keyboard);
   });
 
   c.action(/^sub:ask:([\w-]{1,16})$/, async (ctx) => {

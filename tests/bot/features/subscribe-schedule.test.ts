@@ -215,6 +215,8 @@ describe('a plain message asking to subscribe or to stop', () => {
       weekday: 5,
       filters: { agencies: ['上海市司法局'], keywords: ['法律服务'] },
     });
+    // With a subscription already, the question says it would be changed.
+    expect(texts(await t.send('订阅科委'))[0]).toContain('要把现在的订阅改成这样吗？每周五 16:00');
     // Pressed again (or after a restart): said, nothing done twice.
     const again = await t.press(ask.callback_data);
     expect(again.find((c) => c.method === 'answerCallbackQuery')?.payload.text).toContain('已过期');
