@@ -103,7 +103,8 @@ export async function runConsole(bot: Bot, opts: ConsoleOptions): Promise<void> 
     const inline = /^@\S+\s*(.*)$/.exec(line);
     if (inline)
       return { update_id: ++updateId, inline_query: { id: String(updateId), from, query: inline[1] ?? '', offset: '' } } as Update;
-    const command = /^\/\S+/.exec(line);
+    // As Telegram clients mark a command: Latin letters, digits and _ (and @bot), up to the first other character.
+    const command = /^\/[A-Za-z0-9_]+(?:@[A-Za-z0-9_]+)?/.exec(line);
     return {
       update_id: ++updateId,
       message: {

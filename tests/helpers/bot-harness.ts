@@ -89,7 +89,8 @@ export function createTestBot(
     advance: (ms: number) => (now += ms),
     /** A text message; a leading /command gets its bot_command entity as Telegram clients send it. */
     send(text: string, o: ChatOpts = {}) {
-      const cmd = /^\/\S+/.exec(text);
+      // As Telegram clients mark a command: Latin letters, digits and _ (and @bot), up to the first other character.
+      const cmd = /^\/[A-Za-z0-9_]+(?:@[A-Za-z0-9_]+)?/.exec(text);
       return handle({
         message: {
           message_id: ++messageId,

@@ -222,7 +222,8 @@ export function createSubscribeFeature(
   c.on('channel_post', async (ctx, next) => {
     const post = ctx.channelPost;
     const text = 'text' in post ? post.text : '';
-    const m = /^\/(subscribe|unsubscribe|settings)(?:@(\w+))?(?:\s+([\s\S]*))?$/i.exec(text);
+    // The words may follow the command without a space (/subscribe每天8点), as in a private chat.
+    const m = /^\/(subscribe|unsubscribe|settings)(?![A-Za-z0-9_])(?:@(\w+))?\s*([\s\S]*)$/i.exec(text);
     if (!m || (m[2] && m[2].toLowerCase() !== ctx.me.toLowerCase())) return next();
     const command = m[1]!.toLowerCase();
     const payload = m[3] ?? '';

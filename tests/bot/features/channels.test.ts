@@ -92,6 +92,11 @@ describe('a channel subscribes', () => {
     expect(t.subscriptions.count()).toBe(0);
     await t.post(`/subscribe@${TEST_BOT.username} 即时`);
     expect(t.subscriptions.get(CHANNEL)?.frequency).toBe('instant');
+    // The words right after the command, without a space, are its words; a longer command name is another command.
+    await t.post('/subscribe每天晚上8点科委');
+    expect(t.subscriptions.get(CHANNEL)).toMatchObject({ time: '20:00', filters: { agencies: ['上海市科学技术委员会'] } });
+    await t.post('/subscribers 9点');
+    expect(t.subscriptions.get(CHANNEL)?.time).toBe('20:00');
   });
 
   it('from private with /subscribe @channel when the sender administers it and the bot may post', async () => {

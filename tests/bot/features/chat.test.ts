@@ -82,6 +82,9 @@ describe('/latest', () => {
     ['/latest 帮我看看派出所最近两条', '上海市公安局', 2],
     ['/latest 最新三條 民政', '上海市民政局', 3],
     ['/latest the last 2 from the justice bureau', '上海市司法局', 2],
+    // No space after the command: Telegram ends the command at the first non-Latin character; nothing is lost.
+    ['/latest公安3条', '上海市公安局', 3],
+    ['/latest科委2', '上海市科学技术委员会', 2],
   ])('%s: the count and the agency run together with other words → %s, %i', async (text, agency, n) => {
     const t = createTestBot();
     const calls = await t.send(text);

@@ -65,6 +65,7 @@ describe('/subscribe with a time as people write it', () => {
 
 describe('/subscribe written as one sentence', () => {
   it.each([
+    ['/subscribe每天早上7点 民政', { time: '07:00', frequency: 'daily', agencies: ['上海市民政局'], keywords: [] }],
     [
       '/subscribe 请每天早上七点半推送公安局和司法局关于复工的消息，谢谢',
       { time: '07:30', frequency: 'daily', agencies: ['上海市公安局', '上海市司法局'], keywords: ['复工'] },

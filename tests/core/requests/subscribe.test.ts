@@ -83,6 +83,12 @@ describe('parseSubscribeRequest: a whole request as people type it', () => {
       { agencies: ['国家外汇管理局上海市分局', '中国银行保险监督管理委员会上海监管局', COMMERCE], keywords: ['贷款'] },
     ],
     ['嗯就是每周一给我推一下人社局的招聘冲鸭', { frequency: 'weekly', weekday: 1, agencies: [HR], keywords: ['招聘'] }],
+    // Polite letters and net slang around the request.
+    [
+      '尊敬的管理员您好，烦请每周二上午十点发一下司法局关于合同的新规定，辛苦了',
+      { time: '10:00', frequency: 'weekly', weekday: 2, agencies: [JUSTICE], keywords: ['合同'] },
+    ],
+    ['蹲一个 科委 外国人 有就推 yyds', { frequency: 'instant', agencies: [SCIENCE], keywords: ['外国人'] }],
     // English.
     ['every tuesday 10am civil affairs', { time: '10:00', frequency: 'weekly', weekday: 2, agencies: [CIVIL], keywords: [] }],
     ['public security bureau 7.45pm', { time: '19:45', agencies: [POLICE], keywords: [] }],
