@@ -30,6 +30,7 @@ import { readHeader } from './header.ts';
 import { feedItems } from './feed.ts';
 import { labelledRecords } from './fields.ts';
 import { slideMeasures } from './slides.ts';
+import { timelineItems } from './timeline.ts';
 import { headingName, headingShaped, knownHeading, namedAgency } from './headings.ts';
 import { withoutMarks } from './marks.ts';
 import { agencyInTitle } from './title-agency.ts';
@@ -88,7 +89,7 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
   const warn = (line: number | undefined, message: string) => warnings.push(line ? { line, message } : { message });
   // A feed's items, a form's records and a deck's slides, rewritten as date-then-title lines first.
   const feed = feedItems(splitLines(text), warn, (l) => !!knownHeading(l, agencies), isAgencyName);
-  const shaped = slideMeasures(labelledRecords(feed, warn), isAgencyName);
+  const shaped = timelineItems(slideMeasures(labelledRecords(feed, warn), isAgencyName), warn, isAgencyName);
   const lines = inReadingOrder(
     unwrapped(shaped, (l) => agencies.resolveExact(headingName(l).name) !== null, dateOfLine),
     dateOfLine,
@@ -362,7 +363,9 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
       const r = item.raw;
       const date = dateOf(r.date, r.dateLine);
       if (!date) continue;
-      const placed = agenciesOf(r.source ?? r.named, r.section, r.titles[0]!.line, r.titles[0]!.text);
+      // A 来源 naming an outlet (上海发布) gives way to the agency the measure's own lines name.
+      const by = r.source && r.named && isOutlet(r.source) ? r.named : (r.source ?? r.named);
+      const placed = agenciesOf(by, r.section, r.titles[0]!.line, r.titles[0]!.text);
       if (placed) push({ date, titles: r.titles, body: r.body, bullets: r.bullets }, placed);
       continue;
     }
