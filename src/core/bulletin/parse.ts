@@ -363,8 +363,9 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
       const r = item.raw;
       const date = dateOf(r.date, r.dateLine);
       if (!date) continue;
-      // A 来源 naming an outlet (上海发布) gives way to the agency the measure's own lines name.
-      const by = r.source && r.named && isOutlet(r.source) ? r.named : (r.source ?? r.named);
+      // A 来源 naming an outlet (上海发布) or a name the directory does not know gives way to the agency the
+      // measure's own lines name.
+      const by = r.source && r.named && (isOutlet(r.source) || agencies.resolve(r.source) === null) ? r.named : (r.source ?? r.named);
       const placed = agenciesOf(by, r.section, r.titles[0]!.line, r.titles[0]!.text);
       if (placed) push({ date, titles: r.titles, body: r.body, bullets: r.bullets }, placed);
       continue;
