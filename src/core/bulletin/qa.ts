@@ -100,6 +100,7 @@ export function questionsAndAnswers(lines: readonly Line[], warn: Warn, isAgency
     const issued = form.includes('《') ? issuedIn(form, titles, isAgency) : [];
     if (issued.length === 0) {
       warn(l.no, `an answer that names no document issued by an agency on a date; not read: "${text.slice(0, 40)}"`);
+      for (const p of part.slice(1)) warn(p.no, `"${p.text.slice(0, 30)}": part of an answer that was not read`);
       i = j - 1;
       continue;
     }
