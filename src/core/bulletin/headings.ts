@@ -31,6 +31,10 @@ export function headingName(line: Line): { name: string; marked: boolean } {
     t = bracketed[1]!;
     marked = true;
   }
+  // An outline's node, with the count of its children: "- 市经信委（2条）", "* 浦东 (3项)".
+  if (t.includes('条') || t.includes('项') || t.startsWith('-') || t.startsWith('*')) {
+    t = t.replace(/^[-*+]\s+/, '').replace(/\s*[（(]\s*(?:共\s*)?\d{1,3}\s*[条项则个]\s*[)）]$/, '');
+  }
   // A bilingual heading: its Chinese name ("上海市商务委员会 / Shanghai Municipal Commission of Commerce",
   // "Shanghai Customs 上海海关").
   const both =
