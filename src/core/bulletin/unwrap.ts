@@ -38,8 +38,16 @@ export function unwrapped(lines: readonly Line[], starts: (l: Line) => boolean, 
     const n = [...put[i]!.text].length;
     if (n >= LONG && open(put[i]!) && goesOn(i) && !own(put[i + 1]!)) widths.set(n, (widths.get(n) ?? 0) + 1);
   }
-  const atWidth = Math.max(0, ...[...widths.keys()].map((n) => (widths.get(n - 1) ?? 0) + widths.get(n)! + (widths.get(n + 1) ?? 0)));
+  let width = 0;
+  let atWidth = 0;
+  for (const n of widths.keys()) {
+    const c = (widths.get(n - 1) ?? 0) + widths.get(n)! + (widths.get(n + 1) ?? 0);
+    if (c > atWidth) [width, atWidth] = [n, c];
+  }
   if (atWidth < MIN_WRAPPED) return put;
+  // A line full to the width that ends with a closing quote ("…开展“一户一策”") was broken there by the width,
+  // not by the writer: it goes on too.
+  const full = (l: Line) => /[”」』》）)"]$/.test(l.form) && Math.abs([...l.text].length - width) <= 1;
   // …and laid out in paragraphs: a blank line after (nearly) every date line, so that a title's lines are not
   // followed by its body in the same paragraph (an email wrapped at a width keeps title and body together).
   const dated = put.map((l, i) => (dateOf(l) ? i : -1)).filter((i) => i !== -1);
@@ -48,7 +56,7 @@ export function unwrapped(lines: readonly Line[], starts: (l: Line) => boolean, 
   const out: Line[] = [];
   for (let i = 0; i < put.length; i++) {
     let l = put[i]!;
-    while (open(l) && goesOn(i) && !own(put[i + 1]!)) {
+    while ((open(l) || (full(put[i]!) && !dateOf(l))) && goesOn(i) && !own(put[i + 1]!)) {
       const next = put[++i]!;
       l = { ...l, text: l.text + next.text, form: l.form + next.form };
     }
