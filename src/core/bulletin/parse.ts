@@ -32,6 +32,7 @@ import { labelledRecords } from './fields.ts';
 import { slideMeasures } from './slides.ts';
 import { timelineItems } from './timeline.ts';
 import { unquoted } from './quoted.ts';
+import { beforeSiteLists } from './article-end.ts';
 import { questionsAndAnswers } from './qa.ts';
 import { headingName, headingShaped, knownHeading, namedAgency } from './headings.ts';
 import { withoutMarks } from './marks.ts';
@@ -90,7 +91,11 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
   const isAgencyName = (name: string) => namedAgency(name, agencies) !== null;
   const warn = (line: number | undefined, message: string) => warnings.push(line ? { line, message } : { message });
   // A feed's items, a form's records and a deck's slides, rewritten as date-then-title lines first.
-  const feed = feedItems(splitLines(unquoted(text, warn)), warn, (l) => !!knownHeading(l, agencies), isAgencyName);
+  const feed = beforeSiteLists(
+    feedItems(splitLines(unquoted(text, warn)), warn, (l) => !!knownHeading(l, agencies), isAgencyName),
+    warn,
+    (l) => dateOfLine(l) !== null,
+  );
   const shaped = questionsAndAnswers(
     timelineItems(slideMeasures(labelledRecords(feed, warn), isAgencyName), warn, isAgencyName),
     warn,
