@@ -27,17 +27,11 @@ import { foldKey } from '../text.ts';
 import { isoDate, looksLikeDate, looksLikeDatedTitle, readDateLine, realDay } from './dates.ts';
 import type { DateLine } from './dates.ts';
 import { readHeader } from './header.ts';
-import { feedItems } from './feed.ts';
-import { labelledRecords } from './fields.ts';
-import { slideMeasures } from './slides.ts';
-import { timelineItems } from './timeline.ts';
-import { unquoted } from './quoted.ts';
-import { beforeSiteLists } from './article-end.ts';
-import { questionsAndAnswers } from './qa.ts';
+import { shapedLines } from './shapes.ts';
 import { headingName, headingShaped, knownHeading, namedAgency } from './headings.ts';
 import { withoutMarks } from './marks.ts';
 import { agencyInTitle } from './title-agency.ts';
-import { ASIDE, SENTENCE_END, bareTitle, bulletOf, isQuotedTitle, numberingOf, partAsWritten, splitLines } from './lines.ts';
+import { ASIDE, SENTENCE_END, bareTitle, bulletOf, isQuotedTitle, numberingOf, partAsWritten } from './lines.ts';
 import type { Line } from './lines.ts';
 import { lastCopies, placer } from './placement.ts';
 import { runningHeaders } from './running-header.ts';
@@ -90,17 +84,8 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
   const warnings: ParseWarning[] = [];
   const isAgencyName = (name: string) => namedAgency(name, agencies) !== null;
   const warn = (line: number | undefined, message: string) => warnings.push(line ? { line, message } : { message });
-  // A feed's items, a form's records and a deck's slides, rewritten as date-then-title lines first.
-  const feed = beforeSiteLists(
-    feedItems(splitLines(unquoted(text, warn)), warn, (l) => !!knownHeading(l, agencies), isAgencyName),
-    warn,
-    (l) => dateOfLine(l) !== null,
-  );
-  const shaped = questionsAndAnswers(
-    timelineItems(slideMeasures(labelledRecords(feed, warn), isAgencyName), warn, isAgencyName),
-    warn,
-    isAgencyName,
-  );
+  // Shapes of copy (a mail, a feed, a form, a deck, a timeline, a Q&A) rewritten as date-then-title lines first.
+  const shaped = shapedLines(text, warn, isAgencyName, (l) => !!knownHeading(l, agencies), dateOfLine);
   const lines = inReadingOrder(
     unwrapped(shaped, (l) => agencies.resolveExact(headingName(l).name) !== null, dateOfLine),
     dateOfLine,

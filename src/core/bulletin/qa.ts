@@ -39,6 +39,7 @@ export function issuedIn(form: string, titles: readonly string[], isAgency: (nam
     const had = found.length;
     for (let open = sentence.indexOf('《'); open >= 0; open = sentence.indexOf('《', open + 1)) {
       const title = titles[k++];
+      if (title === undefined) break;
       const before = sentence.slice(from, open);
       // "发布《甲》和《乙》": the second of a list is issued by the same act.
       const last = found.length > had ? found[found.length - 1] : undefined;
@@ -48,7 +49,7 @@ export function issuedIn(form: string, titles: readonly string[], isAgency: (nam
         continue;
       }
       const verb = ISSUES.exec(before);
-      if (!verb || title === undefined) continue;
+      if (!verb) continue;
       from = sentence.indexOf('》', open) + 1 || open + 1;
       const prefix = before.slice(0, verb.index).replace(/据\s*((?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*[日号])\s*(?:的)?消息/g, '$1');
       const dates = [...prefix.matchAll(DATE)];

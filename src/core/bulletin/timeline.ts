@@ -95,7 +95,7 @@ export function timelineItems(lines: readonly Line[], warn: Warn, isAgency: (nam
     }
     if (!l.rule && DRAWING.test(l.form)) {
       // A rule of drawing after the last item ends it, so the text below is not read into it.
-      if (/[━─—=\-]{4,}/.test(l.form)) {
+      if (/[━─—=-]{4,}/.test(l.form)) {
         close();
         closeDay();
         day = null;

@@ -1,0 +1,37 @@
+/**
+ * The reading steps that run before the parser, in order. Each one rewrites a shape of copy it recognises into the
+ * date-then-title lines the parser reads, keeps the original line numbers and warns about what it leaves out; a
+ * text not of its shape passes through as it was (each has a cheap test first).
+ *   quoted.ts       a mail reply: the quoted bulletin, without the reply around it
+ *   feed.ts         a news app's feed: title, then "账号 · 06-10 · 3562阅读"
+ *   article-end.ts  a news page: nothing after its own lists (相关推荐, 延伸阅读)
+ *   fields.ts       a form per measure: 部门：/日期：/标题：
+ *   slides.ts       a slide deck: a badge "市经信委 ｜ 2020.05.19" per slide
+ *   timeline.ts     a timeline: "● 7月14日" over items tagged 【市发改委】
+ *   qa.ts           questions and answers: "7月16日，市文旅局印发《…》"
+ */
+import type { DateLine } from './dates.ts';
+import { feedItems } from './feed.ts';
+import { labelledRecords } from './fields.ts';
+import { beforeSiteLists } from './article-end.ts';
+import { splitLines } from './lines.ts';
+import type { Line } from './lines.ts';
+import { questionsAndAnswers } from './qa.ts';
+import { unquoted } from './quoted.ts';
+import { slideMeasures } from './slides.ts';
+import { timelineItems } from './timeline.ts';
+
+export function shapedLines(
+  text: string,
+  warn: (line: number, message: string) => void,
+  isAgency: (name: string) => boolean,
+  isHeading: (l: Line) => boolean,
+  dateOf: (l: Line) => DateLine | null,
+): Line[] {
+  const feed = feedItems(splitLines(unquoted(text, warn)), warn, isHeading, isAgency);
+  const records = labelledRecords(
+    beforeSiteLists(feed, warn, (l) => dateOf(l) !== null),
+    warn,
+  );
+  return questionsAndAnswers(timelineItems(slideMeasures(records, isAgency), warn, isAgency), warn, isAgency);
+}
