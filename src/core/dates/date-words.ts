@@ -114,6 +114,15 @@ const RULES: Rule[] = [
       return from && to && from <= to ? { from, to } : null;
     },
   },
+  // Compared with a day: "比2月12号那个更新的" (newer than), "比3月1日早的" (older than); the day itself is not in it.
+  {
+    re: new RegExp(`比\\s*${DAY_RE}\\s*(?:那个|那條|那条|那篇|的)?\\s*(?:更新|更晚|更近|新|晚)`),
+    range: (m, ctx) => ((d) => (d ? { from: addDays(d, 1), to: null } : null))(dayOf(m, 1, ctx)),
+  },
+  {
+    re: new RegExp(`比\\s*${DAY_RE}\\s*(?:那个|那條|那条|那篇|的)?\\s*(?:更早|更旧|早|旧)`),
+    range: (m, ctx) => ((d) => (d ? { from: null, to: addDays(d, -1) } : null))(dayOf(m, 1, ctx)),
+  },
   { re: new RegExp(`${DAY_RE}\\s*${AFTER}`), range: (m, ctx) => ((d) => (d ? { from: d, to: null } : null))(dayOf(m, 1, ctx)) },
   {
     re: new RegExp(`(?:截至|截止到?|到)\\s*${DAY_RE}\\s*(?:为止)?`),

@@ -113,6 +113,16 @@ describe('search reply headers say what the results are', () => {
   });
 });
 
+describe('an agency with no measures of its own, named alone', () => {
+  it('lists the measures that name it (住建委 in a justice measure), or says it has none', async () => {
+    const t = createTestBot();
+    const { html, calls } = await first(t, '住建委');
+    expect(html).toMatch(/^🔎 “住建委”：共 1 条/);
+    expect(buttons(calls[0]).some((b) => b.callback_data === 'e:20200311-7eed29bdee')).toBe(true);
+    expect((await first(t, '审计局')).html).toContain('上海市审计局 暂无措施');
+  });
+});
+
 describe('pinyin typed without a Chinese keyboard', () => {
   it.each([
     ['fugong', /^🔎 “复工”：共 12 条/],

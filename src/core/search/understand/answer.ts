@@ -153,6 +153,26 @@ export function answerPlan<T>(plan: QueryPlan, rawSource: AnswerSource<T>, opts:
         };
     }
     const r = source.search([], { agency, limit: opts.limit, offset: opts.offset, ...filter, order: 'newest' });
+    // An agency with no measures of its own (住建委 alone): the measures that name it, rather than "none".
+    if (r.total === 0 && agency && plan.agencyTyped) {
+      const named = source.search([plan.agencyTyped], { limit: opts.limit, offset: opts.offset, ...filter });
+      if (named.total > 0)
+        return {
+          ...EMPTY,
+          kind: 'full',
+          total: named.total,
+          exact: true,
+          estimated: !!named.estimated,
+          hits: entries(
+            source,
+            named.hits.map((h) => h.id),
+          ),
+          words: [plan.agencyTyped],
+          matched: [plan.agencyTyped],
+          agency: null,
+          highlight: [plan.agencyTyped],
+        };
+    }
     return {
       ...EMPTY,
       kind: 'latest',
