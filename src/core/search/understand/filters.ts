@@ -8,7 +8,7 @@
  */
 import { normalizeForSearch } from '../normalize.ts';
 import { agencyMentions } from './agency-intent.ts';
-import { contentWords, dropPhrases, segmentsOf } from './plan.ts';
+import { MENTION_OR_LINK, contentWords, dropPhrases, segmentsOf } from './plan.ts';
 import type { PlanContext } from './plan.ts';
 
 export interface RequestFilters {
@@ -16,12 +16,9 @@ export interface RequestFilters {
   agencies: string[];
   /** Topics (folded), in the order typed, each once, none inside another: the words of one topic joined by a space (a measure must hold them all). */
   keywords: string[];
-  /** Words dropped as asking, not naming (for tests). */
-  dropped: string[];
 }
 
 const HAN_CHAR = /^[\u3400-\u9fff]$/u;
-const MENTION_OR_LINK = /@\S+|(?:https?:\/\/|www\.)\S+/gu;
 /** "所有部门", "不限部门", "全部": every agency, said in words. */
 const ALL_AGENCIES = /^(所有|全部|不限|任何|各)(部门|单位|机构)?$/;
 
@@ -47,7 +44,7 @@ export function requestFilters(input: string, ctx: PlanContext): RequestFilters 
     if (!agencies.includes(m.agency)) agencies.push(m.agency);
   }
   const { tables } = ctx;
-  const { dropped } = dropPhrases(segments, taken, (phrase) =>
+  dropPhrases(segments, taken, (phrase) =>
     tables.stop.has(phrase) ||
     tables.generic.has(phrase) ||
     tables.latest.has(phrase) ||
@@ -66,7 +63,7 @@ export function requestFilters(input: string, ctx: PlanContext): RequestFilters 
     (topics[groups[i]!] ??= []).push(w);
   });
   const unique = [...new Set(topics.filter(Boolean).map((t) => t.join(' ')))];
-  return { agencies, keywords: unique.filter((w) => !unique.some((o) => o !== w && o.includes(w))), dropped };
+  return { agencies, keywords: unique.filter((w) => !unique.some((o) => o !== w && o.includes(w))) };
 }
 
 const latinCache = new WeakMap<PlanContext['aliases'], { alias: string; at: RegExp }[]>();

@@ -64,7 +64,8 @@ const HAN_CHAR = /^[\u3400-\u4dbf\u4e00-\u9fff]$/;
 const MAX_PHRASE = 4;
 /** Words before an agency that leave it out. */
 const NOT_THIS = new Set(['除了', '除', '不是', '不要', '排除', '以外', '非', 'except', 'not']);
-const MENTION_OR_LINK = /@\S+|(?:https?:\/\/|www\.)\S+/gu;
+/** A mention (@政策小助手) or a link pasted along: no words of a measure. */
+export const MENTION_OR_LINK = /@\S+|(?:https?:\/\/|www\.)\S+/gu;
 
 export function planQuery(input: string, ctx: PlanContext): PlanResult {
   if (input.trim() === '') return { ok: false, reason: 'empty' };
