@@ -44,8 +44,8 @@ const CN = '[〇零一二两三四五六七八九十]';
 const EN_MONTH = String.raw`(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)`;
 const monthOf = (name: string): number =>
   ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'].indexOf(name.slice(0, 3).toLowerCase()) + 1;
-/** Pictographs and symbols before a date (📅, 🗓, ◆, ▶, ★), with their variation selector. */
-const DATE_BULLET = /^(?:[\p{Extended_Pictographic}\u25a0-\u25ff\u2605\u2606]\ufe0f?\s*)+/u;
+/** Pictographs and symbols before a date (📅, 🗓, ◆, ▶, ★, a post's bar ▍), with their variation selector. */
+const DATE_BULLET = /^(?:[\p{Extended_Pictographic}\u2580-\u25ff\u2605\u2606]\ufe0f?\s*)+/u;
 const PREFIX = String.raw`(?:(?:发布|更新|信息)?(?:时间|日期)\s*[:：]\s*)`;
 const OPEN = String.raw`[\[【（(「]?`;
 const CLOSE = String.raw`[\]】）)」]?`;

@@ -23,11 +23,33 @@ const SERIES = /(?:系列|第)\s*([一二两三四五六七八九十\d]+)\s*(?:�
 /** A short line ending with a date (and maybe a time): a publisher's or a post's stamp. */
 const TAIL_DATE = /\s((?:\d{4}\s*[-/.年]\s*)?\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$/;
 
+const AS_OF_ALL = new RegExp(AS_OF.source, 'g');
+
+/**
+ * The as-of date a line states (截止至5月15日), read right after the phrase: in a covering note's "更新到库里。
+ * 这期…7月13日那条" the date belongs to the prose, not to 更新到.
+ */
+function asOfDate(form: string): ReturnType<typeof findDate> {
+  for (const m of form.matchAll(AS_OF_ALL)) {
+    const after = form.slice(m.index + m[0].length);
+    if (/^[\d〇零一二两三四五六七八九十]/.test(after)) {
+      const d = findDate(after);
+      if (d) return d;
+    }
+  }
+  return null;
+}
+
+/** A line stating an as-of date (截止至5月15日): the bulletin's title or a header line. */
+export function statesAsOf(form: string): boolean {
+  return AS_OF.test(form) && asOfDate(form) !== null;
+}
+
 export function readHeader(lines: Line[]): Header {
   const head = lines.filter((l) => !l.rule);
   // The title: the first line with an as-of date, else the first naming a series that is not a sentence, else line 1.
   const near = head.slice(0, 16);
-  const asOfAt = near.findIndex((l) => AS_OF.test(l.form) && findDate(l.form.slice(AS_OF.exec(l.form)!.index)) !== null);
+  const asOfAt = near.findIndex((l) => statesAsOf(l.form));
   const seriesAt = near.findIndex((l) => /系列\s*[一二两三四五六七八九十\d]/.test(l.form) && !/[。！？]/.test(l.form));
   const at = Math.max(0, asOfAt !== -1 ? asOfAt : seriesAt);
   const titleLine = head[at];
@@ -37,11 +59,8 @@ export function readHeader(lines: Line[]): Header {
 
   let asOf: Header['asOf'] = null;
   for (const l of head.slice(at, at + 6)) {
-    const m = AS_OF.exec(l.form);
-    if (m) {
-      asOf = findDate(l.form.slice(m.index + m[0].length));
-      if (asOf) break;
-    }
+    asOf = asOfDate(l.form);
+    if (asOf) break;
   }
 
   let published: Header['published'] = null;

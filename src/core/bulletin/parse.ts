@@ -26,7 +26,7 @@ import type { Entry, ParseWarning, ParsedBulletin } from '../model.ts';
 import { foldKey } from '../text.ts';
 import { isoDate, looksLikeDate, looksLikeDatedTitle, readDateLine, realDay } from './dates.ts';
 import type { DateLine } from './dates.ts';
-import { readHeader } from './header.ts';
+import { readHeader, statesAsOf } from './header.ts';
 import { shapedLines } from './shapes.ts';
 import { headingName, headingShaped, knownHeading, namedAgency } from './headings.ts';
 import { withoutMarks } from './marks.ts';
@@ -101,6 +101,8 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
     if (d) lastDate = i;
   });
   const nextContent = (i: number) => lines[i + 1];
+  // A post's timestamp above the bulletin's title (an account name, "2020-05-18 08:30", then 点击关注) is no measure.
+  const titleAt = lines.slice(0, 20).findIndex((l) => statesAsOf(l.form));
   // In the header, a publication stamp followed by prose dates the bulletin, not a measure.
   const isMeasureDate = (i: number): boolean => {
     const d = dateAt(i);
@@ -110,7 +112,7 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
     // A report's cover: its date, then its table of contents or foreword.
     if (FRONT_MATTER.test(nextContent(i)?.form ?? '')) return false;
     if (!d.stamp || d.rest) return true;
-    if (d.labelled) return false;
+    if (d.labelled || i < titleAt) return false;
     const next = nextContent(i);
     return !!next && looksLikeTitle(next) && !/^(?:发布|来源|作者)/.test(next.form) && !knownHeading(next, agencies) && !dateAt(i + 1);
   };
