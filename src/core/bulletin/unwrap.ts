@@ -44,6 +44,7 @@ export function unwrapped(lines: readonly Line[], starts: (l: Line) => boolean, 
     const c = (widths.get(n - 1) ?? 0) + widths.get(n)! + (widths.get(n + 1) ?? 0);
     if (c > atWidth) [width, atWidth] = [n, c];
   }
+  if (atWidth >= MIN_WRAPPED - 2 && solid(put, width)) return unwrappedSolid(put, width, open, own, dateOf);
   if (atWidth < MIN_WRAPPED) return put;
   // A line full to the width that ends with a closing quote ("…开展“一户一策”") was broken there by the width,
   // not by the writer: it goes on too.
@@ -57,6 +58,51 @@ export function unwrapped(lines: readonly Line[], starts: (l: Line) => boolean, 
   for (let i = 0; i < put.length; i++) {
     let l = put[i]!;
     while ((open(l) || (full(put[i]!) && !dateOf(l))) && goesOn(i) && !own(put[i + 1]!)) {
+      const next = put[++i]!;
+      l = { ...l, text: l.text + next.text, form: l.form + next.form };
+    }
+    out.push(l);
+  }
+  return out;
+}
+
+/** Short: the tail of a title broken mid-phrase ("客流压力", "以上可不戴口罩"), no sentence of its own. */
+const TAIL = 8;
+const PUNCT = /[，,。、；;：:！!？?]/;
+
+/**
+ * A PDF's text copied with no blank line at all (a gap only where page furniture went): paragraphs cannot tell a wrap from a title over its body. It is
+ * read as wrapped at `width` when (nearly) no line is longer than that width: its prose lines are full.
+ */
+function solid(lines: readonly Line[], width: number): boolean {
+  const gaps = lines.filter((l, i) => i > 0 && l.no !== lines[i - 1]!.no + 1).length;
+  const longer = lines.filter((l) => [...l.text.trim()].length > width + 1).length;
+  return gaps <= lines.length * 0.1 && longer <= 1;
+}
+
+/**
+ * In such a text a line that reaches the width and ends mid-sentence goes on in the next; and a line that ends
+ * mid-phrase goes on in a short next line that is not a sentence and starts nothing of its own (a title broken
+ * in two: "本市中小学分批错峰开学，初三高三学生" / "首批返校"). Several full titles under one date stay apart: a title
+ * is longer than TAIL, and a short line before a date is an agency's heading.
+ */
+function unwrappedSolid(
+  put: readonly Line[],
+  width: number,
+  open: (l: Line) => boolean,
+  own: (l: Line) => boolean,
+  dateOf: (l: Line) => DateLine | null,
+): Line[] {
+  const len = (l: Line) => [...l.text.trim()].length;
+  const tail = (a: Line, i: number) => {
+    const b = put[i]!;
+    const after = put[i + 1];
+    return len(a) >= 2 * TAIL && len(b) <= TAIL && !PUNCT.test(b.form) && !ENDS.test(b.form) && !(after && dateOf(after));
+  };
+  const out: Line[] = [];
+  for (let i = 0; i < put.length; i++) {
+    let l = put[i]!;
+    while (open(l) && i + 1 < put.length && !own(put[i + 1]!) && !own(l) && (len(put[i]!) >= width - 1 || tail(l, i + 1))) {
       const next = put[++i]!;
       l = { ...l, text: l.text + next.text, form: l.form + next.form };
     }
