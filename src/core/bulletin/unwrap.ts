@@ -97,7 +97,9 @@ function unwrappedSolid(
   const tail = (a: Line, i: number) => {
     const b = put[i]!;
     const after = put[i + 1];
-    return len(a) >= 2 * TAIL && len(b) <= TAIL && !PUNCT.test(b.form) && !ENDS.test(b.form) && !(after && dateOf(after));
+    return (
+      len(a) >= TAIL + 4 && len(b) <= TAIL && 2 * len(b) <= len(a) && !PUNCT.test(b.form) && !ENDS.test(b.form) && !(after && dateOf(after))
+    );
   };
   const out: Line[] = [];
   for (let i = 0; i < put.length; i++) {
