@@ -184,7 +184,7 @@ export const zh = {
     intro:
       '您好！我是<b>复工复产措施简报</b>机器人。\n\n我收录舆情中心汇编的政府部门措施简报，可以：\n• 查看某部门的最新措施：/latest 公安\n• 按关键词搜索：/search 复工\n• 订阅每日摘要：/subscribe 09:00\n\n私聊时直接发送关键词即可搜索。',
     buttons: { agencies: '🏛 部门列表', latest: '🆕 最新措施', search: '🔎 搜索示例：复工', subscribe: '🔔 订阅每日摘要' },
-    help: '<b>命令</b>\n/latest [部门] [条数] — 部门最新措施，例如 /latest 科委 3\n/search 关键词 — 搜索措施，多个关键词用空格分开；可加日期：本周、3月、最近7天；加“最新”按时间排序\n/export [关键词] — 把搜索结果导出为 Excel/CSV\n/agencies — 所有部门及措施数量\n/subscribe [时间] [每天/每周一/即时] [部门或关键词] — 订阅摘要，例如 /subscribe 早上8点 公安\n/unsubscribe — 取消订阅\n/settings — 查看和修改订阅\n/help — 本帮助\n\n部门可用简称：科委、公安、警方、民政、司法……\n也可以在任意聊天输入 @{bot} 复工 分享措施。',
+    help: '<b>命令</b>\n/latest [部门] [条数] — 部门最新措施，例如 /latest 科委 3\n/search 关键词 — 搜索措施，多个关键词用空格分开；可加日期：本周、3月、最近7天；加“最新”按时间排序\n/export [关键词] — 把搜索结果导出为 Excel/CSV\n/agencies — 所有部门及措施数量\n/subscribe [时间] [每天/每周一/即时] [部门或关键词] — 订阅摘要，例如 /subscribe 早上8点 公安；也可以直接说：每天早上8点推送公安的复工消息\n/unsubscribe — 取消订阅\n/settings — 查看和修改订阅\n/help — 本帮助\n\n部门可用简称：科委、公安、警方、民政、司法……\n也可以在任意聊天输入 @{bot} 复工 分享措施。',
   },
   agencies: {
     title: '<b>部门</b>（点击查看最新措施）',
