@@ -39,6 +39,7 @@ export const en: Messages = {
       hour: 'a day has hours 0–23',
       minute: 'minutes go 00–59, two digits after the colon, e.g. 8:05',
       period: 'that part of the day has no such hour',
+      weekday: 'a week has Monday (周一) to Sunday (周日)',
     },
     badTimeFull: (t, why) =>
       `"${t}" is not a valid time (${why}); nothing was saved.\nWrite it like 9:00, 21:30, 9am, 9点半 — e.g. /subscribe 08:00 police`,
@@ -190,6 +191,7 @@ export const en: Messages = {
     unusedWords: (words, search) =>
       `"${words}" is not part of an agency's name; /latest lists by agency and date only and did not use it. To search by keyword, send ${search}`,
     tryAgencies: 'Send /agencies to see them all.',
+    otherAgencies: (names) => `/latest lists one agency at a time; for ${names}, press a button below.`,
     none: (agency) => `${agency} has no measures yet.`,
   },
   search: {

@@ -50,6 +50,7 @@ export const zh = {
       hour: '一天只有 0–23 点',
       minute: '分钟要在 00–59 之间，冒号后写两位，例如 8:05',
       period: '这个时段没有这个钟点',
+      weekday: '一周只有周一到周日',
     } as Record<string, string>,
     badTimeFull: (t: string, why: string) =>
       `时间“${t}”不对（${why}），没有保存。\n可以这样写：9点、9点半、早上8点、晚上9点半、21:30，例如 /subscribe 早上8点 公安`,
@@ -198,6 +199,7 @@ export const zh = {
     tryAgencies: '发送 /agencies 查看所有部门。',
     unusedWords: (words: string, search: string) =>
       `“${words}”不是部门名称，/latest 只按部门和日期列出，没有用到它。按关键词找请发送 ${search}`,
+    otherAgencies: (names: string) => `/latest 一次列出一个部门；${names} 的最新措施请点下面的按钮。`,
     none: (agency: string) => `${agency} 暂无措施。`,
   },
   search: {

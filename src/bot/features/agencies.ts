@@ -68,6 +68,7 @@ export function createAgenciesFeature(deps: FeatureDeps, opts: { timezone?: stri
       name,
       n,
       unused,
+      otherAgencies,
     } = parseLatestRequest(
       dated.rest,
       (text) => deps.search.filters(text),
@@ -91,7 +92,15 @@ export function createAgenciesFeature(deps: FeatureDeps, opts: { timezone?: stri
     const extra = named ? unused : [];
     // The same words as typed (without the count) make the search: /search understands the agency in them too.
     if (extra.length) blocks.push(`<i>${escapeHtml(ctx.m.latest.unusedWords(extra.join(' '), `/search ${name}`))}</i>`);
-    return replyBlocks(ctx, blocks, keyboard);
+    // More agencies named (/latest 公安 司法): one is listed; the others are said, each a button away.
+    const others = otherAgencies.filter((a) => a !== agency && catalog.latest(a, 1).length > 0);
+    if (others.length === 0) return replyBlocks(ctx, blocks, keyboard);
+    blocks.push(`<i>${escapeHtml(ctx.m.latest.otherAgencies(others.join('、')))}</i>`);
+    const rows = [
+      ...(keyboard?.inline_keyboard ?? []),
+      ...others.map((a) => [Markup.button.callback(buttonLabel(`🏛 ${a}`), `l:${agencyKey(a)}`)]),
+    ];
+    return replyBlocks(ctx, blocks, Markup.inlineKeyboard(rows).reply_markup);
   });
 
   c.action(/^l:([\w-]{1,16})$/, async (ctx) => {

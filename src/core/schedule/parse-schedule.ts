@@ -168,7 +168,9 @@ export function parseSchedule(typed: readonly string[]): ParsedSchedule {
     // Run together with other words ("每天早上8点推送公安的复工消息"): the schedule phrases inside it, the rest split off.
     const inside = scheduleInside(folded);
     if (inside.found) {
-      for (const t of inside.times) takeTime(t, word);
+      // A refused phrase is named as found in the word (晚上13点), not with the words run on after it.
+      for (const t of inside.times) takeTime(t);
+      if (inside.badWeekday) out.badTime ??= { word: inside.badWeekday, reason: 'weekday' };
       if (inside.frequency) out.frequency = inside.frequency;
       if (inside.weekday !== null) out.weekday = inside.weekday;
       if (inside.periodTime) out.periodTime ??= inside.periodTime;

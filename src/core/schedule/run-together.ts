@@ -22,6 +22,8 @@ export interface ScheduleInside {
   periodTime: string | null;
   /** The text between the phrases, each stretch a word. */
   rest: string[];
+  /** A weekday that is none (每周八), as written. */
+  badWeekday: string | null;
 }
 
 const PERIOD = PERIODS.join('|');
@@ -40,6 +42,7 @@ const TIME = new RegExp(
   'gu',
 );
 const WEEKDAYS: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 日: 7, 天: 7 };
+const BAD_WEEKDAY = /(?:每个?)?(?:周|週|星期|礼拜|禮拜)(?:[零〇八九十]|[089])(?![\d点點时時:])/u;
 /** Phrases of frequency, longest first where they overlap. */
 const FREQUENCY = new RegExp(
   [
@@ -80,7 +83,14 @@ const BARE_PERIOD = new RegExp(`(?:明天|明|今)?(${Object.keys(PERIOD_HOUR).j
 
 /** Schedule phrases inside one word (folded: NFKC, lower case), and the words left between them. */
 export function scheduleInside(word: string): ScheduleInside {
-  const out: ScheduleInside = { found: false, times: [], frequency: null, weekday: null, periodTime: null, rest: [] };
+  const out: ScheduleInside = { found: false, times: [], frequency: null, weekday: null, periodTime: null, rest: [], badWeekday: null };
+  // 每周八, 星期零: shaped like a weekday, none; refused rather than read as 每周 and a stray character.
+  const bad = BAD_WEEKDAY.exec(word);
+  if (bad) {
+    out.found = true;
+    out.badWeekday = bad[0];
+    return out;
+  }
   // Frequencies first: 每晚9点 leaves 晚9点 for the time, 每周一9点 leaves 9点.
   let text = word.replace(FREQUENCY, (...args) => {
     const g = args[args.length - 1] as Record<string, string | undefined>;

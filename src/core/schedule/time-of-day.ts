@@ -14,7 +14,9 @@ export type TimeRefusal =
   /** The minutes are past 59, or written with one digit after a colon ("8:5", "9:75"). */
   | 'minute'
   /** A period of the day that does not hold that hour ("晚上13点", "下午0点", "中午8点"). */
-  | 'period';
+  | 'period'
+  /** A weekday that is none (每周八, 星期零). */
+  | 'weekday';
 
 export type TimeOfDay = { ok: true; time: string } | { ok: false; reason: TimeRefusal };
 

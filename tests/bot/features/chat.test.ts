@@ -94,6 +94,18 @@ describe('/latest', () => {
     expect(texts(calls).join('\n')).not.toContain('/search');
   });
 
+  it('two agencies named: one is listed, the other is said with a button (not dropped)', async () => {
+    const t = createTestBot();
+    const calls = await t.send('/latest 公安和司法局 2条');
+    const text = texts(calls).join('\n');
+    expect(text).toContain('<b>上海市公安局</b>');
+    expect(text).toContain('上海市司法局 的最新措施请点下面的按钮');
+    const data = buttons(calls.at(-1)).map((b) => b.callback_data);
+    expect(data.filter((d) => d.startsWith('e:'))).toHaveLength(2);
+    expect(data.at(-1)).toMatch(/^l:/);
+    assertValidTelegramHtml(text);
+  });
+
   it('shows the newest police measures first', async () => {
     const t = createTestBot();
     const calls = await t.send('/latest 公安 2');

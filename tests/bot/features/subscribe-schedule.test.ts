@@ -44,6 +44,7 @@ describe('/subscribe with a time as people write it', () => {
     ['下午 15点', '这个时段没有这个钟点'],
     ['24:00', '一天只有 0–23 点'],
     ['9点70', '分钟要在 00–59 之间'],
+    ['每周八', '一周只有周一到周日'],
   ];
   it.each(refused)('/subscribe %s is refused with an example, nothing saved', async (written, why) => {
     const t = setup();

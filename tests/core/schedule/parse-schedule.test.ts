@@ -55,7 +55,11 @@ describe('parseSchedule', () => {
     ['朝早9点', { time: '09:00' }],
     ['meitian wanshang jiu dian ban', { time: '21:30', frequency: 'daily', rest: [] }],
     ['zhousi xiawu 4 dian', { time: '16:00', frequency: 'weekly', weekday: 4 }],
-    ['每天晚上13点推送', { bad: '每天晚上13点推送', frequency: 'daily' }],
+    ['每天晚上13点推送', { bad: '晚上13点', frequency: 'daily' }],
+    // A weekday that is none is refused, never read as 每周 and a stray character.
+    ['每周八', { bad: '每周八' }],
+    ['星期零 公安', { bad: '星期零', rest: ['公安'] }],
+    ['每周8点', { time: '08:00', frequency: 'weekly' }],
     // "as soon as X": 一X就.
     ['一出新政策就推给我', { frequency: 'instant', rest: ['推给我'] }],
     ['一发布就发', { frequency: 'instant', rest: ['发'] }],

@@ -132,46 +132,37 @@ export function answerPlan<T>(plan: QueryPlan, rawSource: AnswerSource<T>, opts:
   const filter = opts.filter ?? {};
   if (plan.words.length === 0) {
     const agency = plan.agency ?? undefined;
+    // The measures holding the agency's words as typed: within the agency, or (`within` undefined) anywhere.
+    const typedWord = (word: string, within: string | undefined): Answer<T> | null => {
+      const r = source.search([word], { agency: within, limit: opts.limit, offset: opts.offset, ...filter });
+      if (r.total === 0) return null;
+      return {
+        ...EMPTY,
+        kind: 'full',
+        total: r.total,
+        exact: true,
+        estimated: !!r.estimated,
+        hits: entries(
+          source,
+          r.hits.map((h) => h.id),
+        ),
+        words: within ? [] : [word],
+        matched: [word],
+        agency: within ? plan.agency : null,
+        highlight: [word],
+      };
+    };
     // Only an agency: what it said about the word typed when that is a topic too (出入境, 交警),
     // else — its name, "latest" words — simply its newest measures (with dates only: every agency's).
     if (!plan.latest && agency && plan.agencyTyped && !NAMES_AN_AGENCY.test(plan.agencyTyped)) {
-      const r = source.search([plan.agencyTyped], { agency, limit: opts.limit, offset: opts.offset, ...filter });
-      if (r.total > 0)
-        return {
-          ...EMPTY,
-          kind: 'full',
-          total: r.total,
-          exact: true,
-          estimated: !!r.estimated,
-          hits: entries(
-            source,
-            r.hits.map((h) => h.id),
-          ),
-          matched: [plan.agencyTyped],
-          agency: plan.agency,
-          highlight: [plan.agencyTyped],
-        };
+      const topic = typedWord(plan.agencyTyped, agency);
+      if (topic) return topic;
     }
     const r = source.search([], { agency, limit: opts.limit, offset: opts.offset, ...filter, order: 'newest' });
     // An agency with no measures of its own (住建委 alone): the measures that name it, rather than "none".
     if (r.total === 0 && agency && plan.agencyTyped) {
-      const named = source.search([plan.agencyTyped], { limit: opts.limit, offset: opts.offset, ...filter });
-      if (named.total > 0)
-        return {
-          ...EMPTY,
-          kind: 'full',
-          total: named.total,
-          exact: true,
-          estimated: !!named.estimated,
-          hits: entries(
-            source,
-            named.hits.map((h) => h.id),
-          ),
-          words: [plan.agencyTyped],
-          matched: [plan.agencyTyped],
-          agency: null,
-          highlight: [plan.agencyTyped],
-        };
+      const naming = typedWord(plan.agencyTyped, undefined);
+      if (naming) return naming;
     }
     return {
       ...EMPTY,
