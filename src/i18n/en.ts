@@ -18,8 +18,9 @@ export const en: Messages = {
     instantWhen: 'within minutes of the next publication',
     skipEmpty: ' (nothing is sent when nothing is new)',
     dueNowSkipEmpty: 'within minutes; nothing is sent if nothing is new today',
-    noMatch: (closest) =>
-      `⚠️ No measure matches these filters yet. Are you sure?${closest ? `\nClosest agencies: ${closest}` : ''}\nTap "🧹 Clear filters", or send /subscribe again with other agencies or words.`,
+    noMatch: (closest, corrections = '') =>
+      `⚠️ No measure matches these filters yet. Are you sure?${corrections ? `\n${corrections}` : ''}${closest ? `\nClosest agencies: ${closest}` : ''}\nTap "🧹 Clear filters", or send /subscribe again with other agencies or words.`,
+    didYouMean: (typed, known) => `No measure mentions “${typed}”: did you mean “${known}”?`,
     weekdayButton: (d) => d,
     frequencyButtons: { daily: '📅 Daily', weekly: '🗓 Weekly', instant: '⚡ Instant' },
     settingsButton: '⚙️ Settings',

@@ -27,8 +27,9 @@ export const zh = {
     instantWhen: '下次发布新措施后的几分钟内',
     skipEmpty: '（没有新措施时不发送）',
     dueNowSkipEmpty: '几分钟内；今天没有新措施时不发送',
-    noMatch: (closest: string) =>
-      `⚠️ 目前没有符合条件的措施，确定吗？${closest ? `\n最接近的部门：${closest}` : ''}\n可以点“🧹 清除筛选”，或重新发送 /subscribe 加上其他部门或关键词。`,
+    noMatch: (closest: string, corrections = '') =>
+      `⚠️ 目前没有符合条件的措施，确定吗？${corrections ? `\n${corrections}` : ''}${closest ? `\n最接近的部门：${closest}` : ''}\n可以点“🧹 清除筛选”，或重新发送 /subscribe 加上其他部门或关键词。`,
+    didYouMean: (typed: string, known: string) => `没有措施提到“${typed}”，是不是“${known}”？`,
     weekdayButton: (d: string) => d,
     frequencyButtons: { daily: '📅 每天', weekly: '🗓 每周', instant: '⚡ 即时' },
     settingsButton: '⚙️ 设置',
