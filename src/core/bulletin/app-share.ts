@@ -13,15 +13,16 @@
 import type { Line } from './lines.ts';
 import { madeLine } from './lines.ts';
 
-const BANNER = /^(?:打开|下载)\s*app(?:[，,\s]*(?:阅读|查看|看).{0,12})?$|^(?:打开|下载)?\s*app\s*(?:内)?(?:阅读|查看)更多.{0,12}$/i;
-const FOLLOW = /[+＋]\s*关注$/;
+const BANNER =
+  /^(?:打开|下载)[\u4e00-\u9fff]{0,6}\s*app(?:[，,\s]*(?:阅读|查看|看).{0,12})?$|^(?:打开|下载)?[\u4e00-\u9fff]{0,6}\s*app\s*(?:内)?(?:阅读|查看)更多.{0,12}$/i;
+const FOLLOW = /[+＋]\s*(?:关注|订阅)$/;
 const FOLD = /^(?:展开全文|展开剩余\s*\d+\s*%|点击展开全文|继续阅读|阅读全文)\s*[>›∨⌄]?$/;
 /** Reaction counts under the post: "👍 328　💬 46　⭐ 收藏", "赞 328 评论 46". */
 const REACTIONS =
   /^(?:[\p{Extended_Pictographic}\uFE0F]\s*(?:[\d.]+[万千]?|收藏|分享|点赞|评论)?\s*)+$|^(?:(?:赞|点赞|评论|收藏|分享)\s*[\d.]*[万千]?\s*)+$/u;
-/** The post's stamp: its date and time, then counts ("浏览量 5.6万", "阅读 1.2万", "5.6万浏览"). */
+/** The post's stamp: its date and time, then counts ("浏览量 5.6万", "阅读 1.2万", "5.6万浏览") or the channel ("来自 澎湃号"). */
 const STAMP =
-  /^(\d{4}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}:\d{2})?|\d{4}年\d{1,2}月\d{1,2}日(?:\s*\d{1,2}:\d{2})?)\s+(?:(?:浏览量?|阅读量?|阅读数|播放量?)\s*[\d.]+[万千]?\+?|[\d.]+[万千]?\+?\s*(?:浏览|阅读|播放))/;
+  /^(\d{4}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}:\d{2})?|\d{4}年\d{1,2}月\d{1,2}日(?:\s*\d{1,2}:\d{2})?)\s+(?:(?:浏览量?|阅读量?|阅读数|播放量?)\s*[\d.]+[万千]?\+?|[\d.]+[万千]?\+?\s*(?:浏览|阅读|播放)|来自\s*\S)/;
 const COMMENTS = /^(?:热门评论|全部评论|最新评论|精彩评论|网友评论|评论区)\s*(?:[（(]\s*\d+\s*[)）])?$/;
 
 type Warn = (line: number, message: string) => void;
