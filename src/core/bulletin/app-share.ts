@@ -3,7 +3,7 @@
  * app's chrome around it):
  *   打开APP，阅读体验更佳                        ← the app's banner
  *   某某中心　上观号作者 / 2020-11-02 07:15　浏览量 5.6万 / 上观号 · 某某中心 ｜ + 关注
- *   …the post… 展开全文 (a fold in the middle of a paragraph) …the post…
+ *   …the post… 展开全文 (a fold in the middle of a paragraph: the two halves are joined when the first ends at a comma)
  *   分享到 / 👍 328　💬 46 / 打开APP阅读更多精彩内容 / 热门评论(46) and the comments
  * The chrome goes: the banner, the follow line, the fold, the reaction counts, the read-more line. The post's stamp
  * keeps its date and time without the view count, so it dates the page (not a measure) and gives the year. The
@@ -41,7 +41,17 @@ export function sharePageLines(lines: readonly Line[], warn: Warn): Line[] {
       if (rest > 0) warn(l.no, `"${l.text}" and the ${rest} lines after it (to line ${lines.at(-1)!.no}) are readers' comments, not read`);
       break;
     }
-    if (l.form.length <= 40 && (BANNER.test(l.form) || FOLLOW.test(l.form) || FOLD.test(l.form) || REACTIONS.test(l.form))) continue;
+    // The fold cuts a paragraph: a line cut after a comma goes on in the next line the page shows.
+    if (l.form.length <= 40 && FOLD.test(l.form)) {
+      const before = out.at(-1);
+      const next = lines[i + 1];
+      if (before && next && /[，、,；;：:（(“《]$/.test(before.text) && !FOLD.test(next.form)) {
+        out[out.length - 1] = madeLine(before.no, before.text + next.text);
+        i++;
+      }
+      continue;
+    }
+    if (l.form.length <= 40 && (BANNER.test(l.form) || FOLLOW.test(l.form) || REACTIONS.test(l.form))) continue;
     const stamp = STAMP.exec(l.form);
     out.push(stamp ? madeLine(l.no, stamp[1]!) : l);
   }
