@@ -111,8 +111,10 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
     if (!d) return false;
     // An email's own header (发送时间：2020年5月15日（星期五）下午4:12) dates the mail, never a measure.
     if (/^(?:发送时间|发件时间|发送日期)\s*[:：]/.test(lines[i]!.form)) return false;
-    // A report's cover: its date, then its table of contents or foreword; a letter's date, then its salutation.
-    if (FRONT_MATTER.test(nextContent(i)?.form ?? '') || (!d.rest && SALUTATION.test(nextContent(i)?.form ?? ''))) return false;
+    // A newsletter's own date, then its salutation (各位会员：): the letter's date, never a measure.
+    if (!d.rest && SALUTATION.test(nextContent(i)?.form ?? '')) return false;
+    // A report's cover: its date, then its table of contents or foreword.
+    if (FRONT_MATTER.test(nextContent(i)?.form ?? '')) return false;
     if (!d.stamp || d.rest) return true;
     if (d.labelled || i < titleAt) return false;
     const next = nextContent(i);

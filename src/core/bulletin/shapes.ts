@@ -3,26 +3,26 @@
  * date-then-title lines the parser reads, keeps the original line numbers and warns about what it leaves out; a
  * text not of its shape passes through as it was (each has a cheap test first).
  *   quoted.ts       a mail reply: the quoted bulletin, without the reply around it
+ *   feed.ts         a news app's feed: title, then "账号 · 06-10 · 3562阅读"
  *   sms.ts          a bulk SMS digest: "1. 标题（市人社局，10月19日）(1/3)"
  *   app-share.ts    a news app's share page: its chrome (打开APP, + 关注, 展开全文, counts) and comments gone
- *   feed.ts         a news app's feed: title, then "账号 · 06-10 · 3562阅读"
  *   article-end.ts  a news page: nothing after its own lists (相关推荐, 延伸阅读)
  *   fields.ts       a form per measure: 部门：/日期：/标题：
  *   slides.ts       a slide deck: a badge "市经信委 ｜ 2020.05.19" per slide
  *   timeline.ts     a timeline: "● 7月14日" over items tagged 【市发改委】
  *   qa.ts           questions and answers: "7月16日，市文旅局印发《…》"
  */
-import { sharePageLines } from './app-share.ts';
 import type { DateLine } from './dates.ts';
 import { feedItems } from './feed.ts';
 import { labelledRecords } from './fields.ts';
 import { beforeSiteLists } from './article-end.ts';
 import { splitLines } from './lines.ts';
 import type { Line } from './lines.ts';
+import { sharePageLines } from './app-share.ts';
+import { smsItems } from './sms.ts';
 import { questionsAndAnswers } from './qa.ts';
 import { unquoted } from './quoted.ts';
 import { slideMeasures } from './slides.ts';
-import { smsItems } from './sms.ts';
 import { timelineItems } from './timeline.ts';
 
 export function shapedLines(
@@ -32,9 +32,9 @@ export function shapedLines(
   isHeading: (l: Line) => boolean,
   dateOf: (l: Line) => DateLine | null,
 ): Line[] {
-  const feed = feedItems(sharePageLines(smsItems(splitLines(unquoted(text, warn)), isAgency), warn), warn, isHeading, isAgency);
+  const feed = feedItems(splitLines(unquoted(text, warn)), warn, isHeading, isAgency);
   const records = labelledRecords(
-    beforeSiteLists(feed, warn, (l) => dateOf(l) !== null),
+    beforeSiteLists(sharePageLines(smsItems(feed, isAgency), warn), warn, (l) => dateOf(l) !== null),
     warn,
   );
   return questionsAndAnswers(timelineItems(slideMeasures(records, isAgency), warn, isAgency), warn, isAgency);
