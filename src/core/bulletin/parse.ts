@@ -52,8 +52,9 @@ const MAX_TITLE_CHARS = 120;
 const HAN = /[\u3400-\u9fff]/;
 /** A report's table of contents or foreword heading. */
 const FRONT_MATTER = /^(?:目\s*录|前\s*言|contents|foreword)$/i;
-/** A newsletter's or letter's salutation under its date (各位会员：, 尊敬的会员企业：): the date is the letter's. */
-const SALUTATION = /^(?:(?:各位|尊敬的|亲爱的|全体)[^，。,]{0,12}|[^，。,\s]{0,8}(?:会员|会员单位|会员企业|同仁|同事|朋友)们?)\s*[:：]$/;
+/** A newsletter's or letter's salutation under its date (各位会员：, 尊敬的会员企业：, 敬啟者：): the date is the letter's. */
+const SALUTATION =
+  /^(?:(?:各位|尊敬的|亲爱的|全体)[^，。,]{0,12}|[^，。,\s]{0,8}(?:会员|会员单位|会员企业|同仁|同事|朋友)们?|敬启者)\s*[:：]$/;
 
 const isProse = (l: Line) => /[。；;！!]$/.test(l.form) || [...l.text].length > 60;
 const looksLikeTitle = (l: Line) => [...l.text].length <= MAX_TITLE_CHARS && !SENTENCE_END.test(l.form);

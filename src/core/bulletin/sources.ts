@@ -15,7 +15,7 @@ export interface SourceLine {
   before: string;
 }
 
-const LABEL = String.raw`(?:信息|文章|消息|新闻|稿件|内容)?来\s*源`;
+const LABEL = String.raw`(?:信息|文章|消息|新闻|稿件|内容|资料)?来\s*源`;
 /** A whole line that is a 来源 line. */
 const WHOLE = new RegExp(String.raw`^[\[【（(]?\s*${LABEL}\s*(?:[:：]|[\]】)）]\s*[:：]?)\s*(.*?)\s*[\]】)）]?$`);
 /** A 来源 at the end of a body line: "…正文。；来源：X". */

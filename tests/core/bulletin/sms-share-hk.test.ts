@@ -181,3 +181,26 @@ describe('a copy retyped in traditional characters', () => {
     expect(rows(text)).toEqual([['上海市公安局', '2020-05-06', '各区出入境窗口恢复办理']]);
   });
 });
+
+describe('small shapes of the same copies', () => {
+  it.each([
+    ['資料來源：上海市商務委員會', '上海市商務委員會'],
+    ['资料来源：上海市商务委员会', '上海市商务委员会'],
+  ])('reads %s as a 来源 line', (text, source) => {
+    const [l] = splitLines(text);
+    expect(readSourceLine(l!, () => false)?.source).toBe(source);
+  });
+
+  it('a letter opened with 敬啟者： under its date is no measure', () => {
+    const text =
+      '某某會　簡訊\n２０２０年１０月９日\n敬啟者：\n\n彙編（截止至１０月８日）\n\n市公安局\n\n１０月６日\n出入境窗口延長服務時間\n來源：上海市公安局';
+    const parsed = parse(text);
+    expect(parsed.bulletin.asOf).toBe('2020-10-08');
+    expect(rows(text)).toEqual([['上海市公安局', '2020-10-06', '出入境窗口延長服務時間']]);
+  });
+
+  it.each(['在APP内打开', 'APP内阅读全文', '打开今日头条APP，查看更多', '下载APP'])('drops the banner %s on a share page', (banner) => {
+    const lines = splitLines(`${banner}\n展开全文\n正文`);
+    expect(texts(sharePageLines(lines, () => {}))).toEqual(['正文']);
+  });
+});
