@@ -24,6 +24,8 @@ describe('a bulk SMS digest: the agency and the date in the bracket after the ti
     ['【某区商会】5. “随申码”企业版上线（市大数据中心，11月2日）', '11月2日', '“随申码”企业版上线', '市大数据中心'],
     ['10. 稳外贸“21条”（2.0版）（市商务委，2020年11月12日）', '2020年11月12日', '稳外贸“21条”（2.0版）', '市商务委'],
     ['⑤ 养老机构恢复探视（市民政局，9月8日）', '9月8日', '养老机构恢复探视', '市民政局'],
+    ['4. 冷链监管仓启用【市商务委 10月30日】', '10月30日', '冷链监管仓启用', '市商务委'],
+    ['5. 首贷贴息申报启动【市金融局/11.23】', '11月23日', '首贷贴息申报启动', '市金融局'],
   ])('%s', (line, date, title, agency) => {
     const out = smsItems(splitLines(`${line}\n${known}`), isAgency);
     expect(texts(out).slice(0, 4)).toEqual([date, title, `发布单位：${agency}`, '—']);
