@@ -18,7 +18,7 @@ const DATE = String.raw`(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日�
 /** An agency's name in the bracket: Han characters, no punctuation (2 to 20). */
 const NAME = String.raw`([\u3400-\u9fff]{2,20})`;
 /** The segment marker at the end of a segment: (1/3), [2/3], 【3/3】. */
-const SEGMENT = /\s*[（(\[【［]\s*\d{1,2}\s*\/\s*\d{1,2}\s*[)）\]】］]\s*$/;
+const SEGMENT = /\s*[（([【［]\s*\d{1,2}\s*\/\s*\d{1,2}\s*[)）\]】］]\s*$/;
 /** The agency-and-date bracket at the end of the line (form: NFKC, so brackets and commas are half-width): (), 【】 or []. */
 const SEP = String.raw`\s*[,、\s/|｜]\s*`;
 const BRACKET = new RegExp(String.raw`[(【[]\s*(?:${NAME}${SEP}(?:${DATE})|(?:${DATE})${SEP}${NAME})\s*[)】\]]\s*$`);
