@@ -190,8 +190,8 @@ export const en: Messages = {
     title: (agency, n) => `<b>${agency}</b>: latest ${n}`,
     unknown: (q) => `No agency called "${q}".`,
     didYouMean: 'Did you mean:',
-    unusedWords: (words, search) =>
-      `"${words}" is not part of an agency's name; /latest lists by agency and date only and did not use it. To search by keyword, send ${search}`,
+    titleAbout: (agency, n, words) => `<b>${agency}</b>: latest ${n} about ${words}`,
+    noneAbout: (words) => `No measure about "${words}"; the latest ones instead.`,
     tryAgencies: 'Send /agencies to see them all.',
     otherAgencies: (names) => `/latest lists one agency at a time; for ${names}, press a button below.`,
     none: (agency) => `${agency} has no measures yet.`,

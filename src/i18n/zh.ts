@@ -199,8 +199,8 @@ export const zh = {
     unknown: (q: string) => `没有找到部门“${q}”。`,
     didYouMean: '您是不是要找：',
     tryAgencies: '发送 /agencies 查看所有部门。',
-    unusedWords: (words: string, search: string) =>
-      `“${words}”不是部门名称，/latest 只按部门和日期列出，没有用到它。按关键词找请发送 ${search}`,
+    titleAbout: (agency: string, n: number, words: string) => `<b>${agency}</b> 关于 ${words} 的最新 ${n} 条措施`,
+    noneAbout: (words: string) => `没有关于“${words}”的措施，以下是最新措施。`,
     otherAgencies: (names: string) => `/latest 一次列出一个部门；${names} 的最新措施请点下面的按钮。`,
     none: (agency: string) => `${agency} 暂无措施。`,
   },
