@@ -26,6 +26,8 @@ import type { BotStore } from './bot-store.ts';
 import { runChild } from './child-process.ts';
 import { benchCommandQuality, renderCommandQuality } from './commands.ts';
 import type { CommandQuality } from './commands.ts';
+import { benchSubscriptionQuality, renderSubscriptionQuality } from './subscriptions.ts';
+import type { SubscriptionQuality } from './subscriptions.ts';
 import { makeCorpus } from './corpus.ts';
 import { flexSearchEngines, miniSearchEngine, ourEngine, scanEngine } from './engines.ts';
 import type { Engine } from './engines.ts';
@@ -440,6 +442,8 @@ export interface BenchReport {
     chat: Awaited<ReturnType<typeof benchChatQuality>>;
     /** /subscribe and /latest on their labelled set (bench/commands.ts). */
     commands: CommandQuality;
+    /** Subscription filters against the measures a digest should carry (bench/subscriptions.ts). */
+    subscriptions: SubscriptionQuality;
     segmenterCost: SegmenterCost[];
     pipeline: PipelineLatency[];
   } | null;
@@ -536,6 +540,7 @@ export function renderMarkdown(r: BenchReport): string {
       '',
       ...renderQuality(r.quality, r.quality.segmenterCost, r.quality.pipeline),
       ...renderCommandQuality(r.quality.commands),
+      ...renderSubscriptionQuality(r.quality.subscriptions),
     );
   return lines.join('\n');
 }
@@ -598,10 +603,15 @@ export async function main(opts: BenchOptions = {}): Promise<BenchReport> {
     log(`  quality through the bot, chat set: success@5 ${chat.successAt5.toFixed(3)}`);
     const commands = await benchCommandQuality();
     log(`  commands through the bot: ${commands.correct}/${commands.items} understood`);
+    const subscriptions = await benchSubscriptionQuality();
+    log(
+      `  subscriptions: ${subscriptions.exact}/${subscriptions.items} exact, precision ${subscriptions.precision.toFixed(3)}, recall ${subscriptions.recall.toFixed(3)}`,
+    );
     report.quality = {
       ...q,
       chat,
       commands,
+      subscriptions,
       segmenterCost: quick ? [] : benchSegmenterCost(log),
       pipeline: [await benchPipelineLatency(size, quick ? 1 : 5, log)],
     };

@@ -85,6 +85,10 @@ describe('selectForDigest: near words (the table search uses), quotes for the wo
     { agency: POLICE, title: '外籍人员居留许可延期', body: ['可网上办理'] },
     { agency: POLICE, title: '工地开工安全检查', body: ['检查'] },
     { agency: CIVIL, title: '社区服务', body: ['无关'] },
+    { agency: POLICE, title: '危化品运输车辆通行证办理提速', body: ['企业可线上申请'] },
+    { agency: CIVIL, title: '养老机构用工对接会', body: ['提供护理员岗位'] },
+    { agency: CIVIL, title: '灵活就业人员社会保险缓缴', body: ['按月办理'] },
+    { agency: SCIENCE, title: '制造业企业复产达产', body: ['分批推进'] },
   );
   const titles = (keywords: string[]) => selectForDigest(later, { agencies: [], keywords }, agencies, near).map((e) => e.title);
 
@@ -96,6 +100,12 @@ describe('selectForDigest: near words (the table search uses), quotes for the wo
     [['复工'], ['工地开工安全检查']],
     [['補貼'], ['稳岗补助发放']],
     [['#律师'], ['公共法律服务进园区']],
+    // Everyday words, abbreviations and English for the measures' terms.
+    [['缺人'], ['养老机构用工对接会']],
+    [['危险化学品'], ['危化品运输车辆通行证办理提速']],
+    [['社保'], ['灵活就业人员社会保险缓缴']],
+    // Near words are not near words of near words: resumption → 复工, 复产, never on to 开工.
+    [['resumption'], ['制造业企业复产达产']],
     // Several words typed together: each in some form.
     [['稳岗 补贴'], ['稳岗补助发放']],
     [['稳岗 律师'], []],
