@@ -111,6 +111,8 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
     if (/^(?:发送时间|发件时间|发送日期)\s*[:：]/.test(lines[i]!.form)) return false;
     // A report's cover: its date, then its table of contents or foreword.
     if (FRONT_MATTER.test(nextContent(i)?.form ?? '')) return false;
+    // "发布日期：2020-10-19　信息来源：…　浏览次数：…": a page's own labels, not a title.
+    if (d.labelled && /^[\u4e00-\u9fff]{2,6}\s*[:：]/.test(d.rest)) return false;
     if (!d.stamp || d.rest) return true;
     if (d.labelled || i < titleAt) return false;
     const next = nextContent(i);
@@ -156,7 +158,12 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
       warn(l.no, `"${l.text.slice(0, 40)}" looks like a dated measure before the first one; not read`);
 
   const now = opts.now ?? new Date();
-  const yearSource = bulletinYear({ ...header, fileDate: dateInFileName(file) }, opts.year, now, opts.knownAsOf);
+  // The years the measures' own dates carry (a table's "2020/12/1"), for a header that states none.
+  const dated = [
+    ...dates.filter((d, k) => k >= first && d?.year && isMeasureDate(k)),
+    ...tables.flatMap((t) => t.rows.map((r) => r.date)),
+  ].flatMap((d) => (d?.year ? [isoDate(d.year, d.month, d.day)] : []));
+  const yearSource = bulletinYear({ ...header, fileDate: dateInFileName(file), dated }, opts.year, now, opts.knownAsOf);
   // Said once, and only if some date needed the year (dates that carry their own year need no guess).
   let guessSaid = false;
   const sayGuess = () => {

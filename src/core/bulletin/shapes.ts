@@ -9,6 +9,7 @@
  *   slides.ts       a slide deck: a badge "市经信委 ｜ 2020.05.19" per slide
  *   timeline.ts     a timeline: "● 7月14日" over items tagged 【市发改委】
  *   qa.ts           questions and answers: "7月16日，市文旅局印发《…》"
+ *   site-list.ts    a website's list page: "· 标题⇥2020-09-18" under "市人社局⇥更多>>"
  */
 import type { DateLine } from './dates.ts';
 import { feedItems } from './feed.ts';
@@ -19,6 +20,7 @@ import type { Line } from './lines.ts';
 import { questionsAndAnswers } from './qa.ts';
 import { unquoted } from './quoted.ts';
 import { slideMeasures } from './slides.ts';
+import { siteListItems } from './site-list.ts';
 import { timelineItems } from './timeline.ts';
 
 export function shapedLines(
@@ -33,5 +35,5 @@ export function shapedLines(
     beforeSiteLists(feed, warn, (l) => dateOf(l) !== null),
     warn,
   );
-  return questionsAndAnswers(timelineItems(slideMeasures(records, isAgency), warn, isAgency), warn, isAgency);
+  return siteListItems(questionsAndAnswers(timelineItems(slideMeasures(records, isAgency), warn, isAgency), warn, isAgency), isAgency);
 }

@@ -57,9 +57,14 @@ export function readTables(lines: Line[]): Table[] {
     // A merged cell (a web or Word table's agency spanning its rows) is pasted as an empty cell below its first row.
     let agencyAbove = '';
     let sourceAbove = '';
+    let dateAbove = '';
     let j = i + 1;
-    for (; j < lines.length && lines[j]!.cells; j++) {
-      const row = lines[j]!.cells!;
+    for (; j < lines.length && (lines[j]!.cells || emptyRow(lines, j)); j++) {
+      const row = lines[j]!.cells;
+      // A numbered row left empty ("11" and tabs): nothing to read, and the table goes on after it.
+      if (!row) continue;
+      // A totals row (合计 … 10项) counts the measures; it is none.
+      if (TOTALS.test(cleanLine(row.find((c) => c.trim() !== '') ?? ''))) continue;
       // A cell holding several paragraphs: the first is the title, the rest its body.
       const titleCell = at('title', row) || at('body', row);
       const parts = titleCell
@@ -67,11 +72,16 @@ export function readTables(lines: Line[]): Table[] {
         .map((p) => cleanLine(p))
         .filter(Boolean);
       const body = (at('title', row) ? at('body', row).split('\n') : []).map((p) => cleanLine(p)).filter(Boolean);
-      const dateText = cleanLine(at('date', row));
-      const agency = cleanLine(at('agency', row)) || (parts.length > 0 ? agencyAbove : '');
-      const source = cleanLine(at('source', row)).replace(/^(?:来源\s*[:：]\s*)/, '') || (parts.length > 0 ? sourceAbove : '');
+      // "同上" (ditto) is the cell above, as an empty agency cell is.
+      const dateCell = cleanLine(at('date', row));
+      const dateText = DITTO.test(dateCell) ? dateAbove : dateCell;
+      const agencyCell = cleanLine(at('agency', row));
+      const agency = (DITTO.test(agencyCell) ? '' : agencyCell) || (parts.length > 0 ? agencyAbove : '');
+      const sourceCell = cleanLine(at('source', row)).replace(/^(?:来源\s*[:：]\s*)/, '');
+      const source = (DITTO.test(sourceCell) ? '' : sourceCell) || (parts.length > 0 ? sourceAbove : '');
       agencyAbove = agency;
       sourceAbove = source;
+      dateAbove = dateText;
       rows.push({
         line: lines[j]!.no,
         date: readDateLine(matchForm(dateText)) ?? excelSerialDate(dateText),
@@ -86,6 +96,16 @@ export function readTables(lines: Line[]): Table[] {
     i = j - 1;
   }
   return tables;
+}
+
+/** A cell saying "the same as above". */
+const DITTO = /^(?:同上|同前|〃|")$/;
+/** A totals row's first cell. */
+const TOTALS = /^(?:合计|总计|小计|共计)\s*[:：]?$/;
+
+/** A row of the table with nothing but its number (Excel pasted "11" and empty cells), followed by more rows. */
+function emptyRow(lines: Line[], j: number): boolean {
+  return /^\d{1,3}$/.test(lines[j]!.form) && !!lines[j + 1]?.cells;
 }
 
 /**
