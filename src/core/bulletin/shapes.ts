@@ -1,5 +1,6 @@
 /**
- * The reading steps that run before the parser, in order. Each one rewrites a shape of copy it recognises into the
+ * The reading steps that run before the parser, in order.
+ *   html-residue.ts HTML source pasted as text (<p>, <br>, &ldquo;): its lines as a browser shows them Each one rewrites a shape of copy it recognises into the
  * date-then-title lines the parser reads, keeps the original line numbers and warns about what it leaves out; a
  * text not of its shape passes through as it was (each has a cheap test first).
  *   quoted.ts       a mail reply: the quoted bulletin, without the reply around it
@@ -15,6 +16,7 @@ import type { DateLine } from './dates.ts';
 import { feedItems } from './feed.ts';
 import { labelledRecords } from './fields.ts';
 import { beforeSiteLists } from './article-end.ts';
+import { decodeEntities, htmlResidueLines, isHtmlResidue } from './html-residue.ts';
 import { splitLines } from './lines.ts';
 import type { Line } from './lines.ts';
 import { questionsAndAnswers } from './qa.ts';
@@ -30,7 +32,8 @@ export function shapedLines(
   isHeading: (l: Line) => boolean,
   dateOf: (l: Line) => DateLine | null,
 ): Line[] {
-  const feed = feedItems(splitLines(unquoted(text, warn)), warn, isHeading, isAgency);
+  const split = isHtmlResidue(text) ? htmlResidueLines(text) : splitLines(unquoted(decodeEntities(text), warn));
+  const feed = feedItems(split, warn, isHeading, isAgency);
   const records = labelledRecords(
     beforeSiteLists(feed, warn, (l) => dateOf(l) !== null),
     warn,
