@@ -77,6 +77,19 @@ export function isHtmlResidue(text: string): boolean {
   return false;
 }
 
+/** Where a paragraph's source broke onto the next line. */
+const JOIN = '\u0000';
+const CJK = /[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]/;
+
+/** A paragraph's source lines joined: with a space, as a browser shows it, but none between Chinese characters. */
+function joined(text: string): string {
+  return text.replace(/[ ]*\u0000[ ]*/g, (all, at: number) => {
+    const before = text.slice(0, at).trimEnd().slice(-1);
+    const after = text.slice(at + all.length).trimStart()[0] ?? '';
+    return CJK.test(before) && CJK.test(after) ? '' : ' ';
+  });
+}
+
 /** The lines of HTML source as the parser reads them (each with the number of the line it starts on). */
 export function htmlResidueLines(text: string): Line[] {
   const pieces: { no: number; text: string }[] = [];
@@ -85,7 +98,7 @@ export function htmlResidueLines(text: string): Line[] {
   let no = 1;
   let depth = 0;
   const flush = () => {
-    if (cur.trim() !== '') pieces.push({ no: curNo, text: cur });
+    if (cur.replaceAll(JOIN, '').trim() !== '') pieces.push({ no: curNo, text: joined(cur) });
     cur = '';
   };
   // Text between tags: its line breaks are spaces inside a block, line breaks outside one.
@@ -96,7 +109,7 @@ export function htmlResidueLines(text: string): Line[] {
       if (k > 0) {
         no++;
         if (depth === 0) flush();
-        else cur += ' ';
+        else cur += JOIN;
       }
       if (!/\S/.test(cur) && /\S/.test(p)) curNo = no;
       cur += p;

@@ -57,6 +57,7 @@ export function readTables(lines: Line[]): Table[] {
     // A merged cell (a web or Word table's agency spanning its rows) is pasted as an empty cell below its first row.
     let agencyAbove = '';
     let sourceAbove = '';
+    const linkColumn = /链接/.test(cells[roles.indexOf('source')] ?? '');
     let dateAbove = '';
     let j = i + 1;
     for (; j < lines.length && (lines[j]!.cells || emptyRow(lines, j)); j++) {
@@ -78,7 +79,9 @@ export function readTables(lines: Line[]): Table[] {
       const agencyCell = cleanLine(at('agency', row));
       const agency = (DITTO.test(agencyCell) ? '' : agencyCell) || (parts.length > 0 ? agencyAbove : '');
       const sourceCell = cleanLine(at('source', row)).replace(/^(?:来源\s*[:：]\s*)/, '');
-      const source = (DITTO.test(sourceCell) ? '' : sourceCell) || (parts.length > 0 ? sourceAbove : '');
+      // An empty link cell is a link not given (链接待补), not a merged cell: each row has its own page.
+      const source =
+        (DITTO.test(sourceCell) ? '' : sourceCell) || (parts.length > 0 && (!linkColumn || DITTO.test(sourceCell)) ? sourceAbove : '');
       agencyAbove = agency;
       sourceAbove = source;
       dateAbove = dateText;
