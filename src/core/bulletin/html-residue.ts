@@ -10,7 +10,7 @@
  * space, as a browser shows it; outside any block it is a line break, so plain lines between tags stay lines. Each
  * line keeps the number of the source line it starts on, so warnings point at the text as given.
  *
- * Only a text with three lines or more holding a block tag or <br> is read this way; entities are decoded in any
+ * Only a text with three lines or more holding a block tag or <br> (not in a markdown table) is read this way; entities are decoded in any
  * text (a bulletin never means "&ldquo;" literally).
  */
 import { splitLines } from './lines.ts';
@@ -69,11 +69,14 @@ export function decodeEntities(text: string): string {
   });
 }
 
-/** Whether the text is HTML source: three lines or more with a block tag or a <br>. */
+/**
+ * Whether the text is HTML source: three lines or more with a block tag or a <br> (a markdown table's row, whose
+ * <br> breaks a line inside its cell, does not count).
+ */
 export function isHtmlResidue(text: string): boolean {
   if (!text.includes('<')) return false;
   let n = 0;
-  for (const line of text.split('\n')) if (BLOCK_TAG.test(line) && ++n >= 3) return true;
+  for (const line of text.split('\n')) if (BLOCK_TAG.test(line) && !/^\s*\|/.test(line) && ++n >= 3) return true;
   return false;
 }
 

@@ -11,7 +11,7 @@
  * then pagination (上一页 1 2 3 下一页 共3页), related links (相关链接: other pages with their dates) and the
  * footer. Before the parser reads it, each item becomes its date line then its title (an agency in brackets at
  * its start becomes a 发布单位 line, as a timeline's tags do); a section heading becomes a line of its own (its
- * "更多>>" gone). The list is proven by three items or more whose line ends with a full date; what follows the
+ * "更多>>" gone). The list is proven by three items or more whose line ends with a full date, each next to another; what follows the
  * pagination or a related-links line (相关链接) is left as it is (the parser warns about it: text after the last measure).
  */
 import type { Line } from './lines.ts';
@@ -70,11 +70,16 @@ function sectionOf(l: Line): string | null {
 }
 
 export function siteListItems(lines: readonly Line[], isAgency: (name: string) => boolean): Line[] {
-  // Cheap first: three item lines ending with a full date (a page's related links are not its list).
+  // Cheap first: three item lines ending with a full date, each next to another item, a section heading or a
+  // wrapped date (a list, not a body line "…截止 2020-06-30" here and there); a page's related links are not its list.
+  const listed = (k: number) => {
+    const l = lines[k];
+    return !!l && (itemOf(l) !== null || sectionOf(l) !== null || DATE_ALONE.test(l.form));
+  };
   let items = 0;
-  for (const l of lines) {
-    if (RELATED.test(l.form)) break;
-    if (itemOf(l) && ++items >= 3) break;
+  for (let k = 0; k < lines.length; k++) {
+    if (RELATED.test(lines[k]!.form)) break;
+    if (itemOf(lines[k]!) && (listed(k - 1) || listed(k + 1)) && ++items >= 3) break;
   }
   if (items < 3) return [...lines];
   const firstItem = lines.findIndex((l) => itemOf(l) !== null || sectionOf(l) !== null);
