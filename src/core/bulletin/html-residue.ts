@@ -19,8 +19,8 @@ import type { Line } from './lines.ts';
 const BLOCK = 'p|div|li|ul|ol|h[1-6]|tr|table|tbody|thead|section|article|blockquote|header|footer|dl|dt|dd|center';
 const BLOCK_NAME = new RegExp(`^(?:${BLOCK})$`);
 const BLOCK_TAG = new RegExp(String.raw`<\/?(?:${BLOCK}|br)\b[^>]*>`, 'i');
-/** A comment, a <style>/<script> element, or any tag. */
-const TOKEN = /<!--[\s\S]*?-->|<(style|script)\b[^>]*>[\s\S]*?<\/\1\s*>|<\/?([a-zA-Z][\w:-]*)\b[^>]*>/g;
+/** A comment, a <head>, <style> or <script> element (none of it is text), or any tag. */
+const TOKEN = /<!--[\s\S]*?-->|<(style|script|head)\b[^>]*>[\s\S]*?<\/\1\s*>|<\/?([a-zA-Z][\w:-]*)\b[^>]*>/gi;
 /** The Windows clipboard's "HTML Format" header, when a raw clipboard dump is pasted. */
 const CLIPBOARD_HEADER = /^(?:Version|StartHTML|EndHTML|StartFragment|EndFragment|StartSelection|EndSelection|SourceURL):\S*$/;
 

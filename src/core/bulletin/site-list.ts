@@ -8,6 +8,7 @@
  *   2020-10-09
  *   · 推出支持企业复工复产“十二条”升级版2020-09-28     (glued to the title)
  *   · [市商务委] 金秋购物旅游季促消费系列活动启动⇥2020-09-21   (a mixed section's item names its agency)
+ * (also "⇥09-18", "⇥2020年9月18日", or "· 2020-09-18 标题" with the date first)
  * then pagination (上一页 1 2 3 下一页 共3页), related links (相关链接: other pages with their dates) and the
  * footer. Before the parser reads it, each item becomes its date line then its title (an agency in brackets at
  * its start becomes a 发布单位 line, as a timeline's tags do); a section heading becomes a line of its own (its
@@ -17,8 +18,17 @@
 import type { Line } from './lines.ts';
 import { SENTENCE_END, bulletOf, madeLine } from './lines.ts';
 
-/** A full date at the end of an item's line: ⇥2020-09-18, " 2020/9/18", "[2020-09-18]", "（2020.09.18）", or glued. */
-const TRAILING_DATE = /(?:^|[^\d])[\s[(（【]*((?:19|20)\d{2})\s*([-/.])\s*(\d{1,2})\s*\2\s*(\d{1,2})\s*[\])）】]?$/;
+/**
+ * The date at the end of an item's line: a full one (⇥2020-09-18, " 2020/9/18", "[2020-09-18]", "（2020.09.18）",
+ * "　2020年9月18日", or glued to the title), or a short one set apart by a space or brackets ("⇥09-18", "[09-18]").
+ */
+const TRAILING_DATES = [
+  /(?:^|[^\d])[\s[(（【]*((?:19|20)\d{2})\s*([-/.])\s*(\d{1,2})\s*\2\s*(\d{1,2})\s*[\])）】]?$/,
+  /(?:\s|[[(（【])[\s[(（【]*((?:19|20)\d{2})\s*(年)\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*[\])）】]?$/,
+  /(?:\s|[[(（【])[\s[(（【]*()()(\d{1,2})[-/](\d{1,2})\s*[\])）】]?$/,
+];
+/** A bulleted item with its full date first: "· 2020-09-18 标题", "• [2020-09-18] 标题". */
+const LEADING_DATE = /^[·•▪◦■]\s*[[(（【]?((?:19|20)\d{2})([-/.])(\d{1,2})\2(\d{1,2})[\])）】]?\s*(\S.*)$/;
 /** A date alone on a line: an item's date wrapped under it. */
 const DATE_ALONE = /^[\s[(（【]*((?:19|20)\d{2})\s*([-/.])\s*(\d{1,2})\s*\2\s*(\d{1,2})\s*[\])）】]?$/;
 /** A section heading's link to its full list. */
@@ -36,14 +46,31 @@ interface Item {
   date: string;
 }
 
-/** A line that is an item with its date at the end, as written; null when it is not. */
+/** A line that is an item with its date at the end (or, bulleted, at its start), as written; null when it is not. */
 function itemOf(l: Line): Item | null {
-  if (!/\d$|[\])）】]$/.test(l.form)) return null;
-  const m = TRAILING_DATE.exec(l.form);
-  if (!m) return null;
-  const t = titleOf(l.text.slice(0, cutAt(l, m)));
+  const lead = /^[·•▪◦■]/.test(l.form) ? LEADING_DATE.exec(l.form) : null;
+  if (lead) {
+    const t =
+      lead[5]!.length <= l.text.length
+        ? [...l.text]
+            .slice(-[...lead[5]!].length)
+            .join('')
+            .trim()
+        : lead[5]!;
+    return titled(t, dateText(lead));
+  }
+  if (!/\d$|[\])）】日]$/.test(l.form)) return null;
+  for (const re of TRAILING_DATES) {
+    const m = re.exec(l.form);
+    if (m) return titled(titleOf(l.text.slice(0, cutAt(l, m))), dateText(m));
+  }
+  return null;
+}
+
+/** An item's title: at least 6 characters with Chinese, not a sentence, not a label ("发布日期："). */
+function titled(t: string, date: string): Item | null {
   if (!t || [...t].length < 6 || !HAN.test(t) || SENTENCE_END.test(t) || /[:：]/.test(t.slice(0, 8))) return null;
-  return { title: t, date: dateText(m) };
+  return { title: t, date };
 }
 
 /** Where the date begins in the line as written (form and text may differ in width; the date is ASCII in both). */
@@ -59,7 +86,9 @@ function titleOf(text: string): string {
   return (bulletOf(t) ?? t).trim();
 }
 
-const dateText = (m: RegExpExecArray) => `${m[1]}-${m[3]!.padStart(2, '0')}-${m[4]!.padStart(2, '0')}`;
+/** The date as a date line: 2020-09-18, or 9月18日 for a date written without its year. */
+const dateText = (m: RegExpExecArray) =>
+  m[1] ? `${m[1]}-${m[3]!.padStart(2, '0')}-${m[4]!.padStart(2, '0')}` : `${Number(m[3])}月${Number(m[4])}日`;
 
 /** The section a "市人社局⇥更多>>" line heads, or null. */
 function sectionOf(l: Line): string | null {

@@ -49,7 +49,7 @@ describe('HTML left in pasted text', () => {
         '<p>正文第一行，',
         '接着写完。</p><p>second',
         'line</p>',
-        '<style>p { color: red; }</style>',
+        '<STYLE>p { color: red; }</STYLE><head><title>页面标题</title></head>',
         '<p class="MsoNormal"><span>11</span>月<span>16</span>日<o:p></o:p></p>',
         '一行没有标签的字',
         '<table><tr><td>日期</td><td></td><td>标题</td></tr></table>',
@@ -101,6 +101,11 @@ describe('a website’s list page copied in a browser', () => {
     ['▪ 标题甲乙丙丁戊(2020/9/18)', '2020-09-18'],
     ['标题甲乙丙丁戊2020-09-18', '2020-09-18'],
     ['- 标题甲乙丙丁戊 2020.09.18', '2020-09-18'],
+    ['标题甲乙丙丁戊　2020年9月18日', '2020-09-18'],
+    ['标题甲乙丙丁戊\t09-18', '9月18日'],
+    ['标题甲乙丙丁戊 [9/18]', '9月18日'],
+    ['· 2020-09-18 标题甲乙丙丁戊', '2020-09-18'],
+    ['• [2020-09-18] 标题甲乙丙丁戊', '2020-09-18'],
   ])('reads the date at the end of an item: %j', (item, date) => {
     const more = ['· 其他标题之一二三\t2020-09-19', '· 其他标题之四五六\t2020-09-20'];
     expect(texts(['市人社局\t更多>>', item, ...more].join('\n')).slice(0, 3)).toEqual(['市人社局', date, '标题甲乙丙丁戊']);
@@ -146,6 +151,7 @@ describe('a website’s list page copied in a browser', () => {
       'body lines ending with a date, apart',
       '4月1日\n标题甲\n申报材料提交截止 2020-06-30\n来源：市科委\n4月2日\n标题乙\n线上申报系统开放 2020-07-01\n来源：市科委\n4月3日\n标题丙\n补贴资金拨付完成 2020-07-15\n来源：市科委',
     ],
+    ['short dates glued to the title', '· 第一条标题在这里09-18\n· 第二条标题在这里09-19\n· 第三条标题在这里09-20'],
     ['sentences ending with a date', '会议定于。2020-10-01\n报名截止，2020-10-02\n材料提交：2020-10-03'],
   ])('leaves a text that is no list as it is: %s', (_, text) => {
     expect(texts(text)).toEqual(splitLines(text).map((l) => l.text));
@@ -199,6 +205,11 @@ describe('a spreadsheet pasted as tab-separated text', () => {
       ['市财政局', '乙', ''],
       ['市商务委', '丙', ''],
     ]);
+  });
+
+  it('knows 发文单位 and 发文日期 columns, and a date cell with its time', () => {
+    const t = readTables(splitLines('序号\t发文单位\t发文日期\t文件名称\n1\t市发改委\t2020-12-01 00:00:00\t甲'))[0]!;
+    expect(t.rows.map((r) => [r.agency, r.date?.month, r.date?.day, r.title])).toEqual([['市发改委', 12, 1, '甲']]);
   });
 
   it('still lends a merged 来源 cell to the rows below', () => {
