@@ -90,7 +90,7 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
     unwrapped(shaped, (l) => agencies.resolveExact(headingName(l).name) !== null, dateOfLine),
     dateOfLine,
   );
-  const tables = readTables(lines);
+  const tables = readTables(lines, warn);
   const inTable = new Uint8Array(lines.length);
   for (const t of tables) inTable.fill(1, t.from, t.to);
 

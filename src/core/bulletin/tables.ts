@@ -42,8 +42,11 @@ function rolesOf(cells: string[]): (Role | null)[] | null {
   return has('date') && (has('title') || has('body')) && (has('agency') || has('source')) ? roles : null;
 }
 
-/** Every table in the lines, in order. */
-export function readTables(lines: Line[]): Table[] {
+/**
+ * Every table in the lines, in order. A column the parser has no use for (备注, 联系人) that holds something is
+ * named in a warning on the header row: what it says is not stored.
+ */
+export function readTables(lines: Line[], warn: (line: number, message: string) => void = () => {}): Table[] {
   const tables: Table[] = [];
   for (let i = 0; i < lines.length; i++) {
     const cells = lines[i]!.cells;
@@ -95,6 +98,9 @@ export function readTables(lines: Line[]): Table[] {
         source,
       });
     }
+    const unread = cells.filter((name, k) => roles[k] === null && lines.slice(i + 1, j).some((l) => cleanLine(l.cells?.[k] ?? '') !== ''));
+    if (unread.length > 0)
+      warn(lines[i]!.no, `the table's ${unread.map((n) => n || '(untitled)').join('、')} column is not read; what it holds is not stored`);
     tables.push({ from: i, to: j, rows });
     i = j - 1;
   }

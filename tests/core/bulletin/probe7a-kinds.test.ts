@@ -212,6 +212,15 @@ describe('a spreadsheet pasted as tab-separated text', () => {
     expect(t.rows.map((r) => [r.agency, r.date?.month, r.date?.day, r.title])).toEqual([['市发改委', 12, 1, '甲']]);
   });
 
+  it('names a column it does not read, once, on the header row', () => {
+    const warnings: [number, string][] = [];
+    readTables(
+      splitLines('序号\t部门\t日期\t措施\t备注\t联系人\n1\t市财政局\t2020/7/1\t甲\t本期新增\t\n2\t市财政局\t2020/7/2\t乙\t\t'),
+      (l, m) => warnings.push([l, m]),
+    );
+    expect(warnings).toEqual([[1, expect.stringMatching(/备注 column is not read/)]]);
+  });
+
   it('still lends a merged 来源 cell to the rows below', () => {
     const t = readTables(splitLines('日期\t部门\t措施\t来源\n2020/7/1\t市财政局\t甲\t上海发布\n2020/7/2\t\t乙\t'))[0]!;
     expect(t.rows.map((r) => r.source)).toEqual(['上海发布', '上海发布']);
