@@ -9,6 +9,7 @@
  *   · 推出支持企业复工复产“十二条”升级版2020-09-28     (glued to the title)
  *   · [市商务委] 金秋购物旅游季促消费系列活动启动⇥2020-09-21   (a mixed section's item names its agency)
  * (also "⇥09-18", "⇥2020年9月18日", or "· 2020-09-18 标题" with the date first)
+ * (or a row of cells with the agency in one: "索引号⇥标题⇥市人社局⇥2020-09-18"),
  * then pagination (上一页 1 2 3 下一页 共3页), related links (相关链接: other pages with their dates) and the
  * footer. Before the parser reads it, each item becomes its date line then its title (an agency in brackets at
  * its start becomes a 发布单位 line, as a timeline's tags do); a section heading becomes a line of its own (its
@@ -17,6 +18,7 @@
  */
 import type { Line } from './lines.ts';
 import { SENTENCE_END, bulletOf, madeLine } from './lines.ts';
+import { isTableHeader } from './tables.ts';
 
 /**
  * The date at the end of an item's line: a full one (⇥2020-09-18, " 2020/9/18", "[2020-09-18]", "（2020.09.18）",
@@ -90,6 +92,22 @@ function titleOf(text: string): string {
 const dateText = (m: RegExpExecArray) =>
   m[1] ? `${m[1]}-${m[3]!.padStart(2, '0')}-${m[4]!.padStart(2, '0')}` : `${Number(m[3])}月${Number(m[4])}日`;
 
+/**
+ * An information-disclosure list's row: "索引号⇥标题⇥发布机构⇥日期" — the agency in a cell of its own (as [, title,
+ * agency] like a tag's match), the title the longest Chinese cell; null when no cell is an agency.
+ */
+function publisherCell(l: Line, isAgency: (name: string) => boolean): [string, string, string] | null {
+  const cells = (l.cells ?? []).map((c) => c.trim()).filter(Boolean);
+  if (cells.length < 3) return null;
+  const agency = cells.slice(0, -1).find((c) => isAgency(c));
+  if (!agency) return null;
+  const title = cells
+    .slice(0, -1)
+    .filter((c) => c !== agency && HAN.test(c))
+    .sort((a, b) => b.length - a.length)[0];
+  return title ? ['', agency, bulletOf(title) ?? title] : null;
+}
+
 /** The section a "市人社局⇥更多>>" line heads, or null. */
 function sectionOf(l: Line): string | null {
   const m = MORE.exec(l.text);
@@ -110,7 +128,8 @@ export function siteListItems(lines: readonly Line[], isAgency: (name: string) =
     if (RELATED.test(lines[k]!.form)) break;
     if (itemOf(lines[k]!) && (listed(k - 1) || listed(k + 1)) && ++items >= 3) break;
   }
-  if (items < 3) return [...lines];
+  // A table with its header row (标题⇥发布机构⇥发布日期) is the table reader's.
+  if (items < 3 || lines.some((l) => l.cells && isTableHeader(l.cells))) return [...lines];
   const firstItem = lines.findIndex((l) => itemOf(l) !== null || sectionOf(l) !== null);
   const out: Line[] = lines.slice(0, firstItem);
   let ended = false;
@@ -141,7 +160,7 @@ export function siteListItems(lines: readonly Line[], isAgency: (name: string) =
       continue;
     }
     out.push(madeLine(l.no, item.date));
-    const tag = TAG.exec(item.title);
+    const tag = TAG.exec(item.title) ?? publisherCell(l, isAgency);
     if (tag && isAgency(tag[1]!)) {
       out.push(madeLine(l.no, tag[2]!.trim()), madeLine(l.no, `发布单位：${tag[1]}`));
     } else out.push(madeLine(l.no, item.title));

@@ -42,6 +42,11 @@ function rolesOf(cells: string[]): (Role | null)[] | null {
   return has('date') && (has('title') || has('body')) && (has('agency') || has('source')) ? roles : null;
 }
 
+/** Whether a row of cells is a table's header (a date column, a title or body column, an agency or 来源 column). */
+export function isTableHeader(cells: string[]): boolean {
+  return rolesOf(cells) !== null;
+}
+
 /**
  * Every table in the lines, in order. A column the parser has no use for (备注, 联系人) that holds something is
  * named in a warning on the header row: what it says is not stored.

@@ -141,6 +141,34 @@ describe('a website’s list page copied in a browser', () => {
     ]);
   });
 
+  it('reads an information-disclosure list: index number, title, agency and date in cells', () => {
+    const text = [
+      '信息公开目录',
+      'SH0012-2020-001\t第一条标题在这里\t市人社局\t2020-10-01',
+      'SH0012-2020-002\t第二条标题在这里\t上海海关\t2020-10-02',
+      'SH0012-2020-003\t第三条标题在这里\t市商务委\t2020-10-03',
+    ].join('\n');
+    expect(texts(text).slice(1, 7)).toEqual([
+      '2020-10-01',
+      '第一条标题在这里',
+      '发布单位：市人社局',
+      '2020-10-02',
+      '第二条标题在这里',
+      '发布单位：上海海关',
+    ]);
+  });
+
+  it('leaves a table with its header row to the table reader', () => {
+    const text =
+      '标题\t发布机构\t发布日期\n第一条标题在这里\t市人社局\t2020-10-01\n第二条标题在这里\t上海海关\t2020-10-02\n第三条标题在这里\t市商务委\t2020-10-03';
+    expect(texts(text)).toEqual(splitLines(text).map((l) => l.text));
+    expect(rows(`汇编（截止至2020年10月9日）\n${text}`)).toEqual([
+      ['上海市人力资源和社会保障局', '2020-10-01', '第一条标题在这里'],
+      ['上海海关', '2020-10-02', '第二条标题在这里'],
+      ['上海市商务委员会', '2020-10-03', '第三条标题在这里'],
+    ]);
+  });
+
   it.each([
     ['two items only', '· 第一条标题在这里\t2020-10-01\n· 第二条标题在这里\t2020-10-02'],
     [
