@@ -5,7 +5,7 @@
  * this is the residue in a .txt or a message.
  *
  * Lines come out as the parser reads them: a break at each block element (<p>, <div>, <li>, <h2>, <tr>) and at
- * <br>, table cells tab-separated (so a <table> is read as a pasted table), every other tag gone (<strong>, <span>,
+ * <br>, a table's row one line of cells (a cell's paragraphs its lines, as a pasted table's), every other tag gone (<strong>, <span>,
  * Word's <o:p>, <img>), comments, <style> and <script> gone, entities decoded. A line break inside a paragraph is a
  * space, as a browser shows it; outside any block it is a line break, so plain lines between tags stay lines. Each
  * line keeps the number of the source line it starts on, so warnings point at the text as given.
@@ -13,6 +13,7 @@
  * Only a text with three lines or more holding a block tag or <br> (not in a markdown table) is read this way; entities are decoded in any
  * text (a bulletin never means "&ldquo;" literally).
  */
+import { cleanLine, matchForm } from '../text.ts';
 import { splitLines } from './lines.ts';
 import type { Line } from './lines.ts';
 
@@ -95,22 +96,39 @@ function joined(text: string): string {
 
 /** The lines of HTML source as the parser reads them (each with the number of the line it starts on). */
 export function htmlResidueLines(text: string): Line[] {
-  const pieces: { no: number; text: string }[] = [];
+  const pieces: { no: number; text: string; cells?: string[] }[] = [];
   let cur = '';
   let curNo = 1;
   let no = 1;
   let depth = 0;
+  // A table row being read: its cells, and the cell open now (its paragraphs split by "\n", as a pasted cell's).
+  let row: { no: number; cells: string[] } | null = null;
+  let cell: string | null = null;
   const flush = () => {
     if (cur.replaceAll(JOIN, '').trim() !== '') pieces.push({ no: curNo, text: joined(cur) });
     cur = '';
   };
+  const endCell = () => {
+    if (row && cell !== null) row.cells.push(joined(cell));
+    cell = null;
+  };
+  const endRow = () => {
+    endCell();
+    if (row && row.cells.some((c) => c.trim() !== '')) pieces.push({ no: row.no, text: row.cells.join(' '), cells: row.cells });
+    row = null;
+  };
   // Text between tags: its line breaks are spaces inside a block, line breaks outside one.
   const addText = (s: string) => {
-    // Tabs in HTML source are indentation (a cell's tab comes from its </td>).
+    // Tabs in HTML source are indentation, never cells.
     const parts = s.replace(/\t/g, ' ').split('\n');
     parts.forEach((p, k) => {
+      if (k > 0) no++;
+      if (row) {
+        // Between a row's cells only indentation; inside a cell its text.
+        if (cell !== null) cell += (k > 0 ? JOIN : '') + p;
+        return;
+      }
       if (k > 0) {
-        no++;
         if (depth === 0) flush();
         else cur += JOIN;
       }
@@ -125,10 +143,22 @@ export function htmlResidueLines(text: string): Line[] {
     const tag = (m[2] ?? '').toLowerCase();
     const closing = m[0].startsWith('</');
     const selfClosing = m[0].endsWith('/>');
-    if (tag === 'br') flush();
-    else if (tag === 'td' || tag === 'th') {
-      if (closing) cur += '\t';
-    } else if (BLOCK_NAME.test(tag)) {
+    if (tag === 'tr' || tag === 'table') {
+      endRow();
+      flush();
+      if (tag === 'tr' && !closing) row = { no, cells: [] };
+    } else if (tag === 'td' || tag === 'th') {
+      if (!row) {
+        flush();
+        row = { no, cells: [] };
+      }
+      endCell();
+      if (!closing) cell = '';
+    } else if (cell !== null && (tag === 'br' || BLOCK_NAME.test(tag))) {
+      // A paragraph inside a cell: the cell's next line.
+      if (cell.trim() !== '') cell += '\n';
+    } else if (tag === 'br') flush();
+    else if (BLOCK_NAME.test(tag)) {
       flush();
       if (!selfClosing) depth = Math.max(0, depth + (closing ? -1 : 1));
     }
@@ -136,9 +166,23 @@ export function htmlResidueLines(text: string): Line[] {
     no += (m[0].match(/\n/g) ?? []).length;
   }
   addText(text.slice(at));
+  endRow();
   flush();
   const lines: Line[] = [];
   for (const p of pieces) {
+    if (p.cells) {
+      const cells = p.cells.map((c) =>
+        decodeEntities(c)
+          .split('\n')
+          .map((x) => cleanLine(x))
+          .filter(Boolean)
+          .join('\n'),
+      );
+      const line = cleanLine(cells.join(' ').replace(/\n/g, ' '));
+      if (cells.filter(Boolean).length >= 2) lines.push({ no: p.no, text: line, form: matchForm(line), md: 0, link: false, cells });
+      else if (line) lines.push(...splitLines(line).map((l) => ({ ...l, no: p.no })));
+      continue;
+    }
     const decoded = decodeEntities(p.text).replace(/[\r\n]/g, ' ');
     if (CLIPBOARD_HEADER.test(decoded.trim())) continue;
     for (const l of splitLines(decoded)) lines.push({ ...l, no: p.no });

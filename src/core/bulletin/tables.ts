@@ -56,7 +56,7 @@ export function readTables(lines: Line[], warn: (line: number, message: string) 
   for (let i = 0; i < lines.length; i++) {
     const cells = lines[i]!.cells;
     const roles = cells ? rolesOf(cells) : null;
-    if (!roles) continue;
+    if (!cells || !roles) continue;
     const at = (r: Role, row: string[]) => {
       const k = roles.indexOf(r);
       return k === -1 ? '' : (row[k] ?? '');

@@ -66,7 +66,7 @@ describe('HTML left in pasted text', () => {
       [9, '一行没有标签的字'],
       [10, '日期 标题'],
     ]);
-    expect(lines.at(-1)!.cells).toEqual(['日期', '', '标题', '']);
+    expect(lines.at(-1)!.cells).toEqual(['日期', '', '标题']);
   });
 
   it('reads a bulletin whose paragraphs are HTML, titles entity-decoded', () => {
@@ -84,6 +84,30 @@ describe('HTML left in pasted text', () => {
       ['上海市体育局', '2020-09-03', '体育企业纾困&发展专项资金申报'],
     ]);
     expect(parse(text).entries[1]!.line).toBe(7);
+  });
+
+  it('reads a table: one row a line of cells, a cell’s paragraphs its lines', () => {
+    const text = [
+      '<p>汇编（截止至2020年9月4日）</p>',
+      '<table border="1"><tbody>',
+      '<tr>',
+      '  <th>日期</th>',
+      '  <th>部门</th>',
+      '  <th>措施</th>',
+      '</tr>',
+      '<tr>',
+      '  <td>2020年9月1日</td>',
+      '  <td>市体育局</td>',
+      '  <td><p>&ldquo;全民健身日&rdquo;场馆免费开放</p><p>全市公共体育场馆免费开放一天。</p></td>',
+      '</tr>',
+      '<tr><td>9月2日</td><td></td><td>体育消费券发放</td></tr>',
+      '</tbody></table>',
+    ].join('\n');
+    const p = parse(text);
+    expect(p.entries.map((e) => [e.line, e.agency, e.date, e.title, e.body])).toEqual([
+      [8, '上海市体育局', '2020-09-01', '“全民健身日”场馆免费开放', ['全市公共体育场馆免费开放一天。']],
+      [13, '上海市体育局', '2020-09-02', '体育消费券发放', []],
+    ]);
   });
 
   it('decodes entities in plain text too', () => {
