@@ -26,7 +26,7 @@ import type { Entry, ParseWarning, ParsedBulletin } from '../model.ts';
 import { foldKey } from '../text.ts';
 import { isoDate, looksLikeDate, looksLikeDatedTitle, readDateLine, realDay } from './dates.ts';
 import type { DateLine } from './dates.ts';
-import { readHeader, statesAsOf } from './header.ts';
+import { readHeader, signedDate, statesAsOf } from './header.ts';
 import { shapedLines } from './shapes.ts';
 import { headingName, headingShaped, knownHeading, namedAgency } from './headings.ts';
 import { withoutMarks } from './marks.ts';
@@ -163,7 +163,8 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
     ...dates.filter((d, k) => k >= first && d?.year && isMeasureDate(k)),
     ...tables.flatMap((t) => t.rows.map((r) => r.date)),
   ].flatMap((d) => (d?.year ? [isoDate(d.year, d.month, d.day)] : []));
-  const yearSource = bulletinYear({ ...header, fileDate: dateInFileName(file), dated }, opts.year, now, opts.knownAsOf);
+  const signed = signedDate(lines);
+  const yearSource = bulletinYear({ ...header, fileDate: dateInFileName(file), dated, signed }, opts.year, now, opts.knownAsOf);
   // Said once, and only if some date needed the year (dates that carry their own year need no guess).
   let guessSaid = false;
   const sayGuess = () => {

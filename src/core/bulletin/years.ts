@@ -7,7 +7,8 @@
  *      file's name (2020-03-26-resume-work-series-2.txt: the shipped seed states its year nowhere else);
  *   4. else the year the measures' own dates carry (a table's "2020/12/1" cells, "2020年12月4日" date lines): the
  *      as-of date is the first one not well before the newest of them;
- *   5. otherwise a guess, reported as a warning: the year that follows the newest bulletin already published (a
+ *   5. else the year of the date the copy is signed with at its end ("编辑：… 2020年11月30日");
+ *   6. otherwise a guess, reported as a warning: the year that follows the newest bulletin already published (a
  *      cumulative series moves forward: 系列三 as of 4月10日 after 系列二 as of 2020-03-26 is 2020, and 系列十六
  *      as of 12月25日 is 2020, not the nearer 2019-12-25; an earlier issue re-sent, up to two months before the
  *      newest, keeps its year), or this year when nothing has been published.
@@ -19,7 +20,7 @@ export interface YearSource {
   /** The month dates are counted back from (the as-of or publication month), if known. */
   month: number | null;
   /** Where the year came from, for warnings and notes. */
-  from: 'option' | 'as-of' | 'published' | 'title' | 'file name' | 'measures' | 'earlier bulletins' | 'guess';
+  from: 'option' | 'as-of' | 'published' | 'title' | 'file name' | 'measures' | 'signature' | 'earlier bulletins' | 'guess';
 }
 
 export interface HeaderDates {
@@ -30,6 +31,8 @@ export interface HeaderDates {
   fileDate?: { year: number; month: number; day: number } | null;
   /** The dates (ISO) the measures carry with their own year, if any. */
   dated?: readonly string[];
+  /** The date the copy is signed with at its end (编辑：… 2020年11月30日), if any. */
+  signed?: { year: number; month: number; day: number } | null;
 }
 
 /** "2020-03-26-resume-work-series-2.txt" → 2020-03-26; a name without a full date → null. */
@@ -75,6 +78,10 @@ export function bulletinYear(h: HeaderDates, option: number | undefined, now: Da
   if (h.dated?.length) {
     const newest = Number([...h.dated].sort().pop()!.slice(0, 4));
     return { year: anchor ? followingYear(anchor.month, anchor.day, h.dated)! : newest, month, from: 'measures' };
+  }
+  if (h.signed) {
+    const sg = h.signed;
+    return { year: h.asOf && h.asOf.month > sg.month ? sg.year - 1 : sg.year, month: month ?? sg.month, from: 'signature' };
   }
   const fromKnown = anchor
     ? followingYear(anchor.month, anchor.day, known)

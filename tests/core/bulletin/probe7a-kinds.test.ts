@@ -313,6 +313,19 @@ describe('the year of a bulletin that states none', () => {
     expect(bulletinYear({ ...asOf(month, day), dated }, undefined, now, ['2019-05-01'])).toMatchObject({ year, from: 'measures' });
   });
 
+  it.each([
+    ['（本期完） 编辑：某中心 2020年11月30日', 2020],
+    ['制表：秘书处\t审核：李军\t2021年1月4日', 2020],
+    ['2020-11-30', 2020],
+    ['欢迎于2020年12月1日前报名参加。', null],
+    ['编辑：某中心 11月30日', null],
+  ])('takes the year of the date the copy is signed with: %j', (last, year) => {
+    const text = `汇编（截止至11月27日）\n\n市体育局\n\n11月2日\n\n体育消费券发放\n\n来源：上海市体育局\n\n${last}`;
+    const p = parseBulletin(text, { file: 't.txt', agencies, now: new Date('2026-01-01T00:00:00Z') });
+    expect(p.bulletin.asOf).toBe(`${year ?? 2026}-11-27`);
+    expect(p.warnings.some((w) => /states no year/.test(w.message))).toBe(year === null);
+  });
+
   it('lets a stated year win over the measures’ dates', () => {
     const h = { asOf: { year: 2021, month: 1, day: 10 }, published: null, titleYear: null, dated: ['2019-12-28'] };
     expect(bulletinYear(h, undefined, now)).toMatchObject({ year: 2021, from: 'as-of' });
