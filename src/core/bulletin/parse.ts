@@ -111,7 +111,7 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
     if (/^(?:发送时间|发件时间|发送日期)\s*[:：]/.test(lines[i]!.form)) return false;
     // A report's cover: its date, then its table of contents or foreword.
     if (FRONT_MATTER.test(nextContent(i)?.form ?? '')) return false;
-    // "发布日期：2020-10-19　信息来源：…　浏览次数：…": a page's own labels, not a title.
+    // "发布日期：2020-10-19 信息来源：… 浏览次数：…": a page's own labels, not a title.
     if (d.labelled && /^[\u4e00-\u9fff]{2,6}\s*[:：]/.test(d.rest)) return false;
     if (!d.stamp || d.rest) return true;
     if (d.labelled || i < titleAt) return false;

@@ -22,7 +22,7 @@ import { isTableHeader } from './tables.ts';
 
 /**
  * The date at the end of an item's line: a full one (⇥2020-09-18, " 2020/9/18", "[2020-09-18]", "（2020.09.18）",
- * "　2020年9月18日", or glued to the title), or a short one set apart by a space or brackets ("⇥09-18", "[09-18]").
+ * " 2020年9月18日", or glued to the title), or a short one set apart by a space or brackets ("⇥09-18", "[09-18]").
  */
 const TRAILING_DATES = [
   /(?:^|[^\d])[\s[(（【]*((?:19|20)\d{2})\s*([-/.])\s*(\d{1,2})\s*\2\s*(\d{1,2})\s*[\])）】]?$/,
