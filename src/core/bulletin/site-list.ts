@@ -33,8 +33,8 @@ const TRAILING_DATES = [
 const LEADING_DATE = /^[·•▪◦■]\s*[[(（【]?((?:19|20)\d{2})([-/.])(\d{1,2})\2(\d{1,2})[\])）】]?\s*(\S.*)$/;
 /** A date alone on a line: an item's date wrapped under it. */
 const DATE_ALONE = /^[\s[(（【]*((?:19|20)\d{2})\s*([-/.])\s*(\d{1,2})\s*\2\s*(\d{1,2})\s*[\])）】]?$/;
-/** A section heading's link to its full list. */
-const MORE = /\s*(?:更多\s*(?:>>|》|»|>|＞＞|＞)?|more\s*(?:>>|»|>)?|MORE\s*\+?)\s*$/i;
+/** A section heading's link to its full list, set apart from its name ("市人社局⇥更多>>", not "了解更多"). */
+const MORE = /\s+(?:更多\s*(?:>>|》|»|>|＞＞|＞|\+)?|more\s*(?:>>|»|>|\+)?)\s*$/i;
 /** Pagination: the list ends there. */
 const PAGINATION = /上一页|下一页|尾页|末页|当前第\s*\d+\s*页|共\s*\d+\s*页|跳转到/;
 /** The related-links block (other pages with their dates): never the list, and the list ends there. */
@@ -113,7 +113,7 @@ function sectionOf(l: Line): string | null {
   const m = MORE.exec(l.text);
   if (!m || m.index === 0) return null;
   const name = l.text.slice(0, m.index).trim();
-  return name.length <= 20 && !/[，。；]/.test(name) ? name : null;
+  return name.length <= 20 && !/[，。；:：]|点击|查看|了解|阅读/.test(name) ? name : null;
 }
 
 export function siteListItems(lines: readonly Line[], isAgency: (name: string) => boolean): Line[] {

@@ -193,6 +193,11 @@ describe('a website’s list page copied in a browser', () => {
     ]);
   });
 
+  it.each(['了解更多>>', '请点击 查看更多', '详见：更多 >>'])('does not take "%s" in a list for a section heading', (line) => {
+    const items = ['· 第一条标题在这里\t2020-10-01', '· 第二条标题在这里\t2020-10-02', '· 第三条标题在这里\t2020-10-03'];
+    expect(texts([...items, line].join('\n')).at(-1)).toBe(splitLines(line)[0]!.text);
+  });
+
   it.each([
     ['two items only', '· 第一条标题在这里\t2020-10-01\n· 第二条标题在这里\t2020-10-02'],
     [
