@@ -52,6 +52,15 @@ describe('npm start without a token', () => {
     expect(r.out).not.toContain('<b>');
   });
 
+  it('shows a file the bot sends (an export) by name, size and caption', async () => {
+    const dir = tempDir();
+    const r = await run([], { DATA_DIR: dir }, '/export 律师\n', 'npm start');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/📎 措施_律师_\d{4}-\d\d-\d\d\.xlsx \(\d{4,} bytes\)/);
+    expect(r.out).toMatch(/📥 律师：\d+ 条措施/);
+    expect(r.out).toMatch(/📎 措施_律师_\d{4}-\d\d-\d\d\.csv/);
+  });
+
   it('ends quietly when its reader goes away (piped into head)', async () => {
     const dir = tempDir();
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {

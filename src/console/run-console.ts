@@ -63,6 +63,14 @@ export async function runConsole(bot: Bot, opts: ConsoleOptions): Promise<void> 
       case 'editMessageText':
         show(payload, true);
         return { message_id: payload.message_id, date: Math.floor(Date.now() / 1000), chat, text: payload.text };
+      case 'sendDocument': {
+        // A file (an export) is named with its size, and its caption shown: nothing is sent anywhere.
+        const doc = payload.document as { filename?: string; source?: { length?: number } } | undefined;
+        print(`📎 ${doc?.filename ?? 'file'} (${doc?.source?.length ?? 0} bytes)`);
+        if (payload.caption) print(htmlToText(String(payload.caption), { ansi: opts.interactive }));
+        print('');
+        return { message_id: ++messageId, date: Math.floor(Date.now() / 1000), chat };
+      }
       case 'answerCallbackQuery':
         if (payload.text) print(`(${String(payload.text)})\n`);
         return true;

@@ -33,6 +33,7 @@ export const en: Messages = {
     intentButton: '✅ Subscribe',
     intentExpired: 'This request has expired; send it again, or use /subscribe.',
     filters: (agencies, keywords) => `Filters: ${agencies || 'all agencies'}${keywords ? `; any of the words: ${keywords}` : ''}`,
+    alsoNear: (words) => ` (also near words: ${words})`,
     everything: 'Filters: every measure',
     badTime: (t) => `"${t}" is not a time; use 24-hour HH:MM, e.g. /subscribe 08:30`,
     badTimeWhy: {

@@ -30,26 +30,23 @@ describe('/export over the local Bot API', () => {
     );
     await env.launch(bot);
     const user = new SimulatedChat(env.emulator, { userId: 950 });
-    await user.send('/export 公安');
+    await user.send('/export 复工');
     const xlsxCall = await env.emulator.waitForCall('sendDocument', { chatId: 950, index: 0 });
     const csvCall = await env.emulator.waitForCall('sendDocument', { chatId: 950, index: 1 });
     const xlsx = xlsxCall.payload.document as { filename: string; bytes: Buffer };
     const csv = csvCall.payload.document as { filename: string; bytes: Buffer };
-    expect(xlsx.filename).toBe('措施_公安_2026-11-28.xlsx');
-    expect(csv.filename).toBe('措施_公安_2026-11-28.csv');
+    expect(xlsx.filename).toBe('措施_复工_2026-11-28.xlsx');
+    expect(csv.filename).toBe('措施_复工_2026-11-28.csv');
 
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(xlsx.bytes as unknown as ExcelJS.Buffer);
     const rows: string[][] = [];
     wb.worksheets[0]!.eachRow((row) => rows.push((row.values as unknown[]).slice(1).map((v) => String(v ?? ''))));
-    const { total, hits } = catalog.search(['公安'], { limit: 1000 });
+    // 复工 is in more measures than a page of near words would add to: the index's own answer, in its order.
+    const { total, hits } = catalog.search(['复工'], { limit: 1000 });
+    expect(total).toBeGreaterThan(5);
     expect(rows).toHaveLength(total + 1);
-    expect(
-      rows
-        .slice(1)
-        .map((r) => r[2])
-        .sort(),
-    ).toEqual(hits.map((e) => e.title).sort());
+    expect(rows.slice(1).map((r) => r[2])).toEqual(hits.map((e) => e.title));
 
     const text = csv.bytes.toString('utf8');
     expect(text.startsWith('\uFEFF')).toBe(true);

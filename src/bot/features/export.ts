@@ -1,8 +1,10 @@
 /**
  * /export [query] and the 📥 button under search results: the matching measures (at most 1,000) as an .xlsx
  * and a UTF-8-with-BOM .csv, sent as documents through the bot's client (so through the rate limiter).
- * The file names say the query and the day. One export per user per EXPORT_COOLDOWN_MS: a workbook of
- * 1,000 measures is far more work than a page of results.
+ * The measures are the search's own answer to the query (run-together words, near words, an agency named,
+ * partial matches under a caption that says so), in the order the search shows them: a file holds what the
+ * results said. The file names say the query and the day. One export per user per EXPORT_COOLDOWN_MS: a
+ * workbook of 1,000 measures is far more work than a page of results.
  */
 import { LRUCache } from 'lru-cache';
 import { Composer } from 'telegraf';
@@ -11,9 +13,10 @@ import { rangeLabel } from '../../core/dates/date-words.ts';
 import { MAX_EXPORT_ROWS, exportFileName, exportRows, toCsv } from '../../core/export/measures-table.ts';
 import { toXlsx } from '../../core/export/xlsx.ts';
 import { escapeHtml } from '../../core/html.ts';
-import { parseQuery } from '../../core/search/query.ts';
+import { answerHeader } from '../../core/search/understand/header.ts';
+import type { QueryPlan } from '../../core/search/understand/index.ts';
 import { localClock } from '../../digest/due.ts';
-import type { BotContext, BotDeps } from '../context.ts';
+import type { BotContext, FeatureDeps } from '../context.ts';
 import { replyBlocks } from '../lib/reply.ts';
 import { dateOptions, understandDates } from './search-dates.ts';
 import type { SearchOrder } from './search-dates.ts';
@@ -21,14 +24,18 @@ import type { SearchOrder } from './search-dates.ts';
 export const EXPORT_COOLDOWN_MS = 10_000;
 
 export interface ExportQuery {
-  keywords: string[];
-  /** As shown to the user. */
-  text: string;
+  /** The understood query; null: every measure (in the range), newest first. */
+  plan: QueryPlan | null;
   range: DateRange | null;
   order: SearchOrder;
-  /** Canonical agency the search named (公安 最新), if any. */
-  agency?: string;
 }
+
+/** A plan of no words: a listing by date (all agencies). */
+const EVERYTHING: QueryPlan = { words: [], agency: null, agencyTyped: null, latest: true, dropped: [], key: '' };
+
+/** What the file holds, in words: the agency named and the words searched. */
+const labelOf = (plan: QueryPlan | null): string =>
+  plan ? [plan.agency ?? '', ...plan.words.map((w) => w.text)].filter(Boolean).join(' ') : '';
 
 // Per bot (createBot hands the same deps to search and export): user → time of their last export.
 const lastExports = new WeakMap<object, LRUCache<number, number>>();
@@ -40,7 +47,7 @@ const lastExportOf = (deps: object): LRUCache<number, number> => {
 
 export async function sendExport(
   ctx: BotContext,
-  deps: Pick<BotDeps, 'catalog' | 'entries' | 'now'>,
+  deps: Pick<FeatureDeps, 'search' | 'entries' | 'now'>,
   q: ExportQuery,
   timezone = 'Asia/Shanghai',
 ): Promise<void> {
@@ -51,32 +58,33 @@ export async function sendExport(
   const last = user === undefined ? undefined : lastExport.get(user);
   if (last !== undefined && now - last < EXPORT_COOLDOWN_MS)
     return replyBlocks(ctx, [x.slowDown(Math.ceil((EXPORT_COOLDOWN_MS - (now - last)) / 1000))]);
-  const { total, hits } = deps.catalog.search(q.keywords, {
+  const plan = q.plan ?? EVERYTHING;
+  const a = deps.search.answer(plan, {
     limit: MAX_EXPORT_ROWS,
-    ...(q.agency ? { agency: q.agency } : {}),
-    ...dateOptions(q.range, q.keywords.length === 0 ? 'newest' : q.order),
+    offset: 0,
+    filter: dateOptions(q.range, plan.words.length === 0 ? 'newest' : q.order),
   });
-  const label = [q.text, q.range ? rangeLabel(q.range, ctx.lang) : ''].filter(Boolean).join(' ');
-  if (total === 0) return replyBlocks(ctx, [x.none(escapeHtml(label))]);
+  const { total, hits } = a;
+  const text = labelOf(q.plan);
+  const label = [text, q.range ? rangeLabel(q.range, ctx.lang) : ''].filter(Boolean).join(' ');
+  if (total === 0 || a.kind === 'none') return replyBlocks(ctx, [x.none(escapeHtml(label))]);
   if (user !== undefined) lastExport.set(user, now);
   const titles = new Map(deps.entries.bulletins().map((b) => [b.id, b.title]));
   const rows = exportRows(hits, (id) => titles.get(id));
   const day = localClock(now, timezone).date;
   const name = (ext: 'xlsx' | 'csv') =>
-    exportFileName(
-      x.filePrefix,
-      [q.text, q.range ? rangeLabel(q.range, 'en').replace(/ – /, '_') : ''].filter(Boolean).join('_'),
-      day,
-      ext,
-    );
+    exportFileName(x.filePrefix, [text, q.range ? rangeLabel(q.range, 'en').replace(/ – /, '_') : ''].filter(Boolean).join('_'), day, ext);
   const thread =
     ctx.message && 'message_thread_id' in ctx.message && ctx.message.is_topic_message
       ? { message_thread_id: ctx.message.message_thread_id }
       : {};
-  const caption =
+  // Partial matches (not every word), corrected words: the caption says so, as the results' header does.
+  const header = a.kind === 'partial' || a.corrected.length > 0 ? `${answerHeader(a, ctx.m)}\n` : '';
+  const caption = `${header}${
     total > rows.length
       ? x.captionCut(escapeHtml(label || x.everything), total, rows.length)
-      : x.caption(escapeHtml(label || x.everything), rows.length);
+      : x.caption(escapeHtml(label || x.everything), rows.length)
+  }`;
   await ctx.replyWithDocument(
     { source: await toXlsx(rows, x.headers, x.sheet), filename: name('xlsx') },
     { caption, parse_mode: 'HTML', ...thread },
@@ -84,19 +92,21 @@ export async function sendExport(
   await ctx.replyWithDocument({ source: Buffer.from(toCsv(rows, x.headers), 'utf8'), filename: name('csv') }, { ...thread });
 }
 
-export function createExportFeature(deps: Pick<BotDeps, 'catalog' | 'entries' | 'now'>, opts: { timezone: string }): Composer<BotContext> {
+export function createExportFeature(
+  deps: Pick<FeatureDeps, 'catalog' | 'search' | 'entries' | 'now'>,
+  opts: { timezone: string },
+): Composer<BotContext> {
   const c = new Composer<BotContext>();
   c.command('export', async (ctx) => {
+    // Read as /search reads it: date words become the range, the rest is understood as a query.
     const dated = understandDates(ctx.payload, deps.catalog, deps.now(), opts.timezone);
-    const q = parseQuery(dated.rest);
+    const q = deps.search.plan(dated.rest);
     if (!q.ok && q.reason === 'too-long') return replyBlocks(ctx, [ctx.m.search.tooLong]);
-    const keywords = q.ok ? q.keywords : [];
-    await sendExport(
-      ctx,
-      deps,
-      { keywords, text: keywords.join(' '), range: dated.range, order: dated.newest || keywords.length === 0 ? 'newest' : 'relevance' },
-      opts.timezone,
-    );
+    // Only words without content (的, 吗): said so, not everything exported.
+    if (!q.ok && q.reason === 'no-content') return replyBlocks(ctx, [ctx.m.search.noContent(escapeHtml(dated.rest.trim().slice(0, 50)))]);
+    const plan = q.ok ? q.plan : null;
+    const listing = !plan || plan.words.length === 0;
+    await sendExport(ctx, deps, { plan, range: dated.range, order: dated.newest || listing ? 'newest' : 'relevance' }, opts.timezone);
   });
   return c;
 }

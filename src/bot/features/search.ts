@@ -63,8 +63,6 @@ const plainText = (html: string): string =>
 /** A search as kept for its buttons: the understood query (null: dates only), the date range its date words gave, and the order. */
 interface Asked {
   plan: QueryPlan | null;
-  /** The words searched, as shown (for the export's label). */
-  text: string;
   range: DateRange | null;
   order: SearchOrder;
   /** Dates the query named that no measure with its words falls in: searched without them, and the header says so. */
@@ -205,7 +203,6 @@ export function createSearchFeature(deps: FeatureDeps, opts: { perMinute: number
     const order: SearchOrder = newest ? 'newest' : 'relevance';
     const asked: Asked = {
       plan,
-      text: plan ? plan.words.map((w) => w.text).join(' ') : '',
       range: dated?.range ?? null,
       order,
       undated: null,
@@ -242,19 +239,8 @@ export function createSearchFeature(deps: FeatureDeps, opts: { perMinute: number
     const q = queries.get(ctx.match[1]!);
     if (!q) return ctx.answerCbQuery(ctx.m.search.expired, { show_alert: true });
     await ctx.answerCbQuery();
-    // The export takes the words as typed (every one required) and the agency; near words are not carried over.
-    return sendExport(
-      ctx,
-      deps,
-      {
-        keywords: q.plan ? q.plan.words.map((w) => w.text) : [],
-        text: q.text,
-        range: q.range,
-        order: q.order,
-        ...(q.plan?.agency ? { agency: q.plan.agency } : {}),
-      },
-      opts.timezone,
-    );
+    // The search's own answer, as the pages showed it (its dates dropped too when they matched nothing).
+    return sendExport(ctx, deps, { plan: q.plan, range: q.range, order: q.order }, opts.timezone);
   });
 
   c.action(/^e:([\w-]{1,40})$/, (ctx) => showFullText(ctx, ctx.match[1]!, deps));

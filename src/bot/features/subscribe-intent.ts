@@ -57,7 +57,7 @@ export function createSubscribeIntentFeature(
     pending.set(id, { chatId: ctx.chat.id, payload: text });
     const keyboard = Markup.inlineKeyboard([[Markup.button.callback(ctx.m.subscribe.intentButton, `sub:ask:${id}`)]]).reply_markup;
     const ask = existing ? ctx.m.subscribe.intentAskUpdate(schedule) : ctx.m.subscribe.intentAsk(schedule);
-    return replyBlocks(ctx, [escapeHtml(ask), filtersText(ctx, args.filters)], keyboard);
+    return replyBlocks(ctx, [escapeHtml(ask), filtersText(ctx, args.filters, deps.search.nearWords)], keyboard);
   });
 
   c.action(/^sub:ask:([\w-]{1,16})$/, async (ctx) => {

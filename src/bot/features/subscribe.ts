@@ -9,7 +9,7 @@
 import { Composer, Markup } from 'telegraf';
 import { message } from 'telegraf/filters';
 import type { AgencyDirectory } from '../../core/agencies.ts';
-import { latestMatching } from '../../core/digest.ts';
+import { isExactKeyword, latestMatching } from '../../core/digest.ts';
 import { renderEntrySummary } from '../../core/format/entry.ts';
 import { escapeHtml } from '../../core/html.ts';
 import { parseSubscribeRequest } from '../../core/requests/subscribe.ts';
@@ -106,8 +106,10 @@ export function createSubscribeFeature(
   const noMatchWarning = (ctx: BotContext, sub: Subscription, directory: AgencyDirectory): string | null => {
     const f = sub.filters;
     if (f.agencies.length === 0 && f.keywords.length === 0) return null;
-    if (latestMatching(deps.catalog.newest(), f, directory, 1).length > 0) return null;
-    const closest = [...new Set(f.keywords.flatMap((k) => directory.suggest(k)))].filter((n) => !f.agencies.includes(n)).slice(0, 3);
+    if (latestMatching(deps.catalog.newest(), f, directory, 1, deps.search.nearWords).length > 0) return null;
+    const closest = [...new Set(f.keywords.flatMap((k) => directory.suggest(isExactKeyword(k) ? k.slice(1, -1) : k)))]
+      .filter((n) => !f.agencies.includes(n))
+      .slice(0, 3);
     return escapeHtml(ctx.m.subscribe.noMatch(closest.join('、')));
   };
 
@@ -169,7 +171,7 @@ export function createSubscribeFeature(
       escapeHtml(whenText(ctx, subscription, now)),
     );
     const blocks = [
-      `${saved ? '' : `${ctx.m.subscribe.savedLater}\n`}${target.title ? `${escapeHtml(ctx.m.channel.done(target.title))}\n` : ''}${head}\n${filtersText(ctx, subscription.filters)}`,
+      `${saved ? '' : `${ctx.m.subscribe.savedLater}\n`}${target.title ? `${escapeHtml(ctx.m.channel.done(target.title))}\n` : ''}${head}\n${filtersText(ctx, subscription.filters, deps.search.nearWords)}`,
     ];
     const warning = noMatchWarning(ctx, subscription, directory);
     if (warning) {
@@ -181,7 +183,7 @@ export function createSubscribeFeature(
           .reply_markup,
       );
     }
-    const latest = latestMatching(deps.catalog.newest(), subscription.filters, directory, LATEST_ON_SUBSCRIBE);
+    const latest = latestMatching(deps.catalog.newest(), subscription.filters, directory, LATEST_ON_SUBSCRIBE, deps.search.nearWords);
     if (latest.length)
       blocks.push(ctx.m.subscribe.latestTitle, ...latest.map((e, i) => renderEntrySummary(e, ctx.m, { n: i + 1, showAgency: true })));
     return replyBlocks(ctx, blocks);
@@ -208,7 +210,7 @@ export function createSubscribeFeature(
     }
     const sub = store.get(target.chatId);
     if (!sub) return ctx.reply(ctx.m.subscribe.notSubscribed);
-    const { blocks, keyboard } = settingsView(ctx, sub, deps.now(), target.title);
+    const { blocks, keyboard } = settingsView(ctx, sub, deps.now(), deps.search.nearWords, target.title);
     return replyBlocks(ctx, blocks, keyboard);
   };
 
@@ -250,7 +252,7 @@ export function createSubscribeFeature(
       : undefined;
     if (action === 'view') {
       await ctx.answerCbQuery();
-      const { blocks, keyboard } = settingsView(ctx, sub, deps.now(), title);
+      const { blocks, keyboard } = settingsView(ctx, sub, deps.now(), deps.search.nearWords, title);
       return replyBlocks(ctx, blocks, keyboard);
     }
     const allowed = managed
@@ -294,7 +296,7 @@ export function createSubscribeFeature(
     else if (empty) store.update(chatId, { notifyEmpty: empty === 'on' }, at);
     await store.flush();
     await ctx.answerCbQuery(ctx.m.subscribe.changed);
-    const { blocks, keyboard } = settingsView(ctx, store.get(chatId)!, deps.now(), title);
+    const { blocks, keyboard } = settingsView(ctx, store.get(chatId)!, deps.now(), deps.search.nearWords, title);
     await editOrReply(ctx, blocks, keyboard);
   });
 

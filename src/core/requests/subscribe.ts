@@ -23,11 +23,31 @@ export interface SubscribeRequest {
 export type ReadFilters = (text: string) => { agencies: string[]; keywords: string[] };
 
 export const MAX_FILTER_WORDS = 10;
+/**
+ * A topic in quotes ("人才", “人才”, 「人才」), standing apart (spaces or punctuation around it), is matched exactly
+ * as typed, without its near words: stored with ASCII quotes around it ('"人才"', see core/digest.ts keywordForms).
+ * Quotes inside a sentence (关于“不见面”审批的消息) only mark a term, read as before; so are a quoted agency name
+ * and quoted words that only ask (“消息”).
+ */
+const QUOTED = /(?<=^|[\s\p{P}])["“”「『]([^"“”「」『』]{1,50})["“”」』](?=$|[\s\p{P}])/gu;
+const exactTopic = (text: string, readFilters: ReadFilters): string | null => {
+  const read = readFilters(text);
+  if (read.agencies.length > 0 || read.keywords.length === 0) return null;
+  const word = text.normalize('NFKC').trim().toLowerCase().replace(/\s+/g, ' ');
+  return word ? `"${word}"` : null;
+};
 // After NFKC the full-width ，；。！？ are ASCII; a colon stays inside its word (7：30 is a time, 关键词：复工 is read by readFilters).
 const WORD_BREAK = /[\s,、;。!?]+/u;
 
 export function parseSubscribeRequest(payload: string, readFilters: ReadFilters): SubscribeRequest {
-  const words = payload
+  const exact: string[] = [];
+  const unquoted = payload.replace(QUOTED, (all, inner: string) => {
+    const topic = exactTopic(inner, readFilters);
+    if (!topic) return all;
+    if (!exact.includes(topic)) exact.push(topic);
+    return ' ';
+  });
+  const words = unquoted
     .normalize('NFKC')
     .split(WORD_BREAK)
     .filter(Boolean)
@@ -42,7 +62,9 @@ export function parseSubscribeRequest(payload: string, readFilters: ReadFilters)
     weekday,
     filters: {
       agencies: agencies.slice(0, MAX_FILTER_WORDS),
-      keywords: keywords.filter((k) => [...k].length <= 50).slice(0, MAX_FILTER_WORDS),
+      keywords: [...exact, ...keywords.filter((k) => !exact.includes(`"${k}"`))]
+        .filter((k) => [...k].length <= 52)
+        .slice(0, MAX_FILTER_WORDS),
     },
   };
 }

@@ -82,4 +82,51 @@ describe('/export', () => {
     const dates = rows.slice(1).map((r) => String(r[0]));
     expect(dates).toEqual([...dates].sort().reverse());
   });
+
+  describe('the search understanding: a file holds what the results said', () => {
+    const titlesOf = async (calls: ApiCall[]) => (await sheetRows(docs(calls)[0]!)).slice(1).map((r) => String(r[2]));
+    const shownTitles = (calls: ApiCall[]) =>
+      buttons(calls[0])
+        .filter((b) => b.callback_data.startsWith('e:'))
+        .map((b) => b.text.replace(/^\d+\. /, ''));
+
+    it.each([
+      // run together with an agency; near words only; traditional characters; a question; English
+      ['浦东警方复产'],
+      ['律师'],
+      ['復產'],
+      ['外国人签证延期怎么办理？'],
+      ['visa extension'],
+    ])('/export %s exports the measures /search %s shows, in its order', async (query) => {
+      const t = createTestBot();
+      const search = await t.send(`/search ${query}`, { userId: 5 });
+      const shown = shownTitles(search);
+      expect(shown.length).toBeGreaterThan(0);
+      const exported = await titlesOf(await t.send(`/export ${query}`, { userId: 6 }));
+      // Page one's titles (buttons cut long ones) lead the file.
+      expect(exported.length).toBeGreaterThanOrEqual(shown.length);
+      shown.forEach((label, i) => expect(exported[i]!.startsWith(label.replace(/…$/, ''))).toBe(true));
+      // And the 📥 under the results gives the same file.
+      const x = buttons(search[0]).find((b) => b.callback_data.startsWith('x:'))!;
+      expect(await titlesOf(await t.press(x.callback_data, { userId: 5 }))).toEqual(exported);
+    });
+
+    it('partial matches are exported under the header that says so', async () => {
+      const t = createTestBot();
+      const calls = await t.send('/export 复工 外卖');
+      const caption = String(docs(calls)[0]!.payload.caption);
+      expect(caption).toContain('没有同时包含');
+      expect(caption).toContain('外卖');
+      const rows = await titlesOf(calls);
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows.every((title) => !title.includes('外卖'))).toBe(true);
+    });
+
+    it('only words without content get the search’s answer, not every measure', async () => {
+      const t = createTestBot();
+      const calls = await t.send('/export 的吗');
+      expect(docs(calls)).toHaveLength(0);
+      expect(texts(calls)[0]).toContain('没有可以搜索的词');
+    });
+  });
 });

@@ -122,6 +122,41 @@ describe('/subscribe', () => {
   });
 });
 
+describe('/subscribe: near words of the keywords', () => {
+  it('a word no measure uses as typed (律师) subscribes with its near words, says so, and shows the measures they find', async () => {
+    const t = setup();
+    const calls = await t.send('/subscribe 律师');
+    const text = texts(calls).join('\n');
+    for (const c of calls) assertValidTelegramHtml(c.payload.text as string);
+    expect(text).toContain('关键词（任一）：律师（也含近义：法律服务');
+    expect(text).not.toContain('目前没有符合条件的措施');
+    expect(text).toContain('上海市司法局');
+    // Stored as typed: the near words are the table's, read when matching.
+    expect(t.subscriptions.get(7)!.filters.keywords).toEqual(['律师']);
+    const settings = texts(await t.send('/settings')).join('\n');
+    expect(settings).toContain('律师（也含近义：法律服务');
+    const en = texts(await t.send('/settings', { lang: 'en' })).join('\n');
+    expect(en).toContain('律师 (also near words: 法律服务');
+  });
+
+  it('in quotes, the word as typed only: no near words, and the warning when no measure holds it', async () => {
+    const t = setup();
+    const text = texts(await t.send('/subscribe “律师”')).join('\n');
+    expect(text).toContain('关键词（任一）：“律师”');
+    expect(text).not.toContain('也含近义');
+    expect(text).toContain('目前没有符合条件的措施');
+    expect(t.subscriptions.get(7)!.filters.keywords).toEqual(['"律师"']);
+  });
+
+  it('an English word reaches the measures through its one-way near words', async () => {
+    const t = setup();
+    const text = texts(await t.send('/subscribe visa')).join('\n');
+    expect(text).toContain('visa（也含近义：签证');
+    expect(text).toContain('上海市公安局');
+    expect(text).not.toContain('目前没有符合条件的措施');
+  });
+});
+
 describe('/unsubscribe and /settings', () => {
   it('unsubscribes, and says so when there is nothing to remove', async () => {
     const t = setup();

@@ -140,3 +140,26 @@ describe('subscribeIntent: a plain message that asks to subscribe, not to search
     expect(subscribeIntent(text)).toBe(want);
   });
 });
+
+describe('parseSubscribeRequest: a topic in quotes is matched as typed (no near words)', () => {
+  it.each<[string, Partial<{ agencies: string[]; keywords: string[] }>, string | null]>([
+    ['“人才” 复工', { agencies: [], keywords: ['"人才"', '复工'] }, null],
+    ['"补贴"', { keywords: ['"补贴"'] }, null],
+    ['「社会组织」 每天8点', { keywords: ['"社会组织"'] }, '08:00'],
+    ['订阅 『不见面审批』，谢谢', { keywords: ['"不见面审批"'] }, null],
+    // Quotes inside a sentence only mark a term: read as before (one topic of all its words).
+    ['关于“不见面”审批的消息', { keywords: ['不见面 审批'] }, null],
+    ['“Visa”', { keywords: ['"visa"'] }, null],
+    // The same topic typed twice, once in quotes: the quoted one only.
+    ['“人才” 人才', { keywords: ['"人才"'] }, null],
+    // A quoted agency is still the agency; quoted words that only ask are dropped as before.
+    ['“公安局” 复工', { agencies: [POLICE], keywords: ['复工'] }, null],
+    ['“消息”', { agencies: [], keywords: [] }, null],
+    // An unclosed quote is no quote.
+    ['“人才 复工', { keywords: ['人才', '复工'] }, null],
+  ])('%s', (payload, filters, time) => {
+    const r = parse(payload);
+    expect(r.filters).toMatchObject(filters);
+    expect(r.time).toBe(time);
+  });
+});

@@ -22,12 +22,15 @@ const HAN_CHAR = /^[\u3400-\u9fff]$/u;
 /** "所有部门", "不限部门", "全部": every agency, said in words. */
 const ALL_AGENCIES = /^(所有|全部|不限|任何|各)(部门|单位|机构)?$/;
 
+/** Quotes and title marks glued to words on both sides mark a term inside a phrase (关于“不见面”审批): not a break between topics. */
+const TERM_MARK = /(?<=[\p{L}\p{N}])["“”‘’「」『』《》〈〉]+(?=[\p{L}\p{N}])/gu;
+
 /** Introducing oneself (我是商会的, 我们是外贸公司): who asks, not what about. */
 const SELF_INTRODUCTION = /(?:^|[\s,.;!?])(?:我|我们)是[^\s,.;!?]*/gu;
 
 export function requestFilters(input: string, ctx: PlanContext): RequestFilters {
   const agencies: string[] = [];
-  let folded = normalizeForSearch(input).replace(MENTION_OR_LINK, ' ').replace(SELF_INTRODUCTION, ' ');
+  let folded = normalizeForSearch(input).replace(MENTION_OR_LINK, ' ').replace(SELF_INTRODUCTION, ' ').replace(TERM_MARK, '');
   // English names of several words (public security bureau, justice bureau): the segments of a Latin text are
   // its words, each a chunk of its own, so these are looked for in the text first, longest first.
   if (/[a-z] [a-z]/.test(folded))

@@ -150,6 +150,20 @@ export function nearOf(word: string, tables: Pick<WordTables, 'near'>): string[]
   return out.filter((w) => w !== word).slice(0, MAX_NEAR);
 }
 
+/** nearOf over one set of tables, remembered per word (a digest run asks for the same few topics per subscription). */
+export function nearWordsOf(tables: Pick<WordTables, 'near'>): (word: string) => readonly string[] {
+  const known = new Map<string, readonly string[]>();
+  return (word) => {
+    let near = known.get(word);
+    if (!near) {
+      // Topics are few; a flood of distinct ones starts the memory over rather than growing it.
+      if (known.size >= 10_000) known.clear();
+      known.set(word, (near = nearOf(word, tables)));
+    }
+    return near;
+  };
+}
+
 /** A folded query's segments, each with the chunk (stretch between separators) it was typed in. */
 export function segmentsOf(folded: string, ctx: Pick<PlanContext, 'segmenter' | 'tables' | 'aliases' | 'pinyin'>): Segment[] {
   const segments: Segment[] = [];

@@ -7,6 +7,7 @@ import type { StoredEntry } from '../../model.ts';
 import { answerPlan } from './answer.ts';
 import type { Answer, AnswerFilter } from './answer.ts';
 import type { PlanResult, QueryPlan, QueryUnderstanding, RequestFilters } from './index.ts';
+import { nearWordsOf } from './plan.ts';
 import { measureSource } from './source.ts';
 
 /** A catalog change is learnt at most this often (learning reads up to LEARN_LIMIT measures). */
@@ -20,6 +21,8 @@ export interface CatalogSearch {
   answer(plan: QueryPlan, page: { limit: number; offset: number; filter?: AnswerFilter; estimate?: boolean }): Answer<StoredEntry>;
   /** The keywords an answer may look up, for catalog.prepare (long ones need their text checked once). */
   keywordsOf(plan: QueryPlan): string[];
+  /** A topic word's near words (the understanding's table), which a subscription's keyword matches too. */
+  nearWords(word: string): readonly string[];
 }
 
 export function createCatalogSearch(
@@ -41,7 +44,9 @@ export function createCatalogSearch(
     learntAt = now();
   };
   learn();
+  const nearWords = nearWordsOf(understanding.tables);
   return {
+    nearWords,
     plan(text) {
       learn();
       return understanding.plan(text);
