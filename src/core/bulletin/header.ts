@@ -114,8 +114,8 @@ export function readHeader(lines: Line[]): Header {
   };
 }
 
-/** A signature's words: who edited, drew up or checked the copy (编辑：…, 制表：…), or the end mark (本期完). */
-const SIGNED = /编辑|制表|审核|整理|编制|供稿|责编|校对|签发|本期完|（完）|\(完\)/;
+/** A signature's labels: who edited, drew up or checked the copy (编辑：…, 制表：…), or the end mark (本期完). */
+const SIGNED = /(?:编辑|制表|审核|整理|编制|供稿|责编|校对|签发|填表人?)\s*[:：]|本期完|（完）|\(完\)/;
 
 /**
  * The date the copy is signed with at its end ("（本期完）编辑：… 2020年11月30日", "制表：… 2020年12月28日", or a

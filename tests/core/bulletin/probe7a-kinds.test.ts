@@ -324,6 +324,7 @@ describe('the year of a bulletin that states none', () => {
     ['2020-11-30', 2020],
     ['欢迎于2020年12月1日前报名参加。', null],
     ['编辑：某中心 11月30日', null],
+    ['审核流程优化（2020年12月1日起）', null],
   ])('takes the year of the date the copy is signed with: %j', (last, year) => {
     const text = `汇编（截止至11月27日）\n\n市体育局\n\n11月2日\n\n体育消费券发放\n\n来源：上海市体育局\n\n${last}`;
     const p = parseBulletin(text, { file: 't.txt', agencies, now: new Date('2026-01-01T00:00:00Z') });
