@@ -18,8 +18,9 @@ export const en: Messages = {
     instantWhen: 'within minutes of the next publication',
     skipEmpty: ' (nothing is sent when nothing is new)',
     dueNowSkipEmpty: 'within minutes; nothing is sent if nothing is new today',
-    noMatch: (closest) =>
-      `⚠️ No measure matches these filters yet. Are you sure?${closest ? `\nClosest agencies: ${closest}` : ''}\nTap "🧹 Clear filters", or send /subscribe again with other agencies or words.`,
+    noMatch: (closest, corrections = '') =>
+      `⚠️ No measure matches these filters yet. Are you sure?${corrections ? `\n${corrections}` : ''}${closest ? `\nClosest agencies: ${closest}` : ''}\nTap "🧹 Clear filters", or send /subscribe again with other agencies or words.`,
+    didYouMean: (typed, known) => `No measure mentions “${typed}”: did you mean “${known}”?`,
     weekdayButton: (d) => d,
     frequencyButtons: { daily: '📅 Daily', weekly: '🗓 Weekly', instant: '⚡ Instant' },
     settingsButton: '⚙️ Settings',
@@ -189,8 +190,8 @@ export const en: Messages = {
     title: (agency, n) => `<b>${agency}</b>: latest ${n}`,
     unknown: (q) => `No agency called "${q}".`,
     didYouMean: 'Did you mean:',
-    unusedWords: (words, search) =>
-      `"${words}" is not part of an agency's name; /latest lists by agency and date only and did not use it. To search by keyword, send ${search}`,
+    titleAbout: (agency, n, words) => `<b>${agency}</b>: latest ${n} about ${words}`,
+    noneAbout: (words) => `No measure about "${words}"; the latest ones instead.`,
     tryAgencies: 'Send /agencies to see them all.',
     otherAgencies: (names) => `/latest lists one agency at a time; for ${names}, press a button below.`,
     none: (agency) => `${agency} has no measures yet.`,

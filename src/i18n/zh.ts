@@ -27,8 +27,9 @@ export const zh = {
     instantWhen: '下次发布新措施后的几分钟内',
     skipEmpty: '（没有新措施时不发送）',
     dueNowSkipEmpty: '几分钟内；今天没有新措施时不发送',
-    noMatch: (closest: string) =>
-      `⚠️ 目前没有符合条件的措施，确定吗？${closest ? `\n最接近的部门：${closest}` : ''}\n可以点“🧹 清除筛选”，或重新发送 /subscribe 加上其他部门或关键词。`,
+    noMatch: (closest: string, corrections = '') =>
+      `⚠️ 目前没有符合条件的措施，确定吗？${corrections ? `\n${corrections}` : ''}${closest ? `\n最接近的部门：${closest}` : ''}\n可以点“🧹 清除筛选”，或重新发送 /subscribe 加上其他部门或关键词。`,
+    didYouMean: (typed: string, known: string) => `没有措施提到“${typed}”，是不是“${known}”？`,
     weekdayButton: (d: string) => d,
     frequencyButtons: { daily: '📅 每天', weekly: '🗓 每周', instant: '⚡ 即时' },
     settingsButton: '⚙️ 设置',
@@ -198,8 +199,8 @@ export const zh = {
     unknown: (q: string) => `没有找到部门“${q}”。`,
     didYouMean: '您是不是要找：',
     tryAgencies: '发送 /agencies 查看所有部门。',
-    unusedWords: (words: string, search: string) =>
-      `“${words}”不是部门名称，/latest 只按部门和日期列出，没有用到它。按关键词找请发送 ${search}`,
+    titleAbout: (agency: string, n: number, words: string) => `<b>${agency}</b> 关于 ${words} 的最新 ${n} 条措施`,
+    noneAbout: (words: string) => `没有关于“${words}”的措施，以下是最新措施。`,
     otherAgencies: (names: string) => `/latest 一次列出一个部门；${names} 的最新措施请点下面的按钮。`,
     none: (agency: string) => `${agency} 暂无措施。`,
   },

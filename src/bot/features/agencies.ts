@@ -36,13 +36,31 @@ export function createAgenciesFeature(deps: FeatureDeps, opts: { timezone?: stri
     ];
   };
 
-  const latestBlocks = (ctx: BotContext, agency: string, n: number, range: DateRange | null = null) => {
+  /**
+   * The agency's newest measures about a topic (/latest 公安 复工), read as /search reads it (near words,
+   * traditional characters); null when the topic has no words or no measure of the agency holds them all.
+   */
+  const aboutTopic = (agency: string, words: string, n: number, range: DateRange | null) => {
+    const q = deps.search.plan(words);
+    if (!q.ok || q.plan.words.length === 0) return null;
+    const a = deps.search.answer({ ...q.plan, agency }, { limit: n, offset: 0, filter: dateOptions(range, 'newest') });
+    return a.kind === 'full' && a.hits.length > 0 ? { list: a.hits, words: a.words } : null;
+  };
+
+  const latestBlocks = (ctx: BotContext, agency: string, n: number, range: DateRange | null = null, topic = '') => {
+    const about = topic ? aboutTopic(agency, topic, n, range) : null;
     // With date words (本周, 3月): the agency's newest measures in that range, as /search filters them.
-    const list = range ? catalog.search([], { agency, limit: n, ...dateOptions(range, 'newest') }).hits : catalog.latest(agency, n);
+    const list =
+      about?.list ?? (range ? catalog.search([], { agency, limit: n, ...dateOptions(range, 'newest') }).hits : catalog.latest(agency, n));
     const when = range ? ` · 📅 ${escapeHtml(rangeLabel(range, ctx.lang))}` : '';
     if (list.length === 0) return { blocks: [`${ctx.m.latest.none(escapeHtml(agency))}${when}`], keyboard: undefined };
+    const words = about?.words.map((w) => escapeHtml(w)).join('、') ?? '';
     const blocks = [
-      `${ctx.m.latest.title(escapeHtml(agency), list.length)}${when}`,
+      about
+        ? `${ctx.m.latest.titleAbout(escapeHtml(agency), list.length, words)}${when}`
+        : `${ctx.m.latest.title(escapeHtml(agency), list.length)}${when}`,
+      // A topic none of the agency's measures holds: said, above its newest measures.
+      ...(topic && !about ? [`<i>${escapeHtml(ctx.m.latest.noneAbout(topic))}</i>`] : []),
       ...list.map((e, i) => renderEntrySummary(e, ctx.m, { n: i + 1 })),
     ];
     const keyboard = Markup.inlineKeyboard(
@@ -87,11 +105,9 @@ export function createAgenciesFeature(deps: FeatureDeps, opts: { timezone?: stri
       const text = `${ctx.m.latest.unknown(escapeHtml(name.slice(0, 50)))}\n${suggestions.length ? ctx.m.latest.didYouMean : ctx.m.latest.tryAgencies}`;
       return replyBlocks(ctx, [text], keyboard);
     }
-    const { blocks, keyboard } = latestBlocks(ctx, agency, n, dated.range);
-    // Words /latest cannot use (a topic, not part of the name) are said, with the search that would use them.
-    const extra = named ? unused : [];
-    // The same words as typed (without the count) make the search: /search understands the agency in them too.
-    if (extra.length) blocks.push(`<i>${escapeHtml(ctx.m.latest.unusedWords(extra.join(' '), `/search ${name}`))}</i>`);
+    // Words besides the agency's name are a topic (/latest 公安 复工): the agency's newest measures about it.
+    const topic = named ? unused.join(' ') : '';
+    const { blocks, keyboard } = latestBlocks(ctx, agency, n, dated.range, topic);
     // More agencies named (/latest 公安 司法): one is listed; the others are said, each a button away.
     const others = otherAgencies.filter((a) => a !== agency && catalog.latest(a, 1).length > 0);
     if (others.length === 0) return replyBlocks(ctx, blocks, keyboard);

@@ -107,6 +107,24 @@ export function createSearchFeature(deps: FeatureDeps, opts: { perMinute: number
   const EVERYTHING: QueryPlan = { words: [], agency: null, agencyTyped: null, latest: true, dropped: [], key: '' };
 
   /**
+   * The answer to a query's page. Dates in a question pasted whole (昨天 we had an accident…, 今年 I graduate…)
+   * describe the asker, not the measures: when no measure with the words falls in them but some has the words,
+   * the words are searched without the dates (`q.undated` keeps them, for the line that says so), and the
+   * query's pages and buttons go on without them.
+   */
+  const answerAsked = (q: Asked, limit: number, offset: number) => {
+    const plan = q.plan ?? EVERYTHING;
+    const answer = (range: DateRange | null) => search.answer(plan, { limit, offset, filter: dateOptions(range, q.order), estimate: true });
+    let a = answer(q.range);
+    if (q.range && plan.words.length > 0 && a.total === 0) {
+      const any = answer(null);
+      if (any.total > 0) [a, q.undated, q.range] = [any, q.range, null];
+    }
+    if (a.estimated) workOutLater(plan);
+    return a;
+  };
+
+  /**
    * A page as one message: the header saying what the hits are (all words, some, an agency's newest,
    * nothing) with the dates and order, the hits, and buttons (pages, order, export).
    */
@@ -116,17 +134,7 @@ export function createSearchFeature(deps: FeatureDeps, opts: { perMinute: number
     const cacheKey = `${ctx.lang}\u0000${p}\u0000${q.order}\u0000${q.range?.from ?? ''}\u0000${q.range?.to ?? ''}\u0000${q.undated ? 'u' : ''}\u0000${plan.key}`;
     let r = rendered.get(cacheKey);
     if (!r || r.version !== version) {
-      const answer = (range: DateRange | null) =>
-        search.answer(plan, { limit: PAGE_SIZE, offset: p * PAGE_SIZE, filter: dateOptions(range, q.order), estimate: true });
-      let a = answer(q.range);
-      // Dates in a question pasted whole (昨天 we had an accident…, 今年 I graduate…) describe the asker, not the
-      // measures: when no measure with the words falls in them but some has the words, the words are searched
-      // without the dates under a line that says so, and the query's pages and buttons go on without them.
-      if (q.range && plan.words.length > 0 && a.total === 0) {
-        const any = answer(null);
-        if (any.total > 0) [a, q.undated, q.range] = [any, q.range, null];
-      }
-      if (a.estimated) workOutLater(plan);
+      const a = answerAsked(q, PAGE_SIZE, p * PAGE_SIZE);
       let text: string;
       if (a.kind === 'none' || a.total === 0) {
         const shown = escapeHtml(a.words.join(' '));
@@ -183,14 +191,25 @@ export function createSearchFeature(deps: FeatureDeps, opts: { perMinute: number
       ? ctx.m.search.noContent(escapeHtml(text.trim().slice(0, 50)))
       : { empty: ctx.m.search.empty, 'too-long': ctx.m.search.tooLong, 'no-searchable-text': ctx.m.search.noText }[q.reason];
 
-  const runSearch = async (ctx: BotContext, text: string) => {
-    // Date words (本周, 3月, 最近7天) become a date range and 最新 the order; the rest is the query.
+  /**
+   * A query as /search and inline mode read it: date words (本周, 3月, 最近7天) become a date range and 最新 the
+   * order, the rest is planned; only date words list every measure in the range. Else the plan's refusal.
+   */
+  const readQuery = (text: string): { asked: Asked } | { refused: Exclude<PlanResult, { ok: true }> } => {
     const whole = search.plan(text);
     const dated =
       whole.ok || whole.reason !== 'too-long' ? understandDates(text, catalog, deps.now(), opts.timezone ?? 'Asia/Shanghai') : null;
     const q = dated && (dated.range || dated.newest) ? search.plan(dated.rest) : whole;
     const dateOnly = !q.ok && q.reason !== 'too-long' && dated?.range != null;
-    if (!q.ok && !dateOnly) return replyBlocks(ctx, [refusal(ctx, whole.ok ? q : whole, text)]);
+    if (!q.ok && !dateOnly) return { refused: whole.ok ? q : whole };
+    const plan = q.ok ? q.plan : null;
+    const newest = !!dated?.newest || !plan || plan.words.length === 0;
+    return { asked: { plan, range: dated?.range ?? null, order: newest ? 'newest' : 'relevance', undated: null } };
+  };
+
+  const runSearch = async (ctx: BotContext, text: string) => {
+    const read = readQuery(text);
+    if ('refused' in read) return replyBlocks(ctx, [refusal(ctx, read.refused, text)]);
     if (ctx.from) {
       const verdict = guard.check(ctx.from.id);
       if (!verdict.ok) {
@@ -198,15 +217,7 @@ export function createSearchFeature(deps: FeatureDeps, opts: { perMinute: number
         return;
       }
     }
-    const plan = q.ok ? q.plan : null;
-    const newest = !!dated?.newest || !plan || plan.words.length === 0;
-    const order: SearchOrder = newest ? 'newest' : 'relevance';
-    const asked: Asked = {
-      plan,
-      range: dated?.range ?? null,
-      order,
-      undated: null,
-    };
+    const asked = read.asked;
     const key = queries.put(asked);
     const { text: message, keyboard } = page(ctx, asked, key, 0);
     return replyMessage(ctx, message, keyboard);
@@ -246,17 +257,18 @@ export function createSearchFeature(deps: FeatureDeps, opts: { perMinute: number
   c.action(/^e:([\w-]{1,40})$/, (ctx) => showFullText(ctx, ctx.match[1]!, deps));
 
   c.on('inline_query', async (ctx) => {
-    const q = search.plan(ctx.inlineQuery.query);
+    // Read as /search reads it: date words too (公安 3月 is the police's March measures, not the text "3月").
+    const read = readQuery(ctx.inlineQuery.query);
     // Personal: answers differ by the user's language.
-    if (!q.ok)
+    if ('refused' in read)
       return ctx.answerInlineQuery([], {
         cache_time: 30,
         is_personal: true,
         button: { text: ctx.m.search.inlineHint, start_parameter: 'inline' },
       });
+    const q = read.asked;
     const offset = Math.min(Number(ctx.inlineQuery.offset) || 0, 1000);
-    const a = search.answer(q.plan, { limit: INLINE_PAGE, offset, estimate: true });
-    if (a.estimated) workOutLater(q.plan);
+    const a = answerAsked(q, INLINE_PAGE, offset);
     const results: InlineQueryResult[] = a.hits.map((e) => ({
       type: 'article',
       id: e.id,
@@ -270,8 +282,16 @@ export function createSearchFeature(deps: FeatureDeps, opts: { perMinute: number
         link_preview_options: { is_disabled: true },
       },
     }));
-    // Partial matches say so above the results (the button is the only line inline mode shows), plainly.
-    const header = a.kind === 'partial' || a.corrected.length > 0 ? buttonLabel(plainText(answerHeader(a, ctx.m)), 64) : null;
+    // Partial matches, or dates dropped because no measure with the words fell in them, say so above the
+    // results (the button is the only line inline mode shows), plainly.
+    const undated = q.undated
+      ? ctx.m.search.undated(escapeHtml(rangeAndOrderLabel(q.undated, 'relevance', ctx.lang, { newest: '' }).replace(' · 📅 ', '')))
+      : null;
+    const header = undated
+      ? buttonLabel(plainText(undated), 64)
+      : a.kind === 'partial' || a.corrected.length > 0
+        ? buttonLabel(plainText(answerHeader(a, ctx.m)), 64)
+        : null;
     return ctx.answerInlineQuery(results, {
       cache_time: 60,
       is_personal: true,

@@ -102,15 +102,24 @@ export function createSubscribeFeature(
   const store = deps.subscriptions;
   const defaultTime = TIME_SHAPE.test(config.digestTime) ? config.digestTime : `0${config.digestTime}`;
 
-  /** Filters no stored measure matches: a warning with the agencies closest to the words, never silence. */
+  /**
+   * Filters no stored measure matches: a warning, never silence, with what may have been meant: a known word one
+   * character away from a word no measure holds (云选汇 → 云选会, as search corrects it), the closest agencies.
+   */
   const noMatchWarning = (ctx: BotContext, sub: Subscription, directory: AgencyDirectory): string | null => {
     const f = sub.filters;
     if (f.agencies.length === 0 && f.keywords.length === 0) return null;
-    if (latestMatching(deps.catalog.newest(), f, directory, 1, deps.search.nearWords).length > 0) return null;
-    const closest = [...new Set(f.keywords.flatMap((k) => directory.suggest(isExactKeyword(k) ? k.slice(1, -1) : k)))]
-      .filter((n) => !f.agencies.includes(n))
-      .slice(0, 3);
-    return escapeHtml(ctx.m.subscribe.noMatch(closest.join('、')));
+    const matches = (keywords: string[]) =>
+      latestMatching(deps.catalog.newest(), { agencies: f.agencies, keywords }, directory, 1, deps.search.nearWords).length > 0;
+    if (matches(f.keywords)) return null;
+    const words = f.keywords.flatMap((k) => k.split(/\s+/)).map((w) => (isExactKeyword(w) ? w.slice(1, -1) : w.replace(/^"|"$/g, '')));
+    const corrections = words
+      .map((w) => [w, deps.search.suggest(w).find((s) => matches([s]))] as const)
+      .filter((c): c is readonly [string, string] => c[1] !== undefined)
+      .slice(0, 3)
+      .map(([w, s]) => ctx.m.subscribe.didYouMean(w, s));
+    const closest = [...new Set(words.flatMap((w) => directory.suggest(w)))].filter((n) => !f.agencies.includes(n)).slice(0, 3);
+    return escapeHtml(ctx.m.subscribe.noMatch(closest.join('、'), corrections.join('\n')));
   };
 
   const subscribe = async (ctx: BotContext, payload: string) => {

@@ -2,6 +2,7 @@
  * Lines of a bulletin as copied from anywhere: what counts as a line break, what is decoration to drop
  * (markdown, Word's private-use bullets, share-bar text), and the list markers that are not part of a title.
  */
+import { simplify } from '../search/normalize.ts';
 import { cleanLine, matchForm } from '../text.ts';
 
 export interface Line {
@@ -9,7 +10,10 @@ export interface Line {
   no: number;
   /** As stored and shown: decoration gone, punctuation as written. */
   text: string;
-  /** For pattern matching: text in NFKC (full-width digits and colons folded). */
+  /**
+   * For pattern matching: text in NFKC (full-width digits and colons folded), traditional characters read as
+   * simplified (來源 → 来源, 截止至 as typed in Hong Kong), unit for unit so offsets still meet the text's.
+   */
   form: string;
   /** Markdown heading level ("## X" → 2), 0 for none. */
   md: number;
@@ -80,7 +84,8 @@ function cellsOf(raw: string): string[] | null {
 }
 
 /** A markdown thematic break: three or more -, * or _ alone on a line (spaces between allowed). */
-const THEMATIC_BREAK = /^\s*(?:([-*_])\s*)(?:\1\s*){2,}$/;
+/** "---", "***", and a rule of dashes a newsletter draws before its footer ("——————"): it ends a measure. */
+const THEMATIC_BREAK = /^\s*(?:([-*_])\s*)(?:\1\s*){2,}$|^\s*(?:[—─━]\s*){4,}$/;
 /**
  * A month's separator in a digest: "——— 4月 ———", "== 2020年5月 ==", "【四月】", "## 5月份" (it ends a measure, as a
  * rule does; it names no agency).
@@ -129,7 +134,7 @@ export function splitLines(text: string): Line[] {
     const m = unmark(cells ? (sep === ',' ? cells.filter(Boolean).join(' ') : r.replace(/\t/g, ' ')) : r);
     const cleaned = cleanLine(m.text.replace(/\n/g, ' '));
     if (!cleaned) continue;
-    const form = matchForm(cleaned);
+    const form = formOf(cleaned);
     if (isBoilerplate(form)) continue;
     out.push({ no, text: cleaned, form, md: m.md, link: m.link, cells });
   }
@@ -283,14 +288,17 @@ export function partAsWritten(l: Line, rest: string): string {
   // After the date (as usual), or before it ("标题（2020年3月28日）"): the stretch of the line that folds to it.
   for (let at = units.length - n; at >= 0; at--) {
     const part = units.slice(at, at + n).join('');
-    if (part.normalize('NFKC') === rest) return part.trim();
+    if (simplify(part.normalize('NFKC')) === rest) return part.trim();
   }
   return rest;
 }
 
+/** A line's matching form: NFKC, and traditional characters as simplified (one unit for one). */
+export const formOf = (text: string): string => simplify(matchForm(text));
+
 /** A line made by a reading step (a date put before its title, a heading from a slide's badge): no markdown, no cells. */
 export function madeLine(no: number, text: string): Line {
-  return { no, text, form: matchForm(text), md: 0, link: false, cells: null };
+  return { no, text, form: formOf(text), md: 0, link: false, cells: null };
 }
 
 /** An editor's note in brackets on a line of its own ("（提醒：申报期已延长至4月24日）"): body, never a title or its wrap. */

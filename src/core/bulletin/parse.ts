@@ -52,6 +52,9 @@ const MAX_TITLE_CHARS = 120;
 const HAN = /[\u3400-\u9fff]/;
 /** A report's table of contents or foreword heading. */
 const FRONT_MATTER = /^(?:目\s*录|前\s*言|contents|foreword)$/i;
+/** A newsletter's or letter's salutation under its date (各位会员：, 尊敬的会员企业：, 敬啟者：): the date is the letter's. */
+const SALUTATION =
+  /^(?:(?:各位|尊敬的|亲爱的|全体)[^，。,]{0,12}|[^，。,\s]{0,8}(?:会员|会员单位|会员企业|同仁|同事|朋友)们?|敬启者)\s*[:：]$/;
 
 const isProse = (l: Line) => /[。；;！!]$/.test(l.form) || [...l.text].length > 60;
 const looksLikeTitle = (l: Line) => [...l.text].length <= MAX_TITLE_CHARS && !SENTENCE_END.test(l.form);
@@ -109,6 +112,8 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
     if (!d) return false;
     // An email's own header (发送时间：2020年5月15日（星期五）下午4:12) dates the mail, never a measure.
     if (/^(?:发送时间|发件时间|发送日期)\s*[:：]/.test(lines[i]!.form)) return false;
+    // A newsletter's own date, then its salutation (各位会员：): the letter's date, never a measure.
+    if (!d.rest && SALUTATION.test(nextContent(i)?.form ?? '')) return false;
     // A report's cover: its date, then its table of contents or foreword.
     if (FRONT_MATTER.test(nextContent(i)?.form ?? '')) return false;
     // "发布日期：2020-10-19 信息来源：… 浏览次数：…": a page's own labels, not a title.

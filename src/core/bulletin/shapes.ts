@@ -5,6 +5,8 @@
  * text not of its shape passes through as it was (each has a cheap test first).
  *   quoted.ts       a mail reply: the quoted bulletin, without the reply around it
  *   feed.ts         a news app's feed: title, then "账号 · 06-10 · 3562阅读"
+ *   sms.ts          a bulk SMS digest: "1. 标题（市人社局，10月19日）(1/3)"
+ *   app-share.ts    a news app's share page: its chrome (打开APP, + 关注, 展开全文, counts) and comments gone
  *   article-end.ts  a news page: nothing after its own lists (相关推荐, 延伸阅读)
  *   fields.ts       a form per measure: 部门：/日期：/标题：
  *   slides.ts       a slide deck: a badge "市经信委 ｜ 2020.05.19" per slide
@@ -19,6 +21,8 @@ import { beforeSiteLists } from './article-end.ts';
 import { decodeEntities, htmlResidueLines, isHtmlResidue } from './html-residue.ts';
 import { splitLines } from './lines.ts';
 import type { Line } from './lines.ts';
+import { sharePageLines } from './app-share.ts';
+import { smsItems } from './sms.ts';
 import { questionsAndAnswers } from './qa.ts';
 import { unquoted } from './quoted.ts';
 import { slideMeasures } from './slides.ts';
@@ -35,7 +39,7 @@ export function shapedLines(
   const split = isHtmlResidue(text) ? htmlResidueLines(text) : splitLines(unquoted(decodeEntities(text), warn));
   const feed = feedItems(split, warn, isHeading, isAgency);
   const records = labelledRecords(
-    beforeSiteLists(feed, warn, (l) => dateOf(l) !== null),
+    beforeSiteLists(sharePageLines(smsItems(feed, isAgency), warn), warn, (l) => dateOf(l) !== null),
     warn,
   );
   return siteListItems(questionsAndAnswers(timelineItems(slideMeasures(records, isAgency), warn, isAgency), warn, isAgency), isAgency);

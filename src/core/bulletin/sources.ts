@@ -3,6 +3,7 @@
  * > 来源：X, *来源：X*, "来源：X | 作者：… | 浏览次数：…", a body line ending "；来源：X", and a line that
  * is only a markdown link to the agency ([上海市公安局](https://…)).
  */
+import { simplify } from '../search/normalize.ts';
 import { cleanLine } from '../text.ts';
 import type { Line } from './lines.ts';
 import { withoutEmoji } from './lines.ts';
@@ -14,7 +15,7 @@ export interface SourceLine {
   before: string;
 }
 
-const LABEL = String.raw`(?:信息|文章|消息|新闻|稿件|内容)?来\s*源`;
+const LABEL = String.raw`(?:信息|文章|消息|新闻|稿件|内容|资料)?来\s*源`;
 /** A whole line that is a 来源 line. */
 const WHOLE = new RegExp(String.raw`^[\[【（(]?\s*${LABEL}\s*(?:[:：]|[\]】)）]\s*[:：]?)\s*(.*?)\s*[\]】)）]?$`);
 /** A 来源 at the end of a body line: "…正文。；来源：X". */
@@ -46,8 +47,11 @@ export function readSourceLine(given: Line, isNamed: (text: string) => boolean):
   const whole = WHOLE.exec(line.form);
   if (whole) {
     // Offsets in form and text agree except for width folding: take the source from the display text.
-    const at = line.text.search(/来\s*源/);
-    const after = line.text.slice(at).replace(/^来\s*源\s*(?:[:：]|[\]】)）]\s*[:：]?)\s*/, '');
+    // (Searched in the simplified text, unit for unit the same: a Hong Kong copy writes 來源.)
+    const label = /来\s*源\s*(?:[:：]|[\]】)）]\s*[:：]?)\s*/.exec(simplify(line.text));
+    const after = label
+      ? line.text.slice(label.index + label[0].length)
+      : line.text.slice(Math.max(0, line.text.search(/来\s*源/))).replace(/^来\s*源\s*(?:[:：]|[\]】)）]\s*[:：]?)\s*/, '');
     return { source: tidy(after), before: '' };
   }
   // A bilingual edition's "Source: Shanghai PSB".
@@ -55,9 +59,10 @@ export function readSourceLine(given: Line, isNamed: (text: string) => boolean):
   if (english) return { source: tidy(english[1]!), before: '' };
   const glued = GLUED.exec(line.form);
   if (glued) {
-    const at = line.text.search(new RegExp(`${LABEL}\\s*[:：](?!.*来\\s*源\\s*[:：])`));
+    const label = new RegExp(`${LABEL}\\s*[:：]\\s*(?!.*来\\s*源\\s*[:：])`).exec(simplify(line.text));
+    const at = label?.index ?? line.text.length;
     const before = line.text.slice(0, at).replace(/[;；,，\s（(【]+$/, '');
-    return { source: tidy(line.text.slice(at).replace(new RegExp(`^${LABEL}\\s*[:：]\\s*`), '')), before };
+    return { source: tidy(line.text.slice(at + (label?.[0].length ?? 0))), before };
   }
   if (line.link && isNamed(line.text)) return { source: tidy(line.text), before: '' };
   return null;

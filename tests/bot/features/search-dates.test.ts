@@ -91,13 +91,25 @@ describe('/latest with dates and extra words', () => {
     expect(dates.every((d) => d >= '2020-03-20')).toBe(true);
   });
 
-  it('words /latest cannot use are said, with the search that would use them', async () => {
+  it('words besides the agency are a topic: the agency’s newest measures about it, read as /search reads it', async () => {
     const t = createTestBot();
-    const all = texts(await t.send('/latest 公安 复工')).join('\n');
-    expect(all).toContain('“复工”不是部门名称');
-    expect(all).toContain('/search 公安 复工');
-    // Words that are part of the name are not "extra".
-    expect(texts(await t.send('/latest 上海市 公安局')).join('\n')).not.toContain('不是部门名称');
-    expect(texts(await t.send('/latest 公安 本周')).join('\n')).not.toContain('不是部门名称');
+    const about = texts(await t.send('/latest 公安 复工 3条'))[0]!;
+    expect(about).toMatch(/^<b>上海市公安局<\/b> 关于 复工 的最新 3 条措施/);
+    const titles = about.split('\n').filter((l) => /^<b>\d\.<\/b>/.test(l));
+    expect(titles).toHaveLength(3);
+    // Newest first, each of the agency's measures holding the word.
+    const dates = datesIn(about);
+    expect(dates).toEqual([...dates].sort().reverse());
+    const police = t.catalog.search(['复工'], { agency: '上海市公安局', order: 'newest', limit: 3 }).hits.map((e) => e.date);
+    expect(dates).toEqual(police);
+    // Near words and traditional characters, as in /search: 律师 finds the justice bureau's 法律服务 measures.
+    expect(texts(await t.send('/latest 司法局 律师'))[0]).toMatch(/^<b>上海市司法局<\/b> 关于 律师 的最新 2 条措施/);
+    expect(texts(await t.send('/latest 公安 復工'))[0]).toContain('关于 复工 的最新');
+    // A topic none of its measures holds: said, above the agency's newest.
+    const none = texts(await t.send('/latest 公安 外卖'))[0]!;
+    expect(none).toMatch(/^<b>上海市公安局<\/b> 最新 5 条措施\n\n<i>没有关于“外卖”的措施，以下是最新措施。<\/i>/);
+    // Words that are part of the name, or dates, are no topic.
+    expect(texts(await t.send('/latest 上海市 公安局'))[0]).toMatch(/^<b>上海市公安局<\/b> 最新 5 条措施\n\n<b>1\./);
+    expect(texts(await t.send('/latest 公安 3月'))[0]).not.toContain('关于');
   });
 });

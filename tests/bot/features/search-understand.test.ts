@@ -145,6 +145,43 @@ describe('inline mode uses the same understanding', () => {
     expect(partial.payload.results).toHaveLength(1);
     expect(partial.payload.button.text).toMatch(/^没有同时包含 “行政复议”、“申请” 的措施/);
   });
+
+  const inlineTitles = async (t: ReturnType<typeof createTestBot>, query: string) => {
+    const a = (await t.inline(query)).find((c) => c.method === 'answerInlineQuery')!;
+    return {
+      titles: a.payload.results.map((r: { title: string }) => r.title) as string[],
+      button: a.payload.button?.text as string | undefined,
+    };
+  };
+  const searchTitles = async (t: ReturnType<typeof createTestBot>, query: string) =>
+    buttons((await t.send(`/search ${query}`))[0])
+      .filter((b) => b.callback_data.startsWith('e:'))
+      .map((b) => b.text.replace(/^\d+\. /, ''));
+
+  it.each(['公安 3月', '3月份 复工', '最近 司法局', '2月 外国人签证', '3月上旬'])(
+    'date words: %s lists what /search lists, first',
+    async (query) => {
+      const t = createTestBot();
+      const inline = await inlineTitles(t, query);
+      const shown = await searchTitles(t, query);
+      expect(shown.length).toBeGreaterThan(0);
+      shown.forEach((label, i) => expect(inline.titles[i]!.startsWith(label.replace(/…$/, '').slice(0, 30))).toBe(true));
+    },
+  );
+
+  it('公安 3月 is the police’s March measures, not the text “3月”', async () => {
+    const t = createTestBot();
+    const { titles } = await inlineTitles(t, '公安 3月');
+    expect(titles.length).toBeGreaterThan(0);
+    expect(titles).not.toContain('线上求贤！3月16日起，上海高层次人才“云选会”陆续发布10万余个岗位');
+  });
+
+  it('dates a pasted story gives (今年) are dropped when no measure falls in them, and the button says so', async () => {
+    const t = createTestBot();
+    const { titles, button } = await inlineTitles(t, '今年 复工');
+    expect(titles.length).toBeGreaterThan(0);
+    expect(button).toMatch(/没有相关措施，以下不限日期/);
+  });
 });
 
 describe('without the native segmenter', () => {

@@ -148,6 +148,21 @@ describe('/subscribe: near words of the keywords', () => {
     expect(t.subscriptions.get(7)!.filters.keywords).toEqual(['"律师"']);
   });
 
+  it('a slip of the keyboard no measure holds: the warning says which known word was probably meant', async () => {
+    const t = setup();
+    const zh = texts(await t.send('/subscribe 云选汇 每天8点')).join('\n');
+    expect(zh).toContain('目前没有符合条件的措施');
+    expect(zh).toContain('没有措施提到“云选汇”，是不是“云选会”？');
+    // Stored as typed: a correction is the user's to make.
+    expect(t.subscriptions.get(7)!.filters.keywords).toEqual(['云选汇']);
+    const en = texts(await t.send('/subscribe 智慧警务平抬', { lang: 'en' })).join('\n');
+    expect(en).toContain('No measure mentions “平抬”: did you mean “平台”?');
+    // A word no measure holds and none is one character from: only the warning.
+    const none = texts(await t.send('/subscribe xyzzy')).join('\n');
+    expect(none).toContain('目前没有符合条件的措施');
+    expect(none).not.toContain('是不是');
+  });
+
   it('an English word reaches the measures through its one-way near words', async () => {
     const t = setup();
     const text = texts(await t.send('/subscribe visa')).join('\n');

@@ -23,6 +23,8 @@ export interface CatalogSearch {
   keywordsOf(plan: QueryPlan): string[];
   /** A topic word's near words (the understanding's table), which a subscription's keyword matches too. */
   nearWords(word: string): readonly string[];
+  /** Known words one character away from a word (did you mean), most frequent first. */
+  suggest(word: string): string[];
 }
 
 export function createCatalogSearch(
@@ -47,6 +49,10 @@ export function createCatalogSearch(
   const nearWords = nearWordsOf(understanding.tables);
   return {
     nearWords,
+    suggest: (word) => {
+      learn();
+      return understanding.suggest(word);
+    },
     plan(text) {
       learn();
       return understanding.plan(text);
