@@ -1,8 +1,8 @@
 /**
- * The reading steps that run before the parser, in order.
- *   html-residue.ts HTML source pasted as text (<p>, <br>, &ldquo;): its lines as a browser shows them Each one rewrites a shape of copy it recognises into the
+ * The reading steps that run before the parser, in order. Each one rewrites a shape of copy it recognises into the
  * date-then-title lines the parser reads, keeps the original line numbers and warns about what it leaves out; a
  * text not of its shape passes through as it was (each has a cheap test first).
+ *   html-residue.ts HTML source pasted as text (<p>, <br>, &ldquo;): its lines as a browser shows them
  *   quoted.ts       a mail reply: the quoted bulletin, without the reply around it
  *   feed.ts         a news app's feed: title, then "账号 · 06-10 · 3562阅读"
  *   sms.ts          a bulk SMS digest: "1. 标题（市人社局，10月19日）(1/3)"
