@@ -113,3 +113,21 @@ export function readHeader(lines: Line[]): Header {
     titleYear: titleYear ? Number(titleYear[1]) : null,
   };
 }
+
+/** A signature's labels: who edited, drew up or checked the copy (编辑：…, 制表：…), or the end mark (本期完). */
+const SIGNED = /(?:编辑|制表|审核|整理|编制|供稿|责编|校对|签发|填表人?)\s*[:：]|本期完|（完）|\(完\)/;
+
+/**
+ * The date the copy is signed with at its end ("（本期完）编辑：… 2020年11月30日", "制表：… 2020年12月28日", or a
+ * date alone on one of the last lines), with its year; null when none of the last four lines is such.
+ */
+export function signedDate(lines: readonly Line[]): { year: number; month: number; day: number } | null {
+  for (const l of lines.slice(-4).reverse()) {
+    if (l.form.length > 80) continue;
+    const d = findDate(l.form);
+    if (!d?.year) continue;
+    const alone = readDateLine(l.form);
+    if (SIGNED.test(l.form) || (alone && !alone.rest)) return { year: d.year, month: d.month, day: d.day };
+  }
+  return null;
+}

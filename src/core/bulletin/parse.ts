@@ -26,7 +26,7 @@ import type { Entry, ParseWarning, ParsedBulletin } from '../model.ts';
 import { foldKey } from '../text.ts';
 import { isoDate, looksLikeDate, looksLikeDatedTitle, readDateLine, realDay } from './dates.ts';
 import type { DateLine } from './dates.ts';
-import { readHeader, statesAsOf } from './header.ts';
+import { readHeader, signedDate, statesAsOf } from './header.ts';
 import { shapedLines } from './shapes.ts';
 import { headingName, headingShaped, knownHeading, namedAgency } from './headings.ts';
 import { withoutMarks } from './marks.ts';
@@ -93,7 +93,7 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
     unwrapped(shaped, (l) => agencies.resolveExact(headingName(l).name) !== null, dateOfLine),
     dateOfLine,
   );
-  const tables = readTables(lines);
+  const tables = readTables(lines, warn);
   const inTable = new Uint8Array(lines.length);
   for (const t of tables) inTable.fill(1, t.from, t.to);
 
@@ -116,6 +116,8 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
     if (!d.rest && SALUTATION.test(nextContent(i)?.form ?? '')) return false;
     // A report's cover: its date, then its table of contents or foreword.
     if (FRONT_MATTER.test(nextContent(i)?.form ?? '')) return false;
+    // "发布日期：2020-10-19 信息来源：… 浏览次数：…": a page's own labels, not a title.
+    if (d.labelled && /^[\u4e00-\u9fff]{2,6}\s*[:：]/.test(d.rest)) return false;
     if (!d.stamp || d.rest) return true;
     if (d.labelled || i < titleAt) return false;
     const next = nextContent(i);
@@ -161,7 +163,13 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
       warn(l.no, `"${l.text.slice(0, 40)}" looks like a dated measure before the first one; not read`);
 
   const now = opts.now ?? new Date();
-  const yearSource = bulletinYear({ ...header, fileDate: dateInFileName(file) }, opts.year, now, opts.knownAsOf);
+  // The years the measures' own dates carry (a table's "2020/12/1"), for a header that states none.
+  const dated = [
+    ...dates.filter((d, k) => k >= first && d?.year && isMeasureDate(k)),
+    ...tables.flatMap((t) => t.rows.map((r) => r.date)),
+  ].flatMap((d) => (d?.year ? [isoDate(d.year, d.month, d.day)] : []));
+  const signed = signedDate(lines);
+  const yearSource = bulletinYear({ ...header, fileDate: dateInFileName(file), dated, signed }, opts.year, now, opts.knownAsOf);
   // Said once, and only if some date needed the year (dates that carry their own year need no guess).
   let guessSaid = false;
   const sayGuess = () => {

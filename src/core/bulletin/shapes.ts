@@ -2,6 +2,7 @@
  * The reading steps that run before the parser, in order. Each one rewrites a shape of copy it recognises into the
  * date-then-title lines the parser reads, keeps the original line numbers and warns about what it leaves out; a
  * text not of its shape passes through as it was (each has a cheap test first).
+ *   html-residue.ts HTML source pasted as text (<p>, <br>, &ldquo;): its lines as a browser shows them
  *   quoted.ts       a mail reply: the quoted bulletin, without the reply around it
  *   feed.ts         a news app's feed: title, then "账号 · 06-10 · 3562阅读"
  *   sms.ts          a bulk SMS digest: "1. 标题（市人社局，10月19日）(1/3)"
@@ -11,11 +12,13 @@
  *   slides.ts       a slide deck: a badge "市经信委 ｜ 2020.05.19" per slide
  *   timeline.ts     a timeline: "● 7月14日" over items tagged 【市发改委】
  *   qa.ts           questions and answers: "7月16日，市文旅局印发《…》"
+ *   site-list.ts    a website's list page: "· 标题⇥2020-09-18" under "市人社局⇥更多>>"
  */
 import type { DateLine } from './dates.ts';
 import { feedItems } from './feed.ts';
 import { labelledRecords } from './fields.ts';
 import { beforeSiteLists } from './article-end.ts';
+import { decodeEntities, htmlResidueLines, isHtmlResidue } from './html-residue.ts';
 import { splitLines } from './lines.ts';
 import type { Line } from './lines.ts';
 import { sharePageLines } from './app-share.ts';
@@ -23,6 +26,7 @@ import { smsItems } from './sms.ts';
 import { questionsAndAnswers } from './qa.ts';
 import { unquoted } from './quoted.ts';
 import { slideMeasures } from './slides.ts';
+import { siteListItems } from './site-list.ts';
 import { timelineItems } from './timeline.ts';
 
 export function shapedLines(
@@ -32,10 +36,11 @@ export function shapedLines(
   isHeading: (l: Line) => boolean,
   dateOf: (l: Line) => DateLine | null,
 ): Line[] {
-  const feed = feedItems(splitLines(unquoted(text, warn)), warn, isHeading, isAgency);
+  const split = isHtmlResidue(text) ? htmlResidueLines(text) : splitLines(unquoted(decodeEntities(text), warn));
+  const feed = feedItems(split, warn, isHeading, isAgency);
   const records = labelledRecords(
     beforeSiteLists(sharePageLines(smsItems(feed, isAgency), warn), warn, (l) => dateOf(l) !== null),
     warn,
   );
-  return questionsAndAnswers(timelineItems(slideMeasures(records, isAgency), warn, isAgency), warn, isAgency);
+  return siteListItems(questionsAndAnswers(timelineItems(slideMeasures(records, isAgency), warn, isAgency), warn, isAgency), isAgency);
 }

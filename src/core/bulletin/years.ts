@@ -5,9 +5,13 @@
  *   3. the as-of date's year (截止至2020年3月26日), else the publication date's year (发布时间：2020-03-28, or
  *      a date on the publisher line), else a year in the title line ("2020年第3期"), else a date in the
  *      file's name (2020-03-26-resume-work-series-2.txt: the shipped seed states its year nowhere else);
- *   4. otherwise a guess, reported as a warning: the year that puts the as-of date nearest the newest bulletin
- *      already published (a cumulative series moves forward: 系列三 as of 4月10日 after 系列二 as of 2020-03-26
- *      is 2020), or this year when nothing has been published.
+ *   4. else the year the measures' own dates carry (a table's "2020/12/1" cells, "2020年12月4日" date lines): the
+ *      as-of date is the first one not well before the newest of them;
+ *   5. else the year of the date the copy is signed with at its end ("编辑：… 2020年11月30日");
+ *   6. otherwise a guess, reported as a warning: the year that follows the newest bulletin already published (a
+ *      cumulative series moves forward: 系列三 as of 4月10日 after 系列二 as of 2020-03-26 is 2020, and 系列十六
+ *      as of 12月25日 is 2020, not the nearer 2019-12-25; an earlier issue re-sent, up to two months before the
+ *      newest, keeps its year), or this year when nothing has been published.
  * A month after the as-of month belongs to the year before: a bulletin as of 1月10日 lists 12月28日 of the
  * previous year. Years written in prose ("自2019年底…", "2020年2月1日，…") never count.
  */
@@ -16,7 +20,7 @@ export interface YearSource {
   /** The month dates are counted back from (the as-of or publication month), if known. */
   month: number | null;
   /** Where the year came from, for warnings and notes. */
-  from: 'option' | 'as-of' | 'published' | 'title' | 'file name' | 'earlier bulletins' | 'guess';
+  from: 'option' | 'as-of' | 'published' | 'title' | 'file name' | 'measures' | 'signature' | 'earlier bulletins' | 'guess';
 }
 
 export interface HeaderDates {
@@ -25,6 +29,10 @@ export interface HeaderDates {
   titleYear: number | null;
   /** A date in the file name ("2020-03-26-…", "20200326"), if any. */
   fileDate?: { year: number; month: number; day: number } | null;
+  /** The dates (ISO) the measures carry with their own year, if any. */
+  dated?: readonly string[];
+  /** The date the copy is signed with at its end (编辑：… 2020年11月30日), if any. */
+  signed?: { year: number; month: number; day: number } | null;
 }
 
 /** "2020-03-26-resume-work-series-2.txt" → 2020-03-26; a name without a full date → null. */
@@ -36,16 +44,19 @@ export function dateInFileName(file: string): { year: number; month: number; day
   return month >= 1 && month <= 12 && day >= 1 && day <= 31 ? { year, month, day } : null;
 }
 
-/** The year putting month/day nearest the newest known as-of date (ISO), or null without one. */
-function nearestYear(month: number, day: number, known: readonly string[]): number | null {
-  const newest = [...known].sort().pop();
+/** How far before the newest date a date may fall and still be read in its year (an earlier issue re-sent). */
+const SLACK_MS = 61 * 86_400_000;
+
+/**
+ * The first year that puts month/day no more than two months before the newest of the dates (ISO), or null
+ * without one: a series moves forward, and its as-of date follows its measures.
+ */
+function followingYear(month: number, day: number, dates: readonly string[]): number | null {
+  const newest = [...dates].sort().pop();
   if (!newest) return null;
   const n = Date.parse(`${newest}T00:00:00Z`);
   const y = Number(newest.slice(0, 4));
-  const candidates = [y - 1, y, y + 1];
-  return candidates.reduce((best, c) =>
-    Math.abs(Date.UTC(c, month - 1, day) - n) < Math.abs(Date.UTC(best, month - 1, day) - n) ? c : best,
-  );
+  return [y - 1, y].find((c) => Date.UTC(c, month - 1, day) >= n - SLACK_MS) ?? y + 1;
 }
 
 export function bulletinYear(h: HeaderDates, option: number | undefined, now: Date, known: readonly string[] = []): YearSource {
@@ -64,8 +75,16 @@ export function bulletinYear(h: HeaderDates, option: number | undefined, now: Da
     return { year: h.asOf && h.asOf.month > f.month ? f.year - 1 : f.year, month: month ?? f.month, from: 'file name' };
   }
   const anchor = h.asOf ?? h.published;
+  if (h.dated?.length) {
+    const newest = Number([...h.dated].sort().pop()!.slice(0, 4));
+    return { year: anchor ? followingYear(anchor.month, anchor.day, h.dated)! : newest, month, from: 'measures' };
+  }
+  if (h.signed) {
+    const sg = h.signed;
+    return { year: h.asOf && h.asOf.month > sg.month ? sg.year - 1 : sg.year, month: month ?? sg.month, from: 'signature' };
+  }
   const fromKnown = anchor
-    ? nearestYear(anchor.month, anchor.day, known)
+    ? followingYear(anchor.month, anchor.day, known)
     : known.length
       ? Number([...known].sort().pop()!.slice(0, 4))
       : null;
