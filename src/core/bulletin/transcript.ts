@@ -1,0 +1,161 @@
+/**
+ * Meeting minutes or a speech-to-text transcript in which someone reads the bulletin out: the measures are inside
+ * prose, each a spoken date followed by its title in the quotes the note-taker added, under an agency named with
+ * its count:
+ *   王磊 00:01:40
+ *   接下来是市商务委，两条。第一条是三月二号，“……”；第二条是3月5号，“……”。
+ * Read so:
+ * - an agency is named by "NAME，N条" or "NAME：一是…" (先是/然后是/最后是/第三个部门是… before it go);
+ * - an item is a spoken date (十二月二十八号, 1月6号, 一月五日) followed, after at most a pause ("，" and a few
+ *   words: "一月八号，卡着截止日子的，“…”"), by a quoted title (“…”, 「…」); each becomes date line, title and a
+ *   发布单位 line, closed by a rule;
+ * - the edition the reader names ("系列十七，截止到1月8号的这一期") becomes the title line "系列十七（截止至1月8日）";
+ *   the minutes' own date in their header (时间：2021年1月11日 上午9:30) dates the copy (its year), never a measure;
+ * - speaker and timestamp lines go; the rest of the talk is not read, in one warning naming its lines, and a
+ *   spoken date said in passing (no quoted title right after it: "上一期是十二月十八号那个…") gets a warning of
+ *   its own.
+ * A text is read so only when it has at least two such items under agencies the directory knows, and either two
+ * speaker lines or a minutes mark (纪要, 转写, 会议记录) in its first lines. Prose whose titles carry no quotes
+ * cannot be read safely: it stays warnings.
+ */
+import { findDate } from './dates.ts';
+import type { Line } from './lines.ts';
+import { madeLine } from './lines.ts';
+
+const NUM = '[〇零一二两三四五六七八九十\\d]';
+/** A spoken date: Chinese numerals or digits, 号 or 日. Matched on the form (NFKC). */
+const SPOKEN = new RegExp(`(?:(\\d{4}|[〇零一二三四五六七八九]{4})\\s*年\\s*)?(${NUM}{1,3})\\s*月\\s*(${NUM}{1,3})\\s*[号日]`, 'g');
+/** A quoted title: “…”, 「…」 or "…". */
+const QUOTED = /“([^“”]{4,120})”|「([^「」]{4,120})」|"([^"]{4,120})"/g;
+/** An agency named with its count ("市人社局，三条") or its first item ("市人社局：一是"). */
+const ANNOUNCED = new RegExp(
+  `([^，,。；;：:！？!?“”]{2,30})[，,：:]\\s*(?:就|只有|一共|共)?\\s*(?:${NUM}{1,3}\\s*条|一是|第一条|第一个)`,
+  'g',
+);
+/** Words before an agency's name in speech. */
+const LEAD =
+  /^(?:好的?[，,。]?|嗯[，,。]?|那么?|那个)*(?:先是|首先是?|然后是?|接下来是?|接着是?|再就是|再是|还有|其次是?|最后是?|另外是?|下面是?|第[一二三四五六七八九十\d]+个(?:部门|单位)?是)?/;
+/** Between the date and the quote: a pause and a few words, no sentence end, no "那个" (a date said in passing). */
+const PAUSE = /^(?:\s*[，,：:]\s*(?:[^。；;！？!?“”「」"]{0,16}?[，,：:]\s*)?)?$/;
+const SPEAKER =
+  /^[\u4e00-\u9fffA-Za-z·]{1,12}\s*\d{0,2}(?:\s*[（(][^）)]{1,8}[）)])?\s+\d{1,2}:\d{2}(?::\d{2})?$|^\[?\d{1,2}:\d{2}(?::\d{2})?\]?\s*[\u4e00-\u9fffA-Za-z·]{1,12}\s*[:：]?$/;
+const MINUTES = /纪要|转写|会议记录|会议速记|速记稿|录音整理/;
+const AS_OF = new RegExp(`(?:截止|截至)\\s*(?:至|到)?\\s*((?:\\d{4}\\s*年\\s*)?${NUM}{1,3}\\s*月\\s*${NUM}{1,3}\\s*[号日])`);
+const SERIES = /系列\s*[一二两三四五六七八九十\d]+/;
+/** The minutes' own date in their header: 时间：2021年1月11日… */
+const MEETING_DATE = /^(?:会议)?(?:时间|日期)\s*[:：]/;
+
+interface Item {
+  date: string;
+  title: string;
+  agency: string | null;
+}
+
+interface Read {
+  items: Item[];
+  /** Spoken dates with no quoted title after them. */
+  passing: string[];
+}
+
+function dateText(spoken: string): string | null {
+  const d = findDate(spoken);
+  return d ? `${d.year ? `${d.year}年` : ''}${d.month}月${d.day}日` : null;
+}
+
+function readLine(
+  form: string,
+  text: string,
+  agency: string | null,
+  isAgency: (name: string) => boolean,
+): { read: Read; agency: string | null } {
+  // Where agencies are named, in order.
+  const named: { at: number; end: number; name: string }[] = [];
+  for (const m of form.matchAll(ANNOUNCED)) {
+    const name = m[1]!.trim().replace(LEAD, '').trim();
+    if (name.length >= 2 && isAgency(name)) {
+      const at = m.index + m[0].indexOf(m[1]!);
+      named.push({ at, end: at + m[1]!.length, name });
+    }
+  }
+  const dates = [...form.matchAll(SPOKEN)].map((m) => ({ at: m.index, end: m.index + m[0].length, text: m[0] }));
+  const used = new Set<number>();
+  const items: Item[] = [];
+  let boundary = 0;
+  for (const q of form.matchAll(QUOTED)) {
+    const from = boundary;
+    boundary = q.index + q[0].length;
+    // The last spoken date in this stretch, with only a pause between it and the quote.
+    const before = dates.filter((d) => d.at >= from && d.end <= q.index);
+    const d = before[before.length - 1];
+    if (!d || !PAUSE.test(form.slice(d.end, q.index))) continue;
+    const date = dateText(d.text);
+    if (!date) continue;
+    used.add(d.at);
+    const by = named.filter((n) => n.end <= d.at);
+    const inner = q[1] ?? q[2] ?? q[3]!;
+    const start = q.index + 1;
+    items.push({ date, title: text.slice(start, start + inner.length).trim(), agency: by.length ? by[by.length - 1]!.name : agency });
+  }
+  const last = named[named.length - 1];
+  return {
+    read: { items, passing: dates.filter((d) => !used.has(d.at)).map((d) => d.text) },
+    agency: last ? last.name : agency,
+  };
+}
+
+export function transcriptItems(
+  lines: readonly Line[],
+  warn: (line: number, message: string) => void,
+  isAgency: (name: string) => boolean,
+): Line[] {
+  // Cheap first: quotes and a spoken date somewhere, and speaker lines or a minutes mark.
+  if (!lines.some((l) => l.form.includes('“') || l.form.includes('「'))) return [...lines];
+  const speakers = lines.filter((l) => SPEAKER.test(l.form.trim())).length;
+  if (speakers < 2 && !lines.slice(0, 5).some((l) => MINUTES.test(l.form))) return [...lines];
+
+  let agency: string | null = null;
+  const reads = lines.map((l) => {
+    const r = readLine(l.form, l.text, agency, isAgency);
+    agency = r.agency;
+    return r.read;
+  });
+  const placed = reads.flatMap((r) => r.items).filter((it) => it.agency !== null);
+  if (placed.length < 2) return [...lines];
+
+  const rule = (no: number): Line => ({ no, text: '', form: '', md: 0, link: false, cells: null, rule: true });
+  // The header: the lines before the first speaker line or the first line with an item.
+  const firstTalk = lines.findIndex((l, i) => SPEAKER.test(l.form.trim()) || reads[i]!.items.length > 0);
+  const out: Line[] = [];
+  const talk: number[] = [];
+  let edition = false;
+  lines.forEach((l, i) => {
+    const f = l.form.trim();
+    if (i < firstTalk) {
+      const d = MEETING_DATE.test(f) ? findDate(f) : null;
+      out.push(d?.year ? madeLine(l.no, `发送时间：${d.year}年${d.month}月${d.day}日`) : l);
+      return;
+    }
+    if (f === '' || SPEAKER.test(f)) return;
+    const r = reads[i]!;
+    const asOf = edition ? null : AS_OF.exec(f);
+    if (asOf) {
+      const date = dateText(asOf[1]!);
+      if (date) {
+        edition = true;
+        // (A rule after it: a short line right before a date would be read as an unknown agency's heading.)
+        out.push(madeLine(l.no, `${SERIES.exec(f)?.[0] ?? ''}（截止至${date}）`), rule(l.no));
+      }
+    }
+    for (const it of r.items) {
+      out.push(madeLine(l.no, it.date), madeLine(l.no, it.title));
+      if (it.agency) out.push(madeLine(l.no, `发布单位：${it.agency}`));
+      out.push(rule(l.no));
+    }
+    for (const p of r.passing)
+      if (!asOf || !asOf[0].includes(p)) warn(l.no, `"${p}" is said in passing, with no quoted title after it; not read as a measure`);
+    if (r.items.length === 0 && !asOf) talk.push(l.no);
+  });
+  if (talk.length)
+    warn(talk[0]!, `lines ${talk.join(', ')}: the meeting's talk, with no spoken date followed by a quoted title; not read as measures`);
+  return out;
+}
