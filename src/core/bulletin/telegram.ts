@@ -11,7 +11,7 @@
  * - each message boundary and a channel's signature ("— 频道 @handle") is a rule: a measure ends there, while the
  *   agency heading carries on (a part that starts without a heading continues the one before);
  * - placeholders ([Photo], [Sticker], [图片]…), "edited", reaction counts ("👍 14  🔥 3") and part markers
- *   ("Part 2/3", a title's trailing "Part 1/3") go;
+ *   ("Part 2/3", a title's trailing "Part 1/3"; a bare "（2/2）" only where the messages' first lines make a series) go;
  * - when some messages are forwarded, a message that is not and holds no date line and no agency heading is the
  *   people's chat about it ("Is the 3/12 item final?"): not read, one warning naming its lines.
  * A text is read so only when it has two sender lines, or one and a forwarded/reply line.
@@ -37,6 +37,12 @@ const SIGNATURE = /^(?:[—–-]{1,2}\s*[^@]{0,40}\s*)?@[A-Za-z][A-Za-z0-9_]{3,3
 /** "Part 2/3" alone; at the end of a line (" Part 1/3") it is cut off. */
 const PART = /^(?:Part|第)\s*\d{1,2}\s*(?:\/|of)\s*\d{1,2}\s*(?:部分)?$/i;
 const PART_TAIL = /\s*\b(?:Part\s*\d{1,2}\s*(?:\/|of)\s*\d{1,2})\s*$/i;
+/**
+ * A bare part marker on a message's first line ("（2/2）", "2/3", or after its title: "…截止至3月5日）（1/2）"). Such a
+ * marker reads as a date too (2/2 is 2月2日), so it counts only when the messages' first lines carry a series of
+ * them: the same total, different parts.
+ */
+const BARE_PART = /[（(]?\s*(\d)\s*\/\s*(\d)\s*[)）]?\s*$/;
 
 function stampDate(stamp: string): { year: number; month: number; day: number } | null {
   const s = stamp.trim();
@@ -89,6 +95,16 @@ export function telegramLines(
     }
     return { at, sender: m[1]!.trim(), date: stampDate(m[2]!)!, forwarded, body };
   });
+  // Part markers on the messages' first lines, when they make a series (1/2 then 2/2).
+  const firstLines = messages.map((m) => m.body.find((i) => lines[i]!.form.trim() !== ''));
+  const marks = firstLines.map((i) => (i === undefined ? null : BARE_PART.exec(lines[i]!.form)));
+  const parts = marks.filter((m) => m && Number(m[1]) <= Number(m[2]) && Number(m[2]) > 1);
+  const series = parts.length >= 2 && new Set(parts.map((m) => m![2])).size === 1 && new Set(parts.map((m) => m![1])).size === parts.length;
+  const partAt = new Map<number, number>();
+  if (series)
+    firstLines.forEach((i, k) => {
+      if (i !== undefined && marks[k]) partAt.set(i, [...lines[i]!.text].length - [...marks[k]![0]].length);
+    });
   const anyForwarded = messages.some((m) => m.forwarded);
   const isChat = (m: Message) =>
     anyForwarded &&
@@ -117,6 +133,11 @@ export function telegramLines(
       const l = lines[i]!;
       if (SIGNATURE.test(l.form.trim())) {
         out.push(rule(l.no));
+        continue;
+      }
+      const cut = partAt.get(i);
+      if (cut !== undefined) {
+        if (cut > 0) out.push(madeLine(l.no, [...l.text].slice(0, cut).join('').trimEnd()));
         continue;
       }
       const tail = PART_TAIL.exec(l.text);

@@ -5,7 +5,7 @@
  *   王磊 00:01:40
  *   接下来是市商务委，两条。第一条是三月二号，“……”；第二条是3月5号，“……”。
  * Read so:
- * - an agency is named by "NAME，N条" or "NAME：一是…" (先是/然后是/最后是/第三个部门是… before it go);
+ * - an agency is named by "NAME，N条" or "NAME（的）：一是…" (先是/然后是/最后是/第三个部门是… before it go);
  * - an item is a spoken date (十二月二十八号, 1月6号, 一月五日) followed, after at most a pause ("，" and a few
  *   words: "一月八号，卡着截止日子的，“…”"), by a quoted title (“…”, 「…」); each becomes date line, title and a
  *   发布单位 line, closed by a rule;
@@ -41,7 +41,7 @@ const SPEAKER =
   /^[\u4e00-\u9fffA-Za-z·]{1,12}\s*\d{0,2}(?:\s*[（(][^）)]{1,8}[）)])?\s+\d{1,2}:\d{2}(?::\d{2})?$|^\[?\d{1,2}:\d{2}(?::\d{2})?\]?\s*[\u4e00-\u9fffA-Za-z·]{1,12}\s*[:：]?$/;
 const MINUTES = /纪要|转写|会议记录|会议速记|速记稿|录音整理/;
 const AS_OF = new RegExp(`(?:截止|截至)\\s*(?:至|到)?\\s*((?:\\d{4}\\s*年\\s*)?${NUM}{1,3}\\s*月\\s*${NUM}{1,3}\\s*[号日])`);
-const SERIES = /系列\s*[一二两三四五六七八九十\d]+/;
+const SERIES = /系列\s*[一二两三四五六七八九十\d]+|第\s*[一二两三四五六七八九十\d]+\s*[期辑]/;
 /** The minutes' own date in their header: 时间：2021年1月11日… */
 const MEETING_DATE = /^(?:会议)?(?:时间|日期)\s*[:：]/;
 
@@ -71,7 +71,7 @@ function readLine(
   // Where agencies are named, in order.
   const named: { at: number; end: number; name: string }[] = [];
   for (const m of form.matchAll(ANNOUNCED)) {
-    const name = m[1]!.trim().replace(LEAD, '').trim();
+    const name = m[1]!.trim().replace(LEAD, '').replace(/的$/, '').trim();
     if (name.length >= 2 && isAgency(name)) {
       const at = m.index + m[0].indexOf(m[1]!);
       named.push({ at, end: at + m[1]!.length, name });
