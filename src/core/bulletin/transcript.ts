@@ -14,9 +14,10 @@
  * - speaker and timestamp lines go; the rest of the talk is not read, in one warning naming its lines, and a
  *   spoken date said in passing (no quoted title right after it: "上一期是十二月十八号那个…") gets a warning of
  *   its own.
- * A text is read so only when it has at least two such items under agencies the directory knows, and either two
- * speaker lines or a minutes mark (纪要, 转写, 会议记录) in its first lines. Prose whose titles carry no quotes
- * cannot be read safely: it stays warnings.
+ * A text is read so only when it has either two speaker lines or a minutes mark (纪要, 转写, 会议记录) in its first
+ * lines, and at least two such items under agencies the directory knows. Minutes that name agencies with their
+ * counts on two lines or more but put no title in quotes cannot be read safely: their talk is not read, and each
+ * line saying dates is named in a warning (the parser then refuses the copy: no measures).
  */
 import { findDate } from './dates.ts';
 import type { Line } from './lines.ts';
@@ -53,6 +54,8 @@ interface Item {
 
 interface Read {
   items: Item[];
+  /** Agencies named with their counts on the line. */
+  named: number;
   /** Spoken dates with no quoted title after them. */
   passing: string[];
 }
@@ -98,7 +101,7 @@ function readLine(
   }
   const last = named[named.length - 1];
   return {
-    read: { items, passing: dates.filter((d) => !used.has(d.at)).map((d) => d.text) },
+    read: { items, named: named.length, passing: dates.filter((d) => !used.has(d.at)).map((d) => d.text) },
     agency: last ? last.name : agency,
   };
 }
@@ -108,8 +111,7 @@ export function transcriptItems(
   warn: (line: number, message: string) => void,
   isAgency: (name: string) => boolean,
 ): Line[] {
-  // Cheap first: quotes and a spoken date somewhere, and speaker lines or a minutes mark.
-  if (!lines.some((l) => l.form.includes('“') || l.form.includes('「'))) return [...lines];
+  // Cheap first: speaker lines or a minutes mark.
   const speakers = lines.filter((l) => SPEAKER.test(l.form.trim())).length;
   if (speakers < 2 && !lines.slice(0, 5).some((l) => MINUTES.test(l.form))) return [...lines];
 
@@ -120,7 +122,11 @@ export function transcriptItems(
     return r.read;
   });
   const placed = reads.flatMap((r) => r.items).filter((it) => it.agency !== null);
-  if (placed.length < 2) return [...lines];
+  // Agencies named with their counts and dates said, but no title in quotes: the measures cannot be told from the
+  // talk. Each line saying dates is named in a warning; the talk is not read (guessing titles out of prose would
+  // store sentences as measures).
+  const unquoted = placed.length < 2 && reads.filter((r) => r.named > 0).length >= 2;
+  if (placed.length < 2 && !unquoted) return [...lines];
 
   const rule = (no: number): Line => ({ no, text: '', form: '', md: 0, link: false, cells: null, rule: true });
   // The header: the lines before the first speaker line or the first line with an item.
@@ -151,8 +157,10 @@ export function transcriptItems(
       if (it.agency) out.push(madeLine(l.no, `发布单位：${it.agency}`));
       out.push(rule(l.no));
     }
-    for (const p of r.passing)
-      if (!asOf || !asOf[0].includes(p)) warn(l.no, `"${p}" is said in passing, with no quoted title after it; not read as a measure`);
+    const passing = r.passing.filter((p) => !asOf || !asOf[0].includes(p));
+    if (unquoted && passing.length)
+      warn(l.no, `minutes read aloud: ${passing.join('、')} said here, but no title is in quotes (“…”), so no measure can be told from the talk; not read`);
+    else for (const p of passing) warn(l.no, `"${p}" is said in passing, with no quoted title after it; not read as a measure`);
     if (r.items.length === 0 && !asOf) talk.push(l.no);
   });
   if (talk.length)
