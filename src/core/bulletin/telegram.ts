@@ -8,8 +8,9 @@
  * Each message starts with its sender and stamp (US "3/15/21 9:14 AM", dotted "15.03.21 09:14", "2021/3/15 9:14");
  * "[Forwarded from …]" / "[In reply to …]" (or 转发自/回复) follow it. Read so:
  * - the first message's stamp becomes a 发送时间 line at the top (it gives the copy its year, never a measure's date);
- * - each message boundary and a channel's signature ("— 频道 @handle") is a rule: a measure ends there, while the
- *   agency heading carries on (a part that starts without a heading continues the one before);
+ * - each message boundary, a channel's signature ("— 频道 @handle") and a post's closing tally ("共11条。下期…") is a
+ *   rule: a measure ends there, while the agency heading carries on (a part that starts without a heading continues
+ *   the one before);
  * - placeholders ([Photo], [Sticker], [图片]…), "edited", reaction counts ("👍 14  🔥 3") and part markers
  *   ("Part 2/3", a title's trailing "Part 1/3"; a bare "（2/2）" only where the messages' first lines make a series) go;
  * - when some messages are forwarded, a message that is not and holds no date line and no agency heading is the
@@ -34,6 +35,8 @@ const EDITED = /^(?:edited|已编辑|已編輯)$/i;
 const REACTIONS = /^(?:\p{Extended_Pictographic}\uFE0F?\s*\d+\s*)+$/u;
 /** A channel's signature: "— 频道名 @handle", "@handle". */
 const SIGNATURE = /^(?:[—–-]{1,2}\s*[^@]{0,40}\s*)?@[A-Za-z][A-Za-z0-9_]{3,31}$/;
+/** A post's closing tally: "共11条。", "本期共9条，…". */
+const TALLY = /^(?:本期|以上)?共\s*[\d一二两三四五六七八九十]+\s*条/;
 /** "Part 2/3" alone; at the end of a line (" Part 1/3") it is cut off. */
 const PART = /^(?:Part|第)\s*\d{1,2}\s*(?:\/|of)\s*\d{1,2}\s*(?:部分)?$/i;
 const PART_TAIL = /\s*\b(?:Part\s*\d{1,2}\s*(?:\/|of)\s*\d{1,2})\s*$/i;
@@ -131,6 +134,8 @@ export function telegramLines(
     out.push(rule(lines[m.at]!.no));
     for (const i of m.body) {
       const l = lines[i]!;
+      // A post's closing tally ("共11条。下期…") ends the last measure: it is no part of its text.
+      if (TALLY.test(l.form.trim())) out.push(rule(l.no));
       if (SIGNATURE.test(l.form.trim())) {
         out.push(rule(l.no));
         continue;

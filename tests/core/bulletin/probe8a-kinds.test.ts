@@ -135,6 +135,7 @@ describe('a Telegram chat copied as text', () => {
       '',
       '🏛 市交通委',
       '3月4日 第三条措施',
+      '共3条。下期截止至3月19日。',
       '[Photo]',
       '👍 14  🔥 3',
       'edited',
@@ -170,7 +171,8 @@ describe('a Telegram chat copied as text', () => {
     expect(parsed.bulletin.asOf).toBe('2021-03-05');
     expect(parsed.bulletin.title).toBe('📌 复工复产进行时（系列九：截止至3月5日）');
     expect(parsed.warnings.map((w) => [w.line, w.message])).toEqual([
-      [21, 'lines 21–23: a chat message from Mark Li, not part of the forwarded bulletin; not read'],
+      [22, 'lines 22–24: a chat message from Mark Li, not part of the forwarded bulletin; not read'],
+      [17, 'a line after the last measure, not part of any measure: "共3条。下期截止至3月19日。"'],
     ]);
   });
 
