@@ -28,9 +28,9 @@ const NUM = '[〇零一二两三四五六七八九十\\d]';
 const SPOKEN = new RegExp(`(?:(\\d{4}|[〇零一二三四五六七八九]{4})\\s*年\\s*)?(${NUM}{1,3})\\s*月\\s*(${NUM}{1,3})\\s*[号日]`, 'g');
 /** A quoted title: “…”, 「…」 or "…". */
 const QUOTED = /“([^“”]{4,120})”|「([^「」]{4,120})」|"([^"]{4,120})"/g;
-/** An agency named with its count ("市人社局，三条") or its first item ("市人社局：一是"). */
+/** An agency named with its count ("市人社局，三条"), its first item ("市人社局：一是") or right before a date ("市人社局。12月28号，…"). */
 const ANNOUNCED = new RegExp(
-  `([^，,。；;：:！？!?“”]{2,30})[，,：:]\\s*(?:就|只有|一共|共)?\\s*(?:${NUM}{1,3}\\s*条|一是|第一条|第一个)`,
+  `([^，,。；;：:！？!?“”]{2,30})(?:[，,：:]\\s*(?:就|只有|一共|共)?\\s*(?:${NUM}{1,3}\\s*条|一是|第一条|第一个)|[，,：:。]\\s*(?=(?:\\d{4}\\s*年\\s*)?${NUM}{1,3}\\s*月\\s*${NUM}{1,3}\\s*[号日]))`,
   'g',
 );
 /** Words before an agency's name in speech. */
@@ -56,6 +56,8 @@ interface Read {
   items: Item[];
   /** Agencies named with their counts on the line. */
   named: number;
+  /** Quotes with no spoken date right before them. */
+  untaken: string[];
   /** Spoken dates with no quoted title after them. */
   passing: string[];
 }
@@ -83,6 +85,7 @@ function readLine(
   const dates = [...form.matchAll(SPOKEN)].map((m) => ({ at: m.index, end: m.index + m[0].length, text: m[0] }));
   const used = new Set<number>();
   const items: Item[] = [];
+  const untaken: string[] = [];
   let boundary = 0;
   for (const q of form.matchAll(QUOTED)) {
     const from = boundary;
@@ -90,7 +93,10 @@ function readLine(
     // The last spoken date in this stretch, with only a pause between it and the quote.
     const before = dates.filter((d) => d.at >= from && d.end <= q.index);
     const d = before[before.length - 1];
-    if (!d || !PAUSE.test(form.slice(d.end, q.index))) continue;
+    if (!d || !PAUSE.test(form.slice(d.end, q.index))) {
+      untaken.push(q[0]);
+      continue;
+    }
     const date = dateText(d.text);
     if (!date) continue;
     used.add(d.at);
@@ -101,7 +107,7 @@ function readLine(
   }
   const last = named[named.length - 1];
   return {
-    read: { items, named: named.length, passing: dates.filter((d) => !used.has(d.at)).map((d) => d.text) },
+    read: { items, named: named.length, untaken, passing: dates.filter((d) => !used.has(d.at)).map((d) => d.text) },
     agency: last ? last.name : agency,
   };
 }
@@ -159,8 +165,15 @@ export function transcriptItems(
     }
     const passing = r.passing.filter((p) => !asOf || !asOf[0].includes(p));
     if (unquoted && passing.length)
-      warn(l.no, `minutes read aloud: ${passing.join('、')} said here, but no title is in quotes (“…”), so no measure can be told from the talk; not read`);
+      warn(
+        l.no,
+        `minutes read aloud: ${passing.join('、')} said here, but no title is in quotes (“…”), so no measure can be told from the talk; not read`,
+      );
     else for (const p of passing) warn(l.no, `"${p}" is said in passing, with no quoted title after it; not read as a measure`);
+    // A quote among the items of a line, with no date said before it ("二是“…”"): never dropped unsaid.
+    if (r.items.length > 0)
+      for (const q of r.untaken)
+        warn(l.no, `${q.slice(0, 40)} is quoted among the measures but no date is said right before it; not read as a measure`);
     if (r.items.length === 0 && !asOf) talk.push(l.no);
   });
   if (talk.length)

@@ -34,6 +34,7 @@ describe('minutes read aloud: a spoken date, then the title in quotes, under an 
     ['第三个部门是闵行区，就一条，3月5日，「用直角引号的标题」', '上海市闵行区人民政府', '2021-03-05', '用直角引号的标题'],
     ['市文旅局的，一是三月八号，“带‘的’也认得部门”', '上海市文化和旅游局', '2021-03-08', '带‘的’也认得部门'],
     ['最后是上海银保监局，一条，2021年3月11号，“日期带年份”', '中国银行保险监督管理委员会上海监管局', '2021-03-11', '日期带年份'],
+    ['然后是市商务委。3月3号，“部门后面直接说日期”', '上海市商务委员会', '2021-03-03', '部门后面直接说日期'],
   ])('%s', (talk, agency, date, title) => {
     expect(rows(minutes(`${talk}。${other}`))).toContainEqual([agency, date, title]);
   });
@@ -71,6 +72,15 @@ describe('minutes read aloud: a spoken date, then the title in quotes, under an 
     const warned = parsed.warnings.map((w) => w.line);
     expect(warned).toContain(11);
     expect(parsed.warnings.find((w) => w.line === 11)!.message).toMatch(/一月十五号.*in passing/);
+  });
+
+  it('warns about a quote among the measures with no date said before it', () => {
+    const parsed = parse(minutes(`先是市商务委，两条。一是三月二号，“有日期的一条”；二是“没说日期的一条”。${other}`));
+    expect(parsed.entries.map((e) => e.title)).toEqual(['有日期的一条', '另一条已知措施发布']);
+    expect(parsed.warnings).toContainEqual({
+      line: 8,
+      message: '“没说日期的一条” is quoted among the measures but no date is said right before it; not read as a measure',
+    });
   });
 
   it('drops speaker lines; the talk is named in one warning with its lines', () => {
