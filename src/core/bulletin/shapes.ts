@@ -42,7 +42,7 @@ export function shapedLines(
 ): Line[] {
   const split = isHtmlResidue(text) ? htmlResidueLines(text) : splitLines(unquoted(decodeEntities(text), warn));
   const feed = feedItems(split, warn, isHeading, isAgency);
-  const chat = transcriptItems(telegramLines(feed, warn, isHeading, dateOf), warn, isAgency);
+  const chat = transcriptItems(telegramLines(feed, warn, isHeading, dateOf), warn, isAgency, dateOf);
   const records = labelledRecords(
     beforeSiteLists(sharePageLines(smsItems(chat, isAgency), warn), warn, (l) => dateOf(l) !== null),
     warn,

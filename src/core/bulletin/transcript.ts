@@ -15,11 +15,13 @@
  *   spoken date said in passing (no quoted title right after it: "上一期是十二月十八号那个…") gets a warning of
  *   its own.
  * A text is read so only when it has either two speaker lines or a minutes mark (纪要, 转写, 会议记录) in its first
- * lines, and at least two such items under agencies the directory knows. Minutes that name agencies with their
+ * lines, at least two such items under agencies the directory knows, and fewer than two date lines of the usual
+ * kind (a bulletin pasted as it is under the minutes is left to the parser). Minutes that name agencies with their
  * counts on two lines or more but put no title in quotes cannot be read safely: their talk is not read, and each
  * line saying dates is named in a warning (the parser then refuses the copy: no measures).
  */
 import { findDate } from './dates.ts';
+import type { DateLine } from './dates.ts';
 import type { Line } from './lines.ts';
 import { madeLine } from './lines.ts';
 
@@ -116,10 +118,17 @@ export function transcriptItems(
   lines: readonly Line[],
   warn: (line: number, message: string) => void,
   isAgency: (name: string) => boolean,
+  dateOf: (l: Line) => DateLine | null,
 ): Line[] {
   // Cheap first: speaker lines or a minutes mark.
   const speakers = lines.filter((l) => SPEAKER.test(l.form.trim())).length;
   if (speakers < 2 && !lines.slice(0, 5).some((l) => MINUTES.test(l.form))) return [...lines];
+  // A bulletin pasted as it is (in a chat log, under minutes) has date lines of its own: the parser reads those.
+  const dateLines = lines.filter((l) => {
+    const d = dateOf(l);
+    return d !== null && !d.labelled && !d.stamp;
+  });
+  if (dateLines.length >= 2) return [...lines];
 
   let agency: string | null = null;
   const reads = lines.map((l) => {

@@ -12,6 +12,7 @@ const parse = (text: string) => parseBulletin(text, { file: 't.txt', agencies, k
 const rows = (text: string) => parse(text).entries.map((e) => [e.agency, e.date, e.title]);
 const texts = (lines: { text: string; rule?: boolean }[]) => lines.map((l) => (l.rule ? '—' : l.text));
 const noWarn = () => {};
+const dateOfLine = (l: { form: string }) => readDateLine(l.form);
 
 describe('minutes read aloud: a spoken date, then the title in quotes, under an agency named with its count', () => {
   const minutes = (talk: string) =>
@@ -86,7 +87,7 @@ describe('minutes read aloud: a spoken date, then the title in quotes, under an 
   it('drops speaker lines; the talk is named in one warning with its lines', () => {
     const lines = splitLines(minutes(`先是市商务委，一条，三月二号，“一条措施”。${other}\n\n李四 00:02:00\n没有问题。`));
     const warnings: [number, string][] = [];
-    const out = transcriptItems(lines, (line, message) => warnings.push([line, message]), isAgency);
+    const out = transcriptItems(lines, (line, message) => warnings.push([line, message]), isAgency, dateOfLine);
     expect(texts(out)).toEqual([
       '部门例会纪要（转写稿）',
       '发送时间：2021年3月15日',
@@ -108,12 +109,16 @@ describe('minutes read aloud: a spoken date, then the title in quotes, under an 
     ['no speaker lines and no minutes mark', '先是市商务委，一条，三月二号，“一条措施”。\n还有市交通委，一条，三月一号，“另一条”。'],
     ['only one item', '会议纪要\n王磊 00:00:10\n先是市商务委，一条，三月二号，“一条措施”。\n李四 00:00:20\n好。'],
     [
+      'a bulletin pasted as it is under the minutes',
+      '会议纪要\n王磊 00:00:10\n先是市商务委，一条，三月二号，“一条措施”。还有市交通委，一条，三月一号，“另一条”。\n李四 00:00:20\n3月2日\n一条措施\n来源：市商务委\n3月1日\n另一条\n来源：市交通委',
+    ],
+    [
       'items under no agency named with its count',
       '会议纪要\n王磊 00:00:10\n三月二号，“一条措施”；三月三号，“另一条”。\n李四 00:00:20\n好。',
     ],
   ])('is left alone: %s', (_, text) => {
     const lines = splitLines(text);
-    expect(transcriptItems(lines, noWarn, isAgency)).toEqual(lines);
+    expect(transcriptItems(lines, noWarn, isAgency, dateOfLine)).toEqual(lines);
   });
 
   it('refuses minutes whose titles carry no quotes, saying why and where', () => {
