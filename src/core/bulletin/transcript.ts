@@ -152,8 +152,16 @@ export function transcriptItems(
   lines.forEach((l, i) => {
     const f = l.form.trim();
     if (i < firstTalk) {
-      const d = MEETING_DATE.test(f) ? findDate(f) : null;
-      out.push(d?.year ? madeLine(l.no, `发送时间：${d.year}年${d.month}月${d.day}日`) : l);
+      // The minutes' own date ("时间：2021年1月11日 上午9:30", "2021年1月11日 周例会"): the copy's date, never a
+      // measure's; what follows a leading date stays as a header line.
+      const line = dateOf(l);
+      const d = MEETING_DATE.test(f) || line ? findDate(f) : null;
+      if (!d) out.push(l);
+      else {
+        out.push(madeLine(l.no, `发送时间：${d.year ? `${d.year}年` : ''}${d.month}月${d.day}日`));
+        const at = line && !line.labelled && line.rest ? l.form.lastIndexOf(line.rest) : -1;
+        if (at !== -1) out.push(madeLine(l.no, l.text.slice(at, at + line!.rest.length)));
+      }
       return;
     }
     if (f === '' || SPEAKER.test(f)) return;

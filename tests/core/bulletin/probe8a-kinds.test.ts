@@ -84,6 +84,19 @@ describe('minutes read aloud: a spoken date, then the title in quotes, under an 
     });
   });
 
+  it.each([
+    ['2021年3月15日 周例会纪要（转写）', ['发送时间：2021年3月15日', '周例会纪要（转写）']],
+    ['会议时间：2021年3月15日 下午2:00', ['发送时间：2021年3月15日']],
+    ['日期：2021-03-15', ['发送时间：2021年3月15日']],
+  ])('the minutes’ own date %s dates the copy, never a measure', (head, want) => {
+    const text = `${head}\n王磊 00:00:10\n先是市商务委，一条，三月二号，“一条措施”。${other}\n李四 00:00:20\n好。`;
+    expect(texts(transcriptItems(splitLines(text), noWarn, isAgency, dateOfLine)).slice(0, want.length)).toEqual(want);
+    expect(rows(text)).toEqual([
+      ['上海市商务委员会', '2021-03-02', '一条措施'],
+      ['上海市交通委员会', '2021-03-01', '另一条已知措施发布'],
+    ]);
+  });
+
   it('drops speaker lines; the talk is named in one warning with its lines', () => {
     const lines = splitLines(minutes(`先是市商务委，一条，三月二号，“一条措施”。${other}\n\n李四 00:02:00\n没有问题。`));
     const warnings: [number, string][] = [];
