@@ -19,6 +19,8 @@ interface Item {
   /** Ids of the shipped measures this subscriber should get. */
   expect: string[];
   why: string;
+  /** Which held-out round wrote it (round-1: 59 requests by kind; round-2: 40, five people in their own words). */
+  set?: string;
 }
 
 export interface SubscriptionQuality {
@@ -26,17 +28,24 @@ export interface SubscriptionQuality {
   exact: number;
   precision: number;
   recall: number;
+  /** Per set: [exact, items]. */
+  bySet: Record<string, [number, number]>;
   failures: string[];
 }
 
-export async function benchSubscriptionQuality(): Promise<SubscriptionQuality> {
-  const items = JSON.parse(readFileSync(join(here, '../tests/fixtures/subscriptions-labelled.json'), 'utf8')) as Item[];
+export async function benchSubscriptionQuality(
+  file = join(here, '../tests/fixtures/subscriptions-labelled.json'),
+): Promise<SubscriptionQuality> {
+  const items = JSON.parse(readFileSync(file, 'utf8')) as Item[];
   let exact = 0;
   let right = 0;
   let wrong = 0;
   let missed = 0;
   const failures: string[] = [];
+  const bySet: Record<string, [number, number]> = {};
   for (const it of items) {
+    const set = (bySet[it.set ?? 'all'] ??= [0, 0]);
+    set[1]++;
     const subscriptions = createMemorySubscriptionStore();
     const t = createTestBot({ deps: { subscriptions }, config: { searchRatePerMinute: 1e9 } });
     await t.send(`/subscribe ${it.text.replace(/^\/subscribe\s*/, '')}`);
@@ -49,8 +58,10 @@ export async function benchSubscriptionQuality(): Promise<SubscriptionQuality> {
     right += got.length - extra.length;
     wrong += extra.length;
     missed += lost.length;
-    if (extra.length === 0 && lost.length === 0) exact++;
-    else
+    if (extra.length === 0 && lost.length === 0) {
+      exact++;
+      set[0]++;
+    } else
       failures.push(
         `${it.text} → ${s ? `[${[...s.filters.agencies, ...s.filters.keywords].join('|')}]` : 'not saved'}: ${lost.length} missed, ${extra.length} extra`,
       );
@@ -60,13 +71,18 @@ export async function benchSubscriptionQuality(): Promise<SubscriptionQuality> {
     exact,
     precision: right / Math.max(1, right + wrong),
     recall: right / Math.max(1, right + missed),
+    bySet,
     failures,
   };
 }
 
 export function renderSubscriptionQuality(q: SubscriptionQuality): string[] {
   return [
-    `Subscriptions (\`tests/fixtures/subscriptions-labelled.json\`, saved by the bot, selected as a digest selects): **${q.exact}/${q.items}** get exactly the measures labelled; precision ${q.precision.toFixed(3)}, recall ${q.recall.toFixed(3)}.`,
+    `Subscriptions (\`tests/fixtures/subscriptions-labelled.json\`, saved by the bot, selected as a digest selects): **${q.exact}/${q.items}** get exactly the measures labelled (${Object.entries(
+      q.bySet,
+    )
+      .map(([k, [ok, n]]) => `${k} ${ok}/${n}`)
+      .join(', ')}); precision ${q.precision.toFixed(3)}, recall ${q.recall.toFixed(3)}.`,
     '',
     ...(q.failures.length ? [`Not exact: ${q.failures.join('; ')}.`, ''] : []),
   ];

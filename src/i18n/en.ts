@@ -42,9 +42,12 @@ export const en: Messages = {
       minute: 'minutes go 00–59, two digits after the colon, e.g. 8:05',
       period: 'that part of the day has no such hour',
       weekday: 'a week has Monday (周一) to Sunday (周日)',
+      monthly: 'digests come daily, weekly (e.g. every Monday) or instantly, not monthly',
     },
     badTimeFull: (t, why) =>
       `"${t}" is not a valid time (${why}); nothing was saved.\nWrite it like 9:00, 21:30, 9am, 9点半 — e.g. /subscribe 08:00 police`,
+    noMonthly: (w) =>
+      `Digests do not come monthly (“${w}”); nothing was saved.\nChoose daily, weekly or instant, e.g. /subscribe every monday 9am justice, /subscribe 8:00 复工, /subscribe instant police`,
     latestTitle: 'Latest measures:',
     unsubscribed: 'Unsubscribed: no more daily digests.',
     notSubscribed: 'This chat has no subscription. Send /subscribe 09:00 to get a daily digest.',

@@ -53,9 +53,12 @@ export const zh = {
       minute: '分钟要在 00–59 之间，冒号后写两位，例如 8:05',
       period: '这个时段没有这个钟点',
       weekday: '一周只有周一到周日',
+      monthly: '暂不支持按月推送，可以选每天、每周（如 每周一）或即时',
     } as Record<string, string>,
     badTimeFull: (t: string, why: string) =>
       `时间“${t}”不对（${why}），没有保存。\n可以这样写：9点、9点半、早上8点、晚上9点半、21:30，例如 /subscribe 早上8点 公安`,
+    noMonthly: (w: string) =>
+      `暂不支持按月推送（“${w}”），没有保存。\n可以选每天、每周或即时，例如 /subscribe 每周一 9点 司法局、/subscribe 每天早上8点 复工、/subscribe 即时 公安`,
     latestTitle: '最近的措施：',
     unsubscribed: '已取消订阅，不会再收到每日摘要。',
     notSubscribed: '这个聊天还没有订阅。发送 /subscribe 09:00 订阅每日摘要。',

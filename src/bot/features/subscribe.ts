@@ -130,6 +130,8 @@ export function createSubscribeFeature(
     const directory = deps.catalog.directory();
     const args = readSubscription(rest, deps);
     if (args.badTime) {
+      // A frequency the bot does not offer (每月初) is said as such, with the ones it does.
+      if (args.badTime.reason === 'monthly') return replyBlocks(ctx, [escapeHtml(ctx.m.subscribe.noMonthly(args.badTime.word))]);
       const why = ctx.m.subscribe.badTimeWhy[args.badTime.reason] ?? '';
       return replyBlocks(ctx, [escapeHtml(ctx.m.subscribe.badTimeFull(args.badTime.word, why))]);
     }

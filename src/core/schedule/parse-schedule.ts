@@ -151,6 +151,12 @@ export function parseSchedule(typed: readonly string[]): ParsedSchedule {
     }
     // "every day", "every Monday", "each morning": English written apart.
     const after = words[i + 1] === undefined ? undefined : timeForm(words[i + 1]!);
+    // Monthly, which the bot does not offer: refused with the frequencies it does.
+    if (folded === 'monthly' || ((folded === 'every' || folded === 'each') && after === 'month')) {
+      out.badTime ??= { word: folded === 'monthly' ? word : `${word} ${words[i + 1]!}`, reason: 'monthly' };
+      if (folded !== 'monthly') i++;
+      continue;
+    }
     if ((folded === 'every' || folded === 'each') && after !== undefined && EVERY[after] !== undefined) {
       applyEvery(out, EVERY[after]!);
       i++;
@@ -171,6 +177,7 @@ export function parseSchedule(typed: readonly string[]): ParsedSchedule {
       // A refused phrase is named as found in the word (晚上13点), not with the words run on after it.
       for (const t of inside.times) takeTime(t);
       if (inside.badWeekday) out.badTime ??= { word: inside.badWeekday, reason: 'weekday' };
+      if (inside.monthly) out.badTime ??= { word: inside.monthly, reason: 'monthly' };
       if (inside.frequency) out.frequency = inside.frequency;
       if (inside.weekday !== null) out.weekday = inside.weekday;
       if (inside.periodTime) out.periodTime ??= inside.periodTime;

@@ -24,6 +24,8 @@ export interface ScheduleInside {
   rest: string[];
   /** A weekday that is none (每周八), as written. */
   badWeekday: string | null;
+  /** A monthly frequency (每月初, 每个月), which the bot does not offer, as written. */
+  monthly: string | null;
 }
 
 const PERIOD = PERIODS.join('|');
@@ -43,6 +45,8 @@ const TIME = new RegExp(
 );
 const WEEKDAYS: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 日: 7, 天: 7 };
 const BAD_WEEKDAY = /(?:每个?)?(?:周|週|星期|礼拜|禮拜)(?:[零〇八九十]|[089])(?![\d点點时時:])/u;
+/** Every month, at its start, middle or end: said, so refused (每月 is not 每 + 月份 keyword). */
+const MONTHLY = /(?:每个?|每一个?)月(?:初|中|底|末|份)?|月月|月报|月報/u;
 /** Phrases of frequency, longest first where they overlap. */
 const FREQUENCY = new RegExp(
   [
@@ -83,12 +87,27 @@ const BARE_PERIOD = new RegExp(`(?:明天|明|今)?(${Object.keys(PERIOD_HOUR).j
 
 /** Schedule phrases inside one word (folded: NFKC, lower case), and the words left between them. */
 export function scheduleInside(word: string): ScheduleInside {
-  const out: ScheduleInside = { found: false, times: [], frequency: null, weekday: null, periodTime: null, rest: [], badWeekday: null };
+  const out: ScheduleInside = {
+    found: false,
+    times: [],
+    frequency: null,
+    weekday: null,
+    periodTime: null,
+    rest: [],
+    badWeekday: null,
+    monthly: null,
+  };
   // 每周八, 星期零: shaped like a weekday, none; refused rather than read as 每周 and a stray character.
   const bad = BAD_WEEKDAY.exec(word);
   if (bad) {
     out.found = true;
     out.badWeekday = bad[0];
+    return out;
+  }
+  const monthly = MONTHLY.exec(word);
+  if (monthly) {
+    out.found = true;
+    out.monthly = monthly[0];
     return out;
   }
   // Frequencies first: 每晚9点 leaves 晚9点 for the time, 每周一9点 leaves 9点.

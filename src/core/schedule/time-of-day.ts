@@ -16,7 +16,9 @@ export type TimeRefusal =
   /** A period of the day that does not hold that hour ("晚上13点", "下午0点", "中午8点"). */
   | 'period'
   /** A weekday that is none (每周八, 星期零). */
-  | 'weekday';
+  | 'weekday'
+  /** A frequency the bot does not offer (每月初, monthly): refused, never kept as a keyword. */
+  | 'monthly';
 
 export type TimeOfDay = { ok: true; time: string } | { ok: false; reason: TimeRefusal };
 

@@ -56,6 +56,19 @@ describe('/subscribe with a time as people write it', () => {
     expect(t.subscriptions.count()).toBe(0);
   });
 
+  it.each(['每月初', '每个月', 'monthly'])(
+    '/subscribe %s: digests are not monthly; said with the frequencies there are, nothing saved',
+    async (written) => {
+      const t = setup();
+      const text = texts(await t.send(`/subscribe ${written} 复工`))[0]!;
+      expect(text).toContain(`暂不支持按月推送（“${written}”），没有保存。`);
+      expect(text).toContain('/subscribe 每周一 9点');
+      expect(t.subscriptions.count()).toBe(0);
+      const en = texts(await t.send(`/subscribe ${written} 复工`, { lang: 'en' }))[0]!;
+      expect(en).toContain('Digests do not come monthly');
+    },
+  );
+
   it('an existing subscription is left as it was by a refused time', async () => {
     const t = setup();
     await t.send('/subscribe 9点 公安');

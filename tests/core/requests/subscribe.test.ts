@@ -66,6 +66,10 @@ describe('parseSubscribeRequest: a whole request as people type it', () => {
     // Words typed together are one topic, all of whose words a measure must hold.
     ['每天早上7点半发民政局社会组织的消息给我', { time: '07:30', frequency: 'daily', agencies: [CIVIL], keywords: ['社会 组织'] }],
     ['外国人签证 公安局复工', { agencies: [POLICE], keywords: ['外国人 签证', '复工'] }],
+    // A secretary's polite letter: the courtesies (恳请, 非常感谢, 感谢支持, 留意) and words about the sender (我会) are no topics.
+    ['恳请关注民营企业的政策，非常感谢', { keywords: ['民营企业'] }],
+    ['麻烦留意社会组织方面的新举措，感谢支持', { keywords: ['社会 组织'] }],
+    ['本会敬请贵方推送相关行业的复工指导', { keywords: ['复工'] }],
     [
       '麻烦每周三上午十点推送司法局行政复议相关的',
       { time: '10:00', frequency: 'weekly', weekday: 3, agencies: [JUSTICE], keywords: ['行政复议'] },

@@ -60,6 +60,13 @@ describe('parseSchedule', () => {
     ['每周八', { bad: '每周八' }],
     ['星期零 公安', { bad: '星期零', rest: ['公安'] }],
     ['每周8点', { time: '08:00', frequency: 'weekly' }],
+    // Monthly, which the bot does not offer: refused, never a keyword (每月初 was saved as one).
+    ['请每月初推送司法局的', { bad: '每月初' }],
+    ['每个月月底发我', { bad: '每个月' }],
+    ['monthly 复工', { bad: 'monthly', rest: ['复工'] }],
+    ['every month at 9am', { bad: 'every month', time: '09:00' }],
+    // A month in a date is no frequency.
+    ['3月份 复工', { rest: ['3月份', '复工'] }],
     // "as soon as X": 一X就.
     ['一出新政策就推给我', { frequency: 'instant', rest: ['推给我'] }],
     ['一发布就发', { frequency: 'instant', rest: ['发'] }],
