@@ -34,6 +34,8 @@ import { agencyInTitle } from './title-agency.ts';
 import { ASIDE, SENTENCE_END, bareTitle, bulletOf, isQuotedTitle, numberingOf, partAsWritten } from './lines.ts';
 import type { Line } from './lines.ts';
 import { lastCopies, placer } from './placement.ts';
+import { isDocumentField } from './official-doc.ts';
+import { titleWithoutTags } from './newmedia.ts';
 import { runningHeaders } from './running-header.ts';
 import { looksLikeSource, readIssuerLine, readSourceLine, splitTrailingSource } from './sources.ts';
 import { readTables } from './tables.ts';
@@ -232,7 +234,7 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
     const raw: Raw = { date, dateLine: l.no, titles: [], body: [], bullets: [], source: null, section, named: null };
     // A title as stored; the first may name its agency in brackets (a one-line digest's "【市公安局】标题").
     const addTitle = (text: string, line: number) => {
-      let title = withoutMarks(bareTitle(text));
+      let title = titleWithoutTags(withoutMarks(bareTitle(text)));
       if (raw.titles.length === 0) {
         const inTitle = agencyInTitle(title, (name) => namedAgency(name, agencies) !== null);
         if (inTitle) {
@@ -297,6 +299,8 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
           !cur.text.includes('。') &&
           // "（提醒：…）" under a title is an editor's note on it.
           !ASIDE.test(cur.form) &&
+          // "文号：… | 成文日期：…", "附件：…" under a title are its document's fields.
+          !isDocumentField(cur.form) &&
           // After a title in corner brackets ("「标题」"), only another such line is a title; the rest is its body.
           (!isQuotedTitle(raw.titles[0]!.written) || isQuotedTitle(cur.text)) &&
           // A title on its date line, then a blank line: what follows is no second title of that date (a digest's footer).
