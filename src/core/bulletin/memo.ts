@@ -6,7 +6,8 @@
  *   - The editor's remark after the title (// …, ← …, @someone …) is no part of it: taken off, with a warning that
  *     quotes it (it may say the date is in doubt).
  *   - A struck item (❌ 2月23日 …, ~~…~~) or one the remark excludes ("（下期再看，不收）", "删") is no measure: a warning.
- *   - A box with no date after it is a to-do ("- [ ] 配图找小李要", "共11条？数一下"): a warning, not read. So is
+ *   - A box with no date after it is a to-do ("- [ ] 配图找小李要", "共11条？数一下"), unless a date line stands
+ *     alone right above it (then it is that date's title): a warning, not read. So is
  *     a remark on a line of its own ("↳ 备注：…").
  * Only a text with two task boxes or more ("☐", "[ ]", "[x]") is read as a memo; other texts pass through.
  */
@@ -20,8 +21,8 @@ const BOX = /^\s*(?:(?:[-*+]\s*)?\[[ xX✓✔√]?\]|[☐☑☒✅⬜◻❎](?:\
 const TASK_BOX = /^\s*(?:(?:[-*+]\s*)?\[[ xX]?\]|[☐☒⬜◻])/u;
 /** A struck item: a cross before it, or markdown's strike-through around it. */
 const STRUCK = /^\s*(?:[❌✗✘×]\uFE0F?\s*|~~)/u;
-/** An editor's remark after a title: "// …", "← …", "<- …", "@李敏 …" (after a space). */
-const REMARK = /\s*(?:\/\/|[←⬅]|<-{1,2})\s*.*$|\s+@[^\s@]{1,12}(?:\s+.*)?$/u;
+/** An editor's remark after a title: " // …" (not a link's "https://"), "← …", " <- …", " @李敏 …". */
+const REMARK = /(?:\s+\/\/|\s*[←⬅]|\s+<-{1,2})\s*.*$|\s+@[^\s@]{1,12}(?:\s+.*)?$/u;
 /** A remark in brackets at the end that excludes the item: "（下期再看，不收）", "（删）". */
 const EXCLUDED = /[（(][^（）()]*(?:不收|不放|不用|不要|删除?|去掉|撤下|下期)[^（）()]*[）)]\s*$/;
 /** A remark on a line of its own under an item: "↳ 备注：…", "└ …". */
@@ -48,8 +49,14 @@ export function memoItems(lines: Line[], warn: (line: number, message: string) =
       .trim();
     const item = { ...l, text: rest, form: formOf(rest) };
     const date = dateOf(item);
-    if (struck) {
-      warn(l.no, `an item the editor struck out, not a measure: "${rest.slice(0, 40)}"`);
+    if (struck || rest.startsWith('~~')) {
+      warn(l.no, `an item the editor struck out, not a measure: "${rest.replace(/~~/g, '').slice(0, 40)}"`);
+      continue;
+    }
+    // A box under a date line alone ("3月1日", then "☐ 标题") is that date's title.
+    const above = out.at(-1);
+    if (!date && box && above && dateOf(above)?.rest === '') {
+      out.push(item);
       continue;
     }
     if (!date || !date.rest) {

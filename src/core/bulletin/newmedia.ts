@@ -1,6 +1,6 @@
 /**
  * A government new-media post (头条号, 微博, 视频号 text) as copied:
- *   - its publication stamp with the place it was posted from ("2021-02-08 08:00 · 上海", "… 来自 上海", "… IP属地：上海"):
+ *   - its publication stamp with the place it was posted from ("2021-02-08 08:00 · 上海", "… 来自 微博 weibo.com", "… IP属地：上海"):
  *     the place goes, so the stamp dates the post (its year) and is never a measure titled "上海";
  *   - a topic tag after a title ("…餐饮企业防疫指引 #年夜饭#"): no part of the title (titleWithoutTags).
  */
@@ -8,7 +8,7 @@ import type { Line } from './lines.ts';
 import { formOf } from './lines.ts';
 
 const STAMP_PLACE =
-  /^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s+\d{1,2}:\d{2}(?::\d{2})?)\s*(?:[·•|｜]\s*(?:IP属地\s*[:：]?\s*)?|来自\s*|IP属地\s*[:：]?\s*|发布于\s*)[\u3400-\u9fffA-Za-z]{1,8}$/;
+  /^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s+\d{1,2}:\d{2}(?::\d{2})?)(?:\s*[·•|｜]\s*(?:IP属地\s*[:：]?\s*)?[\u3400-\u9fffA-Za-z]{1,8}|\s*(?:IP属地\s*[:：]?|发布于)\s*[\u3400-\u9fffA-Za-z]{1,8}|\s+来自\s*\S.{0,30})$/;
 
 /** The post's stamp among its first lines, without the place it was posted from. */
 export function postStamps(lines: Line[]): Line[] {

@@ -10,7 +10,8 @@ import type { Line } from './lines.ts';
 import { madeLine } from './lines.ts';
 
 /** A measure's document fields: 文号, 发文机关, 成文日期, 印发日期, 附件 … (the line starts with one). */
-const FIELD = /^(?:文\s*号|发文字号|发文机关|成文日期|印发日期|施行日期|生效日期|实施日期|有效期|索引号|主题分类|公文种类|附\s*件)\s*[:：]/;
+const FIELD =
+  /^(?:文\s*号|发文字号|发文机关|成文日期|印发日期|施行日期|生效日期|实施日期|有效期|索引号|主题分类|公文种类|附\s*件\s*\d{0,2})\s*[:：]/;
 
 /** Whether a line is a document's fields (文号：沪人社规〔2021〕2号 | 成文日期：…) rather than a title or prose. */
 export function isDocumentField(form: string): boolean {
@@ -32,7 +33,7 @@ const FOOTER = /^(?:主\s*题\s*词|抄\s*送|流转记录|办理记录|处理�
  */
 export function oaFormBody(lines: Line[], warn: (line: number, message: string) => void): Line[] {
   const open = lines.findIndex((l) => BODY_OPEN.test(l.form));
-  if (open < 3 || lines.slice(0, open).filter((l) => FORM_FIELD.test(l.form)).length < 3) return lines;
+  if (open < 3 || lines.slice(0, open).filter((l) => FORM_FIELD.test(l.form.replace(/\s+/g, ''))).length < 3) return lines;
   let close = lines.findIndex((l, k) => k > open && BODY_CLOSE.test(l.form));
   if (close === -1) close = lines.findIndex((l, k) => k > open && FOOTER.test(l.form));
   if (close === -1) close = lines.length;
@@ -40,8 +41,8 @@ export function oaFormBody(lines: Line[], warn: (line: number, message: string) 
   if (close < lines.length)
     warn(lines[close]!.no, `the OA form after its 正文 (lines ${lines[close]!.no}–${lines.at(-1)!.no}: 主题词, 抄送, 流转记录…): not read`);
   // The form's own date (成文日期, 收文日期, 打印时间) still dates the bulletin: its year, when the 正文 states none.
-  const dated = lines.slice(0, open).find((l) => FORM_DATE.test(l.form));
-  const stamp = dated ? [madeLine(dated.no, `发布时间：${FORM_DATE.exec(dated.form)![1]}`)] : [];
+  const dated = lines.slice(0, open).find((l) => FORM_DATE.test(l.form.replace(/\s+/g, '')));
+  const stamp = dated ? [madeLine(dated.no, `发布时间：${FORM_DATE.exec(dated.form.replace(/\s+/g, ''))![1]}`)] : [];
   return [...stamp, ...lines.slice(open + 1, close)];
 }
 

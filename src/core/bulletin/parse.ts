@@ -118,6 +118,9 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
     if (!d.rest && SALUTATION.test(nextContent(i)?.form ?? '')) return false;
     // A report's cover: its date, then its table of contents or foreword.
     if (FRONT_MATTER.test(nextContent(i)?.form ?? '')) return false;
+    // A report's own date with its year, then its first agency heading ("2021年3月29日", "一、市发展改革委"): no measure.
+    if (!d.rest && d.year !== null && !d.stamp && i < lastDate && nextContent(i) && agencies.isKnown(isHeadingAt(i + 1, false) ?? ''))
+      return false;
     // "发布日期：2020-10-19 信息来源：… 浏览次数：…": a page's own labels, not a title.
     if (d.labelled && /^[\u4e00-\u9fff]{2,6}\s*[:：]/.test(d.rest)) return false;
     if (!d.stamp || d.rest) return true;
