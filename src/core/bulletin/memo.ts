@@ -55,7 +55,8 @@ export function memoItems(lines: Line[], warn: (line: number, message: string) =
     }
     // A box under a date line alone ("3月1日", then "☐ 标题") is that date's title.
     const above = out.at(-1);
-    if (!date && box && above && dateOf(above)?.rest === '') {
+    const dateAbove = above ? dateOf(above) : null;
+    if (!date && box && dateAbove?.rest === '' && !dateAbove.stamp) {
       out.push(item);
       continue;
     }

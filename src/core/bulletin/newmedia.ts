@@ -7,8 +7,11 @@
 import type { Line } from './lines.ts';
 import { formOf } from './lines.ts';
 
-const STAMP_PLACE =
-  /^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s+\d{1,2}:\d{2}(?::\d{2})?)(?:\s*[·•|｜]\s*(?:IP属地\s*[:：]?\s*)?[\u3400-\u9fffA-Za-z]{1,8}|\s*(?:IP属地\s*[:：]?|发布于)\s*[\u3400-\u9fffA-Za-z]{1,8}|\s+来自\s*\S.{0,30})$/;
+/** Where a post was sent from: a province or city as the app shows it (上海, 黑龙江, 苏州市), not a title. */
+const PLACE = String.raw`(?:[\u3400-\u9fff]{2,3}|[\u3400-\u9fff]{2,5}[省市区县])`;
+const STAMP_PLACE = new RegExp(
+  String.raw`^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s+\d{1,2}:\d{2}(?::\d{2})?)(?:\s*[·•|｜]\s*(?:IP属地\s*[:：]?\s*)?${PLACE}|\s*(?:IP属地\s*[:：]?|发布于)\s*${PLACE}|\s+来自\s*\S.{0,30})$`,
+);
 
 /** The post's stamp among its first lines, without the place it was posted from. */
 export function postStamps(lines: Line[]): Line[] {
