@@ -3,6 +3,7 @@
  *   - the balloons of tracked changes and comments, pasted as lines of their own ("已删除: 3月17日", "已插入: …",
  *     "带格式的: 缩进…", "批注 [WF1]: 王芳：…", English Word's "Deleted:", "Formatted:", "Commented [WF1]:"): never
  *     the document's text (a deleted date is no date); each is a warning with its line;
+ *   - comments pasted at the end with their mark ("[WF1]王芳：…"): warnings too;
  *   - comment anchors glued to the text they mark ("…扩围[WF1]"), when the comment itself is there: taken off;
  *   - footnote markers ("…若干措施[1]") when the notes ("[1] 文号：…") are there: taken off (the notes are text
  *     after the last measure, said as such);
@@ -14,6 +15,8 @@ import { formOf } from './lines.ts';
 
 const BALLOON =
   /^(?:已删除|已插入|删除的内容|插入的内容|带格式的|带格式表格|已设置格式|格式已更改|已移动\s*[(（]?(?:从|到)?[)）]?|批注\s*\[([^\]\s]{1,12})\]|deleted|inserted|formatted(?:\s+table)?|moved\s*\((?:from|to)\)|commented\s*\[([^\]\s]{1,12})\])\s*[:：]/i;
+/** A comment as Word pastes it at the end of the text: its mark (initials and a number), then the comment: "[WF1]王芳：…". */
+const COMMENT_LINE = /^\[([A-Za-z]{1,4}\d{1,3})\]\s*\S/;
 /** A footnote or endnote at the foot: "[1] 文号：…". */
 const NOTE = /^\[(\d{1,3})\]\s*\S/;
 const CONTENTS = /^目\s*录$|^contents$/i;
@@ -30,6 +33,17 @@ export function withoutReviewMarkup(lines: Line[], warn: (line: number, message:
     const id = m[1] ?? m[2];
     if (id) comments.add(id);
   }
+  // A comment at the end counts only when its mark is also in the text ("…扩围[WF1]").
+  const anchored = (id: string) => lines.some((l) => l.text.indexOf(`[${id}]`) > 0);
+  const isComment = (l: Line) => {
+    const id = COMMENT_LINE.exec(l.form)?.[1];
+    return !!id && (comments.has(id) || anchored(id));
+  };
+  for (const l of lines)
+    if (isComment(l)) {
+      balloons++;
+      comments.add(COMMENT_LINE.exec(l.form)![1]!);
+    }
   const notes = new Set(lines.flatMap((l) => NOTE.exec(l.form)?.[1] ?? []));
   const contentsAt = lines.findIndex((l) => CONTENTS.test(l.form.replace(/\s+/g, '')));
   if (balloons === 0 && notes.size === 0 && contentsAt === -1) return lines;
@@ -37,7 +51,7 @@ export function withoutReviewMarkup(lines: Line[], warn: (line: number, message:
   const out: Line[] = [];
   const contents: Line[] = [];
   lines.forEach((l, k) => {
-    if (BALLOON.test(l.form)) {
+    if (BALLOON.test(l.form) || isComment(l)) {
       warn(l.no, `Word's review markup (a tracked change or comment), not the text: "${l.text.slice(0, 40)}"; not read`);
       return;
     }

@@ -123,6 +123,18 @@ describe('Word review markup pasted as text', () => {
     expect(said.map(([line]) => line)).toEqual([2, 5, 7, 8]);
   });
 
+  it('reads comments Word pastes at the end with their mark, when the mark is in the text', () => {
+    const { said, warn } = collect();
+    const text = '4月8日\n环评审批扩围[LM1]\n来源：上海市生态环境局\n[LM1]李明：标题再核。\n[H5]页面上线';
+    expect(texts(withoutReviewMarkup(splitLines(text), warn))).toEqual([
+      '4月8日',
+      '环评审批扩围',
+      '来源：上海市生态环境局',
+      '[H5]页面上线',
+    ]);
+    expect(said.map(([line]) => line)).toEqual([4]);
+  });
+
   it('keeps brackets that are no anchor: no comment or note with that mark', () => {
     const lines = splitLines('4月8日\n“一网通办”[2.0版]上线\n第[3]批名单公布');
     expect(withoutReviewMarkup(lines, () => {})).toEqual(lines);
