@@ -18,11 +18,14 @@ export type Placer = (source: string | null, section: string | null, line: numbe
 
 const HAN = /[\u3400-\u9fff]/;
 /** How the names of agencies and other bodies end (局, 委员会, 人民政府, 中心, 协会…); an account's name (上海静安) does not. */
-const BODY_NAME = /(?:局|委|委员会|办|办公室|院|政府|厅|署|中心|部|会|站|所|处|队|馆|司|集团|银行|行|社|校|团|室|科|组)$/;
+const BODY_NAME = /(?:局|委|委员会|办|办公室|院|政府|厅|署|中心|部|会|站|所|处|队|馆|司|集团|银行|行|社|校|团|室|科|组|机构|机关)$/;
 
-/** A short Chinese name without an agency's ending, as new-media accounts are named: 上海静安, 乐游上海, 上海住建. */
+/** How new-media accounts are named: 上海 and a place or a field (上海静安, 上海住建), or 发布/上海/在线… last (浦东发布, 乐游上海). */
+const ACCOUNT_NAME = /^上海[\u3400-\u9fff]{2,4}$|^[\u3400-\u9fff]{2,4}(?:发布|上海|在线|之声|微讯|资讯|头条|观察)$/;
+
+/** A name shaped as a new-media account's and not as a body's (a 局, a 委员会, a 机构): 上海静安, 浦东发布, 乐游上海. */
 export function isAccountName(source: string): boolean {
-  return /^[\u3400-\u9fff]{2,8}$/.test(source) && !BODY_NAME.test(source);
+  return ACCOUNT_NAME.test(source) && !BODY_NAME.test(source);
 }
 
 /** A placer for one bulletin: it warns once per unknown agency name. */

@@ -266,6 +266,9 @@ describe('a 来源 naming an account the directory does not know', () => {
     ['乐游上海', true],
     ['上海市松江区九亭镇人民政府', false],
     ['某某行业协会', false],
+    ['某新设机构', false],
+    ['临港新片区', false],
+    ['上海市数据局', false],
     ['某街道办', false],
     ['Shanghai PSB', false],
   ])('%s → %s', (name, account) => {
