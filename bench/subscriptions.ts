@@ -1,17 +1,15 @@
 /**
  * Subscription filters on a labelled set (tests/fixtures/subscriptions-labelled.json, written by a helper who had
  * not seen the code): each request is sent to the real bot as `/subscribe …` (an in-memory subscription store
- * per request), and the filters it saved select from the shipped bulletin's 19 measures as a digest selects
- * (core/digest.ts selectForDigest, with the near words the digest runner reads). Scored against the measures
+ * per request), and the filters it saved (a topic no measure holds saved with its near words) select from the
+ * shipped bulletin's 19 measures as a digest selects (core/digest.ts selectForDigest). Scored against the measures
  * the labeller says that subscriber should get: exact sets, and precision and recall over all pairs.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { selectForDigest } from '../src/core/digest.ts';
-import { nearWordsOf } from '../src/core/search/understand/plan.ts';
 import { createMemorySubscriptionStore } from '../src/store/subscription-store.ts';
-import { shippedWordTables } from '../src/store/word-tables.ts';
 import { createTestBot } from '../tests/helpers/bot-harness.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -33,7 +31,6 @@ export interface SubscriptionQuality {
 
 export async function benchSubscriptionQuality(): Promise<SubscriptionQuality> {
   const items = JSON.parse(readFileSync(join(here, '../tests/fixtures/subscriptions-labelled.json'), 'utf8')) as Item[];
-  const near = nearWordsOf(shippedWordTables());
   let exact = 0;
   let right = 0;
   let wrong = 0;
@@ -45,7 +42,7 @@ export async function benchSubscriptionQuality(): Promise<SubscriptionQuality> {
     await t.send(`/subscribe ${it.text.replace(/^\/subscribe\s*/, '')}`);
     const s = subscriptions.list()[0];
     const entries = [...t.entries.all()];
-    const got = s ? selectForDigest(entries, s.filters, t.catalog.directory(), near).map((e) => e.id) : [];
+    const got = s ? selectForDigest(entries, s.filters, t.catalog.directory()).map((e) => e.id) : [];
     const want = new Set(it.expect);
     const extra = got.filter((id) => !want.has(id));
     const lost = it.expect.filter((id) => !got.includes(id));

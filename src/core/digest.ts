@@ -22,19 +22,10 @@ export const keywordForm = (text: string): string => normalizeForSearch(text);
 /** A subscription keyword as it is matched: folded, with decoration at its edges dropped ("#复工", "“复工”" → 复工). */
 export const subscriptionKeyword = (word: string): string => keywordForm(word).replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '');
 
-/** A topic word's near words (data/near-words.json, as search reads them: core/search/understand/plan.ts nearOf). */
-export type NearWords = (word: string) => readonly string[];
-
-const NO_NEAR: NearWords = () => [];
-
 /**
  * Within agencies: any of them. Within keywords: ANY of them, as a substring of title, body or bullets
  * (a digest subscriber lists topics of interest, unlike /search where every word narrows); a keyword of
  * several words separated by spaces (a topic typed run together, 社会组织 → "社会 组织") needs all its words.
- * Each word also matches as any of its near words (`near`), the same table search uses: a subscription to
- * 律师 gets the measures on 法律服务, one to 补贴 those on 补助. Unlike a search, which turns to near words
- * only when few measures hold the word as typed, a digest always includes them: a subscriber must not miss a
- * measure for its wording, and the reply and /settings list the near words a subscription includes.
  * Across the two groups: both must hold ("公安 复工" = police measures about 复工). No filters = everything.
  */
 /** The first n entries of `newest` (newest first) that the filters select, reading no further than needed. */
@@ -43,12 +34,11 @@ export function latestMatching(
   filters: DigestFilters,
   agencies: Pick<AgencyDirectory, 'resolve'>,
   n: number,
-  near: NearWords = NO_NEAR,
 ): StoredEntry[] {
   const out: StoredEntry[] = [];
   let batch: StoredEntry[] = [];
   const take = () => {
-    for (const e of selectForDigest(batch, filters, agencies, near)) if (out.length < n) out.push(e);
+    for (const e of selectForDigest(batch, filters, agencies)) if (out.length < n) out.push(e);
     batch = [];
   };
   for (const e of newest) {
@@ -60,31 +50,21 @@ export function latestMatching(
   return out;
 }
 
-/** A keyword typed in quotes, stored between ASCII quotes ('"人才"'): matched as typed, without near words. */
-export const isExactKeyword = (keyword: string): boolean => keyword.length > 2 && keyword.startsWith('"') && keyword.endsWith('"');
-
-/**
- * A keyword's words, each as the forms that match it: itself, then its near words (folded, decoration dropped).
- * A keyword in ASCII quotes ('"人才"', typed in quotes) is matched as typed only.
- */
-export function keywordForms(keyword: string, near: NearWords = NO_NEAR): string[][] {
-  if (isExactKeyword(keyword)) near = NO_NEAR;
-  return keyword
-    .split(/\s+/)
-    .map(subscriptionKeyword)
-    .filter((w) => w.length > 0)
-    .map((w) => [...new Set([w, ...near(w).map(subscriptionKeyword)])].filter((f) => f.length > 0));
-}
-
 export function selectForDigest(
   entriesSince: readonly StoredEntry[],
   filters: DigestFilters,
   agencies: Pick<AgencyDirectory, 'resolve'>,
-  near: NearWords = NO_NEAR,
 ): StoredEntry[] {
   const wanted = new Set(filters.agencies);
-  // A keyword of several words ("社会 组织", typed run together) needs them all, each in some form.
-  const topics = filters.keywords.map((k) => keywordForms(k, near)).filter((t) => t.length > 0);
+  // A keyword of several words ("社会 组织", typed run together) needs them all.
+  const words = filters.keywords
+    .map((k) =>
+      k
+        .split(/\s+/)
+        .map(subscriptionKeyword)
+        .filter((w) => w.length > 0),
+    )
+    .filter((w) => w.length > 0);
   const canonical = new Map<string, string>();
   const agencyOf = (name: string) => {
     let c = canonical.get(name);
@@ -97,9 +77,9 @@ export function selectForDigest(
   };
   return entriesSince.filter((e) => {
     if (wanted.size > 0 && !wanted.has(e.agency) && !wanted.has(agencyOf(e.agency))) return false;
-    if (topics.length === 0) return true;
+    if (words.length === 0) return true;
     const hay = keywordForm([e.title, ...e.body, ...e.bullets].join('\n'));
-    return topics.some((t) => t.every((forms) => forms.some((f) => hay.includes(f))));
+    return words.some((w) => w.every((part) => hay.includes(part)));
   });
 }
 

@@ -30,9 +30,6 @@ import { setMaxListeners } from 'node:events';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { AgencyDirectory } from '../core/agencies.ts';
 import { composeDigestParts, selectForDigest } from '../core/digest.ts';
-import type { NearWords } from '../core/digest.ts';
-import { nearWordsOf } from '../core/search/understand/plan.ts';
-import { shippedWordTables } from '../store/word-tables.ts';
 import type { DigestPart } from '../core/digest.ts';
 import type { DigestButton } from '../core/digest-keyboard.ts';
 import type { StoredEntry } from '../core/model.ts';
@@ -79,8 +76,6 @@ export interface DigestRunnerDeps {
   concurrency?: number;
   /** Buttons for a digest's last message (see src/core/digest-keyboard.ts); none when absent. */
   keyboard?: (sub: Subscription, picked: readonly StoredEntry[], parts: readonly DigestPart[]) => DigestButton[][] | null;
-  /** A keyword's near words, which match too (default: data/near-words.json, the table the bot's search reads). */
-  nearWords?: NearWords;
 }
 
 /** 'assume-sent': never resend an uncertain part (a possible gap, no duplicate); 'resend': send it again once. */
@@ -158,7 +153,6 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
   const backoffMs = deps.retryBackoffMs ?? 10 * 60_000;
   const uncertainPolicy = deps.uncertain ?? 'assume-sent';
   const concurrency = Math.max(1, deps.concurrency ?? 32);
-  let near: NearWords | undefined = deps.nearWords;
 
   const select = (sub: Subscription, upTo: number, directory: AgencyDirectory) =>
     // Entries changed after the run started wait for tomorrow: the cursor moves only to `upTo`.
@@ -166,7 +160,6 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
       deps.entries.since(sub.cursor).filter((e) => e.seq <= upTo),
       sub.filters,
       directory,
-      (near ??= nearWordsOf(shippedWordTables())),
     );
   const composeParts = (sub: Subscription, picked: StoredEntry[], date: string, directory: AgencyDirectory, notifyEmpty: boolean) =>
     // An instant push never says "nothing new": it is sent because something was published.

@@ -34,7 +34,7 @@ export const en: Messages = {
     intentButton: '✅ Subscribe',
     intentExpired: 'This request has expired; send it again, or use /subscribe.',
     filters: (agencies, keywords) => `Filters: ${agencies || 'all agencies'}${keywords ? `; any of the words: ${keywords}` : ''}`,
-    alsoNear: (words) => ` (also near words: ${words})`,
+    nearAdded: (word, near) => `No measure says “${word}” as typed; its near words are subscribed too: ${near}`,
     everything: 'Filters: every measure',
     badTime: (t) => `"${t}" is not a time; use 24-hour HH:MM, e.g. /subscribe 08:30`,
     badTimeWhy: {

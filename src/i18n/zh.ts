@@ -45,7 +45,7 @@ export const zh = {
     intentButton: '✅ 订阅',
     intentExpired: '这个请求已过期，请重新发送，或用 /subscribe。',
     filters: (agencies: string, keywords: string) => `筛选：${agencies || '全部部门'}${keywords ? `；关键词（任一）：${keywords}` : ''}`,
-    alsoNear: (words: string) => `（也含近义：${words}）`,
+    nearAdded: (word: string, near: string) => `没有措施直接提到“${word}”，已一并订阅它的近义词：${near}`,
     everything: '筛选：全部措施',
     badTime: (t: string) => `时间“${t}”不对，请用 24 小时制 HH:MM，例如 /subscribe 08:30`,
     badTimeWhy: {

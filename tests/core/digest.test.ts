@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { composeDigest, composeDigestParts, keywordForms, latestMatching, selectForDigest } from '../../src/core/digest.ts';
-import { nearWordsOf } from '../../src/core/search/understand/plan.ts';
-import { shippedWordTables } from '../../src/store/word-tables.ts';
+import { composeDigest, composeDigestParts, selectForDigest } from '../../src/core/digest.ts';
 import { TELEGRAM_TEXT_LIMIT, visibleLength } from '../../src/core/html.ts';
 import type { StoredEntry } from '../../src/core/model.ts';
 import { en } from '../../src/i18n/en.ts';
@@ -74,68 +72,6 @@ describe('selectForDigest', () => {
 
   it('requires both an agency and a keyword when both are given', () => {
     expect(selectForDigest(all, { agencies: [POLICE], keywords: ['复工'] }, agencies).map((e) => e.title)).toEqual(['交警 复工 通行证']);
-  });
-});
-
-describe('selectForDigest: near words (the table search uses), quotes for the word as typed', () => {
-  const near = nearWordsOf(shippedWordTables());
-  const later = stored(
-    { agency: '上海市司法局', title: '公共法律服务进园区', body: ['为企业提供法律体检'] },
-    { agency: '上海市人力资源和社会保障局', title: '稳岗补助发放', body: ['按规定发放'] },
-    { agency: POLICE, title: '外籍人员居留许可延期', body: ['可网上办理'] },
-    { agency: POLICE, title: '工地开工安全检查', body: ['检查'] },
-    { agency: CIVIL, title: '社区服务', body: ['无关'] },
-    { agency: POLICE, title: '危化品运输车辆通行证办理提速', body: ['企业可线上申请'] },
-    { agency: CIVIL, title: '养老机构用工对接会', body: ['提供护理员岗位'] },
-    { agency: CIVIL, title: '灵活就业人员社会保险缓缴', body: ['按月办理'] },
-    { agency: SCIENCE, title: '制造业企业复产达产', body: ['分批推进'] },
-  );
-  const titles = (keywords: string[]) => selectForDigest(later, { agencies: [], keywords }, agencies, near).map((e) => e.title);
-
-  it.each([
-    // typed, what it catches (a word no measure uses as typed, an everyday or English word, a synonym)
-    [['律师'], ['公共法律服务进园区']],
-    [['补贴'], ['稳岗补助发放']],
-    [['visa'], ['外籍人员居留许可延期']],
-    [['复工'], ['工地开工安全检查']],
-    [['補貼'], ['稳岗补助发放']],
-    [['#律师'], ['公共法律服务进园区']],
-    // Everyday words, abbreviations and English for the measures' terms.
-    [['缺人'], ['养老机构用工对接会']],
-    [['危险化学品'], ['危化品运输车辆通行证办理提速']],
-    [['社保'], ['灵活就业人员社会保险缓缴']],
-    // Near words are not near words of near words: resumption → 复工, 复产, never on to 开工.
-    [['resumption'], ['制造业企业复产达产']],
-    // Several words typed together: each in some form.
-    [['稳岗 补贴'], ['稳岗补助发放']],
-    [['稳岗 律师'], []],
-    // In quotes: as typed only.
-    [['"补贴"'], []],
-    [['"补助"'], ['稳岗补助发放']],
-    [['"复工"', '律师'], ['公共法律服务进园区']],
-    [['不存在的词'], []],
-  ])('%j catches %j', (keywords, want) => {
-    expect(titles(keywords)).toEqual(want);
-  });
-
-  it('without near words, only the words as typed', () => {
-    expect(selectForDigest(later, { agencies: [], keywords: ['律师', '补贴'] }, agencies).map((e) => e.title)).toEqual([]);
-  });
-
-  it('latestMatching reads the same near words', () => {
-    expect(latestMatching(later, { agencies: [], keywords: ['律师'] }, agencies, 3, near).map((e) => e.title)).toEqual([
-      '公共法律服务进园区',
-    ]);
-    expect(latestMatching(later, { agencies: [], keywords: ['律师'] }, agencies, 3)).toEqual([]);
-  });
-
-  it('keywordForms: each word with its near words folded; none for a quoted keyword', () => {
-    const table = (w: string) => (({ 补贴: ['補助', '资助'], 稳岗: [] }) as Record<string, string[]>)[w] ?? [];
-    expect(keywordForms('补贴', table)).toEqual([['补贴', '补助', '资助']]);
-    expect(keywordForms('稳岗 补贴', table)).toEqual([['稳岗'], ['补贴', '补助', '资助']]);
-    expect(keywordForms('"补贴"', table)).toEqual([['补贴']]);
-    expect(keywordForms('“补贴”', table)).toEqual([['补贴', '补助', '资助']]);
-    expect(keywordForms(' ', table)).toEqual([]);
   });
 });
 

@@ -170,40 +170,6 @@ describe('digest runner: exactly once, on time', () => {
     expect(subs.get(3)).toMatchObject({ cursor: 2, lastDigestDate: '2024-01-15' });
   });
 
-  it('a keyword also catches its near words from data/near-words.json (by default), unless it was typed in quotes', async () => {
-    const { tg, subs, runner } = setup({
-      entries: entryStoreWith(
-        entry({ agency: '上海市司法局', title: '公共法律服务进企业', body: ['为复工企业提供法律咨询'] }),
-        entry({ agency: '上海市人力资源和社会保障局', title: '稳岗补助申领指南', body: ['企业可申领'] }),
-        entry({ agency: SCIENCE, title: '科委人才措施', body: ['云选会'] }),
-      ),
-    });
-    subs.upsert(input(1, { filters: { agencies: [], keywords: ['律师'] } }));
-    subs.upsert(input(2, { filters: { agencies: [], keywords: ['补贴'] } }));
-    subs.upsert(input(3, { filters: { agencies: [], keywords: ['"补贴"'] } }));
-    subs.upsert(input(4, { filters: { agencies: [], keywords: ['visa'] } }));
-    await runner.runDue();
-    expect(tg.to(1)).toHaveLength(1);
-    expect(tg.to(1)[0]!.html).toContain('公共法律服务进企业');
-    expect(tg.to(1)[0]!.html).not.toContain('稳岗补助');
-    expect(tg.to(2)[0]!.html).toContain('稳岗补助申领指南');
-    expect(tg.to(2)[0]!.html).not.toContain('科委人才措施');
-    expect(tg.to(3)).toEqual([]);
-    expect(tg.to(4)).toEqual([]);
-  });
-
-  it('takes the near words it is given', async () => {
-    const { tg, subs, runner } = setup({ deps: { nearWords: (w) => (w === '人才' ? ['云选会'] : []) } });
-    subs.upsert(input(1, { filters: { agencies: [], keywords: ['英才'] } }));
-    subs.upsert(input(2, { filters: { agencies: [], keywords: ['人才 云选会'] } }));
-    subs.upsert(input(3, { filters: { agencies: [], keywords: ['人才'] } }));
-    await runner.runDue();
-    expect(tg.to(1)).toEqual([]);
-    expect(tg.to(2)[0]!.html).toContain('科委人才措施');
-    expect(tg.to(3)[0]!.html).toContain('科委人才措施');
-    expect(tg.to(3)[0]!.html).not.toContain('公安复工措施');
-  });
-
   it('sends into the forum topic the subscription was made in', async () => {
     const { tg, subs, runner } = setup();
     subs.upsert(input(-1001234567890, { chatType: 'supergroup', threadId: 77 }));

@@ -48,17 +48,25 @@ export function createAgenciesFeature(deps: FeatureDeps, opts: { timezone?: stri
   };
 
   const latestBlocks = (ctx: BotContext, agency: string, n: number, range: DateRange | null = null, topic = '') => {
-    const about = topic ? aboutTopic(agency, topic, n, range) : null;
+    let about = topic ? aboutTopic(agency, topic, n, range) : null;
+    // As /search answers it: dates none of the agency's measures about the topic falls in (今年 in a pasted
+    // story) are dropped, and said above the list.
+    let undated: DateRange | null = null;
+    if (topic && !about && range) {
+      about = aboutTopic(agency, topic, n, null);
+      if (about) [undated, range] = [range, null];
+    }
     // With date words (本周, 3月): the agency's newest measures in that range, as /search filters them.
     const list =
       about?.list ?? (range ? catalog.search([], { agency, limit: n, ...dateOptions(range, 'newest') }).hits : catalog.latest(agency, n));
     const when = range ? ` · 📅 ${escapeHtml(rangeLabel(range, ctx.lang))}` : '';
     if (list.length === 0) return { blocks: [`${ctx.m.latest.none(escapeHtml(agency))}${when}`], keyboard: undefined };
     const words = about?.words.map((w) => escapeHtml(w)).join('、') ?? '';
+    const title = about
+      ? `${ctx.m.latest.titleAbout(escapeHtml(agency), list.length, words)}${when}`
+      : `${ctx.m.latest.title(escapeHtml(agency), list.length)}${when}`;
     const blocks = [
-      about
-        ? `${ctx.m.latest.titleAbout(escapeHtml(agency), list.length, words)}${when}`
-        : `${ctx.m.latest.title(escapeHtml(agency), list.length)}${when}`,
+      undated ? `${ctx.m.search.undated(escapeHtml(rangeLabel(undated, ctx.lang)))}\n${title}` : title,
       // A topic none of the agency's measures holds: said, above its newest measures.
       ...(topic && !about ? [`<i>${escapeHtml(ctx.m.latest.noneAbout(topic))}</i>`] : []),
       ...list.map((e, i) => renderEntrySummary(e, ctx.m, { n: i + 1 })),

@@ -33,9 +33,9 @@ export interface ExportQuery {
 /** A plan of no words: a listing by date (all agencies). */
 const EVERYTHING: QueryPlan = { words: [], agency: null, agencyTyped: null, latest: true, dropped: [], key: '' };
 
-/** What the file holds, in words: the agency named and the words searched. */
+/** What the file holds, in words: the agency as named (交警, not the whole 上海市公安局) and the words searched. */
 const labelOf = (plan: QueryPlan | null): string =>
-  plan ? [plan.agency ?? '', ...plan.words.map((w) => w.text)].filter(Boolean).join(' ') : '';
+  plan ? [plan.agencyTyped ?? plan.agency ?? '', ...plan.words.map((w) => w.text)].filter(Boolean).join(' ') : '';
 
 // Per bot (createBot hands the same deps to search and export): user → time of their last export.
 const lastExports = new WeakMap<object, LRUCache<number, number>>();
@@ -59,27 +59,38 @@ export async function sendExport(
   if (last !== undefined && now - last < EXPORT_COOLDOWN_MS)
     return replyBlocks(ctx, [x.slowDown(Math.ceil((EXPORT_COOLDOWN_MS - (now - last)) / 1000))]);
   const plan = q.plan ?? EVERYTHING;
-  const a = deps.search.answer(plan, {
-    limit: MAX_EXPORT_ROWS,
-    offset: 0,
-    filter: dateOptions(q.range, plan.words.length === 0 ? 'newest' : q.order),
-  });
+  const answer = (range: DateRange | null) =>
+    deps.search.answer(plan, {
+      limit: MAX_EXPORT_ROWS,
+      offset: 0,
+      filter: dateOptions(range, plan.words.length === 0 ? 'newest' : q.order),
+    });
+  let a = answer(q.range);
+  let range = q.range;
+  // As /search answers it: dates no measure with the words falls in (a pasted story's 今年) are dropped, and said.
+  let undated: DateRange | null = null;
+  if (range && plan.words.length > 0 && a.total === 0) {
+    const any = answer(null);
+    if (any.total > 0) [a, undated, range] = [any, range, null];
+  }
   const { total, hits } = a;
   const text = labelOf(q.plan);
-  const label = [text, q.range ? rangeLabel(q.range, ctx.lang) : ''].filter(Boolean).join(' ');
+  const label = [text, range ? rangeLabel(range, ctx.lang) : ''].filter(Boolean).join(' ');
   if (total === 0 || a.kind === 'none') return replyBlocks(ctx, [x.none(escapeHtml(label))]);
   if (user !== undefined) lastExport.set(user, now);
   const titles = new Map(deps.entries.bulletins().map((b) => [b.id, b.title]));
   const rows = exportRows(hits, (id) => titles.get(id));
   const day = localClock(now, timezone).date;
   const name = (ext: 'xlsx' | 'csv') =>
-    exportFileName(x.filePrefix, [text, q.range ? rangeLabel(q.range, 'en').replace(/ – /, '_') : ''].filter(Boolean).join('_'), day, ext);
+    exportFileName(x.filePrefix, [text, range ? rangeLabel(range, 'en').replace(/ – /, '_') : ''].filter(Boolean).join('_'), day, ext);
   const thread =
     ctx.message && 'message_thread_id' in ctx.message && ctx.message.is_topic_message
       ? { message_thread_id: ctx.message.message_thread_id }
       : {};
   // Partial matches (not every word), corrected words: the caption says so, as the results' header does.
-  const header = a.kind === 'partial' || a.corrected.length > 0 ? `${answerHeader(a, ctx.m)}\n` : '';
+  const header = `${undated ? `${ctx.m.search.undated(escapeHtml(rangeLabel(undated, ctx.lang)))}\n` : ''}${
+    a.kind === 'partial' || a.corrected.length > 0 ? `${answerHeader(a, ctx.m)}\n` : ''
+  }`;
   const caption = `${header}${
     total > rows.length
       ? x.captionCut(escapeHtml(label || x.everything), total, rows.length)
@@ -104,6 +115,8 @@ export function createExportFeature(
     if (!q.ok && q.reason === 'too-long') return replyBlocks(ctx, [ctx.m.search.tooLong]);
     // Only words without content (的, 吗): said so, not everything exported.
     if (!q.ok && q.reason === 'no-content') return replyBlocks(ctx, [ctx.m.search.noContent(escapeHtml(dated.rest.trim().slice(0, 50)))]);
+    // Nothing searchable (🔥🔥, punctuation): refused as /search refuses it, not every measure exported.
+    if (!q.ok && q.reason === 'no-searchable-text') return replyBlocks(ctx, [ctx.m.search.noText]);
     const plan = q.ok ? q.plan : null;
     const listing = !plan || plan.words.length === 0;
     await sendExport(ctx, deps, { plan, range: dated.range, order: dated.newest || listing ? 'newest' : 'relevance' }, opts.timezone);

@@ -79,7 +79,12 @@ export function createSearchFeature(deps: FeatureDeps, opts: { perMinute: number
   // Rendered pages (header and hits, the costly part: search and snippets) of recent queries, valid
   // while the catalog does not change, with their hits' buttons; the paging buttons are made per
   // request, as they carry the query's key.
-  const rendered = new LRUCache<string, { version: number; total: number; text: string; hitRows: InlineKeyboardButton[][] }>({ max: 512 });
+  // `dropped`: the dates the answer searched without (see answerAsked), applied to the query on a hit too, so its
+  // buttons (pages, order, 📥) go on without them as they did the first time.
+  const rendered = new LRUCache<
+    string,
+    { version: number; total: number; text: string; hitRows: InlineKeyboardButton[][]; dropped: DateRange | null }
+  >({ max: 512 });
   // A page is kept from its second request on: most queries are asked once, and keeping every page
   // for a while (a few KB each) only moved garbage into the old generation.
   const askedOnce = new LRUCache<string, number>({ max: 4096 });
@@ -133,6 +138,7 @@ export function createSearchFeature(deps: FeatureDeps, opts: { perMinute: number
     const version = catalog.version();
     const cacheKey = `${ctx.lang}\u0000${p}\u0000${q.order}\u0000${q.range?.from ?? ''}\u0000${q.range?.to ?? ''}\u0000${q.undated ? 'u' : ''}\u0000${plan.key}`;
     let r = rendered.get(cacheKey);
+    if (r && r.version === version && r.dropped) [q.undated, q.range] = [r.dropped, null];
     if (!r || r.version !== version) {
       const a = answerAsked(q, PAGE_SIZE, p * PAGE_SIZE);
       let text: string;
@@ -167,7 +173,7 @@ export function createSearchFeature(deps: FeatureDeps, opts: { perMinute: number
         text = packMessages(blocks)[0]!;
       }
       const hitRows = a.hits.map((e, i) => [Markup.button.callback(buttonLabel(`${p * PAGE_SIZE + i + 1}. ${e.title}`), `e:${e.id}`)]);
-      r = { version, total: a.total, text, hitRows };
+      r = { version, total: a.total, text, hitRows, dropped: q.undated };
       // An estimated page is not kept: once the keywords are worked out, the same page says the exact count.
       if (a.estimated) askedOnce.delete(cacheKey);
       else if (askedOnce.get(cacheKey) === version) rendered.set(cacheKey, r);

@@ -10,11 +10,12 @@ import { LRUCache } from 'lru-cache';
 import { Composer, Markup } from 'telegraf';
 import { message } from 'telegraf/filters';
 import { escapeHtml } from '../../core/html.ts';
-import { parseSubscribeRequest, subscribeIntent } from '../../core/requests/subscribe.ts';
+import { subscribeIntent } from '../../core/requests/subscribe.ts';
 import type { SubscriptionStore } from '../../store/subscription-store.ts';
 import type { BotContext, FeatureDeps } from '../context.ts';
 import { replyBlocks } from '../lib/reply.ts';
-import { filtersText, scheduleText, subData } from './subscription-view.ts';
+import { readSubscription } from './subscription-request.ts';
+import { filtersText, nearNote, scheduleText, subData } from './subscription-view.ts';
 
 const HOLD_MS = 30 * 60_000;
 
@@ -44,7 +45,7 @@ export function createSubscribeIntentFeature(
       ]).reply_markup;
       return replyBlocks(ctx, [escapeHtml(ctx.m.subscribe.unsubscribeAsk)], keyboard);
     }
-    const args = parseSubscribeRequest(text, (t) => deps.search.filters(t));
+    const args = readSubscription(text, deps);
     // A time that is no time: /subscribe's own refusal, with its example.
     if (args.badTime) return subscribe(ctx, text);
     const frequency = args.frequency ?? existing?.frequency ?? 'daily';
@@ -57,7 +58,7 @@ export function createSubscribeIntentFeature(
     pending.set(id, { chatId: ctx.chat.id, payload: text });
     const keyboard = Markup.inlineKeyboard([[Markup.button.callback(ctx.m.subscribe.intentButton, `sub:ask:${id}`)]]).reply_markup;
     const ask = existing ? ctx.m.subscribe.intentAskUpdate(schedule) : ctx.m.subscribe.intentAsk(schedule);
-    return replyBlocks(ctx, [escapeHtml(ask), filtersText(ctx, args.filters, deps.search.nearWords)], keyboard);
+    return replyBlocks(ctx, [escapeHtml(ask), `${filtersText(ctx, args.filters)}${nearNote(ctx, args.nearAdded)}`], keyboard);
   });
 
   c.action(/^sub:ask:([\w-]{1,16})$/, async (ctx) => {

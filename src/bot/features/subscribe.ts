@@ -9,10 +9,9 @@
 import { Composer, Markup } from 'telegraf';
 import { message } from 'telegraf/filters';
 import type { AgencyDirectory } from '../../core/agencies.ts';
-import { isExactKeyword, latestMatching } from '../../core/digest.ts';
+import { latestMatching } from '../../core/digest.ts';
 import { renderEntrySummary } from '../../core/format/entry.ts';
 import { escapeHtml } from '../../core/html.ts';
-import { parseSubscribeRequest } from '../../core/requests/subscribe.ts';
 import type { Frequency } from '../../core/schedule/parse-schedule.ts';
 import { TIME_SHAPE } from '../../core/time.ts';
 import { initialSchedule, reschedule } from '../../digest/due.ts';
@@ -20,7 +19,8 @@ import type { Subscription, SubscriptionPatch, SubscriptionStore } from '../../s
 import type { BotConfig, BotContext, FeatureDeps } from '../context.ts';
 import { editOrReply, replyBlocks } from '../lib/reply.ts';
 import { createSubscribeIntentFeature } from './subscribe-intent.ts';
-import { filtersText, scheduleText, settingsView, subData, whenText } from './subscription-view.ts';
+import { measuresHold, readSubscription } from './subscription-request.ts';
+import { filtersText, nearNote, scheduleText, settingsView, subData, whenText } from './subscription-view.ts';
 
 export { PRESET_TIMES } from './subscription-view.ts';
 const LATEST_ON_SUBSCRIBE = 3;
@@ -103,21 +103,22 @@ export function createSubscribeFeature(
   const defaultTime = TIME_SHAPE.test(config.digestTime) ? config.digestTime : `0${config.digestTime}`;
 
   /**
-   * Filters no stored measure matches: a warning, never silence, with what may have been meant: a known word one
-   * character away from a word no measure holds (云选汇 → 云选会, as search corrects it), the closest agencies.
+   * Filters no stored measure matches: a warning, never silence, with what may have been meant: for a word no
+   * measure holds (and with no near words), a known word one character away that some measure holds (云选汇 →
+   * 云选会, as search corrects it); the closest agencies.
    */
   const noMatchWarning = (ctx: BotContext, sub: Subscription, directory: AgencyDirectory): string | null => {
     const f = sub.filters;
     if (f.agencies.length === 0 && f.keywords.length === 0) return null;
-    const matches = (keywords: string[]) =>
-      latestMatching(deps.catalog.newest(), { agencies: f.agencies, keywords }, directory, 1, deps.search.nearWords).length > 0;
-    if (matches(f.keywords)) return null;
-    const words = f.keywords.flatMap((k) => k.split(/\s+/)).map((w) => (isExactKeyword(w) ? w.slice(1, -1) : w.replace(/^"|"$/g, '')));
-    const corrections = words
-      .map((w) => [w, deps.search.suggest(w).find((s) => matches([s]))] as const)
-      .filter((c): c is readonly [string, string] => c[1] !== undefined)
-      .slice(0, 3)
-      .map(([w, s]) => ctx.m.subscribe.didYouMean(w, s));
+    if (latestMatching(deps.catalog.newest(), f, directory, 1).length > 0) return null;
+    const words = [...new Set(f.keywords.flatMap((k) => k.split(/\s+/)))];
+    const corrections: string[] = [];
+    for (const w of words) {
+      if (corrections.length >= 3) break;
+      if (measuresHold(deps, w) || deps.search.nearWords(w).length > 0) continue;
+      const known = deps.search.suggest(w).find((s) => measuresHold(deps, s));
+      if (known) corrections.push(ctx.m.subscribe.didYouMean(w, known));
+    }
     const closest = [...new Set(words.flatMap((w) => directory.suggest(w)))].filter((n) => !f.agencies.includes(n)).slice(0, 3);
     return escapeHtml(ctx.m.subscribe.noMatch(closest.join('、'), corrections.join('\n')));
   };
@@ -127,7 +128,7 @@ export function createSubscribeFeature(
     if ('refusal' in resolved) return replyBlocks(ctx, [resolved.refusal]);
     const { target, rest } = resolved;
     const directory = deps.catalog.directory();
-    const args = parseSubscribeRequest(rest, (text) => deps.search.filters(text));
+    const args = readSubscription(rest, deps);
     if (args.badTime) {
       const why = ctx.m.subscribe.badTimeWhy[args.badTime.reason] ?? '';
       return replyBlocks(ctx, [escapeHtml(ctx.m.subscribe.badTimeFull(args.badTime.word, why))]);
@@ -180,7 +181,7 @@ export function createSubscribeFeature(
       escapeHtml(whenText(ctx, subscription, now)),
     );
     const blocks = [
-      `${saved ? '' : `${ctx.m.subscribe.savedLater}\n`}${target.title ? `${escapeHtml(ctx.m.channel.done(target.title))}\n` : ''}${head}\n${filtersText(ctx, subscription.filters, deps.search.nearWords)}`,
+      `${saved ? '' : `${ctx.m.subscribe.savedLater}\n`}${target.title ? `${escapeHtml(ctx.m.channel.done(target.title))}\n` : ''}${head}\n${filtersText(ctx, subscription.filters)}${nearNote(ctx, args.nearAdded)}`,
     ];
     const warning = noMatchWarning(ctx, subscription, directory);
     if (warning) {
@@ -192,7 +193,7 @@ export function createSubscribeFeature(
           .reply_markup,
       );
     }
-    const latest = latestMatching(deps.catalog.newest(), subscription.filters, directory, LATEST_ON_SUBSCRIBE, deps.search.nearWords);
+    const latest = latestMatching(deps.catalog.newest(), subscription.filters, directory, LATEST_ON_SUBSCRIBE);
     if (latest.length)
       blocks.push(ctx.m.subscribe.latestTitle, ...latest.map((e, i) => renderEntrySummary(e, ctx.m, { n: i + 1, showAgency: true })));
     return replyBlocks(ctx, blocks);
@@ -219,7 +220,7 @@ export function createSubscribeFeature(
     }
     const sub = store.get(target.chatId);
     if (!sub) return ctx.reply(ctx.m.subscribe.notSubscribed);
-    const { blocks, keyboard } = settingsView(ctx, sub, deps.now(), deps.search.nearWords, target.title);
+    const { blocks, keyboard } = settingsView(ctx, sub, deps.now(), target.title);
     return replyBlocks(ctx, blocks, keyboard);
   };
 
@@ -261,7 +262,7 @@ export function createSubscribeFeature(
       : undefined;
     if (action === 'view') {
       await ctx.answerCbQuery();
-      const { blocks, keyboard } = settingsView(ctx, sub, deps.now(), deps.search.nearWords, title);
+      const { blocks, keyboard } = settingsView(ctx, sub, deps.now(), title);
       return replyBlocks(ctx, blocks, keyboard);
     }
     const allowed = managed
@@ -305,7 +306,7 @@ export function createSubscribeFeature(
     else if (empty) store.update(chatId, { notifyEmpty: empty === 'on' }, at);
     await store.flush();
     await ctx.answerCbQuery(ctx.m.subscribe.changed);
-    const { blocks, keyboard } = settingsView(ctx, store.get(chatId)!, deps.now(), deps.search.nearWords, title);
+    const { blocks, keyboard } = settingsView(ctx, store.get(chatId)!, deps.now(), title);
     await editOrReply(ctx, blocks, keyboard);
   });
 

@@ -1,8 +1,6 @@
 /** What /subscribe and /settings show of a subscription: its schedule in words, the next delivery, the settings keyboard. */
 import { Markup } from 'telegraf';
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'telegraf/types';
-import { isExactKeyword, keywordForms } from '../../core/digest.ts';
-import type { NearWords } from '../../core/digest.ts';
 import { escapeHtml } from '../../core/html.ts';
 import { weekdayName } from '../../core/schedule/parse-schedule.ts';
 import { nextDelivery } from '../../digest/due.ts';
@@ -34,27 +32,21 @@ export function whenText(ctx: BotContext, sub: Subscription, now: number): strin
   return `${s.nextAt(next.date, next.time, sub.timezone)}${sub.notifyEmpty ? '' : s.skipEmpty}`;
 }
 
-/**
- * The filters in words; each keyword with the near words it matches too (律师（也含近义：法律服务、律所）), so a
- * subscriber sees why a measure worded otherwise arrived.
- */
-export function filtersText(ctx: BotContext, f: SubscriptionFilters, near: NearWords): string {
-  const keyword = (k: string) => {
-    // Typed in quotes (stored '"人才"'): shown in the quotes a reader expects.
-    if (isExactKeyword(k)) return escapeHtml(`“${k.slice(1, -1)}”`);
-    const forms = keywordForms(k, near).flatMap((w) => w.slice(1));
-    return escapeHtml(forms.length ? `${k}${ctx.m.subscribe.alsoNear(forms.join('、'))}` : k);
-  };
+export function filtersText(ctx: BotContext, f: SubscriptionFilters): string {
   return f.agencies.length === 0 && f.keywords.length === 0
     ? ctx.m.subscribe.everything
-    : ctx.m.subscribe.filters(f.agencies.map(escapeHtml).join('、'), f.keywords.map(keyword).join('、'));
+    : ctx.m.subscribe.filters(f.agencies.map(escapeHtml).join('、'), f.keywords.map(escapeHtml).join('、'));
+}
+
+/** Topics no measure holds as typed, subscribed with their near words: said, one line each ("" when none). */
+export function nearNote(ctx: BotContext, added: readonly [string, string[]][]): string {
+  return added.map(([word, near]) => `\n${escapeHtml(ctx.m.subscribe.nearAdded(word, near.join('、')))}`).join('');
 }
 
 export function settingsView(
   ctx: BotContext,
   sub: Subscription,
   now: number,
-  near: NearWords,
   title?: string,
 ): { blocks: string[]; keyboard: InlineKeyboardMarkup } {
   const s = ctx.m.subscribe;
@@ -98,8 +90,5 @@ export function settingsView(
   rows.push([Markup.button.callback(s.unsubscribeButton, data('unsub'))]);
   const when = sub.state === 'active' ? `\n⏰ ${escapeHtml(whenText(ctx, sub, now))}` : '';
   const head = title ? `${s.settingsTitle}\n${escapeHtml(s.settingsFor(title))}` : s.settingsTitle;
-  return {
-    blocks: [`${head}\n${body}\n${filtersText(ctx, sub.filters, near)}${when}`],
-    keyboard: Markup.inlineKeyboard(rows).reply_markup,
-  };
+  return { blocks: [`${head}\n${body}\n${filtersText(ctx, sub.filters)}${when}`], keyboard: Markup.inlineKeyboard(rows).reply_markup };
 }

@@ -410,11 +410,13 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
   }
 
   if (entries.length === 0) {
+    // The first warning says why, when a reading step knew (minutes whose titles carry no quotes).
+    const why = warnings[0] ? `; first warning (line ${warnings[0].line ?? '-'}): ${warnings[0].message}` : '';
     throw new BulletinError(
       file,
-      first === -1
+      (first === -1
         ? 'no measures found: expected date lines like "2月4日", each followed by a title and a "来源：…" line, or a table with 日期/部门/措施 columns'
-        : 'no measure could be placed: each needs a title and a "来源：…" line or an agency heading',
+        : 'no measure could be placed: each needs a title and a "来源：…" line or an agency heading') + why,
       first === -1 ? undefined : lines[first]!.no,
     );
   }

@@ -9,6 +9,8 @@
  *   newmedia.ts     a new-media post's stamp with its place ("2021-02-08 08:00 · 上海"): the stamp only
  *   quoted.ts       a mail reply: the quoted bulletin, without the reply around it
  *   feed.ts         a news app's feed: title, then "账号 · 06-10 · 3562阅读"
+ *   telegram.ts     a Telegram chat copied as text: "Name, [3/15/21 9:14 AM]", [Forwarded from …], the chat around it
+ *   transcript.ts   minutes read aloud: "然后是市商务委，两条。一是三月二号，“标题”；二是…"
  *   sms.ts          a bulk SMS digest: "1. 标题（市人社局，10月19日）(1/3)"
  *   app-share.ts    a news app's share page: its chrome (打开APP, + 关注, 展开全文, counts) and comments gone
  *   article-end.ts  a news page: nothing after its own lists (相关推荐, 延伸阅读)
@@ -34,6 +36,8 @@ import { smsItems } from './sms.ts';
 import { questionsAndAnswers } from './qa.ts';
 import { unquoted } from './quoted.ts';
 import { slideMeasures } from './slides.ts';
+import { telegramLines } from './telegram.ts';
+import { transcriptItems } from './transcript.ts';
 import { siteListItems } from './site-list.ts';
 import { timelineItems } from './timeline.ts';
 
@@ -47,8 +51,9 @@ export function shapedLines(
   const read = isHtmlResidue(text) ? htmlResidueLines(text) : splitLines(unquoted(decodeEntities(text), warn));
   const split = postStamps(memoItems(withoutReviewMarkup(oaFormBody(read, warn), warn), warn, dateOf));
   const feed = feedItems(split, warn, isHeading, isAgency);
+  const chat = transcriptItems(telegramLines(feed, warn, isHeading, dateOf), warn, isAgency, dateOf);
   const records = labelledRecords(
-    beforeSiteLists(sharePageLines(smsItems(feed, isAgency), warn), warn, (l) => dateOf(l) !== null),
+    beforeSiteLists(sharePageLines(smsItems(chat, isAgency), warn), warn, (l) => dateOf(l) !== null),
     warn,
   );
   return siteListItems(questionsAndAnswers(timelineItems(slideMeasures(records, isAgency), warn, isAgency), warn, isAgency), isAgency);

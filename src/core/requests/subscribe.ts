@@ -17,6 +17,8 @@ export interface SubscribeRequest {
   frequency: Frequency | null;
   weekday: number | null;
   filters: { agencies: string[]; keywords: string[] };
+  /** Keywords typed in quotes: as typed only, never given near words (withNearWords). */
+  exact: string[];
 }
 
 /** The agencies (canonical names) and topic words of a text. */
@@ -24,49 +26,92 @@ export type ReadFilters = (text: string) => { agencies: string[]; keywords: stri
 
 export const MAX_FILTER_WORDS = 10;
 /**
- * A topic in quotes ("人才", “人才”, 「人才」), standing apart (spaces or punctuation around it), is matched exactly
- * as typed, without its near words: stored with ASCII quotes around it ('"人才"', see core/digest.ts keywordForms).
- * Quotes inside a sentence (关于“不见面”审批的消息) only mark a term, read as before; so are a quoted agency name
- * and quoted words that only ask (“消息”).
+ * A topic in quotes ("人才", “人才”, ‘人才’, 「人才」), standing apart (spaces or punctuation around it), is a keyword
+ * as typed: it never gets near words (withNearWords). Quotes inside a sentence (关于“不见面”审批的消息) only mark a
+ * term, read as before; so are a quoted agency name, quoted words that only ask (“消息”) and a quoted time (“每天8点”).
  */
-const QUOTED = /(?<=^|[\s\p{P}])["“”「『]([^"“”「」『』]{1,50})["“”」』](?=$|[\s\p{P}])/gu;
-const exactTopic = (text: string, readFilters: ReadFilters): string | null => {
-  const read = readFilters(text);
-  if (read.agencies.length > 0 || read.keywords.length === 0) return null;
-  const word = text.normalize('NFKC').trim().toLowerCase().replace(/\s+/g, ' ');
-  return word ? `"${word}"` : null;
-};
+const QUOTED = /(?<=^|[\s\p{P}])["“”‘’「『]([^"“”‘’「」『』]{1,50})["“”‘’」』](?=$|[\s\p{P}])/gu;
 // After NFKC the full-width ，；。！？ are ASCII; a colon stays inside its word (7：30 is a time, 关键词：复工 is read by readFilters).
 const WORD_BREAK = /[\s,、;。!?]+/u;
 
+const exactTopic = (text: string, readFilters: ReadFilters): string | null => {
+  const s = parseSchedule(text.split(WORD_BREAK).filter(Boolean));
+  if (s.time !== null || s.frequency !== null || s.badTime !== null) return null;
+  const read = readFilters(text);
+  if (read.agencies.length > 0 || read.keywords.length === 0) return null;
+  const word = text.trim().toLowerCase().replace(/\s+/g, ' ');
+  return word || null;
+};
+
 export function parseSubscribeRequest(payload: string, readFilters: ReadFilters): SubscribeRequest {
   const exact: string[] = [];
-  const unquoted = payload.replace(QUOTED, (all, inner: string) => {
+  const unquoted = payload.normalize('NFKC').replace(QUOTED, (all, inner: string) => {
     const topic = exactTopic(inner, readFilters);
     if (!topic) return all;
     if (!exact.includes(topic)) exact.push(topic);
     return ' ';
   });
   const words = unquoted
-    .normalize('NFKC')
     .split(WORD_BREAK)
     .filter(Boolean)
     .slice(0, MAX_FILTER_WORDS * 4);
   const schedule = parseSchedule(words);
   const { agencies, keywords } = schedule.rest.length > 0 ? readFilters(schedule.rest.join(' ')) : { agencies: [], keywords: [] };
   const { time, badTime, frequency, weekday } = schedule;
+  const kept = [...exact, ...keywords.filter((k) => !exact.includes(k))].filter((k) => [...k].length <= 50).slice(0, MAX_FILTER_WORDS);
   return {
     time,
     badTime,
     frequency,
     weekday,
-    filters: {
-      agencies: agencies.slice(0, MAX_FILTER_WORDS),
-      keywords: [...exact, ...keywords.filter((k) => !exact.includes(`"${k}"`))]
-        .filter((k) => [...k].length <= 52)
-        .slice(0, MAX_FILTER_WORDS),
-    },
+    filters: { agencies: agencies.slice(0, MAX_FILTER_WORDS), keywords: kept },
+    exact: exact.filter((k) => kept.includes(k)),
   };
+}
+
+/** Near words per word, at most this many, for a topic that no measure holds as typed. */
+const MAX_NEAR_PER_TOPIC = 6;
+
+export interface NearWordSource {
+  /** Whether some measure holds the word (as search finds it: folded). */
+  holds(word: string): boolean;
+  /** The word's near words (data/near-words.json, as search reads them). */
+  near(word: string): readonly string[];
+}
+
+/**
+ * A topic no measure holds as typed (律师, visa, 招人) also subscribes to its near words (法律服务; 签证; 招聘,
+ * 岗位), as search turns to them when the word as typed finds nothing: they are stored as further keywords, so
+ * the reply and /settings show exactly what a digest matches, and a digest matches keywords as typed. A topic
+ * the measures hold (人才, 复工) stays as typed: its near words (人员, 开工) are often broader, and a digest,
+ * unlike a page of results, has no ranking to put them last. In a topic of several words (外籍 员工), each word no
+ * measure holds is replaced by its near words in turn. Quoted keywords (`exact`) are never expanded.
+ */
+export function withNearWords(
+  keywords: readonly string[],
+  exact: readonly string[],
+  words: NearWordSource,
+): { keywords: string[]; added: [string, string[]][] } {
+  const out: string[] = [];
+  const added: [string, string[]][] = [];
+  const push = (k: string) => {
+    if (!out.includes(k)) out.push(k);
+  };
+  for (const k of keywords) {
+    push(k);
+    if (exact.includes(k)) continue;
+    const parts = k.split(' ');
+    const variants: string[] = [];
+    parts.forEach((part, i) => {
+      if (words.holds(part)) return;
+      for (const n of words.near(part)) variants.push([...parts.slice(0, i), n, ...parts.slice(i + 1)].join(' '));
+    });
+    const fresh = [...new Set(variants)].filter((v) => v !== k && !keywords.includes(v)).slice(0, MAX_NEAR_PER_TOPIC);
+    if (fresh.length === 0) continue;
+    fresh.forEach(push);
+    added.push([k, fresh]);
+  }
+  return { keywords: out, added };
 }
 
 /**

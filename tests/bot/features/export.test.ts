@@ -122,6 +122,41 @@ describe('/export', () => {
       expect(rows.every((title) => !title.includes('外卖'))).toBe(true);
     });
 
+    it('dates no measure with the words falls in are dropped, as /search drops them, and the caption says so', async () => {
+      const t = createTestBot();
+      const calls = await t.send('/export 今年 复工');
+      expect(String(docs(calls)[0]!.payload.caption)).toMatch(
+        /^📅 \d{4}-01-01 – \d{4}-12-31 没有相关措施，以下不限日期。\n📥 复工：\d+ 条措施/,
+      );
+      expect(docs(calls)[0]!.payload.document.filename).toMatch(/^措施_复工_\d{4}-\d\d-\d\d\.xlsx$/);
+    });
+
+    it('the 📥 under a page served from the cache exports what that page showed', async () => {
+      const t = createTestBot();
+      // A page is cached from its second request on; the third is served from the cache.
+      for (const user of [1, 2]) await t.send('/search 今年 复工', { userId: user });
+      const third = await t.send('/search 今年 复工', { userId: 3 });
+      expect(texts(third)[0]).toContain('以下不限日期');
+      const x = buttons(third[0]).find((b) => b.callback_data.startsWith('x:'))!;
+      const calls = await t.press(x.callback_data, { userId: 3 });
+      expect(docs(calls)).toHaveLength(2);
+      expect((await sheetRows(docs(calls)[0]!)).length).toBeGreaterThan(1);
+    });
+
+    it('an agency is named as typed (交警), not as the whole bureau', async () => {
+      const t = createTestBot();
+      const calls = await t.send('/export 交警');
+      expect(docs(calls)[0]!.payload.document.filename).toMatch(/^措施_交警_/);
+      expect(String(docs(calls)[0]!.payload.caption)).toMatch(/^📥 交警：\d+ 条措施/);
+    });
+
+    it('nothing searchable (emoji, punctuation) is refused as /search refuses it', async () => {
+      const t = createTestBot();
+      const calls = await t.send('/export 🔥🔥');
+      expect(docs(calls)).toHaveLength(0);
+      expect(texts(calls)[0]).toBe(texts(await t.send('/search 🔥🔥', { userId: 9 }))[0]);
+    });
+
     it('only words without content get the search’s answer, not every measure', async () => {
       const t = createTestBot();
       const calls = await t.send('/export 的吗');

@@ -108,6 +108,9 @@ describe('/latest with dates and extra words', () => {
     // A topic none of its measures holds: said, above the agency's newest.
     const none = texts(await t.send('/latest 公安 外卖'))[0]!;
     expect(none).toMatch(/^<b>上海市公安局<\/b> 最新 5 条措施\n\n<i>没有关于“外卖”的措施，以下是最新措施。<\/i>/);
+    // Dates none of its measures about the topic falls in (今年 in a pasted story): dropped, and said.
+    const undated = texts(await t.send('/latest 公安 今年 复工'))[0]!;
+    expect(undated).toMatch(/^📅 \d{4}-01-01 – \d{4}-12-31 没有相关措施，以下不限日期。\n<b>上海市公安局<\/b> 关于 复工 的最新 5 条措施/);
     // Words that are part of the name, or dates, are no topic.
     expect(texts(await t.send('/latest 上海市 公安局'))[0]).toMatch(/^<b>上海市公安局<\/b> 最新 5 条措施\n\n<b>1\./);
     expect(texts(await t.send('/latest 公安 3月'))[0]).not.toContain('关于');

@@ -122,30 +122,35 @@ describe('/subscribe', () => {
   });
 });
 
-describe('/subscribe: near words of the keywords', () => {
-  it('a word no measure uses as typed (律师) subscribes with its near words, says so, and shows the measures they find', async () => {
+describe('/subscribe: near words for a topic no measure holds, did you mean', () => {
+  it('a word no measure uses as typed (律师) is subscribed with its near words, and the reply says so', async () => {
     const t = setup();
     const calls = await t.send('/subscribe 律师');
     const text = texts(calls).join('\n');
     for (const c of calls) assertValidTelegramHtml(c.payload.text as string);
-    expect(text).toContain('关键词（任一）：律师（也含近义：法律服务');
+    expect(t.subscriptions.get(7)!.filters.keywords).toEqual(['律师', '法律服务', '律所', '律师事务所']);
+    expect(text).toContain('没有措施直接提到“律师”，已一并订阅它的近义词：法律服务、律所、律师事务所');
     expect(text).not.toContain('目前没有符合条件的措施');
     expect(text).toContain('上海市司法局');
-    // Stored as typed: the near words are the table's, read when matching.
-    expect(t.subscriptions.get(7)!.filters.keywords).toEqual(['律师']);
-    const settings = texts(await t.send('/settings')).join('\n');
-    expect(settings).toContain('律师（也含近义：法律服务');
-    const en = texts(await t.send('/settings', { lang: 'en' })).join('\n');
-    expect(en).toContain('律师 (also near words: 法律服务');
+    // /settings lists exactly what a digest matches.
+    expect(texts(await t.send('/settings')).join('\n')).toContain('关键词（任一）：律师、法律服务、律所、律师事务所');
+    const en = texts(await t.send('/subscribe visa', { lang: 'en' })).join('\n');
+    expect(en).toContain('No measure says “visa” as typed; its near words are subscribed too: 签证、居留许可');
   });
 
-  it('in quotes, the word as typed only: no near words, and the warning when no measure holds it', async () => {
+  it('a word the measures hold stays as typed: its near words are often broader (人才 → 人员)', async () => {
+    const t = setup();
+    const text = texts(await t.send('/subscribe 人才')).join('\n');
+    expect(t.subscriptions.get(7)!.filters.keywords).toEqual(['人才']);
+    expect(text).not.toContain('近义词');
+  });
+
+  it('in quotes, as typed only: no near words, and the warning when no measure holds it', async () => {
     const t = setup();
     const text = texts(await t.send('/subscribe “律师”')).join('\n');
-    expect(text).toContain('关键词（任一）：“律师”');
-    expect(text).not.toContain('也含近义');
+    expect(t.subscriptions.get(7)!.filters.keywords).toEqual(['律师']);
+    expect(text).not.toContain('近义词');
     expect(text).toContain('目前没有符合条件的措施');
-    expect(t.subscriptions.get(7)!.filters.keywords).toEqual(['"律师"']);
   });
 
   it('a slip of the keyboard no measure holds: the warning says which known word was probably meant', async () => {
@@ -163,12 +168,14 @@ describe('/subscribe: near words of the keywords', () => {
     expect(none).not.toContain('是不是');
   });
 
-  it('an English word reaches the measures through its one-way near words', async () => {
+  it('words the measures hold are never "corrected", even when the filters together match nothing', async () => {
     const t = setup();
-    const text = texts(await t.send('/subscribe visa')).join('\n');
-    expect(text).toContain('visa（也含近义：签证');
-    expect(text).toContain('上海市公安局');
-    expect(text).not.toContain('目前没有符合条件的措施');
+    // 复工 is in many measures, 复市 too (none of them the science commission's): nothing to correct.
+    const pair = texts(await t.send('/subscribe 复工外卖')).join('\n');
+    expect(pair).not.toContain('没有措施提到“复工”');
+    const agency = texts(await t.send('/subscribe 科委 复市')).join('\n');
+    expect(agency).toContain('目前没有符合条件的措施');
+    expect(agency).not.toContain('是不是');
   });
 });
 

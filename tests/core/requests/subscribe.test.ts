@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seedEntries } from '../../../bench/quality.ts';
-import { parseSubscribeRequest, subscribeIntent } from '../../../src/core/requests/subscribe.ts';
+import { parseSubscribeRequest, subscribeIntent, withNearWords } from '../../../src/core/requests/subscribe.ts';
 import { createQueryUnderstanding } from '../../../src/core/search/understand/index.ts';
 import { shippedWordTables } from '../../../src/store/word-tables.ts';
 import { shippedAgencies } from '../../helpers/seed.ts';
@@ -24,8 +24,16 @@ describe('parseSubscribeRequest: spaced, as before', () => {
       frequency: null,
       weekday: null,
       filters: { agencies: [POLICE, SCIENCE], keywords: ['复工'] },
+      exact: [],
     });
-    expect(parse('')).toEqual({ time: null, badTime: null, frequency: null, weekday: null, filters: { agencies: [], keywords: [] } });
+    expect(parse('')).toEqual({
+      time: null,
+      badTime: null,
+      frequency: null,
+      weekday: null,
+      filters: { agencies: [], keywords: [] },
+      exact: [],
+    });
     expect(parse('１８：００').time).toBe('18:00');
     expect(parse('警方，警察、复工').filters).toEqual({ agencies: [POLICE], keywords: ['复工'] });
     expect(parse('25:00').badTime).toEqual({ word: '25:00', reason: 'hour' });
@@ -141,25 +149,64 @@ describe('subscribeIntent: a plain message that asks to subscribe, not to search
   });
 });
 
-describe('parseSubscribeRequest: a topic in quotes is matched as typed (no near words)', () => {
-  it.each<[string, Partial<{ agencies: string[]; keywords: string[] }>, string | null]>([
-    ['“人才” 复工', { agencies: [], keywords: ['"人才"', '复工'] }, null],
-    ['"补贴"', { keywords: ['"补贴"'] }, null],
-    ['「社会组织」 每天8点', { keywords: ['"社会组织"'] }, '08:00'],
-    ['订阅 『不见面审批』，谢谢', { keywords: ['"不见面审批"'] }, null],
+describe('parseSubscribeRequest: a topic in quotes is a keyword as typed (never given near words)', () => {
+  it.each<[string, string[], string[], string | null]>([
+    // typed, keywords, of which exact, time
+    ['“人才” 复工', ['人才', '复工'], ['人才'], null],
+    ['"补贴"', ['补贴'], ['补贴'], null],
+    ['‘补贴’', ['补贴'], ['补贴'], null],
+    ['＂补贴＂', ['补贴'], ['补贴'], null],
+    ['「社会组织」 每天8点', ['社会组织'], ['社会组织'], '08:00'],
+    ['订阅 『不见面审批』，谢谢', ['不见面审批'], ['不见面审批'], null],
+    ['“Visa”', ['visa'], ['visa'], null],
+    // The same topic typed twice, once in quotes: once, as typed.
+    ['“人才” 人才', ['人才'], ['人才'], null],
     // Quotes inside a sentence only mark a term: read as before (one topic of all its words).
-    ['关于“不见面”审批的消息', { keywords: ['不见面 审批'] }, null],
-    ['“Visa”', { keywords: ['"visa"'] }, null],
-    // The same topic typed twice, once in quotes: the quoted one only.
-    ['“人才” 人才', { keywords: ['"人才"'] }, null],
-    // A quoted agency is still the agency; quoted words that only ask are dropped as before.
-    ['“公安局” 复工', { agencies: [POLICE], keywords: ['复工'] }, null],
-    ['“消息”', { agencies: [], keywords: [] }, null],
+    ['关于“不见面”审批的消息', ['不见面 审批'], [], null],
+    // A quoted agency is still the agency; quoted words that only ask are dropped; a quoted time is the time.
+    ['“公安局” 复工', ['复工'], [], null],
+    ['“消息”', [], [], null],
+    ['“每天8点” 复工', ['复工'], [], '08:00'],
     // An unclosed quote is no quote.
-    ['“人才 复工', { keywords: ['人才', '复工'] }, null],
-  ])('%s', (payload, filters, time) => {
+    ['“人才 复工', ['人才', '复工'], [], null],
+  ])('%s', (payload, keywords, exact, time) => {
     const r = parse(payload);
-    expect(r.filters).toMatchObject(filters);
+    expect(r.filters.keywords).toEqual(keywords);
+    expect(r.exact).toEqual(exact);
     expect(r.time).toBe(time);
+  });
+
+  it('a quoted frequency is the frequency', () => {
+    expect(parse('“即时” 复工')).toMatchObject({ frequency: 'instant', exact: [], filters: { keywords: ['复工'] } });
+  });
+});
+
+describe('withNearWords: a topic no measure holds as typed also subscribes to its near words', () => {
+  const held = new Set(['复工', '人才', '外籍', '出入境', '法律服务']);
+  const table: Record<string, string[]> = {
+    律师: ['法律服务', '律所'],
+    人才: ['人员'],
+    复工: ['开工', '返岗'],
+    员工: ['职工'],
+    visa: ['签证', '居留许可'],
+  };
+  const source = { holds: (w: string) => held.has(w), near: (w: string) => table[w] ?? [] };
+  it.each<[string[], string[], string[], [string, string[]][]]>([
+    // keywords, exact, → keywords, added
+    [['律师'], [], ['律师', '法律服务', '律所'], [['律师', ['法律服务', '律所']]]],
+    [['visa', '复工'], [], ['visa', '签证', '居留许可', '复工'], [['visa', ['签证', '居留许可']]]],
+    // Held as typed: its near words (often broader: 人员) are not added.
+    [['人才'], [], ['人才'], []],
+    [['复工'], [], ['复工'], []],
+    // Quoted: never.
+    [['律师'], ['律师'], ['律师'], []],
+    // No near words: as typed.
+    [['外卖'], [], ['外卖'], []],
+    // Several words: each word no measure holds replaced in turn.
+    [['外籍 员工'], [], ['外籍 员工', '外籍 职工'], [['外籍 员工', ['外籍 职工']]]],
+    // A near word already typed is not added twice.
+    [['律师', '法律服务'], [], ['律师', '律所', '法律服务'], [['律师', ['律所']]]],
+  ])('%j (exact %j) → %j', (keywords, exact, want, added) => {
+    expect(withNearWords(keywords, exact, source)).toEqual({ keywords: want, added });
   });
 });
