@@ -50,7 +50,7 @@ const PREFIX = String.raw`(?:(?:发布|更新|信息)?(?:时间|日期)\s*[:：]
 const OPEN = String.raw`[\[【（(「]?`;
 const CLOSE = String.raw`[\]】）)」]?`;
 const WEEKDAY = String.raw`(?:\s*[（(]?\s*(?:星期|周|礼拜)[一二三四五六日天]\s*[)）]?)`;
-const TIME = String.raw`(?:\s*\d{1,2}:\d{2}(?::\d{2})?)`;
+const TIME = String.raw`(?:\s*(?:上午|下午|早上|晚上|中午|凌晨)?\s*\d{1,2}:\d{2}(?::\d{2})?)`;
 /** After the date: weekday, time, a closing bracket, then a colon or space and maybe the title. */
 const TAIL = String.raw`(${WEEKDAY}?)(${TIME}?)\s*${CLOSE}\s*(?:[:：丨｜|]\s*)?`;
 

@@ -34,6 +34,8 @@ import { agencyInTitle } from './title-agency.ts';
 import { ASIDE, SENTENCE_END, bareTitle, bulletOf, isQuotedTitle, numberingOf, partAsWritten } from './lines.ts';
 import type { Line } from './lines.ts';
 import { lastCopies, placer } from './placement.ts';
+import { isDocumentField } from './official-doc.ts';
+import { titleWithoutTags } from './newmedia.ts';
 import { runningHeaders } from './running-header.ts';
 import { looksLikeSource, readIssuerLine, readSourceLine, splitTrailingSource } from './sources.ts';
 import { readTables } from './tables.ts';
@@ -116,6 +118,9 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
     if (!d.rest && SALUTATION.test(nextContent(i)?.form ?? '')) return false;
     // A report's cover: its date, then its table of contents or foreword.
     if (FRONT_MATTER.test(nextContent(i)?.form ?? '')) return false;
+    // A report's own date with its year, then its first agency heading ("2021年3月29日", "一、市发展改革委"): no measure.
+    if (!d.rest && d.year !== null && !d.stamp && i < lastDate && nextContent(i) && agencies.isKnown(isHeadingAt(i + 1, false) ?? ''))
+      return false;
     // "发布日期：2020-10-19 信息来源：… 浏览次数：…": a page's own labels, not a title.
     if (d.labelled && /^[\u4e00-\u9fff]{2,6}\s*[:：]/.test(d.rest)) return false;
     if (!d.stamp || d.rest) return true;
@@ -232,7 +237,7 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
     const raw: Raw = { date, dateLine: l.no, titles: [], body: [], bullets: [], source: null, section, named: null };
     // A title as stored; the first may name its agency in brackets (a one-line digest's "【市公安局】标题").
     const addTitle = (text: string, line: number) => {
-      let title = withoutMarks(bareTitle(text));
+      let title = titleWithoutTags(withoutMarks(bareTitle(text)));
       if (raw.titles.length === 0) {
         const inTitle = agencyInTitle(title, (name) => namedAgency(name, agencies) !== null);
         if (inTitle) {
@@ -297,6 +302,8 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
           !cur.text.includes('。') &&
           // "（提醒：…）" under a title is an editor's note on it.
           !ASIDE.test(cur.form) &&
+          // "文号：… | 成文日期：…", "附件：…" under a title are its document's fields.
+          !isDocumentField(cur.form) &&
           // After a title in corner brackets ("「标题」"), only another such line is a title; the rest is its body.
           (!isQuotedTitle(raw.titles[0]!.written) || isQuotedTitle(cur.text)) &&
           // A title on its date line, then a blank line: what follows is no second title of that date (a digest's footer).

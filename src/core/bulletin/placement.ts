@@ -17,6 +17,16 @@ export interface Placed {
 export type Placer = (source: string | null, section: string | null, line: number, title: string) => Placed | null;
 
 const HAN = /[\u3400-\u9fff]/;
+/** How the names of agencies and other bodies end (局, 委员会, 人民政府, 中心, 协会…); an account's name (上海静安) does not. */
+const BODY_NAME = /(?:局|委|委员会|办|办公室|院|政府|厅|署|中心|部|会|站|所|处|队|馆|司|集团|银行|行|社|校|团|室|科|组|机构|机关)$/;
+
+/** How new-media accounts are named: 上海 and a place or a field (上海静安, 上海住建), or 发布/上海/在线… last (浦东发布, 乐游上海). */
+const ACCOUNT_NAME = /^上海[\u3400-\u9fff]{2,4}$|^[\u3400-\u9fff]{2,4}(?:发布|上海|在线|之声|微讯|资讯|头条|观察)$/;
+
+/** A name shaped as a new-media account's and not as a body's (a 局, a 委员会, a 机构): 上海静安, 浦东发布, 乐游上海. */
+export function isAccountName(source: string): boolean {
+  return ACCOUNT_NAME.test(source) && !BODY_NAME.test(source);
+}
 
 /** A placer for one bulletin: it warns once per unknown agency name. */
 export function placer(agencies: AgencyDirectory, warn: (line: number | undefined, message: string) => void): Placer {
@@ -50,6 +60,15 @@ export function placer(agencies: AgencyDirectory, warn: (line: number | undefine
       }
       const whole = agencies.resolve(source);
       if (whole && agencies.resolveExact(source) !== null) return { agencies: [whole], source };
+      // A new-media account the directory does not know ("来源：上海静安", "上海嘉定"): no agency's kind of name, so
+      // the heading decides (said once per name, so it can be added to data/outlets.json).
+      if (!whole && section && agencies.isKnown(section) && isAccountName(source)) {
+        if (!unknown.has(source)) {
+          unknown.add(source);
+          warn(line, `the 来源 "${source}" names no agency (an account?); its measures keep the heading's agency ${section}`);
+        }
+        return { agencies: [section], source };
+      }
       // A joint source: one measure per agency, as joint notices under several headings already are.
       const parts = splitJoint(source).filter((p) => !isOutlet(p));
       const resolved = parts.map((p) => agencies.resolve(p));

@@ -3,6 +3,10 @@
  * date-then-title lines the parser reads, keeps the original line numbers and warns about what it leaves out; a
  * text not of its shape passes through as it was (each has a cheap test first).
  *   html-residue.ts HTML source pasted as text (<p>, <br>, &ldquo;): its lines as a browser shows them
+ *   official-doc.ts an OA system's processing form printed with the bulletin as its 正文: the 正文 only
+ *   word-review.ts  Word's review markup pasted as text (已删除:, 批注 [WF1]:), note markers, a table of contents
+ *   memo.ts         an editor's to-do note: "☐ 2月25日 标题 // 日期待核", struck items and to-dos left out
+ *   newmedia.ts     a new-media post's stamp with its place ("2021-02-08 08:00 · 上海"): the stamp only
  *   quoted.ts       a mail reply: the quoted bulletin, without the reply around it
  *   feed.ts         a news app's feed: title, then "账号 · 06-10 · 3562阅读"
  *   telegram.ts     a Telegram chat copied as text: "Name, [3/15/21 9:14 AM]", [Forwarded from …], the chat around it
@@ -22,6 +26,10 @@ import { labelledRecords } from './fields.ts';
 import { beforeSiteLists } from './article-end.ts';
 import { decodeEntities, htmlResidueLines, isHtmlResidue } from './html-residue.ts';
 import { splitLines } from './lines.ts';
+import { oaFormBody } from './official-doc.ts';
+import { withoutReviewMarkup } from './word-review.ts';
+import { memoItems } from './memo.ts';
+import { postStamps } from './newmedia.ts';
 import type { Line } from './lines.ts';
 import { sharePageLines } from './app-share.ts';
 import { smsItems } from './sms.ts';
@@ -40,7 +48,8 @@ export function shapedLines(
   isHeading: (l: Line) => boolean,
   dateOf: (l: Line) => DateLine | null,
 ): Line[] {
-  const split = isHtmlResidue(text) ? htmlResidueLines(text) : splitLines(unquoted(decodeEntities(text), warn));
+  const read = isHtmlResidue(text) ? htmlResidueLines(text) : splitLines(unquoted(decodeEntities(text), warn));
+  const split = postStamps(memoItems(withoutReviewMarkup(oaFormBody(read, warn), warn), warn, dateOf));
   const feed = feedItems(split, warn, isHeading, isAgency);
   const chat = transcriptItems(telegramLines(feed, warn, isHeading, dateOf), warn, isAgency, dateOf);
   const records = labelledRecords(
