@@ -14,6 +14,7 @@ import { MAX_EXPORT_ROWS, exportFileName, exportRows, toCsv } from '../../core/e
 import { toXlsx } from '../../core/export/xlsx.ts';
 import { escapeHtml } from '../../core/html.ts';
 import { answerHeader } from '../../core/search/understand/header.ts';
+import { EVERY_MEASURE } from '../../core/search/understand/index.ts';
 import type { QueryPlan } from '../../core/search/understand/index.ts';
 import { localClock } from '../../digest/due.ts';
 import type { BotContext, FeatureDeps } from '../context.ts';
@@ -29,9 +30,6 @@ export interface ExportQuery {
   range: DateRange | null;
   order: SearchOrder;
 }
-
-/** A plan of no words: a listing by date (all agencies). */
-const EVERYTHING: QueryPlan = { words: [], agency: null, agencyTyped: null, latest: true, dropped: [], key: '' };
 
 /** What the file holds, in words: the agency as named (交警, not the whole 上海市公安局) and the words searched. */
 const labelOf = (plan: QueryPlan | null): string =>
@@ -58,7 +56,7 @@ export async function sendExport(
   const last = user === undefined ? undefined : lastExport.get(user);
   if (last !== undefined && now - last < EXPORT_COOLDOWN_MS)
     return replyBlocks(ctx, [x.slowDown(Math.ceil((EXPORT_COOLDOWN_MS - (now - last)) / 1000))]);
-  const plan = q.plan ?? EVERYTHING;
+  const plan = q.plan ?? EVERY_MEASURE;
   const answer = (range: DateRange | null) =>
     deps.search.answer(plan, {
       limit: MAX_EXPORT_ROWS,

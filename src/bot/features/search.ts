@@ -7,6 +7,7 @@ import type { StoredEntry } from '../../core/model.ts';
 import { foldsOneToOne } from '../../core/search/normalize.ts';
 import { createSnippetter } from '../../core/search/snippet.ts';
 import { answerHeader } from '../../core/search/understand/header.ts';
+import { EVERY_MEASURE } from '../../core/search/understand/index.ts';
 import type { PlanResult, QueryPlan } from '../../core/search/understand/index.ts';
 import type { Messages } from '../../i18n/index.ts';
 import type { BotContext, FeatureDeps } from '../context.ts';
@@ -108,9 +109,6 @@ export function createSearchFeature(deps: FeatureDeps, opts: { perMinute: number
       .catch((err: unknown) => deps.log.warn({ err, event: 'search-prepare-failed' }, 'could not work out a keyword’s matches'));
   };
 
-  /** A plan of no words: a listing by date (all agencies), for a query of only date words. */
-  const EVERYTHING: QueryPlan = { words: [], agency: null, agencyTyped: null, latest: true, dropped: [], key: '' };
-
   /**
    * The answer to a query's page. Dates in a question pasted whole (昨天 we had an accident…, 今年 I graduate…)
    * describe the asker, not the measures: when no measure with the words falls in them but some has the words,
@@ -118,7 +116,7 @@ export function createSearchFeature(deps: FeatureDeps, opts: { perMinute: number
    * query's pages and buttons go on without them.
    */
   const answerAsked = (q: Asked, limit: number, offset: number) => {
-    const plan = q.plan ?? EVERYTHING;
+    const plan = q.plan ?? EVERY_MEASURE;
     const answer = (range: DateRange | null) => search.answer(plan, { limit, offset, filter: dateOptions(range, q.order), estimate: true });
     let a = answer(q.range);
     if (q.range && plan.words.length > 0 && a.total === 0) {
@@ -134,7 +132,7 @@ export function createSearchFeature(deps: FeatureDeps, opts: { perMinute: number
    * nothing) with the dates and order, the hits, and buttons (pages, order, export).
    */
   const page = (ctx: BotContext, q: Asked, key: string, p: number): { text: string; keyboard?: InlineKeyboardMarkup } => {
-    const plan = q.plan ?? EVERYTHING;
+    const plan = q.plan ?? EVERY_MEASURE;
     const version = catalog.version();
     const cacheKey = `${ctx.lang}\u0000${p}\u0000${q.order}\u0000${q.range?.from ?? ''}\u0000${q.range?.to ?? ''}\u0000${q.undated ? 'u' : ''}\u0000${plan.key}`;
     let r = rendered.get(cacheKey);

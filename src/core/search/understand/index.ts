@@ -19,6 +19,7 @@ import type { WordTables } from './tables.ts';
 import { Vocabulary } from './vocabulary.ts';
 
 export type { PlanResult, QueryPlan, PlanWord } from './plan.ts';
+export { EVERY_MEASURE } from './plan.ts';
 export type { RequestFilters } from './filters.ts';
 
 /** Measures read to learn words from: the newest ones, which people ask about. */

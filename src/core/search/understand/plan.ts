@@ -67,6 +67,9 @@ const NOT_THIS = new Set(['除了', '除', '不是', '不要', '排除', '以外
 /** A mention (@政策小助手) or a link pasted along: no words of a measure. */
 export const MENTION_OR_LINK = /@\S+|(?:https?:\/\/|www\.)\S+/gu;
 
+/** A plan of no words: every measure, newest first (a query of only date words, an export of everything). */
+export const EVERY_MEASURE: QueryPlan = Object.freeze({ words: [], agency: null, agencyTyped: null, latest: true, dropped: [], key: '' });
+
 export function planQuery(input: string, ctx: PlanContext): PlanResult {
   if (input.trim() === '') return { ok: false, reason: 'empty' };
   let length = 0;
