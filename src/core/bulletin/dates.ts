@@ -7,6 +7,7 @@
  */
 import { SENTENCE_END, numberingOf } from './lines.ts';
 import { isFormerNote, mendedDate, withoutLeadingMark } from './marks.ts';
+import { readNumberIn } from '../numerals.ts';
 
 export interface DateLine {
   year: number | null;
@@ -22,14 +23,11 @@ export interface DateLine {
 
 const CN_DIGIT: Record<string, number> = { 〇: 0, 零: 0, O: 0, o: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
 
-/** "二" → 2, "十二" → 12, "二十三" → 23, "7" → 7. */
+/** "二" → 2, "十二" → 12, "二十三" → 23, "7" → 7; null when no number, or a Chinese one outside 1–99. */
 export function chineseNumber(text: string): number | null {
   if (/^\d+$/.test(text)) return Number(text);
-  const m = /^([一二两三四五六七八九])?(十)?([一二三四五六七八九])?$/.exec(text);
-  if (!m || text === '') return null;
-  const [, a, ten, b] = m;
-  if (!ten) return a && !b ? (CN_DIGIT[a] ?? null) : null;
-  return (a ? CN_DIGIT[a]! : 1) * 10 + (b ? CN_DIGIT[b]! : 0);
+  const n = readNumberIn(text, 1, 99);
+  return Number.isNaN(n) ? null : n;
 }
 
 /** "二〇二〇" → 2020 (digit by digit, as years are written). */

@@ -10,6 +10,7 @@
  * The words are found anywhere in the text (Chinese queries come without spaces: "本周公安复工") and cut
  * out; what is left is returned for the keyword search. "最新" / "按时间" ask for newest-first order.
  */
+import { readNumberIn } from '../numerals.ts';
 
 export interface DateRange {
   /** Inclusive YYYY-MM-DD bounds; null = open. */
@@ -27,17 +28,8 @@ export interface DateWords {
   newest: boolean;
 }
 
-const CN_DIGIT: Record<string, number> = { 〇: 0, 零: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
-
-/** 1–99 in digits or Chinese numerals ("7", "十五", "三十"); NaN otherwise. */
-function num(s: string): number {
-  if (/^\d+$/.test(s)) return Number(s);
-  const ten = s.indexOf('十');
-  if (ten < 0) return s.length === 1 ? (CN_DIGIT[s] ?? NaN) : NaN;
-  const tens = ten === 0 ? 1 : (CN_DIGIT[s.slice(0, ten)] ?? NaN);
-  const ones = ten === s.length - 1 ? 0 : (CN_DIGIT[s.slice(ten + 1)] ?? NaN);
-  return tens * 10 + ones;
-}
+/** ASCII digits, or 1–99 in Chinese numerals ("7", "十五", "三十"); NaN otherwise. */
+const num = (s: string): number => (/^\d+$/.test(s) ? Number(s) : readNumberIn(s, 1, 99));
 
 const pad = (n: number) => String(n).padStart(2, '0');
 const ymd = (y: number, m: number, d: number) => `${y}-${pad(m)}-${pad(d)}`;
@@ -193,7 +185,7 @@ const RULES: Rule[] = [
   {
     re: new RegExp(`(?:${Y})?\\s*(?:第)?([一二三四1-4])\\s*季度|(?:(\\d{4})\\s*)?q([1-4])\\b`, 'i'),
     range: (m, ctx) => {
-      const q = m[2] ? (CN_DIGIT[m[2]] ?? Number(m[2])) : Number(m[4]);
+      const q = m[2] ? num(m[2]) : Number(m[4]);
       const first = (q - 1) * 3 + 1;
       const y = m[1] ? Number(m[1]) : m[3] ? Number(m[3]) : ctx.yearFor(first);
       return { from: ymd(y, first, 1), to: ymd(y, first + 2, daysIn(y, first + 2)) };

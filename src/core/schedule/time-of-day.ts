@@ -8,6 +8,8 @@
  * so "3.15" (a date, the 3·15 consumer day), "重点" or "一点点" stay keywords.
  */
 
+import { readNumberIn } from '../numerals.ts';
+
 export type TimeRefusal =
   /** The hour is past 23 ("25点", "24:00"). */
   | 'hour'
@@ -63,23 +65,8 @@ const PERIOD_NUMBER = new RegExp(`^(${PERIOD})(${NUM})$`);
 // With am/pm a dot is a time too (6.30pm); without, 3.15 is a date or a keyword.
 const AM_PM = /^(\d{1,2})(?:[:.](\d{2}))?(am|pm|a\.m\.|p\.m\.)$/;
 
-const DIGITS: Record<string, number> = { 〇: 0, 零: 0, 一: 1, 二: 2, 两: 2, 兩: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
-
-/** 0-99 written in ASCII digits or Chinese numerals ("十五", "二十三", "零五", "两"); NaN otherwise. */
-export function smallNumber(s: string): number {
-  if (/^\d+$/.test(s)) return Number(s);
-  const ten = s.indexOf('十');
-  if (ten >= 0) {
-    if (s.indexOf('十', ten + 1) >= 0) return NaN;
-    const tens = ten === 0 ? 1 : s.length === ten + 1 || ten === 1 ? (DIGITS[s.slice(0, ten)] ?? NaN) : NaN;
-    const ones = s.length === ten + 1 ? 0 : s.length === ten + 2 ? (DIGITS[s[ten + 1]!] ?? NaN) : NaN;
-    return tens * 10 + ones;
-  }
-  if (s.length === 1) return DIGITS[s] ?? NaN;
-  // "零五" (as in 九点零五): a leading zero.
-  if (s.length === 2 && (s[0] === '零' || s[0] === '〇')) return DIGITS[s[1]!] ?? NaN;
-  return NaN;
-}
+/** ASCII digits, or 0-99 in Chinese numerals ("十五", "二十三", "零五", "两"); NaN otherwise. */
+export const smallNumber = (s: string): number => (/^\d+$/.test(s) ? Number(s) : readNumberIn(s, 0, 99));
 
 /** The 24-hour hour that `h` o'clock means in the period, or null when the period cannot hold it. */
 function inPeriod(period: Period | undefined, h: number): number | null {

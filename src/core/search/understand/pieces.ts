@@ -4,6 +4,7 @@
  * characters inside a word stay literal ("a.*(b" is those five characters, never a pattern); counts
  * lose their "about" words (10万多个 → 10万, matching 10万余个) and dates keep their shape (3月16号 → 3月16日).
  */
+import { readNumber } from '../../numerals.ts';
 
 /** One piece of a query, in order. `chunk` numbers the stretches between separators: pieces of one chunk were typed run together. */
 export interface Piece {
@@ -26,22 +27,8 @@ const MEASURE = '个家人名项条辆处次元户台套所件位批场天';
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-const DIGIT: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
-const UNIT: Record<string, number> = { 十: 10, 百: 100, 千: 1000 };
-
 /** The value of a Chinese numeral below 10,000 (六千一百 → 6100, 四十一 → 41, 十 → 10), or NaN. */
-export function chineseNumeral(text: string): number {
-  let total = 0;
-  let digit = -1;
-  for (const ch of text) {
-    if (ch in DIGIT) digit = DIGIT[ch]!;
-    else if (ch in UNIT) {
-      total += (digit === -1 ? 1 : digit) * UNIT[ch]!;
-      digit = -1;
-    } else return NaN;
-  }
-  return total + (digit === -1 ? 0 : digit);
-}
+export const chineseNumeral = (text: string): number => readNumber(text);
 
 /** The two patterns for one table of "about" words, made once. */
 const patterns = new Map<string, { numeral: RegExp; numeric: RegExp }>();
