@@ -27,6 +27,7 @@ import { foldKey } from '../text.ts';
 import { isoDate, looksLikeDate, looksLikeDatedTitle, readDateLine, realDay } from './dates.ts';
 import type { DateLine } from './dates.ts';
 import { readHeader, signedDate, statesAsOf } from './header.ts';
+import { datesTheCopy } from './own-dates.ts';
 import { shapedLines } from './shapes.ts';
 import { headingName, headingShaped, knownHeading, namedAgency } from './headings.ts';
 import { withoutMarks } from './marks.ts';
@@ -52,11 +53,6 @@ export type { ParseOptions } from './input.ts';
 const MAX_TITLE_CHARS = 120;
 
 const HAN = /[\u3400-\u9fff]/;
-/** A report's table of contents or foreword heading. */
-const FRONT_MATTER = /^(?:目\s*录|前\s*言|contents|foreword)$/i;
-/** A newsletter's or letter's salutation under its date (各位会员：, 尊敬的会员企业：, 敬啟者：): the date is the letter's. */
-const SALUTATION =
-  /^(?:(?:各位|尊敬的|亲爱的|全体)[^，。,]{0,12}|[^，。,\s]{0,8}(?:会员|会员单位|会员企业|同仁|同事|朋友)们?|敬启者)\s*[:：]$/;
 
 const isProse = (l: Line) => /[。；;！!]$/.test(l.form) || [...l.text].length > 60;
 const looksLikeTitle = (l: Line) => [...l.text].length <= MAX_TITLE_CHARS && !SENTENCE_END.test(l.form);
@@ -112,17 +108,11 @@ export function parseBulletin(rawText: string, opts: ParseOptions): ParsedBullet
   const isMeasureDate = (i: number): boolean => {
     const d = dateAt(i);
     if (!d) return false;
-    // An email's own header (发送时间：2020年5月15日（星期五）下午4:12) dates the mail, never a measure.
-    if (/^(?:发送时间|发件时间|发送日期)\s*[:：]/.test(lines[i]!.form)) return false;
-    // A newsletter's own date, then its salutation (各位会员：): the letter's date, never a measure.
-    if (!d.rest && SALUTATION.test(nextContent(i)?.form ?? '')) return false;
-    // A report's cover: its date, then its table of contents or foreword.
-    if (FRONT_MATTER.test(nextContent(i)?.form ?? '')) return false;
+    // The copy's own date: an email's header, a letter's above its salutation, a cover's, a page's labels.
+    if (datesTheCopy(d, lines[i]!.form, nextContent(i)?.form)) return false;
     // A report's own date with its year, then its first agency heading ("2021年3月29日", "一、市发展改革委"): no measure.
     if (!d.rest && d.year !== null && !d.stamp && i < lastDate && nextContent(i) && agencies.isKnown(isHeadingAt(i + 1, false) ?? ''))
       return false;
-    // "发布日期：2020-10-19 信息来源：… 浏览次数：…": a page's own labels, not a title.
-    if (d.labelled && /^[\u4e00-\u9fff]{2,6}\s*[:：]/.test(d.rest)) return false;
     if (!d.stamp || d.rest) return true;
     if (d.labelled || i < titleAt) return false;
     const next = nextContent(i);
